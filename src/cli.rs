@@ -1,0 +1,95 @@
+//! The command-line layer: clap definitions, turning flags into requests, formatting output.
+//!
+//! Each subcommand lives in `cli/<command>.rs` with its clap struct and a `run` that resolves
+//! the flags (repository opened, configuration loaded) and calls the library. Errors come
+//! back typed and are rendered here with miette; exit codes: 0 ok, 1 findings, 2 could not run.
+
+mod init;
+mod new;
+mod output;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use enigm_disclose::Error;
+use enigm_disclose::config::Config;
+use enigm_disclose::repo::Repo;
+
+const ABOUT: &str = "Coordinated vulnerability disclosure out of a plain git repository";
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 ok, 1 findings (a report or the config has a problem), 2 usage or environment error.
+Environment: NO_COLOR disables colour; ENIGM_TODAY=YYYY-MM-DD fixes today's date.
+
+Start here:
+  enigm-disclose init advisories --organization \"Example Corp\" --contact security@example.com --product web
+  cd advisories && enigm-disclose new --title \"XSS in search\" --product web --reporter-name \"Jane Doe\"";
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(name = "enigm-disclose", version, about = ABOUT, after_help = AFTER_HELP, arg_required_else_help = true)]
+pub struct Cli {
+    /// Run as if started in DIR (like `git -C`).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    chdir: Option<PathBuf>,
+
+    /// When to use colour in human output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    New(new::NewArgs),
+    Validate(validate::ValidateArgs),
+}
+
+/// Where a command runs.
+pub struct Context {
+    /// The working directory (after `-C`).
+    pub cwd: PathBuf,
+}
+
+impl Context {
+    /// The disclosure repository containing the working directory, and its configuration.
+    pub fn open(&self) -> Result<(Repo, Config), Error> {
+        let repo = Repo::discover(&self.cwd)?;
+        let config = Config::load(repo.root())?;
+        Ok((repo, config))
+    }
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    output::setup(cli.color);
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cli.chdir.map_or(cwd.clone(), |d| cwd.join(d)),
+        Err(e) => return output::fail(&Error::io("cannot read the current directory")(e)),
+    };
+    let ctx = Context { cwd };
+    let result = match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::New(args) => new::run(&ctx, args),
+        Command::Validate(args) => validate::run(&ctx, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => output::fail(&e),
+    }
+}

@@ -1,0 +1,82 @@
+//! `enigm-disclose init`: create or adopt a disclosure repository.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use enigm_disclose::Error;
+use enigm_disclose::config::ConfigSeed;
+use enigm_disclose::init::{InitOptions, init};
+
+use super::Context;
+use super::output::print;
+
+/// Create (or adopt) a git repository as a disclosure repository.
+///
+/// Writes a commented enigm.yaml, reports/ and templates/, and commits exactly those files.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  enigm-disclose init advisories --organization \"Example Corp\" --contact security@example.com --product web --product api"
+)]
+pub struct InitArgs {
+    /// Directory to initialise (created if missing) [default: current directory].
+    dir: Option<PathBuf>,
+    /// Prefix of report ids (<PREFIX>-<YEAR>-<NNNN>).
+    #[arg(long, default_value = "ENIGM")]
+    prefix: String,
+    /// The organisation running the disclosure process.
+    #[arg(long, default_value = "Example Corp")]
+    organization: String,
+    /// Where researchers send reports (email address or URL).
+    #[arg(long, default_value = "security@example.com")]
+    contact: String,
+    /// A product reports can be filed against (repeatable).
+    #[arg(long = "product", value_name = "NAME")]
+    products: Vec<String>,
+    /// Proceed on a repository with uncommitted changes or an existing layout; only missing
+    /// files are added, nothing is overwritten.
+    #[arg(long)]
+    force: bool,
+    /// Write the files but do not commit them.
+    #[arg(long)]
+    no_commit: bool,
+}
+
+pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
+    let dir = args
+        .dir
+        .map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
+    let opts = InitOptions {
+        dir,
+        seed: ConfigSeed {
+            id_prefix: args.prefix,
+            organization: args.organization,
+            security_contact: args.contact,
+            products: args.products,
+        },
+        force: args.force,
+        commit: !args.no_commit,
+    };
+    let outcome = init(&opts)?;
+    let mut text = String::new();
+    let what = if outcome.created_repository {
+        "Initialised a new git repository"
+    } else {
+        "Adopted the git repository"
+    };
+    text.push_str(&format!("{what} at {}\n", outcome.root.display()));
+    for p in &outcome.written {
+        text.push_str(&format!("  created {}\n", p.display()));
+    }
+    for p in &outcome.kept {
+        text.push_str(&format!("  kept    {} (already there)\n", p.display()));
+    }
+    match outcome.commit {
+        Some(oid) => text.push_str(&format!("Committed as {}\n", &oid.to_string()[..7])),
+        None if outcome.written.is_empty() => text.push_str("Nothing to add.\n"),
+        None => text.push_str("Not committed (--no-commit).\n"),
+    }
+    text.push_str("Next: edit enigm.yaml (organisation, products), then `enigm-disclose new`.\n");
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

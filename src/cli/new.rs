@@ -1,0 +1,285 @@
+//! `enigm-disclose new`: file a new report and commit it.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use chrono::NaiveDate;
+use clap::Args;
+use enigm_disclose::Error;
+use enigm_disclose::config::Config;
+use enigm_disclose::create::{NewFile, NewReport, commit_new, write_new};
+use enigm_disclose::repo::Repo;
+use enigm_disclose::report::Level;
+use enigm_disclose::{clock, report};
+use serde::Serialize;
+
+use super::Context;
+use super::output::{Format, print, print_json};
+
+/// File a new report: allocate its id, write reports/<ID>.md, commit it.
+///
+/// Missing --title/--product/--reporter-name are asked for on a terminal; without one
+/// (scripts, CI) the command fails naming every missing flag.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  enigm-disclose new --title \"SQL injection in search\" --product web --component api \\\n      --reporter-name \"Jane Doe\" --reporter-contact jane@example.org \\\n      --cvss \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\" --body-file report.md"
+)]
+pub struct NewArgs {
+    /// One-line title of the report.
+    #[arg(long)]
+    title: Option<String>,
+    /// Affected product (one of the products in enigm.yaml).
+    #[arg(long)]
+    product: Option<String>,
+    /// Affected component of the product.
+    #[arg(long)]
+    component: Option<String>,
+    /// The reporter's name (or "Anonymous").
+    #[arg(long)]
+    reporter_name: Option<String>,
+    /// How to reach the reporter (private: never rendered).
+    #[arg(long)]
+    reporter_contact: Option<String>,
+    /// How the reporter wants to be credited, or "anonymous".
+    #[arg(long)]
+    credit: Option<String>,
+    /// Severity level, when no CVSS vector is known yet.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    severity: Option<Level>,
+    /// CVSS v3.1 or v4.0 vector; the level is derived from its score.
+    #[arg(long, value_name = "VECTOR", conflicts_with = "severity")]
+    cvss: Option<String>,
+    /// Who handles the report.
+    #[arg(long)]
+    assignee: Option<String>,
+    /// Date the report was received, YYYY-MM-DD [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    reported: Option<NaiveDate>,
+    /// Markdown file with the report body (the researcher's description).
+    #[arg(long, value_name = "FILE", conflicts_with = "edit")]
+    body_file: Option<PathBuf>,
+    /// Open $VISUAL/$EDITOR on the new report before committing it.
+    #[arg(long)]
+    edit: bool,
+    /// Write the report but do not commit it.
+    #[arg(long)]
+    no_commit: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    clock::parse_date(s).map_err(|e| format!("`{s}` is not a date YYYY-MM-DD ({e})"))
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    id: String,
+    path: &'a str,
+    commit: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
+    let (repo, config) = ctx.open()?;
+    let today = clock::today()?;
+    let identity = if args.no_commit {
+        None
+    } else {
+        Some(repo.identity()?)
+    };
+    if identity.is_some() {
+        repo.check_can_commit()?;
+    }
+    let request = request(
+        &args,
+        &config,
+        &repo,
+        today,
+        identity.as_ref().map(|i| i.author_name()),
+    )?;
+    request.check(&config, today)?;
+    let file = write_new(&repo, &config, &request)?;
+    if args.edit {
+        if let Err(e) = edit(&repo, &file) {
+            let _ = fs::remove_file(repo.root().join(&file.path));
+            return Err(e);
+        }
+    }
+    let commit = match &identity {
+        None => None,
+        Some(identity) => match commit_new(&repo, &file, identity) {
+            Ok(oid) => Some(oid.to_string()),
+            Err(e) if args.edit => {
+                eprintln!(
+                    "note: your edited report is kept, uncommitted, at {}",
+                    file.path.display()
+                );
+                return Err(e);
+            }
+            Err(e) => {
+                let _ = fs::remove_file(repo.root().join(&file.path));
+                return Err(e);
+            }
+        },
+    };
+    let path = file.path.to_string_lossy().replace('\\', "/");
+    match args.format {
+        Format::Json => print_json(&Created {
+            id: file.id.to_string(),
+            path: &path,
+            commit: commit.clone(),
+        })?,
+        Format::Human => {
+            let mut text = format!("Created {} at {path}\n", file.id);
+            match commit {
+                Some(c) => text.push_str(&format!(
+                    "Committed as {} ({}: received)\n",
+                    &c[..7],
+                    file.id
+                )),
+                None => {
+                    text.push_str("Not committed (--no-commit): commit it with git when ready.\n")
+                }
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the request from the flags, prompting for missing required values on a terminal.
+fn request(
+    args: &NewArgs,
+    config: &Config,
+    repo: &Repo,
+    today: NaiveDate,
+    author: Option<String>,
+) -> Result<NewReport, Error> {
+    let mut title = args.title.clone();
+    let mut product = args
+        .product
+        .clone()
+        .or_else(|| (config.products.len() == 1).then(|| config.products[0].name.clone()));
+    let mut reporter = args.reporter_name.clone();
+    let missing: Vec<&str> = [
+        ("--title", title.is_none()),
+        ("--product", product.is_none()),
+        ("--reporter-name", reporter.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, m)| *m)
+    .map(|(f, _)| f)
+    .collect();
+    if !missing.is_empty() {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(Error::usage(
+                format!("missing required values: {}", missing.join(", ")),
+                "pass them as flags; prompting needs a terminal",
+            ));
+        }
+        title = title.map_or_else(|| prompt("Title"), Ok)?.into();
+        product = product.map_or_else(|| prompt_product(config), Ok)?.into();
+        reporter = reporter.map_or_else(|| prompt("Reporter name"), Ok)?.into();
+    }
+    let body = match &args.body_file {
+        None => None,
+        Some(p) => Some(read_body(&ctx_path(repo, p))?),
+    };
+    let by = author.unwrap_or_else(|| config.organization.name.clone());
+    Ok(NewReport {
+        title: title.unwrap_or_default(),
+        product: product.unwrap_or_default(),
+        component: args.component.clone(),
+        reporter_name: reporter.unwrap_or_default(),
+        reporter_contact: args.reporter_contact.clone(),
+        credit: args.credit.clone(),
+        level: args.severity,
+        cvss: args.cvss.clone(),
+        assignee: args.assignee.clone(),
+        reported: args.reported.unwrap_or(today),
+        body,
+        by,
+    })
+}
+
+fn ctx_path(_repo: &Repo, p: &Path) -> PathBuf {
+    p.to_owned()
+}
+
+fn read_body(path: &Path) -> Result<String, Error> {
+    let meta = fs::metadata(path).map_err(Error::io(format!("cannot read {}", path.display())))?;
+    if meta.len() > report::MAX_REPORT_BYTES {
+        return Err(Error::usage(
+            format!("{} is larger than 1 MiB", path.display()),
+            "reports are limited to 1 MiB; move large material elsewhere and reference it",
+        ));
+    }
+    let bytes = fs::read(path).map_err(Error::io(format!("cannot read {}", path.display())))?;
+    String::from_utf8(bytes).map_err(|_| {
+        Error::usage(
+            format!("{} is not valid UTF-8", path.display()),
+            "save the body file as UTF-8",
+        )
+    })
+}
+
+fn prompt(label: &str) -> Result<String, Error> {
+    dialoguer::Input::<String>::new()
+        .with_prompt(label)
+        .interact_text()
+        .map_err(|e| {
+            Error::usage(
+                format!("could not read {label}: {e}"),
+                "pass the value as a flag instead",
+            )
+        })
+}
+
+fn prompt_product(config: &Config) -> Result<String, Error> {
+    if config.products.is_empty() {
+        return prompt("Product");
+    }
+    let names: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
+    let i = dialoguer::Select::new()
+        .with_prompt("Product")
+        .items(&names)
+        .default(0)
+        .interact()
+        .map_err(|e| {
+            Error::usage(
+                format!("could not read the product: {e}"),
+                "pass --product instead",
+            )
+        })?;
+    Ok(names[i].to_owned())
+}
+
+/// Opens the user's editor on the new file, like `git commit` does.
+fn edit(repo: &Repo, file: &NewFile) -> Result<(), Error> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_owned());
+    let path = repo.root().join(&file.path);
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(&path)
+        .status()
+        .map_err(Error::io(format!("cannot start the editor `{editor}`")))?;
+    if !status.success() {
+        return Err(Error::usage(
+            format!("the editor `{editor}` exited with {status}; the report was not created"),
+            "set $VISUAL or $EDITOR to a working editor",
+        ));
+    }
+    Ok(())
+}

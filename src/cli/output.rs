@@ -1,0 +1,87 @@
+//! Terminal output: colour decisions, miette setup, writing to stdout without panicking on a
+//! closed pipe.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use enigm_disclose::Error;
+use serde::Serialize;
+
+use super::ColorChoice;
+
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Decides colour from `--color`, `NO_COLOR` and whether stderr is a terminal.
+pub fn setup(choice: ColorChoice) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && io::stderr().is_terminal(),
+    };
+    COLOR.store(color, Ordering::Relaxed);
+}
+
+/// Whether human output may use colour.
+pub fn color() -> bool {
+    COLOR.load(Ordering::Relaxed)
+}
+
+/// Prints an error with miette and returns its exit code.
+pub fn fail(error: &Error) -> ExitCode {
+    eprint_diagnostic(error);
+    ExitCode::from(error.exit_code())
+}
+
+/// Prints a diagnostic to stderr: file, line, column, the source line underlined, help.
+pub fn eprint_diagnostic(diagnostic: &dyn miette::Diagnostic) {
+    let mut text = String::new();
+    let _ = render_diagnostic(diagnostic, &mut text);
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Renders a diagnostic the way the terminal shows it (width from `COLUMNS`, default 100).
+pub fn render_diagnostic(
+    diagnostic: &dyn miette::Diagnostic,
+    out: &mut String,
+) -> std::fmt::Result {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    let theme = if color() {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    handler.render_report(out, diagnostic)
+}
+
+/// Writes text to stdout; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Error::io("cannot write to standard output")(e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes a value as pretty JSON and a newline to stdout.
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::usage(format!("cannot encode JSON: {e}"), "this is a bug"))?;
+    print(&(text + "\n"))
+}
+
+/// Output format of commands that support machine-readable output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}

@@ -1,0 +1,129 @@
+//! Findings: located problems in a file, collected rather than thrown.
+//!
+//! Everything that reads user files (the report parser, the config loader, validation) reports
+//! what is wrong as [`Finding`] values with a stable kebab-case code, a severity, a message, a
+//! byte span and a help text, so one run can report every problem at once and every output
+//! format (terminal, JSON, CI annotations) is built from the same data.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One located problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable identifier, documented in `docs/checks.md`.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The file, relative to the repository root.
+    pub path: PathBuf,
+    /// Byte range in the file; `None` for whole-file problems.
+    pub span: Option<Range<usize>>,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// An error finding.
+    pub fn error(
+        code: &'static str,
+        path: &Path,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            code,
+            severity: Severity::Error,
+            path: path.to_owned(),
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// A warning finding.
+    pub fn warning(
+        code: &'static str,
+        path: &Path,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(code, path, span, message)
+        }
+    }
+
+    /// Adds a help text.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A 1-based line and column (in characters) of a byte offset in `text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl LineCol {
+    /// Computes the position of `offset` (clamped to the text, and to a char boundary).
+    pub fn of(text: &str, offset: usize) -> LineCol {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..offset].chars().count() + 1;
+        LineCol { line, column }
+    }
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one_in_characters() {
+        let text = "ab\ncé d\n";
+        assert_eq!(LineCol::of(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(LineCol::of(text, 3), LineCol { line: 2, column: 1 });
+        // byte 6 is the space after 'é' (2 bytes): column 3
+        assert_eq!(LineCol::of(text, 6), LineCol { line: 2, column: 3 });
+        assert_eq!(LineCol::of(text, 999), LineCol { line: 3, column: 1 });
+        // inside a multibyte char: clamps back to its start
+        assert_eq!(LineCol::of(text, 5), LineCol { line: 2, column: 2 });
+    }
+}

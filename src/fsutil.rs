@@ -1,0 +1,81 @@
+//! File writes that never leave a half-written file, and paths that stay inside the repo.
+//!
+//! Every write goes to a temporary file in the same directory, is flushed to disk, then
+//! renamed over (or, for new files, linked to) the destination, so a crash or a full disk
+//! leaves either the old file or the new one.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path};
+
+use tempfile::NamedTempFile;
+
+/// Replaces (or creates) `path` with `bytes` atomically, keeping an existing file's
+/// permissions.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = temp_with(path, bytes)?;
+    if let Ok(meta) = fs::metadata(path) {
+        fs::set_permissions(tmp.path(), meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Creates `path` with `bytes` atomically; fails with `AlreadyExists` if it exists.
+pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = temp_with(path, bytes)?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn temp_with(path: &Path, bytes: &[u8]) -> io::Result<NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".enigm-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
+/// True when `rel` is a plain relative path that cannot leave its base directory
+/// (no `..`, no root, no prefix).
+pub fn is_contained(rel: &Path) -> bool {
+    rel.components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && rel.components().next().is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_and_refuse_to_clobber() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.md");
+        create_atomic(&p, b"one").expect("create");
+        assert_eq!(
+            create_atomic(&p, b"two").unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        assert_eq!(fs::read(&p).expect("read"), b"one");
+        write_atomic(&p, b"three").expect("replace");
+        assert_eq!(fs::read(&p).expect("read"), b"three");
+        let leftovers = fs::read_dir(dir.path()).expect("ls").count();
+        assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn containment() {
+        assert!(is_contained(Path::new("reports/A.md")));
+        assert!(!is_contained(Path::new("../x")));
+        assert!(!is_contained(Path::new("/etc/passwd")));
+        assert!(!is_contained(Path::new("reports/../../x")));
+        assert!(!is_contained(Path::new("")));
+    }
+}

@@ -1,0 +1,11 @@
+//! The `enigm-disclose` command: parses arguments and hands over to the CLI layer.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    cli::run(cli::Cli::parse())
+}

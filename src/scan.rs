@@ -1,0 +1,38 @@
+//! Finding the report files of a repository.
+//!
+//! Reports are the `*.md` entries directly under `reports/`. Hidden files (such as
+//! `.gitkeep`) are skipped. Entries are returned sorted, so every command sees the same
+//! order; symbolic links and directories are returned too, so that loading them produces a
+//! finding instead of silently ignoring them.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::repo::REPORTS_DIR;
+
+/// Relative paths (`reports/<name>.md`) of every report entry, sorted.
+pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join(REPORTS_DIR);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()))(e)),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::io(format!("cannot list {}", dir.display())))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            // A non-UTF-8 name cannot be a report id; still show it so it gets a finding.
+            paths.push(Path::new(REPORTS_DIR).join(entry.file_name()));
+            continue;
+        };
+        if !name.starts_with('.') && name.ends_with(".md") {
+            paths.push(Path::new(REPORTS_DIR).join(name));
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}

@@ -1,0 +1,75 @@
+//! Writing YAML scalars that read back as exactly the same string.
+//!
+//! New reports and in-place edits emit single values into hand-edited files. `serde_yaml`
+//! decides when a string needs quotes (a title like `yes`, `1.10` or `- x`); a string that
+//! would need a multi-line block is written as a JSON string, which is valid YAML.
+
+/// `s` as a one-line YAML scalar that parses back to `s`.
+pub fn scalar(s: &str) -> String {
+    if s.is_empty() {
+        return "''".to_owned();
+    }
+    match serde_yaml::to_string(s) {
+        Ok(out) => {
+            let out = out.strip_suffix('\n').unwrap_or(&out);
+            if out.contains('\n') || !out.is_ascii() && needs_json(s) {
+                json(s)
+            } else {
+                out.to_owned()
+            }
+        }
+        Err(_) => json(s),
+    }
+}
+
+/// Control and bidi characters are escaped through a JSON string.
+fn needs_json(s: &str) -> bool {
+    s.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    })
+}
+
+fn json(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "''".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reads_back(s: &str) -> serde_json::Value {
+        let doc = format!("k: {}\n", scalar(s));
+        crate::yaml::parse(&doc, 0).expect("parses").to_json()["k"].clone()
+    }
+
+    #[test]
+    fn ambiguous_strings_are_quoted() {
+        for s in [
+            "yes",
+            "true",
+            "1.10",
+            "2026-01-05",
+            "- x",
+            "a: b",
+            "#x",
+            "",
+            "null",
+            "~",
+            "0x1F",
+            "@at",
+            "é",
+        ] {
+            assert_eq!(reads_back(s), serde_json::Value::String(s.into()), "{s}");
+        }
+        assert_eq!(scalar("plain title"), "plain title");
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_round_trips(s in "\\PC{0,40}|[ -~\\n\\t\u{202e}]{0,20}") {
+            prop_assert_eq!(reads_back(&s), serde_json::Value::String(s.clone()));
+        }
+    }
+}
