@@ -102,14 +102,15 @@ impl NewReport {
                 ));
             }
             Some(p) => {
-                if let Some(c) = &self.component {
-                    if !p.components.is_empty() && !p.components.contains(c) {
-                        problems.push(format!(
-                            "component `{c}` is not listed for `{}` in enigm.yaml (known: {})",
-                            p.name,
-                            p.components.join(", ")
-                        ));
-                    }
+                if let Some(c) = &self.component
+                    && !p.components.is_empty()
+                    && !p.components.contains(c)
+                {
+                    problems.push(format!(
+                        "component `{c}` is not listed for `{}` in enigm.yaml (known: {})",
+                        p.name,
+                        p.components.join(", ")
+                    ));
                 }
             }
         }

@@ -61,6 +61,11 @@ pub enum Error {
     )]
     IndexLocked { path: PathBuf },
 
+    /// The commit would change nothing.
+    #[error("nothing to commit: the files are already committed as they are")]
+    #[diagnostic(code(nothing_to_commit))]
+    NothingToCommit,
+
     /// A git operation failed.
     #[error("git: {message}")]
     #[diagnostic(code(git))]

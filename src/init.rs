@@ -101,6 +101,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
             let message = "Initialise disclosure repository\n\nCreated by enigm-disclose init: enigm.yaml, reports/, templates/.\n";
             match repo.commit_paths(&changes, message, &identity) {
                 Ok(oid) => Some(oid),
+                Err(Error::NothingToCommit) => None,
                 Err(e) => {
                     remove_all(&root, &written);
                     return Err(e);

@@ -196,6 +196,9 @@ impl Repo {
             }
         }
         let tree = self.git.find_tree(tree_index.write_tree_to(&self.git)?)?;
+        if parent.as_ref().is_some_and(|p| p.tree_id() == tree.id()) {
+            return Err(Error::NothingToCommit);
+        }
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
         let oid = self.git.commit(
             None,
@@ -288,10 +291,8 @@ impl Repo {
             flags_extended: 0,
             path: path_bytes,
         };
-        if stat {
-            if let Ok(meta) = fs::metadata(self.root.join(path)) {
-                fill_stat(&mut entry, &meta);
-            }
+        if stat && let Ok(meta) = fs::metadata(self.root.join(path)) {
+            fill_stat(&mut entry, &meta);
         }
         entry
     }
@@ -307,16 +308,14 @@ impl Repo {
             let is_branch = reference
                 .name()
                 .is_ok_and(|n| n.starts_with("refs/heads/") || n.starts_with("refs/remotes/"));
-            if is_branch {
-                if let Ok(commit) = reference.peel_to_commit() {
-                    tips.push(commit);
-                }
-            }
-        }
-        if let Ok(head) = self.git.head() {
-            if let Ok(commit) = head.peel_to_commit() {
+            if is_branch && let Ok(commit) = reference.peel_to_commit() {
                 tips.push(commit);
             }
+        }
+        if let Ok(head) = self.git.head()
+            && let Ok(commit) = head.peel_to_commit()
+        {
+            tips.push(commit);
         }
         for commit in tips {
             let Ok(entry) = commit.tree()?.get_path(Path::new(REPORTS_DIR)) else {
@@ -381,10 +380,10 @@ fn signature(
 fn parse_git_date(text: &str) -> Option<Time> {
     let text = text.trim();
     let raw = text.strip_prefix('@').unwrap_or(text);
-    if let Some((secs, tz)) = raw.split_once(' ') {
-        if let (Ok(secs), Some(offset)) = (secs.parse::<i64>(), parse_tz(tz)) {
-            return Some(Time::new(secs, offset));
-        }
+    if let Some((secs, tz)) = raw.split_once(' ')
+        && let (Ok(secs), Some(offset)) = (secs.parse::<i64>(), parse_tz(tz))
+    {
+        return Some(Time::new(secs, offset));
     }
     if let Ok(secs) = raw.parse::<i64>() {
         return Some(Time::new(secs, 0));

@@ -84,7 +84,7 @@ impl Document {
         if !meta.is_file() {
             return Err(Box::new(reject(
                 "not-a-file",
-                format!("{} is not a regular file", rel.display()),
+                "not a regular file".to_owned(),
                 "reports are files named reports/<ID>.md",
             )));
         }
@@ -127,7 +127,7 @@ impl Document {
                     "not-utf8",
                     rel,
                     Some(at..at + 1),
-                    format!("{} is not valid UTF-8", rel.display()),
+                    "the file is not valid UTF-8",
                 )
                 .with_help("save the file as UTF-8");
                 Err(Box::new(Rejected {

@@ -453,8 +453,7 @@ fn resolve_scalar(
     span: &Span,
 ) -> Result<NodeKind, YamlError> {
     if let Some(t) = tag {
-        let is_str = (t.handle == "!!" && t.suffix == "str")
-            || (t.handle == "tag:yaml.org,2002:" && t.suffix == "str");
+        let is_str = t.suffix == "str" && (t.handle == "!!" || t.handle == "tag:yaml.org,2002:");
         if !is_str {
             return Err(unsupported(
                 span.clone(),

@@ -100,17 +100,17 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     let request = request(
         &args,
         &config,
-        &repo,
+        &ctx.cwd,
         today,
         identity.as_ref().map(|i| i.author_name()),
     )?;
     request.check(&config, today)?;
     let file = write_new(&repo, &config, &request)?;
-    if args.edit {
-        if let Err(e) = edit(&repo, &file) {
-            let _ = fs::remove_file(repo.root().join(&file.path));
-            return Err(e);
-        }
+    if args.edit
+        && let Err(e) = edit(&repo, &file)
+    {
+        let _ = fs::remove_file(repo.root().join(&file.path));
+        return Err(e);
     }
     let commit = match &identity {
         None => None,
@@ -158,7 +158,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
 fn request(
     args: &NewArgs,
     config: &Config,
-    repo: &Repo,
+    cwd: &Path,
     today: NaiveDate,
     author: Option<String>,
 ) -> Result<NewReport, Error> {
@@ -190,7 +190,7 @@ fn request(
     }
     let body = match &args.body_file {
         None => None,
-        Some(p) => Some(read_body(&ctx_path(repo, p))?),
+        Some(p) => Some(read_body(&cwd.join(p))?),
     };
     let by = author.unwrap_or_else(|| config.organization.name.clone());
     Ok(NewReport {
@@ -207,10 +207,6 @@ fn request(
         body,
         by,
     })
-}
-
-fn ctx_path(_repo: &Repo, p: &Path) -> PathBuf {
-    p.to_owned()
 }
 
 fn read_body(path: &Path) -> Result<String, Error> {

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary on real temporary git repositories.
+//! One test binary (faster to link), one module per area.
+
+mod util;
+
+mod cli {
+    mod init;
+    mod new;
+    mod parse;
+}

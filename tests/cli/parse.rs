@@ -1,0 +1,147 @@
+//! Broken report files: every one gives a located error through `validate`, never a panic.
+
+use crate::util::{TestRepo, stderr, stdout};
+
+const GOOD: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\n---\n\n## Summary\n\nx\n";
+
+fn check(repo: &TestRepo, content: &[u8]) -> (i32, String) {
+    repo.write("reports/ENIGM-2026-0001.md", content);
+    let a = repo.cmd().arg("validate").assert();
+    let code = a.get_output().status.code().expect("exit code");
+    (code, format!("{}{}", stderr(&a), stdout(&a)))
+}
+
+#[test]
+fn a_good_file_validates_in_lf_crlf_and_with_bom() {
+    let repo = TestRepo::new();
+    assert_eq!(check(&repo, GOOD.as_bytes()).0, 0);
+    assert_eq!(check(&repo, GOOD.replace('\n', "\r\n").as_bytes()).0, 0);
+    assert_eq!(check(&repo, format!("\u{feff}{GOOD}").as_bytes()).0, 0);
+}
+
+#[test]
+fn broken_files_give_located_errors_and_exit_1() {
+    let repo = TestRepo::new();
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        (
+            "no closing fence",
+            GOOD.replacen("---\n\n", "\n", 1).into_bytes(),
+            "unclosed-front-matter",
+            "ENIGM-2026-0001.md:1:1",
+        ),
+        (
+            "no front matter",
+            b"# Just markdown\n".to_vec(),
+            "missing-front-matter",
+            "ENIGM-2026-0001.md:1:1",
+        ),
+        (
+            "bad yaml",
+            GOOD.replace("title: T", "title: [unclosed").into_bytes(),
+            "yaml-syntax",
+            "ENIGM-2026-0001.md:",
+        ),
+        (
+            "duplicate key",
+            GOOD.replace("title: T", "title: T\ntitle: U").into_bytes(),
+            "yaml-duplicate-key",
+            "ENIGM-2026-0001.md:4:1",
+        ),
+        (
+            "non-utf8",
+            GOOD.replace("title: T", "title: T\u{1}")
+                .replace('\u{1}', "\u{7f}")
+                .into_bytes()
+                .into_iter()
+                .map(|b| if b == 0x7f { 0xff } else { b })
+                .collect(),
+            "not-utf8",
+            "ENIGM-2026-0001.md:3:9",
+        ),
+        (
+            "bad date",
+            GOOD.replace("2026-01-05", "2026-02-30").into_bytes(),
+            "invalid-field",
+            "ENIGM-2026-0001.md:5:11",
+        ),
+        (
+            "unknown key",
+            GOOD.replace("state:", "embargo_untill: 2026-02-01\nstate:")
+                .into_bytes(),
+            "unknown-field",
+            "ENIGM-2026-0001.md:4:1",
+        ),
+        (
+            "crlf bad yaml",
+            GOOD.replace("title: T", "title: [x")
+                .replace('\n', "\r\n")
+                .into_bytes(),
+            "yaml-syntax",
+            "ENIGM-2026-0001.md:",
+        ),
+        (
+            "bom missing field",
+            format!("\u{feff}{}", GOOD.replace("title: T\n", "")).into_bytes(),
+            "missing-field",
+            "ENIGM-2026-0001.md:1:",
+        ),
+    ];
+    for (what, content, code, location) in cases {
+        let (exit, out) = check(&repo, &content);
+        assert_eq!(exit, 1, "{what}: {out}");
+        assert!(out.contains(code), "{what}: expected {code} in\n{out}");
+        assert!(
+            out.contains(location),
+            "{what}: expected {location} in\n{out}"
+        );
+        assert!(
+            out.contains("1 error, 0 warnings in 1 file"),
+            "{what}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_two_mib_file_is_refused_without_reading_it_all() {
+    let repo = TestRepo::new();
+    let mut big = GOOD.as_bytes().to_vec();
+    big.extend(std::iter::repeat_n(b'a', 2 * 1024 * 1024));
+    let (exit, out) = check(&repo, &big);
+    assert_eq!(exit, 1, "{out}");
+    assert!(
+        out.contains("file-too-large") && out.contains("2097261 bytes"),
+        "{out}"
+    );
+}
+
+#[test]
+fn id_must_match_the_file_name() {
+    let repo = TestRepo::new();
+    let (exit, out) = check(
+        &repo,
+        GOOD.replace("id: ENIGM-2026-0001", "id: ENIGM-2026-0002")
+            .as_bytes(),
+    );
+    assert_eq!(exit, 1);
+    assert!(
+        out.contains("id-mismatch") && out.contains("ENIGM-2026-0001.md:2:5"),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_problem_of_every_file_is_reported_in_one_run() {
+    let repo = TestRepo::new();
+    repo.write("reports/ENIGM-2026-0002.md", "no fence\n");
+    repo.write(
+        "reports/ENIGM-2026-0003.md",
+        GOOD.replace("0001", "0003")
+            .replace("title: T", "title: [x"),
+    );
+    let (exit, out) = check(&repo, GOOD.as_bytes());
+    assert_eq!(exit, 1);
+    assert!(out.contains("2 errors, 0 warnings in 3 files"), "{out}");
+    let first = out.find("ENIGM-2026-0002.md").expect("0002");
+    let second = out.find("ENIGM-2026-0003.md").expect("0003");
+    assert!(first < second, "ordered by path");
+}

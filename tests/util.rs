@@ -1,0 +1,207 @@
+//! Test helpers: a temporary disclosure repository and a command builder for the binary.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use git2::Repository;
+use tempfile::TempDir;
+
+/// The date every test runs on (`ENIGM_TODAY`).
+pub const TODAY: &str = "2026-06-15";
+
+/// A temporary directory with an isolated HOME (its own git identity) and a work dir.
+pub struct Sandbox {
+    pub tmp: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let home = tmp.path().join("home");
+        fs::create_dir_all(&home).expect("home");
+        fs::write(home.join(".gitconfig"), "[user]\n\tname = Test Lead\n\temail = lead@example.test\n[init]\n\tdefaultBranch = main\n").expect("gitconfig");
+        fs::create_dir_all(tmp.path().join("work")).expect("work");
+        Sandbox { tmp }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.tmp.path().join("work")
+    }
+
+    /// The binary, started in `dir`, with a clean, reproducible environment.
+    pub fn cmd_in(&self, dir: &Path) -> Command {
+        let mut c = Command::cargo_bin("enigm-disclose").expect("binary");
+        c.current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("ENIGM_TODAY", TODAY)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "100")
+            .env("GIT_AUTHOR_DATE", "@1781510400 +0000")
+            .env("GIT_COMMITTER_DATE", "@1781510400 +0000");
+        c
+    }
+
+    /// Removes the git identity from HOME.
+    pub fn forget_identity(&self) {
+        fs::write(
+            self.home().join(".gitconfig"),
+            "[init]\n\tdefaultBranch = main\n",
+        )
+        .expect("gitconfig");
+    }
+}
+
+/// A sandbox with an initialised disclosure repository in `work/`.
+pub struct TestRepo {
+    pub sandbox: Sandbox,
+}
+
+impl TestRepo {
+    pub fn new() -> Self {
+        let sandbox = Sandbox::new();
+        let root = sandbox.work();
+        sandbox
+            .cmd_in(&root)
+            .args([
+                "init",
+                ".",
+                "--organization",
+                "Acme Corp",
+                "--contact",
+                "security@acme.test",
+                "--product",
+                "web",
+                "--product",
+                "api",
+            ])
+            .assert()
+            .success();
+        TestRepo { sandbox }
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.sandbox.work()
+    }
+
+    pub fn cmd(&self) -> Command {
+        self.sandbox.cmd_in(&self.root())
+    }
+
+    pub fn git(&self) -> Repository {
+        Repository::open(self.root()).expect("open repo")
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        let p = self.root().join(rel);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, content).expect("write");
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.root().join(rel)).expect("read")
+    }
+
+    /// Files `new` with the given title and returns the id it printed (JSON output).
+    pub fn new_report(&self, title: &str) -> String {
+        let out = self
+            .cmd()
+            .args([
+                "new",
+                "--title",
+                title,
+                "--product",
+                "web",
+                "--reporter-name",
+                "Jane Doe",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Paths changed by the HEAD commit.
+    pub fn head_paths(&self) -> Vec<String> {
+        let git = self.git();
+        let head = git.head().expect("head").peel_to_commit().expect("commit");
+        let parent_tree = head.parent(0).ok().map(|p| p.tree().expect("tree"));
+        let diff = git
+            .diff_tree_to_tree(
+                parent_tree.as_ref(),
+                Some(&head.tree().expect("tree")),
+                None,
+            )
+            .expect("diff");
+        diff.deltas()
+            .map(|d| {
+                d.new_file()
+                    .path()
+                    .or(d.old_file().path())
+                    .expect("path")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+
+    pub fn head_message(&self) -> String {
+        self.git()
+            .head()
+            .expect("head")
+            .peel_to_commit()
+            .expect("commit")
+            .message()
+            .expect("utf8")
+            .to_owned()
+    }
+
+    pub fn head_id(&self) -> git2::Oid {
+        self.git()
+            .head()
+            .expect("head")
+            .peel_to_commit()
+            .expect("commit")
+            .id()
+    }
+
+    pub fn commit_count(&self) -> usize {
+        let git = self.git();
+        let mut walk = git.revwalk().expect("walk");
+        walk.push_head().expect("head");
+        walk.count()
+    }
+
+    /// `git status --porcelain`-like list of (path, status bits), untracked included.
+    pub fn status(&self) -> Vec<(String, git2::Status)> {
+        let git = self.git();
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true);
+        let statuses = git.statuses(Some(&mut opts)).expect("status");
+        statuses
+            .iter()
+            .map(|e| (e.path().expect("path").to_owned(), e.status()))
+            .collect()
+    }
+}
+
+/// Stdout of an assert as a string.
+pub fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+}
+
+/// Stderr of an assert as a string.
+pub fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
