@@ -7,6 +7,7 @@
 mod init;
 mod new;
 mod output;
+mod renumber;
 mod validate;
 
 use std::path::PathBuf;
@@ -58,6 +59,7 @@ enum Command {
     Init(init::InitArgs),
     New(new::NewArgs),
     Validate(validate::ValidateArgs),
+    Renumber(renumber::RenumberArgs),
 }
 
 /// Where a command runs.
@@ -87,6 +89,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => init::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
         Command::Validate(args) => validate::run(&ctx, args),
+        Command::Renumber(args) => renumber::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

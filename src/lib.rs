@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fsutil;
 pub mod id;
 pub mod init;
+pub mod renumber;
 pub mod repo;
 pub mod report;
 pub mod scan;

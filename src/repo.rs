@@ -253,6 +253,25 @@ impl Repo {
         Ok(oid)
     }
 
+    /// Stages `changes` (already written to the work tree), resolving conflicts on those paths;
+    /// used inside a merge, where the merge commit is the user's to make.
+    pub fn stage_resolved(&self, changes: &[Change]) -> Result<()> {
+        let mut index = self.git.index()?;
+        for change in changes {
+            let _ = index.conflict_remove(change.path());
+            match change {
+                Change::Write { path, content } => {
+                    let oid = self.git.blob(content)?;
+                    index.add(&self.entry(path, oid, content.len(), true))?;
+                }
+                Change::Remove { path } => {
+                    let _ = index.remove_path(path);
+                }
+            }
+        }
+        index.write().map_err(|e| self.index_error(e))
+    }
+
     fn restore_index(&self, index: &mut Index, changes: &[Change], saved: Vec<Option<IndexEntry>>) {
         for (change, old) in changes.iter().zip(saved) {
             let _ = match old {

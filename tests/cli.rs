@@ -7,4 +7,5 @@ mod cli {
     mod init;
     mod new;
     mod parse;
+    mod renumber;
 }

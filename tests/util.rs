@@ -45,7 +45,7 @@ impl Sandbox {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("ENIGM_TODAY", TODAY)
             .env("NO_COLOR", "1")
-            .env("COLUMNS", "100")
+            .env("COLUMNS", "200")
             .env("GIT_AUTHOR_DATE", "@1781510400 +0000")
             .env("GIT_COMMITTER_DATE", "@1781510400 +0000");
         c
