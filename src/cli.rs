@@ -4,6 +4,7 @@
 //! the flags (repository opened, configuration loaded) and calls the library. Errors come
 //! back typed and are rendered here with miette; exit codes: 0 ok, 1 findings, 2 could not run.
 
+mod findings;
 mod init;
 mod new;
 mod output;
@@ -69,6 +70,12 @@ pub struct Context {
 }
 
 impl Context {
+    /// The disclosure repository containing the working directory (configuration unchecked:
+    /// `validate` reports its problems itself).
+    pub fn open_repo_only(&self) -> Result<(Repo, ()), Error> {
+        Ok((Repo::discover(&self.cwd)?, ()))
+    }
+
     /// The disclosure repository containing the working directory, and its configuration.
     pub fn open(&self) -> Result<(Repo, Config), Error> {
         let repo = Repo::discover(&self.cwd)?;

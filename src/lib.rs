@@ -5,6 +5,7 @@
 //! returns data and typed errors and knows nothing about the command line, which lives in
 //! the binary (`src/main.rs`, `src/cli/`).
 
+pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod create;
@@ -14,10 +15,12 @@ pub mod finding;
 pub mod fsutil;
 pub mod id;
 pub mod init;
+pub mod lifecycle;
 pub mod renumber;
 pub mod repo;
 pub mod report;
 pub mod scan;
+pub mod schema;
 pub mod validate;
 pub mod yaml;
 pub mod yamlout;

@@ -60,58 +60,33 @@ impl Document {
     /// [`MAX_REPORT_BYTES`] and non-UTF-8 files are rejected with a finding.
     pub fn load(root: &Path, rel: &Path) -> Result<Document, Box<Rejected>> {
         let full = root.join(rel);
-        let reject = |code, message: String, help: &str| Rejected {
-            finding: Finding::error(code, rel, None, message).with_help(help),
-            text: None,
-        };
-        let meta = fs::symlink_metadata(&full).map_err(|e| {
-            Box::new(reject(
-                "file-unreadable",
-                format!("cannot read {}: {e}", rel.display()),
-                "check the file's permissions",
-            ))
-        })?;
-        if meta.file_type().is_symlink() {
-            return Err(Box::new(reject(
-                "symlink",
-                format!(
-                    "{} is a symbolic link; links are never followed",
-                    rel.display()
-                ),
-                "replace the link with the report file itself",
-            )));
-        }
-        if !meta.is_file() {
-            return Err(Box::new(reject(
-                "not-a-file",
-                "not a regular file".to_owned(),
-                "reports are files named reports/<ID>.md",
-            )));
-        }
-        if meta.len() > MAX_REPORT_BYTES {
-            return Err(Box::new(reject(
-                "file-too-large",
-                format!(
-                    "{} is {} bytes; reports are limited to {} bytes (1 MiB)",
-                    rel.display(),
-                    meta.len(),
-                    MAX_REPORT_BYTES
-                ),
-                "move large material (logs, captures) out of the report and reference it",
-            )));
-        }
-        let bytes = fs::read(&full).map_err(|e| {
+        let unreadable = |e: std::io::Error| {
             let help = if e.kind() == ErrorKind::PermissionDenied {
                 "check the file's permissions"
             } else {
-                "check that the file is readable"
+                "check that the file exists and is readable"
             };
-            Box::new(reject(
+            rejected(
+                rel,
                 "file-unreadable",
-                format!("cannot read {}: {e}", rel.display()),
+                format!("cannot read the file: {e}"),
                 help,
-            ))
-        })?;
+            )
+        };
+        let meta = fs::symlink_metadata(&full).map_err(unreadable)?;
+        if meta.file_type().is_symlink() {
+            return Err(rejected_symlink(rel));
+        }
+        if !meta.is_file() {
+            return Err(rejected(
+                rel,
+                "not-a-file",
+                "not a regular file".into(),
+                "reports are files named reports/<ID>.md",
+            ));
+        }
+        check_size(rel, meta.len())?;
+        let bytes = fs::read(&full).map_err(unreadable)?;
         Document::from_bytes(rel, bytes)
     }
 
@@ -155,7 +130,7 @@ impl Document {
             parts.front_matter_offset..parts.front_matter_offset + parts.front_matter.len();
         let body = parts.body_offset..text.len();
         let opening_fence = usize::from(bom) * 3..parts.front_matter_offset;
-        let tree = match yaml::parse(parts.front_matter, parts.front_matter_offset) {
+        let tree = match yaml::parse_at(parts.front_matter, parts.front_matter_offset, 1) {
             Ok(t) => t,
             Err(e) => {
                 let mut finding = Finding::error(e.code, rel, Some(e.span), e.message);
@@ -277,6 +252,37 @@ impl Document {
     pub fn sections(&self) -> Vec<Section> {
         sections::sections(self.body_text(), self.body.start)
     }
+}
+
+/// A rejection without text (the file could not be read as a document).
+fn rejected(rel: &Path, code: &'static str, message: String, help: &str) -> Box<Rejected> {
+    Box::new(Rejected {
+        finding: Finding::error(code, rel, None, message).with_help(help),
+        text: None,
+    })
+}
+
+/// The rejection of a symbolic link: links are never followed.
+pub fn rejected_symlink(rel: &Path) -> Box<Rejected> {
+    rejected(
+        rel,
+        "symlink",
+        "the file is a symbolic link; links are never followed".into(),
+        "replace the link with the report file itself",
+    )
+}
+
+/// Refuses files over [`MAX_REPORT_BYTES`] before reading them.
+pub fn check_size(rel: &Path, len: u64) -> Result<(), Box<Rejected>> {
+    if len <= MAX_REPORT_BYTES {
+        return Ok(());
+    }
+    Err(rejected(
+        rel,
+        "file-too-large",
+        format!("the file is {len} bytes; reports are limited to 1 MiB"),
+        "move large material (logs, captures) out of the report and reference it",
+    ))
 }
 
 fn split_finding(rel: &Path, e: SplitError) -> Finding {

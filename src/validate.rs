@@ -1,14 +1,26 @@
 //! Validation: every finding of every report file, in one pass.
 //!
-//! Each file is loaded and parsed into a [`Document`], turned into a typed report and put
-//! through the checks; nothing stops at the first problem of a file or of the run. Results
-//! are ordered by path, then position, so output is deterministic.
+//! Files come from the work tree or from the git index (`--staged`: what is about to be
+//! committed). The configuration is checked first against its schema; then every report is
+//! parsed, checked against the report schema, typed and put through the semantic checks, in
+//! parallel. Cross-file rules (duplicate ids) and the comparison with a base revision run
+//! after. Results are ordered by path, then position, so output is deterministic.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::checks::{self, CheckContext};
+use crate::config::{CONFIG_FILE, Config};
+use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
-use crate::report::Document;
+use crate::lifecycle::is_public;
+use crate::repo::{REPORTS_DIR, Repo};
+use crate::report::{Document, Rejected};
+use crate::scan::report_paths;
+use crate::schema::{self, Located};
 
 /// The findings of one file, with its text for showing locations.
 #[derive(Debug, Clone)]
@@ -34,66 +46,368 @@ impl Outcome {
             .filter(|f| f.severity == severity)
             .count()
     }
-
-    /// Files with at least one finding.
-    pub fn files_with_findings(&self) -> usize {
-        self.files.iter().filter(|f| !f.findings.is_empty()).count()
-    }
 }
 
-/// Validates the report files at `paths` (relative to `root`).
-pub fn validate_paths(root: &Path, config: &Config, paths: &[PathBuf]) -> Outcome {
-    let mut files: Vec<FileResult> = paths
-        .iter()
-        .map(|p| validate_file(root, config, p))
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in &mut files {
-        f.findings
-            .sort_by_key(|x| (x.span.as_ref().map_or(0, |s| s.start), x.code));
-    }
-    Outcome { files }
+/// Where file contents are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    WorkTree,
+    /// The git index (stage 0): what the next commit will contain.
+    Index,
 }
 
-fn validate_file(root: &Path, config: &Config, rel: &Path) -> FileResult {
-    let doc = match Document::load(root, rel) {
-        Ok(d) => d,
-        Err(r) => {
-            return FileResult {
-                path: rel.to_owned(),
-                text: r.text,
-                findings: vec![r.finding],
-            };
-        }
-    };
-    let findings = match doc.report() {
-        Err(r) => vec![r.finding],
-        Ok(report) => {
-            let mut out = Vec::new();
-            let expected = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            if report.id != expected {
-                out.push(
-                    Finding::error(
-                        "id-mismatch",
-                        rel,
-                        Some(doc.span_for("id", false)),
-                        format!(
-                            "id `{}` does not match the file name `{expected}.md`",
-                            report.id
+/// What to validate.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Files to check (relative to the root); `None` means every report.
+    pub paths: Option<Vec<PathBuf>>,
+    pub source: Source,
+    /// A revision to compare against (published reports kept, ids unchanged).
+    pub against: Option<String>,
+    pub today: NaiveDate,
+}
+
+/// Reads files from the chosen source.
+struct Files<'a> {
+    repo: &'a Repo,
+    source: Source,
+    index: Option<git2::Index>,
+}
+
+impl Files<'_> {
+    fn read(&self, rel: &Path) -> Loaded {
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                let entry = index.get_path(rel, 0).ok_or_else(|| {
+                    Box::new(Rejected {
+                        finding: Finding::error(
+                            "file-unreadable",
+                            rel,
+                            None,
+                            "the file is not in the git index",
+                        )
+                        .with_help("stage it with `git add`, or validate the work tree instead"),
+                        text: None,
+                    })
+                })?;
+                if entry.mode == 0o120_000 {
+                    return Err(crate::report::rejected_symlink(rel));
+                }
+                let blob = self.repo.git().find_blob(entry.id).map_err(|e| {
+                    Box::new(Rejected {
+                        finding: Finding::error(
+                            "file-unreadable",
+                            rel,
+                            None,
+                            format!("cannot read the staged file: {}", e.message()),
                         ),
-                    )
-                    .with_help(
-                        "the file of report <ID> is reports/<ID>.md; rename the file or fix the id",
-                    ),
-                );
+                        text: None,
+                    })
+                })?;
+                crate::report::check_size(rel, blob.size() as u64)?;
+                Document::from_bytes(rel, blob.content().to_vec())
             }
-            let _ = config;
-            out
+            _ => Document::load(self.repo.root(), rel),
+        }
+    }
+
+    fn read_text(&self, rel: &Path) -> Option<String> {
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                let entry = index.get_path(rel, 0)?;
+                let blob = self.repo.git().find_blob(entry.id).ok()?;
+                String::from_utf8(blob.content().to_vec()).ok()
+            }
+            _ => std::fs::read_to_string(self.repo.root().join(rel)).ok(),
+        }
+    }
+
+    /// Every report path in the source, sorted.
+    fn report_paths(&self) -> Result<Vec<PathBuf>> {
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                let mut paths: Vec<PathBuf> = index
+                    .iter()
+                    .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                    .filter_map(|e| String::from_utf8(e.path).ok())
+                    .filter(|p| {
+                        p.strip_prefix("reports/").is_some_and(|n| {
+                            !n.contains('/') && !n.starts_with('.') && n.ends_with(".md")
+                        })
+                    })
+                    .map(PathBuf::from)
+                    .collect();
+                paths.sort();
+                Ok(paths)
+            }
+            _ => report_paths(self.repo.root()),
+        }
+    }
+}
+
+/// Runs validation.
+pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
+    let index = match request.source {
+        Source::Index => Some(repo.git().index()?),
+        Source::WorkTree => None,
+    };
+    let files = Files {
+        repo,
+        source: request.source,
+        index,
+    };
+    let config_result = check_config(&files);
+    let config = match config_result {
+        Ok(c) => c,
+        Err(result) => {
+            return Ok(Outcome {
+                files: vec![result],
+            });
         }
     };
-    FileResult {
-        path: rel.to_owned(),
-        text: Some(doc.text),
-        findings,
+    let all = files.report_paths()?;
+    let mut targets: Vec<PathBuf> = match &request.paths {
+        None => all.clone(),
+        Some(p) => p
+            .iter()
+            .filter(|p| p.as_path() != Path::new(CONFIG_FILE))
+            .cloned()
+            .collect(),
+    };
+    targets.sort();
+    targets.dedup();
+    let known_ids: HashSet<String> = all
+        .iter()
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+        .collect();
+    let ctx = CheckContext {
+        config: &config,
+        today: request.today,
+        known_ids: &known_ids,
+    };
+    // git2 handles are not shared across threads: staged blobs are read first, then every file
+    // is parsed and checked in parallel.
+    let inputs: Vec<(PathBuf, Option<Loaded>)> = targets
+        .into_iter()
+        .map(|p| {
+            let loaded = (request.source == Source::Index).then(|| files.read(&p));
+            (p, loaded)
+        })
+        .collect();
+    let root = repo.root();
+    let checked: Vec<(FileResult, Option<String>)> = inputs
+        .into_par_iter()
+        .map(|(p, loaded)| {
+            let doc = loaded.unwrap_or_else(|| Document::load(root, &p));
+            check_file(&p, doc, &ctx)
+        })
+        .collect();
+    let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
+    if let Some(rev) = &request.against {
+        against(repo, &files, rev, &mut results)?;
     }
+    results.sort_by(|a, b| a.path.cmp(&b.path));
+    for r in &mut results {
+        r.findings.sort_by(|a, b| {
+            (a.span.as_ref().map(|s| s.start), a.code)
+                .cmp(&(b.span.as_ref().map(|s| s.start), b.code))
+        });
+    }
+    Ok(Outcome { files: results })
+}
+
+/// Checks `enigm.yaml` against its schema; on any error, the file's result.
+fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
+    let rel = Path::new(CONFIG_FILE);
+    let fail = |findings: Vec<Finding>, text: Option<String>| FileResult {
+        path: rel.to_owned(),
+        text,
+        findings,
+    };
+    let Some(text) = files.read_text(rel) else {
+        let f = Finding::error(
+            "config-unreadable",
+            rel,
+            None,
+            "enigm.yaml cannot be read (missing, unreadable or not UTF-8)",
+        )
+        .with_help("restore it from git, or run `enigm-disclose init --force`");
+        return Err(fail(vec![f], None));
+    };
+    let tree = match crate::yaml::parse(&text, 0) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut f = Finding::error(e.code, rel, Some(e.span), e.message);
+            f.help = e.help;
+            return Err(fail(vec![f], Some(text)));
+        }
+    };
+    let spans = crate::yaml::SpanMap::from_tree(&tree);
+    let findings = schema::check_config(
+        &tree.to_json(),
+        &Located {
+            path: rel,
+            spans: &spans,
+            root: 0..0,
+        },
+    );
+    if !findings.is_empty() {
+        return Err(fail(findings, Some(text)));
+    }
+    Config::parse(&text).map_err(|r| fail(vec![r.finding], r.text))
+}
+
+/// A document read from its source, or why it could not be.
+type Loaded = std::result::Result<Document, Box<Rejected>>;
+
+/// One file: schema, typed model, semantic checks. Also returns the id it claims.
+fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<String>) {
+    let result = |text, findings| FileResult {
+        path: rel.to_owned(),
+        text,
+        findings,
+    };
+    let doc = match loaded {
+        Ok(d) => d,
+        Err(r) => return (result(r.text, vec![r.finding]), None),
+    };
+    let value = doc.value();
+    let claimed = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+    let mut findings = schema::check_report(
+        &value,
+        &Located {
+            path: rel,
+            spans: &doc.spans,
+            root: doc.opening_fence.start..doc.opening_fence.start + 3,
+        },
+    );
+    if findings.is_empty() {
+        match doc.report() {
+            Ok(report) => findings = checks::check_report(&doc, &report, ctx),
+            Err(r) => findings.push(r.finding),
+        }
+    }
+    (result(Some(doc.text), findings), claimed)
+}
+
+/// Adds `duplicate-id` findings: a report claiming an id that another file is named after
+/// or also claims.
+fn duplicate_ids(checked: Vec<(FileResult, Option<String>)>, all: &[PathBuf]) -> Vec<FileResult> {
+    let mut claims: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    let checked_paths: HashSet<&Path> = checked.iter().map(|(r, _)| r.path.as_path()).collect();
+    for p in all.iter().filter(|p| !checked_paths.contains(p.as_path())) {
+        if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
+            claims.entry(stem.to_owned()).or_default().push(p.clone());
+        }
+    }
+    for (r, id) in &checked {
+        if let Some(id) = id {
+            claims.entry(id.clone()).or_default().push(r.path.clone());
+        }
+    }
+    checked
+        .into_iter()
+        .map(|(mut r, id)| {
+            if let Some(id) = id
+                && let Some(others) = claims.get(&id)
+                && others.len() > 1
+            {
+                let other: Vec<String> = others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
+                let span = r.text.as_deref().and_then(|t| id_span(t, &r.path));
+                let f = Finding::error("duplicate-id", &r.path, span, format!("id `{id}` is also used by {}", other.join(", ")))
+                    .with_help(format!("after a merge, `enigm-disclose renumber {id}` gives the later report the next free id"));
+                r.findings.push(f);
+            }
+            r
+        })
+        .collect()
+}
+
+fn id_span(text: &str, rel: &Path) -> Option<std::ops::Range<usize>> {
+    let doc = Document::parse(rel, text.to_owned()).ok()?;
+    Some(doc.span_for("id", false))
+}
+
+/// Compares the checked source with `rev`: published reports stay, ids do not change.
+fn against(repo: &Repo, files: &Files<'_>, rev: &str, results: &mut Vec<FileResult>) -> Result<()> {
+    let git = repo.git();
+    let base = git
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_tree())
+        .map_err(|e| {
+            Error::usage(
+                format!("cannot resolve `{rev}`: {}", e.message()),
+                "pass a commit, branch or tag, e.g. --against origin/main",
+            )
+        })?;
+    let Ok(entry) = base.get_path(Path::new(REPORTS_DIR)) else {
+        return Ok(());
+    };
+    let tree = git.find_tree(entry.id())?;
+    let current: Vec<PathBuf> = files.report_paths()?;
+    let current_set: HashSet<&PathBuf> = current.iter().collect();
+    let mut current_ids: Option<HashMap<String, PathBuf>> = None;
+    for item in tree.iter() {
+        let Ok(name) = item.name() else { continue };
+        let rel = Path::new(REPORTS_DIR).join(name);
+        let Ok(blob) = git.find_blob(item.id()) else {
+            continue;
+        };
+        let Ok(base_report) =
+            Document::from_bytes(&rel, blob.content().to_vec()).and_then(|d| d.report())
+        else {
+            continue;
+        };
+        if current_set.contains(&rel) {
+            if let Some(r) = results.iter_mut().find(|r| r.path == rel)
+                && let Some(now) = r
+                    .text
+                    .as_deref()
+                    .and_then(|t| Document::parse(&rel, t.to_owned()).ok())
+                && let Some(now_id) = now
+                    .value()
+                    .get("id")
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                && now_id != base_report.id
+            {
+                let f = Finding::error("id-changed", &rel, Some(now.span_for("id", false)), format!("the id changed from `{}` (in {rev}) to `{now_id}`", base_report.id))
+                    .with_help("an id never changes once committed; `renumber` is the one way to move a report to a new id");
+                r.findings.push(f);
+            }
+            continue;
+        }
+        if !is_public(base_report.state) {
+            continue;
+        }
+        let ids = current_ids.get_or_insert_with(|| current_id_map(files, &current));
+        let f = match ids.get(&base_report.id) {
+            Some(new_path) => Finding::error("published-renamed", &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
+                .with_help("published advisories keep their file and id; move it back"),
+            None => Finding::error("published-deleted", &rel, None, format!("published report {} was deleted", base_report.id))
+                .with_help("published advisories are never deleted; withdraw it instead: `enigm-disclose advance <ID> withdrawn --reason …`"),
+        };
+        results.push(FileResult {
+            path: rel,
+            text: None,
+            findings: vec![f],
+        });
+    }
+    Ok(())
+}
+
+fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            files
+                .read(p)
+                .ok()
+                .and_then(|d| {
+                    d.value()
+                        .get("id")
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                })
+                .map(|id| (id, p.clone()))
+        })
+        .collect()
 }

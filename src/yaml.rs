@@ -199,10 +199,18 @@ impl Node {
 }
 
 /// Parses one YAML document. `base` is the byte offset of `text` in its file, so spans are
-/// file offsets. An empty document is an empty mapping's worth of nothing: `Null`.
+/// file offsets. An empty document is `Null`.
 pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
+    parse_at(text, base, 0)
+}
+
+/// Like [`parse`], for text that starts on line `lines_before + 1` of its file (messages name
+/// file lines).
+pub fn parse_at(text: &str, base: usize, lines_before: usize) -> Result<Node, YamlError> {
     let offsets = ByteOffsets::new(text, base);
     let mut builder = Builder {
+        text,
+        lines_before,
         offsets: &offsets,
         stack: Vec::new(),
         root: None,
@@ -269,6 +277,8 @@ enum Open {
 }
 
 struct Builder<'a> {
+    text: &'a str,
+    lines_before: usize,
     offsets: &'a ByteOffsets,
     stack: Vec<Open>,
     root: Option<Node>,
@@ -386,13 +396,15 @@ impl Builder<'_> {
                 None => {
                     let name = key_text(&node)?;
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                        let local = first.span.start.saturating_sub(self.offsets.base);
+                        let first_line =
+                            crate::finding::LineCol::of(self.text, local).line + self.lines_before;
                         return Err(YamlError {
                             code: "yaml-duplicate-key",
                             message: format!("duplicate key `{name}`"),
                             span: node.span,
                             help: Some(format!(
-                                "`{name}` is already set at byte {}; keep one of them",
-                                first.span.start
+                                "`{name}` is already set on line {first_line}; keep one of them"
                             )),
                         });
                     }

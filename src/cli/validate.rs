@@ -1,58 +1,105 @@
 //! `enigm-disclose validate`: check reports and print findings.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
-use enigm_disclose::Error;
+use clap::{Args, ValueEnum};
 use enigm_disclose::error::FileProblem;
 use enigm_disclose::finding::Severity;
-use enigm_disclose::scan::report_paths;
-use enigm_disclose::validate::validate_paths;
+use enigm_disclose::repo::Repo;
+use enigm_disclose::validate::{self, Request, Source};
+use enigm_disclose::{Error, clock};
 
 use super::Context;
-use super::output::{eprint_diagnostic, print};
+use super::findings;
+use super::output::{eprint_diagnostic, print, print_json};
 
-/// Check reports: front matter, fields, ids. Exit 1 when anything is found.
+/// Check reports and enigm.yaml: schema, ids, state requirements, timeline, dates, CVSS,
+/// formats, required sections, secrets. Exit 1 when anything is found.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose validate\n  enigm-disclose validate reports/ENIGM-2026-0001.md"
+    after_help = "Examples:\n  enigm-disclose validate                          # every report and enigm.yaml\n  enigm-disclose validate reports/ENIGM-2026-0001.md\n  enigm-disclose validate --staged                 # what is about to be committed\n  enigm-disclose validate --against origin/main --format github"
 )]
 pub struct ValidateArgs {
     /// Report files to check [default: every report under reports/].
     paths: Vec<PathBuf>,
+    /// Check the content staged in the git index instead of the work tree.
+    #[arg(long)]
+    staged: bool,
+    /// Also check the change against a base revision: published reports are never deleted or
+    /// renamed, ids never change.
+    #[arg(long, value_name = "REV")]
+    against: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    format: ValidateFormat,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ValidateFormat {
+    /// Diagnostics with the source line underlined, and a summary.
+    Human,
+    /// Stable JSON (docs/checks.md).
+    Json,
+    /// GitHub Actions annotations (::error file=…,line=…::…).
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
 }
 
 pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
-    let (repo, config) = ctx.open()?;
-    let root = repo.root();
+    let (repo, _config) = ctx.open_repo_only()?;
     let paths = if args.paths.is_empty() {
-        report_paths(root)?
+        None
     } else {
-        args.paths
-            .iter()
-            .map(|p| relative_to(root, &ctx.cwd.join(p)))
-            .collect::<Result<_, _>>()?
+        Some(
+            args.paths
+                .iter()
+                .map(|p| relative_to(&repo, &ctx.cwd.join(p), args.staged))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
     };
-    let outcome = validate_paths(root, &config, &paths);
-    for file in &outcome.files {
-        for finding in &file.findings {
-            eprint_diagnostic(&FileProblem::new(finding.clone(), file.text.clone()));
+    let request = Request {
+        paths,
+        source: if args.staged {
+            Source::Index
+        } else {
+            Source::WorkTree
+        },
+        against: args.against,
+        today: clock::today()?,
+    };
+    let outcome = validate::run(&repo, &request)?;
+    match args.format {
+        ValidateFormat::Human => {
+            for file in &outcome.files {
+                for finding in &file.findings {
+                    eprint_diagnostic(&FileProblem::new(finding.clone(), file.text.clone()));
+                }
+            }
+            let (e, w, n) = (
+                outcome.count(Severity::Error),
+                outcome.count(Severity::Warning),
+                outcome.files.len(),
+            );
+            print(&format!(
+                "{e} error{}, {w} warning{} in {n} file{}\n",
+                plural(e),
+                plural(w),
+                plural(n)
+            ))?;
         }
+        ValidateFormat::Json => print_json(&findings::json(&outcome))?,
+        ValidateFormat::Github => print(&findings::github(&outcome))?,
+        ValidateFormat::Sarif => print_json(&findings::sarif(&outcome))?,
     }
-    let (errors, warnings) = (
-        outcome.count(Severity::Error),
-        outcome.count(Severity::Warning),
-    );
-    let summary = format!(
-        "{errors} error{}, {warnings} warning{} in {} file{}\n",
-        plural(errors),
-        plural(warnings),
-        outcome.files.len(),
-        plural(outcome.files.len())
-    );
-    print(&summary)?;
-    Ok(if errors > 0 {
+    let failed = outcome.count(Severity::Error) > 0
+        || (args.deny_warnings && outcome.count(Severity::Warning) > 0);
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -64,22 +111,32 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// `path` relative to the repository root; a path outside the repository is refused.
-fn relative_to(root: &std::path::Path, path: &std::path::Path) -> Result<PathBuf, Error> {
+fn relative_to(repo: &Repo, path: &Path, staged: bool) -> Result<PathBuf, Error> {
     let outside = || {
         Error::usage(
             format!("{} is outside the disclosure repository", path.display()),
             "pass paths inside the repository",
         )
     };
-    let root = std::fs::canonicalize(root)
-        .map_err(Error::io(format!("cannot resolve {}", root.display())))?;
+    let root = std::fs::canonicalize(repo.root()).map_err(Error::io(format!(
+        "cannot resolve {}",
+        repo.root().display()
+    )))?;
     let parent = path.parent().ok_or_else(outside)?;
-    let parent = std::fs::canonicalize(parent)
-        .map_err(Error::io(format!("cannot resolve {}", path.display())))?;
     let name = path.file_name().ok_or_else(outside)?;
-    parent
+    let parent = match std::fs::canonicalize(parent) {
+        Ok(p) => p,
+        // A staged file's directory may be gone from the work tree.
+        Err(_) if staged => parent.to_owned(),
+        Err(e) => return Err(Error::io(format!("cannot resolve {}", path.display()))(e)),
+    };
+    let rel = parent
         .join(name)
         .strip_prefix(&root)
         .map(PathBuf::from)
-        .map_err(|_| outside())
+        .map_err(|_| outside())?;
+    if !enigm_disclose::fsutil::is_contained(&rel) {
+        return Err(outside());
+    }
+    Ok(rel)
 }

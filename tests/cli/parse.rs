@@ -2,7 +2,7 @@
 
 use crate::util::{TestRepo, stderr, stdout};
 
-const GOOD: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\n---\n\n## Summary\n\nx\n";
+const GOOD: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\ntimeline:\n  - date: 2026-01-05\n    state: received\n---\n\n## Summary\n\nx\n";
 
 fn check(repo: &TestRepo, content: &[u8]) -> (i32, String) {
     repo.write("reports/ENIGM-2026-0001.md", content);
@@ -60,13 +60,13 @@ fn broken_files_give_located_errors_and_exit_1() {
         ),
         (
             "bad date",
-            GOOD.replace("2026-01-05", "2026-02-30").into_bytes(),
+            GOOD.replacen("2026-01-05", "2026-02-30", 1).into_bytes(),
             "invalid-field",
             "ENIGM-2026-0001.md:5:11",
         ),
         (
             "unknown key",
-            GOOD.replace("state:", "embargo_untill: 2026-02-01\nstate:")
+            GOOD.replacen("state:", "embargo_untill: 2026-02-01\nstate:", 1)
                 .into_bytes(),
             "unknown-field",
             "ENIGM-2026-0001.md:4:1",
@@ -109,7 +109,7 @@ fn a_two_mib_file_is_refused_without_reading_it_all() {
     let (exit, out) = check(&repo, &big);
     assert_eq!(exit, 1, "{out}");
     assert!(
-        out.contains("file-too-large") && out.contains("2097261 bytes"),
+        out.contains("file-too-large") && out.contains("reports are limited to 1 MiB"),
         "{out}"
     );
 }

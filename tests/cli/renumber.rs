@@ -7,7 +7,7 @@ use crate::util::{TestRepo, stderr, stdout};
 
 fn report(id: &str, title: &str, extra: &str) -> String {
     format!(
-        "---\nid: {id}\ntitle: {title}\nstate: received\nreported: 2026-06-01\nreporter:\n  name: R\n{extra}---\n\n## Summary\n\n{title}\n"
+        "---\nid: {id}\ntitle: {title}\nstate: received\nreported: 2026-06-01\nreporter:\n  name: R\n{extra}timeline:\n  - date: 2026-06-01\n    state: received\n---\n\n## Summary\n\n{title}\n"
     )
 }
 

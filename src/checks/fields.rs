@@ -1,0 +1,147 @@
+//! Field format checks: CVSS vectors and levels, CWE ids, aliases, reference URLs.
+
+use super::{At, CheckContext};
+use crate::report::Report;
+
+pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
+    if let Some(sev) = &report.severity
+        && let Some(vector) = &sev.cvss
+    {
+        match crate::cvss::assess(vector) {
+            Err(e) => at.push("cvss-invalid", at.value("severity.cvss"), format!("`severity.cvss`: {e}"), "write a full CVSS v3.1 or v4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Ok(a) => {
+                if let Some(level) = sev.level
+                    && level != a.level
+                {
+                    at.push("cvss-level-mismatch", at.value("severity.level"), format!("`level: {level}` does not match the CVSS score {:.1}, which is {}", a.score, a.level), format!("set `level: {}` or fix the vector", a.level));
+                }
+            }
+        }
+    }
+    for (i, cwe) in report.cwe.iter().enumerate() {
+        if !is_cwe(cwe) {
+            at.push(
+                "cwe-format",
+                at.value(&format!("cwe[{i}]")),
+                format!("`{cwe}` is not a CWE id"),
+                "write CWE ids as CWE-<number>, e.g. CWE-79",
+            );
+        }
+    }
+    for (i, alias) in report.aliases.iter().enumerate() {
+        if !is_cve(alias) && !is_ghsa(alias) {
+            at.push(
+                "alias-format",
+                at.value(&format!("aliases[{i}]")),
+                format!("`{alias}` is not a CVE or GHSA id"),
+                "aliases are CVE-YYYY-NNNN (4 or more digits) or GHSA-xxxx-xxxx-xxxx",
+            );
+        }
+    }
+    for (i, r) in report.references.iter().enumerate() {
+        if let Err(why) = check_url(&r.url) {
+            at.push(
+                "reference-url",
+                at.value(&format!("references[{i}].url")),
+                format!("`{}` {why}", r.url),
+                "references are public http or https URLs",
+            );
+        }
+    }
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_cwe(s: &str) -> bool {
+    s.strip_prefix("CWE-")
+        .is_some_and(|n| digits(n) && !n.starts_with('0'))
+}
+
+/// `CVE-YYYY-NNNN` with four or more digits in the sequence number.
+pub fn is_cve(s: &str) -> bool {
+    let mut parts = s.split('-');
+    matches!((parts.next(), parts.next(), parts.next(), parts.next()), (Some("CVE"), Some(y), Some(n), None) if y.len() == 4 && digits(y) && n.len() >= 4 && digits(n))
+}
+
+/// `GHSA-xxxx-xxxx-xxxx` with groups from GitHub's alphabet (23456789cfghjmpqrvwx).
+fn is_ghsa(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("GHSA-") else {
+        return false;
+    };
+    let groups: Vec<&str> = rest.split('-').collect();
+    groups.len() == 3
+        && groups
+            .iter()
+            .all(|g| g.len() == 4 && g.bytes().all(|b| b"23456789cfghjmpqrvwx".contains(&b)))
+}
+
+fn check_url(url: &str) -> Result<(), &'static str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("is not an http or https URL")?;
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("contains whitespace or control characters");
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err("has no host");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{PUBLISHED, codes};
+
+    #[test]
+    fn formats() {
+        assert!(
+            is_cve("CVE-2026-12345")
+                && is_cve("CVE-2026-1234")
+                && !is_cve("CVE-2026-123")
+                && !is_cve("cve-2026-1234")
+        );
+        assert!(is_ghsa("GHSA-9wx4-h78v-vm56") && !is_ghsa("GHSA-abcd-efgh-ijkl"));
+        assert!(is_cwe("CWE-79") && !is_cwe("CWE-079") && !is_cwe("79"));
+        assert!(
+            check_url("https://x.test/a").is_ok()
+                && check_url("javascript:alert(1)").is_err()
+                && check_url("https:///x").is_err()
+                && check_url("ftp://x").is_err()
+        );
+    }
+
+    #[test]
+    fn field_rules() {
+        assert_eq!(
+            codes(&PUBLISHED.replace("level: critical", "level: low")),
+            ["cvss-level-mismatch"]
+        );
+        assert_eq!(
+            codes(&PUBLISHED.replace("CVSS:3.1/AV:N/AC:L", "CVSS:3.1/AV:Q/AC:L")),
+            ["cvss-invalid"]
+        );
+        assert_eq!(
+            codes(&PUBLISHED.replace("[CWE-22]", "[CWE22]")),
+            ["cwe-format"]
+        );
+        assert_eq!(
+            codes(&PUBLISHED.replace("[CVE-2026-12345]", "[CVE-26-1]")),
+            ["alias-format"]
+        );
+        assert_eq!(
+            codes(&PUBLISHED.replace("https://example.com/commit/1", "javascript:alert(1)")),
+            ["reference-url"]
+        );
+        let v4 = PUBLISHED.replace(
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        );
+        assert_eq!(codes(&v4), Vec::<&str>::new());
+    }
+}

@@ -1,0 +1,182 @@
+//! Output formats for findings: JSON, GitHub Actions annotations, SARIF 2.1.0.
+//!
+//! All three are documented in `docs/checks.md` and stable: fields are only ever added.
+
+use enigm_disclose::checks::CODES;
+use enigm_disclose::finding::{Finding, LineCol, Severity};
+use enigm_disclose::validate::Outcome;
+use serde_json::{Value, json};
+
+/// A finding with its 1-based start and (exclusive) end positions.
+struct Placed<'a> {
+    finding: &'a Finding,
+    start: Option<LineCol>,
+    end: Option<LineCol>,
+}
+
+fn placed(outcome: &Outcome) -> Vec<Placed<'_>> {
+    let mut out = Vec::new();
+    for file in &outcome.files {
+        for finding in &file.findings {
+            let (start, end) = match (&finding.span, &file.text) {
+                (Some(span), Some(text)) => (
+                    Some(LineCol::of(text, span.start)),
+                    Some(LineCol::of(text, span.end)),
+                ),
+                _ => (None, None),
+            };
+            out.push(Placed {
+                finding,
+                start,
+                end,
+            });
+        }
+    }
+    out
+}
+
+fn path_of(f: &Finding) -> String {
+    f.path.to_string_lossy().replace('\\', "/")
+}
+
+/// `--format json`.
+pub fn json(outcome: &Outcome) -> Value {
+    let findings: Vec<Value> = placed(outcome)
+        .iter()
+        .map(|p| {
+            json!({
+                "path": path_of(p.finding),
+                "code": p.finding.code,
+                "severity": p.finding.severity,
+                "message": p.finding.message,
+                "help": p.finding.help,
+                "line": p.start.map(|s| s.line),
+                "column": p.start.map(|s| s.column),
+                "end_line": p.end.map(|s| s.line),
+                "end_column": p.end.map(|s| s.column),
+            })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "summary": {
+            "errors": outcome.count(Severity::Error),
+            "warnings": outcome.count(Severity::Warning),
+            "files": outcome.files.len(),
+        },
+        "findings": findings,
+    })
+}
+
+/// `--format github`: one workflow command per finding.
+pub fn github(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for p in placed(outcome) {
+        let kind = match p.finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = vec![format!("file={}", escape_property(&path_of(p.finding)))];
+        if let (Some(s), Some(e)) = (p.start, p.end) {
+            props.push(format!(
+                "line={},col={},endLine={},endColumn={}",
+                s.line, s.column, e.line, e.column
+            ));
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("enigm-disclose {}", p.finding.code))
+        ));
+        let mut message = p.finding.message.clone();
+        if let Some(h) = &p.finding.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
+        out.push_str(&format!(
+            "::{kind} {}::{}\n",
+            props.join(","),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `--format sarif`: a SARIF 2.1.0 log with one run; every code is a rule.
+pub fn sarif(outcome: &Outcome) -> Value {
+    let rules: Vec<Value> = CODES
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.code,
+                "shortDescription": { "text": c.summary },
+                "fullDescription": { "text": format!("{} (see docs/checks.md#{})", c.summary, c.code) },
+                "defaultConfiguration": { "level": level(c.severity) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = placed(outcome)
+        .iter()
+        .map(|p| {
+            let mut text = p.finding.message.clone();
+            if let Some(h) = &p.finding.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let mut location = json!({ "artifactLocation": { "uri": path_of(p.finding), "uriBaseId": "%SRCROOT%" } });
+            if let (Some(s), Some(e)) = (p.start, p.end) {
+                location["region"] = json!({ "startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column.max(if e.line == s.line { s.column + 1 } else { 1 }) });
+            }
+            let mut result = json!({
+                "ruleId": p.finding.code,
+                "level": level(p.finding.severity),
+                "message": { "text": text },
+                "locations": [ { "physicalLocation": location } ],
+            });
+            if let Some(i) = CODES.iter().position(|c| c.code == p.finding.code) {
+                result["ruleIndex"] = json!(i);
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "enigm-disclose",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/enigm/enigm-disclose",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
