@@ -156,14 +156,9 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         source: request.source,
         index,
     };
-    let config_result = check_config(&files);
-    let config = match config_result {
+    let config = match check_config(&files) {
         Ok(c) => c,
-        Err(result) => {
-            return Ok(Outcome {
-                files: vec![result],
-            });
-        }
+        Err(result) => return Ok(finish(vec![result])),
     };
     let all = files.report_paths()?;
     let mut targets: Vec<PathBuf> = match &request.paths {
@@ -206,14 +201,35 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     if let Some(rev) = &request.against {
         against(repo, &files, rev, &mut results)?;
     }
+    Ok(finish(results))
+}
+
+/// Orders results by path and position, and masks secrets in the text kept for display.
+fn finish(mut results: Vec<FileResult>) -> Outcome {
     results.sort_by(|a, b| a.path.cmp(&b.path));
     for r in &mut results {
         r.findings.sort_by(|a, b| {
             (a.span.as_ref().map(|s| s.start), a.code)
                 .cmp(&(b.span.as_ref().map(|s| s.start), b.code))
         });
+        if let Some(text) = &mut r.text {
+            for f in r.findings.iter().filter(|f| f.code == "secret") {
+                if let Some(span) = &f.span {
+                    mask_span(text, span.clone());
+                }
+            }
+        }
     }
-    Ok(Outcome { files: results })
+    Outcome { files: results }
+}
+
+/// Replaces the characters in `span` by `*`, keeping the byte length (so offsets stay valid).
+fn mask_span(text: &mut String, span: std::ops::Range<usize>) {
+    let Some(secret) = text.get(span.clone()) else {
+        return;
+    };
+    let stars = "*".repeat(secret.len());
+    text.replace_range(span, &stars);
 }
 
 /// Checks `enigm.yaml` against its schema; on any error, the file's result.

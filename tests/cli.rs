@@ -4,8 +4,10 @@
 mod util;
 
 mod cli {
+    mod diagnostics;
     mod init;
     mod new;
     mod parse;
     mod renumber;
+    mod validate;
 }

@@ -13,52 +13,65 @@ use super::At;
 struct Rule {
     what: &'static str,
     pattern: &'static str,
+    /// Characters of the match that are a public type prefix (`ghp_`) and may be shown.
+    show: usize,
 }
 
 const RULES: &[Rule] = &[
     Rule {
         what: "private key",
         pattern: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+        show: 0,
     },
     Rule {
         what: "AWS access key id",
         pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+        show: 4,
     },
     Rule {
         what: "AWS secret access key",
         pattern: r#"(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}\b"#,
+        show: 0,
     },
     Rule {
         what: "Google API key",
         pattern: r"\bAIza[0-9A-Za-z_\-]{35}\b",
+        show: 4,
     },
     Rule {
         what: "GitHub token",
         pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b",
+        show: 4,
     },
     Rule {
         what: "GitLab token",
         pattern: r"\bglpat-[A-Za-z0-9_\-]{20,}\b",
+        show: 6,
     },
     Rule {
         what: "Slack token",
         pattern: r"\bxox[abposr]-[A-Za-z0-9\-]{10,}\b",
+        show: 4,
     },
     Rule {
         what: "Slack webhook URL",
         pattern: r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}",
+        show: 0,
     },
     Rule {
         what: "Stripe secret key",
         pattern: r"\b[sr]k_live_[A-Za-z0-9]{20,}\b",
+        show: 8,
     },
     Rule {
         what: "JSON Web Token",
         pattern: r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}",
+        show: 3,
     },
     Rule {
         what: "password in a URL",
         pattern: r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/:@'<>]+:([^\s/@'<>]+)@[^\s/@]",
+        show: 0,
     },
 ];
 
@@ -68,18 +81,13 @@ const EXAMPLES: &[&str] = &[
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 ];
 
-fn compiled() -> &'static Vec<(Regex, &'static str)> {
-    static R: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+fn compiled() -> &'static Vec<(Regex, &'static Rule)> {
+    static R: OnceLock<Vec<(Regex, &'static Rule)>> = OnceLock::new();
     // The patterns are constants covered by tests; they always compile.
     R.get_or_init(|| {
         RULES
             .iter()
-            .map(|r| {
-                (
-                    Regex::new(r.pattern).expect("secret pattern compiles"),
-                    r.what,
-                )
-            })
+            .map(|r| (Regex::new(r.pattern).expect("secret pattern compiles"), r))
             .collect()
     })
 }
@@ -87,7 +95,7 @@ fn compiled() -> &'static Vec<(Regex, &'static str)> {
 /// Scans the whole report text.
 pub fn check(at: &mut At<'_>) {
     let text = &at.doc.text;
-    for (re, what) in compiled() {
+    for (re, rule) in compiled() {
         for caps in re.captures_iter(text) {
             // For URLs the secret is the password group; otherwise the whole match.
             let Some(m) = caps.get(1).or_else(|| caps.get(0)) else {
@@ -97,7 +105,7 @@ pub fn check(at: &mut At<'_>) {
             if is_placeholder(secret) || EXAMPLES.iter().any(|e| caps[0].contains(e)) {
                 continue;
             }
-            at.push("secret", m.start()..m.end(), format!("possible {what} in the report: {}", mask(secret)), "remove it and rotate the credential: the report is in git history; describe the secret instead (e.g. \"an admin token\")");
+            at.push("secret", m.start()..m.end(), format!("possible {} in the report: {}", rule.what, mask(secret, rule.show)), "remove it and rotate the credential: the report is in git history; describe the secret instead (e.g. \"an admin token\")");
         }
     }
 }
@@ -115,9 +123,9 @@ fn is_placeholder(s: &str) -> bool {
         )
 }
 
-/// Shows the first four characters and the length, never the secret.
-pub fn mask(secret: &str) -> String {
-    let head: String = secret.chars().take(4).collect();
+/// Shows at most the public type prefix (`show` characters) and the length, never the secret.
+pub fn mask(secret: &str, show: usize) -> String {
+    let head: String = secret.chars().take(show).collect();
     format!("{head}… ({} characters, masked)", secret.chars().count())
 }
 
@@ -179,6 +187,7 @@ mod tests {
 
     #[test]
     fn mask_shows_only_a_prefix() {
-        assert_eq!(mask("hunter2secret"), "hunt… (13 characters, masked)");
+        assert_eq!(mask("hunter2secret", 0), "… (13 characters, masked)");
+        assert_eq!(mask("ghp_abc", 4), "ghp_… (7 characters, masked)");
     }
 }
