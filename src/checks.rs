@@ -7,7 +7,7 @@
 
 mod fields;
 mod ids;
-mod secrets;
+pub mod secrets;
 mod sections;
 pub mod state;
 mod timeline;
@@ -38,19 +38,11 @@ pub struct CheckInfo {
 }
 
 const fn e(code: &'static str, summary: &'static str) -> CheckInfo {
-    CheckInfo {
-        code,
-        severity: Severity::Error,
-        summary,
-    }
+    CheckInfo { code, severity: Severity::Error, summary }
 }
 
 const fn w(code: &'static str, summary: &'static str) -> CheckInfo {
-    CheckInfo {
-        code,
-        severity: Severity::Warning,
-        summary,
-    }
+    CheckInfo { code, severity: Severity::Warning, summary }
 }
 
 /// Every finding code the tool can produce, with its severity.
@@ -58,149 +50,71 @@ pub const CODES: &[CheckInfo] = &[
     // Reading and parsing the file.
     e("file-unreadable", "the file cannot be read"),
     e("file-too-large", "the file is larger than 1 MiB"),
-    e(
-        "symlink",
-        "a report path is a symbolic link (never followed)",
-    ),
+    e("symlink", "a report path is a symbolic link (never followed)"),
     e("not-a-file", "a report path is not a regular file"),
     e("not-utf8", "the file is not valid UTF-8"),
-    e(
-        "missing-front-matter",
-        "the file does not start with a --- fence",
-    ),
-    e(
-        "unclosed-front-matter",
-        "the front matter is never closed by a --- line",
-    ),
+    e("missing-front-matter", "the file does not start with a --- fence"),
+    e("unclosed-front-matter", "the front matter is never closed by a --- line"),
     e("yaml-syntax", "the front matter is not valid YAML"),
     e("yaml-duplicate-key", "a key appears twice in one mapping"),
-    e(
-        "yaml-unsupported",
-        "YAML aliases, tags or complex keys are used",
-    ),
+    e("yaml-unsupported", "YAML aliases, tags or complex keys are used"),
     e("yaml-too-deep", "the YAML nests deeper than 64 levels"),
-    e(
-        "front-matter-not-mapping",
-        "the front matter is not a mapping of keys to values",
-    ),
+    e("front-matter-not-mapping", "the front matter is not a mapping of keys to values"),
     // Schema.
-    e(
-        "unknown-field",
-        "a key the format does not know (often a typo)",
-    ),
+    e("unknown-field", "a key the format does not know (often a typo)"),
     e("missing-field", "a required key is missing"),
-    e(
-        "invalid-field",
-        "a value has the wrong type, spelling or format",
-    ),
+    e("invalid-field", "a value has the wrong type, spelling or format"),
     // Ids.
     e("id-format", "the id is not <PREFIX>-<YEAR>-<NNNN>"),
     e("id-mismatch", "the id does not match the file name"),
-    e(
-        "id-prefix",
-        "the id prefix is not the id_prefix of enigm.yaml",
-    ),
+    e("id-prefix", "the id prefix is not the id_prefix of enigm.yaml"),
     e("id-year", "the id year is not the year of `reported`"),
     e("duplicate-id", "two reports share an id"),
     // State requirements.
     e("missing-severity", "a report past triage has no severity"),
-    e(
-        "missing-affected",
-        "a confirmed report has a product without `affected` versions",
-    ),
-    e(
-        "missing-fix",
-        "a fixed or published report has neither fixed versions nor a mitigation",
-    ),
-    e(
-        "missing-published-date",
-        "a published report has no `published` date",
-    ),
-    e(
-        "missing-withdrawn-date",
-        "a withdrawn report has no `withdrawn` date",
-    ),
-    e(
-        "missing-resolution",
-        "a rejected report has no `resolution`",
-    ),
+    e("missing-affected", "a confirmed report has a product without `affected` versions"),
+    e("missing-fix", "a fixed or published report has neither fixed versions nor a mitigation"),
+    e("missing-published-date", "a published report has no `published` date"),
+    e("missing-withdrawn-date", "a withdrawn report has no `withdrawn` date"),
+    e("missing-resolution", "a rejected report has no `resolution`"),
     e("missing-duplicate-of", "a duplicate has no `duplicate_of`"),
-    e(
-        "unknown-duplicate",
-        "`duplicate_of` names no existing report",
-    ),
+    e("unknown-duplicate", "`duplicate_of` names no existing report"),
     w(
-        "unexpected-resolution",
-        "a report that is not rejected has a `resolution`",
+        "unexpected-field",
+        "a field that does not belong to the report's state (resolution, duplicate_of, published, withdrawn)",
     ),
     e("unknown-product", "a product is not listed in enigm.yaml"),
-    w(
-        "unknown-component",
-        "a component is not listed for its product in enigm.yaml",
-    ),
+    w("unknown-component", "a component is not listed for its product in enigm.yaml"),
     // Timeline and dates.
     e("timeline-missing", "the report has no timeline"),
-    e(
-        "timeline-start",
-        "the timeline does not start with `received`",
-    ),
-    e(
-        "timeline-order",
-        "timeline dates go backwards or precede `reported`",
-    ),
-    e(
-        "timeline-transition",
-        "a timeline step is not a legal transition",
-    ),
-    e(
-        "timeline-state",
-        "the last timeline entry's state differs from `state`",
-    ),
-    e(
-        "date-in-future",
-        "`reported`, `published` or a timeline date is after today",
-    ),
-    e(
-        "embargo-before-reported",
-        "`embargo_until` is not after `reported`",
-    ),
-    e(
-        "published-before-reported",
-        "`published` or `withdrawn` is before `reported`",
-    ),
+    e("timeline-start", "the timeline does not start with `received`"),
+    e("timeline-order", "timeline dates go backwards or precede `reported`"),
+    e("timeline-transition", "a timeline step is not a legal transition"),
+    e("timeline-state", "the last timeline entry's state differs from `state`"),
+    e("date-in-future", "`reported`, `published`, `withdrawn` or a timeline date is after today"),
+    e("embargo-before-reported", "`embargo_until` is not after `reported`"),
+    e("published-before-reported", "`published` or `withdrawn` is before `reported`"),
+    e("withdrawn-before-published", "`withdrawn` is before `published`"),
     // Field formats.
-    e(
-        "cvss-invalid",
-        "the CVSS vector does not parse as v3.1 or v4.0",
-    ),
-    e(
-        "cvss-level-mismatch",
-        "`level` does not match the CVSS score",
-    ),
+    e("cvss-invalid", "the CVSS vector does not parse as v3.1 or v4.0"),
+    e("cvss-level-mismatch", "`level` does not match the CVSS score"),
     e("cwe-format", "a CWE id is not CWE-<number>"),
     e("alias-format", "an alias is not a CVE or GHSA id"),
     e("reference-url", "a reference URL is not an http(s) URL"),
     // Body.
     e("missing-section", "a section the state requires is missing"),
-    e(
-        "empty-section",
-        "a required section is empty or still template text (TODO)",
-    ),
+    e("empty-section", "a required section is empty or still template text (TODO)"),
+    // Merges.
+    e("merge-conflict", "the file has unresolved merge conflict markers, or is conflicted in the index"),
     // Secrets.
-    e(
-        "secret",
-        "credential material (key, token, password) in a report",
-    ),
+    e("secret", "credential material (key, token, password) in a report"),
     // Against a base revision.
     e("published-deleted", "a published report was deleted"),
     e("published-renamed", "a published report was renamed"),
     e("id-changed", "a report's id changed"),
     // Configuration.
     e("config-unreadable", "enigm.yaml cannot be read"),
-    e(
-        "config-unknown-key",
-        "enigm.yaml has a key the format does not know",
-    ),
+    e("config-unknown-key", "enigm.yaml has a key the format does not know"),
     e("config-invalid", "a value in enigm.yaml is wrong"),
 ];
 
@@ -209,7 +123,8 @@ pub fn info(code: &str) -> Option<&'static CheckInfo> {
     CODES.iter().find(|c| c.code == code)
 }
 
-/// Runs every semantic check on one report.
+/// Runs every semantic check on one report (secret scanning is separate: [`secrets::scan`]
+/// works on any text, parsed or not).
 pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut at = At { doc, out: &mut out };
@@ -217,7 +132,6 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     state::requirements(&mut at, report, ctx, report.state);
     timeline::check(&mut at, report, ctx);
     fields::check(&mut at, report, ctx);
-    secrets::check(&mut at);
     out
 }
 
@@ -329,9 +243,7 @@ Upgrade to 2.4.1.
             security_contact: "s@x".into(),
             products: vec!["web".into()],
         };
-        let text = seed
-            .render()
-            .replace("components: []", "components: [api, ui]");
+        let text = seed.render().replace("components: []", "components: [api, ui]");
         Config::parse(&text).expect("config")
     }
 
@@ -341,11 +253,9 @@ Upgrade to 2.4.1.
     }
 
     pub fn findings(text: &str) -> Vec<Finding> {
-        let doc =
-            Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text.to_owned()).expect("doc");
+        let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text.to_owned()).expect("doc");
         let report = doc.report().expect("report");
-        let known: HashSet<String> =
-            ["ENIGM-2026-0001".to_owned(), "ENIGM-2026-0002".to_owned()].into();
+        let known: HashSet<String> = ["ENIGM-2026-0001".to_owned(), "ENIGM-2026-0002".to_owned()].into();
         let config = config();
         let ctx = CheckContext {
             config: &config,
@@ -365,13 +275,7 @@ Upgrade to 2.4.1.
         let mut seen = HashSet::new();
         for c in CODES {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
-            assert!(
-                c.code
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
-                "{}",
-                c.code
-            );
+            assert!(c.code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'), "{}", c.code);
         }
     }
 }

@@ -13,12 +13,8 @@ pub const TODAY_ENV: &str = "ENIGM_TODAY";
 /// Today, from `ENIGM_TODAY` or the local clock.
 pub fn today() -> Result<NaiveDate> {
     match std::env::var(TODAY_ENV) {
-        Ok(v) if !v.is_empty() => parse_date(&v).map_err(|_| {
-            Error::usage(
-                format!("{TODAY_ENV}=`{v}` is not a date"),
-                "write it as YYYY-MM-DD",
-            )
-        }),
+        Ok(v) if !v.is_empty() => parse_date(&v)
+            .map_err(|_| Error::usage(format!("{TODAY_ENV}=`{v}` is not a date"), "write it as YYYY-MM-DD")),
         _ => Ok(chrono::Local::now().date_naive()),
     }
 }

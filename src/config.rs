@@ -96,13 +96,7 @@ pub struct FixDays {
 
 impl Default for FixDays {
     fn default() -> Self {
-        FixDays {
-            critical: 30,
-            high: 60,
-            medium: 90,
-            low: 180,
-            none: 365,
-        }
+        FixDays { critical: 30, high: 60, medium: 90, low: 180, none: 365 }
     }
 }
 
@@ -151,13 +145,8 @@ impl Config {
         let rel = Path::new(CONFIG_FILE);
         let text = fs::read_to_string(root.join(rel)).map_err(|e| {
             Box::new(Rejected {
-                finding: Finding::error(
-                    "config-unreadable",
-                    rel,
-                    None,
-                    format!("cannot read {CONFIG_FILE}: {e}"),
-                )
-                .with_help("run `enigm-disclose init` to create a disclosure repository"),
+                finding: Finding::error("config-unreadable", rel, None, format!("cannot read {CONFIG_FILE}: {e}"))
+                    .with_help("run `enigm-disclose init` to create a disclosure repository"),
                 text: None,
             })
         })?;
@@ -167,12 +156,7 @@ impl Config {
     /// Parses configuration text.
     pub fn parse(text: &str) -> Result<Config, Box<Rejected>> {
         let rel = Path::new(CONFIG_FILE);
-        let reject = |finding: Finding| {
-            Box::new(Rejected {
-                finding,
-                text: Some(text.to_owned()),
-            })
-        };
+        let reject = |finding: Finding| Box::new(Rejected { finding, text: Some(text.to_owned()) });
         let tree = yaml::parse(text, 0).map_err(|e| {
             let mut f = Finding::error(e.code, rel, Some(e.span), e.message);
             f.help = e.help;
@@ -187,28 +171,12 @@ impl Config {
                 None => (inner, None),
             };
             let unknown = message.starts_with("unknown field");
-            let span =
-                spans
-                    .nearest(&path)
-                    .map(|(found, s)| match (&s.key, unknown && found == path) {
-                        (Some(k), true) => k.clone(),
-                        _ => s.value.clone(),
-                    });
-            let shown = if path == "." {
-                message
-            } else {
-                format!("`{path}`: {message}")
-            };
-            let mut f = Finding::error(
-                if unknown {
-                    "config-unknown-key"
-                } else {
-                    "config-invalid"
-                },
-                rel,
-                span,
-                shown,
-            );
+            let span = spans.nearest(&path).map(|(found, s)| match (&s.key, unknown && found == path) {
+                (Some(k), true) => k.clone(),
+                _ => s.value.clone(),
+            });
+            let shown = if path == "." { message } else { format!("`{path}`: {message}") };
+            let mut f = Finding::error(if unknown { "config-unknown-key" } else { "config-invalid" }, rel, span, shown);
             f.help = help;
             reject(f)
         })?;
@@ -221,8 +189,13 @@ impl Config {
             return Ok(());
         }
         let span = spans.get("id_prefix").map(|s| s.value.clone());
-        Err(Finding::error("config-invalid", Path::new(CONFIG_FILE), span, format!("`id_prefix`: `{}` is not a valid id prefix", self.id_prefix))
-            .with_help("use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. `ENIGM`)"))
+        Err(Finding::error(
+            "config-invalid",
+            Path::new(CONFIG_FILE),
+            span,
+            format!("`id_prefix`: `{}` is not a valid id prefix", self.id_prefix),
+        )
+        .with_help("use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. `ENIGM`)"))
     }
 
     /// The configured product named `name`.
@@ -309,23 +282,13 @@ mod tests {
         assert_eq!(c.organization.name, "Acme: Corp");
         assert_eq!(c.products[0].name, "web");
         assert_eq!(c.policy, Policy::default());
-        let empty = ConfigSeed {
-            products: vec![],
-            ..seed()
-        };
-        assert!(
-            Config::parse(&empty.render())
-                .expect("parses")
-                .products
-                .is_empty()
-        );
+        let empty = ConfigSeed { products: vec![], ..seed() };
+        assert!(Config::parse(&empty.render()).expect("parses").products.is_empty());
     }
 
     #[test]
     fn unknown_key_is_located() {
-        let text = seed()
-            .render()
-            .replace("  triage_days: 10", "  triage_dayz: 10");
+        let text = seed().render().replace("  triage_days: 10", "  triage_dayz: 10");
         let r = Config::parse(&text).unwrap_err();
         assert_eq!(r.finding.code, "config-unknown-key");
         let span = r.finding.span.expect("span");
@@ -334,9 +297,7 @@ mod tests {
 
     #[test]
     fn bad_prefix_is_located() {
-        let text = seed()
-            .render()
-            .replace("id_prefix: ACME", "id_prefix: ac-me");
+        let text = seed().render().replace("id_prefix: ACME", "id_prefix: ac-me");
         let r = Config::parse(&text).unwrap_err();
         assert_eq!(&text[r.finding.span.expect("span")], "ac-me");
     }

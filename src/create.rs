@@ -82,17 +82,13 @@ impl NewReport {
                 if v.trim().is_empty() {
                     problems.push(format!("{flag} is empty"));
                 } else if v.chars().any(char::is_control) {
-                    problems.push(format!(
-                        "{flag} must be a single line without control characters"
-                    ));
+                    problems.push(format!("{flag} must be a single line without control characters"));
                 }
             }
         }
         match config.product(&self.product) {
-            None if config.products.is_empty() => problems.push(format!(
-                "product `{}` is not listed in enigm.yaml, which lists no products yet",
-                self.product
-            )),
+            None if config.products.is_empty() => problems
+                .push(format!("product `{}` is not listed in enigm.yaml, which lists no products yet", self.product)),
             None => {
                 let known: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
                 problems.push(format!(
@@ -117,18 +113,14 @@ impl NewReport {
         if let Some(v) = &self.cvss {
             match crate::cvss::assess(v) {
                 Err(e) => problems.push(format!("--cvss: {e}")),
-                Ok(a) if self.level.is_some_and(|l| l != a.level) => problems.push(format!(
-                    "--severity does not match the CVSS score {} ({})",
-                    a.score, a.level
-                )),
+                Ok(a) if self.level.is_some_and(|l| l != a.level) => {
+                    problems.push(format!("--severity does not match the CVSS score {} ({})", a.score, a.level))
+                }
                 Ok(_) => {}
             }
         }
         if self.reported > today {
-            problems.push(format!(
-                "--reported {} is in the future (today is {today})",
-                self.reported
-            ));
+            problems.push(format!("--reported {} is in the future (today is {today})", self.reported));
         }
         if problems.is_empty() {
             return Ok(());
@@ -141,12 +133,7 @@ impl NewReport {
 
     /// The level to record: the given one, or the one the CVSS vector scores.
     fn effective_level(&self) -> Option<Level> {
-        self.level.or_else(|| {
-            self.cvss
-                .as_deref()
-                .and_then(|v| crate::cvss::assess(v).ok())
-                .map(|a| a.level)
-        })
+        self.level.or_else(|| self.cvss.as_deref().and_then(|v| crate::cvss::assess(v).ok()).map(|a| a.level))
     }
 
     /// The file text of this report with id `id`.
@@ -159,10 +146,7 @@ impl NewReport {
             State::Received,
             self.reported
         ));
-        s.push_str(&format!(
-            "reporter:\n  name: {}\n",
-            scalar(&self.reporter_name)
-        ));
+        s.push_str(&format!("reporter:\n  name: {}\n", scalar(&self.reporter_name)));
         if let Some(c) = &self.reporter_contact {
             s.push_str(&format!("  contact: {}\n", scalar(c)));
         }
@@ -244,10 +228,7 @@ pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<Oi
     let report = doc.report()?;
     if report.id != file.id.to_string() {
         return Err(Error::usage(
-            format!(
-                "the report's id was changed to `{}`; it must stay `{}`",
-                report.id, file.id
-            ),
+            format!("the report's id was changed to `{}`; it must stay `{}`", report.id, file.id),
             "keep the allocated id, or rename the file with `enigm-disclose renumber`",
         ));
     }
@@ -257,14 +238,7 @@ pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<Oi
         state = State::Received,
         title = report.title.replace(['\n', '\r'], " ")
     );
-    repo.commit_paths(
-        &[Change::Write {
-            path: file.path.clone(),
-            content: doc.text.into_bytes(),
-        }],
-        &message,
-        identity,
-    )
+    repo.commit_paths(&[Change::Write { path: file.path.clone(), content: doc.text.into_bytes() }], &message, identity)
 }
 
 #[cfg(test)]
@@ -303,10 +277,7 @@ mod tests {
     fn rendered_report_parses_back_to_the_request() {
         let id = ReportId::new("ENIGM", 2026, 1);
         let text = req().render(&id);
-        let r = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text)
-            .expect("doc")
-            .report()
-            .expect("report");
+        let r = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text).expect("doc").report().expect("report");
         assert_eq!(r.title, "SQL injection: in search");
         assert_eq!(r.state, State::Received);
         assert_eq!(r.severity.and_then(|s| s.level), Some(Level::Critical));
@@ -322,12 +293,9 @@ mod tests {
         bad.title = "two\nlines".into();
         bad.level = Some(Level::Low);
         let msg = bad.check(&config(), today).unwrap_err().to_string();
-        for needle in [
-            "--title must be a single line",
-            "product `nope`",
-            "does not match the CVSS score",
-            "in the future",
-        ] {
+        for needle in
+            ["--title must be a single line", "product `nope`", "does not match the CVSS score", "in the future"]
+        {
             assert!(msg.contains(needle), "{needle} in {msg}");
         }
         let ok_today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");

@@ -45,19 +45,14 @@ pub enum Error {
 
     /// HEAD is detached, so a commit would not land on any branch.
     #[error("HEAD is detached; the commit would not be on any branch")]
-    #[diagnostic(
-        code(detached_head),
-        help("switch to a branch first (`git switch main`), or use --no-commit")
-    )]
+    #[diagnostic(code(detached_head), help("switch to a branch first (`git switch main`), or use --no-commit"))]
     DetachedHead,
 
     /// Another git process holds the index lock.
     #[error("the git index is locked by another process ({})", path.display())]
     #[diagnostic(
         code(index_locked),
-        help(
-            "wait for the other git command to finish; if none is running, remove the stale lock file"
-        )
+        help("wait for the other git command to finish; if none is running, remove the stale lock file")
     )]
     IndexLocked { path: PathBuf },
 
@@ -105,10 +100,7 @@ impl Error {
 
     /// A usage error with a help text.
     pub fn usage(message: impl Into<String>, help: impl Into<String>) -> Error {
-        Error::Usage {
-            message: message.into(),
-            help: Some(help.into()),
-        }
+        Error::Usage { message: message.into(), help: Some(help.into()) }
     }
 
     /// Wraps an I/O error with what was being done.
@@ -120,10 +112,7 @@ impl Error {
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git {
-            message: e.message().to_owned(),
-            help: None,
-        }
+        Error::Git { message: e.message().to_owned(), help: None }
     }
 }
 
@@ -144,9 +133,7 @@ impl FileProblem {
     /// Pairs a finding with the text of its file (when available).
     pub fn new(finding: Finding, text: Option<String>) -> Self {
         let name = finding.path.display().to_string();
-        let source = text
-            .filter(|_| finding.span.is_some())
-            .map(|t| NamedSource::new(name, t).with_language("yaml"));
+        let source = text.filter(|_| finding.span.is_some()).map(|t| NamedSource::new(name, t).with_language("yaml"));
         FileProblem { finding, source }
     }
 }
@@ -156,12 +143,7 @@ impl fmt::Display for FileProblem {
         if self.source.is_some() {
             f.write_str(&self.finding.message)
         } else {
-            write!(
-                f,
-                "{}: {}",
-                self.finding.path.display(),
-                self.finding.message
-            )
+            write!(f, "{}: {}", self.finding.path.display(), self.finding.message)
         }
     }
 }
@@ -181,10 +163,7 @@ impl Diagnostic for FileProblem {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.finding
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.finding.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -195,10 +174,6 @@ impl Diagnostic for FileProblem {
         let span = self.finding.span.clone()?;
         self.source.as_ref()?;
         let len = span.end.saturating_sub(span.start);
-        Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some("here".into()),
-            span.start,
-            len,
-        ))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, len))))
     }
 }

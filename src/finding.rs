@@ -46,33 +46,13 @@ pub struct Finding {
 
 impl Finding {
     /// An error finding.
-    pub fn error(
-        code: &'static str,
-        path: &Path,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            code,
-            severity: Severity::Error,
-            path: path.to_owned(),
-            span,
-            message: message.into(),
-            help: None,
-        }
+    pub fn error(code: &'static str, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Finding { code, severity: Severity::Error, path: path.to_owned(), span, message: message.into(), help: None }
     }
 
     /// A warning finding.
-    pub fn warning(
-        code: &'static str,
-        path: &Path,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::error(code, path, span, message)
-        }
+    pub fn warning(code: &'static str, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Finding { severity: Severity::Warning, ..Finding::error(code, path, span, message) }
     }
 
     /// Adds a help text.

@@ -29,14 +29,8 @@ pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 fn temp_with(path: &Path, bytes: &[u8]) -> io::Result<NamedTempFile> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".enigm-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".enigm-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)
@@ -45,9 +39,7 @@ fn temp_with(path: &Path, bytes: &[u8]) -> io::Result<NamedTempFile> {
 /// True when `rel` is a plain relative path that cannot leave its base directory
 /// (no `..`, no root, no prefix).
 pub fn is_contained(rel: &Path) -> bool {
-    rel.components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        && rel.components().next().is_some()
+    rel.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) && rel.components().next().is_some()
 }
 
 #[cfg(test)]
@@ -59,10 +51,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("a.md");
         create_atomic(&p, b"one").expect("create");
-        assert_eq!(
-            create_atomic(&p, b"two").unwrap_err().kind(),
-            io::ErrorKind::AlreadyExists
-        );
+        assert_eq!(create_atomic(&p, b"two").unwrap_err().kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&p).expect("read"), b"one");
         write_atomic(&p, b"three").expect("replace");
         assert_eq!(fs::read(&p).expect("read"), b"three");

@@ -18,11 +18,7 @@ pub struct ReportId {
 impl ReportId {
     /// The id with the given parts.
     pub fn new(prefix: &str, year: i32, number: u32) -> Self {
-        ReportId {
-            prefix: prefix.to_owned(),
-            year,
-            number,
-        }
+        ReportId { prefix: prefix.to_owned(), year, number }
     }
 
     /// The report file name, `<ID>.md`.
@@ -46,24 +42,12 @@ impl FromStr for ReportId {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "`{s}` is not a report id (expected <PREFIX>-<YEAR>-<NNNN>, e.g. ENIGM-2026-0001)"
-            )
-        };
+        let bad = || format!("`{s}` is not a report id (expected <PREFIX>-<YEAR>-<NNNN>, e.g. ENIGM-2026-0001)");
         let mut parts = s.rsplitn(3, '-');
-        let (number, year, prefix) = (
-            parts.next().ok_or_else(bad)?,
-            parts.next().ok_or_else(bad)?,
-            parts.next().ok_or_else(bad)?,
-        );
+        let (number, year, prefix) =
+            (parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?);
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-        if !valid_prefix(prefix)
-            || year.len() != 4
-            || !digits(year)
-            || number.len() < 4
-            || !digits(number)
-        {
+        if !valid_prefix(prefix) || year.len() != 4 || !digits(year) || number.len() < 4 || !digits(number) {
             return Err(bad());
         }
         let year = year.parse().map_err(|_| bad())?;
@@ -71,11 +55,7 @@ impl FromStr for ReportId {
         if number == 0 {
             return Err(bad());
         }
-        Ok(ReportId {
-            prefix: prefix.to_owned(),
-            year,
-            number,
-        })
+        Ok(ReportId { prefix: prefix.to_owned(), year, number })
     }
 }
 
@@ -85,23 +65,14 @@ pub fn valid_prefix(prefix: &str) -> bool {
     !b.is_empty()
         && b.len() <= 16
         && b[0].is_ascii_uppercase()
-        && b.iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// The next id for `prefix` and `year` after every id among `taken` (other prefixes and years
 /// are ignored).
-pub fn next_free<'a>(
-    prefix: &str,
-    year: i32,
-    taken: impl IntoIterator<Item = &'a ReportId>,
-) -> ReportId {
-    let highest = taken
-        .into_iter()
-        .filter(|id| id.prefix == prefix && id.year == year)
-        .map(|id| id.number)
-        .max()
-        .unwrap_or(0);
+pub fn next_free<'a>(prefix: &str, year: i32, taken: impl IntoIterator<Item = &'a ReportId>) -> ReportId {
+    let highest =
+        taken.into_iter().filter(|id| id.prefix == prefix && id.year == year).map(|id| id.number).max().unwrap_or(0);
     ReportId::new(prefix, year, highest + 1)
 }
 
@@ -114,10 +85,7 @@ mod tests {
         let id = ReportId::new("ENIGM", 2026, 7);
         assert_eq!(id.to_string(), "ENIGM-2026-0007");
         assert_eq!("ENIGM-2026-0007".parse::<ReportId>(), Ok(id.clone()));
-        assert_eq!(
-            "ENIGM-2026-12345".parse::<ReportId>().map(|i| i.number),
-            Ok(12345)
-        );
+        assert_eq!("ENIGM-2026-12345".parse::<ReportId>().map(|i| i.number), Ok(12345));
         assert_eq!(ReportId::from_file_name("ENIGM-2026-0007.md"), Some(id));
         for bad in [
             "ENIGM-2026-7",
@@ -135,26 +103,12 @@ mod tests {
 
     #[test]
     fn next_free_takes_the_highest_of_its_prefix_and_year() {
-        let taken: Vec<ReportId> = [
-            "ENIGM-2026-0003",
-            "ENIGM-2026-0010",
-            "ENIGM-2025-0050",
-            "OTHER-2026-0099",
-        ]
-        .iter()
-        .map(|s| s.parse().expect("id"))
-        .collect();
-        assert_eq!(
-            next_free("ENIGM", 2026, &taken).to_string(),
-            "ENIGM-2026-0011"
-        );
-        assert_eq!(
-            next_free("ENIGM", 2027, &taken).to_string(),
-            "ENIGM-2027-0001"
-        );
-        assert_eq!(
-            next_free("ENIGM", 2026, &[ReportId::new("ENIGM", 2026, 9999)]).to_string(),
-            "ENIGM-2026-10000"
-        );
+        let taken: Vec<ReportId> = ["ENIGM-2026-0003", "ENIGM-2026-0010", "ENIGM-2025-0050", "OTHER-2026-0099"]
+            .iter()
+            .map(|s| s.parse().expect("id"))
+            .collect();
+        assert_eq!(next_free("ENIGM", 2026, &taken).to_string(), "ENIGM-2026-0011");
+        assert_eq!(next_free("ENIGM", 2027, &taken).to_string(), "ENIGM-2027-0001");
+        assert_eq!(next_free("ENIGM", 2026, &[ReportId::new("ENIGM", 2026, 9999)]).to_string(), "ENIGM-2026-10000");
     }
 }

@@ -55,26 +55,17 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
             "use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. ENIGM)",
         ));
     }
-    fs::create_dir_all(&opts.dir)
-        .map_err(Error::io(format!("cannot create {}", opts.dir.display())))?;
+    fs::create_dir_all(&opts.dir).map_err(Error::io(format!("cannot create {}", opts.dir.display())))?;
     let (repo, created) = Repo::open_or_init(&opts.dir)?;
     let root = repo.root().to_owned();
     let reasons = refusal_reasons(&repo)?;
     if !reasons.is_empty() && !opts.force {
         return Err(Error::usage(
-            format!(
-                "refusing to initialise {}:\n  - {}",
-                root.display(),
-                reasons.join("\n  - ")
-            ),
+            format!("refusing to initialise {}:\n  - {}", root.display(), reasons.join("\n  - ")),
             "use --force to add only the missing files; existing files are never overwritten and other changes are not committed",
         ));
     }
-    let identity = if opts.commit {
-        Some(repo.identity()?)
-    } else {
-        None
-    };
+    let identity = if opts.commit { Some(repo.identity()?) } else { None };
     if opts.commit {
         repo.check_can_commit()?;
     }
@@ -86,8 +77,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
             continue;
         }
         if let Some(parent) = full.parent() {
-            fs::create_dir_all(parent)
-                .map_err(Error::io(format!("cannot create {}", parent.display())))?;
+            fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
         }
         if let Err(e) = fsutil::create_atomic(&full, &content) {
             remove_all(&root, &written);
@@ -110,13 +100,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
         }
         _ => None,
     };
-    Ok(InitOutcome {
-        root,
-        created_repository: created,
-        written,
-        kept,
-        commit,
-    })
+    Ok(InitOutcome { root, created_repository: created, written, kept, commit })
 }
 
 /// Why `init` should not proceed without `--force`.
@@ -124,9 +108,7 @@ fn refusal_reasons(repo: &Repo) -> Result<Vec<String>> {
     let root = repo.root();
     let mut reasons = Vec::new();
     if root.join(CONFIG_FILE).exists() {
-        reasons.push(format!(
-            "{CONFIG_FILE} already exists (this is already a disclosure repository)"
-        ));
+        reasons.push(format!("{CONFIG_FILE} already exists (this is already a disclosure repository)"));
     }
     for dir in [REPORTS_DIR, TEMPLATES_DIR] {
         if has_entries(&root.join(dir)) {
@@ -140,9 +122,7 @@ fn refusal_reasons(repo: &Repo) -> Result<Vec<String>> {
 }
 
 fn has_entries(dir: &Path) -> bool {
-    fs::read_dir(dir)
-        .map(|mut it| it.any(|e| e.is_ok_and(|e| e.file_name() != ".gitkeep")))
-        .unwrap_or(false)
+    fs::read_dir(dir).map(|mut it| it.any(|e| e.is_ok_and(|e| e.file_name() != ".gitkeep"))).unwrap_or(false)
 }
 
 fn remove_all(root: &Path, written: &[PathBuf]) {

@@ -21,47 +21,19 @@ const fn t(from: State, to: State, meaning: &'static str) -> Transition {
 
 /// Every legal transition.
 pub const TRANSITIONS: &[Transition] = &[
-    t(
-        State::Received,
-        State::Triaged,
-        "acknowledged and assessed by risk",
-    ),
-    t(
-        State::Received,
-        State::NeedsInfo,
-        "more information asked of the reporter",
-    ),
+    t(State::Received, State::Triaged, "acknowledged and assessed by risk"),
+    t(State::Received, State::NeedsInfo, "more information asked of the reporter"),
     t(State::Received, State::Rejected, "closed without a fix"),
-    t(
-        State::NeedsInfo,
-        State::Triaged,
-        "information received, assessed",
-    ),
+    t(State::NeedsInfo, State::Triaged, "information received, assessed"),
     t(State::NeedsInfo, State::Rejected, "closed without a fix"),
     t(State::Triaged, State::Confirmed, "reproduced"),
-    t(
-        State::Triaged,
-        State::NeedsInfo,
-        "more information asked of the reporter",
-    ),
+    t(State::Triaged, State::NeedsInfo, "more information asked of the reporter"),
     t(State::Triaged, State::Rejected, "closed without a fix"),
     t(State::Confirmed, State::Remediating, "fix in progress"),
     t(State::Confirmed, State::Rejected, "will not be fixed"),
-    t(
-        State::Remediating,
-        State::Fixed,
-        "fix released or mitigation documented",
-    ),
-    t(
-        State::Fixed,
-        State::Published,
-        "advisory published in coordination with the reporter",
-    ),
-    t(
-        State::Published,
-        State::Withdrawn,
-        "advisory withdrawn (never deleted)",
-    ),
+    t(State::Remediating, State::Fixed, "fix released or mitigation documented"),
+    t(State::Fixed, State::Published, "advisory published in coordination with the reporter"),
+    t(State::Published, State::Withdrawn, "advisory withdrawn (never deleted)"),
     t(State::Rejected, State::Triaged, "reopened"),
 ];
 
@@ -75,18 +47,12 @@ pub fn is_legal(from: State, to: State) -> bool {
 
 /// The states reachable from `from` in one step.
 pub fn targets(from: State) -> impl Iterator<Item = State> {
-    TRANSITIONS
-        .iter()
-        .filter(move |t| t.from == from)
-        .map(|t| t.to)
+    TRANSITIONS.iter().filter(move |t| t.from == from).map(|t| t.to)
 }
 
 /// States at or after `confirmed` on the way to publication.
 pub fn is_confirmed_or_later(state: State) -> bool {
-    matches!(
-        state,
-        State::Confirmed | State::Remediating | State::Fixed | State::Published | State::Withdrawn
-    )
+    matches!(state, State::Confirmed | State::Remediating | State::Fixed | State::Published | State::Withdrawn)
 }
 
 /// States whose advisory is public.
@@ -119,13 +85,9 @@ mod tests {
         assert!(is_legal(State::Rejected, State::Triaged));
         assert!(!is_legal(State::Received, State::Published));
         assert!(!is_legal(State::Published, State::Received));
-        assert_eq!(
-            targets(State::Published).collect::<Vec<_>>(),
-            [State::Withdrawn]
-        );
+        assert_eq!(targets(State::Published).collect::<Vec<_>>(), [State::Withdrawn]);
         assert_eq!(targets(State::Withdrawn).count(), 0, "withdrawn is final");
-        let unique: std::collections::HashSet<_> =
-            TRANSITIONS.iter().map(|t| (t.from, t.to)).collect();
+        let unique: std::collections::HashSet<_> = TRANSITIONS.iter().map(|t| (t.from, t.to)).collect();
         assert_eq!(unique.len(), TRANSITIONS.len());
     }
 }

@@ -48,12 +48,7 @@ struct Claim {
 }
 
 /// Gives the later of two reports sharing `id` the next free id.
-pub fn renumber(
-    repo: &Repo,
-    config: &Config,
-    id: &str,
-    identity: Option<&Identity>,
-) -> Result<Renumbered> {
+pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identity>) -> Result<Renumbered> {
     let rel = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let merge_head = merge_head(repo);
     let (claims, in_merge) = match conflict_sides(repo, &rel, merge_head)? {
@@ -67,10 +62,7 @@ pub fn renumber(
         ));
     }
     let (keep, moving) = pick_later(claims, id)?;
-    let year = moving
-        .doc
-        .report()
-        .map(|r| chrono::Datelike::year(&r.reported))?;
+    let year = moving.doc.report().map(|r| chrono::Datelike::year(&r.reported))?;
     let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
     taken.extend(ids_in_dir(&repo.root().join(REPORTS_DIR))?);
     let new_id = id::next_free(&config.id_prefix, year, &taken);
@@ -79,25 +71,14 @@ pub fn renumber(
     let new_text = replace_value(&moving.doc, "id", &new_id.to_string())?;
 
     let references = references_to_update(repo, id, &new_id.to_string(), &keep, &moving)?;
-    let mut changes = vec![Change::Write {
-        path: new_rel.clone(),
-        content: new_text.into_bytes(),
-    }];
+    let mut changes = vec![Change::Write { path: new_rel.clone(), content: new_text.into_bytes() }];
     if in_merge {
-        changes.push(Change::Write {
-            path: keep.path.clone(),
-            content: keep.doc.text.clone().into_bytes(),
-        });
+        changes.push(Change::Write { path: keep.path.clone(), content: keep.doc.text.clone().into_bytes() });
     } else if moving.path != keep.path {
-        changes.push(Change::Remove {
-            path: moving.path.clone(),
-        });
+        changes.push(Change::Remove { path: moving.path.clone() });
     }
     for (path, text) in &references {
-        changes.push(Change::Write {
-            path: path.clone(),
-            content: text.clone().into_bytes(),
-        });
+        changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
     }
     write_work_tree(repo, &changes)?;
     let commit = if in_merge {
@@ -142,25 +123,14 @@ fn conflict_sides(repo: &Repo, rel: &Path, merge_head: Option<Oid>) -> Result<Op
             Some(t) => added_at(repo, t, rel)?,
             None => i64::MAX,
         };
-        claims.push(Claim {
-            path: rel.to_owned(),
-            doc,
-            state,
-            added,
-            tip,
-        });
+        claims.push(Claim { path: rel.to_owned(), doc, state, added, tip });
     }
     Ok(Some(claims))
 }
 
 /// Reports in the work tree whose front matter claims `id`.
 fn work_tree_claims(repo: &Repo, id: &str) -> Result<Vec<Claim>> {
-    let head = repo
-        .git()
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .map(|c| c.id());
+    let head = repo.git().head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
     let mut claims = Vec::new();
     for path in report_paths(repo.root())? {
         let Ok(doc) = Document::load(repo.root(), &path) else {
@@ -174,13 +144,7 @@ fn work_tree_claims(repo: &Repo, id: &str) -> Result<Vec<Claim>> {
             Some(h) => added_at(repo, h, &path)?,
             None => i64::MAX,
         };
-        claims.push(Claim {
-            path,
-            doc,
-            state: report.state,
-            added,
-            tip: head,
-        });
+        claims.push(Claim { path, doc, state: report.state, added, tip: head });
     }
     Ok(claims)
 }
@@ -208,7 +172,10 @@ fn pick_later(mut claims: Vec<Claim>, id: &str) -> Result<(Claim, Claim)> {
     claims.sort_by_key(|c| c.added);
     let movable = |c: &Claim| !matches!(c.state, State::Published | State::Withdrawn);
     let index = (0..claims.len()).rev().find(|&i| movable(&claims[i])).ok_or_else(|| {
-        Error::usage(format!("every report with the id {id} has been published; published ids are never renumbered"), "resolve the collision by hand and record it in both reports")
+        Error::usage(
+            format!("every report with the id {id} has been published; published ids are never renumbered"),
+            "resolve the collision by hand and record it in both reports",
+        )
     })?;
     let moving = claims.remove(index);
     let keep = claims.remove(claims.len() - 1);
@@ -217,16 +184,9 @@ fn pick_later(mut claims: Vec<Claim>, id: &str) -> Result<(Claim, Claim)> {
 
 /// The document's text with the scalar at `path` replaced by `value` (every other byte kept).
 fn replace_value(doc: &Document, path: &str, value: &str) -> Result<String> {
-    let span = doc
-        .spans
-        .get(path)
-        .map(|s| s.value.clone())
-        .ok_or_else(|| {
-            Error::usage(
-                format!("{} has no `{path}` field", doc.path.display()),
-                "run `enigm-disclose validate`",
-            )
-        })?;
+    let span = doc.spans().get(path).map(|s| s.value.clone()).ok_or_else(|| {
+        Error::usage(format!("{} has no `{path}` field", doc.path.display()), "run `enigm-disclose validate`")
+    })?;
     let mut text = String::with_capacity(doc.text.len() + value.len());
     text.push_str(&doc.text[..span.start]);
     text.push_str(&crate::yamlout::scalar(value));
@@ -250,10 +210,7 @@ fn references_to_update(
         return Ok(Vec::new());
     }
     let git = repo.git();
-    let (moving_tree, keep_tree) = (
-        git.find_commit(moving_tip)?.tree()?,
-        git.find_commit(keep_tip)?.tree()?,
-    );
+    let (moving_tree, keep_tree) = (git.find_commit(moving_tip)?.tree()?, git.find_commit(keep_tip)?.tree()?);
     let refers = |tree: &git2::Tree<'_>, path: &Path| -> bool {
         let Ok(entry) = tree.get_path(path) else {
             return false;
@@ -275,10 +232,7 @@ fn references_to_update(
         let Ok(doc) = Document::load(repo.root(), &path) else {
             continue;
         };
-        if !doc
-            .report()
-            .is_ok_and(|r| r.duplicate_of.as_deref() == Some(id))
-        {
+        if !doc.report().is_ok_and(|r| r.duplicate_of.as_deref() == Some(id)) {
             continue;
         }
         if refers(&moving_tree, &path) && !refers(&keep_tree, &path) {
@@ -291,10 +245,8 @@ fn references_to_update(
 fn write_work_tree(repo: &Repo, changes: &[Change]) -> Result<()> {
     for change in changes {
         match change {
-            Change::Write { path, content } => {
-                fsutil::write_atomic(&repo.root().join(path), content)
-                    .map_err(Error::io(format!("cannot write {}", path.display())))?
-            }
+            Change::Write { path, content } => fsutil::write_atomic(&repo.root().join(path), content)
+                .map_err(Error::io(format!("cannot write {}", path.display())))?,
             Change::Remove { path } => fs::remove_file(repo.root().join(path))
                 .map_err(Error::io(format!("cannot remove {}", path.display())))?,
         }

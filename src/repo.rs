@@ -11,9 +11,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use git2::{
-    ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, StatusOptions, Time,
-};
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, StatusOptions, Time};
 
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
@@ -59,9 +57,7 @@ impl Identity {
 impl Repo {
     /// Finds the git work tree containing `start` and checks it is a disclosure repository.
     pub fn discover(start: &Path) -> Result<Repo> {
-        let not_ours = || Error::NotADisclosureRepo {
-            path: start.to_owned(),
-        };
+        let not_ours = || Error::NotADisclosureRepo { path: start.to_owned() };
         let git = Repository::discover(start).map_err(|_| not_ours())?;
         let root = git.workdir().ok_or_else(not_ours)?.to_owned();
         if !root.join(CONFIG_FILE).is_file() {
@@ -126,14 +122,9 @@ impl Repo {
         let author = who("author");
         let committer = who("committer");
         if !missing.is_empty() {
-            return Err(Error::NoIdentity {
-                missing: missing.join(" and "),
-            });
+            return Err(Error::NoIdentity { missing: missing.join(" and ") });
         }
-        Ok(Identity {
-            author: signature(author)?,
-            committer: signature(committer)?,
-        })
+        Ok(Identity { author: signature(author)?, committer: signature(committer)? })
     }
 
     /// The branch HEAD points at (full ref name) and its commit, if it has one.
@@ -142,21 +133,14 @@ impl Repo {
             Ok(head) if head.is_branch() => {
                 let name = head
                     .name()
-                    .map_err(|_| {
-                        Error::usage("HEAD names a branch that is not UTF-8", "rename the branch")
-                    })?
+                    .map_err(|_| Error::usage("HEAD names a branch that is not UTF-8", "rename the branch"))?
                     .to_owned();
                 Ok((name, Some(head.peel_to_commit()?)))
             }
             Ok(_) => Err(Error::DetachedHead),
             Err(e) if e.code() == ErrorCode::UnbornBranch => {
                 let head = self.git.find_reference("HEAD")?;
-                let target = head
-                    .symbolic_target()
-                    .ok()
-                    .flatten()
-                    .ok_or(Error::DetachedHead)?
-                    .to_owned();
+                let target = head.symbolic_target().ok().flatten().ok_or(Error::DetachedHead)?.to_owned();
                 Ok((target, None))
             }
             Err(e) => Err(e.into()),
@@ -170,12 +154,7 @@ impl Repo {
 
     /// Commits exactly `changes` on top of HEAD and updates only those paths in the index.
     /// The work tree must already hold the new content. On failure nothing observable changed.
-    pub fn commit_paths(
-        &self,
-        changes: &[Change],
-        message: &str,
-        identity: &Identity,
-    ) -> Result<Oid> {
+    pub fn commit_paths(&self, changes: &[Change], message: &str, identity: &Identity) -> Result<Oid> {
         let (refname, parent) = self.head_branch()?;
         let mut tree_index = Index::new()?;
         if let Some(p) = &parent {
@@ -200,20 +179,10 @@ impl Repo {
             return Err(Error::NothingToCommit);
         }
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        let oid = self.git.commit(
-            None,
-            &identity.author,
-            &identity.committer,
-            message,
-            &tree,
-            &parents,
-        )?;
+        let oid = self.git.commit(None, &identity.author, &identity.committer, message, &tree, &parents)?;
 
         let mut index = self.git.index()?;
-        let saved: Vec<Option<IndexEntry>> = changes
-            .iter()
-            .map(|c| index.get_path(c.path(), 0))
-            .collect();
+        let saved: Vec<Option<IndexEntry>> = changes.iter().map(|c| index.get_path(c.path(), 0)).collect();
         for (change, blob) in changes.iter().zip(&blobs) {
             match blob {
                 Some((blob, len)) => index.add(&self.entry(change.path(), *blob, *len, true))?,
@@ -231,23 +200,14 @@ impl Repo {
         let subject = message.lines().next().unwrap_or_default();
         let reflog = format!("commit: {subject}");
         let moved = match &parent {
-            Some(p) => self
-                .git
-                .reference_matching(&refname, oid, true, p.id(), &reflog)
-                .map(|_| ()),
-            None => self
-                .git
-                .reference(&refname, oid, false, &reflog)
-                .map(|_| ()),
+            Some(p) => self.git.reference_matching(&refname, oid, true, p.id(), &reflog).map(|_| ()),
+            None => self.git.reference(&refname, oid, false, &reflog).map(|_| ()),
         };
         if let Err(e) = moved {
             self.restore_index(&mut index, changes, saved);
             return Err(Error::Git {
                 message: format!("could not move {refname}: {}", e.message()),
-                help: Some(
-                    "another process changed the branch at the same time; run the command again"
-                        .into(),
-                ),
+                help: Some("another process changed the branch at the same time; run the command again".into()),
             });
         }
         Ok(oid)
@@ -284,9 +244,7 @@ impl Repo {
 
     fn index_error(&self, e: git2::Error) -> Error {
         if e.code() == ErrorCode::Locked || e.message().contains("index.lock") {
-            Error::IndexLocked {
-                path: self.git.path().join("index.lock"),
-            }
+            Error::IndexLocked { path: self.git.path().join("index.lock") }
         } else {
             e.into()
         }
@@ -324,9 +282,8 @@ impl Repo {
         let mut tips = Vec::new();
         for reference in self.git.references()? {
             let reference = reference?;
-            let is_branch = reference
-                .name()
-                .is_ok_and(|n| n.starts_with("refs/heads/") || n.starts_with("refs/remotes/"));
+            let is_branch =
+                reference.name().is_ok_and(|n| n.starts_with("refs/heads/") || n.starts_with("refs/remotes/"));
             if is_branch && let Ok(commit) = reference.peel_to_commit() {
                 tips.push(commit);
             }
@@ -346,10 +303,7 @@ impl Repo {
             let Ok(tree) = self.git.find_tree(entry.id()) else {
                 continue;
             };
-            ids.extend(
-                tree.iter()
-                    .filter_map(|e| e.name().ok().and_then(ReportId::from_file_name)),
-            );
+            ids.extend(tree.iter().filter_map(|e| e.name().ok().and_then(ReportId::from_file_name)));
         }
         Ok(ids)
     }
@@ -374,18 +328,13 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn signature(
-    (name, email, date): (Option<String>, Option<String>, Option<String>),
-) -> Result<Signature<'static>> {
+fn signature((name, email, date): (Option<String>, Option<String>, Option<String>)) -> Result<Signature<'static>> {
     let (name, email) = (name.unwrap_or_default(), email.unwrap_or_default());
     let sig = match date.as_deref().map(parse_git_date) {
         Some(Some(time)) => Signature::new(&name, &email, &time)?,
         Some(None) => {
             return Err(Error::usage(
-                format!(
-                    "cannot read the date `{}` in GIT_AUTHOR_DATE/GIT_COMMITTER_DATE",
-                    date.unwrap_or_default()
-                ),
+                format!("cannot read the date `{}` in GIT_AUTHOR_DATE/GIT_COMMITTER_DATE", date.unwrap_or_default()),
                 "use `@<unix seconds> +0000` or RFC 3339 (2026-01-05T10:00:00Z)",
             ));
         }
@@ -407,13 +356,8 @@ fn parse_git_date(text: &str) -> Option<Time> {
     if let Ok(secs) = raw.parse::<i64>() {
         return Some(Time::new(secs, 0));
     }
-    let dt = chrono::DateTime::parse_from_rfc3339(text)
-        .or_else(|_| chrono::DateTime::parse_from_rfc2822(text))
-        .ok()?;
-    Some(Time::new(
-        dt.timestamp(),
-        dt.offset().local_minus_utc() / 60,
-    ))
+    let dt = chrono::DateTime::parse_from_rfc3339(text).or_else(|_| chrono::DateTime::parse_from_rfc2822(text)).ok()?;
+    Some(Time::new(dt.timestamp(), dt.offset().local_minus_utc() / 60))
 }
 
 fn parse_tz(tz: &str) -> Option<i32> {
@@ -433,12 +377,7 @@ fn parse_tz(tz: &str) -> Option<i32> {
 #[cfg(unix)]
 fn fill_stat(entry: &mut IndexEntry, meta: &fs::Metadata) {
     use std::os::unix::fs::MetadataExt;
-    let t = |secs: i64, nanos: i64| {
-        IndexTime::new(
-            i32::try_from(secs).unwrap_or(0),
-            u32::try_from(nanos).unwrap_or(0),
-        )
-    };
+    let t = |secs: i64, nanos: i64| IndexTime::new(i32::try_from(secs).unwrap_or(0), u32::try_from(nanos).unwrap_or(0));
     entry.ctime = t(meta.ctime(), meta.ctime_nsec());
     entry.mtime = t(meta.mtime(), meta.mtime_nsec());
     entry.dev = u32::try_from(meta.dev()).unwrap_or(0);

@@ -15,8 +15,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    Level, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo, State,
-    TimelineEntry,
+    Level, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo, State, TimelineEntry,
 };
 pub use parts::{LineEnding, Parts, SplitError};
 pub use sections::Section;
@@ -52,7 +51,8 @@ pub struct Document {
     /// Byte range of the opening fence line.
     pub opening_fence: Range<usize>,
     pub tree: Node,
-    pub spans: SpanMap,
+    /// Key path → span, built on first use (valid files never need it).
+    spans: std::sync::OnceLock<SpanMap>,
 }
 
 impl Document {
@@ -66,12 +66,7 @@ impl Document {
             } else {
                 "check that the file exists and is readable"
             };
-            rejected(
-                rel,
-                "file-unreadable",
-                format!("cannot read the file: {e}"),
-                help,
-            )
+            rejected(rel, "file-unreadable", format!("cannot read the file: {e}"), help)
         };
         let meta = fs::symlink_metadata(&full).map_err(unreadable)?;
         if meta.file_type().is_symlink() {
@@ -98,17 +93,9 @@ impl Document {
                 let at = e.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 // In the lossy text the bad byte became U+FFFD at the same offset.
-                let finding = Finding::error(
-                    "not-utf8",
-                    rel,
-                    Some(at..at + 1),
-                    "the file is not valid UTF-8",
-                )
-                .with_help("save the file as UTF-8");
-                Err(Box::new(Rejected {
-                    finding,
-                    text: Some(text),
-                }))
+                let finding = Finding::error("not-utf8", rel, Some(at..at + 1), "the file is not valid UTF-8")
+                    .with_help("save the file as UTF-8");
+                Err(Box::new(Rejected { finding, text: Some(text) }))
             }
         }
     }
@@ -119,15 +106,11 @@ impl Document {
             Ok(p) => p,
             Err(e) => {
                 let finding = split_finding(rel, e);
-                return Err(Box::new(Rejected {
-                    finding,
-                    text: Some(text),
-                }));
+                return Err(Box::new(Rejected { finding, text: Some(text) }));
             }
         };
         let (bom, line_ending) = (parts.bom, parts.line_ending);
-        let front_matter =
-            parts.front_matter_offset..parts.front_matter_offset + parts.front_matter.len();
+        let front_matter = parts.front_matter_offset..parts.front_matter_offset + parts.front_matter.len();
         let body = parts.body_offset..text.len();
         let opening_fence = usize::from(bom) * 3..parts.front_matter_offset;
         let tree = match yaml::parse_at(parts.front_matter, parts.front_matter_offset, 1) {
@@ -135,18 +118,11 @@ impl Document {
             Err(e) => {
                 let mut finding = Finding::error(e.code, rel, Some(e.span), e.message);
                 finding.help = e.help;
-                return Err(Box::new(Rejected {
-                    finding,
-                    text: Some(text),
-                }));
+                return Err(Box::new(Rejected { finding, text: Some(text) }));
             }
         };
         if !matches!(tree.kind, NodeKind::Map(_)) {
-            let span = if front_matter.is_empty() {
-                opening_fence.clone()
-            } else {
-                tree.span.clone()
-            };
+            let span = if front_matter.is_empty() { opening_fence.clone() } else { tree.span.clone() };
             let finding = Finding::error(
                 "front-matter-not-mapping",
                 rel,
@@ -154,12 +130,8 @@ impl Document {
                 "the front matter is not a mapping of keys to values",
             )
             .with_help("start with `id: …`, `title: …`, one key per line (see docs/format.md)");
-            return Err(Box::new(Rejected {
-                finding,
-                text: Some(text),
-            }));
+            return Err(Box::new(Rejected { finding, text: Some(text) }));
         }
-        let spans = SpanMap::from_tree(&tree);
         Ok(Document {
             path: rel.to_owned(),
             text,
@@ -169,13 +141,21 @@ impl Document {
             body,
             opening_fence,
             tree,
-            spans,
+            spans: std::sync::OnceLock::new(),
         })
     }
 
+    /// Key path → span map of the front matter.
+    pub fn spans(&self) -> &SpanMap {
+        self.spans.get_or_init(|| SpanMap::from_tree(&self.tree))
+    }
+
     /// The front matter as a JSON value (for the schema and for serde).
+    /// A key with an empty value (`assignee:`) counts as absent.
     pub fn value(&self) -> serde_json::Value {
-        self.tree.to_json()
+        let mut value = self.tree.to_json();
+        strip_nulls(&mut value);
+        value
     }
 
     /// The typed report, or a finding located at the first field that does not fit the model.
@@ -185,18 +165,13 @@ impl Document {
             let path = e.path().to_string();
             let path = if path == "." { String::new() } else { path };
             let finding = self.model_finding(&path, &e.inner().to_string());
-            Box::new(Rejected {
-                finding,
-                text: Some(self.text.clone()),
-            })
+            Box::new(Rejected { finding, text: Some(self.text.clone()) })
         })
     }
 
     fn model_finding(&self, path: &str, inner: &str) -> Finding {
         let (message, help) = match inner.split_once(", expected") {
-            Some((head, rest)) if head.starts_with("unknown") => {
-                (head.to_owned(), Some(format!("expected{rest}")))
-            }
+            Some((head, rest)) if head.starts_with("unknown") => (head.to_owned(), Some(format!("expected{rest}"))),
             _ => (inner.to_owned(), None),
         };
         let code = if message.starts_with("unknown field") {
@@ -207,33 +182,21 @@ impl Document {
             "invalid-field"
         };
         let span = self.span_for(path, code == "unknown-field");
-        let shown = if path.is_empty() {
-            message
-        } else {
-            format!("`{path}`: {message}")
-        };
+        let shown = if path.is_empty() { message } else { format!("`{path}`: {message}") };
         let leaf = path.rsplit('.').next().unwrap_or_default();
         let help = help.or_else(|| {
-            matches!(
-                leaf,
-                "reported" | "embargo_until" | "published" | "withdrawn" | "date"
-            )
-            .then(|| "dates are written YYYY-MM-DD and must exist in the calendar".to_owned())
+            matches!(leaf, "reported" | "embargo_until" | "published" | "withdrawn" | "date")
+                .then(|| "dates are written YYYY-MM-DD and must exist in the calendar".to_owned())
         });
-        Finding {
-            help,
-            ..Finding::error(code, &self.path, Some(span), shown)
-        }
+        Finding { help, ..Finding::error(code, &self.path, Some(span), shown) }
     }
 
     /// The span of a key path: its key when `key` is asked and known, else its value (or the
     /// nearest existing parent; the opening fence for the root).
     pub fn span_for(&self, path: &str, key: bool) -> Range<usize> {
-        match self.spans.nearest(path) {
+        match self.spans().nearest(path) {
             Some(("", _)) | None => self.opening_fence.start..self.opening_fence.start + 3,
-            Some((found, s)) if key && found == path => {
-                s.key.clone().unwrap_or_else(|| s.value.clone())
-            }
+            Some((found, s)) if key && found == path => s.key.clone().unwrap_or_else(|| s.value.clone()),
             Some((_, s)) => s.value.clone(),
         }
     }
@@ -254,12 +217,21 @@ impl Document {
     }
 }
 
+/// Removes object members whose value is null, recursively.
+fn strip_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
 /// A rejection without text (the file could not be read as a document).
 fn rejected(rel: &Path, code: &'static str, message: String, help: &str) -> Box<Rejected> {
-    Box::new(Rejected {
-        finding: Finding::error(code, rel, None, message).with_help(help),
-        text: None,
-    })
+    Box::new(Rejected { finding: Finding::error(code, rel, None, message).with_help(help), text: None })
 }
 
 /// The rejection of a symbolic link: links are never followed.
@@ -287,14 +259,20 @@ pub fn check_size(rel: &Path, len: u64) -> Result<(), Box<Rejected>> {
 
 fn split_finding(rel: &Path, e: SplitError) -> Finding {
     match e {
-        SplitError::MissingOpeningFence { first_line } => {
-            Finding::error("missing-front-matter", rel, Some(first_line), "the file does not start with a `---` front matter fence")
-                .with_help("a report starts with a line `---`, then YAML fields, then another `---` line, then Markdown")
-        }
-        SplitError::MissingClosingFence { opening_fence } => {
-            Finding::error("unclosed-front-matter", rel, Some(opening_fence), "the front matter opened here is never closed")
-                .with_help("add a line containing only `---` after the last YAML field")
-        }
+        SplitError::MissingOpeningFence { first_line } => Finding::error(
+            "missing-front-matter",
+            rel,
+            Some(first_line),
+            "the file does not start with a `---` front matter fence",
+        )
+        .with_help("a report starts with a line `---`, then YAML fields, then another `---` line, then Markdown"),
+        SplitError::MissingClosingFence { opening_fence } => Finding::error(
+            "unclosed-front-matter",
+            rel,
+            Some(opening_fence),
+            "the front matter opened here is never closed",
+        )
+        .with_help("add a line containing only `---` after the last YAML field"),
     }
 }
 
@@ -346,15 +324,16 @@ mod tests {
     }
 
     #[test]
+    fn empty_optional_keys_are_absent() {
+        let d = doc(&GOOD.replace("reporter:", "assignee:\nembargo_until:\nreporter:")).expect("document");
+        let r = d.report().expect("report");
+        assert_eq!((r.assignee, r.embargo_until), (None, None));
+    }
+
+    #[test]
     fn rejects_non_mapping_and_non_utf8() {
-        assert_eq!(
-            doc("---\n- a\n---\n").unwrap_err().finding.code,
-            "front-matter-not-mapping"
-        );
-        assert_eq!(
-            doc("---\n---\n").unwrap_err().finding.code,
-            "front-matter-not-mapping"
-        );
+        assert_eq!(doc("---\n- a\n---\n").unwrap_err().finding.code, "front-matter-not-mapping");
+        assert_eq!(doc("---\n---\n").unwrap_err().finding.code, "front-matter-not-mapping");
         let bytes = b"---\nid: \xff\n---\n".to_vec();
         let r = Document::from_bytes(Path::new("x.md"), bytes).unwrap_err();
         assert_eq!(r.finding.code, "not-utf8");

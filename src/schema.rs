@@ -22,10 +22,7 @@ pub const CONFIG_SCHEMA: &str = include_str!("../schemas/config.schema.json");
 fn compile(text: &str) -> Validator {
     // The embedded schemas are tested to parse and compile; a failure here is a build bug.
     let schema: Value = serde_json::from_str(text).expect("embedded schema is valid JSON");
-    jsonschema::draft202012::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("embedded schema compiles")
+    jsonschema::draft202012::options().should_validate_formats(true).build(&schema).expect("embedded schema compiles")
 }
 
 fn report_validator() -> &'static Validator {
@@ -56,12 +53,7 @@ pub fn check_config(value: &Value, at: &Located<'_>) -> Vec<Finding> {
     check(config_validator(), value, at, "config-")
 }
 
-fn check(
-    validator: &Validator,
-    value: &Value,
-    at: &Located<'_>,
-    code_prefix: &str,
-) -> Vec<Finding> {
+fn check(validator: &Validator, value: &Value, at: &Located<'_>, code_prefix: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for error in validator.iter_errors(value) {
         out.extend(findings_for(&error, at, code_prefix));
@@ -83,26 +75,14 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
         }
     };
     let field = |p: &str| {
-        if p.is_empty() {
-            "front matter".to_owned()
-        } else {
-            format!("`{p}`")
-        }
+        if p.is_empty() { "front matter".to_owned() } else { format!("`{p}`") }
     };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|key| {
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                let span = at
-                    .spans
-                    .get(&child)
-                    .and_then(|s| s.key.clone())
-                    .unwrap_or_else(|| value_span(&path));
+                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let span = at.spans.get(&child).and_then(|s| s.key.clone()).unwrap_or_else(|| value_span(&path));
                 let known = known_keys(error.schema_path().as_str(), code_prefix);
                 let mut f = Finding::error(
                     code("unknown-field"),
@@ -131,21 +111,13 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default();
             let f = Finding::error(
                 code("invalid-field"),
                 at.path,
                 Some(value_span(&path)),
-                format!(
-                    "{}: {} is not an allowed value",
-                    field(&path),
-                    error.instance()
-                ),
+                format!("{}: {} is not an allowed value", field(&path), error.instance()),
             )
             .with_help(format!("use one of: {}", allowed.join(", ")));
             vec![f]
@@ -171,17 +143,11 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
 
 /// Property names allowed at the object whose `additionalProperties` failed.
 fn known_keys(schema_path: &str, code_prefix: &str) -> Vec<String> {
-    let schema: Value = match serde_json::from_str(if code_prefix.is_empty() {
-        REPORT_SCHEMA
-    } else {
-        CONFIG_SCHEMA
-    }) {
+    let schema: Value = match serde_json::from_str(if code_prefix.is_empty() { REPORT_SCHEMA } else { CONFIG_SCHEMA }) {
         Ok(v) => v,
         Err(_) => return Vec::new(),
     };
-    let object_pointer = schema_path
-        .strip_suffix("/additionalProperties")
-        .unwrap_or(schema_path);
+    let object_pointer = schema_path.strip_suffix("/additionalProperties").unwrap_or(schema_path);
     let object = resolve(&schema, object_pointer);
     object
         .and_then(|o| o.get("properties"))
@@ -229,9 +195,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -245,17 +209,11 @@ mod tests {
 
     fn findings(text: &str) -> Vec<Finding> {
         let doc = Document::parse(Path::new("r.md"), text.to_owned()).expect("doc");
-        check_report(
-            &doc.value(),
-            &Located {
-                path: &doc.path,
-                spans: &doc.spans,
-                root: doc.opening_fence.clone(),
-            },
-        )
+        check_report(&doc.value(), &Located { path: &doc.path, spans: doc.spans(), root: doc.opening_fence.clone() })
     }
 
-    const GOOD: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\n---\n";
+    const GOOD: &str =
+        "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\n---\n";
 
     #[test]
     fn embedded_schemas_compile_and_accept_a_good_report() {
@@ -265,31 +223,21 @@ mod tests {
 
     #[test]
     fn every_schema_problem_is_reported_and_located() {
-        let text = GOOD.replace("state: received", "state: recieved\nembargo_untill: 2026-02-01\nproducts:\n  - name: web\n    fixed: 1.5").replace("2026-01-05", "2026-02-30");
+        let text = GOOD
+            .replace(
+                "state: received",
+                "state: recieved\nembargo_untill: 2026-02-01\nproducts:\n  - name: web\n    fixed: 1.5",
+            )
+            .replace("2026-01-05", "2026-02-30");
         let f = findings(&text);
         let codes: Vec<&str> = f.iter().map(|x| x.code).collect();
         assert_eq!(f.len(), 4, "{f:#?}");
         assert!(codes.contains(&"unknown-field") && codes.contains(&"invalid-field"));
-        let unknown = f
-            .iter()
-            .find(|x| x.code == "unknown-field")
-            .expect("unknown");
+        let unknown = f.iter().find(|x| x.code == "unknown-field").expect("unknown");
         assert_eq!(&text[unknown.span.clone().expect("span")], "embargo_untill");
-        assert_eq!(
-            unknown.help.as_deref(),
-            Some("did you mean `embargo_until`?")
-        );
-        let state = f
-            .iter()
-            .find(|x| x.message.contains("`state`"))
-            .expect("state");
-        assert!(
-            state
-                .help
-                .as_deref()
-                .unwrap_or_default()
-                .contains("needs-info")
-        );
+        assert_eq!(unknown.help.as_deref(), Some("did you mean `embargo_until`?"));
+        let state = f.iter().find(|x| x.message.contains("`state`")).expect("state");
+        assert!(state.help.as_deref().unwrap_or_default().contains("needs-info"));
         assert!(f.iter().any(|x| x.message.contains("`products[0].fixed`")));
         assert!(f.iter().any(|x| x.message.contains("not a valid date")));
     }
@@ -299,14 +247,8 @@ mod tests {
         let text = GOOD.replace("  name: R", "  name: R\n  contcat: x");
         let f = findings(&text);
         assert_eq!(f[0].help.as_deref(), Some("did you mean `contact`?"));
-        let text = GOOD.replace(
-            "state: received",
-            "state: received\nproducts:\n  - name: a\n    afected: x",
-        );
-        assert_eq!(
-            findings(&text)[0].help.as_deref(),
-            Some("did you mean `affected`?")
-        );
+        let text = GOOD.replace("state: received", "state: received\nproducts:\n  - name: a\n    afected: x");
+        assert_eq!(findings(&text)[0].help.as_deref(), Some("did you mean `affected`?"));
     }
 
     #[test]

@@ -40,11 +40,7 @@ pub struct Outcome {
 impl Outcome {
     /// Number of findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.files
-            .iter()
-            .flat_map(|f| &f.findings)
-            .filter(|f| f.severity == severity)
-            .count()
+        self.files.iter().flat_map(|f| &f.findings).filter(|f| f.severity == severity).count()
     }
 }
 
@@ -78,18 +74,17 @@ impl Files<'_> {
     fn read(&self, rel: &Path) -> Loaded {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
-                let entry = index.get_path(rel, 0).ok_or_else(|| {
-                    Box::new(Rejected {
-                        finding: Finding::error(
-                            "file-unreadable",
-                            rel,
-                            None,
-                            "the file is not in the git index",
-                        )
-                        .with_help("stage it with `git add`, or validate the work tree instead"),
-                        text: None,
-                    })
-                })?;
+                let Some(entry) = index.get_path(rel, 0) else {
+                    let conflicted = (1..=3).any(|stage| index.get_path(rel, stage).is_some());
+                    let finding = if conflicted {
+                        Finding::error("merge-conflict", rel, None, "the file is conflicted in the index (unresolved merge)")
+                            .with_help("resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`")
+                    } else {
+                        Finding::error("file-unreadable", rel, None, "the file is not in the git index")
+                            .with_help("stage it with `git add`, or validate the work tree instead")
+                    };
+                    return Err(Box::new(Rejected { finding, text: None }));
+                };
                 if entry.mode == 0o120_000 {
                     return Err(crate::report::rejected_symlink(rel));
                 }
@@ -128,16 +123,15 @@ impl Files<'_> {
             (Some(index), Source::Index) => {
                 let mut paths: Vec<PathBuf> = index
                     .iter()
-                    .filter(|e| (e.flags >> 12) & 0x3 == 0)
                     .filter_map(|e| String::from_utf8(e.path).ok())
                     .filter(|p| {
-                        p.strip_prefix("reports/").is_some_and(|n| {
-                            !n.contains('/') && !n.starts_with('.') && n.ends_with(".md")
-                        })
+                        p.strip_prefix("reports/")
+                            .is_some_and(|n| !n.contains('/') && !n.starts_with('.') && n.ends_with(".md"))
                     })
                     .map(PathBuf::from)
                     .collect();
                 paths.sort();
+                paths.dedup();
                 Ok(paths)
             }
             _ => report_paths(self.repo.root()),
@@ -151,11 +145,7 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         Source::Index => Some(repo.git().index()?),
         Source::WorkTree => None,
     };
-    let files = Files {
-        repo,
-        source: request.source,
-        index,
-    };
+    let files = Files { repo, source: request.source, index };
     let config = match check_config(&files) {
         Ok(c) => c,
         Err(result) => return Ok(finish(vec![result])),
@@ -163,23 +153,13 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     let all = files.report_paths()?;
     let mut targets: Vec<PathBuf> = match &request.paths {
         None => all.clone(),
-        Some(p) => p
-            .iter()
-            .filter(|p| p.as_path() != Path::new(CONFIG_FILE))
-            .cloned()
-            .collect(),
+        Some(p) => p.iter().filter(|p| p.as_path() != Path::new(CONFIG_FILE)).cloned().collect(),
     };
     targets.sort();
     targets.dedup();
-    let known_ids: HashSet<String> = all
-        .iter()
-        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
-        .collect();
-    let ctx = CheckContext {
-        config: &config,
-        today: request.today,
-        known_ids: &known_ids,
-    };
+    let known_ids: HashSet<String> =
+        all.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect();
+    let ctx = CheckContext { config: &config, today: request.today, known_ids: &known_ids };
     // git2 handles are not shared across threads: staged blobs are read first, then every file
     // is parsed and checked in parallel.
     let inputs: Vec<(PathBuf, Option<Loaded>)> = targets
@@ -209,8 +189,7 @@ fn finish(mut results: Vec<FileResult>) -> Outcome {
     results.sort_by(|a, b| a.path.cmp(&b.path));
     for r in &mut results {
         r.findings.sort_by(|a, b| {
-            (a.span.as_ref().map(|s| s.start), a.code)
-                .cmp(&(b.span.as_ref().map(|s| s.start), b.code))
+            (a.span.as_ref().map(|s| s.start), a.code).cmp(&(b.span.as_ref().map(|s| s.start), b.code))
         });
         if let Some(text) = &mut r.text {
             for f in r.findings.iter().filter(|f| f.code == "secret") {
@@ -235,11 +214,7 @@ fn mask_span(text: &mut String, span: std::ops::Range<usize>) {
 /// Checks `enigm.yaml` against its schema; on any error, the file's result.
 fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
     let rel = Path::new(CONFIG_FILE);
-    let fail = |findings: Vec<Finding>, text: Option<String>| FileResult {
-        path: rel.to_owned(),
-        text,
-        findings,
-    };
+    let fail = |findings: Vec<Finding>, text: Option<String>| FileResult { path: rel.to_owned(), text, findings };
     let Some(text) = files.read_text(rel) else {
         let f = Finding::error(
             "config-unreadable",
@@ -259,14 +234,7 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
         }
     };
     let spans = crate::yaml::SpanMap::from_tree(&tree);
-    let findings = schema::check_config(
-        &tree.to_json(),
-        &Located {
-            path: rel,
-            spans: &spans,
-            root: 0..0,
-        },
-    );
+    let findings = schema::check_config(&tree.to_json(), &Located { path: rel, spans: &spans, root: 0..0 });
     if !findings.is_empty() {
         return Err(fail(findings, Some(text)));
     }
@@ -278,10 +246,11 @@ type Loaded = std::result::Result<Document, Box<Rejected>>;
 
 /// One file: schema, typed model, semantic checks. Also returns the id it claims.
 fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<String>) {
-    let result = |text, findings| FileResult {
-        path: rel.to_owned(),
-        text,
-        findings,
+    let result = |text: Option<String>, mut findings: Vec<Finding>| {
+        if let Some(t) = &text {
+            findings.extend(text_findings(rel, t));
+        }
+        FileResult { path: rel.to_owned(), text, findings }
     };
     let doc = match loaded {
         Ok(d) => d,
@@ -291,11 +260,7 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
     let claimed = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
     let mut findings = schema::check_report(
         &value,
-        &Located {
-            path: rel,
-            spans: &doc.spans,
-            root: doc.opening_fence.start..doc.opening_fence.start + 3,
-        },
+        &Located { path: rel, spans: doc.spans(), root: doc.opening_fence.start..doc.opening_fence.start + 3 },
     );
     if findings.is_empty() {
         match doc.report() {
@@ -304,6 +269,25 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
         }
     }
     (result(Some(doc.text), findings), claimed)
+}
+
+/// Findings on the raw text, whatever else is wrong with the file: conflict markers and
+/// secrets (a secret must be reported even in a file that does not parse).
+fn text_findings(rel: &Path, text: &str) -> Vec<Finding> {
+    let mut out = checks::secrets::scan(text, rel);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("<<<<<<< ") || line.starts_with(">>>>>>> ") || line.trim_end() == "<<<<<<<" {
+            let len = line.trim_end().len();
+            out.push(
+                Finding::error("merge-conflict", rel, Some(offset..offset + len), "unresolved merge conflict marker")
+                    .with_help("resolve the conflict (keep one version of each field); for an id collision use `enigm-disclose renumber`"),
+            );
+            break;
+        }
+        offset += line.len();
+    }
+    out
 }
 
 /// Adds `duplicate-id` findings: a report claiming an id that another file is named after
@@ -328,10 +312,18 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<String>)>, all: &[PathBuf]) ->
                 && let Some(others) = claims.get(&id)
                 && others.len() > 1
             {
-                let other: Vec<String> = others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
+                let other: Vec<String> =
+                    others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
                 let span = r.text.as_deref().and_then(|t| id_span(t, &r.path));
-                let f = Finding::error("duplicate-id", &r.path, span, format!("id `{id}` is also used by {}", other.join(", ")))
-                    .with_help(format!("after a merge, `enigm-disclose renumber {id}` gives the later report the next free id"));
+                let f = Finding::error(
+                    "duplicate-id",
+                    &r.path,
+                    span,
+                    format!("id `{id}` is also used by {}", other.join(", ")),
+                )
+                .with_help(format!(
+                    "after a merge, `enigm-disclose renumber {id}` gives the later report the next free id"
+                ));
                 r.findings.push(f);
             }
             r
@@ -347,15 +339,12 @@ fn id_span(text: &str, rel: &Path) -> Option<std::ops::Range<usize>> {
 /// Compares the checked source with `rev`: published reports stay, ids do not change.
 fn against(repo: &Repo, files: &Files<'_>, rev: &str, results: &mut Vec<FileResult>) -> Result<()> {
     let git = repo.git();
-    let base = git
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_tree())
-        .map_err(|e| {
-            Error::usage(
-                format!("cannot resolve `{rev}`: {}", e.message()),
-                "pass a commit, branch or tag, e.g. --against origin/main",
-            )
-        })?;
+    let base = git.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
+        Error::usage(
+            format!("cannot resolve `{rev}`: {}", e.message()),
+            "pass a commit, branch or tag, e.g. --against origin/main",
+        )
+    })?;
     let Ok(entry) = base.get_path(Path::new(REPORTS_DIR)) else {
         return Ok(());
     };
@@ -369,25 +358,24 @@ fn against(repo: &Repo, files: &Files<'_>, rev: &str, results: &mut Vec<FileResu
         let Ok(blob) = git.find_blob(item.id()) else {
             continue;
         };
-        let Ok(base_report) =
-            Document::from_bytes(&rel, blob.content().to_vec()).and_then(|d| d.report())
-        else {
+        let Ok(base_report) = Document::from_bytes(&rel, blob.content().to_vec()).and_then(|d| d.report()) else {
             continue;
         };
         if current_set.contains(&rel) {
             if let Some(r) = results.iter_mut().find(|r| r.path == rel)
-                && let Some(now) = r
-                    .text
-                    .as_deref()
-                    .and_then(|t| Document::parse(&rel, t.to_owned()).ok())
-                && let Some(now_id) = now
-                    .value()
-                    .get("id")
-                    .and_then(|v| v.as_str().map(str::to_owned))
+                && let Some(now) = r.text.as_deref().and_then(|t| Document::parse(&rel, t.to_owned()).ok())
+                && let Some(now_id) = now.value().get("id").and_then(|v| v.as_str().map(str::to_owned))
                 && now_id != base_report.id
             {
-                let f = Finding::error("id-changed", &rel, Some(now.span_for("id", false)), format!("the id changed from `{}` (in {rev}) to `{now_id}`", base_report.id))
-                    .with_help("an id never changes once committed; `renumber` is the one way to move a report to a new id");
+                let f = Finding::error(
+                    "id-changed",
+                    &rel,
+                    Some(now.span_for("id", false)),
+                    format!("the id changed from `{}` (in {rev}) to `{now_id}`", base_report.id),
+                )
+                .with_help(
+                    "an id never changes once committed; `renumber` is the one way to move a report to a new id",
+                );
                 r.findings.push(f);
             }
             continue;
@@ -402,11 +390,7 @@ fn against(repo: &Repo, files: &Files<'_>, rev: &str, results: &mut Vec<FileResu
             None => Finding::error("published-deleted", &rel, None, format!("published report {} was deleted", base_report.id))
                 .with_help("published advisories are never deleted; withdraw it instead: `enigm-disclose advance <ID> withdrawn --reason …`"),
         };
-        results.push(FileResult {
-            path: rel,
-            text: None,
-            findings: vec![f],
-        });
+        results.push(FileResult { path: rel, text: None, findings: vec![f] });
     }
     Ok(())
 }
@@ -418,11 +402,7 @@ fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathB
             files
                 .read(p)
                 .ok()
-                .and_then(|d| {
-                    d.value()
-                        .get("id")
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                })
+                .and_then(|d| d.value().get("id").and_then(|v| v.as_str().map(str::to_owned)))
                 .map(|id| (id, p.clone()))
         })
         .collect()

@@ -91,23 +91,13 @@ impl SpanMap {
             }
             NodeKind::Map(entries) => {
                 for (k, v) in entries {
-                    let child = if path.is_empty() {
-                        k.name.clone()
-                    } else {
-                        format!("{path}.{}", k.name)
-                    };
+                    let child = if path.is_empty() { k.name.clone() } else { format!("{path}.{}", k.name) };
                     self.insert_node(child, Some(k.span.clone()), v);
                 }
             }
             _ => {}
         }
-        self.spans.insert(
-            path,
-            FieldSpan {
-                key,
-                value: node.span.clone(),
-            },
-        );
+        self.spans.insert(path, FieldSpan { key, value: node.span.clone() });
     }
 
     /// The span of exactly this path.
@@ -174,9 +164,7 @@ impl Node {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
             NodeKind::Int(i) => Value::Number((*i).into()),
-            NodeKind::Float(f) => {
-                Number::from_f64(*f).map_or_else(|| Value::String(f.to_string()), Value::Number)
-            }
+            NodeKind::Float(f) => Number::from_f64(*f).map_or_else(|| Value::String(f.to_string()), Value::Number),
             NodeKind::Str(s, _) => Value::String(s.clone()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Map(entries) => {
@@ -208,14 +196,7 @@ pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
 /// file lines).
 pub fn parse_at(text: &str, base: usize, lines_before: usize) -> Result<Node, YamlError> {
     let offsets = ByteOffsets::new(text, base);
-    let mut builder = Builder {
-        text,
-        lines_before,
-        offsets: &offsets,
-        stack: Vec::new(),
-        root: None,
-        documents: 0,
-    };
+    let mut builder = Builder { text, lines_before, offsets: &offsets, stack: Vec::new(), root: None, documents: 0 };
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
         match next {
@@ -226,15 +207,15 @@ pub fn parse_at(text: &str, base: usize, lines_before: usize) -> Result<Node, Ya
                     code: "yaml-syntax",
                     message: format!("YAML syntax error: {}", e.info()),
                     span: at..at,
-                    help: Some("check indentation, and quote values that contain `: ` or start with a special character".into()),
+                    help: Some(
+                        "check indentation, and quote values that contain `: ` or start with a special character"
+                            .into(),
+                    ),
                 });
             }
         }
     }
-    Ok(builder.root.unwrap_or(Node {
-        kind: NodeKind::Null,
-        span: base..base,
-    }))
+    Ok(builder.root.unwrap_or(Node { kind: NodeKind::Null, span: base..base }))
 }
 
 /// Maps the parser's character indices to byte offsets in the file.
@@ -248,11 +229,7 @@ struct ByteOffsets {
 impl ByteOffsets {
     fn new(text: &str, base: usize) -> Self {
         let table = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
-        ByteOffsets {
-            base,
-            table,
-            len: text.len(),
-        }
+        ByteOffsets { base, table, len: text.len() }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -265,15 +242,8 @@ impl ByteOffsets {
 }
 
 enum Open {
-    Seq {
-        start: usize,
-        items: Vec<Node>,
-    },
-    Map {
-        start: usize,
-        entries: Vec<(Key, Node)>,
-        pending_key: Option<Key>,
-    },
+    Seq { start: usize, items: Vec<Node> },
+    Map { start: usize, entries: Vec<(Key, Node)>, pending_key: Option<Key> },
 }
 
 struct Builder<'a> {
@@ -310,30 +280,20 @@ impl Builder<'_> {
                     "write the value out in full instead of referring to an anchor",
                 ));
             }
-            Event::Scalar(text, style, _anchor, tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
+                refuse_anchor(anchor, &span)?;
                 let kind = resolve_scalar(&text, style, tag.as_deref(), &span)?;
                 self.push(Node { kind, span })?;
             }
-            Event::SequenceStart(_, tag) => {
+            Event::SequenceStart(anchor, tag) => {
+                refuse_anchor(anchor, &span)?;
                 refuse_tag(tag.as_deref(), &span)?;
-                self.open(
-                    Open::Seq {
-                        start: span.start,
-                        items: Vec::new(),
-                    },
-                    &span,
-                )?;
+                self.open(Open::Seq { start: span.start, items: Vec::new() }, &span)?;
             }
-            Event::MappingStart(_, tag) => {
+            Event::MappingStart(anchor, tag) => {
+                refuse_anchor(anchor, &span)?;
                 refuse_tag(tag.as_deref(), &span)?;
-                self.open(
-                    Open::Map {
-                        start: span.start,
-                        entries: Vec::new(),
-                        pending_key: None,
-                    },
-                    &span,
-                )?;
+                self.open(Open::Map { start: span.start, entries: Vec::new(), pending_key: None }, &span)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(span.end)?,
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
@@ -350,15 +310,8 @@ impl Builder<'_> {
                 help: Some("a report nests a few levels at most; flatten this structure".into()),
             });
         }
-        if let Some(Open::Map {
-            pending_key: None, ..
-        }) = self.stack.last()
-        {
-            return Err(unsupported(
-                span.clone(),
-                "a mapping key that is a list or mapping",
-                "use a plain text key",
-            ));
+        if let Some(Open::Map { pending_key: None, .. }) = self.stack.last() {
+            return Err(unsupported(span.clone(), "a mapping key that is a list or mapping", "use a plain text key"));
         }
         self.stack.push(open);
         Ok(())
@@ -366,16 +319,12 @@ impl Builder<'_> {
 
     fn close(&mut self, end: usize) -> Result<(), YamlError> {
         let node = match self.stack.pop() {
-            Some(Open::Seq { start, items }) => Node {
-                span: start..end.max(last_end(&items, start)),
-                kind: NodeKind::Seq(items),
-            },
+            Some(Open::Seq { start, items }) => {
+                Node { span: start..end.max(last_end(&items, start)), kind: NodeKind::Seq(items) }
+            }
             Some(Open::Map { start, entries, .. }) => {
                 let last = entries.last().map_or(start, |(_, v)| v.span.end);
-                Node {
-                    span: start..end.max(last),
-                    kind: NodeKind::Map(entries),
-                }
+                Node { span: start..end.max(last), kind: NodeKind::Map(entries) }
             }
             None => return Ok(()),
         };
@@ -387,31 +336,21 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Open::Seq { items, .. }) => items.push(node),
-            Some(Open::Map {
-                entries,
-                pending_key,
-                ..
-            }) => match pending_key.take() {
+            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
                 Some(key) => entries.push((key, node)),
                 None => {
                     let name = key_text(&node)?;
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
                         let local = first.span.start.saturating_sub(self.offsets.base);
-                        let first_line =
-                            crate::finding::LineCol::of(self.text, local).line + self.lines_before;
+                        let first_line = crate::finding::LineCol::of(self.text, local).line + self.lines_before;
                         return Err(YamlError {
                             code: "yaml-duplicate-key",
                             message: format!("duplicate key `{name}`"),
                             span: node.span,
-                            help: Some(format!(
-                                "`{name}` is already set on line {first_line}; keep one of them"
-                            )),
+                            help: Some(format!("`{name}` is already set on line {first_line}; keep one of them")),
                         });
                     }
-                    *pending_key = Some(Key {
-                        name,
-                        span: node.span,
-                    });
+                    *pending_key = Some(Key { name, span: node.span });
                 }
             },
         }
@@ -430,31 +369,38 @@ fn key_text(node: &Node) -> Result<String, YamlError> {
         NodeKind::Bool(b) => Ok(b.to_string()),
         NodeKind::Float(f) => Ok(f.to_string()),
         NodeKind::Null => Ok(String::new()),
-        NodeKind::Seq(_) | NodeKind::Map(_) => Err(unsupported(
-            node.span.clone(),
-            "a mapping key that is a list or mapping",
-            "use a plain text key",
-        )),
+        NodeKind::Seq(_) | NodeKind::Map(_) => {
+            Err(unsupported(node.span.clone(), "a mapping key that is a list or mapping", "use a plain text key"))
+        }
     }
 }
 
 fn unsupported(span: Span, what: &str, help: &str) -> YamlError {
     YamlError {
         code: "yaml-unsupported",
-        message: format!("{what} is not supported in this file"),
+        message: format!("{what}: not supported in this file"),
         span,
         help: Some(help.into()),
     }
 }
 
+fn refuse_anchor(anchor: usize, span: &Span) -> Result<(), YamlError> {
+    if anchor == 0 {
+        return Ok(());
+    }
+    Err(unsupported(
+        span.clone(),
+        "YAML anchors (`&name`)",
+        "write each value out in full; anchors and aliases are not used in reports",
+    ))
+}
+
 fn refuse_tag(tag: Option<&saphyr_parser::Tag>, span: &Span) -> Result<(), YamlError> {
     match tag {
         None => Ok(()),
-        Some(t) => Err(unsupported(
-            span.clone(),
-            &format!("the YAML tag `{}{}`", t.handle, t.suffix),
-            "remove the tag",
-        )),
+        Some(t) => {
+            Err(unsupported(span.clone(), &format!("the YAML tag `{}{}`", t.handle, t.suffix), "remove the tag"))
+        }
     }
 }
 
@@ -507,10 +453,9 @@ fn resolve_plain(text: &str) -> Option<NodeKind> {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         // Too large for i64: still a number in YAML; keep it as a float like other parsers.
-        return Some(text.parse::<i64>().map_or_else(
-            |_| NodeKind::Float(text.parse().unwrap_or(f64::NAN)),
-            NodeKind::Int,
-        ));
+        return Some(
+            text.parse::<i64>().map_or_else(|_| NodeKind::Float(text.parse().unwrap_or(f64::NAN)), NodeKind::Int),
+        );
     }
     if is_core_float(digits) {
         return text.parse::<f64>().ok().map(NodeKind::Float);
@@ -572,41 +517,27 @@ mod tests {
         let key = fixed.key.clone().expect("key span");
         assert_eq!(&text[key.start - 4..key.end - 4], "fixed");
         let title = map.get("title").expect("title");
-        assert_eq!(
-            &text[title.value.start - 4..title.value.end - 4],
-            "\"héllo\""
-        );
+        assert_eq!(&text[title.value.start - 4..title.value.end - 4], "\"héllo\"");
     }
 
     #[test]
     fn nearest_walks_up_to_an_existing_parent() {
         let n = tree("products:\n  - name: a\n");
         let map = SpanMap::from_tree(&n);
-        assert_eq!(
-            map.nearest("products[0].fixed").map(|(p, _)| p),
-            Some("products[0]")
-        );
+        assert_eq!(map.nearest("products[0].fixed").map(|(p, _)| p), Some("products[0]"));
         assert_eq!(map.nearest("nothing.here").map(|(p, _)| p), Some(""));
     }
 
     #[test]
     fn refuses_duplicate_keys_aliases_tags_and_depth() {
-        assert_eq!(
-            parse("a: 1\na: 2\n", 0).unwrap_err().code,
-            "yaml-duplicate-key"
-        );
-        assert_eq!(
-            parse("a: &x 1\nb: *x\n", 0).unwrap_err().code,
-            "yaml-unsupported"
-        );
-        assert_eq!(
-            parse("a: !!binary aGk=\n", 0).unwrap_err().code,
-            "yaml-unsupported"
-        );
-        assert_eq!(
-            parse("a: !!str 12\n", 0).expect("str tag").to_json()["a"],
-            "12"
-        );
+        assert_eq!(parse("a: 1\na: 2\n", 0).unwrap_err().code, "yaml-duplicate-key");
+        assert_eq!(parse("a: &x 1\nb: *x\n", 0).unwrap_err().code, "yaml-unsupported");
+        assert_eq!(parse("a: &x 1\n", 0).unwrap_err().code, "yaml-unsupported", "anchors too");
+        let bomb =
+            "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n";
+        assert_eq!(parse(bomb, 0).unwrap_err().code, "yaml-unsupported", "billion laughs refused at the first anchor");
+        assert_eq!(parse("a: !!binary aGk=\n", 0).unwrap_err().code, "yaml-unsupported");
+        assert_eq!(parse("a: !!str 12\n", 0).expect("str tag").to_json()["a"], "12");
         let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
         assert_eq!(parse(&deep, 0).unwrap_err().code, "yaml-too-deep");
     }

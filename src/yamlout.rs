@@ -12,11 +12,7 @@ pub fn scalar(s: &str) -> String {
     match serde_yaml::to_string(s) {
         Ok(out) => {
             let out = out.strip_suffix('\n').unwrap_or(&out);
-            if out.contains('\n') || !out.is_ascii() && needs_json(s) {
-                json(s)
-            } else {
-                out.to_owned()
-            }
+            if out.contains('\n') || !out.is_ascii() && needs_json(s) { json(s) } else { out.to_owned() }
         }
         Err(_) => json(s),
     }
@@ -25,8 +21,7 @@ pub fn scalar(s: &str) -> String {
 /// Control and bidi characters are escaped through a JSON string.
 fn needs_json(s: &str) -> bool {
     s.chars().any(|c| {
-        c.is_control()
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
     })
 }
 
@@ -46,27 +41,15 @@ mod tests {
 
     #[test]
     fn ambiguous_strings_are_quoted() {
-        for s in [
-            "yes",
-            "true",
-            "1.10",
-            "2026-01-05",
-            "- x",
-            "a: b",
-            "#x",
-            "",
-            "null",
-            "~",
-            "0x1F",
-            "@at",
-            "é",
-        ] {
+        for s in ["yes", "true", "1.10", "2026-01-05", "- x", "a: b", "#x", "", "null", "~", "0x1F", "@at", "é", "\u{2028}", "a\u{2029}b", "\u{85}"] {
             assert_eq!(reads_back(s), serde_json::Value::String(s.into()), "{s}");
         }
         assert_eq!(scalar("plain title"), "plain title");
     }
 
     proptest! {
+        // Failures are pinned as cases in `ambiguous_strings_are_quoted`, not in a file.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
         #[test]
         fn any_string_round_trips(s in "\\PC{0,40}|[ -~\\n\\t\u{202e}]{0,20}") {
             prop_assert_eq!(reads_back(&s), serde_json::Value::String(s.clone()));

@@ -5,6 +5,7 @@ mod util;
 
 mod cli {
     mod diagnostics;
+    mod docs;
     mod init;
     mod new;
     mod parse;

@@ -21,7 +21,11 @@ impl Sandbox {
         let tmp = tempfile::tempdir().expect("tempdir");
         let home = tmp.path().join("home");
         fs::create_dir_all(&home).expect("home");
-        fs::write(home.join(".gitconfig"), "[user]\n\tname = Test Lead\n\temail = lead@example.test\n[init]\n\tdefaultBranch = main\n").expect("gitconfig");
+        fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Test Lead\n\temail = lead@example.test\n[init]\n\tdefaultBranch = main\n",
+        )
+        .expect("gitconfig");
         fs::create_dir_all(tmp.path().join("work")).expect("work");
         Sandbox { tmp }
     }
@@ -53,11 +57,7 @@ impl Sandbox {
 
     /// Removes the git identity from HOME.
     pub fn forget_identity(&self) {
-        fs::write(
-            self.home().join(".gitconfig"),
-            "[init]\n\tdefaultBranch = main\n",
-        )
-        .expect("gitconfig");
+        fs::write(self.home().join(".gitconfig"), "[init]\n\tdefaultBranch = main\n").expect("gitconfig");
     }
 }
 
@@ -115,17 +115,7 @@ impl TestRepo {
     pub fn new_report(&self, title: &str) -> String {
         let out = self
             .cmd()
-            .args([
-                "new",
-                "--title",
-                title,
-                "--product",
-                "web",
-                "--reporter-name",
-                "Jane Doe",
-                "--format",
-                "json",
-            ])
+            .args(["new", "--title", title, "--product", "web", "--reporter-name", "Jane Doe", "--format", "json"])
             .assert()
             .success();
         let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
@@ -137,43 +127,18 @@ impl TestRepo {
         let git = self.git();
         let head = git.head().expect("head").peel_to_commit().expect("commit");
         let parent_tree = head.parent(0).ok().map(|p| p.tree().expect("tree"));
-        let diff = git
-            .diff_tree_to_tree(
-                parent_tree.as_ref(),
-                Some(&head.tree().expect("tree")),
-                None,
-            )
-            .expect("diff");
+        let diff = git.diff_tree_to_tree(parent_tree.as_ref(), Some(&head.tree().expect("tree")), None).expect("diff");
         diff.deltas()
-            .map(|d| {
-                d.new_file()
-                    .path()
-                    .or(d.old_file().path())
-                    .expect("path")
-                    .to_string_lossy()
-                    .into_owned()
-            })
+            .map(|d| d.new_file().path().or(d.old_file().path()).expect("path").to_string_lossy().into_owned())
             .collect()
     }
 
     pub fn head_message(&self) -> String {
-        self.git()
-            .head()
-            .expect("head")
-            .peel_to_commit()
-            .expect("commit")
-            .message()
-            .expect("utf8")
-            .to_owned()
+        self.git().head().expect("head").peel_to_commit().expect("commit").message().expect("utf8").to_owned()
     }
 
     pub fn head_id(&self) -> git2::Oid {
-        self.git()
-            .head()
-            .expect("head")
-            .peel_to_commit()
-            .expect("commit")
-            .id()
+        self.git().head().expect("head").peel_to_commit().expect("commit").id()
     }
 
     pub fn commit_count(&self) -> usize {
@@ -189,10 +154,7 @@ impl TestRepo {
         let mut opts = git2::StatusOptions::new();
         opts.include_untracked(true);
         let statuses = git.statuses(Some(&mut opts)).expect("status");
-        statuses
-            .iter()
-            .map(|e| (e.path().expect("path").to_owned(), e.status()))
-            .collect()
+        statuses.iter().map(|e| (e.path().expect("path").to_owned(), e.status())).collect()
     }
 }
 

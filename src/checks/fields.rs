@@ -8,12 +8,22 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
         && let Some(vector) = &sev.cvss
     {
         match crate::cvss::assess(vector) {
-            Err(e) => at.push("cvss-invalid", at.value("severity.cvss"), format!("`severity.cvss`: {e}"), "write a full CVSS v3.1 or v4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Err(e) => at.push(
+                "cvss-invalid",
+                at.value("severity.cvss"),
+                format!("`severity.cvss`: {e}"),
+                "write a full CVSS v3.1 or v4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            ),
             Ok(a) => {
                 if let Some(level) = sev.level
                     && level != a.level
                 {
-                    at.push("cvss-level-mismatch", at.value("severity.level"), format!("`level: {level}` does not match the CVSS score {:.1}, which is {}", a.score, a.level), format!("set `level: {}` or fix the vector", a.level));
+                    at.push(
+                        "cvss-level-mismatch",
+                        at.value("severity.level"),
+                        format!("`level: {level}` does not match the CVSS score {:.1}, which is {}", a.score, a.level),
+                        format!("set `level: {}` or fix the vector", a.level),
+                    );
                 }
             }
         }
@@ -55,8 +65,7 @@ fn digits(s: &str) -> bool {
 }
 
 fn is_cwe(s: &str) -> bool {
-    s.strip_prefix("CWE-")
-        .is_some_and(|n| digits(n) && !n.starts_with('0'))
+    s.strip_prefix("CWE-").is_some_and(|n| digits(n) && !n.starts_with('0'))
 }
 
 /// `CVE-YYYY-NNNN` with four or more digits in the sequence number.
@@ -71,17 +80,12 @@ fn is_ghsa(s: &str) -> bool {
         return false;
     };
     let groups: Vec<&str> = rest.split('-').collect();
-    groups.len() == 3
-        && groups
-            .iter()
-            .all(|g| g.len() == 4 && g.bytes().all(|b| b"23456789cfghjmpqrvwx".contains(&b)))
+    groups.len() == 3 && groups.iter().all(|g| g.len() == 4 && g.bytes().all(|b| b"23456789cfghjmpqrvwx".contains(&b)))
 }
 
 fn check_url(url: &str) -> Result<(), &'static str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("is not an http or https URL")?;
+    let rest =
+        url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).ok_or("is not an http or https URL")?;
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("contains whitespace or control characters");
     }
@@ -101,10 +105,7 @@ mod tests {
     #[test]
     fn formats() {
         assert!(
-            is_cve("CVE-2026-12345")
-                && is_cve("CVE-2026-1234")
-                && !is_cve("CVE-2026-123")
-                && !is_cve("cve-2026-1234")
+            is_cve("CVE-2026-12345") && is_cve("CVE-2026-1234") && !is_cve("CVE-2026-123") && !is_cve("cve-2026-1234")
         );
         assert!(is_ghsa("GHSA-9wx4-h78v-vm56") && !is_ghsa("GHSA-abcd-efgh-ijkl"));
         assert!(is_cwe("CWE-79") && !is_cwe("CWE-079") && !is_cwe("79"));
@@ -118,26 +119,11 @@ mod tests {
 
     #[test]
     fn field_rules() {
-        assert_eq!(
-            codes(&PUBLISHED.replace("level: critical", "level: low")),
-            ["cvss-level-mismatch"]
-        );
-        assert_eq!(
-            codes(&PUBLISHED.replace("CVSS:3.1/AV:N/AC:L", "CVSS:3.1/AV:Q/AC:L")),
-            ["cvss-invalid"]
-        );
-        assert_eq!(
-            codes(&PUBLISHED.replace("[CWE-22]", "[CWE22]")),
-            ["cwe-format"]
-        );
-        assert_eq!(
-            codes(&PUBLISHED.replace("[CVE-2026-12345]", "[CVE-26-1]")),
-            ["alias-format"]
-        );
-        assert_eq!(
-            codes(&PUBLISHED.replace("https://example.com/commit/1", "javascript:alert(1)")),
-            ["reference-url"]
-        );
+        assert_eq!(codes(&PUBLISHED.replace("level: critical", "level: low")), ["cvss-level-mismatch"]);
+        assert_eq!(codes(&PUBLISHED.replace("CVSS:3.1/AV:N/AC:L", "CVSS:3.1/AV:Q/AC:L")), ["cvss-invalid"]);
+        assert_eq!(codes(&PUBLISHED.replace("[CWE-22]", "[CWE22]")), ["cwe-format"]);
+        assert_eq!(codes(&PUBLISHED.replace("[CVE-2026-12345]", "[CVE-26-1]")), ["alias-format"]);
+        assert_eq!(codes(&PUBLISHED.replace("https://example.com/commit/1", "javascript:alert(1)")), ["reference-url"]);
         let v4 = PUBLISHED.replace(
             "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
             "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",

@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::At;
+use std::path::Path;
+
+use crate::finding::Finding;
 
 struct Rule {
     what: &'static str,
@@ -18,51 +20,23 @@ struct Rule {
 }
 
 const RULES: &[Rule] = &[
-    Rule {
-        what: "private key",
-        pattern: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
-        show: 0,
-    },
-    Rule {
-        what: "AWS access key id",
-        pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
-        show: 4,
-    },
+    Rule { what: "private key", pattern: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----", show: 0 },
+    Rule { what: "AWS access key id", pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b", show: 4 },
     Rule {
         what: "AWS secret access key",
         pattern: r#"(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}\b"#,
         show: 0,
     },
-    Rule {
-        what: "Google API key",
-        pattern: r"\bAIza[0-9A-Za-z_\-]{35}\b",
-        show: 4,
-    },
+    Rule { what: "Google API key", pattern: r"\bAIza[0-9A-Za-z_\-]{35}\b", show: 4 },
     Rule {
         what: "GitHub token",
         pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b",
         show: 4,
     },
-    Rule {
-        what: "GitLab token",
-        pattern: r"\bglpat-[A-Za-z0-9_\-]{20,}\b",
-        show: 6,
-    },
-    Rule {
-        what: "Slack token",
-        pattern: r"\bxox[abposr]-[A-Za-z0-9\-]{10,}\b",
-        show: 4,
-    },
-    Rule {
-        what: "Slack webhook URL",
-        pattern: r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}",
-        show: 0,
-    },
-    Rule {
-        what: "Stripe secret key",
-        pattern: r"\b[sr]k_live_[A-Za-z0-9]{20,}\b",
-        show: 8,
-    },
+    Rule { what: "GitLab token", pattern: r"\bglpat-[A-Za-z0-9_\-]{20,}\b", show: 6 },
+    Rule { what: "Slack token", pattern: r"\bxox[abposr]-[A-Za-z0-9\-]{10,}\b", show: 4 },
+    Rule { what: "Slack webhook URL", pattern: r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}", show: 0 },
+    Rule { what: "Stripe secret key", pattern: r"\b[sr]k_live_[A-Za-z0-9]{20,}\b", show: 8 },
     Rule {
         what: "JSON Web Token",
         pattern: r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}",
@@ -76,25 +50,17 @@ const RULES: &[Rule] = &[
 ];
 
 /// Well-known documentation placeholders that are not secrets.
-const EXAMPLES: &[&str] = &[
-    "AKIAIOSFODNN7EXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-];
+const EXAMPLES: &[&str] = &["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"];
 
 fn compiled() -> &'static Vec<(Regex, &'static Rule)> {
     static R: OnceLock<Vec<(Regex, &'static Rule)>> = OnceLock::new();
     // The patterns are constants covered by tests; they always compile.
-    R.get_or_init(|| {
-        RULES
-            .iter()
-            .map(|r| (Regex::new(r.pattern).expect("secret pattern compiles"), r))
-            .collect()
-    })
+    R.get_or_init(|| RULES.iter().map(|r| (Regex::new(r.pattern).expect("secret pattern compiles"), r)).collect())
 }
 
-/// Scans the whole report text.
-pub fn check(at: &mut At<'_>) {
-    let text = &at.doc.text;
+/// Scans a whole file's text (front matter and body, whether or not it parses).
+pub fn scan(text: &str, path: &Path) -> Vec<Finding> {
+    let mut out = Vec::new();
     for (re, rule) in compiled() {
         for caps in re.captures_iter(text) {
             // For URLs the secret is the password group; otherwise the whole match.
@@ -105,9 +71,13 @@ pub fn check(at: &mut At<'_>) {
             if is_placeholder(secret) || EXAMPLES.iter().any(|e| caps[0].contains(e)) {
                 continue;
             }
-            at.push("secret", m.start()..m.end(), format!("possible {} in the report: {}", rule.what, mask(secret, rule.show)), "remove it and rotate the credential: the report is in git history; describe the secret instead (e.g. \"an admin token\")");
+            let message = format!("possible {} in the report: {}", rule.what, mask(secret, rule.show));
+            out.push(Finding::error("secret", path, Some(m.start()..m.end()), message).with_help(
+                "remove it and rotate the credential: the report is in git history; describe the secret instead (e.g. \"an admin token\")",
+            ));
         }
     }
+    out
 }
 
 /// Obvious placeholders such as `***`, `xxxx`, `<password>`, `${TOKEN}`, `password`.
@@ -117,10 +87,7 @@ fn is_placeholder(s: &str) -> bool {
         || (s.starts_with('<') && s.ends_with('>'))
         || s.starts_with("${")
         || s.starts_with('{')
-        || matches!(
-            lower.as_str(),
-            "password" | "pass" | "secret" | "redacted" | "changeme"
-        )
+        || matches!(lower.as_str(), "password" | "pass" | "secret" | "redacted" | "changeme")
 }
 
 /// Shows at most the public type prefix (`show` characters) and the length, never the secret.
@@ -135,10 +102,9 @@ mod tests {
     use crate::checks::test_support::{PUBLISHED, findings};
 
     fn secret_findings(body: &str) -> Vec<crate::finding::Finding> {
-        findings(&PUBLISHED.replace("Upload a file named ../x.", body))
-            .into_iter()
-            .filter(|f| f.code == "secret")
-            .collect()
+        let text = PUBLISHED.replace("Upload a file named ../x.", body);
+        assert!(findings(&text).iter().all(|f| f.code != "secret"), "validate scans secrets, not check_report");
+        super::scan(&text, std::path::Path::new("r.md"))
     }
 
     #[test]
@@ -161,9 +127,7 @@ mod tests {
             assert_eq!(f.len(), 1, "{s}: {f:?}");
             let secret_text = &s[s.find(|c: char| !c.is_whitespace()).unwrap_or(0)..];
             assert!(
-                !f[0]
-                    .message
-                    .contains(&secret_text[secret_text.len().saturating_sub(8)..]),
+                !f[0].message.contains(&secret_text[secret_text.len().saturating_sub(8)..]),
                 "secret tail leaked: {}",
                 f[0].message
             );

@@ -28,10 +28,7 @@ pub fn required(at: &mut At<'_>, names: &[&str]) {
                         "empty-section",
                         s.heading.clone(),
                         format!("the `## {name}` section is empty or still template text"),
-                        format!(
-                            "write the {} text, replacing any `TODO` placeholder",
-                            name.to_lowercase()
-                        ),
+                        format!("write the {} text, replacing any `TODO` placeholder", name.to_lowercase()),
                     );
                 }
             }
@@ -45,9 +42,7 @@ fn is_placeholder(content: &str) -> bool {
     let mut text = String::new();
     while let Some(start) = rest.find("<!--") {
         text.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find("-->")
-            .map_or("", |end| &rest[start + end + 3..]);
+        rest = rest[start..].find("-->").map_or("", |end| &rest[start + end + 3..]);
     }
     text.push_str(rest);
     text.lines()
@@ -70,19 +65,13 @@ mod tests {
 
     #[test]
     fn sections_required_by_state() {
+        assert_eq!(codes(&PUBLISHED.replace("## Remediation\n\nUpgrade to 2.4.1.\n", "")), ["missing-section"]);
+        assert_eq!(codes(&PUBLISHED.replace("Upgrade to 2.4.1.", "TODO: how to fix")), ["empty-section"]);
         assert_eq!(
-            codes(&PUBLISHED.replace("## Remediation\n\nUpgrade to 2.4.1.\n", "")),
-            ["missing-section"]
-        );
-        assert_eq!(
-            codes(&PUBLISHED.replace("Upgrade to 2.4.1.", "TODO: how to fix")),
-            ["empty-section"]
-        );
-        assert_eq!(
-            codes(&PUBLISHED.replace(
-                "## Impact\n\nFiles outside the upload directory can be overwritten.\n",
-                "## Impact\n\n"
-            )),
+            codes(
+                &PUBLISHED
+                    .replace("## Impact\n\nFiles outside the upload directory can be overwritten.\n", "## Impact\n\n")
+            ),
             ["empty-section"]
         );
     }

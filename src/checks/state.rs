@@ -25,12 +25,7 @@ pub fn needs_severity(state: State) -> bool {
 /// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
 /// target state for `advance`).
 pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
-    if needs_severity(state)
-        && report
-            .severity
-            .as_ref()
-            .is_none_or(|s| s.cvss.is_none() && s.level.is_none())
-    {
+    if needs_severity(state) && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.level.is_none()) {
         at.push("missing-severity", at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
     }
     if is_confirmed_or_later(state) {
@@ -55,16 +50,15 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     }
     if matches!(state, State::Fixed | State::Published | State::Withdrawn) {
         let all_fixed = !report.products.is_empty()
-            && report
-                .products
-                .iter()
-                .all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()));
-        let mitigated = report
-            .mitigation
-            .as_deref()
-            .is_some_and(|m| !m.trim().is_empty());
+            && report.products.iter().all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()));
+        let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
         if !all_fixed && !mitigated {
-            at.push("missing-fix", at.key("products"), format!("a {state} report needs a fixed version for every product, or a mitigation"), "add `fixed:` to each product, or a top-level `mitigation:` describing the workaround");
+            at.push(
+                "missing-fix",
+                at.key("products"),
+                format!("a {state} report needs a fixed version for every product, or a mitigation"),
+                "add `fixed:` to each product, or a top-level `mitigation:` describing the workaround",
+            );
         }
     }
     if is_public(state) && report.published.is_none() {
@@ -101,12 +95,37 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
         }
         (State::Rejected, Some(_)) => {}
         (_, Some(_)) => at.push(
-            "unexpected-resolution",
+            "unexpected-field",
             at.key("resolution"),
             format!("a {state} report has a `resolution`"),
             "a resolution records why a report was rejected; remove it, or reject the report",
         ),
         (_, None) => {}
+    }
+    if report.duplicate_of.is_some() && !(state == State::Rejected && report.resolution == Some(Resolution::Duplicate))
+    {
+        at.push(
+            "unexpected-field",
+            at.key("duplicate_of"),
+            "`duplicate_of` is set but the report is not rejected as a duplicate",
+            "remove it, or reject the report with `resolution: duplicate`",
+        );
+    }
+    if report.published.is_some() && !is_public(state) {
+        at.push(
+            "unexpected-field",
+            at.key("published"),
+            format!("a {state} report has a `published` date"),
+            "only published or withdrawn reports have a published date; remove it",
+        );
+    }
+    if report.withdrawn.is_some() && state != State::Withdrawn {
+        at.push(
+            "unexpected-field",
+            at.key("withdrawn"),
+            format!("a {state} report has a `withdrawn` date"),
+            "only withdrawn reports have a withdrawn date; remove it",
+        );
     }
     if state == State::Rejected && report.resolution == Some(Resolution::Duplicate) {
         match &report.duplicate_of {
@@ -131,12 +150,7 @@ fn products(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     for (i, p) in report.products.iter().enumerate() {
         match ctx.config.product(&p.name) {
             None => {
-                let known: Vec<&str> = ctx
-                    .config
-                    .products
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect();
+                let known: Vec<&str> = ctx.config.products.iter().map(|c| c.name.as_str()).collect();
                 let known = if known.is_empty() {
                     "enigm.yaml lists no products yet".to_owned()
                 } else {
@@ -175,61 +189,41 @@ mod tests {
 
     fn as_state(state: &str, last: &str) -> String {
         PUBLISHED
-            .replace(
-                "state: published\nreported",
-                &format!("state: {state}\nreported"),
-            )
+            .replace("state: published\nreported", &format!("state: {state}\nreported"))
             .replace("  - date: 2026-03-01\n    state: published\n", last)
     }
 
     #[test]
     fn severity_needed_past_triage() {
-        let text = PUBLISHED.replace(
-            "severity:\n  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n  level: critical\n",
-            "",
-        );
+        let text = PUBLISHED
+            .replace("severity:\n  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n  level: critical\n", "");
         assert!(codes(&text).contains(&"missing-severity"));
     }
 
     #[test]
     fn affected_needed_once_confirmed() {
-        assert!(
-            codes(&PUBLISHED.replace("    affected: '< 2.4.1'\n", ""))
-                .contains(&"missing-affected")
-        );
+        assert!(codes(&PUBLISHED.replace("    affected: '< 2.4.1'\n", "")).contains(&"missing-affected"));
     }
 
     #[test]
     fn fix_or_mitigation_needed_once_fixed() {
         let no_fix = PUBLISHED.replace("    fixed: '2.4.1'\n", "");
         assert!(codes(&no_fix).contains(&"missing-fix"));
-        let mitigated = no_fix.replace(
-            "published: 2026-03-01",
-            "published: 2026-03-01\nmitigation: Disable uploads.",
-        );
+        let mitigated = no_fix.replace("published: 2026-03-01", "published: 2026-03-01\nmitigation: Disable uploads.");
         assert!(!codes(&mitigated).contains(&"missing-fix"));
     }
 
     #[test]
     fn published_and_withdrawn_dates() {
-        assert!(
-            codes(&PUBLISHED.replace("published: 2026-03-01\n", ""))
-                .contains(&"missing-published-date")
-        );
+        assert!(codes(&PUBLISHED.replace("published: 2026-03-01\n", "")).contains(&"missing-published-date"));
         let withdrawn = PUBLISHED
             .replace("state: published\nreported", "state: withdrawn\nreported")
-            .replace(
-                "    state: published\n",
-                "    state: published\n  - date: 2026-03-02\n    state: withdrawn\n",
-            );
+            .replace("    state: published\n", "    state: published\n  - date: 2026-03-02\n    state: withdrawn\n");
         assert!(codes(&withdrawn).contains(&"missing-withdrawn-date"));
         assert!(
-            !codes(&withdrawn.replace(
-                "published: 2026-03-01",
-                "published: 2026-03-01\nwithdrawn: 2026-03-02"
-            ))
-            .iter()
-            .any(|c| c.starts_with("missing"))
+            !codes(&withdrawn.replace("published: 2026-03-01", "published: 2026-03-01\nwithdrawn: 2026-03-02"))
+                .iter()
+                .any(|c| c.starts_with("missing"))
         );
     }
 
@@ -238,43 +232,39 @@ mod tests {
         let rejected = as_state("rejected", "");
         let rejected = rejected.replace("  - date: 2026-01-06\n    state: triaged\n  - date: 2026-01-10\n    state: confirmed\n  - date: 2026-01-12\n    state: remediating\n  - date: 2026-02-20\n    state: fixed\n", "  - date: 2026-01-06\n    state: rejected\n").replace("published: 2026-03-01\n", "");
         assert_eq!(codes(&rejected), ["missing-resolution"]);
-        let dup = rejected.replace(
-            "state: rejected\nreported",
-            "state: rejected\nresolution: duplicate\nreported",
-        );
+        let dup = rejected.replace("state: rejected\nreported", "state: rejected\nresolution: duplicate\nreported");
         assert_eq!(codes(&dup), ["missing-duplicate-of"]);
         assert_eq!(
-            codes(&dup.replace(
-                "resolution: duplicate",
-                "resolution: duplicate\nduplicate_of: ENIGM-2026-0009"
-            )),
+            codes(&dup.replace("resolution: duplicate", "resolution: duplicate\nduplicate_of: ENIGM-2026-0009")),
             ["unknown-duplicate"]
         );
         assert_eq!(
-            codes(&dup.replace(
-                "resolution: duplicate",
-                "resolution: duplicate\nduplicate_of: ENIGM-2026-0002"
-            )),
+            codes(&dup.replace("resolution: duplicate", "resolution: duplicate\nduplicate_of: ENIGM-2026-0002")),
             Vec::<&str>::new()
         );
         assert_eq!(
-            codes(&PUBLISHED.replace(
-                "published: 2026-03-01",
-                "published: 2026-03-01\nresolution: wont-fix"
-            )),
-            ["unexpected-resolution"]
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nresolution: wont-fix")),
+            ["unexpected-field"]
         );
     }
 
     #[test]
     fn products_and_components_come_from_the_config() {
+        assert_eq!(codes(&PUBLISHED.replace("  - name: web", "  - name: mobile")), ["unknown-product"]);
+        assert_eq!(codes(&PUBLISHED.replace("component: api", "component: cli")), ["unknown-component"]);
+    }
+
+    #[test]
+    fn fields_that_do_not_belong_to_the_state_are_flagged() {
         assert_eq!(
-            codes(&PUBLISHED.replace("  - name: web", "  - name: mobile")),
-            ["unknown-product"]
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nduplicate_of: ENIGM-2026-0002")),
+            ["unexpected-field"]
         );
         assert_eq!(
-            codes(&PUBLISHED.replace("component: api", "component: cli")),
-            ["unknown-component"]
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nwithdrawn: 2026-03-02")),
+            ["unexpected-field"]
         );
+        let received = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\npublished: 2026-01-06\ntimeline:\n  - date: 2026-01-05\n    state: received\n---\n";
+        assert_eq!(codes(received), ["unexpected-field"]);
     }
 }

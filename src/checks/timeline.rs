@@ -11,10 +11,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
             "timeline-missing",
             at.key("state"),
             "the report has no timeline",
-            format!(
-                "add `timeline:` with a first entry `- date: {}` / `state: received`",
-                report.reported
-            ),
+            format!("add `timeline:` with a first entry `- date: {}` / `state: received`", report.reported),
         );
     };
     if first.state != INITIAL {
@@ -29,10 +26,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         at.push(
             "timeline-order",
             at.value("timeline[0].date"),
-            format!(
-                "the first timeline date {} is before `reported` ({})",
-                first.date, report.reported
-            ),
+            format!("the first timeline date {} is before `reported` ({})", first.date, report.reported),
             "timeline dates start at the reported date",
         );
     }
@@ -42,30 +36,18 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
             at.push(
                 "timeline-order",
                 at.value(&format!("timeline[{}].date", i + 1)),
-                format!(
-                    "timeline date {} is before the previous entry's {}",
-                    next.date, prev.date
-                ),
+                format!("timeline date {} is before the previous entry's {}", next.date, prev.date),
                 "keep timeline entries oldest first",
             );
         }
         if !is_legal(prev.state, next.state) {
-            let legal: Vec<&str> = crate::lifecycle::targets(prev.state)
-                .map(|s| s.as_str())
-                .collect();
-            let legal = if legal.is_empty() {
-                "none: it is final".to_owned()
-            } else {
-                legal.join(", ")
-            };
+            let legal: Vec<&str> = crate::lifecycle::targets(prev.state).map(|s| s.as_str()).collect();
+            let legal = if legal.is_empty() { "none: it is final".to_owned() } else { legal.join(", ") };
             at.push(
                 "timeline-transition",
                 at.value(&format!("timeline[{}].state", i + 1)),
                 format!("`{}` → `{}` is not a legal step", prev.state, next.state),
-                format!(
-                    "from `{}` the lifecycle allows: {legal} (see docs/lifecycle.md)",
-                    prev.state
-                ),
+                format!("from `{}` the lifecycle allows: {legal} (see docs/lifecycle.md)", prev.state),
             );
         }
     }
@@ -74,10 +56,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         at.push(
             "timeline-state",
             at.value("state"),
-            format!(
-                "`state` is `{}` but the last timeline entry is `{}`",
-                report.state, report.timeline[last].state
-            ),
+            format!("`state` is `{}` but the last timeline entry is `{}`", report.state, report.timeline[last].state),
             "change state with `enigm-disclose advance`, which keeps both in step",
         );
     }
@@ -94,14 +73,21 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
 }
 
 fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
+    if let (Some(p), Some(w)) = (report.published, report.withdrawn)
+        && w < p
+    {
+        at.push(
+            "withdrawn-before-published",
+            at.value("withdrawn"),
+            format!("`withdrawn` {w} is before `published` {p}"),
+            "an advisory is withdrawn after it was published",
+        );
+    }
     if report.reported > ctx.today {
         at.push(
             "date-in-future",
             at.value("reported"),
-            format!(
-                "`reported` {} is in the future (today is {})",
-                report.reported, ctx.today
-            ),
+            format!("`reported` {} is in the future (today is {})", report.reported, ctx.today),
             "use the date the report was received",
         );
     }
@@ -111,17 +97,11 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         at.push(
             "embargo-before-reported",
             at.value("embargo_until"),
-            format!(
-                "`embargo_until` {e} is not after `reported` {}",
-                report.reported
-            ),
+            format!("`embargo_until` {e} is not after `reported` {}", report.reported),
             "an embargo ends after the report was received",
         );
     }
-    for (field, date) in [
-        ("published", report.published),
-        ("withdrawn", report.withdrawn),
-    ] {
+    for (field, date) in [("published", report.published), ("withdrawn", report.withdrawn)] {
         let Some(date) = date else { continue };
         if date < report.reported {
             at.push(
@@ -152,10 +132,7 @@ mod tests {
             codes(&PUBLISHED.replace("  - date: 2026-01-10\n    state: confirmed\n", "")),
             ["timeline-transition"]
         );
-        assert_eq!(
-            codes(&PUBLISHED.replace("date: 2026-01-12", "date: 2026-01-02")),
-            ["timeline-order"]
-        );
+        assert_eq!(codes(&PUBLISHED.replace("date: 2026-01-12", "date: 2026-01-02")), ["timeline-order"]);
         assert_eq!(
             codes(
                 &PUBLISHED
@@ -167,15 +144,8 @@ mod tests {
             ),
             ["timeline-start"]
         );
-        assert_eq!(
-            codes(&PUBLISHED.replace("  - date: 2026-03-01\n    state: published\n", "")),
-            ["timeline-state"]
-        );
-        let none = PUBLISHED
-            .split("timeline:\n")
-            .next()
-            .expect("head")
-            .to_owned()
+        assert_eq!(codes(&PUBLISHED.replace("  - date: 2026-03-01\n    state: published\n", "")), ["timeline-state"]);
+        let none = PUBLISHED.split("timeline:\n").next().expect("head").to_owned()
             + "---\n\n## Summary\n\nx\n## Impact\n\nx\n## Remediation\n\nx\n";
         assert_eq!(codes(&none), ["timeline-missing"]);
     }
@@ -183,23 +153,25 @@ mod tests {
     #[test]
     fn date_rules() {
         assert!(
-            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-07-01"))
-                .contains(&"date-in-future")
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-07-01")).contains(&"date-in-future")
         );
         assert_eq!(
-            codes(&PUBLISHED.replace(
-                "published: 2026-03-01",
-                "published: 2026-03-01\nembargo_until: 2026-01-01"
-            )),
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nembargo_until: 2026-01-01")),
             ["embargo-before-reported"]
         );
         assert_eq!(
             codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2025-03-01")),
             ["published-before-reported"]
         );
-        assert!(
-            codes(&PUBLISHED.replace("date: 2026-03-01", "date: 2026-09-01"))
-                .contains(&"date-in-future")
-        );
+        assert!(codes(&PUBLISHED.replace("date: 2026-03-01", "date: 2026-09-01")).contains(&"date-in-future"));
+    }
+
+    #[test]
+    fn withdrawn_not_before_published() {
+        let withdrawn = PUBLISHED
+            .replace("state: published\nreported", "state: withdrawn\nreported")
+            .replace("    state: published\n", "    state: published\n  - date: 2026-03-02\n    state: withdrawn\n")
+            .replace("published: 2026-03-01", "published: 2026-03-01\nwithdrawn: 2026-02-01");
+        assert_eq!(codes(&withdrawn), ["withdrawn-before-published"]);
     }
 }

@@ -19,17 +19,10 @@ fn placed(outcome: &Outcome) -> Vec<Placed<'_>> {
     for file in &outcome.files {
         for finding in &file.findings {
             let (start, end) = match (&finding.span, &file.text) {
-                (Some(span), Some(text)) => (
-                    Some(LineCol::of(text, span.start)),
-                    Some(LineCol::of(text, span.end)),
-                ),
+                (Some(span), Some(text)) => (Some(LineCol::of(text, span.start)), Some(LineCol::of(text, span.end))),
                 _ => (None, None),
             };
-            out.push(Placed {
-                finding,
-                start,
-                end,
-            });
+            out.push(Placed { finding, start, end });
         }
     }
     out
@@ -78,33 +71,21 @@ pub fn github(outcome: &Outcome) -> String {
         };
         let mut props = vec![format!("file={}", escape_property(&path_of(p.finding)))];
         if let (Some(s), Some(e)) = (p.start, p.end) {
-            props.push(format!(
-                "line={},col={},endLine={},endColumn={}",
-                s.line, s.column, e.line, e.column
-            ));
+            props.push(format!("line={},col={},endLine={},endColumn={}", s.line, s.column, e.line, e.column));
         }
-        props.push(format!(
-            "title={}",
-            escape_property(&format!("enigm-disclose {}", p.finding.code))
-        ));
+        props.push(format!("title={}", escape_property(&format!("enigm-disclose {}", p.finding.code))));
         let mut message = p.finding.message.clone();
         if let Some(h) = &p.finding.help {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!(
-            "::{kind} {}::{}\n",
-            props.join(","),
-            escape_data(&message)
-        ));
+        out.push_str(&format!("::{kind} {}::{}\n", props.join(","), escape_data(&message)));
     }
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

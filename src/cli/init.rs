@@ -43,9 +43,7 @@ pub struct InitArgs {
 }
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
-    let dir = args
-        .dir
-        .map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
+    let dir = args.dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
     let opts = InitOptions {
         dir,
         seed: ConfigSeed {
@@ -59,11 +57,8 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
     };
     let outcome = init(&opts)?;
     let mut text = String::new();
-    let what = if outcome.created_repository {
-        "Initialised a new git repository"
-    } else {
-        "Adopted the git repository"
-    };
+    let what =
+        if outcome.created_repository { "Initialised a new git repository" } else { "Adopted the git repository" };
     text.push_str(&format!("{what} at {}\n", outcome.root.display()));
     for p in &outcome.written {
         text.push_str(&format!("  created {}\n", p.display()));

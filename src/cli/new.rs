@@ -89,21 +89,11 @@ struct Created<'a> {
 pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = clock::today()?;
-    let identity = if args.no_commit {
-        None
-    } else {
-        Some(repo.identity()?)
-    };
+    let identity = if args.no_commit { None } else { Some(repo.identity()?) };
     if identity.is_some() {
         repo.check_can_commit()?;
     }
-    let request = request(
-        &args,
-        &config,
-        &ctx.cwd,
-        today,
-        identity.as_ref().map(|i| i.author_name()),
-    )?;
+    let request = request(&args, &config, &ctx.cwd, today, identity.as_ref().map(|i| i.author_name()))?;
     request.check(&config, today)?;
     let file = write_new(&repo, &config, &request)?;
     if args.edit
@@ -117,10 +107,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
         Some(identity) => match commit_new(&repo, &file, identity) {
             Ok(oid) => Some(oid.to_string()),
             Err(e) if args.edit => {
-                eprintln!(
-                    "note: your edited report is kept, uncommitted, at {}",
-                    file.path.display()
-                );
+                eprintln!("note: your edited report is kept, uncommitted, at {}", file.path.display());
                 return Err(e);
             }
             Err(e) => {
@@ -131,22 +118,12 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     };
     let path = file.path.to_string_lossy().replace('\\', "/");
     match args.format {
-        Format::Json => print_json(&Created {
-            id: file.id.to_string(),
-            path: &path,
-            commit: commit.clone(),
-        })?,
+        Format::Json => print_json(&Created { id: file.id.to_string(), path: &path, commit: commit.clone() })?,
         Format::Human => {
             let mut text = format!("Created {} at {path}\n", file.id);
             match commit {
-                Some(c) => text.push_str(&format!(
-                    "Committed as {} ({}: received)\n",
-                    &c[..7],
-                    file.id
-                )),
-                None => {
-                    text.push_str("Not committed (--no-commit): commit it with git when ready.\n")
-                }
+                Some(c) => text.push_str(&format!("Committed as {} ({}: received)\n", &c[..7], file.id)),
+                None => text.push_str("Not committed (--no-commit): commit it with git when ready.\n"),
             }
             print(&text)?;
         }
@@ -163,20 +140,15 @@ fn request(
     author: Option<String>,
 ) -> Result<NewReport, Error> {
     let mut title = args.title.clone();
-    let mut product = args
-        .product
-        .clone()
-        .or_else(|| (config.products.len() == 1).then(|| config.products[0].name.clone()));
+    let mut product =
+        args.product.clone().or_else(|| (config.products.len() == 1).then(|| config.products[0].name.clone()));
     let mut reporter = args.reporter_name.clone();
-    let missing: Vec<&str> = [
-        ("--title", title.is_none()),
-        ("--product", product.is_none()),
-        ("--reporter-name", reporter.is_none()),
-    ]
-    .into_iter()
-    .filter(|(_, m)| *m)
-    .map(|(f, _)| f)
-    .collect();
+    let missing: Vec<&str> =
+        [("--title", title.is_none()), ("--product", product.is_none()), ("--reporter-name", reporter.is_none())]
+            .into_iter()
+            .filter(|(_, m)| *m)
+            .map(|(f, _)| f)
+            .collect();
     if !missing.is_empty() {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err(Error::usage(
@@ -218,24 +190,15 @@ fn read_body(path: &Path) -> Result<String, Error> {
         ));
     }
     let bytes = fs::read(path).map_err(Error::io(format!("cannot read {}", path.display())))?;
-    String::from_utf8(bytes).map_err(|_| {
-        Error::usage(
-            format!("{} is not valid UTF-8", path.display()),
-            "save the body file as UTF-8",
-        )
-    })
+    String::from_utf8(bytes)
+        .map_err(|_| Error::usage(format!("{} is not valid UTF-8", path.display()), "save the body file as UTF-8"))
 }
 
 fn prompt(label: &str) -> Result<String, Error> {
     dialoguer::Input::<String>::new()
         .with_prompt(label)
         .interact_text()
-        .map_err(|e| {
-            Error::usage(
-                format!("could not read {label}: {e}"),
-                "pass the value as a flag instead",
-            )
-        })
+        .map_err(|e| Error::usage(format!("could not read {label}: {e}"), "pass the value as a flag instead"))
 }
 
 fn prompt_product(config: &Config) -> Result<String, Error> {
@@ -248,12 +211,7 @@ fn prompt_product(config: &Config) -> Result<String, Error> {
         .items(&names)
         .default(0)
         .interact()
-        .map_err(|e| {
-            Error::usage(
-                format!("could not read the product: {e}"),
-                "pass --product instead",
-            )
-        })?;
+        .map_err(|e| Error::usage(format!("could not read the product: {e}"), "pass --product instead"))?;
     Ok(names[i].to_owned())
 }
 

@@ -42,22 +42,10 @@ pub fn eprint_diagnostic(diagnostic: &dyn miette::Diagnostic) {
 }
 
 /// Renders a diagnostic the way the terminal shows it (width from `COLUMNS`, default 100).
-pub fn render_diagnostic(
-    diagnostic: &dyn miette::Diagnostic,
-    out: &mut String,
-) -> std::fmt::Result {
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
-    let theme = if color() {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
+pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, out: &mut String) -> std::fmt::Result {
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let theme = if color() { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
     handler.render_report(out, diagnostic)
 }
 
@@ -65,9 +53,7 @@ pub fn render_diagnostic(
 pub fn print(text: &str) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(Error::io("cannot write to standard output")(e))
-        }
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to standard output")(e)),
         _ => Ok(()),
     }
 }

@@ -27,18 +27,9 @@ pub struct RenumberArgs {
 
 pub fn run(ctx: &Context, args: RenumberArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let identity = if args.no_commit {
-        None
-    } else {
-        Some(repo.identity()?)
-    };
+    let identity = if args.no_commit { None } else { Some(repo.identity()?) };
     let done = renumber(&repo, &config, &args.id, identity.as_ref())?;
-    let mut text = format!(
-        "Renumbered the later {} as {} ({})\n",
-        done.old_id,
-        done.new_id,
-        done.path.display()
-    );
+    let mut text = format!("Renumbered the later {} as {} ({})\n", done.old_id, done.new_id, done.path.display());
     for p in &done.updated_references {
         text.push_str(&format!("  updated duplicate_of in {}\n", p.display()));
     }

@@ -65,11 +65,7 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
     };
     let request = Request {
         paths,
-        source: if args.staged {
-            Source::Index
-        } else {
-            Source::WorkTree
-        },
+        source: if args.staged { Source::Index } else { Source::WorkTree },
         against: args.against,
         today: clock::today()?,
     };
@@ -81,29 +77,15 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
                     eprint_diagnostic(&FileProblem::new(finding.clone(), file.text.clone()));
                 }
             }
-            let (e, w, n) = (
-                outcome.count(Severity::Error),
-                outcome.count(Severity::Warning),
-                outcome.files.len(),
-            );
-            print(&format!(
-                "{e} error{}, {w} warning{} in {n} file{}\n",
-                plural(e),
-                plural(w),
-                plural(n)
-            ))?;
+            let (e, w, n) = (outcome.count(Severity::Error), outcome.count(Severity::Warning), outcome.files.len());
+            print(&format!("{e} error{}, {w} warning{} in {n} file{}\n", plural(e), plural(w), plural(n)))?;
         }
         ValidateFormat::Json => print_json(&findings::json(&outcome))?,
         ValidateFormat::Github => print(&findings::github(&outcome))?,
         ValidateFormat::Sarif => print_json(&findings::sarif(&outcome))?,
     }
-    let failed = outcome.count(Severity::Error) > 0
-        || (args.deny_warnings && outcome.count(Severity::Warning) > 0);
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let failed = outcome.count(Severity::Error) > 0 || (args.deny_warnings && outcome.count(Severity::Warning) > 0);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -118,10 +100,8 @@ fn relative_to(repo: &Repo, path: &Path, staged: bool) -> Result<PathBuf, Error>
             "pass paths inside the repository",
         )
     };
-    let root = std::fs::canonicalize(repo.root()).map_err(Error::io(format!(
-        "cannot resolve {}",
-        repo.root().display()
-    )))?;
+    let root =
+        std::fs::canonicalize(repo.root()).map_err(Error::io(format!("cannot resolve {}", repo.root().display())))?;
     let parent = path.parent().ok_or_else(outside)?;
     let name = path.file_name().ok_or_else(outside)?;
     let parent = match std::fs::canonicalize(parent) {
@@ -130,13 +110,17 @@ fn relative_to(repo: &Repo, path: &Path, staged: bool) -> Result<PathBuf, Error>
         Err(_) if staged => parent.to_owned(),
         Err(e) => return Err(Error::io(format!("cannot resolve {}", path.display()))(e)),
     };
-    let rel = parent
-        .join(name)
-        .strip_prefix(&root)
-        .map(PathBuf::from)
-        .map_err(|_| outside())?;
+    let rel = parent.join(name).strip_prefix(&root).map(PathBuf::from).map_err(|_| outside())?;
     if !enigm_disclose::fsutil::is_contained(&rel) {
         return Err(outside());
+    }
+    let is_report = rel.parent() == Some(Path::new(enigm_disclose::repo::REPORTS_DIR))
+        && rel.extension().is_some_and(|e| e == "md");
+    if !is_report && rel != Path::new(enigm_disclose::config::CONFIG_FILE) {
+        return Err(Error::usage(
+            format!("{} is not a report", rel.display()),
+            "validate checks reports/<ID>.md and enigm.yaml; pre-commit users: `files: ^(reports/[^/]+\\.md|enigm\\.yaml)$`",
+        ));
     }
     Ok(rel)
 }

@@ -60,11 +60,8 @@ impl<'a> Parts<'a> {
         if text[first_line.clone()].trim_end() != "---" {
             return Err(SplitError::MissingOpeningFence { first_line });
         }
-        let line_ending = if text[first_line.end..after_first].starts_with("\r\n") {
-            LineEnding::CrLf
-        } else {
-            LineEnding::Lf
-        };
+        let line_ending =
+            if text[first_line.end..after_first].starts_with("\r\n") { LineEnding::CrLf } else { LineEnding::Lf };
         let fm_start = after_first;
         let mut pos = fm_start;
         while pos < text.len() {
@@ -82,9 +79,7 @@ impl<'a> Parts<'a> {
             }
             pos = next;
         }
-        Err(SplitError::MissingClosingFence {
-            opening_fence: first_line,
-        })
+        Err(SplitError::MissingClosingFence { opening_fence: first_line })
     }
 }
 
@@ -93,11 +88,7 @@ fn line_at(text: &str, start: usize) -> (Range<usize>, usize) {
     match text[start..].find('\n') {
         Some(i) => {
             let nl = start + i;
-            let end = if nl > start && text.as_bytes()[nl - 1] == b'\r' {
-                nl - 1
-            } else {
-                nl
-            };
+            let end = if nl > start && text.as_bytes()[nl - 1] == b'\r' { nl - 1 } else { nl };
             (start..end, nl + 1)
         }
         None => (start..text.len(), text.len()),
@@ -140,19 +131,8 @@ mod tests {
 
     #[test]
     fn reports_missing_fences() {
-        assert_eq!(
-            Parts::split("id: A\n"),
-            Err(SplitError::MissingOpeningFence { first_line: 0..5 })
-        );
-        assert_eq!(
-            Parts::split(""),
-            Err(SplitError::MissingOpeningFence { first_line: 0..0 })
-        );
-        assert_eq!(
-            Parts::split("---\nid: A\n"),
-            Err(SplitError::MissingClosingFence {
-                opening_fence: 0..3
-            })
-        );
+        assert_eq!(Parts::split("id: A\n"), Err(SplitError::MissingOpeningFence { first_line: 0..5 }));
+        assert_eq!(Parts::split(""), Err(SplitError::MissingOpeningFence { first_line: 0..0 }));
+        assert_eq!(Parts::split("---\nid: A\n"), Err(SplitError::MissingClosingFence { opening_fence: 0..3 }));
     }
 }

@@ -23,10 +23,7 @@ pub fn sections(body: &str, offset: usize) -> Vec<Section> {
     let mut current: Option<(String, Range<usize>)> = None;
     for (event, range) in Parser::new(body).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H2,
-                ..
-            }) => current = Some((String::new(), range)),
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => current = Some((String::new(), range)),
             Event::Text(t) | Event::Code(t) if current.is_some() => {
                 if let Some((title, _)) = current.as_mut() {
                     title.push_str(&t);
@@ -43,10 +40,7 @@ pub fn sections(body: &str, offset: usize) -> Vec<Section> {
     let mut out = Vec::with_capacity(found.len());
     for (i, (title, heading)) in found.iter().enumerate() {
         let content_start = line_end(body, heading.end);
-        let content_end = found
-            .get(i + 1)
-            .map_or(body.len(), |(_, next)| next.start)
-            .max(content_start);
+        let content_end = found.get(i + 1).map_or(body.len(), |(_, next)| next.start).max(content_start);
         out.push(Section {
             title: title.clone(),
             heading: heading.start + offset..heading.end + offset,
@@ -71,18 +65,14 @@ mod tests {
 
     #[test]
     fn finds_sections_and_ignores_code_blocks() {
-        let body =
-            "intro\n\n## Summary\n\nA bug.\n\n```\n## not a heading\n```\n\n## Impact\nBad.\n";
+        let body = "intro\n\n## Summary\n\nA bug.\n\n```\n## not a heading\n```\n\n## Impact\nBad.\n";
         let s = sections(body, 100);
         let titles: Vec<_> = s.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["Summary", "Impact"]);
         let summary = &body[s[0].content.start - 100..s[0].content.end - 100];
         assert!(summary.starts_with("\nA bug."), "{summary:?}");
         assert!(summary.contains("## not a heading"));
-        assert_eq!(
-            &body[s[1].content.start - 100..s[1].content.end - 100],
-            "Bad.\n"
-        );
+        assert_eq!(&body[s[1].content.start - 100..s[1].content.end - 100], "Bad.\n");
     }
 
     #[test]

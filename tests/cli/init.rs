@@ -13,67 +13,35 @@ fn init_creates_the_layout_and_one_commit() {
     assert_eq!(repo.commit_count(), 1);
     let mut paths = repo.head_paths();
     paths.sort();
-    assert_eq!(
-        paths,
-        ["enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"]
-    );
+    assert_eq!(paths, ["enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"]);
     let config = repo.read("enigm.yaml");
     assert!(config.contains("id_prefix: ENIGM"));
     assert!(config.contains("name: Acme Corp"));
-    assert!(
-        config.contains("# The disclosure policy"),
-        "config is commented"
-    );
-    assert!(
-        repo.status().is_empty(),
-        "clean after init: {:?}",
-        repo.status()
-    );
+    assert!(config.contains("# The disclosure policy"), "config is commented");
+    assert!(repo.status().is_empty(), "clean after init: {:?}", repo.status());
 }
 
 #[test]
 fn init_refuses_an_existing_layout_and_force_adds_only_what_is_missing() {
     let repo = TestRepo::new();
     let a = repo.cmd().args(["init", "."]).assert().code(2);
-    assert!(
-        stderr(&a).contains("enigm.yaml already exists"),
-        "{}",
-        stderr(&a)
-    );
+    assert!(stderr(&a).contains("enigm.yaml already exists"), "{}", stderr(&a));
 
     // A repository with a hand-written config but no reports/ or templates/ yet.
     let sb = Sandbox::new();
     let root = sb.work();
-    fs::write(
-        root.join("enigm.yaml"),
-        "id_prefix: HAND\norganization:\n  name: Hand\n  security_contact: s@x\n",
-    )
-    .expect("config");
+    fs::write(root.join("enigm.yaml"), "id_prefix: HAND\norganization:\n  name: Hand\n  security_contact: s@x\n")
+        .expect("config");
     let a = sb.cmd_in(&root).args(["init"]).assert().code(2);
     assert!(stderr(&a).contains("use --force"), "{}", stderr(&a));
-    let a = sb
-        .cmd_in(&root)
-        .args(["init", "--force"])
-        .assert()
-        .success();
+    let a = sb.cmd_in(&root).args(["init", "--force"]).assert().success();
     assert!(stdout(&a).contains("kept    enigm.yaml"), "{}", stdout(&a));
     let git = git2::Repository::open(&root).expect("repo");
     let head = git.head().expect("head").peel_to_commit().expect("commit");
-    let names: Vec<String> = head
-        .tree()
-        .expect("tree")
-        .iter()
-        .map(|e| e.name().expect("name").to_owned())
-        .collect();
-    assert_eq!(
-        names,
-        ["reports", "templates"],
-        "only the missing files are committed"
-    );
+    let names: Vec<String> = head.tree().expect("tree").iter().map(|e| e.name().expect("name").to_owned()).collect();
+    assert_eq!(names, ["reports", "templates"], "only the missing files are committed");
     assert!(
-        fs::read_to_string(root.join("enigm.yaml"))
-            .expect("read")
-            .contains("HAND"),
+        fs::read_to_string(root.join("enigm.yaml")).expect("read").contains("HAND"),
         "existing config never overwritten"
     );
 
@@ -92,46 +60,23 @@ fn init_adopts_a_repository_with_history_and_refuses_when_dirty() {
     let git = git2::Repository::init(&root).expect("init");
     fs::write(root.join("README.md"), "hello\n").expect("write");
     let mut index = git.index().expect("index");
-    index
-        .add_path(std::path::Path::new("README.md"))
-        .expect("add");
+    index.add_path(std::path::Path::new("README.md")).expect("add");
     index.write().expect("write index");
-    let tree = git
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
+    let tree = git.find_tree(index.write_tree().expect("tree")).expect("tree");
     let sig = git2::Signature::now("X", "x@example.test").expect("sig");
-    let first = git
-        .commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
-        .expect("commit");
+    let first = git.commit(Some("HEAD"), &sig, &sig, "first", &tree, &[]).expect("commit");
 
     fs::write(root.join("README.md"), "changed\n").expect("write");
     let a = sb.cmd_in(&root).args(["init"]).assert().code(2);
     assert!(stderr(&a).contains("uncommitted changes"), "{}", stderr(&a));
-    assert!(
-        !root.join("enigm.yaml").exists(),
-        "nothing written when refusing"
-    );
+    assert!(!root.join("enigm.yaml").exists(), "nothing written when refusing");
 
-    sb.cmd_in(&root)
-        .args(["init", "--force"])
-        .assert()
-        .success();
+    sb.cmd_in(&root).args(["init", "--force"]).assert().success();
     let head = git.head().expect("head").peel_to_commit().expect("commit");
-    assert_eq!(
-        head.parent_id(0).expect("parent"),
-        first,
-        "adds a commit on top of the history"
-    );
-    assert_eq!(
-        fs::read_to_string(root.join("README.md")).expect("read"),
-        "changed\n",
-        "user's change untouched"
-    );
+    assert_eq!(head.parent_id(0).expect("parent"), first, "adds a commit on top of the history");
+    assert_eq!(fs::read_to_string(root.join("README.md")).expect("read"), "changed\n", "user's change untouched");
     let statuses = git.statuses(None).expect("status");
-    let readme = statuses
-        .iter()
-        .find(|s| s.path().ok() == Some("README.md"))
-        .expect("README still modified");
+    let readme = statuses.iter().find(|s| s.path().ok() == Some("README.md")).expect("README still modified");
     assert!(readme.status().contains(git2::Status::WT_MODIFIED));
 }
 
@@ -139,41 +84,21 @@ fn init_adopts_a_repository_with_history_and_refuses_when_dirty() {
 fn init_without_identity_fails_and_leaves_nothing() {
     let sb = Sandbox::new();
     sb.forget_identity();
-    let a = sb
-        .cmd_in(&sb.work())
-        .args(["init", "repo"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr(&a).contains("no git identity: user.name and user.email not set"),
-        "{}",
-        stderr(&a)
-    );
+    let a = sb.cmd_in(&sb.work()).args(["init", "repo"]).assert().code(2);
+    assert!(stderr(&a).contains("no git identity: user.name and user.email not set"), "{}", stderr(&a));
     assert!(!sb.work().join("repo/enigm.yaml").exists());
 }
 
 #[test]
 fn init_rejects_a_bad_prefix() {
     let sb = Sandbox::new();
-    let a = sb
-        .cmd_in(&sb.work())
-        .args(["init", "r", "--prefix", "bad-prefix"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr(&a).contains("`bad-prefix` is not a valid id prefix"),
-        "{}",
-        stderr(&a)
-    );
+    let a = sb.cmd_in(&sb.work()).args(["init", "r", "--prefix", "bad-prefix"]).assert().code(2);
+    assert!(stderr(&a).contains("`bad-prefix` is not a valid id prefix"), "{}", stderr(&a));
 }
 
 #[test]
 fn commands_outside_a_disclosure_repository_exit_2() {
     let sb = Sandbox::new();
     let a = sb.cmd_in(&sb.work()).args(["validate"]).assert().code(2);
-    assert!(
-        stderr(&a).contains("is not inside a disclosure repository"),
-        "{}",
-        stderr(&a)
-    );
+    assert!(stderr(&a).contains("is not inside a disclosure repository"), "{}", stderr(&a));
 }

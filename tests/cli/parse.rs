@@ -29,18 +29,8 @@ fn broken_files_give_located_errors_and_exit_1() {
             "unclosed-front-matter",
             "ENIGM-2026-0001.md:1:1",
         ),
-        (
-            "no front matter",
-            b"# Just markdown\n".to_vec(),
-            "missing-front-matter",
-            "ENIGM-2026-0001.md:1:1",
-        ),
-        (
-            "bad yaml",
-            GOOD.replace("title: T", "title: [unclosed").into_bytes(),
-            "yaml-syntax",
-            "ENIGM-2026-0001.md:",
-        ),
+        ("no front matter", b"# Just markdown\n".to_vec(), "missing-front-matter", "ENIGM-2026-0001.md:1:1"),
+        ("bad yaml", GOOD.replace("title: T", "title: [unclosed").into_bytes(), "yaml-syntax", "ENIGM-2026-0001.md:"),
         (
             "duplicate key",
             GOOD.replace("title: T", "title: T\ntitle: U").into_bytes(),
@@ -66,16 +56,13 @@ fn broken_files_give_located_errors_and_exit_1() {
         ),
         (
             "unknown key",
-            GOOD.replacen("state:", "embargo_untill: 2026-02-01\nstate:", 1)
-                .into_bytes(),
+            GOOD.replacen("state:", "embargo_untill: 2026-02-01\nstate:", 1).into_bytes(),
             "unknown-field",
             "ENIGM-2026-0001.md:4:1",
         ),
         (
             "crlf bad yaml",
-            GOOD.replace("title: T", "title: [x")
-                .replace('\n', "\r\n")
-                .into_bytes(),
+            GOOD.replace("title: T", "title: [x").replace('\n', "\r\n").into_bytes(),
             "yaml-syntax",
             "ENIGM-2026-0001.md:",
         ),
@@ -90,14 +77,8 @@ fn broken_files_give_located_errors_and_exit_1() {
         let (exit, out) = check(&repo, &content);
         assert_eq!(exit, 1, "{what}: {out}");
         assert!(out.contains(code), "{what}: expected {code} in\n{out}");
-        assert!(
-            out.contains(location),
-            "{what}: expected {location} in\n{out}"
-        );
-        assert!(
-            out.contains("1 error, 0 warnings in 1 file"),
-            "{what}: {out}"
-        );
+        assert!(out.contains(location), "{what}: expected {location} in\n{out}");
+        assert!(out.contains("1 error, 0 warnings in 1 file"), "{what}: {out}");
     }
 }
 
@@ -108,36 +89,22 @@ fn a_two_mib_file_is_refused_without_reading_it_all() {
     big.extend(std::iter::repeat_n(b'a', 2 * 1024 * 1024));
     let (exit, out) = check(&repo, &big);
     assert_eq!(exit, 1, "{out}");
-    assert!(
-        out.contains("file-too-large") && out.contains("reports are limited to 1 MiB"),
-        "{out}"
-    );
+    assert!(out.contains("file-too-large") && out.contains("reports are limited to 1 MiB"), "{out}");
 }
 
 #[test]
 fn id_must_match_the_file_name() {
     let repo = TestRepo::new();
-    let (exit, out) = check(
-        &repo,
-        GOOD.replace("id: ENIGM-2026-0001", "id: ENIGM-2026-0002")
-            .as_bytes(),
-    );
+    let (exit, out) = check(&repo, GOOD.replace("id: ENIGM-2026-0001", "id: ENIGM-2026-0002").as_bytes());
     assert_eq!(exit, 1);
-    assert!(
-        out.contains("id-mismatch") && out.contains("ENIGM-2026-0001.md:2:5"),
-        "{out}"
-    );
+    assert!(out.contains("id-mismatch") && out.contains("ENIGM-2026-0001.md:2:5"), "{out}");
 }
 
 #[test]
 fn every_problem_of_every_file_is_reported_in_one_run() {
     let repo = TestRepo::new();
     repo.write("reports/ENIGM-2026-0002.md", "no fence\n");
-    repo.write(
-        "reports/ENIGM-2026-0003.md",
-        GOOD.replace("0001", "0003")
-            .replace("title: T", "title: [x"),
-    );
+    repo.write("reports/ENIGM-2026-0003.md", GOOD.replace("0001", "0003").replace("title: T", "title: [x"));
     let (exit, out) = check(&repo, GOOD.as_bytes());
     assert_eq!(exit, 1);
     assert!(out.contains("2 errors, 0 warnings in 3 files"), "{out}");

@@ -10,9 +10,7 @@ pub const PUBLISHED: &str = include_str!("../fixtures/reports/published.md");
 /// A repository whose `web` product has an `uploads` component, with the published fixture.
 fn repo_with_published() -> TestRepo {
     let repo = TestRepo::new();
-    let config =
-        repo.read("enigm.yaml")
-            .replacen("components: []", "components: [uploads, search]", 1);
+    let config = repo.read("enigm.yaml").replacen("components: []", "components: [uploads, search]", 1);
     repo.write("enigm.yaml", config);
     repo.write("reports/ENIGM-2026-0001.md", PUBLISHED);
     commit_all(&repo, "add published report");
@@ -23,58 +21,34 @@ fn repo_with_published() -> TestRepo {
 pub fn commit_all(repo: &TestRepo, message: &str) {
     let git = repo.git();
     let mut index = git.index().expect("index");
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .expect("add");
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).expect("add");
     index.update_all(["*"], None).expect("update");
     index.write().expect("write");
-    let tree = git
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
+    let tree = git.find_tree(index.write_tree().expect("tree")).expect("tree");
     let head = git.head().expect("head").peel_to_commit().expect("commit");
     let sig = git2::Signature::now("Test Lead", "lead@example.test").expect("sig");
-    git.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&head])
-        .expect("commit");
+    git.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&head]).expect("commit");
 }
 
 fn json(repo: &TestRepo, args: &[&str]) -> (i32, serde_json::Value) {
-    let a = repo
-        .cmd()
-        .arg("validate")
-        .args(args)
-        .args(["--format", "json"])
-        .assert();
+    let a = repo.cmd().arg("validate").args(args).args(["--format", "json"]).assert();
     let code = a.get_output().status.code().expect("code");
-    (
-        code,
-        serde_json::from_slice(&a.get_output().stdout).expect("json output"),
-    )
+    (code, serde_json::from_slice(&a.get_output().stdout).expect("json output"))
 }
 
 fn codes(v: &serde_json::Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["code"].as_str().expect("code").to_owned())
-        .collect()
+    v["findings"].as_array().expect("findings").iter().map(|f| f["code"].as_str().expect("code").to_owned()).collect()
 }
 
 #[test]
 fn a_clean_repository_exits_0_in_every_format() {
     let repo = repo_with_published();
     for format in ["human", "json", "github", "sarif"] {
-        repo.cmd()
-            .args(["validate", "--format", format])
-            .assert()
-            .success();
+        repo.cmd().args(["validate", "--format", format]).assert().success();
     }
     let (code, v) = json(&repo, &[]);
     assert_eq!(code, 0);
-    assert_eq!(
-        v["summary"],
-        serde_json::json!({"errors": 0, "warnings": 0, "files": 1})
-    );
+    assert_eq!(v["summary"], serde_json::json!({"errors": 0, "warnings": 0, "files": 1}));
 }
 
 #[test]
@@ -82,9 +56,7 @@ fn json_output_has_the_documented_shape() {
     let repo = repo_with_published();
     repo.write(
         "reports/ENIGM-2026-0001.md",
-        PUBLISHED
-            .replace("level: critical", "level: low")
-            .replace("[CWE-22]", "[CWE22]"),
+        PUBLISHED.replace("level: critical", "level: low").replace("[CWE-22]", "[CWE22]"),
     );
     let (code, v) = json(&repo, &[]);
     assert_eq!(code, 1);
@@ -95,38 +67,18 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(f["code"], "cvss-level-mismatch");
     assert_eq!(f["severity"], "error");
     assert_eq!(
-        (
-            f["line"].as_u64(),
-            f["column"].as_u64(),
-            f["end_line"].as_u64(),
-            f["end_column"].as_u64()
-        ),
+        (f["line"].as_u64(), f["column"].as_u64(), f["end_line"].as_u64(), f["end_column"].as_u64()),
         (Some(17), Some(10), Some(17), Some(13))
     );
-    assert!(
-        f["help"]
-            .as_str()
-            .expect("help")
-            .contains("level: critical")
-    );
-    assert_eq!(
-        v["findings"][1]["code"], "cwe-format",
-        "ordered by position"
-    );
+    assert!(f["help"].as_str().expect("help").contains("level: critical"));
+    assert_eq!(v["findings"][1]["code"], "cwe-format", "ordered by position");
 }
 
 #[test]
 fn github_annotations_point_at_file_line_and_column() {
     let repo = repo_with_published();
-    repo.write(
-        "reports/ENIGM-2026-0001.md",
-        PUBLISHED.replace("aliases: [CVE-2026-12345]", "aliases: [CVE-26-1]"),
-    );
-    let a = repo
-        .cmd()
-        .args(["validate", "--format", "github"])
-        .assert()
-        .code(1);
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("aliases: [CVE-2026-12345]", "aliases: [CVE-26-1]"));
+    let a = repo.cmd().args(["validate", "--format", "github"]).assert().code(1);
     let out = stdout(&a);
     assert!(out.starts_with("::error file=reports/ENIGM-2026-0001.md,line=19,col=11,endLine=19,endColumn=19,title=enigm-disclose alias-format::`CVE-26-1` is not a CVE or GHSA id%0Ahelp: "), "{out}");
 }
@@ -140,15 +92,8 @@ pub fn shared_schema(name: &str) -> Option<serde_json::Value> {
     match fs::read_to_string(dir.join(name)) {
         Ok(text) => Some(serde_json::from_str(&text).expect("schema is JSON")),
         Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{name} missing from {} under CI: {e}",
-                dir.display()
-            );
-            eprintln!(
-                "SKIPPED: {name} not found in {} ({e}); set ENIGM_SHARED_SCHEMAS",
-                dir.display()
-            );
+            assert!(std::env::var_os("CI").is_none(), "{name} missing from {} under CI: {e}", dir.display());
+            eprintln!("SKIPPED: {name} not found in {} ({e}); set ENIGM_SHARED_SCHEMAS", dir.display());
             None
         }
     }
@@ -159,33 +104,20 @@ fn sarif_output_is_valid_against_the_official_schema() {
     let repo = repo_with_published();
     repo.write(
         "reports/ENIGM-2026-0001.md",
-        PUBLISHED
-            .replace("[CWE-22]", "[CWE22]")
-            .replace("Upgrade to 2.4.1.", "TODO"),
+        PUBLISHED.replace("[CWE-22]", "[CWE22]").replace("Upgrade to 2.4.1.", "TODO"),
     );
     repo.write("reports/ENIGM-2026-0002.md", "no front matter\n");
-    let a = repo
-        .cmd()
-        .args(["validate", "--format", "sarif"])
-        .assert()
-        .code(1);
-    let log: serde_json::Value =
-        serde_json::from_slice(&a.get_output().stdout).expect("sarif json");
+    let a = repo.cmd().args(["validate", "--format", "sarif"]).assert().code(1);
+    let log: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("sarif json");
     let results = log["runs"][0]["results"].as_array().expect("results");
     assert_eq!(results.len(), 3);
     assert_eq!(results[0]["ruleId"], "cwe-format");
-    assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
-        18
-    );
+    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 18);
     let Some(schema) = shared_schema("sarif-2.1.0.schema.json") else {
         return;
     };
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&log)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF invalid: {errors:#?}");
 }
 
@@ -199,9 +131,7 @@ fn staged_checks_the_index_not_the_work_tree() {
     );
     let git = repo.git();
     let mut index = git.index().expect("index");
-    index
-        .add_path(Path::new("reports/ENIGM-2026-0001.md"))
-        .expect("add");
+    index.add_path(Path::new("reports/ENIGM-2026-0001.md")).expect("add");
     index.write().expect("write");
     repo.write("reports/ENIGM-2026-0001.md", PUBLISHED);
     repo.cmd().arg("validate").assert().success();
@@ -209,22 +139,15 @@ fn staged_checks_the_index_not_the_work_tree() {
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["invalid-field"]);
     // And the other way round: a clean index, a broken work tree.
-    index
-        .add_path(Path::new("reports/ENIGM-2026-0001.md"))
-        .expect("add");
+    index.add_path(Path::new("reports/ENIGM-2026-0001.md")).expect("add");
     index.write().expect("write");
     repo.write("reports/ENIGM-2026-0001.md", "broken\n");
     repo.cmd().args(["validate", "--staged"]).assert().success();
     repo.cmd().arg("validate").assert().code(1);
     // A staged file that is not in the work tree at all.
-    repo.write(
-        "reports/ENIGM-2026-0002.md",
-        PUBLISHED.replace("0001", "0002"),
-    );
+    repo.write("reports/ENIGM-2026-0002.md", PUBLISHED.replace("0001", "0002"));
     let mut index = git.index().expect("index");
-    index
-        .add_path(Path::new("reports/ENIGM-2026-0002.md"))
-        .expect("add");
+    index.add_path(Path::new("reports/ENIGM-2026-0002.md")).expect("add");
     index.write().expect("write");
     fs::remove_file(repo.root().join("reports/ENIGM-2026-0002.md")).expect("rm");
     let (code, v) = json(&repo, &["--staged", "reports/ENIGM-2026-0002.md"]);
@@ -236,17 +159,12 @@ fn against_a_base_revision_protects_published_reports_and_ids() {
     let repo = repo_with_published();
     repo.write(
         "reports/ENIGM-2026-0002.md",
-        PUBLISHED
-            .replace("0001", "0002")
-            .replace("CVE-2026-12345", "CVE-2026-12346"),
+        PUBLISHED.replace("0001", "0002").replace("CVE-2026-12345", "CVE-2026-12346"),
     );
     commit_all(&repo, "second");
     fs::remove_file(repo.root().join("reports/ENIGM-2026-0001.md")).expect("rm");
     let text = repo.read("reports/ENIGM-2026-0002.md");
-    repo.write(
-        "reports/ENIGM-2026-0002.md",
-        text.replace("id: ENIGM-2026-0002", "id: ENIGM-2026-0003"),
-    );
+    repo.write("reports/ENIGM-2026-0002.md", text.replace("id: ENIGM-2026-0002", "id: ENIGM-2026-0003"));
     let (code, v) = json(&repo, &["--against", "HEAD"]);
     assert_eq!(code, 1);
     let c = codes(&v);
@@ -254,34 +172,21 @@ fn against_a_base_revision_protects_published_reports_and_ids() {
     assert!(c.contains(&"id-changed".to_owned()), "{c:?}");
     // A rename keeps the id but moves the file.
     repo.write("reports/ENIGM-2026-0002.md", text);
-    fs::rename(
-        repo.root().join("reports/ENIGM-2026-0002.md"),
-        repo.root().join("reports/ENIGM-2026-0009.md"),
-    )
-    .expect("mv");
+    fs::rename(repo.root().join("reports/ENIGM-2026-0002.md"), repo.root().join("reports/ENIGM-2026-0009.md"))
+        .expect("mv");
     let (_, v) = json(&repo, &["--against", "HEAD"]);
     assert!(codes(&v).contains(&"published-renamed".to_owned()), "{v}");
-    let a = repo
-        .cmd()
-        .args(["validate", "--against", "no-such-rev"])
-        .assert()
-        .code(2);
+    let a = repo.cmd().args(["validate", "--against", "no-such-rev"]).assert().code(2);
     assert!(stderr(&a).contains("cannot resolve `no-such-rev`"));
 }
 
 #[test]
 fn warnings_fail_only_with_deny_warnings() {
     let repo = repo_with_published();
-    repo.write(
-        "reports/ENIGM-2026-0001.md",
-        PUBLISHED.replace("component: uploads", "component: billing"),
-    );
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("component: uploads", "component: billing"));
     let (code, v) = json(&repo, &[]);
     assert_eq!((code, codes(&v)), (0, vec!["unknown-component".to_owned()]));
-    repo.cmd()
-        .args(["validate", "--deny-warnings"])
-        .assert()
-        .code(1);
+    repo.cmd().args(["validate", "--deny-warnings"]).assert().code(1);
 }
 
 #[test]
@@ -297,12 +202,7 @@ fn config_problems_are_located_in_enigm_yaml() {
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["config-unknown-key", "config-invalid"]);
     assert_eq!(v["findings"][0]["path"], "enigm.yaml");
-    assert!(
-        v["findings"][0]["help"]
-            .as_str()
-            .expect("help")
-            .contains("triage_days")
-    );
+    assert!(v["findings"][0]["help"].as_str().expect("help").contains("triage_days"));
 }
 
 #[test]
@@ -311,21 +211,9 @@ fn duplicate_ids_and_paths_outside_the_repository() {
     repo.write("reports/ENIGM-2026-0007.md", PUBLISHED);
     let (_, v) = json(&repo, &[]);
     let c = codes(&v);
-    assert_eq!(
-        c.iter().filter(|c| *c == "duplicate-id").count(),
-        2,
-        "{c:?}"
-    );
-    let a = repo
-        .cmd()
-        .args(["validate", "../outside.md"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr(&a).contains("outside the disclosure repository"),
-        "{}",
-        stderr(&a)
-    );
+    assert_eq!(c.iter().filter(|c| *c == "duplicate-id").count(), 2, "{c:?}");
+    let a = repo.cmd().args(["validate", "../outside.md"]).assert().code(2);
+    assert!(stderr(&a).contains("outside the disclosure repository"), "{}", stderr(&a));
 }
 
 #[test]
@@ -334,22 +222,69 @@ fn secrets_are_reported_masked_in_every_format() {
     let token = ["ghp_", "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"].concat();
     repo.write(
         "reports/ENIGM-2026-0001.md",
-        PUBLISHED.replace(
-            "observe where it is written.",
-            &format!("use the token {token}."),
-        ),
+        PUBLISHED.replace("observe where it is written.", &format!("use the token {token}.")),
     );
     for format in ["human", "json", "github", "sarif"] {
-        let a = repo
-            .cmd()
-            .args(["validate", "--format", format])
-            .assert()
-            .code(1);
+        let a = repo.cmd().args(["validate", "--format", format]).assert().code(1);
         let all = format!("{}{}", stdout(&a), stderr(&a));
         assert!(all.contains("possible GitHub token"), "{format}: {all}");
-        assert!(
-            !all.contains(&token[8..]),
-            "{format} leaks the secret: {all}"
-        );
+        assert!(!all.contains(&token[8..]), "{format} leaks the secret: {all}");
     }
+}
+
+#[test]
+fn secrets_are_found_even_in_files_that_do_not_parse() {
+    let repo = repo_with_published();
+    let token = ["xoxb-", "123456789012-abcdefghijkl"].concat();
+    repo.write(
+        "reports/ENIGM-2026-0001.md",
+        PUBLISHED.replace("title: Path traversal in uploads", &format!("title: [broken {token}")),
+    );
+    let (_, v) = json(&repo, &[]);
+    let mut found = codes(&v);
+    found.sort();
+    assert_eq!(found, ["secret", "yaml-syntax"]);
+    repo.write(
+        "reports/ENIGM-2026-0001.md",
+        PUBLISHED
+            .replace("embargo", "x")
+            .replace("published: 2026-03-01", &format!("published: 2026-03-01\nembargo_untill: {token}")),
+    );
+    let (_, v) = json(&repo, &[]);
+    assert!(codes(&v).contains(&"unknown-field".to_owned()) && codes(&v).contains(&"secret".to_owned()), "{v}");
+}
+
+#[test]
+fn merge_conflicts_are_reported_in_the_work_tree_and_the_index() {
+    let repo = repo_with_published();
+    repo.write(
+        "reports/ENIGM-2026-0001.md",
+        PUBLISHED
+            .replace("level: critical\n", "<<<<<<< HEAD\n  level: critical\n=======\n  level: high\n>>>>>>> theirs\n"),
+    );
+    let (code, v) = json(&repo, &[]);
+    assert_eq!(code, 1);
+    assert!(codes(&v).contains(&"merge-conflict".to_owned()), "{v}");
+
+    // A conflicted index entry (stages 1-3, no stage 0) under --staged.
+    let git = repo.git();
+    let mut index = git.index().expect("index");
+    let mut entry = index.get_path(Path::new("reports/ENIGM-2026-0001.md"), 0).expect("entry");
+    index.remove_path(Path::new("reports/ENIGM-2026-0001.md")).expect("rm");
+    for stage in [1u16, 2, 3] {
+        entry.flags = (entry.flags & 0x0fff) | (stage << 12);
+        index.add(&entry).expect("add conflict stage");
+    }
+    index.write().expect("write");
+    let (code, v) = json(&repo, &["--staged"]);
+    assert_eq!((code, codes(&v)), (1, vec!["merge-conflict".to_owned()]), "{v}");
+}
+
+#[test]
+fn paths_that_are_not_reports_are_refused() {
+    let repo = repo_with_published();
+    repo.write("notes.md", "# notes\n");
+    let a = repo.cmd().args(["validate", "notes.md"]).assert().code(2);
+    assert!(stderr(&a).contains("notes.md is not a report"), "{}", stderr(&a));
+    repo.cmd().args(["validate", "enigm.yaml"]).assert().success();
 }
