@@ -4,11 +4,13 @@
 //! the flags (repository opened, configuration loaded) and calls the library. Errors come
 //! back typed and are rendered here with miette; exit codes: 0 ok, 1 findings, 2 could not run.
 
+mod advance;
 mod findings;
 mod init;
 mod new;
 mod output;
 mod renumber;
+mod states;
 mod validate;
 
 use std::path::PathBuf;
@@ -60,6 +62,8 @@ enum Command {
     Init(init::InitArgs),
     New(new::NewArgs),
     Validate(validate::ValidateArgs),
+    Advance(advance::AdvanceArgs),
+    States(states::StatesArgs),
     Renumber(renumber::RenumberArgs),
 }
 
@@ -97,6 +101,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => new::run(&ctx, args),
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Renumber(args) => renumber::run(&ctx, args),
+        Command::Advance(args) => advance::run(&ctx, args),
+        Command::States(args) => states::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

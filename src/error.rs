@@ -20,6 +20,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Why a command failed.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
+    /// The repository has no commit yet, so there is nothing to build on.
+    #[error("the repository has no commits yet")]
+    #[diagnostic(code(unborn_head), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
+    UnbornHead,
+
     /// The directory is not inside a disclosure repository.
     #[error("{} is not inside a disclosure repository (no enigm.yaml at the root of a git work tree)", path.display())]
     #[diagnostic(
@@ -32,6 +37,25 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     File(Box<FileProblem>),
+
+    /// A change was refused: the report does not meet the requirements (each one listed).
+    #[error("{headline}")]
+    #[diagnostic(code(refused))]
+    Refused {
+        headline: String,
+        #[related]
+        problems: Vec<FileProblem>,
+        count: usize,
+    },
+
+    /// The requested state change is not a step of the disclosure lifecycle.
+    #[error("{message}")]
+    #[diagnostic(code(illegal_step))]
+    Step {
+        message: String,
+        #[help]
+        help: String,
+    },
 
     /// `user.name` / `user.email` are not set, so no commit can be authored.
     #[error("no git identity: {missing} not set")]
@@ -93,7 +117,7 @@ impl Error {
     /// The process exit code for this error: 1 when a file has a problem, 2 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::File(_) => 1,
+            Error::File(_) | Error::Refused { .. } | Error::Step { .. } => 1,
             _ => 2,
         }
     }

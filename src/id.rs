@@ -76,6 +76,56 @@ pub fn next_free<'a>(prefix: &str, year: i32, taken: impl IntoIterator<Item = &'
     ReportId::new(prefix, year, highest + 1)
 }
 
+/// Resolves what a user typed (`ENIGM-2026-0007`, `2026-7`, `7`) to one of `ids`, as git
+/// resolves abbreviated hashes: an exact id wins; otherwise the input's numbers must match the
+/// end of exactly one id. Unknown or ambiguous input lists the candidates.
+pub fn resolve<'a>(input: &str, ids: impl IntoIterator<Item = &'a str>) -> Result<String, String> {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let input = input.trim().trim_end_matches(".md");
+    let input = input.rsplit('/').next().unwrap_or(input);
+    if ids.contains(&input) {
+        return Ok(input.to_owned());
+    }
+    let want: Vec<&str> = input.split('-').collect();
+    let matches: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            let Ok(parsed) = id.parse::<ReportId>() else { return false };
+            match want.as_slice() {
+                [n] => n.parse::<u32>().is_ok_and(|n| n == parsed.number),
+                [y, n] => {
+                    y.parse::<i32>().is_ok_and(|y| y == parsed.year)
+                        && n.parse::<u32>().is_ok_and(|n| n == parsed.number)
+                }
+                [p, y, n] => {
+                    p.eq_ignore_ascii_case(&parsed.prefix)
+                        && y.parse::<i32>().is_ok_and(|y| y == parsed.year)
+                        && n.parse::<u32>().is_ok_and(|n| n == parsed.number)
+                }
+                _ => false,
+            }
+        })
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => {
+            let mut near: Vec<&str> = ids.iter().copied().filter(|id| id.contains(input)).take(10).collect();
+            near.sort_unstable();
+            Err(if near.is_empty() {
+                format!("no report `{input}`")
+            } else {
+                format!("no report `{input}`; did you mean: {}", near.join(", "))
+            })
+        }
+        many => {
+            let mut many = many.to_vec();
+            many.sort_unstable();
+            Err(format!("`{input}` is ambiguous: {}", many.join(", ")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +160,16 @@ mod tests {
         assert_eq!(next_free("ENIGM", 2026, &taken).to_string(), "ENIGM-2026-0011");
         assert_eq!(next_free("ENIGM", 2027, &taken).to_string(), "ENIGM-2027-0001");
         assert_eq!(next_free("ENIGM", 2026, &[ReportId::new("ENIGM", 2026, 9999)]).to_string(), "ENIGM-2026-10000");
+    }
+
+    #[test]
+    fn resolves_abbreviations_like_git() {
+        let ids = ["ENIGM-2026-0007", "ENIGM-2025-0007", "ENIGM-2026-0012"];
+        assert_eq!(resolve("ENIGM-2026-0007", ids), Ok("ENIGM-2026-0007".into()));
+        assert_eq!(resolve("2026-7", ids), Ok("ENIGM-2026-0007".into()));
+        assert_eq!(resolve("12", ids), Ok("ENIGM-2026-0012".into()));
+        assert_eq!(resolve("reports/ENIGM-2026-0012.md", ids), Ok("ENIGM-2026-0012".into()));
+        assert_eq!(resolve("7", ids), Err("`7` is ambiguous: ENIGM-2025-0007, ENIGM-2026-0007".into()));
+        assert!(resolve("99", ids).unwrap_err().starts_with("no report `99`"));
     }
 }

@@ -5,11 +5,13 @@
 //! returns data and typed errors and knows nothing about the command line, which lives in
 //! the binary (`src/main.rs`, `src/cli/`).
 
+pub mod advance;
 pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod create;
 pub mod cvss;
+pub mod edit;
 pub mod error;
 pub mod finding;
 pub mod fsutil;

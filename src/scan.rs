@@ -36,3 +36,17 @@ pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
     paths.sort();
     Ok(paths)
 }
+
+/// Report ids named by the files under `reports/` (file stems).
+pub fn report_ids(root: &Path) -> Result<Vec<String>> {
+    Ok(report_paths(root)?.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect())
+}
+
+/// Resolves an id as the user typed it (`ENIGM-2026-0007`, `2026-7`, `7`) against the reports
+/// in the work tree.
+pub fn resolve_id(root: &Path, input: &str) -> Result<String> {
+    let ids = report_ids(root)?;
+    crate::id::resolve(input, ids.iter().map(String::as_str)).map_err(|m| {
+        Error::usage(m, "ids can be abbreviated as `2026-7` or `7` when unambiguous; `ls reports/` lists them")
+    })
+}

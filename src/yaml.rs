@@ -282,6 +282,7 @@ impl Builder<'_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 refuse_anchor(anchor, &span)?;
+                let span = self.scalar_span(span, style);
                 let kind = resolve_scalar(&text, style, tag.as_deref(), &span)?;
                 self.push(Node { kind, span })?;
             }
@@ -295,7 +296,13 @@ impl Builder<'_> {
                 refuse_tag(tag.as_deref(), &span)?;
                 self.open(Open::Map { start: span.start, entries: Vec::new(), pending_key: None }, &span)?;
             }
-            Event::SequenceEnd | Event::MappingEnd => self.close(span.end)?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                // A flow collection ends at its `]`/`}`; the parser's span runs on over
+                // trailing spaces and comments. Block collections end at their last child.
+                let local = span.start - self.offsets.base;
+                let flow_end = matches!(self.text.as_bytes().get(local), Some(b']' | b'}'));
+                self.close(if flow_end { span.start + 1 } else { span.start })?;
+            }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
         Ok(())
@@ -315,6 +322,45 @@ impl Builder<'_> {
         }
         self.stack.push(open);
         Ok(())
+    }
+
+    /// The parser's span of a quoted scalar runs on over trailing spaces and comments; cut it
+    /// at the closing quote.
+    fn scalar_span(&self, span: Span, style: ScalarStyle) -> Span {
+        let local = span.start.saturating_sub(self.offsets.base);
+        let Some(rest) = self.text.get(local..) else { return span };
+        let close = match style {
+            ScalarStyle::SingleQuoted => {
+                let mut i = 1;
+                loop {
+                    match rest[i.min(rest.len())..].find('\'') {
+                        Some(j) if rest.as_bytes().get(i + j + 1) == Some(&b'\'') => i += j + 2,
+                        Some(j) => break Some(i + j + 1),
+                        None => break None,
+                    }
+                }
+            }
+            ScalarStyle::DoubleQuoted => {
+                let mut escaped = false;
+                rest.char_indices().skip(1).find_map(|(i, c)| match (c, escaped) {
+                    (_, true) => {
+                        escaped = false;
+                        None
+                    }
+                    ('\\', false) => {
+                        escaped = true;
+                        None
+                    }
+                    ('"', false) => Some(i + 1),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        match close {
+            Some(end) if span.start + end <= span.end => span.start..span.start + end,
+            _ => span,
+        }
     }
 
     fn close(&mut self, end: usize) -> Result<(), YamlError> {
@@ -518,6 +564,16 @@ mod tests {
         assert_eq!(&text[key.start - 4..key.end - 4], "fixed");
         let title = map.get("title").expect("title");
         assert_eq!(&text[title.value.start - 4..title.value.end - 4], "\"héllo\"");
+    }
+
+    #[test]
+    fn spans_stop_before_trailing_comments() {
+        let text = "a: 'it''s'  # c\nb: \"q\\\"x\"   # d\nc: []  # e\nd: plain  # f\ne: {k: v} # g\n";
+        let map = SpanMap::from_tree(&parse(text, 0).expect("parses"));
+        for (path, want) in [("a", "'it''s'"), ("b", "\"q\\\"x\""), ("c", "[]"), ("d", "plain"), ("e", "{k: v}")] {
+            let s = map.get(path).expect("path").value.clone();
+            assert_eq!(&text[s], want, "{path}");
+        }
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub fn scalar(s: &str) -> String {
 /// Control and bidi characters are escaped through a JSON string.
 fn needs_json(s: &str) -> bool {
     s.chars().any(|c| {
-        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
     })
 }
 
@@ -41,7 +42,24 @@ mod tests {
 
     #[test]
     fn ambiguous_strings_are_quoted() {
-        for s in ["yes", "true", "1.10", "2026-01-05", "- x", "a: b", "#x", "", "null", "~", "0x1F", "@at", "é", "\u{2028}", "a\u{2029}b", "\u{85}"] {
+        for s in [
+            "yes",
+            "true",
+            "1.10",
+            "2026-01-05",
+            "- x",
+            "a: b",
+            "#x",
+            "",
+            "null",
+            "~",
+            "0x1F",
+            "@at",
+            "é",
+            "\u{2028}",
+            "a\u{2029}b",
+            "\u{85}",
+        ] {
             assert_eq!(reads_back(s), serde_json::Value::String(s.into()), "{s}");
         }
         assert_eq!(scalar("plain title"), "plain title");

@@ -4,6 +4,7 @@
 mod util;
 
 mod cli {
+    mod advance;
     mod diagnostics;
     mod docs;
     mod init;

@@ -1,0 +1,112 @@
+//! `enigm-disclose states`: the lifecycle table, as text or as a diagram.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use enigm_disclose::Error;
+use enigm_disclose::checks::state::{needs_severity, required_sections};
+use enigm_disclose::lifecycle::{TRANSITIONS, is_confirmed_or_later, is_public};
+use enigm_disclose::report::State;
+
+use super::Context;
+use super::output::{print, print_json};
+
+/// Print the disclosure lifecycle: states, transitions and what each state requires.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose states\n  enigm-disclose states --format mermaid\n  enigm-disclose states --format dot | dot -Tsvg > lifecycle.svg"
+)]
+pub struct StatesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatesFormat::Text)]
+    format: StatesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatesFormat {
+    Text,
+    Json,
+    /// Graphviz.
+    Dot,
+    Mermaid,
+}
+
+pub fn run(_ctx: &Context, args: StatesArgs) -> Result<ExitCode, Error> {
+    match args.format {
+        StatesFormat::Text => print(&text())?,
+        StatesFormat::Dot => print(&dot())?,
+        StatesFormat::Mermaid => print(&mermaid())?,
+        StatesFormat::Json => print_json(&json())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn requirements(s: State) -> Vec<String> {
+    let mut r = Vec::new();
+    if needs_severity(s) {
+        r.push("severity".to_owned());
+    }
+    if is_confirmed_or_later(s) {
+        r.push("affected versions".to_owned());
+    }
+    if matches!(s, State::Fixed | State::Published | State::Withdrawn) {
+        r.push("fixed versions or mitigation".to_owned());
+    }
+    if is_public(s) {
+        r.push("published date".to_owned());
+    }
+    if s == State::Withdrawn {
+        r.push("withdrawn date, --reason".to_owned());
+    }
+    if s == State::Rejected {
+        r.push("resolution (--resolution)".to_owned());
+    }
+    let sections = required_sections(s);
+    if !sections.is_empty() {
+        r.push(format!("sections: {}", sections.join(", ")));
+    }
+    r
+}
+
+fn text() -> String {
+    let mut out = String::from("Transitions:\n");
+    let width = TRANSITIONS.iter().map(|t| t.from.as_str().len()).max().unwrap_or(0);
+    for t in TRANSITIONS {
+        out.push_str(&format!("  {:width$} → {:12} {}\n", t.from.as_str(), t.to.as_str(), t.meaning));
+    }
+    out.push_str("\nRequirements to be in a state:\n");
+    for s in State::ALL {
+        let r = requirements(*s);
+        out.push_str(&format!("  {:12} {}\n", s.as_str(), if r.is_empty() { "—".to_owned() } else { r.join("; ") }));
+    }
+    out
+}
+
+fn dot() -> String {
+    let mut out = String::from("digraph lifecycle {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+    for s in State::ALL {
+        out.push_str(&format!("  \"{s}\";\n"));
+    }
+    for t in TRANSITIONS {
+        out.push_str(&format!("  \"{}\" -> \"{}\" [label=\"{}\"];\n", t.from, t.to, t.meaning));
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mermaid() -> String {
+    let node = |s: State| s.as_str().replace('-', "_");
+    let mut out = String::from("stateDiagram-v2\n    [*] --> received\n");
+    for t in TRANSITIONS {
+        out.push_str(&format!("    {} --> {}: {}\n", node(t.from), node(t.to), t.meaning));
+    }
+    out.push_str("    withdrawn --> [*]\n");
+    out
+}
+
+fn json() -> serde_json::Value {
+    serde_json::json!({
+        "states": State::ALL.iter().map(|s| serde_json::json!({"name": s, "requires": requirements(*s)})).collect::<Vec<_>>(),
+        "transitions": TRANSITIONS.iter().map(|t| serde_json::json!({"from": t.from, "to": t.to, "meaning": t.meaning})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,303 @@
+//! `advance` through the binary: every step of the lifecycle, guards, refusals, overrides,
+//! format preservation, the user's index, and faults that must leave everything as it was.
+
+use std::fs;
+use std::path::Path;
+
+use crate::util::{TestRepo, stderr, stdout};
+
+const PATH: &str = "reports/ENIGM-2026-0001.md";
+
+/// A repository with one received report whose body is already written.
+fn repo_with_report() -> TestRepo {
+    let repo = TestRepo::new();
+    let body = repo.sandbox.tmp.path().join("body.md");
+    fs::write(&body, "## Summary\n\nThe search page reflects the q parameter.\n\n## Impact\n\nSession theft.\n\n## Reproduction\n\nOpen /search?q=<script>.\n").expect("body");
+    repo.cmd()
+        .args(["new", "--title", "XSS in search", "--product", "web", "--reporter-name", "Jane Doe", "--body-file"])
+        .arg(&body)
+        .assert()
+        .success();
+    repo
+}
+
+fn edit(repo: &TestRepo, f: impl Fn(String) -> String) {
+    repo.write(PATH, f(repo.read(PATH)));
+}
+
+fn advance(repo: &TestRepo, args: &[&str]) -> assert_cmd::assert::Assert {
+    repo.cmd().arg("advance").args(args).assert()
+}
+
+/// Snapshot of what must not change on a failed step.
+fn state_of(repo: &TestRepo) -> (String, git2::Oid, Vec<u8>) {
+    (repo.read(PATH), repo.head_id(), fs::read(repo.root().join(".git/index")).expect("index"))
+}
+
+#[test]
+fn a_report_walks_from_received_to_withdrawn() {
+    let repo = repo_with_report();
+    edit(&repo, |t| {
+        t.replace("cwe: []", "severity:\n  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N\ncwe: [CWE-79]")
+    });
+    let a = advance(&repo, &["1", "triaged", "--note", "Medium; reproducible", "--date", "2026-06-15"]).success();
+    assert!(stdout(&a).contains("ENIGM-2026-0001: received → triaged"), "{}", stdout(&a));
+    assert_eq!(repo.head_paths(), [PATH]);
+    assert_eq!(
+        repo.head_message(),
+        "ENIGM-2026-0001: received → triaged\n\nMedium; reproducible\n\nDisclosure-Id: ENIGM-2026-0001\nDisclosure-State: triaged\nDisclosure-Previous-State: received\n"
+    );
+    assert!(repo.status().is_empty(), "edit-then-advance committed both: {:?}", repo.status());
+
+    edit(&repo, |t| t.replace("  - name: web\n", "  - name: web\n    affected: '< 2.4.1'\n"));
+    advance(&repo, &["2026-1", "confirmed"]).success();
+    advance(&repo, &["ENIGM-2026-0001", "remediating"]).success();
+    edit(&repo, |t| {
+        t.replace("    affected: '< 2.4.1'\n", "    affected: '< 2.4.1'\n    fixed: '2.4.1'\n")
+            + "\n## Remediation\n\nUpgrade to 2.4.1.\n"
+    });
+    advance(&repo, &["1", "fixed"]).success();
+    advance(&repo, &["1", "published"]).success();
+    let text = repo.read(PATH);
+    assert!(text.contains("\npublished: 2026-06-15\ntimeline:\n"), "{text}");
+    let a = advance(&repo, &["1", "withdrawn"]).code(2);
+    assert!(stderr(&a).contains("withdrawing ENIGM-2026-0001 needs --reason"), "{}", stderr(&a));
+    advance(&repo, &["1", "withdrawn", "--reason", "Duplicate of an upstream advisory"]).success();
+    let text = repo.read(PATH);
+    for line in [
+        "state: withdrawn\n",
+        "withdrawn: 2026-06-15\n",
+        "    state: withdrawn\n",
+        "    note: 'Reason: Duplicate of an upstream advisory'\n",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    assert_eq!(text.matches("  - date:").count(), 7, "one timeline entry per step");
+    repo.cmd().arg("validate").assert().success();
+    let a = advance(&repo, &["1", "published"]).code(1);
+    assert!(stderr(&a).contains("`withdrawn` is final"), "{}", stderr(&a));
+}
+
+#[test]
+fn illegal_steps_and_unmet_guards_are_refused_and_change_nothing() {
+    let repo = repo_with_report();
+    let before = state_of(&repo);
+    let a = advance(&repo, &["1", "published"]).code(1);
+    assert!(stderr(&a).contains("`received` → `published` is not a step"), "{}", stderr(&a));
+    assert!(stderr(&a).contains("triaged, needs-info, rejected"));
+    let a = advance(&repo, &["1", "triaged"]).code(1);
+    let err = stderr(&a);
+    assert!(err.contains("cannot move to `triaged`: 1 requirement not met"), "{err}");
+    assert!(err.contains("a triaged report needs a severity"), "{err}");
+    assert!(err.contains("reports/ENIGM-2026-0001.md:1:1"), "points into the file: {err}");
+    assert_eq!(state_of(&repo), before);
+}
+
+#[test]
+fn rejection_needs_a_resolution_and_reopening_clears_it() {
+    let repo = repo_with_report();
+    repo.new_report("original");
+    advance(&repo, &["1", "rejected"]).code(2);
+    let a = advance(&repo, &["1", "rejected", "--resolution", "duplicate"]).code(2);
+    assert!(stderr(&a).contains("needs --duplicate-of"), "{}", stderr(&a));
+    let a = advance(&repo, &["1", "rejected", "--resolution", "duplicate", "--duplicate-of", "9"]).code(2);
+    assert!(stderr(&a).contains("no report `9`"), "{}", stderr(&a));
+    advance(&repo, &["1", "rejected", "--resolution", "duplicate", "--duplicate-of", "2"]).success();
+    let text = repo.read(PATH);
+    assert!(text.contains("resolution: duplicate\nduplicate_of: ENIGM-2026-0002\ntimeline:"), "{text}");
+    assert!(repo.head_message().contains("Disclosure-State: rejected"));
+    edit(&repo, |t| t.replace("cwe: []", "severity:\n  level: low\ncwe: []"));
+    advance(&repo, &["1", "triaged", "--note", "Reopened: not a duplicate after all"]).success();
+    let text = repo.read(PATH);
+    assert!(!text.contains("resolution:") && !text.contains("duplicate_of:"), "{text}");
+    repo.cmd().arg("validate").assert().success();
+}
+
+/// Moves the report to `fixed` with an embargo, then returns the repository.
+fn fixed_under_embargo() -> TestRepo {
+    let repo = repo_with_report();
+    edit(&repo, |t| {
+        t.replace("cwe: []", "severity:\n  level: high\nembargo_until: 2026-07-01\ncwe: []")
+            .replace("  - name: web\n", "  - name: web\n    affected: '< 2.4.1'\n")
+            + "\n## Remediation\n\nUpgrade to 2.4.1 when released.\n"
+    });
+    for s in ["triaged", "confirmed", "remediating"] {
+        advance(&repo, &["1", s]).success();
+    }
+    edit(&repo, |t| {
+        t.replace("embargo_until: 2026-07-01\n", "embargo_until: 2026-07-01\nmitigation: Disable search.\n")
+    });
+    advance(&repo, &["1", "fixed"]).success();
+    repo
+}
+
+#[test]
+fn publishing_under_embargo_is_refused_unless_forced_with_a_reason() {
+    let repo = fixed_under_embargo();
+    let before = state_of(&repo);
+    let a = advance(&repo, &["1", "published"]).code(1);
+    assert!(stderr(&a).contains("under embargo until 2026-07-01"), "{}", stderr(&a));
+    let a = advance(&repo, &["1", "published", "--force"]).code(2);
+    assert!(stderr(&a).contains("--force needs --reason"), "{}", stderr(&a));
+    assert_eq!(state_of(&repo), before);
+    let a =
+        advance(&repo, &["1", "published", "--force", "--reason", "Exploited in the wild; reporter agreed"]).success();
+    assert!(stdout(&a).contains("overridden: the report is under embargo until 2026-07-01"), "{}", stdout(&a));
+    let msg = repo.head_message();
+    assert!(msg.contains("Disclosure-Override: Exploited in the wild; reporter agreed"), "{msg}");
+    assert!(
+        repo.read(PATH).contains(
+            "note: 'Override (the report is under embargo until 2026-07-01): Exploited in the wild; reporter agreed'"
+        ),
+        "{}",
+        repo.read(PATH)
+    );
+    // On the embargo date itself publishing is allowed.
+    let repo = fixed_under_embargo();
+    advance(&repo, &["1", "published", "--date", "2026-07-01"]).code(1); // date in the future (today is 2026-06-15)
+    repo.cmd().env("ENIGM_TODAY", "2026-07-01").args(["advance", "1", "published"]).assert().success();
+}
+
+#[test]
+fn the_edit_preserves_comments_quoting_and_the_body_and_keeps_the_users_index() {
+    let repo = repo_with_report();
+    edit(&repo, |t| {
+        t.replace("title: XSS in search", "# Triage owner: Sam\ntitle: \"XSS in search\"   # as reported")
+            .replace("cwe: []", "severity:\n  level: medium  # provisional\n\ncwe: []")
+            .replace('\n', "\r\n")
+    });
+    // Commit this formatting, then leave unrelated staged and unstaged work around.
+    crate::cli::validate::commit_all(&repo, "reformat");
+    repo.write("enigm.yaml", repo.read("enigm.yaml") + "# staged\n");
+    let git = repo.git();
+    let mut index = git.index().expect("index");
+    index.add_path(Path::new("enigm.yaml")).expect("stage");
+    index.write().expect("write");
+    repo.write("notes.txt", "scratch\n");
+
+    let before = repo.read(PATH);
+    advance(&repo, &["1", "triaged"]).success();
+    let after = repo.read(PATH);
+    let expected = before.replacen("\r\nstate: received\r\n", "\r\nstate: triaged\r\n", 1).replace(
+        "    by: Test Lead\r\n---",
+        "    by: Test Lead\r\n  - date: 2026-06-15\r\n    state: triaged\r\n    by: Test Lead\r\n---",
+    );
+    assert_eq!(after, expected, "only the state line changes and one entry is appended");
+    assert_eq!(repo.head_paths(), [PATH]);
+    let status: std::collections::HashMap<String, git2::Status> = repo.status().into_iter().collect();
+    assert!(status["enigm.yaml"].contains(git2::Status::INDEX_MODIFIED), "{status:?}");
+    assert!(status["notes.txt"].contains(git2::Status::WT_NEW));
+    assert_eq!(status.len(), 2, "{status:?}");
+}
+
+#[test]
+fn faults_leave_the_file_the_index_and_head_as_they_were() {
+    let repo = repo_with_report();
+    edit(&repo, |t| t.replace("cwe: []", "severity:\n  level: low\ncwe: []"));
+    let before = state_of(&repo);
+
+    fs::write(repo.root().join(".git/index.lock"), "").expect("lock");
+    let a = advance(&repo, &["1", "triaged"]).code(2);
+    assert!(stderr(&a).contains("the git index is locked"), "{}", stderr(&a));
+    assert_eq!(state_of(&repo), before);
+    fs::remove_file(repo.root().join(".git/index.lock")).expect("unlock");
+
+    // The branch is locked by another process: the commit fails after the index was written,
+    // and the index must be put back.
+    fs::write(repo.root().join(".git/refs/heads/main.lock"), "").expect("ref lock");
+    let a = advance(&repo, &["1", "triaged"]).code(2);
+    assert!(stderr(&a).contains("could not move refs/heads/main"), "{}", stderr(&a));
+    let after = state_of(&repo);
+    assert_eq!((&after.0, after.1), (&before.0, before.1));
+    let git = repo.git();
+    let entry = git.index().expect("index").get_path(Path::new(PATH), 0).expect("entry");
+    let head_blob =
+        git.head().expect("head").peel_to_tree().expect("tree").get_path(Path::new(PATH)).expect("blob").id();
+    assert_eq!(entry.id, head_blob, "index entry restored to HEAD's blob");
+    fs::remove_file(repo.root().join(".git/refs/heads/main.lock")).expect("unlock");
+
+    repo.sandbox.forget_identity();
+    let a = advance(&repo, &["1", "triaged"]).code(2);
+    assert!(stderr(&a).contains("no git identity"), "{}", stderr(&a));
+    assert_eq!(state_of(&repo), before);
+    fs::write(repo.sandbox.home().join(".gitconfig"), "[user]\n\tname = Test Lead\n\temail = lead@example.test\n")
+        .expect("identity");
+
+    git.set_head_detached(before.1).expect("detach");
+    let a = advance(&repo, &["1", "triaged"]).code(2);
+    assert!(stderr(&a).contains("HEAD is detached"), "{}", stderr(&a));
+    assert_eq!(repo.read(PATH), before.0);
+    git.set_head("refs/heads/main").expect("back");
+
+    // --no-commit works without identity or a branch, and commits nothing.
+    advance(&repo, &["1", "triaged", "--no-commit"]).success();
+    assert_eq!(repo.head_id(), before.1);
+    assert!(repo.read(PATH).contains("state: triaged"));
+}
+
+#[test]
+fn an_unborn_head_and_an_invalid_report_are_refused() {
+    let sb = crate::util::Sandbox::new();
+    let root = sb.work();
+    sb.cmd_in(&root).args(["init", ".", "--product", "web", "--no-commit"]).assert().success();
+    sb.cmd_in(&root)
+        .args(["new", "--title", "t", "--product", "web", "--reporter-name", "R", "--no-commit"])
+        .assert()
+        .success();
+    let a = sb.cmd_in(&root).args(["advance", "1", "needs-info"]).assert().code(2);
+    assert!(stderr(&a).contains("no commits yet"), "{}", stderr(&a));
+
+    let repo = repo_with_report();
+    edit(&repo, |t| {
+        t.replace("title: XSS in search", "<<<<<<< HEAD\ntitle: XSS in search\n=======\ntitle: XSS\n>>>>>>> other")
+    });
+    let before = repo.read(PATH);
+    let a = advance(&repo, &["1", "needs-info"]).code(1);
+    assert!(stderr(&a).contains("is not valid; fix it first"), "{}", stderr(&a));
+    assert_eq!(repo.read(PATH), before);
+}
+
+#[test]
+fn ids_resolve_like_git_abbreviations() {
+    let repo = repo_with_report();
+    let body = repo.sandbox.tmp.path().join("old.md");
+    fs::write(&body, "## Summary\n\nAn old report.\n").expect("body");
+    repo.cmd()
+        .args([
+            "new",
+            "--title",
+            "old",
+            "--product",
+            "web",
+            "--reporter-name",
+            "R",
+            "--reported",
+            "2025-03-01",
+            "--body-file",
+        ])
+        .arg(&body)
+        .assert()
+        .success();
+    let a = advance(&repo, &["1", "needs-info"]).code(2);
+    assert!(stderr(&a).contains("`1` is ambiguous: ENIGM-2025-0001, ENIGM-2026-0001"), "{}", stderr(&a));
+    advance(&repo, &["2025-1", "needs-info"]).success();
+    assert!(repo.head_message().starts_with("ENIGM-2025-0001: received → needs-info"));
+}
+
+#[test]
+fn states_prints_the_table_and_diagrams() {
+    let repo = TestRepo::new();
+    let a = repo.cmd().arg("states").assert().success();
+    assert!(
+        stdout(&a).contains("fixed       → published    advisory published in coordination with the reporter"),
+        "{}",
+        stdout(&a)
+    );
+    let a = repo.cmd().args(["states", "--format", "dot"]).assert().success();
+    assert!(stdout(&a).starts_with("digraph lifecycle {") && stdout(&a).contains("\"rejected\" -> \"triaged\""));
+    let a = repo.cmd().args(["states", "--format", "mermaid"]).assert().success();
+    assert!(stdout(&a).contains("needs_info --> triaged"));
+    let a = repo.cmd().args(["states", "--format", "json"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
+    assert_eq!(v["transitions"].as_array().map(Vec::len), Some(14));
+}
