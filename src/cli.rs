@@ -5,6 +5,7 @@
 //! back typed and are rendered here with miette; exit codes: 0 ok, 1 findings, 2 could not run.
 
 mod advance;
+mod audit;
 mod findings;
 mod init;
 mod new;
@@ -64,6 +65,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     Advance(advance::AdvanceArgs),
     States(states::StatesArgs),
+    History(audit::HistoryArgs),
+    Verify(audit::VerifyArgs),
     Renumber(renumber::RenumberArgs),
 }
 
@@ -103,6 +106,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Renumber(args) => renumber::run(&ctx, args),
         Command::Advance(args) => advance::run(&ctx, args),
         Command::States(args) => states::run(&ctx, args),
+        Command::History(args) => audit::run_history(&ctx, args),
+        Command::Verify(args) => audit::run_verify(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -6,6 +6,7 @@
 //! the binary (`src/main.rs`, `src/cli/`).
 
 pub mod advance;
+pub mod audit;
 pub mod checks;
 pub mod clock;
 pub mod config;

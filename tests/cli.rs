@@ -5,6 +5,7 @@ mod util;
 
 mod cli {
     mod advance;
+    mod audit;
     mod diagnostics;
     mod docs;
     mod init;

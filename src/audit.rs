@@ -1,0 +1,340 @@
+//! The audit trail: a report's history joined with git, and `verify` over the whole history.
+//!
+//! Every state change is a commit, so git history can be checked against the lifecycle: a
+//! state may only change by a legal step, timeline entries once committed are never rewritten
+//! or removed, and a published report is never deleted or renamed. `verify` walks every
+//! commit on the current branch (all parents) whose `reports/` tree changed, diffs that tree
+//! against its first parent by sorted entry names (each tree is read once), and parses only
+//! the changed files. In a merge, a file that equals its version in another parent came from
+//! that parent and was checked there. Commits are checked in parallel, one repository handle
+//! per worker.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository, Sort};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::lifecycle::{is_legal, is_public};
+use crate::repo::{REPORTS_DIR, Repo};
+use crate::report::{Document, Report, State};
+
+/// One problem found in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditFinding {
+    /// Stable code: `illegal-step`, `timeline-rewritten`, `published-deleted`, `published-renamed`.
+    pub code: &'static str,
+    pub commit: String,
+    pub commit_date: String,
+    pub author: String,
+    pub path: String,
+    pub message: String,
+}
+
+/// What `verify` looked at and found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Audit {
+    pub commits: usize,
+    pub changes: usize,
+    pub findings: Vec<AuditFinding>,
+}
+
+/// A commit to check: its id and the parents' `reports/` trees.
+struct Step {
+    commit: Oid,
+    tree: Option<Oid>,
+    parents: Vec<Option<Oid>>,
+}
+
+/// Verifies the history of the current branch.
+pub fn verify(repo: &Repo) -> Result<Audit> {
+    let git = repo.git();
+    let mut walk = git.revwalk()?;
+    if walk.push_head().is_err() {
+        return Ok(Audit::default());
+    }
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let mut reports_tree: HashMap<Oid, Option<Oid>> = HashMap::new();
+    let mut steps = Vec::new();
+    let mut commits = 0;
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        commits += 1;
+        let tree = commit.tree()?.get_path(Path::new(REPORTS_DIR)).ok().map(|e| e.id());
+        let parents: Vec<Option<Oid>> = commit.parent_ids().map(|p| reports_tree.get(&p).copied().flatten()).collect();
+        reports_tree.insert(commit.id(), tree);
+        let changed = match parents.first() {
+            Some(first) => *first != tree,
+            None => tree.is_some(),
+        };
+        if changed {
+            steps.push(Step { commit: commit.id(), tree, parents });
+        }
+    }
+    let git_dir = git.path().to_owned();
+    let results: Vec<Result<(usize, Vec<AuditFinding>)>> = steps
+        .par_chunks(256.max(steps.len() / 64 + 1))
+        .map(|chunk| {
+            let git = Repository::open(&git_dir)?;
+            let mut out = (0, Vec::new());
+            for step in chunk {
+                let (n, f) = check_step(&git, step)?;
+                out.0 += n;
+                out.1.extend(f);
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut audit = Audit { commits, ..Audit::default() };
+    for r in results {
+        let (n, f) = r?;
+        audit.changes += n;
+        audit.findings.extend(f);
+    }
+    Ok(audit)
+}
+
+/// Entries (name → blob) of a `reports/` tree.
+fn entries(git: &Repository, tree: Option<Oid>) -> Result<Vec<(String, Oid)>> {
+    let Some(tree) = tree else { return Ok(Vec::new()) };
+    let tree = git.find_tree(tree)?;
+    Ok(tree.iter().filter_map(|e| e.name().ok().map(|n| (n.to_owned(), e.id()))).collect())
+}
+
+/// Changes between two sorted entry lists: (name, old blob, new blob).
+fn diff(old: &[(String, Oid)], new: &[(String, Oid)]) -> Vec<(String, Option<Oid>, Option<Oid>)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < old.len() || j < new.len() {
+        match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                if a.1 != b.1 {
+                    out.push((a.0.clone(), Some(a.1), Some(b.1)));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(a), Some(b)) if a.0 < b.0 => {
+                out.push((a.0.clone(), Some(a.1), None));
+                i += 1;
+            }
+            (Some(_), Some(b)) | (None, Some(b)) => {
+                out.push((b.0.clone(), None, Some(b.1)));
+                j += 1;
+            }
+            (Some(a), None) => {
+                out.push((a.0.clone(), Some(a.1), None));
+                i += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+fn parse_blob(git: &Repository, name: &str, blob: Oid) -> Option<Report> {
+    let blob = git.find_blob(blob).ok()?;
+    let path = Path::new(REPORTS_DIR).join(name);
+    Document::from_bytes(&path, blob.content().to_vec()).ok()?.report().ok()
+}
+
+fn check_step(git: &Repository, step: &Step) -> Result<(usize, Vec<AuditFinding>)> {
+    let commit = git.find_commit(step.commit)?;
+    let old = entries(git, step.parents.first().copied().flatten())?;
+    let new = entries(git, step.tree)?;
+    let others: Vec<Vec<(String, Oid)>> =
+        step.parents.iter().skip(1).map(|t| entries(git, *t)).collect::<Result<_>>()?;
+    let changes = diff(&old, &new);
+    let mut findings = Vec::new();
+    let finding = |code, path: &str, message: String| AuditFinding {
+        code,
+        commit: commit.id().to_string(),
+        commit_date: chrono::DateTime::from_timestamp(commit.time().seconds(), 0)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default(),
+        author: commit.author().name().unwrap_or_default().to_owned(),
+        path: format!("{REPORTS_DIR}/{path}"),
+        message,
+    };
+    let mut deleted_public: Vec<(String, Report)> = Vec::new();
+    let mut added_ids: HashMap<String, String> = HashMap::new();
+    for (name, before, after) in &changes {
+        // In a merge, a version that another parent already has was checked on that side.
+        if after.is_some()
+            && others.iter().any(|o| o.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| o[i].1) == *after)
+        {
+            continue;
+        }
+        match (before, after) {
+            (Some(b), Some(a)) => {
+                let (Some(old), Some(new)) = (parse_blob(git, name, *b), parse_blob(git, name, *a)) else { continue };
+                if old.state != new.state && !is_legal(old.state, new.state) {
+                    findings.push(finding(
+                        "illegal-step",
+                        name,
+                        format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
+                    ));
+                }
+                if !new.timeline.starts_with(&old.timeline) {
+                    findings.push(finding(
+                        "timeline-rewritten",
+                        name,
+                        format!("{}: committed timeline entries were changed or removed", new.id),
+                    ));
+                }
+                if old.id != new.id && is_public(old.state) {
+                    findings.push(finding(
+                        "published-renamed",
+                        name,
+                        format!("published report {} had its id changed to {}", old.id, new.id),
+                    ));
+                }
+            }
+            (Some(b), None) => {
+                if let Some(old) = parse_blob(git, name, *b).filter(|r| is_public(r.state)) {
+                    deleted_public.push((name.clone(), old));
+                }
+            }
+            (None, Some(a)) => {
+                if let Some(new) = parse_blob(git, name, *a) {
+                    added_ids.insert(new.id, name.clone());
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for (name, old) in deleted_public {
+        match added_ids.get(&old.id) {
+            Some(to) => findings.push(finding(
+                "published-renamed",
+                &name,
+                format!("published report {} was moved to {REPORTS_DIR}/{to}", old.id),
+            )),
+            None => findings.push(finding(
+                "published-deleted",
+                &name,
+                format!("published report {} ({}) was deleted", old.id, old.title),
+            )),
+        }
+    }
+    Ok((changes.len(), findings))
+}
+
+/// One row of a report's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// Date of the timeline entry (or of the commit, for edits).
+    pub date: String,
+    /// `state-change`, `edit`, or `timeline-only` (an entry with no matching commit).
+    pub kind: &'static str,
+    pub from: Option<State>,
+    pub to: Option<State>,
+    pub by: Option<String>,
+    pub note: Option<String>,
+    pub commit: Option<String>,
+    pub author: Option<String>,
+    pub commit_date: Option<String>,
+}
+
+/// A report's history: its timeline joined with the commits that changed its file.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub id: String,
+    pub title: String,
+    pub path: PathBuf,
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// The history of the report at `path` (relative), from the work tree's timeline and git.
+pub fn history(repo: &Repo, path: &Path) -> Result<History> {
+    let report = Document::load(repo.root(), path)?.report()?;
+    let git = repo.git();
+    let mut commits: Vec<(git2::Commit<'_>, Option<State>, Option<State>)> = Vec::new();
+    let mut walk = git.revwalk()?;
+    if walk.push_head().is_ok() {
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
+        for oid in walk {
+            let commit = git.find_commit(oid?)?;
+            let blob = |c: &git2::Commit<'_>| c.tree().ok().and_then(|t| t.get_path(path).ok()).map(|e| e.id());
+            let now = blob(&commit);
+            let before = commit.parent(0).ok().and_then(|p| blob(&p));
+            if now.is_none() || now == before {
+                continue;
+            }
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let state_of = |b: Option<Oid>| b.and_then(|b| parse_blob(git, name, b)).map(|r| r.state);
+            commits.push((commit, state_of(before), state_of(now)));
+        }
+    }
+    let mut entries = Vec::new();
+    let mut used = vec![false; commits.len()];
+    for (i, t) in report.timeline.iter().enumerate() {
+        let from = i.checked_sub(1).map(|p| report.timeline[p].state);
+        let matched = (0..commits.len()).find(|&m| !used[m] && commits[m].2 == Some(t.state) && commits[m].1 == from);
+        let (commit, author, commit_date) = match matched {
+            Some(m) => {
+                used[m] = true;
+                let c = &commits[m].0;
+                (Some(c.id().to_string()), c.author().name().ok().map(str::to_owned), date_of(c))
+            }
+            None => (None, None, None),
+        };
+        let kind = if commit.is_some() { "state-change" } else { "timeline-only" };
+        entries.push(HistoryEntry {
+            date: t.date.to_string(),
+            kind,
+            from,
+            to: Some(t.state),
+            by: t.by.clone(),
+            note: t.note.clone(),
+            commit,
+            author,
+            commit_date,
+        });
+    }
+    for (c, _, _) in commits.iter().zip(&used).filter(|(_, u)| !**u).map(|(c, _)| c) {
+        let date = date_of(c).map(|d| d[..10].to_owned()).unwrap_or_default();
+        entries.push(HistoryEntry {
+            date,
+            kind: "edit",
+            from: None,
+            to: None,
+            by: None,
+            note: c.summary().ok().flatten().map(str::to_owned),
+            commit: Some(c.id().to_string()),
+            author: c.author().name().ok().map(str::to_owned),
+            commit_date: date_of(c),
+        });
+    }
+    entries
+        .sort_by(|a, b| (a.date.as_str(), a.commit_date.as_deref()).cmp(&(b.date.as_str(), b.commit_date.as_deref())));
+    Ok(History { id: report.id, title: report.title, path: path.to_owned(), entries })
+}
+
+fn date_of(c: &git2::Commit<'_>) -> Option<String> {
+    let t = c.time();
+    let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)?;
+    chrono::DateTime::from_timestamp(t.seconds(), 0).map(|d| d.with_timezone(&offset).to_rfc3339())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_of_sorted_entries() {
+        let o = |b: u8| Oid::from_bytes(&[b; 20]).expect("oid");
+        let old = vec![("a".to_owned(), o(1)), ("b".to_owned(), o(2)), ("d".to_owned(), o(4))];
+        let new = vec![("a".to_owned(), o(1)), ("b".to_owned(), o(9)), ("c".to_owned(), o(3))];
+        let d = diff(&old, &new);
+        assert_eq!(
+            d,
+            vec![
+                ("b".to_owned(), Some(o(2)), Some(o(9))),
+                ("c".to_owned(), None, Some(o(3))),
+                ("d".to_owned(), Some(o(4)), None)
+            ]
+        );
+    }
+}

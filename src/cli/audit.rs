@@ -1,0 +1,95 @@
+//! `enigm-disclose history` and `enigm-disclose verify`: the audit trail in git.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Args;
+use enigm_disclose::Error;
+use enigm_disclose::audit::{history, verify};
+use enigm_disclose::repo::REPORTS_DIR;
+use enigm_disclose::scan::resolve_id;
+
+use super::Context;
+use super::output::{Format, print, print_json};
+
+/// Show a report's timeline joined with the git commits that changed it.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose history 2026-7\n  enigm-disclose history ENIGM-2026-0007 --format json"
+)]
+pub struct HistoryArgs {
+    /// The report (ENIGM-2026-0007, 2026-7 or 7).
+    id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// Audit the git history: every state change legal, no committed timeline entry rewritten,
+/// no published report deleted or renamed. Exit 1 on findings.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  enigm-disclose verify --format json")]
+pub struct VerifyArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> {
+    let (repo, _) = ctx.open()?;
+    let id = resolve_id(repo.root(), &args.id)?;
+    let h = history(&repo, &Path::new(REPORTS_DIR).join(format!("{id}.md")))?;
+    if args.format == Format::Json {
+        print_json(&h)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = format!("{}  {}\n", h.id, h.title);
+    for e in &h.entries {
+        let step = match (e.from, e.to, e.kind) {
+            (_, _, "edit") => "edit".to_owned(),
+            (Some(f), Some(t), _) => format!("{f} → {t}"),
+            (None, Some(t), _) => format!("→ {t}"),
+            _ => String::new(),
+        };
+        let commit = e.commit.as_deref().map_or("(no commit)".to_owned(), |c| c[..7].to_owned());
+        let who = e.author.as_deref().or(e.by.as_deref()).unwrap_or("");
+        out.push_str(&format!("{}  {:26} {:12} {}", e.date, step, commit, who));
+        if let Some(n) = &e.note {
+            out.push_str(&format!("  — {n}"));
+        }
+        out.push('\n');
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
+    let (repo, _) = ctx.open()?;
+    let audit = verify(&repo)?;
+    match args.format {
+        Format::Json => print_json(&audit)?,
+        Format::Human => {
+            let mut out = String::new();
+            for f in &audit.findings {
+                out.push_str(&format!(
+                    "{} {} {}: {} ({}, {})\n",
+                    f.code,
+                    &f.commit[..7],
+                    f.path,
+                    f.message,
+                    f.author,
+                    f.commit_date
+                ));
+            }
+            out.push_str(&format!(
+                "{} finding{} in {} commits ({} report changes checked)\n",
+                audit.findings.len(),
+                if audit.findings.len() == 1 { "" } else { "s" },
+                audit.commits,
+                audit.changes
+            ));
+            print(&out)?;
+        }
+    }
+    Ok(if audit.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
