@@ -112,3 +112,35 @@ fn every_problem_of_every_file_is_reported_in_one_run() {
     let second = out.find("ENIGM-2026-0003.md").expect("0003");
     assert!(first < second, "ordered by path");
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_never_followed_and_directories_are_not_reports() {
+    let repo = TestRepo::new();
+    let outside = repo.sandbox.tmp.path().join("secret.md");
+    std::fs::write(&outside, GOOD).expect("outside file");
+    std::os::unix::fs::symlink(&outside, repo.root().join("reports/ENIGM-2026-0001.md")).expect("symlink");
+    std::fs::create_dir_all(repo.root().join("reports/ENIGM-2026-0002.md")).expect("dir");
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
+    let codes: Vec<&str> =
+        v["findings"].as_array().expect("findings").iter().map(|f| f["code"].as_str().expect("code")).collect();
+    assert_eq!(codes, ["symlink", "not-a-file"]);
+    assert!(!String::from_utf8_lossy(&a.get_output().stdout).contains("reporter"), "the link target is never read");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_a_located_finding() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    repo.write("reports/ENIGM-2026-0001.md", GOOD);
+    let p = repo.root().join("reports/ENIGM-2026-0001.md");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&p).is_ok() {
+        eprintln!("SKIPPED: running as root, permissions do not stop reads");
+        return;
+    }
+    let (exit, out) = (repo.cmd().arg("validate").assert().get_output().status.code(), String::new());
+    assert_eq!(exit, Some(1), "{out}");
+}
