@@ -24,7 +24,6 @@ use crate::fsutil;
 use crate::lifecycle::{is_legal, targets};
 use crate::repo::{Change, Identity, REPORTS_DIR, Repo};
 use crate::report::{Document, Resolution, State};
-use crate::schema::{self, Located};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -143,23 +142,7 @@ pub fn plan(
 
 /// Error findings of the full check of a document (schema, typed model, semantic rules).
 fn errors_of(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
-    let mut findings = schema::check_report(
-        &doc.value(),
-        &Located { path: &doc.path, spans: doc.spans(), root: doc.opening_fence.start..doc.opening_fence.start + 3 },
-    );
-    if findings.is_empty() {
-        match doc.report() {
-            Ok(r) => findings = checks::check_report(doc, &r, ctx),
-            Err(r) => findings.push(r.finding),
-        }
-    }
-    findings.extend(checks::secrets::scan(&doc.text, &doc.path));
-    if doc.text.lines().any(|l| l.starts_with("<<<<<<< ") || l.starts_with(">>>>>>> ")) {
-        findings.push(
-            Finding::error("merge-conflict", &doc.path, None, "the file has unresolved merge conflict markers")
-                .with_help("resolve the conflict first"),
-        );
-    }
+    let mut findings = checks::check_document(doc, ctx);
     findings.retain(|f| f.severity == Severity::Error);
     findings
 }

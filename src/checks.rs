@@ -123,8 +123,47 @@ pub fn info(code: &str) -> Option<&'static CheckInfo> {
     CODES.iter().find(|c| c.code == code)
 }
 
-/// Runs every semantic check on one report (secret scanning is separate: [`secrets::scan`]
-/// works on any text, parsed or not).
+/// Every finding of a parsed document: the schema first; when it passes, the typed model and
+/// the semantic checks; and in any case the raw-text checks ([`check_text`]). This is the one
+/// per-file pipeline, used by `validate` and by `advance`'s guards.
+pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
+    let located = crate::schema::Located {
+        path: &doc.path,
+        spans: doc.spans(),
+        root: doc.opening_fence.start..doc.opening_fence.start + 3,
+    };
+    let mut findings = crate::schema::check_report(&doc.value(), &located);
+    if findings.is_empty() {
+        match doc.report() {
+            Ok(report) => findings = check_report(doc, &report, ctx),
+            Err(r) => findings.push(r.finding),
+        }
+    }
+    findings.extend(check_text(&doc.path, &doc.text));
+    findings
+}
+
+/// Checks on the raw text of any file, parsed or not: secrets (a secret must be reported even
+/// in a file that does not parse) and merge conflict markers.
+pub fn check_text(path: &std::path::Path, text: &str) -> Vec<Finding> {
+    let mut out = secrets::scan(text, path);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("<<<<<<< ") || line.starts_with(">>>>>>> ") || line.trim_end() == "<<<<<<<" {
+            let len = line.trim_end().len();
+            out.push(
+                Finding::error("merge-conflict", path, Some(offset..offset + len), "unresolved merge conflict marker")
+                    .with_help("resolve the conflict (keep one version of each field); for an id collision use `enigm-disclose renumber`"),
+            );
+            break;
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Runs the semantic checks on one typed report (the schema and raw-text checks are in
+/// [`check_document`]).
 pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut at = At { doc, out: &mut out };

@@ -246,48 +246,20 @@ type Loaded = std::result::Result<Document, Box<Rejected>>;
 
 /// One file: schema, typed model, semantic checks. Also returns the id it claims.
 fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<String>) {
-    let result = |text: Option<String>, mut findings: Vec<Finding>| {
-        if let Some(t) = &text {
-            findings.extend(text_findings(rel, t));
-        }
-        FileResult { path: rel.to_owned(), text, findings }
-    };
+    let result = |text, findings| FileResult { path: rel.to_owned(), text, findings };
     let doc = match loaded {
         Ok(d) => d,
-        Err(r) => return (result(r.text, vec![r.finding]), None),
+        Err(r) => {
+            let mut findings = vec![r.finding];
+            if let Some(t) = &r.text {
+                findings.extend(checks::check_text(rel, t));
+            }
+            return (result(r.text, findings), None);
+        }
     };
-    let value = doc.value();
-    let claimed = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
-    let mut findings = schema::check_report(
-        &value,
-        &Located { path: rel, spans: doc.spans(), root: doc.opening_fence.start..doc.opening_fence.start + 3 },
-    );
-    if findings.is_empty() {
-        match doc.report() {
-            Ok(report) => findings = checks::check_report(&doc, &report, ctx),
-            Err(r) => findings.push(r.finding),
-        }
-    }
+    let claimed = doc.value().get("id").and_then(|v| v.as_str()).map(str::to_owned);
+    let findings = checks::check_document(&doc, ctx);
     (result(Some(doc.text), findings), claimed)
-}
-
-/// Findings on the raw text, whatever else is wrong with the file: conflict markers and
-/// secrets (a secret must be reported even in a file that does not parse).
-fn text_findings(rel: &Path, text: &str) -> Vec<Finding> {
-    let mut out = checks::secrets::scan(text, rel);
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("<<<<<<< ") || line.starts_with(">>>>>>> ") || line.trim_end() == "<<<<<<<" {
-            let len = line.trim_end().len();
-            out.push(
-                Finding::error("merge-conflict", rel, Some(offset..offset + len), "unresolved merge conflict marker")
-                    .with_help("resolve the conflict (keep one version of each field); for an id collision use `enigm-disclose renumber`"),
-            );
-            break;
-        }
-        offset += line.len();
-    }
-    out
 }
 
 /// Adds `duplicate-id` findings: a report claiming an id that another file is named after

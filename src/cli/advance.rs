@@ -11,7 +11,7 @@ use enigm_disclose::scan::{report_ids, resolve_id};
 use enigm_disclose::{Error, clock};
 
 use super::Context;
-use super::output::{Format, print, print_json};
+use super::output::{Format, parse_date, print, print_json};
 
 /// Move a report to its next state: edit it in place and commit it alone.
 ///
@@ -60,10 +60,6 @@ fn parse_state(s: &str) -> Result<State, String> {
 
 fn parse_resolution(s: &str) -> Result<Resolution, String> {
     s.parse()
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    clock::parse_date(s).map_err(|e| format!("`{s}` is not a date YYYY-MM-DD ({e})"))
 }
 
 pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {

@@ -16,7 +16,7 @@ use enigm_disclose::{clock, report};
 use serde::Serialize;
 
 use super::Context;
-use super::output::{Format, print, print_json};
+use super::output::{Format, parse_date, print, print_json};
 
 /// File a new report: allocate its id, write reports/<ID>.md, commit it.
 ///
@@ -73,10 +73,6 @@ pub struct NewArgs {
 
 fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    clock::parse_date(s).map_err(|e| format!("`{s}` is not a date YYYY-MM-DD ({e})"))
 }
 
 #[derive(Serialize)]
