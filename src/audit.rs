@@ -50,6 +50,9 @@ struct Step {
 
 /// Verifies the history of the current branch.
 pub fn verify(repo: &Repo) -> Result<Audit> {
+    // Objects are addressed by their hash; re-hashing every tree on read (libgit2's default)
+    // costs half the walk. Integrity of the object store is `git fsck`'s job, as in git.
+    git2::opts::strict_hash_verification(false);
     let git = repo.git();
     let mut walk = git.revwalk()?;
     if walk.push_head().is_err() {
@@ -79,10 +82,19 @@ pub fn verify(repo: &Repo) -> Result<Audit> {
         .map(|chunk| {
             let git = Repository::open(&git_dir)?;
             let mut out = (0, Vec::new());
+            // In a linear stretch each commit's parent tree is the previous commit's tree.
+            let mut last: Option<git2::Tree<'_>> = None;
             for step in chunk {
-                let (n, f) = check_step(&git, step)?;
+                let parent = match (step.parents.first().copied().flatten(), last.take()) {
+                    (Some(p), Some(t)) if t.id() == p => Some(t),
+                    (Some(p), _) => Some(git.find_tree(p)?),
+                    (None, _) => None,
+                };
+                let tree = step.tree.map(|t| git.find_tree(t)).transpose()?;
+                let (n, f) = check_step(&git, step, parent.as_ref(), tree.as_ref())?;
                 out.0 += n;
                 out.1.extend(f);
+                last = tree;
             }
             Ok(out)
         })
@@ -96,41 +108,44 @@ pub fn verify(repo: &Repo) -> Result<Audit> {
     Ok(audit)
 }
 
-/// Entries (name → blob) of a `reports/` tree.
-fn entries(git: &Repository, tree: Option<Oid>) -> Result<Vec<(String, Oid)>> {
-    let Some(tree) = tree else { return Ok(Vec::new()) };
-    let tree = git.find_tree(tree)?;
-    Ok(tree.iter().filter_map(|e| e.name().ok().map(|n| (n.to_owned(), e.id()))).collect())
-}
-
-/// Changes between two sorted entry lists: (name, old blob, new blob).
-fn diff(old: &[(String, Oid)], new: &[(String, Oid)]) -> Vec<(String, Option<Oid>, Option<Oid>)> {
+/// Changes between two `reports/` trees, walking their sorted entries in place:
+/// (name, old blob, new blob). Only changed names are copied.
+fn diff(old: Option<&git2::Tree<'_>>, new: Option<&git2::Tree<'_>>) -> Vec<(String, Option<Oid>, Option<Oid>)> {
+    use std::cmp::Ordering;
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < old.len() || j < new.len() {
-        match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) if a.0 == b.0 => {
-                if a.1 != b.1 {
-                    out.push((a.0.clone(), Some(a.1), Some(b.1)));
+    let text = |e: &git2::TreeEntry<'_>| String::from_utf8_lossy(e.name_bytes()).into_owned();
+    loop {
+        let (a, b) = (entry_at(old, i), entry_at(new, j));
+        let order = match (&a, &b) {
+            (Some(a), Some(b)) => a.name_bytes().cmp(b.name_bytes()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => break,
+        };
+        match (order, a, b) {
+            (Ordering::Equal, Some(a), Some(b)) => {
+                if a.id() != b.id() {
+                    out.push((text(&b), Some(a.id()), Some(b.id())));
                 }
                 i += 1;
                 j += 1;
             }
-            (Some(a), Some(b)) if a.0 < b.0 => {
-                out.push((a.0.clone(), Some(a.1), None));
+            (Ordering::Less, Some(a), _) => {
+                out.push((text(&a), Some(a.id()), None));
                 i += 1;
             }
-            (Some(_), Some(b)) | (None, Some(b)) => {
-                out.push((b.0.clone(), None, Some(b.1)));
+            (_, _, Some(b)) => {
+                out.push((text(&b), None, Some(b.id())));
                 j += 1;
             }
-            (Some(a), None) => {
-                out.push((a.0.clone(), Some(a.1), None));
-                i += 1;
-            }
-            (None, None) => break,
+            _ => break,
         }
     }
     out
+}
+
+fn entry_at<'t>(tree: Option<&'t git2::Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
+    tree.and_then(|t| t.get(i))
 }
 
 fn parse_blob(git: &Repository, name: &str, blob: Oid) -> Option<Report> {
@@ -139,13 +154,16 @@ fn parse_blob(git: &Repository, name: &str, blob: Oid) -> Option<Report> {
     Document::from_bytes(&path, blob.content().to_vec()).ok()?.report().ok()
 }
 
-fn check_step(git: &Repository, step: &Step) -> Result<(usize, Vec<AuditFinding>)> {
+fn check_step(
+    git: &Repository,
+    step: &Step,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+) -> Result<(usize, Vec<AuditFinding>)> {
     let commit = git.find_commit(step.commit)?;
-    let old = entries(git, step.parents.first().copied().flatten())?;
-    let new = entries(git, step.tree)?;
-    let others: Vec<Vec<(String, Oid)>> =
-        step.parents.iter().skip(1).map(|t| entries(git, *t)).collect::<Result<_>>()?;
-    let changes = diff(&old, &new);
+    let others: Vec<git2::Tree<'_>> =
+        step.parents.iter().skip(1).flatten().map(|t| git.find_tree(*t)).collect::<std::result::Result<_, _>>()?;
+    let changes = diff(old, new);
     let mut findings = Vec::new();
     let finding = |code, path: &str, message: String| AuditFinding {
         code,
@@ -161,9 +179,7 @@ fn check_step(git: &Repository, step: &Step) -> Result<(usize, Vec<AuditFinding>
     let mut added_ids: HashMap<String, String> = HashMap::new();
     for (name, before, after) in &changes {
         // In a merge, a version that another parent already has was checked on that side.
-        if after.is_some()
-            && others.iter().any(|o| o.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| o[i].1) == *after)
-        {
+        if after.is_some() && others.iter().any(|o| o.get_name(name).map(|e| e.id()) == *after) {
             continue;
         }
         match (before, after) {
@@ -249,23 +265,22 @@ pub struct History {
 /// The history of the report at `path` (relative), from the work tree's timeline and git.
 pub fn history(repo: &Repo, path: &Path) -> Result<History> {
     let report = Document::load(repo.root(), path)?.report()?;
+    git2::opts::strict_hash_verification(false);
     let git = repo.git();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    // The file cannot exist before the report was received: stop the walk a day before that.
+    let since = report.reported.and_hms_opt(0, 0, 0).map_or(i64::MIN, |d| d.and_utc().timestamp() - 86_400);
+    let window = commits_since(git, since)?;
+    let blobs = blobs_of(git.path(), &window, name)?;
     let mut commits: Vec<(git2::Commit<'_>, Option<State>, Option<State>)> = Vec::new();
-    let mut walk = git.revwalk()?;
-    if walk.push_head().is_ok() {
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
-        for oid in walk {
-            let commit = git.find_commit(oid?)?;
-            let blob = |c: &git2::Commit<'_>| c.tree().ok().and_then(|t| t.get_path(path).ok()).map(|e| e.id());
-            let now = blob(&commit);
-            let before = commit.parent(0).ok().and_then(|p| blob(&p));
-            if now.is_none() || now == before {
-                continue;
-            }
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let state_of = |b: Option<Oid>| b.and_then(|b| parse_blob(git, name, b)).map(|r| r.state);
-            commits.push((commit, state_of(before), state_of(now)));
+    for (oid, parent) in window.iter().rev() {
+        let now = blobs.get(oid).copied().flatten();
+        let before = parent.and_then(|p| blobs.get(&p).copied().flatten());
+        if now.is_none() || now == before {
+            continue;
         }
+        let state_of = |b: Option<Oid>| b.and_then(|b| parse_blob(git, name, b)).map(|r| r.state);
+        commits.push((git.find_commit(*oid)?, state_of(before), state_of(now)));
     }
     let mut entries = Vec::new();
     let mut used = vec![false; commits.len()];
@@ -312,6 +327,56 @@ pub fn history(repo: &Repo, path: &Path) -> Result<History> {
     Ok(History { id: report.id, title: report.title, path: path.to_owned(), entries })
 }
 
+/// Commits reachable from HEAD committed at or after `since` (newest first), with their first
+/// parent.
+fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Option<Oid>)>> {
+    let mut walk = git.revwalk()?;
+    if walk.push_head().is_err() {
+        return Ok(Vec::new());
+    }
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    let mut out = Vec::new();
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        if commit.time().seconds() < since {
+            break;
+        }
+        out.push((commit.id(), commit.parent_id(0).ok()));
+    }
+    Ok(out)
+}
+
+/// The blob of `reports/<name>` in each commit, read in parallel (one tree parse per distinct
+/// `reports/` tree).
+fn blobs_of(git_dir: &Path, commits: &[(Oid, Option<Oid>)], name: &str) -> Result<HashMap<Oid, Option<Oid>>> {
+    let parts: Vec<Result<Vec<(Oid, Option<Oid>)>>> = commits
+        .par_chunks(512.max(commits.len() / 32 + 1))
+        .map(|chunk| {
+            let git = Repository::open(git_dir)?;
+            let mut last: Option<(Oid, Option<Oid>)> = None;
+            let mut out = Vec::with_capacity(chunk.len());
+            for (oid, _) in chunk {
+                let tree = git.find_commit(*oid)?.tree()?.get_path(Path::new(REPORTS_DIR)).ok().map(|e| e.id());
+                let blob = match (tree, last) {
+                    (Some(t), Some((lt, lb))) if t == lt => lb,
+                    (Some(t), _) => git.find_tree(t)?.get_name(name).map(|e| e.id()),
+                    (None, _) => None,
+                };
+                if let Some(t) = tree {
+                    last = Some((t, blob));
+                }
+                out.push((*oid, blob));
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut map = HashMap::with_capacity(commits.len());
+    for part in parts {
+        map.extend(part?);
+    }
+    Ok(map)
+}
+
 fn date_of(c: &git2::Commit<'_>) -> Option<String> {
     let t = c.time();
     let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)?;
@@ -324,17 +389,28 @@ mod tests {
 
     #[test]
     fn diff_of_sorted_entries() {
-        let o = |b: u8| Oid::from_bytes(&[b; 20]).expect("oid");
-        let old = vec![("a".to_owned(), o(1)), ("b".to_owned(), o(2)), ("d".to_owned(), o(4))];
-        let new = vec![("a".to_owned(), o(1)), ("b".to_owned(), o(9)), ("c".to_owned(), o(3))];
-        let d = diff(&old, &new);
+        let dir = tempfile::tempdir().expect("tmp");
+        let git = Repository::init(dir.path()).expect("init");
+        let blob = |s: &str| git.blob(s.as_bytes()).expect("blob");
+        let tree = |entries: &[(&str, Oid)]| {
+            let mut b = git.treebuilder(None).expect("builder");
+            for (n, o) in entries {
+                b.insert(n, *o, 0o100644).expect("insert");
+            }
+            git.find_tree(b.write().expect("write")).expect("tree")
+        };
+        let (o1, o2, o3, o4, o9) = (blob("1"), blob("2"), blob("3"), blob("4"), blob("9"));
+        let old = tree(&[("a", o1), ("b", o2), ("d", o4)]);
+        let new = tree(&[("a", o1), ("b", o9), ("c", o3)]);
+        let d = diff(Some(&old), Some(&new));
         assert_eq!(
             d,
             vec![
-                ("b".to_owned(), Some(o(2)), Some(o(9))),
-                ("c".to_owned(), None, Some(o(3))),
-                ("d".to_owned(), Some(o(4)), None)
+                ("b".to_owned(), Some(o2), Some(o9)),
+                ("c".to_owned(), None, Some(o3)),
+                ("d".to_owned(), Some(o4), None)
             ]
         );
+        assert_eq!(diff(None, Some(&old)).len(), 3);
     }
 }
