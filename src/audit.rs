@@ -346,10 +346,13 @@ fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Option<Oid>)>
     Ok(out)
 }
 
+/// A commit and the blob of one file in it.
+type CommitBlob = (Oid, Option<Oid>);
+
 /// The blob of `reports/<name>` in each commit, read in parallel (one tree parse per distinct
 /// `reports/` tree).
 fn blobs_of(git_dir: &Path, commits: &[(Oid, Option<Oid>)], name: &str) -> Result<HashMap<Oid, Option<Oid>>> {
-    let parts: Vec<Result<Vec<(Oid, Option<Oid>)>>> = commits
+    let parts: Vec<Result<Vec<CommitBlob>>> = commits
         .par_chunks(512.max(commits.len() / 32 + 1))
         .map(|chunk| {
             let git = Repository::open(git_dir)?;
