@@ -10,6 +10,7 @@ mod findings;
 mod init;
 mod new;
 mod output;
+mod render;
 mod renumber;
 mod states;
 mod validate;
@@ -67,6 +68,8 @@ enum Command {
     States(states::StatesArgs),
     History(audit::HistoryArgs),
     Verify(audit::VerifyArgs),
+    Render(render::RenderArgs),
+    Templates(render::TemplatesArgs),
     Renumber(renumber::RenumberArgs),
 }
 
@@ -108,6 +111,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::States(args) => states::run(&ctx, args),
         Command::History(args) => audit::run_history(&ctx, args),
         Command::Verify(args) => audit::run_verify(&ctx, args),
+        Command::Render(args) => render::run(&ctx, args),
+        Command::Templates(args) => render::run_templates(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -85,6 +85,11 @@ pub enum Error {
     #[diagnostic(code(nothing_to_commit))]
     NothingToCommit,
 
+    /// A template failed to load or render.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Template(Box<crate::render::TemplateProblem>),
+
     /// A git operation failed.
     #[error("git: {message}")]
     #[diagnostic(code(git))]

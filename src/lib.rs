@@ -19,6 +19,8 @@ pub mod fsutil;
 pub mod id;
 pub mod init;
 pub mod lifecycle;
+pub mod public;
+pub mod render;
 pub mod renumber;
 pub mod repo;
 pub mod report;

@@ -11,6 +11,7 @@ mod cli {
     mod init;
     mod new;
     mod parse;
+    mod render;
     mod renumber;
     mod validate;
 }

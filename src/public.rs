@@ -1,0 +1,250 @@
+//! The public view of a report: what may leave the repository, and nothing else.
+//!
+//! Confidentiality is the first rule: renderers never see a [`Report`] or a [`Document`], only
+//! an [`Advisory`] built here. It leaves out the reporter's contact, the assignee, timeline
+//! notes and authors, and every body section not listed in `render.public_sections`; credits
+//! respect `anonymous`. Markdown is rendered with pulldown-cmark and sanitised with ammonia,
+//! so report text can never inject script into a page.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::lifecycle::is_public;
+use crate::report::{Document, Report, State};
+
+/// The template context of one advisory (documented in `docs/templates.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Advisory {
+    pub id: String,
+    pub title: String,
+    /// `published` or `withdrawn` (or the report's state for a draft).
+    pub state: State,
+    pub withdrawn: bool,
+    /// The Summary section as plain text (one paragraph), for lists and feeds.
+    pub summary: String,
+    pub severity: Option<PublicSeverity>,
+    pub cwe: Vec<String>,
+    pub products: Vec<PublicProduct>,
+    pub aliases: Vec<String>,
+    pub references: Vec<PublicReference>,
+    pub credits: Vec<String>,
+    pub mitigation: Option<String>,
+    pub reported: String,
+    pub published: Option<String>,
+    pub withdrawn_date: Option<String>,
+    /// Last change: the latest of the timeline, published and withdrawn dates (RFC 3339, UTC).
+    pub modified: String,
+    /// Public timeline: dates and states only.
+    pub timeline: Vec<PublicStep>,
+    /// Public body sections, in file order.
+    pub sections: Vec<PublicSection>,
+    /// Set only for `render --draft`: the stamp every page carries.
+    pub draft: Option<String>,
+}
+
+/// Severity as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSeverity {
+    /// none, low, medium, high, critical.
+    pub level: Option<String>,
+    pub score: Option<f64>,
+    pub vector: Option<String>,
+    /// `3.1` or `4.0`.
+    pub version: Option<String>,
+}
+
+/// An affected product.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicProduct {
+    pub name: String,
+    pub component: Option<String>,
+    pub affected: Option<String>,
+    pub fixed: Option<String>,
+    pub ecosystem: Option<String>,
+    pub package: Option<String>,
+    pub purl: Option<String>,
+}
+
+/// A reference link.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicReference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+/// One public timeline step.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStep {
+    pub date: String,
+    pub state: State,
+}
+
+/// A public body section.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSection {
+    pub title: String,
+    /// Lowercase, dashes: an anchor for the heading.
+    pub slug: String,
+    /// The section's Markdown, as written.
+    pub markdown: String,
+    /// Sanitised HTML.
+    pub html: String,
+}
+
+/// Whether a report may be rendered publicly.
+pub fn is_renderable(report: &Report) -> bool {
+    is_public(report.state)
+}
+
+/// Builds the public view. `draft` is the stamp for previews of unpublished reports.
+pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<String>) -> Advisory {
+    let public: HashSet<String> = config.render.public_sections.iter().map(|s| s.to_lowercase()).collect();
+    let sections: Vec<PublicSection> = doc
+        .sections()
+        .into_iter()
+        .filter(|s| public.contains(&s.title.to_lowercase()))
+        .map(|s| {
+            let markdown = doc.text[s.content.clone()].trim().to_owned();
+            PublicSection { slug: slug(&s.title), html: markdown_html(&markdown), title: s.title, markdown }
+        })
+        .collect();
+    let summary = sections
+        .iter()
+        .find(|s| s.title.eq_ignore_ascii_case("summary"))
+        .map(|s| plain_text(&s.markdown))
+        .unwrap_or_default();
+    let severity = report.severity.as_ref().map(|s| {
+        let assessed = s.cvss.as_deref().and_then(|v| crate::cvss::assess(v).ok());
+        PublicSeverity {
+            level: s.level.or(assessed.map(|a| a.level)).map(|l| l.to_string()),
+            score: assessed.map(|a| a.score),
+            vector: s.cvss.clone(),
+            version: assessed.map(|a| match a.version {
+                crate::cvss::CvssVersion::V3_1 => "3.1".to_owned(),
+                crate::cvss::CvssVersion::V4_0 => "4.0".to_owned(),
+            }),
+        }
+    });
+    let credits = credit(report).into_iter().collect();
+    let last = report
+        .timeline
+        .iter()
+        .map(|t| t.date)
+        .chain(report.published)
+        .chain(report.withdrawn)
+        .max()
+        .unwrap_or(report.reported);
+    Advisory {
+        id: report.id.clone(),
+        title: report.title.clone(),
+        state: report.state,
+        withdrawn: report.state == State::Withdrawn,
+        summary,
+        severity,
+        cwe: report.cwe.clone(),
+        products: report
+            .products
+            .iter()
+            .map(|p| PublicProduct {
+                name: p.name.clone(),
+                component: p.component.clone(),
+                affected: p.affected.clone(),
+                fixed: p.fixed.clone(),
+                ecosystem: p.ecosystem.clone(),
+                package: p.package.clone(),
+                purl: p.purl.clone(),
+            })
+            .collect(),
+        aliases: report.aliases.clone(),
+        references: report
+            .references
+            .iter()
+            .map(|r| PublicReference { kind: r.kind.to_string(), url: r.url.clone() })
+            .collect(),
+        credits,
+        mitigation: report.mitigation.clone(),
+        reported: report.reported.to_string(),
+        published: report.published.map(|d| d.to_string()),
+        withdrawn_date: report.withdrawn.map(|d| d.to_string()),
+        modified: format!("{last}T00:00:00Z"),
+        timeline: report.timeline.iter().map(|t| PublicStep { date: t.date.to_string(), state: t.state }).collect(),
+        sections,
+        draft,
+    }
+}
+
+/// How the reporter is credited: `credit`, else the name; nobody for `anonymous`.
+fn credit(report: &Report) -> Option<String> {
+    let credit = report.reporter.credit.as_deref().unwrap_or(&report.reporter.name).trim();
+    (!credit.is_empty() && !credit.eq_ignore_ascii_case("anonymous")).then(|| credit.to_owned())
+}
+
+/// Markdown to sanitised HTML: no script, no event handlers, only http(s)/mailto links.
+pub fn markdown_html(markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut raw = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH));
+    ammonia::Builder::default()
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&raw)
+        .to_string()
+}
+
+/// The text of Markdown without markup, on one line.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableCell,
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn slug(title: &str) -> String {
+    let s: String = title.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_sanitised() {
+        let vectors = [
+            "<script>alert(1)</script>",
+            "[x](javascript:alert(1))",
+            "<img src=x onerror=alert(1)>",
+            "<iframe src=https://evil.example></iframe>",
+            "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+            "<svg onload=alert(1)>",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+            "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        ];
+        for v in vectors {
+            let html = markdown_html(v).to_lowercase();
+            for bad in ["<script", "javascript:", "onerror", "onload", "<iframe", "data:text", "style="] {
+                assert!(!html.contains(bad), "{v} -> {html}");
+            }
+        }
+        assert!(markdown_html("[ok](https://x.test)").contains("rel=\"noopener noreferrer nofollow\""));
+    }
+
+    #[test]
+    fn plain_text_and_slugs() {
+        assert_eq!(plain_text("The `upload` handler\naccepts **../**."), "The upload handler accepts ../.");
+        assert_eq!(slug("Remediation & Workarounds"), "remediation-workarounds");
+    }
+}

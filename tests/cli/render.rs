@@ -1,0 +1,287 @@
+//! `render`: the site, one advisory, drafts, overrides, template errors, and the promise that
+//! nothing unpublished or private ever reaches the output.
+
+use std::fs;
+use std::path::Path;
+
+use super::validate::{PUBLISHED, commit_all, shared_schema};
+use crate::util::{TestRepo, stderr, stdout};
+
+/// A repository with the published fixture (the web product has an `uploads` component).
+fn repo() -> TestRepo {
+    let repo = TestRepo::new();
+    let config = repo.read("enigm.yaml").replacen("components: []", "components: [uploads]", 1);
+    repo.write(
+        "enigm.yaml",
+        config.replace(
+            "# base_url: https://security.example.com/advisories/",
+            "base_url: https://security.example.com/advisories/",
+        ),
+    );
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED);
+    commit_all(&repo, "published report");
+    repo
+}
+
+fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).expect("ls") {
+        let p = entry.expect("entry").path();
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push((p.display().to_string(), fs::read(&p).expect("read")));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_site_has_every_page_and_rerendering_is_byte_identical() {
+    let repo = repo();
+    let site = repo.sandbox.tmp.path().join("site");
+    let site_arg = site.to_string_lossy().into_owned();
+    let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
+    assert!(stdout(&a).contains("1 advisories rendered"), "{}", stdout(&a));
+    for f in [
+        "index.html",
+        "feed.xml",
+        "assets/filter.js",
+        "advisories/ENIGM-2026-0001.html",
+        "advisories/ENIGM-2026-0001.md",
+        "osv/ENIGM-2026-0001.json",
+    ] {
+        assert!(site.join(f).is_file(), "{f}");
+    }
+    let first = all_files(&site);
+    let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
+    assert!(stdout(&a).contains("0 written"), "{}", stdout(&a));
+    assert_eq!(all_files(&site), first, "same input, same bytes");
+    repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().success();
+
+    let index = fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(index.contains("href=\"advisories/ENIGM-2026-0001.html\"") && index.contains("sev-critical"), "{index}");
+    assert!(index.contains("<script src=\"assets/filter.js\"></script>"));
+    assert!(!index.contains("http://") && !index.contains("https://cdn"), "no external assets");
+    let feed = fs::read_to_string(site.join("feed.xml")).expect("feed");
+    // Autoescaping writes `/` as `&#x2f;`, which XML readers decode.
+    let feed = feed.replace("&#x2f;", "/");
+    assert!(
+        feed.contains("<id>https://security.example.com/advisories/:ENIGM-2026-0001</id>")
+            && feed.contains("<updated>2026-03-01T00:00:00Z</updated>"),
+        "{feed}"
+    );
+
+    // A user's own file in the site directory survives; pages of a report gone are removed.
+    fs::write(site.join("CNAME"), "security.example.com\n").expect("cname");
+    fs::remove_file(repo.root().join("reports/ENIGM-2026-0001.md")).expect("rm");
+    repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().code(1);
+    let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
+    assert!(stdout(&a).contains("3 removed"), "{}", stdout(&a));
+    assert!(!site.join("advisories/ENIGM-2026-0001.html").exists());
+    assert!(site.join("CNAME").exists(), "never deletes what it did not write");
+}
+
+#[test]
+fn nothing_unpublished_or_private_reaches_the_site() {
+    let repo = repo();
+    // Private parts of the published report.
+    let published = PUBLISHED
+        .replace("contact: jane@example.org", "contact: leak-contact@example.org")
+        .replace(
+            "  - date: 2026-01-06\n    state: triaged\n",
+            "  - date: 2026-01-06\n    state: triaged\n    by: LEAK-STAFF-NAME\n    note: LEAK-TIMELINE-NOTE\n",
+        )
+        .replace("Upload a file named `../../x`", "LEAK-REPRODUCTION-STEP")
+        + "\n## Context\n\nLEAK-CONTEXT-SECTION\n";
+    let published = published.replace("reported: 2026-01-05", "reported: 2026-01-05\nassignee: LEAK-ASSIGNEE");
+    repo.write("reports/ENIGM-2026-0001.md", published);
+    // Unpublished reports in every non-public state, embargoed ones included.
+    let states =
+        [("received", "needs-info"), ("triaged", "confirmed"), ("remediating", "fixed"), ("rejected", "received")];
+    for (i, (state, _)) in states.iter().enumerate() {
+        let n = i + 2;
+        let text = PUBLISHED
+            .replace("ENIGM-2026-0001", &format!("ENIGM-2026-000{n}"))
+            .replace("state: published\nreported", &format!("state: {state}\nembargo_until: 2026-12-31\nreported"))
+            .replace("Path traversal in uploads", &format!("LEAK-TITLE-{n}"))
+            .replace("The upload handler accepts", &format!("LEAK-BODY-{n} The upload handler accepts"))
+            .replace("CVE-2026-12345", &format!("CVE-2026-9999{n}"));
+        repo.write(&format!("reports/ENIGM-2026-000{n}.md"), text);
+    }
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let files = all_files(&site);
+    assert!(files.len() >= 6);
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for marker in [
+            "LEAK-",
+            "leak-contact",
+            "ENIGM-2026-0002",
+            "ENIGM-2026-0003",
+            "ENIGM-2026-0004",
+            "ENIGM-2026-0005",
+            "CVE-2026-9999",
+            "embargo",
+        ] {
+            assert!(!text.contains(marker), "{marker} leaked into {path}:\n{text}");
+        }
+    }
+    let html = fs::read_to_string(site.join("advisories/ENIGM-2026-0001.html")).expect("page");
+    assert!(html.contains("Jane Doe") && html.contains("overwrite files"), "public parts are there");
+    // One unpublished report is refused without --draft.
+    let a = repo.cmd().args(["render", "2", "--format", "html"]).assert().code(2);
+    assert!(stderr(&a).contains("is not public") && stderr(&a).contains("--draft"), "{}", stderr(&a));
+}
+
+#[test]
+fn drafts_are_stamped_and_never_written_into_the_site() {
+    let repo = repo();
+    let text = PUBLISHED
+        .replace("ENIGM-2026-0001", "ENIGM-2026-0002")
+        .replace("state: published\nreported", "state: fixed\nembargo_until: 2026-12-31\nreported");
+    repo.write("reports/ENIGM-2026-0002.md", text);
+    for format in ["html", "md", "osv"] {
+        let a = repo.cmd().args(["render", "2", "--draft", "--format", format]).assert().success();
+        assert!(stdout(&a).contains("DRAFT — EMBARGOED until 2026-12-31"), "{format}: {}", stdout(&a));
+    }
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let a =
+        repo.cmd().args(["render", "2", "--draft", "--out"]).arg(site.join("advisories/preview.html")).assert().code(2);
+    assert!(stderr(&a).contains("drafts are never written there"), "{}", stderr(&a));
+    let preview = repo.sandbox.tmp.path().join("preview.html");
+    repo.cmd().args(["render", "2", "--draft", "--out"]).arg(&preview).assert().success();
+    assert!(fs::read_to_string(&preview).expect("preview").contains("class=\"draft\""));
+}
+
+#[test]
+fn osv_records_are_valid_against_the_official_schema() {
+    let repo = repo();
+    let with_package = PUBLISHED
+        .replace("ENIGM-2026-0001", "ENIGM-2026-0002")
+        .replace(
+            "    component: uploads\n",
+            "    component: uploads\n    ecosystem: npm\n    package: acme-web\n    purl: pkg:npm/acme-web\n",
+        )
+        .replace(
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        )
+        .replace("CVE-2026-12345", "CVE-2026-12346");
+    repo.write("reports/ENIGM-2026-0002.md", with_package);
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let two: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0002.json")).expect("osv")).expect("json");
+    assert_eq!(
+        two["affected"][0]["package"],
+        serde_json::json!({"ecosystem": "npm", "name": "acme-web", "purl": "pkg:npm/acme-web"})
+    );
+    assert_eq!(two["affected"][0]["ranges"][0]["events"], serde_json::json!([{"introduced": "0"}, {"fixed": "2.4.1"}]));
+    assert_eq!(two["severity"][0]["type"], "CVSS_V4");
+    let one: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0001.json")).expect("osv")).expect("json");
+    assert!(one["affected"][0].get("package").is_none(), "no ecosystem: no package");
+    assert_eq!(one["affected"][0]["database_specific"]["affected"], "< 2.4.1");
+    let Some(schema) = shared_schema("osv.schema.json") else { return };
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("schema");
+    for record in [&one, &two] {
+        let errors: Vec<String> =
+            validator.iter_errors(record).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", record["id"]);
+    }
+}
+
+#[test]
+fn report_markup_and_fields_cannot_inject_script() {
+    let repo = repo();
+    let hostile = PUBLISHED
+        .replace("title: Path traversal in uploads", "title: \"<script>alert('t')</script> traversal\"")
+        .replace("The upload handler accepts `../` in file names.", "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) <iframe src=https://evil.example></iframe> <a href=\"jAvAsCrIpT:alert(4)\">y</a>")
+        .replace("https://example.com/web/commit/1", "https://example.com/\"><script>alert(5)</script>");
+    repo.write("reports/ENIGM-2026-0001.md", hostile);
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    for page in ["advisories/ENIGM-2026-0001.html", "index.html", "feed.xml"] {
+        let html = fs::read_to_string(site.join(page)).expect("page").to_lowercase().replace("&#x2f;", "/");
+        assert_eq!(
+            html.matches("<script").count(),
+            usize::from(page == "index.html"),
+            "{page}: only the site's own script tag:\n{html}"
+        );
+        // `javascript:` may remain as inert text; never as an attribute value.
+        for bad in ["=\"javascript:", "='javascript:", "onerror=", "<iframe"] {
+            assert!(!html.contains(bad), "{bad} in {page}");
+        }
+    }
+    let html = fs::read_to_string(site.join("advisories/ENIGM-2026-0001.html")).expect("page");
+    assert!(html.contains("&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt; traversal"), "title escaped: {html}");
+}
+
+#[test]
+fn overrides_template_errors_and_export() {
+    let repo = repo();
+    let a = repo.cmd().args(["templates", "export"]).assert().success();
+    assert!(stdout(&a).contains("7 templates exported"), "{}", stdout(&a));
+    let a = repo.cmd().args(["templates", "export"]).assert().success();
+    assert!(stdout(&a).contains("0 templates exported"));
+    repo.write("templates/advisory.md.j2", "CUSTOM {{ advisory.id }} for {{ site.organization }}\n");
+    let a = repo.cmd().args(["render", "1", "--format", "md"]).assert().success();
+    assert_eq!(stdout(&a), "CUSTOM ENIGM-2026-0001 for Acme Corp\n");
+
+    repo.write("templates/advisory.md.j2", "line one\n{{ advisory.id }\n");
+    let a = repo.cmd().args(["render", "1", "--format", "md"]).assert().code(2);
+    assert!(stderr(&a).contains("templates/advisory.md.j2:2:"), "syntax error located: {}", stderr(&a));
+    repo.write("templates/advisory.md.j2", "ok\n{{ advisory.no_such_field }}\n");
+    let a = repo.cmd().args(["render", "1", "--format", "md"]).assert().code(2);
+    assert!(
+        stderr(&a).contains("undefined") && stderr(&a).contains("templates/advisory.md.j2:2:"),
+        "undefined is an error: {}",
+        stderr(&a)
+    );
+    repo.write(
+        "templates/advisory.md.j2",
+        "{% for i in range(100000000) %}{% for j in range(100000000) %}x{% endfor %}{% endfor %}\n",
+    );
+    let a =
+        repo.cmd().args(["render", "1", "--format", "md"]).timeout(std::time::Duration::from_secs(60)).assert().code(2);
+    assert!(
+        stderr(&a).contains("fuel") || stderr(&a).contains("range"),
+        "a runaway template is stopped: {}",
+        stderr(&a)
+    );
+}
+
+#[test]
+fn changed_since_and_refused_out_dirs() {
+    let repo = repo();
+    repo.write(
+        "reports/ENIGM-2026-0002.md",
+        PUBLISHED.replace("ENIGM-2026-0001", "ENIGM-2026-0002").replace("CVE-2026-12345", "CVE-2026-12346"),
+    );
+    let site = repo.sandbox.tmp.path().join("site");
+    let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
+    assert!(
+        stdout(&a).contains("6 written"),
+        "index, feed, filter and three files of the changed report: {}",
+        stdout(&a)
+    );
+    assert!(
+        site.join("advisories/ENIGM-2026-0002.html").exists() && !site.join("advisories/ENIGM-2026-0001.html").exists()
+    );
+    let a = repo.cmd().args(["render", "--out", "."]).assert().code(2);
+    assert!(stderr(&a).contains("cannot be the site directory"), "{}", stderr(&a));
+    repo.cmd().args(["render", "--out", "reports/site"]).assert().code(2);
+}
+
+#[test]
+fn snapshots_of_one_advisory_in_each_format() {
+    let repo = repo();
+    for format in ["md", "html", "osv"] {
+        let a = repo.cmd().args(["render", "1", "--format", format]).assert().success();
+        insta::assert_snapshot!(format!("advisory_{format}"), stdout(&a));
+    }
+}
