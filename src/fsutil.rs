@@ -21,6 +21,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces `path` with `bytes` through a temporary file and a rename, without forcing the
+/// data to disk: for regenerable output (the rendered site), where a crash may lose the new
+/// file but never leaves a half-written one in its place.
+pub fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".enigm-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Creates `path` with `bytes` atomically; fails with `AlreadyExists` if it exists.
 pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = temp_with(path, bytes)?;

@@ -148,22 +148,25 @@ pub fn build(repo: &Repo, config: &Config, renderer: &Renderer, req: &SiteReques
     let produced: BTreeSet<&String> = files.keys().collect();
     let stale: Vec<String> =
         if only.is_some() { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
+    let mut to_write = Vec::new();
     for (rel, content) in &files {
         let path = req.out.join(rel);
         if fs::read(&path).is_ok_and(|old| &old == content) {
             outcome.unchanged += 1;
-            continue;
-        }
-        if req.check {
+        } else if req.check {
             outcome.out_of_date.push(rel.clone());
-            continue;
+        } else {
+            to_write.push((rel, path, content));
         }
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
-        }
-        fsutil::write_atomic(&path, content).map_err(Error::io(format!("cannot write {}", path.display())))?;
-        outcome.written.push(rel.clone());
     }
+    let dirs: BTreeSet<&Path> = to_write.iter().filter_map(|(_, p, _)| p.parent()).collect();
+    for dir in dirs {
+        fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
+    }
+    to_write.par_iter().try_for_each(|(_, path, content)| {
+        fsutil::write_replace(path, content).map_err(Error::io(format!("cannot write {}", path.display())))
+    })?;
+    outcome.written = to_write.into_iter().map(|(rel, _, _)| rel.clone()).collect();
     for rel in stale {
         let path = req.out.join(&rel);
         let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
