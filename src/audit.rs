@@ -36,6 +36,8 @@ pub struct AuditFinding {
 /// What `verify` looked at and found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Audit {
+    /// The repository is a shallow clone: history before its boundary was not checked.
+    pub shallow: bool,
     pub commits: usize,
     pub changes: usize,
     pub findings: Vec<AuditFinding>,
@@ -99,7 +101,7 @@ pub fn verify(repo: &Repo) -> Result<Audit> {
             Ok(out)
         })
         .collect();
-    let mut audit = Audit { commits, ..Audit::default() };
+    let mut audit = Audit { commits, shallow: git.is_shallow(), ..Audit::default() };
     for r in results {
         let (n, f) = r?;
         audit.changes += n;

@@ -107,14 +107,21 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         .into_iter()
         .filter(|s| public.contains(&s.title.to_lowercase()))
         .map(|s| {
-            let markdown = doc.text[s.content.clone()].trim().to_owned();
-            PublicSection { slug: slug(&s.title), html: markdown_html(&markdown), title: s.title, markdown }
+            let written = doc.text[s.content.clone()].trim();
+            PublicSection {
+                slug: slug(&s.title),
+                html: markdown_html(written),
+                title: s.title,
+                markdown: defang_html(written),
+            }
         })
         .collect();
-    let summary = sections
-        .iter()
-        .find(|s| s.title.eq_ignore_ascii_case("summary"))
-        .map(|s| plain_text(&s.markdown))
+    // From the Markdown as written: raw HTML is skipped, not shown as text.
+    let summary = doc
+        .sections()
+        .into_iter()
+        .find(|s| s.title.eq_ignore_ascii_case("summary") && public.contains("summary"))
+        .map(|s| plain_text(doc.text[s.content].trim()))
         .unwrap_or_default();
     let severity = report.severity.as_ref().map(|s| {
         let assessed = s.cvss.as_deref().and_then(|v| crate::cvss::assess(v).ok());
@@ -165,7 +172,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
             .map(|r| PublicReference { kind: r.kind.to_string(), url: r.url.clone() })
             .collect(),
         credits,
-        mitigation: report.mitigation.clone(),
+        mitigation: report.mitigation.as_deref().map(defang_html),
         reported: report.reported.to_string(),
         published: report.published.map(|d| d.to_string()),
         withdrawn_date: report.withdrawn.map(|d| d.to_string()),
@@ -192,6 +199,33 @@ pub fn markdown_html(markdown: &str) -> String {
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&raw)
         .to_string()
+}
+
+/// Markdown with its raw HTML made inert (`<` written as `&lt;`), for outputs that carry
+/// Markdown as Markdown (the `.md` page, OSV `details`): everything else stays as written.
+pub fn defang_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut ranges: Vec<std::ops::Range<usize>> = Parser::new(markdown)
+        .into_offset_iter()
+        .filter(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+        .map(|(_, r)| r)
+        .collect();
+    if ranges.is_empty() {
+        return markdown.to_owned();
+    }
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(markdown.len() + 16);
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos {
+            continue;
+        }
+        out.push_str(&markdown[pos..r.start]);
+        out.push_str(&markdown[r.clone()].replace('<', "&lt;"));
+        pos = r.end;
+    }
+    out.push_str(&markdown[pos..]);
+    out
 }
 
 /// The text of Markdown without markup, on one line.
@@ -240,6 +274,19 @@ mod tests {
             }
         }
         assert!(markdown_html("[ok](https://x.test)").contains("rel=\"noopener noreferrer nofollow\""));
+    }
+
+    #[test]
+    fn raw_html_in_markdown_outputs_is_inert() {
+        assert_eq!(
+            defang_html("Text <script>alert(1)</script> and `<code>`"),
+            "Text &lt;script>alert(1)&lt;/script> and `<code>`"
+        );
+        assert_eq!(
+            defang_html("<img src=x onerror=alert(1)>\n\n**bold**"),
+            "&lt;img src=x onerror=alert(1)>\n\n**bold**"
+        );
+        assert_eq!(defang_html("plain **markdown**"), "plain **markdown**");
     }
 
     #[test]

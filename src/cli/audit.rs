@@ -66,6 +66,11 @@ pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> 
 pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
     let (repo, _) = ctx.open()?;
     let audit = verify(&repo)?;
+    if audit.shallow {
+        eprintln!(
+            "warning: this is a shallow clone; history before its boundary was not checked (fetch with --unshallow, or fetch-depth: 0 in CI)"
+        );
+    }
     match args.format {
         Format::Json => print_json(&audit)?,
         Format::Human => {

@@ -4,16 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
+use enigm_disclose::config::Config;
 use enigm_disclose::public::{advisory, is_renderable};
 use enigm_disclose::render::site::{self, SiteRequest};
 use enigm_disclose::render::{Renderer, SiteInfo, export_templates, osv};
 use enigm_disclose::repo::REPORTS_DIR;
+use enigm_disclose::repo::Repo;
 use enigm_disclose::report::Document;
 use enigm_disclose::scan::resolve_id;
 use enigm_disclose::{Error, clock, fsutil};
 
 use super::Context;
-use super::output::{print, print_json};
+use super::output::print;
 
 /// Render public advisories: the static site, or one advisory to stdout.
 ///
@@ -86,45 +88,45 @@ pub fn run_templates(ctx: &Context, args: TemplatesArgs) -> Result<ExitCode, Err
 
 pub fn run(ctx: &Context, args: RenderArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
+    match args.id.clone() {
+        None => run_site(ctx, &repo, &config, args),
+        Some(id) => run_one(ctx, &repo, &config, &id, &args),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Result<ExitCode, Error> {
     let renderer = Renderer::new(Some(repo.root()))?;
-    let Some(id) = &args.id else {
-        let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
-        let outcome = site::build(
-            &repo,
-            &config,
-            &renderer,
-            &SiteRequest { out: out.clone(), changed_since: args.changed_since, check: args.check },
-        )?;
-        for (p, why) in &outcome.skipped {
-            eprintln!("warning: {} not rendered: {why} (run `enigm-disclose validate`)", p.display());
+    let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
+    let request = SiteRequest { out: out.clone(), changed_since: args.changed_since, check: args.check };
+    let outcome = site::build(repo, config, &renderer, &request)?;
+    for (p, why) in &outcome.skipped {
+        eprintln!("warning: {} not rendered: {why} (run `enigm-disclose validate`); its pages are kept", p.display());
+    }
+    let advisories = plural(outcome.advisories, "advisory", "advisories");
+    if args.check {
+        for f in &outcome.out_of_date {
+            eprintln!("out of date: {f}");
         }
-        if args.check {
-            for f in &outcome.out_of_date {
-                eprintln!("out of date: {f}");
-            }
-            print(&format!(
-                "{} advisories; {} file{} out of date in {}\n",
-                outcome.advisories,
-                outcome.out_of_date.len(),
-                if outcome.out_of_date.len() == 1 { "" } else { "s" },
-                out.display()
-            ))?;
-            return Ok(if outcome.out_of_date.is_empty() && outcome.skipped.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
-        }
-        print(&format!(
-            "{} advisories rendered to {}: {} written, {} unchanged, {} removed\n",
-            outcome.advisories,
-            out.display(),
-            outcome.written.len(),
-            outcome.unchanged,
-            outcome.removed.len()
-        ))?;
-        return Ok(if outcome.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
-    };
+        let stale = plural(outcome.out_of_date.len(), "file", "files");
+        print(&format!("{advisories}; {stale} out of date in {}\n", out.display()))?;
+        let ok = outcome.out_of_date.is_empty() && outcome.skipped.is_empty();
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    print(&format!(
+        "{advisories} rendered to {}: {} written, {} unchanged, {} removed\n",
+        out.display(),
+        outcome.written.len(),
+        outcome.unchanged,
+        outcome.removed.len()
+    ))?;
+    Ok(if outcome.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderArgs) -> Result<ExitCode, Error> {
     let id = resolve_id(repo.root(), id)?;
     let path = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let doc = Document::load(repo.root(), &path)?;
@@ -133,6 +135,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> Result<ExitCode, Error> {
         let today = clock::today()?;
         Some(match report.embargo_until {
             Some(e) if e >= today => format!("DRAFT — EMBARGOED until {e}"),
+            _ if is_renderable(&report) => "DRAFT PREVIEW".to_owned(),
             _ => "DRAFT — NOT PUBLISHED".to_owned(),
         })
     } else if is_renderable(&report) {
@@ -143,31 +146,27 @@ pub fn run(ctx: &Context, args: RenderArgs) -> Result<ExitCode, Error> {
             format!("preview it with `enigm-disclose render {id} --draft`"),
         ));
     };
-    let adv = advisory(&doc, &report, &config, stamp);
+    let adv = advisory(&doc, &report, config, stamp);
+    let site = SiteInfo::from_config(config);
     let text = match args.format {
-        OneFormat::Html => renderer.advisory("advisory.html.j2", &adv, &SiteInfo::from_config(&config), "")?,
-        OneFormat::Md => renderer.advisory("advisory.md.j2", &adv, &SiteInfo::from_config(&config), "")?,
-        OneFormat::Osv => {
-            print_json_to(args.out.as_deref(), ctx, &osv::record(&adv, &config), args.draft)?;
-            return Ok(ExitCode::SUCCESS);
-        }
+        // OSV needs no template, so a broken override does not stop it.
+        OneFormat::Osv => serde_json::to_string_pretty(&osv::record(&adv, config)).unwrap_or_default() + "\n",
+        OneFormat::Html => Renderer::new(Some(repo.root()))?.advisory("advisory.html.j2", &adv, &site, "")?,
+        OneFormat::Md => Renderer::new(Some(repo.root()))?.advisory("advisory.md.j2", &adv, &site, "")?,
     };
-    write_one(args.out.as_deref(), ctx, &text, args.draft)?;
+    write_one(args.out.as_deref(), ctx, &text, args.draft, repo.root())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_json_to(out: Option<&Path>, ctx: &Context, value: &serde_json::Value, draft: bool) -> Result<(), Error> {
-    match out {
-        None => print_json(value),
-        Some(_) => write_one(out, ctx, &(serde_json::to_string_pretty(value).unwrap_or_default() + "\n"), draft),
-    }
-}
-
-/// Writes one advisory to `out` (stdout when `None`); a draft never goes into a site directory.
-fn write_one(out: Option<&Path>, ctx: &Context, text: &str, draft: bool) -> Result<(), Error> {
+/// Writes one advisory to `out` (stdout when `None`); a draft never goes into a site directory
+/// (one holding a manifest, or the repository's default `site/`).
+fn write_one(out: Option<&Path>, ctx: &Context, text: &str, draft: bool, root: &Path) -> Result<(), Error> {
     let Some(out) = out else { return print(text) };
     let path = ctx.cwd.join(out);
-    if draft && site::inside_site(&path) {
+    let default_site = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned()).join("site");
+    let parent = path.parent().and_then(|p| std::fs::canonicalize(p).ok());
+    let in_default_site = parent.is_some_and(|p| p.starts_with(&default_site));
+    if draft && (site::inside_site(&path) || in_default_site) {
         return Err(Error::usage(
             format!("{} is inside a site directory; drafts are never written there", out.display()),
             "write the preview elsewhere, or to stdout",

@@ -148,8 +148,11 @@ fn affected(p: &crate::public::PublicProduct) -> Value {
     }
     let introduced = p.affected.as_deref().and_then(lower_bound).unwrap_or_else(|| "0".to_owned());
     let mut events = vec![json!({ "introduced": introduced })];
-    if let Some(f) = &p.fixed {
-        events.push(json!({ "fixed": f }));
+    match (&p.fixed, p.affected.as_deref().and_then(upper_bound)) {
+        (Some(f), _) => events.push(json!({ "fixed": f })),
+        (None, Some(("<", v))) => events.push(json!({ "fixed": v })),
+        (None, Some((_, v))) => events.push(json!({ "last_affected": v })),
+        (None, None) => {}
     }
     json!({ "package": package, "ranges": [{ "type": "ECOSYSTEM", "events": events }], "database_specific": specific })
 }
@@ -163,6 +166,21 @@ fn lower_bound(range: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// `< 2.4.1` → (`<`, `2.4.1`); `<= 2.3` → (`<=`, `2.3`).
+fn upper_bound(range: &str) -> Option<(&'static str, String)> {
+    range
+        .split(',')
+        .map(str::trim)
+        .find_map(|part| {
+            if let Some(v) = part.strip_prefix("<=") {
+                Some(("<=", v.trim().to_owned()))
+            } else {
+                part.strip_prefix('<').map(|v| ("<", v.trim().to_owned()))
+            }
+        })
+        .filter(|(_, v)| !v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +189,8 @@ mod tests {
     fn lower_bounds() {
         assert_eq!(lower_bound(">= 1.0, < 1.9.3"), Some("1.0".into()));
         assert_eq!(lower_bound("< 2"), None);
+        assert_eq!(upper_bound(">= 1.0, < 1.9.3"), Some(("<", "1.9.3".into())));
+        assert_eq!(upper_bound("<= 2.3"), Some(("<=", "2.3".into())));
+        assert_eq!(upper_bound("all"), None);
     }
 }

@@ -146,8 +146,10 @@ pub fn build(repo: &Repo, config: &Config, renderer: &Renderer, req: &SiteReques
     let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, ..SiteOutcome::default() };
     let previous = read_manifest(&req.out);
     let produced: BTreeSet<&String> = files.keys().collect();
+    // A report that cannot be read right now (a typo) must not unpublish its pages.
+    let keep_all = only.is_some() || !outcome.skipped.is_empty();
     let stale: Vec<String> =
-        if only.is_some() { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
+        if keep_all { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
     let mut to_write = Vec::new();
     for (rel, content) in &files {
         let path = req.out.join(rel);

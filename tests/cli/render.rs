@@ -43,7 +43,7 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     let site = repo.sandbox.tmp.path().join("site");
     let site_arg = site.to_string_lossy().into_owned();
     let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
-    assert!(stdout(&a).contains("1 advisories rendered"), "{}", stdout(&a));
+    assert!(stdout(&a).contains("1 advisory rendered"), "{}", stdout(&a));
     for f in [
         "index.html",
         "feed.xml",
@@ -65,10 +65,8 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     assert!(index.contains("<script src=\"assets/filter.js\"></script>"));
     assert!(!index.contains("http://") && !index.contains("https://cdn"), "no external assets");
     let feed = fs::read_to_string(site.join("feed.xml")).expect("feed");
-    // Autoescaping writes `/` as `&#x2f;`, which XML readers decode.
-    let feed = feed.replace("&#x2f;", "/");
     assert!(
-        feed.contains("<id>https://security.example.com/advisories/:ENIGM-2026-0001</id>")
+        feed.contains("<id>https://security.example.com/advisories/advisories/ENIGM-2026-0001.html</id>")
             && feed.contains("<updated>2026-03-01T00:00:00Z</updated>"),
         "{feed}"
     );
@@ -284,4 +282,20 @@ fn snapshots_of_one_advisory_in_each_format() {
         let a = repo.cmd().args(["render", "1", "--format", format]).assert().success();
         insta::assert_snapshot!(format!("advisory_{format}"), stdout(&a));
     }
+}
+
+#[test]
+fn a_published_report_that_stops_parsing_keeps_its_pages() {
+    let repo = repo();
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("title: Path traversal in uploads", "title: [typo"));
+    let a = repo.cmd().args(["render", "--out"]).arg(&site).assert().code(1);
+    assert!(stderr(&a).contains("not rendered") && stderr(&a).contains("its pages are kept"), "{}", stderr(&a));
+    assert!(site.join("advisories/ENIGM-2026-0001.html").exists(), "a typo never unpublishes an advisory");
+    // A draft is refused in the default site directory even before the first render there.
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED);
+    fs::create_dir_all(repo.root().join("site")).expect("site dir");
+    let a = repo.cmd().args(["render", "1", "--draft", "--out", "site/preview.html"]).assert().code(2);
+    assert!(stderr(&a).contains("drafts are never written there"), "{}", stderr(&a));
 }
