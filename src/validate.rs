@@ -170,16 +170,24 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         })
         .collect();
     let root = repo.root();
-    let checked: Vec<(FileResult, Option<String>)> = inputs
+    let checked: Vec<(FileResult, Option<Claim>)> = inputs
         .into_par_iter()
         .map(|(p, loaded)| {
             let doc = loaded.unwrap_or_else(|| Document::load(root, &p));
             check_file(&p, doc, &ctx)
         })
         .collect();
+    let claims: HashMap<PathBuf, Claim> =
+        checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
     let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
     if let Some(rev) = &request.against {
-        against(repo, &files, rev, &mut results)?;
+        against(repo, &files, rev, &claims, &mut results)?;
+    }
+    // Text is kept only where there is something to show (100,000 clean files need none).
+    for r in &mut results {
+        if !r.findings.is_empty() && r.text.is_none() && r.findings.iter().any(|f| f.span.is_some()) {
+            r.text = files.read_text(&r.path);
+        }
     }
     Ok(finish(results))
 }
@@ -244,8 +252,16 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
 /// A document read from its source, or why it could not be.
 type Loaded = std::result::Result<Document, Box<Rejected>>;
 
-/// One file: schema, typed model, semantic checks. Also returns the id it claims.
-fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<String>) {
+/// The id a report claims and where it is written.
+#[derive(Debug, Clone)]
+struct Claim {
+    id: String,
+    span: std::ops::Range<usize>,
+}
+
+/// One file: schema, typed model, semantic checks. Also returns the id it claims. The text is
+/// kept only when there are findings to show in it.
+fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<Claim>) {
     let result = |text, findings| FileResult { path: rel.to_owned(), text, findings };
     let doc = match loaded {
         Ok(d) => d,
@@ -257,14 +273,19 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
             return (result(r.text, findings), None);
         }
     };
-    let claimed = doc.value().get("id").and_then(|v| v.as_str()).map(str::to_owned);
+    let claimed = doc
+        .value()
+        .get("id")
+        .and_then(|v| v.as_str())
+        .map(|id| Claim { id: id.to_owned(), span: doc.span_for("id", false) });
     let findings = checks::check_document(&doc, ctx);
-    (result(Some(doc.text), findings), claimed)
+    let text = (!findings.is_empty()).then_some(doc.text);
+    (result(text, findings), claimed)
 }
 
 /// Adds `duplicate-id` findings: a report claiming an id that another file is named after
 /// or also claims.
-fn duplicate_ids(checked: Vec<(FileResult, Option<String>)>, all: &[PathBuf]) -> Vec<FileResult> {
+fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> Vec<FileResult> {
     let mut claims: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let checked_paths: HashSet<&Path> = checked.iter().map(|(r, _)| r.path.as_path()).collect();
     for p in all.iter().filter(|p| !checked_paths.contains(p.as_path())) {
@@ -272,25 +293,24 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<String>)>, all: &[PathBuf]) ->
             claims.entry(stem.to_owned()).or_default().push(p.clone());
         }
     }
-    for (r, id) in &checked {
-        if let Some(id) = id {
-            claims.entry(id.clone()).or_default().push(r.path.clone());
+    for (r, claim) in &checked {
+        if let Some(c) = claim {
+            claims.entry(c.id.clone()).or_default().push(r.path.clone());
         }
     }
     checked
         .into_iter()
-        .map(|(mut r, id)| {
-            if let Some(id) = id
+        .map(|(mut r, claim)| {
+            if let Some(Claim { id, span }) = claim
                 && let Some(others) = claims.get(&id)
                 && others.len() > 1
             {
                 let other: Vec<String> =
                     others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
-                let span = r.text.as_deref().and_then(|t| id_span(t, &r.path));
                 let f = Finding::error(
                     "duplicate-id",
                     &r.path,
-                    span,
+                    Some(span),
                     format!("id `{id}` is also used by {}", other.join(", ")),
                 )
                 .with_help(format!(
@@ -303,13 +323,14 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<String>)>, all: &[PathBuf]) ->
         .collect()
 }
 
-fn id_span(text: &str, rel: &Path) -> Option<std::ops::Range<usize>> {
-    let doc = Document::parse(rel, text.to_owned()).ok()?;
-    Some(doc.span_for("id", false))
-}
-
 /// Compares the checked source with `rev`: published reports stay, ids do not change.
-fn against(repo: &Repo, files: &Files<'_>, rev: &str, results: &mut Vec<FileResult>) -> Result<()> {
+fn against(
+    repo: &Repo,
+    files: &Files<'_>,
+    rev: &str,
+    claims: &HashMap<PathBuf, Claim>,
+    results: &mut Vec<FileResult>,
+) -> Result<()> {
     let git = repo.git();
     let base = git.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
         Error::usage(
@@ -335,15 +356,14 @@ fn against(repo: &Repo, files: &Files<'_>, rev: &str, results: &mut Vec<FileResu
         };
         if current_set.contains(&rel) {
             if let Some(r) = results.iter_mut().find(|r| r.path == rel)
-                && let Some(now) = r.text.as_deref().and_then(|t| Document::parse(&rel, t.to_owned()).ok())
-                && let Some(now_id) = now.value().get("id").and_then(|v| v.as_str().map(str::to_owned))
-                && now_id != base_report.id
+                && let Some(now) = claims.get(&rel)
+                && now.id != base_report.id
             {
                 let f = Finding::error(
                     "id-changed",
                     &rel,
-                    Some(now.span_for("id", false)),
-                    format!("the id changed from `{}` (in {rev}) to `{now_id}`", base_report.id),
+                    Some(now.span.clone()),
+                    format!("the id changed from `{}` (in {rev}) to `{}`", base_report.id, now.id),
                 )
                 .with_help(
                     "an id never changes once committed; `renumber` is the one way to move a report to a new id",
