@@ -32,6 +32,13 @@ pub fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Creates a new file `path` with `bytes` (fails with `AlreadyExists`), without a temporary
+/// file: for regenerable output only.
+pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    f.write_all(bytes)
+}
+
 /// Creates `path` with `bytes` atomically; fails with `AlreadyExists` if it exists.
 pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = temp_with(path, bytes)?;

@@ -153,22 +153,24 @@ pub fn build(repo: &Repo, config: &Config, renderer: &Renderer, req: &SiteReques
     let mut to_write = Vec::new();
     for (rel, content) in &files {
         let path = req.out.join(rel);
-        if fs::read(&path).is_ok_and(|old| &old == content) {
-            outcome.unchanged += 1;
-        } else if req.check {
-            outcome.out_of_date.push(rel.clone());
-        } else {
-            to_write.push((rel, path, content));
+        match fs::read(&path) {
+            Ok(old) if &old == content => outcome.unchanged += 1,
+            _ if req.check => outcome.out_of_date.push(rel.clone()),
+            Ok(_) => to_write.push((rel, path, content, true)),
+            Err(_) => to_write.push((rel, path, content, false)),
         }
     }
-    let dirs: BTreeSet<&Path> = to_write.iter().filter_map(|(_, p, _)| p.parent()).collect();
+    let dirs: BTreeSet<&Path> = to_write.iter().filter_map(|(_, p, _, _)| p.parent()).collect();
     for dir in dirs {
         fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     }
-    to_write.par_iter().try_for_each(|(_, path, content)| {
-        fsutil::write_replace(path, content).map_err(Error::io(format!("cannot write {}", path.display())))
+    // A new file is created in place (a failed render exits non-zero, so nothing is deployed);
+    // an existing one is replaced through a temporary file, so it is never half-written.
+    to_write.par_iter().try_for_each(|(_, path, content, exists)| {
+        let written = if *exists { fsutil::write_replace(path, content) } else { fsutil::create_new(path, content) };
+        written.map_err(Error::io(format!("cannot write {}", path.display())))
     })?;
-    outcome.written = to_write.into_iter().map(|(rel, _, _)| rel.clone()).collect();
+    outcome.written = to_write.into_iter().map(|(rel, _, _, _)| rel.clone()).collect();
     for rel in stale {
         let path = req.out.join(&rel);
         let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
