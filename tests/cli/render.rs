@@ -299,3 +299,92 @@ fn a_published_report_that_stops_parsing_keeps_its_pages() {
     let a = repo.cmd().args(["render", "1", "--draft", "--out", "site/preview.html"]).assert().code(2);
     assert!(stderr(&a).contains("drafts are never written there"), "{}", stderr(&a));
 }
+
+/// True when `html` (lowercased) holds something a browser would execute: a script element,
+/// an event-handler attribute inside a tag, or a script/data URL in a URL attribute.
+fn executable(html: &str) -> Option<String> {
+    let tag = regex::Regex::new(r"<[a-z][^>]*>").expect("regex");
+    let handler = regex::Regex::new(r#"[\s/"']on[a-z]+\s*="#).expect("regex");
+    let url = regex::Regex::new(r#"(href|src|action|formaction|background|dynsrc|data|content)\s*=\s*["'`]?\s*(javascript|vbscript|data|jav\s)"#).expect("regex");
+    for m in tag.find_iter(html) {
+        let t = m.as_str();
+        let own = t == "<script src=\"assets/filter.js\">";
+        if (t.starts_with("<script") && !own)
+            || [
+                "<iframe",
+                "<object",
+                "<embed",
+                "<frame",
+                "<base",
+                "<meta http-equiv=\"refresh",
+                "<link",
+                "<svg",
+                "<math",
+                "<style",
+            ]
+            .iter()
+            .any(|b| t.starts_with(b))
+        {
+            return Some(t.to_owned());
+        }
+        if handler.is_match(t) || url.is_match(t) || t.contains("expression(") {
+            return Some(t.to_owned());
+        }
+    }
+    None
+}
+
+#[test]
+fn the_well_known_xss_vectors_render_inert_in_body_and_title() {
+    let vectors: Vec<&str> =
+        include_str!("../fixtures/xss-vectors.txt").lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(vectors.len() >= 40);
+    // The detector itself catches what it must.
+    for bad in [
+        "<img src=x onerror=alert(1)>",
+        "<a href=\"javascript:alert(1)\">",
+        "<script>",
+        "<iframe src=x>",
+        "<a href='data:text/html,x'>",
+        "<div style=\"width: expression(alert(1))\">",
+    ] {
+        assert!(executable(bad).is_some(), "detector misses {bad}");
+    }
+    assert!(executable("<a href=\"https://x.test\" rel=\"noopener\">x</a><p>on=1</p>").is_none());
+    let repo = repo();
+    for (i, v) in vectors.iter().enumerate() {
+        let n = i + 2;
+        let title = serde_json::to_string(&format!("T{n} {v}")).expect("json string");
+        let text = PUBLISHED
+            .replace("ENIGM-2026-0001", &format!("ENIGM-2026-{n:04}"))
+            .replace("CVE-2026-12345", &format!("CVE-2026-{:05}", 20000 + n))
+            .replace("title: Path traversal in uploads", &format!("title: {title}"))
+            .replace("The upload handler accepts `../` in file names.", v);
+        repo.write(&format!("reports/ENIGM-2026-{n:04}.md"), text);
+    }
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let content = regex::Regex::new(r"<(title|summary)>([^<]*(<[^/][^<]*)*)</(title|summary)>").expect("regex");
+    for (path, bytes) in all_files(&site) {
+        if !(path.ends_with(".html") || path.ends_with(".xml")) {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes).to_lowercase();
+        if path.ends_with(".xml") {
+            // In the feed, report text lands in <title> and <summary>: no markup may survive.
+            for c in content.captures_iter(&html) {
+                assert!(!c[2].contains('<'), "{path}: markup in feed text: {}", &c[2]);
+            }
+            continue;
+        }
+        // Report content lands in <title> and <main> (and anywhere in the feed); the page's own
+        // <head> (style, CSP) is the template's.
+        let scope = match (html.find("<main>"), html.find("</main>"), html.find("<title>"), html.find("</title>")) {
+            (Some(a), Some(b), Some(c), Some(d)) => format!("{}{}", &html[c..d], &html[a..b]),
+            _ => html.clone(),
+        };
+        if let Some(bad) = executable(&scope) {
+            panic!("{path} carries executable markup: {bad}");
+        }
+    }
+}
