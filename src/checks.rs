@@ -221,59 +221,8 @@ pub(crate) mod test_support {
     use super::*;
     use crate::config::ConfigSeed;
 
-    pub const PUBLISHED: &str = "---
-id: ENIGM-2026-0001
-title: Path traversal in uploads
-state: published
-reported: 2026-01-05
-reporter:
-  name: Jane Doe
-  credit: Jane Doe
-products:
-  - name: web
-    component: api
-    affected: '< 2.4.1'
-    fixed: '2.4.1'
-severity:
-  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H
-  level: critical
-cwe: [CWE-22]
-aliases: [CVE-2026-12345]
-references:
-  - type: fix
-    url: https://example.com/commit/1
-published: 2026-03-01
-timeline:
-  - date: 2026-01-05
-    state: received
-  - date: 2026-01-06
-    state: triaged
-  - date: 2026-01-10
-    state: confirmed
-  - date: 2026-01-12
-    state: remediating
-  - date: 2026-02-20
-    state: fixed
-  - date: 2026-03-01
-    state: published
----
-
-## Summary
-
-Uploads accept ../ in names.
-
-## Impact
-
-Files outside the upload directory can be overwritten.
-
-## Reproduction
-
-Upload a file named ../x.
-
-## Remediation
-
-Upgrade to 2.4.1.
-";
+    /// A fully valid published report (shared with the integration tests).
+    pub const PUBLISHED: &str = include_str!("../tests/fixtures/reports/published.md");
 
     pub fn config() -> Config {
         let seed = ConfigSeed {
@@ -282,7 +231,7 @@ Upgrade to 2.4.1.
             security_contact: "s@x".into(),
             products: vec!["web".into()],
         };
-        let text = seed.render().replace("components: []", "components: [api, ui]");
+        let text = seed.render().replace("components: []", "components: [uploads, search]");
         Config::parse(&text).expect("config")
     }
 

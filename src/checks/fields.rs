@@ -123,7 +123,10 @@ mod tests {
         assert_eq!(codes(&PUBLISHED.replace("CVSS:3.1/AV:N/AC:L", "CVSS:3.1/AV:Q/AC:L")), ["cvss-invalid"]);
         assert_eq!(codes(&PUBLISHED.replace("[CWE-22]", "[CWE22]")), ["cwe-format"]);
         assert_eq!(codes(&PUBLISHED.replace("[CVE-2026-12345]", "[CVE-26-1]")), ["alias-format"]);
-        assert_eq!(codes(&PUBLISHED.replace("https://example.com/commit/1", "javascript:alert(1)")), ["reference-url"]);
+        assert_eq!(
+            codes(&PUBLISHED.replace("https://example.com/web/commit/1", "javascript:alert(1)")),
+            ["reference-url"]
+        );
         let v4 = PUBLISHED.replace(
             "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
             "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",

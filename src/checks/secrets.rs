@@ -102,7 +102,7 @@ mod tests {
     use crate::checks::test_support::{PUBLISHED, findings};
 
     fn secret_findings(body: &str) -> Vec<crate::finding::Finding> {
-        let text = PUBLISHED.replace("Upload a file named ../x.", body);
+        let text = PUBLISHED.replace("observe where it is written.", body);
         assert!(findings(&text).iter().all(|f| f.code != "secret"), "validate scans secrets, not check_report");
         super::scan(&text, std::path::Path::new("r.md"))
     }

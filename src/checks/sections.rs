@@ -68,10 +68,10 @@ mod tests {
         assert_eq!(codes(&PUBLISHED.replace("## Remediation\n\nUpgrade to 2.4.1.\n", "")), ["missing-section"]);
         assert_eq!(codes(&PUBLISHED.replace("Upgrade to 2.4.1.", "TODO: how to fix")), ["empty-section"]);
         assert_eq!(
-            codes(
-                &PUBLISHED
-                    .replace("## Impact\n\nFiles outside the upload directory can be overwritten.\n", "## Impact\n\n")
-            ),
+            codes(&PUBLISHED.replace(
+                "## Impact\n\nAn authenticated user can overwrite files outside the upload directory.\n",
+                "## Impact\n\n"
+            )),
             ["empty-section"]
         );
     }

@@ -251,7 +251,7 @@ mod tests {
     #[test]
     fn products_and_components_come_from_the_config() {
         assert_eq!(codes(&PUBLISHED.replace("  - name: web", "  - name: mobile")), ["unknown-product"]);
-        assert_eq!(codes(&PUBLISHED.replace("component: api", "component: cli")), ["unknown-component"]);
+        assert_eq!(codes(&PUBLISHED.replace("component: uploads", "component: cli")), ["unknown-component"]);
     }
 
     #[test]
