@@ -7,6 +7,7 @@
 mod advance;
 mod audit;
 mod findings;
+mod hook;
 mod init;
 mod new;
 mod output;
@@ -70,6 +71,7 @@ enum Command {
     Verify(audit::VerifyArgs),
     Render(render::RenderArgs),
     Templates(render::TemplatesArgs),
+    Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
 }
 
@@ -113,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(args) => audit::run_verify(&ctx, args),
         Command::Render(args) => render::run(&ctx, args),
         Command::Templates(args) => render::run_templates(&ctx, args),
+        Command::Hook(args) => hook::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

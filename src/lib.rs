@@ -16,6 +16,7 @@ pub mod edit;
 pub mod error;
 pub mod finding;
 pub mod fsutil;
+pub mod hook;
 pub mod id;
 pub mod init;
 pub mod lifecycle;

@@ -8,6 +8,7 @@ mod cli {
     mod audit;
     mod diagnostics;
     mod docs;
+    mod hook;
     mod init;
     mod new;
     mod parse;
