@@ -73,6 +73,17 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  enigm-disclose man > enigm-disclose.1 && man ./enigm-disclose.1")]
+    Man,
 }
 
 /// Where a command runs.
@@ -96,6 +107,22 @@ impl Context {
     }
 }
 
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "enigm-disclose", &mut out);
+    output::print(&String::from_utf8_lossy(&out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man_page() -> Result<ExitCode, Error> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut out)
+        .map_err(Error::io("cannot render the man page"))?;
+    output::print(&String::from_utf8_lossy(&out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     output::setup(cli.color);
@@ -116,6 +143,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Render(args) => render::run(&ctx, args),
         Command::Templates(args) => render::run_templates(&ctx, args),
         Command::Hook(args) => hook::run(&ctx, args),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::Args;
 use enigm_disclose::Error;
 use enigm_disclose::config::ConfigSeed;
+use enigm_disclose::hook;
 use enigm_disclose::init::{InitOptions, init};
+use enigm_disclose::repo::Repo;
 
 use super::Context;
 use super::output::print;
@@ -40,6 +42,9 @@ pub struct InitArgs {
     /// Write the files but do not commit them.
     #[arg(long)]
     no_commit: bool,
+    /// Do not install the git pre-commit hook (`validate --staged` before every commit).
+    #[arg(long)]
+    no_hook: bool,
 }
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
@@ -70,6 +75,14 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
         Some(oid) => text.push_str(&format!("Committed as {}\n", &oid.to_string()[..7])),
         None if outcome.written.is_empty() => text.push_str("Nothing to add.\n"),
         None => text.push_str("Not committed (--no-commit).\n"),
+    }
+    if !args.no_hook {
+        let repo = Repo::discover(&outcome.root)?;
+        let exe = std::env::current_exe().map_err(Error::io("cannot find the running binary"))?;
+        match hook::install(&repo, &exe, false) {
+            Ok(path) => text.push_str(&format!("Installed the pre-commit hook ({}): commits run `validate --staged`.\n", path.display())),
+            Err(_) => text.push_str("Kept the existing pre-commit hook; to chain the checks, add `enigm-disclose validate --staged || exit 1` to it.\n"),
+        }
     }
     text.push_str("Next: edit enigm.yaml (organisation, products), then `enigm-disclose new`.\n");
     print(&text)?;

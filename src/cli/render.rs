@@ -55,6 +55,7 @@ enum OneFormat {
 
 /// Manage template overrides.
 #[derive(Debug, Args)]
+#[command(after_help = "Example:\n  enigm-disclose templates export   # then edit templates/advisory.html.j2")]
 pub struct TemplatesArgs {
     #[command(subcommand)]
     action: TemplatesAction,

@@ -70,3 +70,45 @@ fn install_refuses_foreign_hooks_and_uninstall_removes_only_its_own() {
     assert!(!hook.exists());
     repo.cmd().args(["hook", "uninstall"]).assert().success();
 }
+
+#[test]
+fn init_installs_the_hook_unless_told_not_to() {
+    let repo = TestRepo::new();
+    assert!(
+        fs::read_to_string(repo.root().join(".git/hooks/pre-commit"))
+            .expect("hook")
+            .contains("# enigm-disclose:managed-hook")
+    );
+    let sb = crate::util::Sandbox::new();
+    sb.cmd_in(&sb.work()).args(["init", "r", "--no-hook"]).assert().success();
+    assert!(!sb.work().join("r/.git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn completions_man_page_and_an_example_in_every_help() {
+    let repo = TestRepo::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let a = repo.cmd().args(["completions", shell]).assert().success();
+        assert!(crate::util::stdout(&a).contains("advance"), "{shell}");
+    }
+    let a = repo.cmd().arg("man").assert().success();
+    assert!(crate::util::stdout(&a).starts_with(".ie"), "roff output");
+    for cmd in [
+        "init",
+        "new",
+        "validate",
+        "advance",
+        "states",
+        "history",
+        "verify",
+        "render",
+        "templates",
+        "hook",
+        "renumber",
+        "completions",
+        "man",
+    ] {
+        let a = repo.cmd().args([cmd, "--help"]).assert().success();
+        assert!(crate::util::stdout(&a).contains("Example"), "`{cmd} --help` has no example");
+    }
+}
