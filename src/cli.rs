@@ -9,11 +9,16 @@ mod audit;
 mod findings;
 mod hook;
 mod init;
+mod list;
+mod markdown;
 mod new;
 mod output;
 mod render;
 mod renumber;
+mod show;
 mod states;
+mod stats;
+mod table;
 mod validate;
 
 use std::path::PathBuf;
@@ -73,6 +78,10 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    List(list::ListArgs),
+    Due(list::DueArgs),
+    Show(show::ShowArgs),
+    Stats(stats::StatsArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
         after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"
@@ -143,6 +152,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Render(args) => render::run(&ctx, args),
         Command::Templates(args) => render::run_templates(&ctx, args),
         Command::Hook(args) => hook::run(&ctx, args),
+        Command::List(args) => list::run_list(&ctx, args),
+        Command::Due(args) => list::run_due(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
     };

@@ -76,6 +76,20 @@ pub fn next_free<'a>(prefix: &str, year: i32, taken: impl IntoIterator<Item = &'
     ReportId::new(prefix, year, highest + 1)
 }
 
+/// Up to 10 ids close to `input`: those containing it, else those whose number is nearest.
+fn candidates<'a>(input: &str, ids: &[&'a str]) -> Vec<&'a str> {
+    let mut near: Vec<&str> = ids.iter().copied().filter(|id| id.contains(input)).collect();
+    if near.is_empty() {
+        let wanted = input.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()).unwrap_or(0);
+        let distance = |id: &&str| id.parse::<ReportId>().map_or(i64::MAX, |p| (i64::from(p.number) - wanted).abs());
+        near = ids.to_vec();
+        near.sort_by_key(|id| (distance(id), *id));
+    }
+    near.truncate(10);
+    near.sort_unstable();
+    near
+}
+
 /// Resolves what a user typed (`ENIGM-2026-0007`, `2026-7`, `7`) to one of `ids`, as git
 /// resolves abbreviated hashes: an exact id wins; otherwise the input's numbers must match the
 /// end of exactly one id. Unknown or ambiguous input lists the candidates.
@@ -110,10 +124,9 @@ pub fn resolve<'a>(input: &str, ids: impl IntoIterator<Item = &'a str>) -> Resul
     match matches.as_slice() {
         [one] => Ok((*one).to_owned()),
         [] => {
-            let mut near: Vec<&str> = ids.iter().copied().filter(|id| id.contains(input)).take(10).collect();
-            near.sort_unstable();
+            let near = candidates(input, &ids);
             Err(if near.is_empty() {
-                format!("no report `{input}`")
+                format!("no report `{input}` (there are no reports yet)")
             } else {
                 format!("no report `{input}`; did you mean: {}", near.join(", "))
             })

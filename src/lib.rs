@@ -7,11 +7,13 @@
 
 pub mod advance;
 pub mod audit;
+pub mod catalog;
 pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod create;
 pub mod cvss;
+pub mod deadline;
 pub mod edit;
 pub mod error;
 pub mod finding;
@@ -27,6 +29,7 @@ pub mod repo;
 pub mod report;
 pub mod scan;
 pub mod schema;
+pub mod stats;
 pub mod validate;
 pub mod yaml;
 pub mod yamlout;

@@ -11,21 +11,36 @@ use serde::Serialize;
 use super::ColorChoice;
 
 static COLOR: AtomicBool = AtomicBool::new(false);
+static COLOR_STDOUT: AtomicBool = AtomicBool::new(false);
 
-/// Decides colour from `--color`, `NO_COLOR` and whether stderr is a terminal.
+/// Decides colour from `--color`, `NO_COLOR` and whether stderr and stdout are terminals.
 pub fn setup(choice: ColorChoice) {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = match choice {
+    let decide = |terminal: bool| match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => !no_color && io::stderr().is_terminal(),
+        ColorChoice::Auto => !no_color && terminal,
     };
-    COLOR.store(color, Ordering::Relaxed);
+    COLOR.store(decide(io::stderr().is_terminal()), Ordering::Relaxed);
+    COLOR_STDOUT.store(decide(io::stdout().is_terminal()), Ordering::Relaxed);
 }
 
-/// Whether human output may use colour.
+/// Whether diagnostics (stderr) may use colour.
 pub fn color() -> bool {
     COLOR.load(Ordering::Relaxed)
+}
+
+/// Whether tables and other standard output may use colour.
+pub fn color_stdout() -> bool {
+    COLOR_STDOUT.load(Ordering::Relaxed)
+}
+
+/// Width to fit tables into: `COLUMNS` when standard output is a terminal, else unlimited.
+pub fn stdout_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    Some(std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100))
 }
 
 /// Prints an error with miette and returns its exit code.

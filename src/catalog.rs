@@ -1,0 +1,220 @@
+//! Every report of the work tree, loaded at once, and the queries `list` and `due` run on it.
+//!
+//! Loading is parallel and tolerant: a file that does not parse is kept aside as
+//! [`Unreadable`] (commands mention it and point at `validate`) rather than stopping a listing.
+//! Rows are plain data; the command line decides how to print them.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Policy;
+use crate::deadline::{self, Deadline};
+use crate::error::Result;
+use crate::report::{Document, Level, Report, State};
+use crate::scan::report_paths;
+
+/// A report that parsed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub report: Report,
+}
+
+/// A report file that could not be read or parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The reports of a repository.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Parsed reports, sorted by path.
+    pub entries: Vec<Entry>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Catalog {
+    /// Loads every report under `root/reports/`.
+    pub fn load(root: &Path) -> Result<Catalog> {
+        let paths = report_paths(root)?;
+        let loaded: Vec<std::result::Result<Entry, Unreadable>> = paths
+            .into_par_iter()
+            .map(|path| match Document::load(root, &path).and_then(|d| d.report()) {
+                Ok(report) => Ok(Entry { path, report }),
+                Err(r) => Err(Unreadable { path, message: r.finding.message }),
+            })
+            .collect();
+        let mut catalog = Catalog::default();
+        for item in loaded {
+            match item {
+                Ok(e) => catalog.entries.push(e),
+                Err(u) => catalog.unreadable.push(u),
+            }
+        }
+        Ok(catalog)
+    }
+}
+
+/// One line of `list`: a report with what the team needs at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub state: State,
+    /// The level, or the one the CVSS vector scores.
+    pub severity: Option<Level>,
+    pub products: Vec<String>,
+    pub assignee: Option<String>,
+    pub reported: NaiveDate,
+    /// Days since `reported` (calendar days).
+    pub age_days: i64,
+    /// The earliest pending deadline.
+    pub next_deadline: Option<Deadline>,
+    pub overdue: bool,
+    pub embargo_until: Option<NaiveDate>,
+    pub title: String,
+    pub path: PathBuf,
+}
+
+impl Row {
+    /// The row of `entry` on `today`.
+    pub fn new(entry: &Entry, policy: &Policy, today: NaiveDate) -> Row {
+        let r = &entry.report;
+        let pending = deadline::pending(r, policy, today);
+        Row {
+            id: r.id.clone(),
+            state: r.state,
+            severity: deadline::level_of(r),
+            products: r.products.iter().map(|p| p.name.clone()).collect(),
+            assignee: r.assignee.clone(),
+            reported: r.reported,
+            age_days: (today - r.reported).num_days(),
+            overdue: pending.iter().any(Deadline::overdue),
+            next_deadline: pending.into_iter().next(),
+            embargo_until: r.embargo_until,
+            title: r.title.clone(),
+            path: entry.path.clone(),
+        }
+    }
+}
+
+/// Which reports `list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Any of these states (empty: all).
+    pub states: Vec<State>,
+    /// Any of these levels (empty: all).
+    pub severities: Vec<Level>,
+    pub product: Option<String>,
+    pub assignee: Option<String>,
+    pub overdue: bool,
+    /// Only reports with deadlines (not published, rejected or withdrawn).
+    pub open: bool,
+}
+
+impl Filter {
+    /// True when `row` passes every condition.
+    pub fn accepts(&self, row: &Row) -> bool {
+        (self.states.is_empty() || self.states.contains(&row.state))
+            && (self.severities.is_empty() || row.severity.is_some_and(|l| self.severities.contains(&l)))
+            && self.product.as_ref().is_none_or(|p| row.products.iter().any(|x| x == p))
+            && self.assignee.as_ref().is_none_or(|a| row.assignee.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(a)))
+            && (!self.overdue || row.overdue)
+            && (!self.open || deadline::is_open(row.state))
+    }
+}
+
+/// Orders of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Id,
+    State,
+    /// Most severe first.
+    Severity,
+    /// Oldest first.
+    Age,
+    /// Most urgent first; reports without deadlines last.
+    Deadline,
+    Product,
+    Title,
+}
+
+impl SortKey {
+    /// Every key with its spelling.
+    pub const ALL: &'static [(&'static str, SortKey)] = &[
+        ("id", SortKey::Id),
+        ("state", SortKey::State),
+        ("severity", SortKey::Severity),
+        ("age", SortKey::Age),
+        ("deadline", SortKey::Deadline),
+        ("product", SortKey::Product),
+        ("title", SortKey::Title),
+    ];
+
+    fn compare(self, a: &Row, b: &Row) -> Ordering {
+        match self {
+            SortKey::Id => Ordering::Equal,
+            SortKey::State => a.state.cmp(&b.state),
+            SortKey::Severity => b.severity.cmp(&a.severity),
+            SortKey::Age => b.age_days.cmp(&a.age_days),
+            SortKey::Deadline => match (&a.next_deadline, &b.next_deadline) {
+                (Some(x), Some(y)) => x.due.cmp(&y.due),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            SortKey::Product => a.products.first().cmp(&b.products.first()),
+            SortKey::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        }
+    }
+}
+
+/// The rows of `catalog` that pass `filter`, sorted by `sort` then id.
+pub fn rows(catalog: &Catalog, policy: &Policy, today: NaiveDate, filter: &Filter, sort: SortKey) -> Vec<Row> {
+    let mut rows: Vec<Row> =
+        catalog.entries.par_iter().map(|e| Row::new(e, policy, today)).filter(|r| filter.accepts(r)).collect();
+    rows.par_sort_by(|a, b| sort.compare(a, b).then_with(|| a.id.cmp(&b.id)));
+    rows
+}
+
+/// One pending deadline of one report, for `due`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueItem {
+    pub id: String,
+    pub state: State,
+    pub severity: Option<Level>,
+    pub title: String,
+    #[serde(flatten)]
+    pub deadline: Deadline,
+    pub overdue: bool,
+}
+
+/// Deadlines that are overdue or fall within `within` days of `today`, most urgent first.
+pub fn due(catalog: &Catalog, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
+    let mut items: Vec<DueItem> = catalog
+        .entries
+        .par_iter()
+        .flat_map_iter(|e| {
+            let r = &e.report;
+            deadline::pending(r, policy, today).into_iter().filter(move |d| d.days_left <= within).map(move |d| {
+                DueItem {
+                    id: r.id.clone(),
+                    state: r.state,
+                    severity: deadline::level_of(r),
+                    title: r.title.clone(),
+                    overdue: d.overdue(),
+                    deadline: d,
+                }
+            })
+        })
+        .collect();
+    items.par_sort_by(|a, b| {
+        (a.deadline.due, b.severity, a.deadline.kind, &a.id).cmp(&(b.deadline.due, a.severity, b.deadline.kind, &b.id))
+    });
+    items
+}

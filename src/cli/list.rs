@@ -1,0 +1,332 @@
+//! `enigm-disclose list` and `enigm-disclose due`: the morning view of a disclosure repo.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use enigm_disclose::catalog::{self, Catalog, DueItem, Filter, Row, SortKey, Unreadable};
+use enigm_disclose::deadline::Deadline;
+use enigm_disclose::report::{Level, State};
+use enigm_disclose::{Error, clock};
+use serde::Serialize;
+
+use super::Context;
+use super::output::{color_stdout, parse_date, print, print_json, stdout_width};
+use super::table::{Cell, CsvField, Style, Table, csv};
+
+/// List reports as a table: id, state, severity, product, age, next deadline, title.
+///
+/// Filters combine (a report must pass all of them); a filter given several times (or with
+/// commas) accepts any of its values. Colour marks severity and overdue deadlines when
+/// standard output is a terminal and NO_COLOR is not set.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose list --open --sort deadline\n  enigm-disclose list --state received,triaged --severity critical,high\n  enigm-disclose list --overdue --format csv > overdue.csv"
+)]
+pub struct ListArgs {
+    /// Only reports in these states.
+    #[arg(long, value_delimiter = ',', value_name = "STATE")]
+    state: Vec<State>,
+    /// Only reports of these severity levels (from `level` or the CVSS vector).
+    #[arg(long, value_delimiter = ',', value_name = "LEVEL")]
+    severity: Vec<Level>,
+    /// Only reports affecting this product.
+    #[arg(long)]
+    product: Option<String>,
+    /// Only reports assigned to this person (case-insensitive).
+    #[arg(long)]
+    assignee: Option<String>,
+    /// Only reports with an overdue deadline.
+    #[arg(long)]
+    overdue: bool,
+    /// Only open reports (not published, rejected or withdrawn).
+    #[arg(long)]
+    open: bool,
+    /// Order of the rows.
+    #[arg(long, value_enum, default_value_t = SortArg::Id)]
+    sort: SortArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+    /// The date deadlines and ages count to [default: ENIGM_TODAY or the local date].
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    today: Option<chrono::NaiveDate>,
+}
+
+/// List deadlines that are overdue or coming up, most urgent first; exit 1 when any is
+/// overdue (for CI and cron alerts).
+///
+/// Deadlines come from `policy` in enigm.yaml: acknowledge, triage, fix (by severity) and
+/// publish, counted from the `reported` date (calendar or business days); an embargo date
+/// replaces the publication deadline.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose due                    # overdue and due within 14 days\n  enigm-disclose due --within 30 --format json\n  ENIGM_TODAY=2026-07-01 enigm-disclose due   # as on another day"
+)]
+pub struct DueArgs {
+    /// Also list deadlines due within this many days.
+    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    within: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+    /// The date deadlines count to [default: ENIGM_TODAY or the local date].
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SortArg {
+    Id,
+    State,
+    /// Most severe first.
+    Severity,
+    /// Oldest first.
+    Age,
+    /// Most urgent first.
+    Deadline,
+    Product,
+    Title,
+}
+
+/// Output of `list` and `due`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+impl SortArg {
+    fn key(self) -> SortKey {
+        match self {
+            SortArg::Id => SortKey::Id,
+            SortArg::State => SortKey::State,
+            SortArg::Severity => SortKey::Severity,
+            SortArg::Age => SortKey::Age,
+            SortArg::Deadline => SortKey::Deadline,
+            SortArg::Product => SortKey::Product,
+            SortArg::Title => SortKey::Title,
+        }
+    }
+}
+
+/// Today as the command sees it: `--today`, else ENIGM_TODAY, else the clock.
+pub fn today(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, Error> {
+    flag.map_or_else(clock::today, Ok)
+}
+
+pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
+    let (repo, config) = ctx.open()?;
+    let today = today(args.today)?;
+    let catalog = Catalog::load(repo.root())?;
+    let filter = Filter {
+        states: args.state,
+        severities: args.severity,
+        product: args.product,
+        assignee: args.assignee,
+        overdue: args.overdue,
+        open: args.open,
+    };
+    let rows = catalog::rows(&catalog, &config.policy, today, &filter, args.sort.key());
+    match args.format {
+        TableFormat::Table => {
+            print(&list_table(&rows))?;
+            if rows.is_empty() {
+                eprintln!("no reports match");
+            }
+        }
+        TableFormat::Json => print_json(&ListJson { today, reports: &rows, unreadable: &catalog.unreadable })?,
+        TableFormat::Csv => print(&list_csv(&rows))?,
+    }
+    warn_unreadable(&catalog.unreadable);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
+    let (repo, config) = ctx.open()?;
+    let today = today(args.today)?;
+    let catalog = Catalog::load(repo.root())?;
+    let items = catalog::due(&catalog, &config.policy, today, i64::from(args.within));
+    let overdue = items.iter().filter(|i| i.overdue).count();
+    match args.format {
+        TableFormat::Table => {
+            if items.is_empty() {
+                eprintln!("nothing overdue or due within {} days", args.within);
+            } else {
+                print(&due_table(&items))?;
+                eprintln!("{overdue} overdue, {} due within {} days", items.len() - overdue, args.within);
+            }
+        }
+        TableFormat::Json => print_json(&DueJson {
+            today,
+            within_days: args.within,
+            overdue,
+            items: &items,
+            unreadable: &catalog.unreadable,
+        })?,
+        TableFormat::Csv => print(&due_csv(&items))?,
+    }
+    warn_unreadable(&catalog.unreadable);
+    Ok(if overdue > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    today: chrono::NaiveDate,
+    reports: &'a [Row],
+    unreadable: &'a [Unreadable],
+}
+
+#[derive(Serialize)]
+struct DueJson<'a> {
+    today: chrono::NaiveDate,
+    within_days: u32,
+    overdue: usize,
+    items: &'a [DueItem],
+    unreadable: &'a [Unreadable],
+}
+
+/// Tells the user (on stderr) which files were left out of a listing.
+pub fn warn_unreadable(unreadable: &[Unreadable]) {
+    if unreadable.is_empty() {
+        return;
+    }
+    eprintln!("warning: {} report file(s) could not be read and are not listed:", unreadable.len());
+    for u in unreadable.iter().take(10) {
+        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&u.message));
+    }
+    if unreadable.len() > 10 {
+        eprintln!("  … and {} more", unreadable.len() - 10);
+    }
+    eprintln!("  run `enigm-disclose validate` for details");
+}
+
+/// The style of a severity level.
+pub fn severity_style(level: Option<Level>) -> Style {
+    match level {
+        Some(Level::Critical) => Style::BoldRed,
+        Some(Level::High) => Style::Red,
+        Some(Level::Medium) => Style::Yellow,
+        Some(Level::Low) => Style::Cyan,
+        Some(Level::None) | None => Style::Dim,
+    }
+}
+
+/// The style of a deadline: red when overdue, yellow within a week.
+pub fn deadline_style(d: &Deadline) -> Style {
+    match d.days_left {
+        n if n < 0 => Style::BoldRed,
+        n if n <= 7 => Style::Yellow,
+        _ => Style::Plain,
+    }
+}
+
+fn level_text(level: Option<Level>) -> &'static str {
+    level.map_or("-", Level::as_str)
+}
+
+fn products_text(products: &[String]) -> String {
+    match products {
+        [] => "-".into(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} +{}", rest.len()),
+    }
+}
+
+fn list_table(rows: &[Row]) -> String {
+    let mut t = Table::new(vec!["ID", "STATE", "SEVERITY", "PRODUCT", "AGE", "NEXT DEADLINE", "TITLE"]);
+    for r in rows {
+        let (deadline, style) =
+            r.next_deadline.as_ref().map_or(("-".into(), Style::Dim), |d| (d.describe(), deadline_style(d)));
+        t.push(vec![
+            Cell::plain(&r.id),
+            Cell::plain(r.state.as_str()),
+            Cell::new(level_text(r.severity), severity_style(r.severity)),
+            Cell::plain(products_text(&r.products)),
+            Cell::plain(format!("{}d", r.age_days)),
+            Cell::new(deadline, style),
+            Cell::plain(&r.title),
+        ]);
+    }
+    t.render(color_stdout(), stdout_width())
+}
+
+fn list_csv(rows: &[Row]) -> String {
+    let header = [
+        "id",
+        "state",
+        "severity",
+        "products",
+        "assignee",
+        "reported",
+        "age_days",
+        "next_deadline",
+        "next_deadline_due",
+        "overdue",
+        "title",
+    ];
+    let rows: Vec<Vec<CsvField>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                CsvField::Value(r.id.clone()),
+                CsvField::Value(r.state.to_string()),
+                CsvField::Value(r.severity.map(|l| l.to_string()).unwrap_or_default()),
+                CsvField::Text(r.products.join(" ")),
+                CsvField::Text(r.assignee.clone().unwrap_or_default()),
+                CsvField::Value(r.reported.to_string()),
+                CsvField::Value(r.age_days.to_string()),
+                CsvField::Value(r.next_deadline.as_ref().map(|d| d.kind.as_str().to_owned()).unwrap_or_default()),
+                CsvField::Value(r.next_deadline.as_ref().map(|d| d.due.to_string()).unwrap_or_default()),
+                CsvField::Value(r.overdue.to_string()),
+                CsvField::Text(r.title.clone()),
+            ]
+        })
+        .collect();
+    csv(&header, &rows)
+}
+
+fn due_table(items: &[DueItem]) -> String {
+    let mut t = Table::new(vec!["DUE", "WHEN", "DEADLINE", "ID", "STATE", "SEVERITY", "TITLE"]);
+    for i in items {
+        let d = &i.deadline;
+        let when = match d.days_left {
+            0 => "today".to_owned(),
+            n if n < 0 => format!("{}d overdue", -n),
+            n => format!("in {n}d"),
+        };
+        let kind =
+            if d.basis == "policy" { d.kind.as_str().to_owned() } else { format!("{} ({})", d.kind.as_str(), d.basis) };
+        t.push(vec![
+            Cell::plain(d.due.to_string()),
+            Cell::new(when, deadline_style(d)),
+            Cell::plain(kind),
+            Cell::plain(&i.id),
+            Cell::plain(i.state.as_str()),
+            Cell::new(level_text(i.severity), severity_style(i.severity)),
+            Cell::plain(&i.title),
+        ]);
+    }
+    t.render(color_stdout(), stdout_width())
+}
+
+fn due_csv(items: &[DueItem]) -> String {
+    let header = ["due", "days_left", "overdue", "deadline", "basis", "id", "state", "severity", "title"];
+    let rows: Vec<Vec<CsvField>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                CsvField::Value(i.deadline.due.to_string()),
+                CsvField::Value(i.deadline.days_left.to_string()),
+                CsvField::Value(i.overdue.to_string()),
+                CsvField::Value(i.deadline.kind.as_str().to_owned()),
+                CsvField::Value(i.deadline.basis.to_owned()),
+                CsvField::Value(i.id.clone()),
+                CsvField::Value(i.state.to_string()),
+                CsvField::Value(i.severity.map(|l| l.to_string()).unwrap_or_default()),
+                CsvField::Text(i.title.clone()),
+            ]
+        })
+        .collect();
+    csv(&header, &rows)
+}

@@ -1,0 +1,157 @@
+//! `enigm-disclose show`: one report summarised for a terminal, or as JSON.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use enigm_disclose::config::Config;
+use enigm_disclose::deadline::{self, Deadline};
+use enigm_disclose::repo::REPORTS_DIR;
+use enigm_disclose::report::{Document, Level, Report};
+use enigm_disclose::scan::resolve_id;
+use enigm_disclose::{Error, cvss};
+use serde::Serialize;
+
+use super::Context;
+use super::list::{deadline_style, severity_style, today};
+use super::markdown::to_terminal;
+use super::output::{Format, color_stdout, parse_date, print, print_json};
+use super::table::{Style, sanitize};
+
+/// Show one report: fields, deadlines, timeline and the body, readable in a terminal.
+///
+/// This is the team's view: it includes the reporter's contact, timeline notes and private
+/// sections. `--format json` prints the full parsed report.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose show 7\n  enigm-disclose show 2026-7 --format json | jq .report.severity"
+)]
+pub struct ShowArgs {
+    /// The report id (`ENIGM-2026-0007`, `2026-7` or `7` when unambiguous).
+    id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// The date deadlines count to [default: ENIGM_TODAY or the local date].
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    path: &'a Path,
+    report: &'a Report,
+    /// The level, or the one the CVSS vector scores.
+    severity_level: Option<Level>,
+    cvss_score: Option<f64>,
+    deadlines: &'a [Deadline],
+    /// The Markdown body, as written.
+    body: &'a str,
+}
+
+pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
+    let (repo, config) = ctx.open()?;
+    let today = today(args.today)?;
+    let id = resolve_id(repo.root(), &args.id)?;
+    let path: PathBuf = Path::new(REPORTS_DIR).join(format!("{id}.md"));
+    let doc = Document::load(repo.root(), &path)?;
+    let report = doc.report()?;
+    let deadlines = deadline::pending(&report, &config.policy, today);
+    match args.format {
+        Format::Json => print_json(&ShowJson {
+            path: &path,
+            severity_level: deadline::level_of(&report),
+            cvss_score: cvss_score(&report),
+            report: &report,
+            deadlines: &deadlines,
+            body: doc.body_text(),
+        })?,
+        Format::Human => print(&human(&doc, &report, &deadlines, &config))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cvss_score(report: &Report) -> Option<f64> {
+    report.severity.as_ref()?.cvss.as_deref().and_then(|v| cvss::assess(v).ok()).map(|a| a.score)
+}
+
+fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -> String {
+    let color = color_stdout();
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {}", Style::Bold.paint(&r.id, color), Style::Bold.paint(&sanitize(&r.title), color));
+    let mut field = |name: &str, value: String| {
+        let _ = writeln!(out, "{:<11}{}", Style::Dim.paint(&format!("{name:<11}"), color).trim_end_matches(' '), value);
+    };
+    let since = r.timeline.last().map(|t| format!(" (since {})", t.date)).unwrap_or_default();
+    field("state", format!("{}{since}", r.state));
+    let level = deadline::level_of(r);
+    let mut severity = severity_style(level).paint(level.map_or("-", Level::as_str), color);
+    if let Some(v) = r.severity.as_ref().and_then(|s| s.cvss.as_deref()) {
+        let score = cvss_score(r).map(|s| format!(" ({s:.1})")).unwrap_or_default();
+        severity.push_str(&format!("  {}{score}", sanitize(v)));
+    }
+    field("severity", severity);
+    let mut reporter = sanitize(&r.reporter.name);
+    if let Some(c) = &r.reporter.contact {
+        reporter.push_str(&format!(" <{}>", sanitize(c)));
+    }
+    if let Some(c) = &r.reporter.credit {
+        reporter.push_str(&format!(", credit: {}", sanitize(c)));
+    }
+    field("reported", format!("{} by {reporter}", r.reported));
+    for p in &r.products {
+        let mut text = sanitize(&p.name);
+        for (label, value) in [("component", &p.component), ("affected", &p.affected), ("fixed", &p.fixed)] {
+            if let Some(v) = value {
+                text.push_str(&format!("  {label} {}", sanitize(v)));
+            }
+        }
+        field("product", text);
+    }
+    let optional = [
+        ("cwe", (!r.cwe.is_empty()).then(|| r.cwe.join(", "))),
+        ("aliases", (!r.aliases.is_empty()).then(|| r.aliases.join(", "))),
+        ("assignee", r.assignee.clone()),
+        ("embargo", r.embargo_until.map(|d| format!("until {d}"))),
+        ("mitigation", r.mitigation.clone()),
+        ("resolution", r.resolution.map(|x| x.to_string())),
+        ("duplicate", r.duplicate_of.clone()),
+        ("published", r.published.map(|d| d.to_string())),
+        ("withdrawn", r.withdrawn.map(|d| d.to_string())),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            field(name, sanitize(&v));
+        }
+    }
+    for reference in &r.references {
+        field("reference", format!("{} {}", reference.kind, sanitize(&reference.url)));
+    }
+    field("file", doc.path.display().to_string());
+    if !deadlines.is_empty() {
+        let _ = writeln!(out, "\n{}", Style::Bold.paint("Deadlines", color));
+        for d in deadlines {
+            let basis = if d.basis == "policy" { String::new() } else { format!(" ({})", d.basis) };
+            let when = deadline_style(d).paint(&d.describe(), color);
+            let _ = writeln!(out, "  {}  {when}{basis}", d.due);
+        }
+    }
+    let _ = writeln!(out, "\n{}", Style::Bold.paint("Timeline", color));
+    for t in &r.timeline {
+        let mut line = format!("  {}  {:<11}", t.date, t.state.as_str());
+        if let Some(by) = &t.by {
+            line.push_str(&format!("  by {}", sanitize(by)));
+        }
+        if let Some(note) = &t.note {
+            line.push_str(&format!("  — {}", sanitize(note)));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let body = doc.body_text();
+    if !body.trim().is_empty() {
+        let _ = writeln!(out);
+        out.push_str(&to_terminal(body, color));
+    }
+    out
+}

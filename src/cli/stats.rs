@@ -1,0 +1,122 @@
+//! `enigm-disclose stats`: disclosure metrics, as a table, JSON or an HTML dashboard.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use enigm_disclose::catalog::Catalog;
+use enigm_disclose::report::State;
+use enigm_disclose::stats::{self, Durations, Stats, StatsRequest};
+use enigm_disclose::{Error, fsutil};
+
+use super::Context;
+use super::list::{today, warn_unreadable};
+use super::output::{Format, color_stdout, parse_date, print, print_json};
+use super::table::{Cell, Style, Table};
+
+/// Disclosure metrics: counts per state and severity; median and 90th percentile days to
+/// triage, fix and publish, overall and per product; computed from the timelines.
+///
+/// `--html FILE` also writes a self-contained dashboard page (SVG charts, no external
+/// assets). It is internal: it counts embargoed and unpublished reports, but shows their
+/// titles only with `--with-titles`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose stats\n  enigm-disclose stats --since 2026-01-01 --format json\n  enigm-disclose stats --html dashboard.html"
+)]
+pub struct StatsArgs {
+    /// Only reports received on or after this date.
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    since: Option<chrono::NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Also write the HTML dashboard to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Show titles of unpublished (and embargoed) reports in the dashboard.
+    #[arg(long)]
+    with_titles: bool,
+    /// The date ages and deadlines count to [default: ENIGM_TODAY or the local date].
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    today: Option<chrono::NaiveDate>,
+}
+
+pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode, Error> {
+    let (repo, config) = ctx.open()?;
+    let today = today(args.today)?;
+    let catalog = Catalog::load(repo.root())?;
+    let req = StatsRequest { today, since: args.since, with_titles: args.with_titles };
+    let figures = stats::compute(&catalog, &config.policy, &req);
+    match args.format {
+        Format::Json => print_json(&figures)?,
+        Format::Human => print(&human(&figures))?,
+    }
+    if let Some(file) = &args.html {
+        let path = ctx.cwd.join(file);
+        let page = stats::dashboard::html(&figures, &config.organization.name);
+        fsutil::write_atomic(&path, page.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))?;
+        eprintln!("wrote the dashboard to {}", file.display());
+    }
+    warn_unreadable(&catalog.unreadable);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn days(d: Option<i64>) -> String {
+    d.map_or_else(|| "-".to_owned(), |d| format!("{d}d"))
+}
+
+fn duration_cells(d: &Durations) -> [Cell; 3] {
+    [Cell::plain(days(d.median)), Cell::plain(days(d.p90)), Cell::plain(d.count.to_string())]
+}
+
+fn human(s: &Stats) -> String {
+    let color = color_stdout();
+    let mut out = String::new();
+    let since = s.since.map(|d| format!(" received since {d}")).unwrap_or_default();
+    out.push_str(&format!(
+        "{} reports{since}: {} open, {} overdue, {} under embargo (as of {})\n\n",
+        s.total, s.open, s.overdue, s.embargoed, s.today
+    ));
+    let mut states = Table::new(vec!["STATE", "REPORTS"]);
+    for state in State::ALL {
+        let n = s.by_state.get(state.as_str()).copied().unwrap_or(0);
+        states.push(vec![Cell::plain(state.as_str()), Cell::plain(n.to_string())]);
+    }
+    out.push_str(&states.render(color, None));
+    out.push('\n');
+    let mut levels = Table::new(vec!["SEVERITY", "REPORTS"]);
+    for level in ["critical", "high", "medium", "low", "none", "unknown"] {
+        if let Some(n) = s.by_severity.get(level) {
+            let style = super::list::severity_style(level.parse().ok());
+            levels.push(vec![Cell::new(level, style), Cell::plain(n.to_string())]);
+        }
+    }
+    out.push_str(&levels.render(color, None));
+    out.push('\n');
+    let mut times = Table::new(vec!["DAYS TO", "MEDIAN", "P90", "REPORTS"]);
+    for (name, d) in [("triage", &s.times.triage), ("fix", &s.times.fix), ("publish", &s.times.publish)] {
+        let mut row = vec![Cell::new(name, Style::Plain)];
+        row.extend(duration_cells(d));
+        times.push(row);
+    }
+    out.push_str(&times.render(color, None));
+    if !s.by_product.is_empty() {
+        out.push('\n');
+        let mut products =
+            Table::new(vec!["PRODUCT", "REPORTS", "OPEN", "TRIAGE MEDIAN", "FIX MEDIAN", "FIX P90", "PUBLISH MEDIAN"]);
+        for (name, p) in &s.by_product {
+            products.push(vec![
+                Cell::plain(name),
+                Cell::plain(p.total.to_string()),
+                Cell::plain(p.open.to_string()),
+                Cell::plain(days(p.times.triage.median)),
+                Cell::plain(days(p.times.fix.median)),
+                Cell::plain(days(p.times.fix.p90)),
+                Cell::plain(days(p.times.publish.median)),
+            ]);
+        }
+        out.push_str(&products.render(color, None));
+    }
+    out
+}

@@ -1,0 +1,202 @@
+//! Aligned text tables for the terminal, and CSV.
+//!
+//! Cells are sanitised before they reach a terminal: control characters and bidirectional
+//! overrides (Trojan Source) from a researcher's title are shown as `\u{…}` escapes, never
+//! interpreted. Colour is ANSI and only used when standard output allows it.
+
+use unicode_width::UnicodeWidthStr;
+
+/// A terminal colour for a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Bold,
+    Dim,
+    Red,
+    BoldRed,
+    Yellow,
+    Cyan,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Plain => "",
+            Style::Bold => "1",
+            Style::Dim => "2",
+            Style::Red => "31",
+            Style::BoldRed => "1;31",
+            Style::Yellow => "33",
+            Style::Cyan => "36",
+        }
+    }
+
+    /// `text` wrapped in this style's escape codes when `color` is on.
+    pub fn paint(self, text: &str, color: bool) -> String {
+        if !color || self == Style::Plain {
+            return text.to_owned();
+        }
+        format!("\x1b[{}m{text}\x1b[0m", self.code())
+    }
+}
+
+/// One cell: text and style.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub style: Style,
+}
+
+impl Cell {
+    pub fn new(text: impl AsRef<str>, style: Style) -> Cell {
+        Cell { text: sanitize(text.as_ref()), style }
+    }
+
+    pub fn plain(text: impl AsRef<str>) -> Cell {
+        Cell::new(text, Style::Plain)
+    }
+}
+
+/// Control characters, bidi controls and other invisible format characters made visible.
+pub fn sanitize(text: &str) -> String {
+    if !text.chars().any(suspicious) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if suspicious(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
+fn suspicious(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A table: a header and rows, printed with columns aligned; the last column is cut to fit
+/// `width` when one is given.
+pub struct Table {
+    header: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(header: Vec<&'static str>) -> Table {
+        Table { header, rows: Vec::new() }
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) {
+        self.rows.push(row);
+    }
+
+    /// The table as text, one line per row.
+    pub fn render(&self, color: bool, width: Option<usize>) -> String {
+        let n = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(cell.text.width());
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<Cell> = self.header.iter().map(|h| Cell::new(h, Style::Bold)).collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            let mut used = 0;
+            for (i, cell) in row.iter().enumerate().take(n) {
+                let last = i + 1 == n;
+                let text = match (last, width) {
+                    (true, Some(w)) => truncate(&cell.text, w.saturating_sub(used).max(10)),
+                    _ => cell.text.clone(),
+                };
+                let pad = if last { 0 } else { widths[i] - cell.text.width() };
+                line.push_str(&cell.style.paint(&text, color));
+                line.push_str(&" ".repeat(pad));
+                if !last {
+                    line.push_str("  ");
+                    used += widths[i] + 2;
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// `text` cut to `max` columns with an ellipsis.
+fn truncate(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// RFC 4180 CSV: a header and rows. Text cells that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'`.
+pub fn csv(header: &[&str], rows: &[Vec<CsvField>]) -> String {
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for row in rows {
+        let fields: Vec<String> = row.iter().map(CsvField::encode).collect();
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A CSV value: text from users (guarded against formulas) or a number/date/keyword.
+pub enum CsvField {
+    Text(String),
+    Value(String),
+}
+
+impl CsvField {
+    fn encode(&self) -> String {
+        let raw = match self {
+            CsvField::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+            CsvField::Text(t) | CsvField::Value(t) => t.clone(),
+        };
+        if raw.contains([',', '"', '\n', '\r']) { format!("\"{}\"", raw.replace('"', "\"\"")) } else { raw }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_by_display_width() {
+        let mut t = Table::new(vec!["ID", "TITLE"]);
+        t.push(vec![Cell::plain("漢字"), Cell::plain("a")]);
+        t.push(vec![Cell::plain("x"), Cell::plain("b")]);
+        assert_eq!(t.render(false, None), "ID    TITLE\n漢字  a\nx     b\n");
+    }
+
+    #[test]
+    fn the_last_column_is_cut_to_the_width() {
+        let mut t = Table::new(vec!["ID", "TITLE"]);
+        t.push(vec![Cell::plain("1"), Cell::plain("a very long title that goes on")]);
+        assert_eq!(t.render(false, Some(16)).lines().nth(1), Some("1   a very long…"));
+    }
+
+    #[test]
+    fn bidi_and_control_characters_are_escaped() {
+        assert_eq!(sanitize("a\u{202E}b\x1b[31m"), "a\\u{202e}b\\u{1b}[31m");
+        assert_eq!(sanitize("plain é"), "plain é");
+    }
+
+    #[test]
+    fn csv_quotes_and_guards_formulas() {
+        let rows = vec![vec![CsvField::Text("=HYPERLINK(\"x\")".into()), CsvField::Value("-3".into())]];
+        assert_eq!(csv(&["a", "b"], &rows), "a,b\r\n\"'=HYPERLINK(\"\"x\"\")\",-3\r\n");
+    }
+}
