@@ -6,6 +6,7 @@
 
 mod advance;
 mod audit;
+mod demo;
 mod findings;
 mod hook;
 mod init;
@@ -18,6 +19,7 @@ mod renumber;
 mod show;
 mod states;
 mod stats;
+mod status;
 mod table;
 mod validate;
 
@@ -42,7 +44,7 @@ Start here:
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(name = "enigm-disclose", version, about = ABOUT, after_help = AFTER_HELP, arg_required_else_help = true)]
+#[command(name = "enigm-disclose", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -52,8 +54,9 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 
+    /// Without a command: the repository's status (counts per state, what is overdue).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// When to colour output.
@@ -82,6 +85,7 @@ enum Command {
     Due(list::DueArgs),
     Show(show::ShowArgs),
     Stats(stats::StatsArgs),
+    Demo(demo::DemoArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
         after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"
@@ -140,7 +144,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => return output::fail(&Error::io("cannot read the current directory")(e)),
     };
     let ctx = Context { cwd };
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        return status::run(&ctx).unwrap_or_else(|e| output::fail(&e));
+    };
+    let result = match command {
         Command::Init(args) => init::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
         Command::Validate(args) => validate::run(&ctx, args),
@@ -156,6 +163,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Due(args) => list::run_due(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
+        Command::Demo(args) => demo::run(&ctx, args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
     };

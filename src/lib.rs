@@ -14,6 +14,7 @@ pub mod config;
 pub mod create;
 pub mod cvss;
 pub mod deadline;
+pub mod demo;
 pub mod edit;
 pub mod error;
 pub mod finding;

@@ -97,13 +97,14 @@ fn tiles(out: &mut String, s: &Stats) {
 
 /// Stacked bars: one per month (the last 24), segments by severity.
 fn monthly_chart(s: &Stats) -> String {
-    let months: Vec<(&String, &std::collections::BTreeMap<String, usize>)> =
-        s.by_month.iter().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+    let empty = std::collections::BTreeMap::new();
+    let months: Vec<(String, &std::collections::BTreeMap<String, usize>)> =
+        month_range(s).into_iter().map(|m| (m.clone(), s.by_month.get(&m).unwrap_or(&empty))).collect();
     if months.is_empty() {
         return "<p>No reports yet.</p>\n".into();
     }
-    let max = months.iter().map(|(_, m)| m.values().sum::<usize>()).max().unwrap_or(1).max(1);
-    let (w, h, left, bottom) = (640.0, 220.0, 36.0, 40.0);
+    let max = nice_max(months.iter().map(|(_, m)| m.values().sum::<usize>()).max().unwrap_or(1).max(1));
+    let (w, h, left, bottom) = (640.0, 230.0, 36.0, 52.0);
     let slot = (w - left) / months.len() as f64;
     let mut svg = svg_open("reports-per-month", w, h, "Reports received per month, stacked by severity");
     axis(&mut svg, max, left, w, h, bottom);
@@ -121,7 +122,7 @@ fn monthly_chart(s: &Stats) -> String {
                 svg,
                 "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"{color}\"><title>{} {level}: {n}</title></rect>",
                 slot * 0.7,
-                escape(month)
+                escape(&month)
             );
         }
         let _ = writeln!(
@@ -131,7 +132,7 @@ fn monthly_chart(s: &Stats) -> String {
             h - bottom + 12.0,
             x + slot * 0.35,
             h - bottom + 12.0,
-            escape(month)
+            escape(&month)
         );
     }
     svg.push_str("</svg>\n<p class=\"legend\">");
@@ -142,9 +143,30 @@ fn monthly_chart(s: &Stats) -> String {
     svg
 }
 
+/// Every month from the first with a report to the last (at most the last 24), gaps included.
+fn month_range(s: &Stats) -> Vec<String> {
+    let parse = |m: &String| -> Option<(i32, u32)> {
+        let (y, mo) = m.split_once('-')?;
+        Some((y.parse().ok()?, mo.parse().ok()?))
+    };
+    let (Some(first), Some(last)) =
+        (s.by_month.keys().next().and_then(parse), s.by_month.keys().last().and_then(parse))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut y, mut m) = first;
+    while (y, m) <= last {
+        out.push(format!("{y:04}-{m:02}"));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    let skip = out.len().saturating_sub(24);
+    out.split_off(skip)
+}
+
 /// Simple bars with labels under them.
 fn bar_chart(id: &str, data: &[(String, usize)], color: &str) -> String {
-    let max = data.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let max = nice_max(data.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1));
     let (w, h, left, bottom) = (640.0, 200.0, 36.0, 28.0);
     let slot = (w - left) / data.len().max(1) as f64;
     let mut svg = svg_open(id, w, h, id);
@@ -179,13 +201,34 @@ fn svg_open(id: &str, w: f64, h: f64, label: &str) -> String {
     )
 }
 
-/// The y axis with the maximum and half of it.
-fn axis(svg: &mut String, max: usize, left: f64, w: f64, h: f64, bottom: f64) {
+/// The top of a chart's scale: the smallest 1, 2 or 5 × 10ⁿ at or above `max`.
+fn nice_max(max: usize) -> usize {
+    let mut base = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if m * base >= max {
+                return m * base;
+            }
+        }
+        base *= 10;
+    }
+}
+
+/// Gridline values for a scale topped at `top` (a [`nice_max`]): whole numbers only.
+fn ticks(top: usize) -> Vec<usize> {
+    match top {
+        t if t % 2 == 0 => vec![t / 2, t],
+        t if t % 5 == 0 => (1..=5).map(|k| k * t / 5).collect(),
+        t => vec![t],
+    }
+}
+
+/// The y axis: a baseline and labelled gridlines up to `top`.
+fn axis(svg: &mut String, top: usize, left: f64, w: f64, h: f64, bottom: f64) {
     let base = h - bottom;
     let _ = writeln!(svg, "<line x1=\"{left}\" y1=\"{base}\" x2=\"{w}\" y2=\"{base}\" stroke=\"#999\"/>");
-    for frac in [0.5, 1.0] {
-        let y = base - (base - 10.0) * frac;
-        let value = (max as f64 * frac).round();
+    for value in ticks(top) {
+        let y = base - (base - 10.0) * value as f64 / top as f64;
         let _ = writeln!(svg, "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{w}\" y2=\"{y:.1}\" stroke=\"#eee\"/>");
         let _ = writeln!(svg, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{value}</text>", left - 4.0, y + 4.0);
     }
@@ -242,4 +285,22 @@ fn product_table(s: &Stats) -> String {
     }
     t.push_str("</table>\n");
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_have_whole_number_ticks() {
+        assert_eq!((nice_max(1), nice_max(3), nice_max(5), nice_max(7), nice_max(101)), (1, 5, 5, 10, 200));
+        assert_eq!(ticks(5), [1, 2, 3, 4, 5]);
+        assert_eq!(ticks(10), [5, 10]);
+        assert_eq!(ticks(1), [1]);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("<b a=\"x\">&'"), "&lt;b a=&quot;x&quot;&gt;&amp;&#39;");
+    }
 }

@@ -1,0 +1,53 @@
+//! `enigm-disclose demo`: build a throw-away disclosure repository to explore.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use enigm_disclose::{Error, clock, demo};
+
+use super::Context;
+use super::output::print;
+
+/// Create a demo disclosure repository: a dozen realistic reports in every state, made
+/// through the real commands (so the git history is real), and its rendered site.
+///
+/// Names and addresses are fictitious. Without DIR a new directory is made under the
+/// system's temporary directory; it is kept, and the command prints where.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  enigm-disclose demo\n  enigm-disclose demo /tmp/disclosure-demo && cd /tmp/disclosure-demo && enigm-disclose"
+)]
+pub struct DemoArgs {
+    /// Where to create it (must not exist or be empty) [default: a new temporary directory].
+    dir: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
+    let dir = match args.dir {
+        Some(d) => ctx.cwd.join(d),
+        None => tempfile::Builder::new()
+            .prefix("enigm-demo-")
+            .tempdir()
+            .map_err(Error::io("cannot create a temporary directory"))?
+            .keep(),
+    };
+    let today = clock::today()?;
+    let outcome = demo::build(&dir, today)?;
+    let root = outcome.root.display().to_string();
+    let mut out = format!(
+        "Demo disclosure repository: {root}\n  {} reports in every lifecycle state, {} commits; {} advisories rendered to {}\n\n",
+        outcome.reports.len(),
+        outcome.commits,
+        outcome.advisories,
+        outcome.site.display()
+    );
+    for (id, state) in &outcome.reports {
+        out.push_str(&format!("  {id}  {state}\n"));
+    }
+    out.push_str(&format!(
+        "\nTry next:\n  cd {root}\n  enigm-disclose                          # status: counts per state, what is overdue\n  enigm-disclose list --open --sort deadline\n  enigm-disclose due                      # exits 1: some deadlines are overdue\n  enigm-disclose show 2                   # one report; ids abbreviate like git hashes\n  enigm-disclose history 2                # its timeline joined with the git log\n  enigm-disclose validate\n  enigm-disclose stats --html dashboard.html\n  enigm-disclose render 2 --format osv\n  open site/index.html                    # the public advisories\n"
+    ));
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
