@@ -113,26 +113,29 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
 }
 
 impl Policy {
-    /// `start` plus `days`, counted as the policy counts (business days skip weekends; a
-    /// deadline counted in business days never falls on a weekend).
+    /// `start` plus `days`, counted as the policy counts: in business days, the `days`
+    /// Monday-to-Friday days after `start` (a deadline never falls on a weekend).
     pub fn add_days(&self, start: NaiveDate, days: u32) -> NaiveDate {
         if !self.business_days {
             return start.checked_add_signed(Duration::days(i64::from(days))).unwrap_or(NaiveDate::MAX);
         }
-        // Whole weeks first, so a 365-day policy does not walk day by day.
+        let next = |d: NaiveDate| d.succ_opt().unwrap_or(NaiveDate::MAX);
         let mut date = start;
         let mut left = days;
-        while !is_business_day(date) {
-            date = date.succ_opt().unwrap_or(NaiveDate::MAX);
+        // Any 7 calendar days hold 5 business days; keep the last stretch day by day so the
+        // result lands on a business day.
+        while left > 5 {
+            date = date.checked_add_signed(Duration::weeks(1)).unwrap_or(NaiveDate::MAX);
+            left -= 5;
         }
-        let weeks = left / 5;
-        date = date.checked_add_signed(Duration::weeks(i64::from(weeks))).unwrap_or(NaiveDate::MAX);
-        left -= weeks * 5;
         while left > 0 {
-            date = date.succ_opt().unwrap_or(NaiveDate::MAX);
+            date = next(date);
             if is_business_day(date) {
                 left -= 1;
             }
+        }
+        while !is_business_day(date) {
+            date = next(date);
         }
         date
     }
@@ -264,9 +267,16 @@ mod tests {
         assert_eq!(p.days_between(date("2026-06-05"), date("2026-06-10")), 3);
         assert_eq!(p.days_between(date("2026-06-10"), date("2026-06-05")), -3);
         assert_eq!(p.days_between(date("2026-06-06"), date("2026-06-07")), 0);
-        for n in 0..40 {
-            let due = p.add_days(date("2026-06-01"), n);
-            assert_eq!(p.days_between(date("2026-06-01"), due), i64::from(n), "n={n}");
+        // From a Sunday, three business days are Monday, Tuesday, Wednesday.
+        assert_eq!(p.add_days(date("2026-06-07"), 3), date("2026-06-10"));
+        assert_eq!(p.add_days(date("2026-06-06"), 5), date("2026-06-12"), "Saturday + 5 is Friday");
+        for start in 1..=7 {
+            let from = date(&format!("2026-06-{start:02}"));
+            for n in 1..40 {
+                let due = p.add_days(from, n);
+                assert!(is_business_day(due), "{from} + {n} = {due}");
+                assert_eq!(p.days_between(from, due), i64::from(n), "{from} + {n} = {due}");
+            }
         }
     }
 }

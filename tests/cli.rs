@@ -12,6 +12,7 @@ mod cli {
     mod init;
     mod new;
     mod parse;
+    mod queries;
     mod render;
     mod renumber;
     mod validate;

@@ -34,7 +34,8 @@ impl Renderer {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
             Event::Text(t) => self.text(&t, Style::Plain),
-            Event::Code(t) => self.text(&t, Style::Cyan),
+            Event::Code(t) if self.color => self.text(&t, Style::Cyan),
+            Event::Code(t) => self.text(&format!("`{t}`"), Style::Plain),
             Event::Html(t) | Event::InlineHtml(t) => self.text(&t, Style::Dim),
             Event::SoftBreak => self.out.push(' '),
             Event::HardBreak => self.newline(),
@@ -60,11 +61,7 @@ impl Renderer {
                 self.out.push_str(&Style::Bold.paint(marks, self.color));
                 self.out.push_str(if self.color { "\x1b[1m" } else { "" });
             }
-            Tag::Paragraph => {
-                if self.lists.is_empty() {
-                    self.block();
-                }
-            }
+            Tag::Paragraph if self.lists.is_empty() => self.block(),
             Tag::BlockQuote(_) => {
                 self.block();
                 self.quote += 1;
@@ -186,7 +183,7 @@ mod tests {
         let got = to_terminal(md, false);
         assert_eq!(
             got,
-            "## Summary\n\nText with code and a link <https://x.test>.\n\n• one\n• two\n\n1. first\n2. second\n\n    [sh]\n    curl x\n    curl y\n"
+            "## Summary\n\nText with `code` and a link <https://x.test>.\n\n• one\n• two\n\n1. first\n2. second\n\n    [sh]\n    curl x\n    curl y\n"
         );
     }
 

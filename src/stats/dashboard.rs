@@ -122,7 +122,7 @@ fn monthly_chart(s: &Stats) -> String {
                 svg,
                 "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"{color}\"><title>{} {level}: {n}</title></rect>",
                 slot * 0.7,
-                escape(&month)
+                escape(month)
             );
         }
         let _ = writeln!(
@@ -132,7 +132,7 @@ fn monthly_chart(s: &Stats) -> String {
             h - bottom + 12.0,
             x + slot * 0.35,
             h - bottom + 12.0,
-            escape(&month)
+            escape(month)
         );
     }
     svg.push_str("</svg>\n<p class=\"legend\">");
