@@ -71,7 +71,12 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 enum Command {
     Init(init::InitArgs),
+    Demo(demo::DemoArgs),
     New(new::NewArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Due(list::DueArgs),
+    Stats(stats::StatsArgs),
     Validate(validate::ValidateArgs),
     Advance(advance::AdvanceArgs),
     States(states::StatesArgs),
@@ -81,11 +86,6 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
-    List(list::ListArgs),
-    Due(list::DueArgs),
-    Show(show::ShowArgs),
-    Stats(stats::StatsArgs),
-    Demo(demo::DemoArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
         after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"

@@ -9,10 +9,10 @@ use enigm_disclose::{Error, clock, demo};
 use super::Context;
 use super::output::print;
 
-/// Create a demo disclosure repository: a dozen realistic reports in every state, made
-/// through the real commands (so the git history is real), and its rendered site.
+/// Create a demo disclosure repository with a dozen realistic reports in every state.
 ///
-/// Names and addresses are fictitious. Without DIR a new directory is made under the
+/// The reports are made through the real commands (so the git history is real) and the site
+/// is rendered. Names and addresses are fictitious. Without DIR a new directory is made under the
 /// system's temporary directory; it is kept, and the command prints where.
 #[derive(Debug, Args)]
 #[command(

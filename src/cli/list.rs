@@ -52,10 +52,9 @@ pub struct ListArgs {
     today: Option<chrono::NaiveDate>,
 }
 
-/// List deadlines that are overdue or coming up, most urgent first; exit 1 when any is
-/// overdue (for CI and cron alerts).
+/// List overdue and upcoming deadlines, most urgent first; exit 1 when any is overdue.
 ///
-/// Deadlines come from `policy` in enigm.yaml: acknowledge, triage, fix (by severity) and
+/// Exit 1 makes it a CI or cron alert. Deadlines come from `policy` in enigm.yaml: acknowledge, triage, fix (by severity) and
 /// publish, counted from the `reported` date (calendar or business days); an embargo date
 /// replaces the publication deadline.
 #[derive(Debug, Args)]

@@ -14,10 +14,10 @@ use super::list::{today, warn_unreadable};
 use super::output::{Format, color_stdout, parse_date, print, print_json};
 use super::table::{Cell, Style, Table};
 
-/// Disclosure metrics: counts per state and severity; median and 90th percentile days to
-/// triage, fix and publish, overall and per product; computed from the timelines.
+/// Disclosure metrics: counts, and days to triage, fix and publish.
 ///
-/// `--html FILE` also writes a self-contained dashboard page (SVG charts, no external
+/// Counts per state and severity; median and 90th percentile days to triage, fix and publish,
+/// overall and per product; computed from the timelines. `--html FILE` also writes a self-contained dashboard page (SVG charts, no external
 /// assets). It is internal: it counts embargoed and unpublished reports, but shows their
 /// titles only with `--with-titles`.
 #[derive(Debug, Args)]
