@@ -127,8 +127,10 @@ fn the_pre_commit_framework_runs_the_hook() {
             std::env::var_os("ENIGM_REQUIRE_PRE_COMMIT").is_none(),
             ".ci/run installed pre-commit but the test cannot find it (set ENIGM_PRE_COMMIT)"
         );
-        eprintln!(
-            "SKIPPED the_pre_commit_framework_runs_the_hook: the pre-commit tool is not installed (pip install pre-commit)"
+        // Written to the real stderr (not the captured one) so the skip shows in the test run.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"\nSKIPPED the_pre_commit_framework_runs_the_hook: the pre-commit tool is not installed (pip install pre-commit)\n",
         );
         return;
     };
