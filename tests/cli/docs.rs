@@ -31,3 +31,29 @@ fn the_format_reference_documents_every_report_field() {
         assert!(text.contains(&format!("`{key}`")), "docs/format.md does not mention `{key}`");
     }
 }
+
+#[test]
+fn the_readme_tours_every_command_and_runs_the_demo_first() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let sandbox = crate::util::Sandbox::new();
+    let help = crate::util::stdout(&sandbox.cmd_in(&sandbox.work()).arg("--help").assert().success());
+    let commands = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help");
+    for c in commands {
+        assert!(
+            readme.contains(&format!("enigm-disclose {c}")) || readme.contains(&format!("-- {c}")),
+            "README does not show `{c}`"
+        );
+    }
+    let first_block = readme.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("a sh block");
+    assert_eq!(first_block.trim(), "cargo run --release -- demo", "the first command is the demo");
+    let second = readme.split("```sh\n").nth(2).and_then(|b| b.split("```").next()).expect("a second block");
+    assert_eq!(second.trim(), "cargo test");
+    let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
+    assert!(ci.contains("\ncargo test --locked\n"), ".ci/run runs the README's test command");
+}
