@@ -119,6 +119,12 @@ def main():
                         "--reporter-name", "Bench"], runs=10)
         rows.append(("new (allocate id, write, commit), 10,000 reports", t, m, "< 100 ms"))
 
+        ids = sorted(x[:-3] for x in os.listdir(os.path.join(c10k, "reports")) if x.endswith(".md"))
+        t, m = measure(lambda k: [BIN, "-C", c10k, "show", ids[k * 997 % len(ids)]], runs=10)
+        rows.append(("show ID (fields, deadlines, timeline, body), 10,000 reports", t, m, "< 50 ms"))
+        t, m = measure([BIN, "-C", c10k, "list"], runs=5)
+        rows.append(("list (table of every report), 10,000 reports", t, m, "–"))
+
         received = reports_in_state(c10k, "received")[:10]
         t, m = measure(lambda k: [BIN, "-C", c10k, "advance", received[k], "needs-info", "--note", "bench"], runs=len(received))
         rows.append(("advance (guards, edit, commit), 10,000 reports", t, m, "< 100 ms"))
@@ -160,6 +166,17 @@ def main():
             generate(100_000, c100k)
             t, m = measure([BIN, "-C", c100k, "validate"], runs=3)
             rows.append(("validate, 100,000 reports", t, m, "< 3 s, < 200 MB"))
+            t, m = measure([BIN, "-C", c100k, "list"], runs=5)
+            rows.append(("list (table of every report), 100,000 reports", t, m, "< 2 s"))
+            t, m = measure([BIN, "-C", c100k, "list", "--open", "--sort", "deadline", "--format", "json"], runs=5)
+            rows.append(("list --open --sort deadline --format json, 100,000 reports", t, m, "< 2 s"))
+            t, m = measure([BIN, "-C", c100k, "due"], runs=5)
+            rows.append(("due (overdue and due within 14 days), 100,000 reports", t, m, "< 2 s"))
+            t, m = measure([BIN, "-C", c100k, "stats"], runs=3)
+            rows.append(("stats, 100,000 reports", t, m, "–"))
+            ids = sorted(x[:-3] for x in os.listdir(os.path.join(c100k, "reports")) if x.endswith(".md"))
+            t, m = measure(lambda k: [BIN, "-C", c100k, "show", ids[k * 9973 % len(ids)]], runs=10)
+            rows.append(("show ID, 100,000 reports", t, m, "–"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::iter::Either;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -42,23 +43,23 @@ pub struct Catalog {
 impl Catalog {
     /// Loads every report under `root/reports/`.
     pub fn load(root: &Path) -> Result<Catalog> {
-        let paths = report_paths(root)?;
-        let loaded: Vec<std::result::Result<Entry, Unreadable>> = paths
-            .into_par_iter()
-            .map(|path| match Document::load(root, &path).and_then(|d| d.report()) {
-                Ok(report) => Ok(Entry { path, report }),
-                Err(r) => Err(Unreadable { path, message: r.finding.message }),
-            })
-            .collect();
-        let mut catalog = Catalog::default();
-        for item in loaded {
-            match item {
-                Ok(e) => catalog.entries.push(e),
-                Err(u) => catalog.unreadable.push(u),
-            }
-        }
-        Ok(catalog)
+        let (entries, unreadable) = scan(root, Some)?;
+        Ok(Catalog { entries, unreadable })
     }
+}
+
+/// Loads every report under `root/reports/` in parallel and keeps only what `keep` makes of
+/// each, so a listing of 100,000 reports never holds 100,000 parsed reports at once.
+/// Results are in path order.
+pub fn scan<T: Send>(root: &Path, keep: impl Fn(Entry) -> Option<T> + Sync) -> Result<(Vec<T>, Vec<Unreadable>)> {
+    let paths = report_paths(root)?;
+    Ok(paths
+        .into_par_iter()
+        .filter_map(|path| match Document::load(root, &path).and_then(|d| d.report()) {
+            Ok(report) => keep(Entry { path, report }).map(Either::Left),
+            Err(r) => Some(Either::Right(Unreadable { path, message: r.finding.message })),
+        })
+        .partition_map(|x| x))
 }
 
 /// One line of `list`: a report with what the team needs at a glance.
@@ -83,22 +84,23 @@ pub struct Row {
 
 impl Row {
     /// The row of `entry` on `today`.
-    pub fn new(entry: &Entry, policy: &Policy, today: NaiveDate) -> Row {
-        let r = &entry.report;
-        let pending = deadline::pending(r, policy, today);
+    pub fn new(entry: Entry, policy: &Policy, today: NaiveDate) -> Row {
+        let pending = deadline::pending(&entry.report, policy, today);
+        let severity = deadline::level_of(&entry.report);
+        let r = entry.report;
         Row {
-            id: r.id.clone(),
+            id: r.id,
             state: r.state,
-            severity: deadline::level_of(r),
-            products: r.products.iter().map(|p| p.name.clone()).collect(),
-            assignee: r.assignee.clone(),
+            severity,
+            products: r.products.into_iter().map(|p| p.name).collect(),
+            assignee: r.assignee,
             reported: r.reported,
             age_days: (today - r.reported).num_days(),
             overdue: pending.iter().any(Deadline::overdue),
             next_deadline: pending.into_iter().next(),
             embargo_until: r.embargo_until,
-            title: r.title.clone(),
-            path: entry.path.clone(),
+            title: r.title,
+            path: entry.path,
         }
     }
 }
@@ -174,12 +176,18 @@ impl SortKey {
     }
 }
 
-/// The rows of `catalog` that pass `filter`, sorted by `sort` then id.
-pub fn rows(catalog: &Catalog, policy: &Policy, today: NaiveDate, filter: &Filter, sort: SortKey) -> Vec<Row> {
-    let mut rows: Vec<Row> =
-        catalog.entries.par_iter().map(|e| Row::new(e, policy, today)).filter(|r| filter.accepts(r)).collect();
+/// The rows of the reports under `root` that pass `filter`, sorted by `sort` then id, and the
+/// files that could not be read.
+pub fn rows(
+    root: &Path,
+    policy: &Policy,
+    today: NaiveDate,
+    filter: &Filter,
+    sort: SortKey,
+) -> Result<(Vec<Row>, Vec<Unreadable>)> {
+    let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, today)).filter(|r| filter.accepts(r)))?;
     rows.par_sort_by(|a, b| sort.compare(a, b).then_with(|| a.id.cmp(&b.id)));
-    rows
+    Ok((rows, unreadable))
 }
 
 /// One pending deadline of one report, for `due`.
@@ -196,25 +204,40 @@ pub struct DueItem {
 
 /// Deadlines that are overdue or fall within `within` days of `today`, most urgent first.
 pub fn due(catalog: &Catalog, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
-    let mut items: Vec<DueItem> = catalog
-        .entries
-        .par_iter()
-        .flat_map_iter(|e| {
-            let r = &e.report;
-            deadline::pending(r, policy, today).into_iter().filter(move |d| d.days_left <= within).map(move |d| {
-                DueItem {
-                    id: r.id.clone(),
-                    state: r.state,
-                    severity: deadline::level_of(r),
-                    title: r.title.clone(),
-                    overdue: d.overdue(),
-                    deadline: d,
-                }
-            })
+    let mut items: Vec<DueItem> =
+        catalog.entries.par_iter().flat_map_iter(|e| due_items(&e.report, policy, today, within)).collect();
+    sort_due(&mut items);
+    items
+}
+
+/// [`due`] for the reports under `root`, without keeping them all in memory.
+pub fn due_in(root: &Path, policy: &Policy, today: NaiveDate, within: i64) -> Result<(Vec<DueItem>, Vec<Unreadable>)> {
+    let (nested, unreadable) = scan(root, |e| {
+        let items = due_items(&e.report, policy, today, within);
+        (!items.is_empty()).then_some(items)
+    })?;
+    let mut items: Vec<DueItem> = nested.into_iter().flatten().collect();
+    sort_due(&mut items);
+    Ok((items, unreadable))
+}
+
+fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
+    deadline::pending(r, policy, today)
+        .into_iter()
+        .filter(|d| d.days_left <= within)
+        .map(|d| DueItem {
+            id: r.id.clone(),
+            state: r.state,
+            severity: deadline::level_of(r),
+            title: r.title.clone(),
+            overdue: d.overdue(),
+            deadline: d,
         })
-        .collect();
+        .collect()
+}
+
+fn sort_due(items: &mut [DueItem]) {
     items.par_sort_by(|a, b| {
         (a.deadline.due, b.severity, a.deadline.kind, &a.id).cmp(&(b.deadline.due, a.severity, b.deadline.kind, &b.id))
     });
-    items
 }

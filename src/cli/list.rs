@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use enigm_disclose::catalog::{self, Catalog, DueItem, Filter, Row, SortKey, Unreadable};
+use enigm_disclose::catalog::{self, DueItem, Filter, Row, SortKey, Unreadable};
 use enigm_disclose::deadline::Deadline;
 use enigm_disclose::report::{Level, State};
 use enigm_disclose::{Error, clock};
@@ -117,7 +117,6 @@ pub fn today(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, Error
 pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
-    let catalog = Catalog::load(repo.root())?;
     let filter = Filter {
         states: args.state,
         severities: args.severity,
@@ -126,7 +125,7 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
         overdue: args.overdue,
         open: args.open,
     };
-    let rows = catalog::rows(&catalog, &config.policy, today, &filter, args.sort.key());
+    let (rows, unreadable) = catalog::rows(repo.root(), &config.policy, today, &filter, args.sort.key())?;
     match args.format {
         TableFormat::Table => {
             print(&list_table(&rows))?;
@@ -134,18 +133,17 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
                 eprintln!("no reports match");
             }
         }
-        TableFormat::Json => print_json(&ListJson { today, reports: &rows, unreadable: &catalog.unreadable })?,
+        TableFormat::Json => print_json(&ListJson { today, reports: &rows, unreadable: &unreadable })?,
         TableFormat::Csv => print(&list_csv(&rows))?,
     }
-    warn_unreadable(&catalog.unreadable);
+    warn_unreadable(&unreadable);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
-    let catalog = Catalog::load(repo.root())?;
-    let items = catalog::due(&catalog, &config.policy, today, i64::from(args.within));
+    let (items, unreadable) = catalog::due_in(repo.root(), &config.policy, today, i64::from(args.within))?;
     let overdue = items.iter().filter(|i| i.overdue).count();
     match args.format {
         TableFormat::Table => {
@@ -156,16 +154,12 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
                 eprintln!("{overdue} overdue, {} due within {} days", items.len() - overdue, args.within);
             }
         }
-        TableFormat::Json => print_json(&DueJson {
-            today,
-            within_days: args.within,
-            overdue,
-            items: &items,
-            unreadable: &catalog.unreadable,
-        })?,
+        TableFormat::Json => {
+            print_json(&DueJson { today, within_days: args.within, overdue, items: &items, unreadable: &unreadable })?
+        }
         TableFormat::Csv => print(&due_csv(&items))?,
     }
-    warn_unreadable(&catalog.unreadable);
+    warn_unreadable(&unreadable);
     Ok(if overdue > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
