@@ -45,6 +45,13 @@ pub fn report_ids(root: &Path) -> Result<Vec<String>> {
 /// Resolves an id as the user typed it (`ENIGM-2026-0007`, `2026-7`, `7`) against the reports
 /// in the work tree.
 pub fn resolve_id(root: &Path, input: &str) -> Result<String> {
+    // A full id needs no listing (it matters with 100,000 reports).
+    let exact = input.trim();
+    if exact.parse::<crate::id::ReportId>().is_ok_and(|id| id.to_string() == exact)
+        && fs::symlink_metadata(root.join(REPORTS_DIR).join(format!("{exact}.md"))).is_ok()
+    {
+        return Ok(exact.to_owned());
+    }
     let ids = report_ids(root)?;
     crate::id::resolve(input, ids.iter().map(String::as_str)).map_err(|m| {
         Error::usage(m, "ids can be abbreviated as `2026-7` or `7` when unambiguous; `ls reports/` lists them")
