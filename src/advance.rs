@@ -59,12 +59,20 @@ const OVERRIDABLE: &[&str] = &["missing-fix", "embargo"];
 /// Why a step was refused: the findings, shown against the text they point into.
 pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> Error {
     let count = findings.len();
+    let headline = if count > SHOWN_PROBLEMS {
+        format!("{headline} (the first {SHOWN_PROBLEMS} of {count} problems are shown; `validate` lists them all)")
+    } else {
+        headline.to_owned()
+    };
     Error::Refused {
-        headline: headline.to_owned(),
-        problems: findings.into_iter().map(|f| FileProblem::new(f, text.clone())).collect(),
+        headline,
+        problems: findings.into_iter().take(SHOWN_PROBLEMS).map(|f| FileProblem::new(f, text.clone())).collect(),
         count,
     }
 }
+
+/// Problems drawn in a refusal; a hostile file with thousands stays fast to report.
+const SHOWN_PROBLEMS: usize = 25;
 
 /// Plans the step without touching anything.
 pub fn plan(

@@ -11,6 +11,7 @@ pub mod secrets;
 mod sections;
 pub mod state;
 mod timeline;
+mod unicode;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -106,6 +107,11 @@ pub const CODES: &[CheckInfo] = &[
     e("empty-section", "a required section is empty or still template text (TODO)"),
     // Merges.
     e("merge-conflict", "the file has unresolved merge conflict markers, or is conflicted in the index"),
+    // Text.
+    e("bidi-control", "a bidirectional control character (Trojan Source) in the file"),
+    e("control-character", "a control character (escape, NUL, …) in the file"),
+    w("invisible-character", "a zero-width or other invisible character in the front matter"),
+    w("mixed-script", "a front matter word mixes Latin with Greek or Cyrillic lookalike letters"),
     // Secrets.
     e("secret", "credential material (key, token, password) in a report"),
     // Against a base revision.
@@ -139,14 +145,18 @@ pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
             Err(r) => findings.push(r.finding),
         }
     }
-    findings.extend(check_text(&doc.path, &doc.text));
+    let raw = check_text(&doc.path, &doc.text, Some(doc.front_matter.clone()));
+    findings.extend(unicode::check_values(&doc.path, &doc.tree, &raw));
+    findings.extend(raw);
     findings
 }
 
 /// Checks on the raw text of any file, parsed or not: secrets (a secret must be reported even
-/// in a file that does not parse) and merge conflict markers.
-pub fn check_text(path: &std::path::Path, text: &str) -> Vec<Finding> {
+/// in a file that does not parse), merge conflict markers and Trojan Source characters.
+/// `front_matter` is the YAML's byte range when the file split at its fences.
+pub fn check_text(path: &std::path::Path, text: &str, front_matter: Option<Range<usize>>) -> Vec<Finding> {
     let mut out = secrets::scan(text, path);
+    out.extend(unicode::check(path, text, front_matter));
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         if line.starts_with("<<<<<<< ") || line.starts_with(">>>>>>> ") || line.trim_end() == "<<<<<<<" {
@@ -160,6 +170,12 @@ pub fn check_text(path: &std::path::Path, text: &str) -> Vec<Finding> {
         offset += line.len();
     }
     out
+}
+
+/// Values of a YAML tree that decode to control or bidirectional characters (see
+/// [`unicode::check_values`]); `raw` are the findings of [`check_text`] on the same file.
+pub fn unicode_in_values(path: &std::path::Path, tree: &crate::yaml::Node, raw: &[Finding]) -> Option<Finding> {
+    unicode::check_values(path, tree, raw)
 }
 
 /// Runs the semantic checks on one typed report (the schema and raw-text checks are in

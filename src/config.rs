@@ -142,15 +142,7 @@ impl Config {
     /// Loads `root/enigm.yaml`. A missing file, bad YAML or a value that does not fit is a
     /// [`Rejected`] located in the file.
     pub fn load(root: &Path) -> Result<Config, Box<Rejected>> {
-        let rel = Path::new(CONFIG_FILE);
-        let text = fs::read_to_string(root.join(rel)).map_err(|e| {
-            Box::new(Rejected {
-                finding: Finding::error("config-unreadable", rel, None, format!("cannot read {CONFIG_FILE}: {e}"))
-                    .with_help("run `enigm-disclose init` to create a disclosure repository"),
-                text: None,
-            })
-        })?;
-        Config::parse(&text)
+        Config::parse(&read_text(root)?)
     }
 
     /// Parses configuration text.
@@ -202,6 +194,37 @@ impl Config {
     pub fn product(&self, name: &str) -> Option<&ProductConfig> {
         self.products.iter().find(|p| p.name == name)
     }
+}
+
+/// The text of `root/enigm.yaml`. A symbolic link (which could point outside the
+/// repository) is never followed; a directory, a file over 1 MiB or non-UTF-8 bytes are
+/// refused with a `config-unreadable` finding.
+pub fn read_text(root: &Path) -> Result<String, Box<Rejected>> {
+    let rel = Path::new(CONFIG_FILE);
+    let unreadable = |why: String, help: &str| {
+        Box::new(Rejected {
+            finding: Finding::error("config-unreadable", rel, None, format!("cannot read {CONFIG_FILE}: {why}"))
+                .with_help(help),
+            text: None,
+        })
+    };
+    let init = "run `enigm-disclose init` to create a disclosure repository";
+    let meta = fs::symlink_metadata(root.join(rel)).map_err(|e| unreadable(e.to_string(), init))?;
+    if meta.file_type().is_symlink() {
+        // A link could point anywhere, even outside the repository: never followed.
+        return Err(unreadable("it is a symbolic link".into(), "replace the link with the file itself"));
+    }
+    if !meta.is_file() {
+        return Err(unreadable("it is not a regular file".into(), init));
+    }
+    if meta.len() > crate::report::MAX_REPORT_BYTES {
+        return Err(unreadable(format!("it is larger than {} bytes", crate::report::MAX_REPORT_BYTES), "shorten it"));
+    }
+    let bytes = fs::read(root.join(rel)).map_err(|e| unreadable(e.to_string(), init))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        unreadable(format!("it is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()), "save it as UTF-8")
+    })?;
+    Ok(text)
 }
 
 impl ConfigSeed {

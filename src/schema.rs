@@ -74,8 +74,10 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
             _ => c,
         }
     };
-    let field = |p: &str| {
-        if p.is_empty() { "front matter".to_owned() } else { format!("`{p}`") }
+    let field = |p: &str| match (p.is_empty(), code_prefix) {
+        (true, "config-") => "the configuration".to_owned(),
+        (true, _) => "front matter".to_owned(),
+        _ => format!("`{p}`"),
     };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected

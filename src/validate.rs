@@ -109,11 +109,17 @@ impl Files<'_> {
     fn read_text(&self, rel: &Path) -> Option<String> {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
-                let entry = index.get_path(rel, 0)?;
+                // A symbolic link is stored as a blob holding its target: never read as text.
+                let entry = index.get_path(rel, 0).filter(|e| e.mode & 0o170000 != 0o120000)?;
                 let blob = self.repo.git().find_blob(entry.id).ok()?;
                 String::from_utf8(blob.content().to_vec()).ok()
             }
-            _ => std::fs::read_to_string(self.repo.root().join(rel)).ok(),
+            _ => {
+                // Only a regular file is read (a FIFO would block, a link could lead outside).
+                let path = self.repo.root().join(rel);
+                std::fs::symlink_metadata(&path).ok().filter(|m| m.is_file())?;
+                std::fs::read_to_string(path).ok()
+            }
         }
     }
 
@@ -223,15 +229,18 @@ fn mask_span(text: &mut String, span: std::ops::Range<usize>) {
 fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
     let rel = Path::new(CONFIG_FILE);
     let fail = |findings: Vec<Finding>, text: Option<String>| FileResult { path: rel.to_owned(), text, findings };
-    let Some(text) = files.read_text(rel) else {
-        let f = Finding::error(
-            "config-unreadable",
-            rel,
-            None,
-            "enigm.yaml cannot be read (missing, unreadable or not UTF-8)",
-        )
-        .with_help("restore it from git, or run `enigm-disclose init --force`");
-        return Err(fail(vec![f], None));
+    let text = match files.source {
+        Source::WorkTree => crate::config::read_text(files.repo.root()).map_err(|r| fail(vec![r.finding], None))?,
+        Source::Index => files.read_text(rel).ok_or_else(|| {
+            let f = Finding::error(
+                "config-unreadable",
+                rel,
+                None,
+                "enigm.yaml cannot be read from the index (missing, a symbolic link, or not UTF-8)",
+            )
+            .with_help("restore it from git, or run `enigm-disclose init --force`");
+            fail(vec![f], None)
+        })?,
     };
     let tree = match crate::yaml::parse(&text, 0) {
         Ok(t) => t,
@@ -242,7 +251,11 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
         }
     };
     let spans = crate::yaml::SpanMap::from_tree(&tree);
-    let findings = schema::check_config(&tree.to_json(), &Located { path: rel, spans: &spans, root: 0..0 });
+    let mut findings = schema::check_config(&tree.to_json(), &Located { path: rel, spans: &spans, root: 0..0 });
+    // Secrets, conflict markers and Trojan Source characters matter in the configuration too.
+    let raw = checks::check_text(rel, &text, Some(0..text.len()));
+    findings.extend(checks::unicode_in_values(rel, &tree, &raw));
+    findings.extend(raw);
     if !findings.is_empty() {
         return Err(fail(findings, Some(text)));
     }
@@ -268,7 +281,10 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
         Err(r) => {
             let mut findings = vec![r.finding];
             if let Some(t) = &r.text {
-                findings.extend(checks::check_text(rel, t));
+                let front = crate::report::Parts::split(t)
+                    .ok()
+                    .map(|p| p.front_matter_offset..p.front_matter_offset + p.front_matter.len());
+                findings.extend(checks::check_text(rel, t, front));
             }
             return (result(r.text, findings), None);
         }

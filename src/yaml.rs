@@ -241,9 +241,23 @@ impl ByteOffsets {
     }
 }
 
+/// Mappings longer than this index their keys, so that a hostile file with 50,000 keys does
+/// not make duplicate detection quadratic; shorter ones (every real report) scan.
+const INDEX_KEYS_FROM: usize = 32;
+
+/// The position in `entries` of key `name`, through `index` once the mapping is long.
+fn find_key(entries: &[(Key, Node)], index: &mut Option<HashMap<String, usize>>, name: &str) -> Option<usize> {
+    if entries.len() < INDEX_KEYS_FROM {
+        return entries.iter().position(|(k, _)| k.name == name);
+    }
+    let index =
+        index.get_or_insert_with(|| entries.iter().enumerate().map(|(i, (k, _))| (k.name.clone(), i)).rev().collect());
+    index.get(name).copied()
+}
+
 enum Open {
     Seq { start: usize, items: Vec<Node> },
-    Map { start: usize, entries: Vec<(Key, Node)>, pending_key: Option<Key> },
+    Map { start: usize, entries: Vec<(Key, Node)>, pending_key: Option<Key>, index: Option<HashMap<String, usize>> },
 }
 
 struct Builder<'a> {
@@ -283,6 +297,9 @@ impl Builder<'_> {
             Event::Scalar(text, style, anchor, tag) => {
                 refuse_anchor(anchor, &span)?;
                 let span = self.scalar_span(span, style);
+                // An absent value (`key:`, `? key` alone) has no text; the parser's span of it
+                // can cover the next token (`? ` of the following key), so make it empty.
+                let span = if text.is_empty() && style == ScalarStyle::Plain { span.start..span.start } else { span };
                 let kind = resolve_scalar(&text, style, tag.as_deref(), &span)?;
                 self.push(Node { kind, span })?;
             }
@@ -294,7 +311,7 @@ impl Builder<'_> {
             Event::MappingStart(anchor, tag) => {
                 refuse_anchor(anchor, &span)?;
                 refuse_tag(tag.as_deref(), &span)?;
-                self.open(Open::Map { start: span.start, entries: Vec::new(), pending_key: None }, &span)?;
+                self.open(Open::Map { start: span.start, entries: Vec::new(), pending_key: None, index: None }, &span)?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the parser's span runs on over
@@ -382,11 +399,16 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Open::Seq { items, .. }) => items.push(node),
-            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
-                Some(key) => entries.push((key, node)),
+            Some(Open::Map { entries, pending_key, index, .. }) => match pending_key.take() {
+                Some(key) => {
+                    if let Some(index) = index {
+                        index.insert(key.name.clone(), entries.len());
+                    }
+                    entries.push((key, node));
+                }
                 None => {
                     let name = key_text(&node)?;
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                    if let Some((first, _)) = find_key(entries, index, &name).map(|i| &entries[i]) {
                         let local = first.span.start.saturating_sub(self.offsets.base);
                         let first_line = crate::finding::LineCol::of(self.text, local).line + self.lines_before;
                         return Err(YamlError {
@@ -599,6 +621,17 @@ mod tests {
     }
 
     #[test]
+    fn absent_values_have_empty_spans() {
+        // The parser's span of `c`'s missing value covered `? ` of the next key.
+        let text = "? c\n? d\n: 1\ne:\n";
+        let map = SpanMap::from_tree(&parse(text, 0).expect("parses"));
+        for path in ["c", "e"] {
+            assert!(map.get(path).expect("path").value.is_empty(), "{path}");
+        }
+        assert_eq!(&text[map.get("d").expect("d").value.clone()], "1");
+    }
+
+    #[test]
     fn syntax_errors_are_located() {
         let e = parse("a: 1\nb: [1, 2\n", 10).unwrap_err();
         assert_eq!(e.code, "yaml-syntax");
@@ -610,5 +643,15 @@ mod tests {
         assert_eq!(pointer_to_path("/products/1/fixed"), "products[1].fixed");
         assert_eq!(pointer_to_path(""), "");
         assert_eq!(pointer_to_path("/a~1b"), "a/b");
+    }
+
+    #[test]
+    fn duplicates_are_found_in_long_mappings_too() {
+        let mut text: String = (0..100).map(|i| format!("k{i}: v\n")).collect();
+        text.push_str("k5: again\n");
+        let e = parse(&text, 0).unwrap_err();
+        assert_eq!(e.code, "yaml-duplicate-key");
+        assert_eq!(e.help.as_deref(), Some("`k5` is already set on line 6; keep one of them"));
+        assert!(parse(&(0..100).map(|i| format!("k{i}: v\n")).collect::<String>(), 0).is_ok());
     }
 }

@@ -9,6 +9,7 @@ mod cli {
     mod diagnostics;
     mod docs;
     mod hook;
+    mod hostile;
     mod init;
     mod new;
     mod parse;

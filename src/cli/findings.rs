@@ -3,7 +3,7 @@
 //! All three are documented in `docs/checks.md` and stable: fields are only ever added.
 
 use enigm_disclose::checks::CODES;
-use enigm_disclose::finding::{Finding, LineCol, Severity};
+use enigm_disclose::finding::{Finding, LineCol, LineIndex, Severity};
 use enigm_disclose::validate::Outcome;
 use serde_json::{Value, json};
 
@@ -17,9 +17,10 @@ struct Placed<'a> {
 fn placed(outcome: &Outcome) -> Vec<Placed<'_>> {
     let mut out = Vec::new();
     for file in &outcome.files {
+        let index = file.text.as_deref().map(LineIndex::new);
         for finding in &file.findings {
-            let (start, end) = match (&finding.span, &file.text) {
-                (Some(span), Some(text)) => (Some(LineCol::of(text, span.start)), Some(LineCol::of(text, span.end))),
+            let (start, end) = match (&finding.span, &index) {
+                (Some(span), Some(index)) => (Some(index.locate(span.start)), Some(index.locate(span.end))),
                 _ => (None, None),
             };
             out.push(Placed { finding, start, end });

@@ -136,8 +136,7 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
         TableFormat::Json => print_json(&ListJson { today, reports: &rows, unreadable: &unreadable })?,
         TableFormat::Csv => print(&list_csv(&rows))?,
     }
-    warn_unreadable(&unreadable);
-    Ok(ExitCode::SUCCESS)
+    Ok(warn_unreadable(&unreadable))
 }
 
 pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
@@ -159,8 +158,8 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
         }
         TableFormat::Csv => print(&due_csv(&items))?,
     }
-    warn_unreadable(&unreadable);
-    Ok(if overdue > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let code = warn_unreadable(&unreadable);
+    Ok(if overdue > 0 { ExitCode::from(1) } else { code })
 }
 
 #[derive(Serialize)]
@@ -179,10 +178,11 @@ struct DueJson<'a> {
     unreadable: &'a [Unreadable],
 }
 
-/// Tells the user (on stderr) which files were left out of a listing.
-pub fn warn_unreadable(unreadable: &[Unreadable]) {
+/// Tells the user (on stderr) which files were left out of a listing; the exit code is 1
+/// when any was (a listing that leaves reports out is a finding), else 0.
+pub fn warn_unreadable(unreadable: &[Unreadable]) -> ExitCode {
     if unreadable.is_empty() {
-        return;
+        return ExitCode::SUCCESS;
     }
     eprintln!("warning: {} report file(s) could not be read and are not listed:", unreadable.len());
     for u in unreadable.iter().take(10) {
@@ -192,6 +192,7 @@ pub fn warn_unreadable(unreadable: &[Unreadable]) {
         eprintln!("  … and {} more", unreadable.len() - 10);
     }
     eprintln!("  run `enigm-disclose validate` for details");
+    ExitCode::from(1)
 }
 
 /// The style of a severity level.

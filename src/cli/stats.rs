@@ -58,8 +58,7 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode, Error> {
         fsutil::write_atomic(&path, page.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))?;
         eprintln!("wrote the dashboard to {}", file.display());
     }
-    warn_unreadable(&catalog.unreadable);
-    Ok(ExitCode::SUCCESS)
+    Ok(warn_unreadable(&catalog.unreadable))
 }
 
 fn days(d: Option<i64>) -> String {

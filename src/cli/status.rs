@@ -56,8 +56,7 @@ pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
         "\nNext: enigm-disclose list --open · due · show ID · new · validate · stats   (--help lists every command)\n",
     );
     print(&out)?;
-    warn_unreadable(&catalog.unreadable);
-    Ok(ExitCode::SUCCESS)
+    Ok(warn_unreadable(&catalog.unreadable))
 }
 
 fn group(out: &mut String, heading: &str, items: &[DueItem], color: bool) {

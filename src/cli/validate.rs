@@ -73,8 +73,15 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
     match args.format {
         ValidateFormat::Human => {
             for file in &outcome.files {
-                for finding in &file.findings {
+                for finding in file.findings.iter().take(SHOWN_PER_FILE) {
                     eprint_diagnostic(&FileProblem::new(finding.clone(), file.text.clone()));
+                }
+                if let Some(more) = file.findings.len().checked_sub(SHOWN_PER_FILE).filter(|n| *n > 0) {
+                    eprintln!(
+                        "… and {more} more finding{} in {} (`--format json` lists every one)\n",
+                        plural(more),
+                        file.path.display()
+                    );
                 }
             }
             let (e, w, n) = (outcome.count(Severity::Error), outcome.count(Severity::Warning), outcome.files.len());
@@ -87,6 +94,10 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
     let failed = outcome.count(Severity::Error) > 0 || (args.deny_warnings && outcome.count(Severity::Warning) > 0);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
+
+/// Diagnostics drawn per file in human output; the rest are counted (machine formats list
+/// all). Drawing is per finding, so a hostile file with 20,000 problems stays fast.
+const SHOWN_PER_FILE: usize = 25;
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }

@@ -77,11 +77,13 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
         .par_iter()
         .map(|p| match Document::load(root, p).and_then(|d| d.report().map(|r| (d, r))) {
             Ok((d, r)) => public::is_renderable(&r).then(|| Ok(public::advisory(&d, &r, config, None))),
-            // An unreadable file is only reported when it claims to be public.
-            Err(e) => fs::read_to_string(root.join(p))
-                .ok()
-                .filter(|t| t.contains("state: published") || t.contains("state: withdrawn"))
-                .map(|_| Err((p.clone(), e.finding.message))),
+            // An unreadable file is only reported when it claims to be public. Its text is
+            // what loading read (never read again: the path may be a FIFO or a link).
+            Err(e) => {
+                let public =
+                    e.text.as_deref().is_some_and(|t| t.contains("state: published") || t.contains("state: withdrawn"));
+                public.then(|| Err((p.clone(), e.finding.message)))
+            }
         })
         .collect();
     let (mut ok, mut skipped) = (Vec::new(), Vec::new());

@@ -266,7 +266,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
 fn unreadable_reports_are_named_not_fatal() {
     let (sandbox, dir) = demo();
     fs::write(dir.join("reports/DEMO-2026-0099.md"), "---\nid: [\n---\n").expect("write");
-    let a = run(&sandbox, &dir, &["list"]).success();
+    let a = run(&sandbox, &dir, &["list"]).code(1);
     assert!(stderr(&a).contains("reports/DEMO-2026-0099.md"), "{}", stderr(&a));
     assert!(stderr(&a).contains("enigm-disclose validate"), "{}", stderr(&a));
     assert_eq!(stdout(&a).lines().count(), 14);
