@@ -252,3 +252,84 @@ fn reference_summary(kind: &str) -> String {
 pub fn to_text(doc: &Value) -> String {
     serde_json::to_string_pretty(doc).unwrap_or_default() + "\n"
 }
+
+/// An advisory, configuration and document from the integration fixture, for unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::ConfigSeed;
+    use crate::report::Document;
+
+    /// A published report with two products, a CVE alias, CVSS v3.1 and v4.0, a CWE, fixed
+    /// versions and a credit (shared with the integration tests).
+    pub const EXPORTS: &str = include_str!("../../tests/fixtures/reports/exports.md");
+
+    pub fn config() -> Config {
+        let seed = ConfigSeed {
+            id_prefix: "ENIGM".into(),
+            organization: "Acme Corp".into(),
+            security_contact: "security@acme.test".into(),
+            products: vec!["web".into(), "api".into()],
+        };
+        let text = seed.render().replace("# website: https://www.example.com", "website: https://www.acme.test");
+        Config::parse(&text).expect("config")
+    }
+
+    pub fn advisory(text: &str) -> Advisory {
+        let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text.to_owned()).expect("parses");
+        let report = doc.report().expect("report");
+        crate::public::advisory(&doc, &report, &config(), None)
+    }
+
+    pub fn document(text: &str) -> Value {
+        let a = advisory(text);
+        let publisher = Publisher::from_config(&config()).expect("publisher");
+        super::document(&a, &tracking::History::none().tracking(&a), &publisher, "https://security.acme.test/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{EXPORTS, config, document};
+    use super::*;
+
+    #[test]
+    fn the_fixture_becomes_a_full_security_advisory() {
+        let d = document(EXPORTS);
+        assert_eq!(d["document"]["tracking"]["version"], "1");
+        assert_eq!(d["document"]["tracking"]["initial_release_date"], "2026-03-01T00:00:00.000Z");
+        assert_eq!(d["document"]["publisher"]["namespace"], "https://www.acme.test");
+        let v = &d["vulnerabilities"][0];
+        assert_eq!(v["cve"], "CVE-2026-41234");
+        assert_eq!(v["cwe"]["id"], "CWE-22");
+        assert_eq!(
+            v["product_status"],
+            json!({ "known_affected": ["CSAFPID-0001", "CSAFPID-0003"], "fixed": ["CSAFPID-0002", "CSAFPID-0004"] })
+        );
+        assert_eq!(v["scores"][0]["cvss_v3"]["baseScore"], 8.1);
+        let notes = v["notes"].to_string();
+        assert!(
+            notes.contains("CVSS:4.0/AV:N") && !notes.contains("Reproduction") && !notes.contains("Debian"),
+            "{notes}"
+        );
+        let web = &d["product_tree"]["branches"][0]["branches"][0];
+        assert_eq!(web["branches"][0]["name"], "vers:generic/>=2.0.0|<2.4.1");
+        let api = &d["product_tree"]["branches"][0]["branches"][1]["branches"];
+        assert_eq!(api[0]["name"], "vers:pypi/<1.10.0");
+        assert_eq!(api[1]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api@1.10.0");
+        assert!(!d.to_string().contains("jane@example.org"));
+    }
+
+    #[test]
+    fn a_publisher_needs_a_url() {
+        let mut c = config();
+        c.organization.website = None;
+        assert!(Publisher::from_config(&c).is_err());
+        c.render.base_url = Some("https://security.acme.test/".into());
+        assert_eq!(Publisher::from_config(&c).expect("publisher").namespace, "https://security.acme.test/");
+        c.organization.website = Some("acme.test".into());
+        assert!(Publisher::from_config(&c).is_err(), "not a URL");
+    }
+}
