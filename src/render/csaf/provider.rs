@@ -14,7 +14,8 @@
 use serde_json::{Value, json};
 
 use super::Publisher;
-use super::tracking::Tracking;
+use super::tracking::{History, Tracking};
+use crate::public::Advisory;
 
 /// The provider directory inside the site.
 pub const DIR: &str = "csaf";
@@ -73,6 +74,32 @@ pub fn metadata(publisher: &Publisher, base_url: &str, listed: &[Listed]) -> Val
         "publisher": publisher.json(),
         "role": "csaf_provider",
     })
+}
+
+/// `index.txt`, `changes.csv` and (with a `base_url`) `provider-metadata.json` for every
+/// advisory: paths inside the site and contents.
+pub fn listing_files(
+    advisories: &[Advisory],
+    history: &History,
+    publisher: &Publisher,
+    base_url: Option<&str>,
+) -> Vec<(String, Vec<u8>)> {
+    let listed: Vec<Listed> = advisories
+        .iter()
+        .map(|a| {
+            let t = history.tracking(a);
+            Listed { path: path(&a.id, &t), current_release_date: t.current_release_date().to_owned() }
+        })
+        .collect();
+    let mut files = vec![
+        (format!("{DIR}/index.txt"), index_txt(&listed).into_bytes()),
+        (format!("{DIR}/changes.csv"), changes_csv(&listed).into_bytes()),
+    ];
+    if let Some(base) = base_url {
+        let meta = serde_json::to_string_pretty(&metadata(publisher, base, &listed)).unwrap_or_default() + "\n";
+        files.push((format!("{DIR}/provider-metadata.json"), meta.into_bytes()));
+    }
+    files
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! day (the commit adding it, and commits on the publication or withdrawal day, are part of
 //! those). A report with uncommitted changes is `interim`: it is being revised, and its next
 //! revision gets a number when it is committed. Dates are the timeline's (midnight UTC) and
-//! the commits' own, so the same repository always gives the same document.
+//! the commits' own, so the same repository always gives the same document. A commit's day is
+//! its committer's local date, the date the tool writes in the timeline.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -53,8 +54,9 @@ impl Tracking {
 /// Commits that modified report files, and reports with uncommitted changes.
 #[derive(Debug, Default)]
 pub struct History {
-    /// Report id → times (Unix seconds) of the commits that modified its file.
-    changes: HashMap<String, Vec<i64>>,
+    /// Report id → commits that modified its file: time (Unix seconds) and the committer's UTC
+    /// offset (minutes), whose local date is the date the tool wrote in the timeline.
+    changes: HashMap<String, Vec<(i64, i32)>>,
     dirty: HashSet<String>,
 }
 
@@ -104,7 +106,7 @@ impl History {
             }
             let Ok(parent) = commit.parent(0) else { continue };
             for id in modified(git, reports_tree(&commit), reports_tree(&parent), &ids)? {
-                history.changes.entry(id).or_default().push(time);
+                history.changes.entry(id).or_default().push((time, commit.time().offset_minutes()));
             }
         }
         Ok(history)
@@ -119,11 +121,12 @@ impl History {
         if let Some(w) = withdrawn {
             revisions.push((w, "Advisory withdrawn.".to_owned()));
         }
-        let quiet_days = [Some(released), withdrawn];
-        for &t in self.changes.get(&a.id).into_iter().flatten() {
+        // The commits of the publication and the withdrawal are those revisions already.
+        let quiet_days = [Some(released.date_naive()), withdrawn.map(|w| w.date_naive())];
+        for &(t, offset) in self.changes.get(&a.id).into_iter().flatten() {
             let Some(time) = DateTime::from_timestamp(t, 0) else { continue };
-            let day = time.date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc());
-            if time > released && !quiet_days.contains(&day) {
+            let local_day = DateTime::from_timestamp(t + i64::from(offset) * 60, 0).map(|l| l.date_naive());
+            if time > released && !quiet_days.contains(&local_day) {
                 revisions.push((time, "Advisory revised.".to_owned()));
             }
         }
