@@ -7,13 +7,15 @@
 //! those). A report with uncommitted changes is `interim`: it is being revised, and its next
 //! revision gets a number when it is committed. Dates are the timeline's (midnight UTC) and
 //! the commits' own, so the same repository always gives the same document. A commit's day is
-//! its committer's local date, the date the tool writes in the timeline.
+//! its committer's local date, the date the tool writes in the timeline. The walk reads each
+//! `reports/` tree once and compares trees in parallel, like `verify`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use git2::{Delta, Oid, Repository, Sort, StatusOptions};
+use git2::{Oid, Repository, StatusOptions};
+use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::public::Advisory;
@@ -93,20 +95,28 @@ impl History {
         let Some(since) = advisories.iter().filter_map(|a| midnight(&release_day(a))).min() else {
             return Ok(history);
         };
-        let Ok(head) = git.head().and_then(|h| h.peel_to_commit()) else { return Ok(history) };
-        let mut walk = git.revwalk()?;
-        walk.push(head.id())?;
-        walk.set_sorting(Sort::TIME)?;
-        walk.simplify_first_parent()?;
-        for oid in walk {
-            let commit = git.find_commit(oid?)?;
-            let time = commit.time().seconds();
-            if time < since.timestamp() {
-                break;
-            }
-            let Ok(parent) = commit.parent(0) else { continue };
-            for id in modified(git, reports_tree(&commit), reports_tree(&parent), &ids)? {
-                history.changes.entry(id).or_default().push((time, commit.time().offset_minutes()));
+        let steps = first_parent_steps(git, since.timestamp())?;
+        // Consecutive steps are a commit and its parent; only those whose reports/ differ count.
+        let pairs: Vec<(&Step, &Step)> =
+            steps.windows(2).map(|w| (&w[0], &w[1])).filter(|(c, p)| c.tree != p.tree).collect();
+        let git_dir = git.path().to_owned();
+        let found: Vec<Result<Vec<(String, i64, i32)>>> = pairs
+            .par_chunks(256.max(pairs.len() / 32 + 1))
+            .map(|chunk| {
+                let git = Repository::open(&git_dir)?;
+                let mut trees = TreeCache::default();
+                let mut out = Vec::new();
+                for (commit, parent) in chunk {
+                    let (Some(new), Some(old)) = (commit.tree, parent.tree) else { continue };
+                    let (new, old) = (trees.get(&git, new)?, trees.get(&git, old)?);
+                    out.extend(modified(&new, &old, &ids).into_iter().map(|id| (id, commit.time, commit.offset)));
+                }
+                Ok(out)
+            })
+            .collect();
+        for part in found {
+            for (id, time, offset) in part? {
+                history.changes.entry(id).or_default().push((time, offset));
             }
         }
         Ok(history)
@@ -138,33 +148,88 @@ impl History {
     }
 }
 
-fn reports_tree(commit: &git2::Commit<'_>) -> Option<Oid> {
-    commit.tree().ok()?.get_path(Path::new(REPORTS_DIR)).ok().map(|e| e.id())
+/// A commit of the first-parent chain: its `reports/` tree, time and UTC offset.
+struct Step {
+    tree: Option<Oid>,
+    time: i64,
+    offset: i32,
 }
 
-/// Ids among `ids` whose report file was modified between the `old` and `new` reports trees.
-fn modified(git: &Repository, new: Option<Oid>, old: Option<Oid>, ids: &HashSet<&str>) -> Result<Vec<String>> {
-    let (Some(new), Some(old)) = (new, old) else { return Ok(Vec::new()) };
-    if new == old {
-        return Ok(Vec::new());
+/// HEAD's first-parent chain, newest first, down to the first commit older than `since`
+/// (included, as the parent of the oldest one that counts).
+fn first_parent_steps(git: &Repository, since: i64) -> Result<Vec<Step>> {
+    // Objects are addressed by their hash; re-hashing each tree on read costs half the walk
+    // (as in `verify`). The integrity of the object store is `git fsck`'s job.
+    git2::opts::strict_hash_verification(false);
+    let mut steps = Vec::new();
+    let Ok(head) = git.head().and_then(|h| h.peel_to_commit()) else { return Ok(steps) };
+    let mut next = Some(head);
+    while let Some(commit) = next {
+        let tree = commit.tree()?.get_path(Path::new(REPORTS_DIR)).ok().map(|e| e.id());
+        let time = commit.time();
+        steps.push(Step { tree, time: time.seconds(), offset: time.offset_minutes() });
+        if time.seconds() < since {
+            break;
+        }
+        next = commit.parent(0).ok();
     }
-    let (new, old) = (git.find_tree(new)?, git.find_tree(old)?);
-    // A few reports: two lookups per commit beat diffing trees of thousands of entries.
+    Ok(steps)
+}
+
+/// The two most recent `reports/` trees: a linear stretch reads each tree once.
+#[derive(Default)]
+struct TreeCache<'r> {
+    recent: Vec<git2::Tree<'r>>,
+}
+
+impl<'r> TreeCache<'r> {
+    fn get(&mut self, git: &'r Repository, id: Oid) -> Result<git2::Tree<'r>> {
+        if let Some(t) = self.recent.iter().find(|t| t.id() == id) {
+            return Ok(t.clone());
+        }
+        let tree = git.find_tree(id)?;
+        self.recent.push(tree.clone());
+        if self.recent.len() > 2 {
+            self.recent.remove(0);
+        }
+        Ok(tree)
+    }
+}
+
+/// Ids among `ids` whose report file differs between two `reports/` trees (present in both).
+fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> Vec<String> {
+    // A few reports: two lookups beat walking trees of thousands of entries.
     if ids.len() <= 16 {
         let blob = |tree: &git2::Tree<'_>, id: &str| tree.get_name(&format!("{id}.md")).map(|e| e.id());
-        return Ok(ids
+        return ids
             .iter()
-            .filter(|id| matches!((blob(&new, id), blob(&old, id)), (Some(a), Some(b)) if a != b))
+            .filter(|id| matches!((blob(new, id), blob(old, id)), (Some(a), Some(b)) if a != b))
             .map(|id| (*id).to_owned())
-            .collect());
+            .collect();
     }
-    let diff = git.diff_tree_to_tree(Some(&old), Some(&new), None)?;
-    Ok(diff
-        .deltas()
-        .filter(|d| d.status() == Delta::Modified)
-        .filter_map(|d| d.new_file().path()?.file_stem()?.to_str().map(str::to_owned))
-        .filter(|id| ids.contains(id.as_str()))
-        .collect())
+    // Both trees are sorted by name: walk them side by side.
+    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+    let mut out = Vec::new();
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        match x.name_bytes().cmp(y.name_bytes()) {
+            std::cmp::Ordering::Less => {
+                a.next();
+            }
+            std::cmp::Ordering::Greater => {
+                b.next();
+            }
+            std::cmp::Ordering::Equal => {
+                if x.id() != y.id()
+                    && let Some(id) = y.name().ok().and_then(|n| n.strip_suffix(".md")).filter(|id| ids.contains(id))
+                {
+                    out.push(id.to_owned());
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+    out
 }
 
 /// Ids among `ids` whose report differs from HEAD (staged or not).
@@ -178,4 +243,40 @@ fn dirty(git: &Repository, ids: &HashSet<&str>) -> Result<HashSet<String>> {
         .filter_map(|e| Path::new(e.path().ok()?).file_stem()?.to_str().map(str::to_owned))
         .filter(|id| ids.contains(id.as_str()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree holding `reports/` with files 0..n, file `changed` with other content.
+    fn reports_tree(git: &Repository, n: usize, changed: Option<usize>) -> Oid {
+        let mut b = git.treebuilder(None).expect("builder");
+        for i in 0..n {
+            let text = if Some(i) == changed { "changed" } else { "same" };
+            let blob = git.blob(format!("{i} {text}").as_bytes()).expect("blob");
+            b.insert(format!("ENIGM-2026-{i:04}.md"), blob, 0o100644).expect("insert");
+        }
+        b.write().expect("tree")
+    }
+
+    #[test]
+    fn modified_files_are_found_by_lookup_and_by_walking_both_trees() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let git = Repository::init(dir.path()).expect("init");
+        let old = git.find_tree(reports_tree(&git, 40, None)).expect("old");
+        let new = git.find_tree(reports_tree(&git, 41, Some(7))).expect("new");
+        let names: Vec<String> = (0..41).map(|i| format!("ENIGM-2026-{i:04}")).collect();
+        let all: HashSet<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(modified(&new, &old, &all), ["ENIGM-2026-0007"], "added files are not modified");
+        let few: HashSet<&str> = ["ENIGM-2026-0007", "ENIGM-2026-0008", "ENIGM-2026-0040"].into();
+        assert_eq!(modified(&new, &old, &few), ["ENIGM-2026-0007"]);
+    }
+
+    #[test]
+    fn csaf_times_have_milliseconds_and_zulu() {
+        let t = midnight("2026-03-01").expect("date");
+        assert_eq!(csaf_time(t), "2026-03-01T00:00:00.000Z");
+        assert!(midnight("2026-02-30").is_none());
+    }
 }
