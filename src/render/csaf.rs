@@ -140,8 +140,8 @@ fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree) -> Value {
     if let Some(cve) = cve {
         v["cve"] = json!(cve);
     }
-    let mut others: Vec<&String> = a.aliases.iter().filter(|x| Some(*x) != cve).collect();
-    others.dedup();
+    let mut seen = std::collections::HashSet::new();
+    let others: Vec<&String> = a.aliases.iter().filter(|x| Some(*x) != cve && seen.insert(*x)).collect();
     if !others.is_empty() {
         v["ids"] = Value::Array(others.into_iter().map(|x| id_json(x)).collect());
     }
