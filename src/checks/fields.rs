@@ -107,7 +107,7 @@ fn is_ghsa(s: &str) -> bool {
     groups.len() == 3 && groups.iter().all(|g| g.len() == 4 && g.bytes().all(|b| b"23456789cfghjmpqrvwx".contains(&b)))
 }
 
-fn check_url(url: &str) -> Result<(), &'static str> {
+pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
     let rest =
         url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).ok_or("is not an http or https URL")?;
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {

@@ -59,10 +59,9 @@ impl Publisher {
     }
 }
 
-/// An `http://` or `https://` URL with a host and no whitespace.
+/// An `http://` or `https://` URL with a host and no whitespace (the `reference-url` rule).
 pub fn is_web_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with(['/', ':']) && !url.contains(char::is_whitespace))
+    crate::checks::fields::check_url(url).is_ok()
 }
 
 /// The CSAF document of an advisory. `base_url` (ending in `/`, or empty) adds links to the
