@@ -24,6 +24,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "enigm-disclose")
 GEN = os.path.join(ROOT, "target", "release", "examples", "gen-corpus")
+CSAF = os.path.join(ROOT, "target", "release", "examples", "csaf-export")
 ENV = dict(os.environ, ENIGM_TODAY="2026-11-24", NO_COLOR="1",
            GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
            GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com")
@@ -75,6 +76,18 @@ def front_matters(corpus, dest):
             f.write(fm + "\n")
 
 
+def with_base_url(corpus):
+    """Sets render.base_url (the site then writes the CSAF directory with its provider metadata)
+    and lets git refresh the index's stat data, as a clone or checkout leaves it."""
+    path = os.path.join(corpus, "enigm.yaml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("# base_url: https://security.example.com/advisories/",
+                             "base_url: https://security.example.com/advisories/"))
+    subprocess.run(["git", "-C", corpus, "status", "--short"], env=ENV, check=True, capture_output=True)
+
+
 def reports_in_state(corpus, state):
     out = []
     reports = os.path.join(corpus, "reports")
@@ -93,7 +106,8 @@ def main():
     args = ap.parse_args()
 
     print("building release binary and generator...", flush=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "enigm-disclose", "--example", "gen-corpus"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "enigm-disclose", "--example", "gen-corpus",
+                    "--example", "csaf-export"], cwd=ROOT, check=True)
     rows = []
 
     class Rows(list):
@@ -143,22 +157,33 @@ def main():
         c25k = os.path.join(tmp, "c25k")
         print("corpus 25k (about 10k published):", flush=True)
         generate(25_000, c25k)
+        with_base_url(c25k)
         published = len(reports_in_state(c25k, "published")) + len(reports_in_state(c25k, "withdrawn"))
         site = os.path.join(tmp, "site")
         t, m = measure(lambda k: [BIN, "-C", c25k, "render", "--out", site + str(k)], runs=3)
         rows.append((f"render the full site, {published:,} public advisories (of 25,000 reports)", t, m, "< 3 s for 10,000"))
         t, m = measure([BIN, "-C", c25k, "render", "--out", site + "0"], runs=3)
         rows.append(("re-render the same site (nothing changed)", t, m, "–"))
+        csaf = os.path.join(tmp, "csaf")
+        t, m = measure(lambda k: [CSAF, c25k, csaf + str(k), "--limit", "10000"], runs=5)
+        rows.append(("export 10,000 public advisories to CSAF (`csaf-export`: read, revisions, build, write)", t, m, "< 3 s"))
         shutil.rmtree(c25k, ignore_errors=True)
 
         hist = os.path.join(tmp, "hist")
         print("corpus 10k with 50k commits:", flush=True)
         generate(10_000, hist, commits=50_000)
+        with_base_url(hist)
         t, m = measure([BIN, "-C", hist, "verify"], runs=3)
         rows.append(("verify, 10,000 reports, 50,000 commits", t, m, "< 10 s"))
         mid = sorted(x[:-3] for x in os.listdir(os.path.join(hist, "reports")) if x.endswith(".md"))[5_000]
         t, m = measure([BIN, "-C", hist, "history", mid], runs=3)
         rows.append((f"history of a mid-history report ({mid}), 50,000 commits", t, m, "–"))
+        public = reports_in_state(hist, "published")
+        t, m = measure([BIN, "-C", hist, "render", public[len(public) // 2], "--format", "csaf"], runs=3)
+        rows.append(("render ID --format csaf (revisions from git), 50,000 commits", t, m, "–"))
+        t, m = measure(lambda k: [CSAF, hist, os.path.join(tmp, "csafh") + str(k)], runs=3)
+        n = len(public) + len(reports_in_state(hist, "withdrawn"))
+        rows.append((f"CSAF export of {n:,} public advisories (revisions from git), 50,000 commits", t, m, "–"))
 
         if not args.quick:
             c100k = os.path.join(tmp, "c100k")

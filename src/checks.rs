@@ -5,7 +5,7 @@
 //! and its typed [`Report`] and never stop at the first problem. The state requirements
 //! ([`state::requirements`]) are also the guards of `advance`.
 
-mod fields;
+pub(crate) mod fields;
 mod ids;
 pub mod secrets;
 mod sections;

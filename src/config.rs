@@ -112,6 +112,8 @@ pub struct RenderConfig {
     pub public_sections: Vec<String>,
     /// OSV id prefix registered for this database; without one, OSV ids are `x_<ID>`.
     pub osv_prefix: Option<String>,
+    /// The CNA's organization UUID in the CVE program (`render --format cve`).
+    pub cve_org_id: Option<String>,
 }
 
 impl Default for RenderConfig {
@@ -121,6 +123,7 @@ impl Default for RenderConfig {
             base_url: None,
             public_sections: vec!["Summary".into(), "Impact".into(), "Remediation".into()],
             osv_prefix: None,
+            cve_org_id: None,
         }
     }
 }
@@ -252,6 +255,7 @@ organization:
   name: {org}
   # Where researchers send reports (email address or URL).
   security_contact: {contact}
+  # website: https://www.example.com   # names the publisher of CSAF documents
 
 # Products reports can be filed against. `new --product` must name one of them;
 # `components` (optional) lists the parts a report may name with `--component`.
@@ -277,6 +281,9 @@ render:
   # Body sections that become public when a report is published.
   public_sections: [Summary, Impact, Remediation]
   # osv_prefix: EXAMPLE   # an OSV prefix registered for your database; default x_<ID>
+  # CSAF documents name the publisher by `organization.website` (else base_url); the site's
+  # CSAF provider metadata needs base_url. CVE records need your CNA's organization UUID:
+  # cve_org_id: 00000000-0000-4000-8000-000000000000
 "#,
             prefix = self.id_prefix,
             org = q(&self.organization),

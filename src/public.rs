@@ -53,6 +53,10 @@ pub struct PublicSeverity {
     pub vector: Option<String>,
     /// `3.1` or `4.0`.
     pub version: Option<String>,
+    /// A CVSS v4.0 vector given beside a v3.1 `vector` (`severity.cvss_v4`), when valid.
+    pub vector_v4: Option<String>,
+    /// Its score.
+    pub score_v4: Option<f64>,
 }
 
 /// An affected product.
@@ -123,18 +127,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         .find(|s| s.title.eq_ignore_ascii_case("summary") && public.contains("summary"))
         .map(|s| plain_text(doc.text[s.content].trim()))
         .unwrap_or_default();
-    let severity = report.severity.as_ref().map(|s| {
-        let assessed = s.cvss.as_deref().and_then(|v| crate::cvss::assess(v).ok());
-        PublicSeverity {
-            level: s.level.or(assessed.map(|a| a.level)).map(|l| l.to_string()),
-            score: assessed.map(|a| a.score),
-            vector: s.cvss.clone(),
-            version: assessed.map(|a| match a.version {
-                crate::cvss::CvssVersion::V3_1 => "3.1".to_owned(),
-                crate::cvss::CvssVersion::V4_0 => "4.0".to_owned(),
-            }),
-        }
-    });
+    let severity = report.severity.as_ref().map(public_severity);
     let credits = credit(report).into_iter().collect();
     let last = report
         .timeline
@@ -180,6 +173,30 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         timeline: report.timeline.iter().map(|t| PublicStep { date: t.date.to_string(), state: t.state }).collect(),
         sections,
         draft,
+    }
+}
+
+/// The main vector (`cvss`, else `cvss_v4`) with its score, and a v4.0 one beside a v3.1 one.
+fn public_severity(s: &crate::report::SeverityInfo) -> PublicSeverity {
+    use crate::cvss::{CvssVersion, assess};
+    let main = s.cvss.as_ref().or(s.cvss_v4.as_ref());
+    let assessed = main.and_then(|v| assess(v).ok());
+    let extra = s
+        .cvss
+        .as_ref()
+        .and(s.cvss_v4.as_ref())
+        .and_then(|v| assess(v).ok().filter(|a| a.version == CvssVersion::V4_0).map(|a| (v, a)))
+        .filter(|_| assessed.is_some_and(|a| a.version == CvssVersion::V3_1));
+    PublicSeverity {
+        level: s.level.or(assessed.map(|a| a.level)).map(|l| l.to_string()),
+        score: assessed.map(|a| a.score),
+        vector: main.cloned(),
+        version: assessed.map(|a| match a.version {
+            CvssVersion::V3_1 => "3.1".to_owned(),
+            CvssVersion::V4_0 => "4.0".to_owned(),
+        }),
+        vector_v4: extra.map(|(v, _)| v.clone()),
+        score_v4: extra.map(|(_, a)| a.score),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Rendering advisories: templates, the static site, OSV.
+//! Rendering advisories: templates, the static site, OSV, CSAF and CVE records.
 //!
 //! One [`Renderer`] owns the minijinja environment: the built-in templates (embedded from
 //! `templates/`) and any file of the same name in the repository's own `templates/`, which
@@ -6,7 +6,11 @@
 //! is bounded (fuel, recursion) so a hostile template cannot hang CI, and templates have no
 //! file system or network access. Errors point at the template file, line and source.
 
+pub mod csaf;
+pub mod cve;
+pub mod cwe;
 pub mod osv;
+pub mod ranges;
 pub mod site;
 
 use std::fmt;

@@ -8,6 +8,7 @@ mod cli {
     mod audit;
     mod diagnostics;
     mod docs;
+    mod exports;
     mod hook;
     mod hostile;
     mod init;

@@ -4,29 +4,8 @@ use super::{At, CheckContext};
 use crate::report::Report;
 
 pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
-    if let Some(sev) = &report.severity
-        && let Some(vector) = &sev.cvss
-    {
-        match crate::cvss::assess(vector) {
-            Err(e) => at.push(
-                "cvss-invalid",
-                at.value("severity.cvss"),
-                format!("`severity.cvss`: {e}"),
-                "write a full CVSS v3.1 or v4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-            ),
-            Ok(a) => {
-                if let Some(level) = sev.level
-                    && level != a.level
-                {
-                    at.push(
-                        "cvss-level-mismatch",
-                        at.value("severity.level"),
-                        format!("`level: {level}` does not match the CVSS score {:.1}, which is {}", a.score, a.level),
-                        format!("set `level: {}` or fix the vector", a.level),
-                    );
-                }
-            }
-        }
+    if let Some(sev) = &report.severity {
+        check_severity(at, sev);
     }
     for (i, cwe) in report.cwe.iter().enumerate() {
         if !is_cwe(cwe) {
@@ -60,6 +39,51 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
     }
 }
 
+/// The vectors parse (`cvss_v4` as v4.0, beside a `cvss` that is not) and `level` matches the
+/// main vector: `cvss`, or `cvss_v4` alone.
+fn check_severity(at: &mut At<'_>, sev: &crate::report::SeverityInfo) {
+    use crate::cvss::{CvssVersion, assess};
+    let main = sev.cvss.as_ref().map(|v| ("severity.cvss", v, assess(v)));
+    let extra = sev.cvss_v4.as_ref().map(|v| {
+        let a = assess(v).and_then(|a| match a.version {
+            CvssVersion::V4_0 => Ok(a),
+            CvssVersion::V3_1 => Err("`cvss_v4` takes a CVSS v4.0 vector (`CVSS:4.0/…`); v3.1 goes in `cvss`".into()),
+        });
+        ("severity.cvss_v4", v, a)
+    });
+    if let (Some((_, _, Ok(m))), Some((key, _, Ok(_)))) = (&main, &extra)
+        && m.version == CvssVersion::V4_0
+    {
+        at.push(
+            "cvss-invalid",
+            at.value(key),
+            "`severity.cvss` is already a v4.0 vector, so `cvss_v4` cannot add one",
+            "put the v3.1 vector in `cvss` and the v4.0 one in `cvss_v4`, or drop `cvss_v4`",
+        );
+    }
+    for (key, _, result) in main.iter().chain(&extra) {
+        if let Err(e) = result {
+            at.push(
+                "cvss-invalid",
+                at.value(key),
+                format!("`{key}`: {e}"),
+                "write a full CVSS v3.1 or v4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            );
+        }
+    }
+    let Some((_, _, Ok(a))) = main.as_ref().or(extra.as_ref()) else { return };
+    if let Some(level) = sev.level
+        && level != a.level
+    {
+        at.push(
+            "cvss-level-mismatch",
+            at.value("severity.level"),
+            format!("`level: {level}` does not match the CVSS score {:.1}, which is {}", a.score, a.level),
+            format!("set `level: {}` or fix the vector", a.level),
+        );
+    }
+}
+
 fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -83,7 +107,7 @@ fn is_ghsa(s: &str) -> bool {
     groups.len() == 3 && groups.iter().all(|g| g.len() == 4 && g.bytes().all(|b| b"23456789cfghjmpqrvwx".contains(&b)))
 }
 
-fn check_url(url: &str) -> Result<(), &'static str> {
+pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
     let rest =
         url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).ok_or("is not an http or https URL")?;
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -132,5 +156,16 @@ mod tests {
             "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
         );
         assert_eq!(codes(&v4), Vec::<&str>::new());
+        let v4_vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+        let both = PUBLISHED.replace("  level: critical\n", &format!("  cvss_v4: {v4_vector}\n  level: critical\n"));
+        assert_eq!(codes(&both), Vec::<&str>::new());
+        assert_eq!(codes(&both.replace("cvss_v4: CVSS:4.0/AV:N", "cvss_v4: CVSS:4.0/AV:Q")), ["cvss-invalid"]);
+        let v31_in_v4 =
+            both.replace(&format!("cvss_v4: {v4_vector}"), "cvss_v4: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(codes(&v31_in_v4), ["cvss-invalid"]);
+        assert_eq!(codes(&both.replace("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", v4_vector)), ["cvss-invalid"]);
+        let alone = v4.replace("  cvss: CVSS:4.0", "  cvss_v4: CVSS:4.0");
+        assert_eq!(codes(&alone), Vec::<&str>::new());
+        assert_eq!(codes(&alone.replace("level: critical", "level: low")), ["cvss-level-mismatch"]);
     }
 }

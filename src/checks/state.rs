@@ -25,7 +25,9 @@ pub fn needs_severity(state: State) -> bool {
 /// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
 /// target state for `advance`).
 pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
-    if needs_severity(state) && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.level.is_none()) {
+    if needs_severity(state)
+        && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.cvss_v4.is_none() && s.level.is_none())
+    {
         at.push("missing-severity", at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
     }
     if is_confirmed_or_later(state) {

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use enigm_disclose::config::Config;
 use enigm_disclose::public::{advisory, is_renderable};
+use enigm_disclose::render::csaf::{self, Publisher, tracking::History};
 use enigm_disclose::render::site::{self, SiteRequest};
-use enigm_disclose::render::{Renderer, SiteInfo, export_templates, osv};
+use enigm_disclose::render::{Renderer, SiteInfo, cve, export_templates, osv};
 use enigm_disclose::repo::REPORTS_DIR;
 use enigm_disclose::repo::Repo;
 use enigm_disclose::report::Document;
@@ -21,10 +22,10 @@ use super::output::print;
 ///
 /// Only published and withdrawn reports are rendered; contacts, assignees, timeline notes and
 /// private sections never are. `--draft` previews one unpublished report, stamped on every
-/// page, and never into the site directory.
+/// page, and never into the site directory; CSAF and CVE records are never drafts.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose render --out site              # the whole site\n  enigm-disclose render --out site --check      # exit 1 when site/ is out of date\n  enigm-disclose render 2026-7 --format osv     # one advisory to stdout\n  enigm-disclose render 2026-9 --draft > preview.html"
+    after_help = "Examples:\n  enigm-disclose render --out site              # the whole site\n  enigm-disclose render --out site --check      # exit 1 when site/ is out of date\n  enigm-disclose render 2026-7 --format osv     # one advisory to stdout\n  enigm-disclose render 2026-7 --format cve     # its CVE JSON 5 record (needs a CVE alias)\n  enigm-disclose render 2026-9 --draft > preview.html"
 )]
 pub struct RenderArgs {
     /// One advisory to print instead of building the site.
@@ -51,6 +52,10 @@ enum OneFormat {
     Html,
     Md,
     Osv,
+    /// A CSAF 2.0 security advisory.
+    Csaf,
+    /// A CVE JSON 5 record (for a report with a CVE alias).
+    Cve,
 }
 
 /// Manage template overrides.
@@ -104,6 +109,9 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
     let request = SiteRequest { out: out.clone(), changed_since: args.changed_since, check: args.check };
     let outcome = site::build(repo, config, &renderer, &request)?;
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
+    }
     for (p, why) in &outcome.skipped {
         eprintln!("warning: {} not rendered: {why} (run `enigm-disclose validate`); its pages are kept", p.display());
     }
@@ -132,6 +140,13 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
     let path = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let doc = Document::load(repo.root(), &path)?;
     let report = doc.report()?;
+    let machine = matches!(args.format, OneFormat::Csaf | OneFormat::Cve);
+    if machine && args.draft {
+        return Err(Error::usage(
+            "CSAF and CVE records are never drafts: they are made for publication, and tools ingest them as they are",
+            format!("preview {id} with `--draft --format html` (or md, osv)"),
+        ));
+    }
     let stamp = if args.draft {
         let today = clock::today()?;
         Some(match report.embargo_until {
@@ -154,6 +169,14 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
         OneFormat::Osv => serde_json::to_string_pretty(&osv::record(&adv, config)).unwrap_or_default() + "\n",
         OneFormat::Html => Renderer::new(Some(repo.root()))?.advisory("advisory.html.j2", &adv, &site, "")?,
         OneFormat::Md => Renderer::new(Some(repo.root()))?.advisory("advisory.md.j2", &adv, &site, "")?,
+        OneFormat::Csaf => {
+            let publisher = Publisher::from_config(config)?;
+            let tracking = History::load(repo, std::slice::from_ref(&adv))?.tracking(&adv);
+            csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url))
+        }
+        OneFormat::Cve => {
+            serde_json::to_string_pretty(&cve::record(&adv, config, &site.base_url)?).unwrap_or_default() + "\n"
+        }
     };
     write_one(args.out.as_deref(), ctx, &text, args.draft, repo.root())?;
     Ok(ExitCode::SUCCESS)

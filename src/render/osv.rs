@@ -93,9 +93,13 @@ pub fn record(a: &Advisory, config: &Config) -> Value {
     if !a.aliases.is_empty() {
         obj.insert("aliases".into(), json!(a.aliases));
     }
-    if let Some(s) = a.severity.as_ref().and_then(|s| s.vector.as_ref().zip(s.version.as_ref())) {
-        let kind = if s.1 == "4.0" { "CVSS_V4" } else { "CVSS_V3" };
-        obj.insert("severity".into(), json!([{ "type": kind, "score": s.0 }]));
+    if let Some(s) = a.severity.as_ref().filter(|s| s.vector.is_some() && s.version.is_some()) {
+        let kind = if s.version.as_deref() == Some("4.0") { "CVSS_V4" } else { "CVSS_V3" };
+        let mut scores = vec![json!({ "type": kind, "score": s.vector })];
+        if let Some(v4) = &s.vector_v4 {
+            scores.push(json!({ "type": "CVSS_V4", "score": v4 }));
+        }
+        obj.insert("severity".into(), Value::Array(scores));
     }
     obj.insert("affected".into(), Value::Array(a.products.iter().map(affected).collect()));
     if !a.references.is_empty() {

@@ -1,5 +1,5 @@
-//! The static advisory site: index, one page (HTML and Markdown) and one OSV record per
-//! public advisory, and an Atom feed.
+//! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
+//! document per public advisory, an Atom feed and a CSAF provider directory.
 //!
 //! Only reports in state `published` or `withdrawn` are read into the site, through the public
 //! view. Output is deterministic (sorted, no clock), so re-rendering gives the same bytes and
@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::csaf::tracking::History;
+use super::csaf::{self, Publisher, provider};
 use super::{Renderer, SiteInfo, osv};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -62,6 +64,14 @@ pub struct SiteOutcome {
     pub out_of_date: Vec<String>,
     /// Public reports that could not be read (invalid): not rendered.
     pub skipped: Vec<Skipped>,
+    /// Parts of the site that were left out, and why (configuration missing).
+    pub notes: Vec<String>,
+}
+
+/// What the site's CSAF directory needs: the publisher and the revisions of each advisory.
+pub struct CsafExport {
+    pub publisher: Publisher,
+    pub history: History,
 }
 
 /// A report that could not be rendered, and why.
@@ -97,12 +107,13 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
     Ok((ok, skipped))
 }
 
-/// Renders every file of the site: relative path → content.
+/// Renders every file of the site: relative path → content. `csaf` adds the CSAF directory.
 pub fn render_files(
     renderer: &Renderer,
     config: &Config,
     advisories: &[Advisory],
     only: Option<&HashSet<String>>,
+    csaf: Option<&CsafExport>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let site = SiteInfo::from_config(config);
     let pages: Vec<Result<Vec<SiteFile>>> = advisories
@@ -114,16 +125,29 @@ pub fn render_files(
             let osv = serde_json::to_string_pretty(&osv::record(a, config))
                 .map_err(|e| Error::usage(format!("cannot encode OSV: {e}"), "this is a bug"))?
                 + "\n";
-            Ok(vec![
+            let mut files = vec![
                 (format!("advisories/{}.html", a.id), html.into_bytes()),
                 (format!("advisories/{}.md", a.id), md.into_bytes()),
                 (format!("osv/{}.json", a.id), osv.into_bytes()),
-            ])
+            ];
+            if let Some(c) = csaf {
+                let tracking = c.history.tracking(a);
+                let doc = csaf::document(a, &tracking, &c.publisher, &site.base_url);
+                files.push((
+                    format!("{}/{}", provider::DIR, provider::path(&a.id, &tracking)),
+                    csaf::to_text(&doc).into_bytes(),
+                ));
+            }
+            Ok(files)
         })
         .collect();
     let mut files = BTreeMap::new();
     for page in pages {
         files.extend(page?);
+    }
+    if let Some(c) = csaf {
+        let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
+        files.extend(provider::listing_files(advisories, &c.history, &c.publisher, base));
     }
     let updated = advisories.iter().map(|a| a.modified.as_str()).max().unwrap_or("1970-01-01T00:00:00Z").to_owned();
     let ctx = minijinja::context! {
@@ -139,13 +163,36 @@ pub fn render_files(
     Ok(files)
 }
 
+/// The CSAF part of the site, or why it is left out (no publisher namespace, or no base URL for
+/// the provider metadata).
+fn csaf_export(
+    repo: &Repo,
+    config: &Config,
+    advisories: &[Advisory],
+    notes: &mut Vec<String>,
+) -> Result<Option<CsafExport>> {
+    let publisher = match Publisher::from_config(config) {
+        Ok(p) => p,
+        Err(e) => {
+            notes.push(format!("no CSAF documents: {e} (set `organization.website` or `render.base_url`)"));
+            return Ok(None);
+        }
+    };
+    if !csaf::is_web_url(&SiteInfo::from_config(config).base_url) {
+        notes.push("csaf/provider-metadata.json not written: its canonical_url needs `render.base_url`".to_owned());
+    }
+    Ok(Some(CsafExport { publisher, history: History::load(repo, advisories)? }))
+}
+
 /// Builds (or checks) the site.
 pub fn build(repo: &Repo, config: &Config, renderer: &Renderer, req: &SiteRequest) -> Result<SiteOutcome> {
     check_out_dir(repo.root(), &req.out)?;
     let (advisories, skipped) = public_advisories(repo.root(), config)?;
     let only = req.changed_since.as_deref().map(|rev| changed_ids(repo, rev)).transpose()?;
-    let files = render_files(renderer, config, &advisories, only.as_ref())?;
-    let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, ..SiteOutcome::default() };
+    let mut notes = Vec::new();
+    let csaf = csaf_export(repo, config, &advisories, &mut notes)?;
+    let files = render_files(renderer, config, &advisories, only.as_ref(), csaf.as_ref())?;
+    let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let previous = read_manifest(&req.out);
     let produced: BTreeSet<&String> = files.keys().collect();
     // A report that cannot be read right now (a typo) must not unpublish its pages.

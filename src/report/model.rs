@@ -88,6 +88,9 @@ pub struct SeverityInfo {
     /// A CVSS v3.1 or v4.0 vector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cvss: Option<String>,
+    /// A CVSS v4.0 vector given alongside a v3.1 `cvss` (CVE records and OSV carry both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_v4: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
 }

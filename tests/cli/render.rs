@@ -51,6 +51,10 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
         "advisories/ENIGM-2026-0001.html",
         "advisories/ENIGM-2026-0001.md",
         "osv/ENIGM-2026-0001.json",
+        "csaf/2026/enigm-2026-0001.json",
+        "csaf/index.txt",
+        "csaf/changes.csv",
+        "csaf/provider-metadata.json",
     ] {
         assert!(site.join(f).is_file(), "{f}");
     }
@@ -76,7 +80,7 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     fs::remove_file(repo.root().join("reports/ENIGM-2026-0001.md")).expect("rm");
     repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().code(1);
     let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
-    assert!(stdout(&a).contains("3 removed"), "{}", stdout(&a));
+    assert!(stdout(&a).contains("4 removed"), "pages, OSV and CSAF: {}", stdout(&a));
     assert!(!site.join("advisories/ENIGM-2026-0001.html").exists());
     assert!(site.join("CNAME").exists(), "never deletes what it did not write");
 }
@@ -263,8 +267,8 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("6 written"),
-        "index, feed, filter and three files of the changed report: {}",
+        stdout(&a).contains("10 written"),
+        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata: {}",
         stdout(&a)
     );
     assert!(

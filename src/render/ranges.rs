@@ -1,0 +1,119 @@
+//! Affected-version text (`< 2.4.1`, `>= 1.0, < 1.9.3`) read as comparators.
+//!
+//! Reports write version ranges as free text; CSAF wants a `vers` range name and CVE records a
+//! `version` / `lessThan` span. This reads the common shape, comma-separated comparators, and
+//! says `None` for anything else, so callers can keep the text as written instead of guessing.
+
+/// A comparison operator of a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+/// One comparator: operator and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    pub op: Op,
+    pub version: String,
+}
+
+/// A contiguous span: from `start` (inclusive; `0` for "from the first version") up to `end`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start: String,
+    /// Upper bound and whether it is inclusive; `None` for "and every later version".
+    pub end: Option<(String, bool)>,
+}
+
+/// The comparators of a range text, or `None` when a part is not `<op> <version>` (or a bare
+/// version) or the text is empty.
+pub fn parse(text: &str) -> Option<Vec<Constraint>> {
+    let parts: Vec<Constraint> = text.split(',').map(|p| constraint(p.trim())).collect::<Option<_>>()?;
+    (!parts.is_empty()).then_some(parts)
+}
+
+fn constraint(part: &str) -> Option<Constraint> {
+    let ops = [(">=", Op::Ge), ("<=", Op::Le), ("==", Op::Eq), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)];
+    let (op, rest) = ops.iter().find_map(|(p, op)| part.strip_prefix(p).map(|r| (*op, r))).unwrap_or((Op::Eq, part));
+    let version = rest.trim();
+    let plain = !version.is_empty() && !version.contains(|c: char| c.is_whitespace() || "<>=|,".contains(c));
+    plain.then(|| Constraint { op, version: version.to_owned() })
+}
+
+/// A `vers` range (`vers:pypi/>=1.0|<1.9.3`): the comparators in the order written.
+pub fn vers(scheme: &str, constraints: &[Constraint]) -> String {
+    let parts: Vec<String> = constraints
+        .iter()
+        .map(|c| {
+            let op = match c.op {
+                Op::Lt => "<",
+                Op::Le => "<=",
+                Op::Gt => ">",
+                Op::Ge => ">=",
+                Op::Eq => "",
+            };
+            format!("{op}{}", c.version)
+        })
+        .collect();
+    format!("vers:{scheme}/{}", parts.join("|"))
+}
+
+/// The span of a range with at most one inclusive lower bound and one upper bound; `None` for
+/// exact versions, exclusive lower bounds and anything else a single span cannot say.
+pub fn span(constraints: &[Constraint]) -> Option<Span> {
+    let (mut start, mut end) = (None, None);
+    for c in constraints {
+        match c.op {
+            Op::Ge if start.is_none() => start = Some(c.version.clone()),
+            Op::Lt if end.is_none() => end = Some((c.version.clone(), false)),
+            Op::Le if end.is_none() => end = Some((c.version.clone(), true)),
+            _ => return None,
+        }
+    }
+    Some(Span { start: start.unwrap_or_else(|| "0".to_owned()), end })
+}
+
+/// The `vers` scheme of a product: its purl type (`pkg:pypi/x` → `pypi`), else `generic`.
+pub fn scheme(purl: Option<&str>) -> String {
+    purl.and_then(|p| p.strip_prefix("pkg:"))
+        .and_then(|p| p.split('/').next())
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || ".+-".contains(c)))
+        .map_or_else(|| "generic".to_owned(), str::to_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(op: Op, v: &str) -> Constraint {
+        Constraint { op, version: v.into() }
+    }
+
+    #[test]
+    fn comparators_parse_and_free_text_does_not() {
+        assert_eq!(parse("< 2.4.1"), Some(vec![c(Op::Lt, "2.4.1")]));
+        assert_eq!(parse(">= 1.0, < 1.9.3"), Some(vec![c(Op::Ge, "1.0"), c(Op::Lt, "1.9.3")]));
+        assert_eq!(parse("2.3.1"), Some(vec![c(Op::Eq, "2.3.1")]));
+        assert_eq!(parse("all versions"), None);
+        assert_eq!(parse("< 2.4, and 3.x"), None);
+        assert_eq!(parse(""), None);
+        assert_eq!(parse("<"), None);
+    }
+
+    #[test]
+    fn vers_and_spans() {
+        let r = parse(">= 1.0, < 1.9.3").expect("parses");
+        assert_eq!(vers("pypi", &r), "vers:pypi/>=1.0|<1.9.3");
+        assert_eq!(span(&r), Some(Span { start: "1.0".into(), end: Some(("1.9.3".into(), false)) }));
+        assert_eq!(span(&[c(Op::Le, "2.3")]), Some(Span { start: "0".into(), end: Some(("2.3".into(), true)) }));
+        assert_eq!(span(&[c(Op::Ge, "3")]), Some(Span { start: "3".into(), end: None }));
+        assert_eq!(span(&[c(Op::Gt, "1.0"), c(Op::Lt, "2")]), None);
+        assert_eq!(span(&[c(Op::Eq, "1.0")]), None);
+        assert_eq!(scheme(Some("pkg:PyPI/orbit-sdk")), "pypi");
+        assert_eq!(scheme(None), "generic");
+    }
+}

@@ -1,0 +1,252 @@
+//! Standard exports through the binary: CSAF 2.0 documents and the provider directory, CVE
+//! JSON 5 records, each valid against its official schema (from ../shared/schemas), CSAF also
+//! against the standard's mandatory tests; refusals, revisions and private data.
+
+use std::collections::HashMap;
+use std::fs;
+
+use enigm_disclose::render::csaf::checks::mandatory;
+use serde_json::Value;
+
+use super::validate::{commit_all, shared_schema};
+use crate::util::{TestRepo, stderr, stdout};
+
+const EXPORTS: &str = include_str!("../fixtures/reports/exports.md");
+const ORG_ID: &str = "5a3b1c2d-0e4f-4a1b-9c8d-7e6f5a4b3c2d";
+
+/// A repository publishing the exports fixture, with a website, a base URL and a CNA id.
+fn repo() -> TestRepo {
+    let repo = TestRepo::new();
+    let config = repo
+        .read("enigm.yaml")
+        .replacen("components: []", "components: [uploads]", 1)
+        .replace("# website: https://www.example.com", "website: https://www.acme.test")
+        .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.acme.test/")
+        .replace("# cve_org_id: 00000000-0000-4000-8000-000000000000", &format!("cve_org_id: {ORG_ID}"));
+    repo.write("enigm.yaml", config);
+    repo.write("reports/ENIGM-2026-0001.md", EXPORTS);
+    commit_all(&repo, "published report");
+    repo.cmd().arg("validate").assert().success();
+    repo
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).expect("JSON output")
+}
+
+fn render(repo: &TestRepo, format: &str) -> Value {
+    json(&stdout(&repo.cmd().args(["render", "1", "--format", format]).assert().success()))
+}
+
+/// Maps the URLs the CSAF schemas refer to onto the local copies (../shared/schemas/README.md).
+struct LocalSchemas(HashMap<String, Value>);
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let uri = uri.as_str();
+        let key = uri.split(['?', '#']).next().unwrap_or(uri);
+        self.0.get(key).cloned().ok_or_else(|| format!("no local copy of {uri}").into())
+    }
+}
+
+/// A validator for `name`, with CSAF's external references served locally; `None` (skipped)
+/// when ../shared/schemas is not there outside CI.
+fn validator(name: &str) -> Option<jsonschema::Validator> {
+    let schema = shared_schema(name)?;
+    let mut local = HashMap::new();
+    for (url, file) in [
+        ("https://www.first.org/cvss/cvss-v2.0.json", "cvss-v2.0.json"),
+        ("https://www.first.org/cvss/cvss-v3.0.json", "cvss-v3.0.json"),
+        ("https://www.first.org/cvss/cvss-v3.1.json", "cvss-v3.1.json"),
+        ("https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json", "csaf-2.0.schema.json"),
+    ] {
+        local.insert(url.to_owned(), shared_schema(file)?);
+    }
+    let built = jsonschema::options().should_validate_formats(true).with_retriever(LocalSchemas(local)).build(&schema);
+    Some(built.expect("schema compiles"))
+}
+
+fn assert_valid(validator: &Option<jsonschema::Validator>, doc: &Value, what: &str) {
+    let Some(v) = validator else { return };
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what} invalid: {errors:#?}");
+}
+
+#[test]
+fn one_report_exports_to_osv_csaf_and_cve_each_valid_against_its_official_schema() {
+    let repo = repo();
+    let osv = render(&repo, "osv");
+    assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+    assert_eq!(osv["severity"].as_array().map(Vec::len), Some(2), "CVSS v3.1 and v4.0");
+    let csaf = render(&repo, "csaf");
+    assert_valid(&validator("csaf-2.0.schema.json"), &csaf, "CSAF");
+    assert_eq!(mandatory(&csaf), [], "CSAF mandatory tests");
+    let cve = render(&repo, "cve");
+    assert_valid(&validator("cve-record-5.schema.json"), &cve, "CVE");
+    for (name, doc) in [("osv", &osv), ("csaf", &csaf), ("cve", &cve)] {
+        insta::assert_snapshot!(format!("export_{name}"), serde_json::to_string_pretty(doc).expect("json"));
+    }
+}
+
+#[test]
+fn a_broken_document_fails_the_schema_check() {
+    // The validators are real: a v3.1 score with a wrong severity, a CVE record without a CNA.
+    let repo = repo();
+    let Some(csaf_schema) = validator("csaf-2.0.schema.json") else { return };
+    let mut csaf = render(&repo, "csaf");
+    csaf["vulnerabilities"][0]["scores"][0]["cvss_v3"]["baseSeverity"] = "SEVERE".into();
+    assert!(!csaf_schema.is_valid(&csaf), "the CVSS v3.1 schema is reached through the local mapping");
+    let Some(cve_schema) = validator("cve-record-5.schema.json") else { return };
+    let mut cve = render(&repo, "cve");
+    cve["containers"]["cna"]["providerMetadata"]["orgId"] = "not-a-uuid".into();
+    assert!(!cve_schema.is_valid(&cve));
+}
+
+#[test]
+fn the_site_is_a_csaf_provider_directory() {
+    let repo = repo();
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let csaf = site.join("csaf");
+    let doc = json(&fs::read_to_string(csaf.join("2026/enigm-2026-0001.json")).expect("document"));
+    assert_eq!(doc, render(&repo, "csaf"), "the site's document is `render --format csaf`");
+    assert_valid(&validator("csaf-2.0.schema.json"), &doc, "CSAF");
+    assert_eq!(fs::read_to_string(csaf.join("index.txt")).expect("index"), "2026/enigm-2026-0001.json\n");
+    assert_eq!(
+        fs::read_to_string(csaf.join("changes.csv")).expect("changes"),
+        "\"2026/enigm-2026-0001.json\",\"2026-03-01T00:00:00.000Z\"\n"
+    );
+    let meta = json(&fs::read_to_string(csaf.join("provider-metadata.json")).expect("metadata"));
+    assert_eq!(meta["canonical_url"], "https://security.acme.test/csaf/provider-metadata.json");
+    assert_eq!(meta["distributions"][0]["directory_url"], "https://security.acme.test/csaf/");
+    assert_eq!(meta["publisher"], doc["document"]["publisher"]);
+    assert_valid(&validator("csaf-2.0-provider.schema.json"), &meta, "provider metadata");
+    repo.cmd().args(["render", "--check", "--out"]).arg(&site).assert().success();
+
+    // Without base_url: documents and listings, no provider metadata (it needs a canonical URL).
+    let config = repo.read("enigm.yaml").replace("base_url: https://security.acme.test/", "# no base_url");
+    repo.write("enigm.yaml", &config);
+    let a = repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    assert!(stderr(&a).contains("provider-metadata.json not written"), "{}", stderr(&a));
+    assert!(!csaf.join("provider-metadata.json").exists() && csaf.join("2026/enigm-2026-0001.json").exists());
+    // Without a website either: no CSAF at all, and `render --format csaf` says why.
+    repo.write("enigm.yaml", config.replace("website: https://www.acme.test", ""));
+    let a = repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    assert!(stderr(&a).contains("no CSAF documents"), "{}", stderr(&a));
+    assert!(!csaf.join("index.txt").exists(), "removed: the tool wrote it");
+    let a = repo.cmd().args(["render", "1", "--format", "csaf"]).assert().code(2);
+    assert!(
+        stderr(&a).contains("publisher namespace") && stderr(&a).contains("organization.website"),
+        "{}",
+        stderr(&a)
+    );
+}
+
+/// Commits everything as `Test Lead` at `seconds` (UTC).
+fn commit_at(repo: &TestRepo, message: &str, seconds: i64) {
+    let git = repo.git();
+    let mut index = git.index().expect("index");
+    index.update_all(["*"], None).expect("update");
+    index.write().expect("write");
+    let tree = git.find_tree(index.write_tree().expect("tree")).expect("tree");
+    let head = git.head().expect("head").peel_to_commit().expect("commit");
+    let sig = git2::Signature::new("Test Lead", "lead@example.test", &git2::Time::new(seconds, 0)).expect("sig");
+    git.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&head]).expect("commit");
+}
+
+#[test]
+fn edits_after_publication_are_revisions_and_uncommitted_ones_make_it_interim() {
+    let repo = repo();
+    let edited = EXPORTS.replace("default configuration.", "default configuration (confirmed on 2.3.9).");
+    repo.write("reports/ENIGM-2026-0001.md", &edited);
+    commit_at(&repo, "ENIGM-2026-0001: clarify the context", 1_775_554_200); // 2026-04-07T09:30:00Z
+    let tracking = render(&repo, "csaf")["document"]["tracking"].clone();
+    assert_eq!((tracking["version"].as_str(), tracking["status"].as_str()), (Some("2"), Some("final")));
+    assert_eq!(tracking["current_release_date"], "2026-04-07T09:30:00.000Z");
+    assert_eq!(tracking["revision_history"][1]["summary"], "Advisory revised.");
+
+    repo.write("reports/ENIGM-2026-0001.md", edited.replace("(confirmed on 2.3.9)", "(confirmed)"));
+    let csaf = render(&repo, "csaf");
+    assert_eq!(csaf["document"]["tracking"]["status"], "interim");
+    assert_eq!(mandatory(&csaf), []);
+    assert_valid(&validator("csaf-2.0.schema.json"), &csaf, "CSAF");
+
+    // Withdrawing (a tool commit on the day of the timeline entry) adds one revision.
+    commit_at(&repo, "context", 1_777_593_600); // 2026-05-01T00:00:00Z
+    repo.cmd().args(["advance", "1", "withdrawn", "--reason", "duplicate of an older advisory"]).assert().success();
+    let csaf = render(&repo, "csaf");
+    let history: Vec<&str> = csaf["document"]["tracking"]["revision_history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|r| r["summary"].as_str())
+        .collect();
+    assert_eq!(history.last(), Some(&"Advisory withdrawn."), "{history:?}");
+    assert!(!csaf.to_string().contains("duplicate of an older advisory"), "the reason is a private note");
+    assert_eq!(mandatory(&csaf), []);
+    let a = repo.cmd().args(["render", "1", "--format", "cve"]).assert().code(2);
+    assert!(stderr(&a).contains("is withdrawn"), "{}", stderr(&a));
+}
+
+#[test]
+fn refusals_are_clear_and_exit_2() {
+    let repo = repo();
+    repo.write(
+        "reports/ENIGM-2026-0002.md",
+        EXPORTS
+            .replace("ENIGM-2026-0001", "ENIGM-2026-0002")
+            .replace("aliases: [CVE-2026-41234]", "aliases: [GHSA-9wx4-h78v-vm56]"),
+    );
+    let a = repo.cmd().args(["render", "2", "--format", "cve"]).assert().code(2);
+    assert!(stderr(&a).contains("has no CVE alias"), "{}", stderr(&a));
+    let csaf = json(&stdout(&repo.cmd().args(["render", "2", "--format", "csaf"]).assert().success()));
+    assert_eq!(csaf["vulnerabilities"][0]["ids"][0]["system_name"], "GitHub Security Advisory");
+    assert!(csaf["vulnerabilities"][0].get("cve").is_none());
+
+    repo.write(
+        "reports/ENIGM-2026-0003.md",
+        EXPORTS
+            .replace("ENIGM-2026-0001", "ENIGM-2026-0003")
+            .replace("state: published\nreported", "state: fixed\nreported")
+            .replace("CVE-2026-41234", "CVE-2026-41235"),
+    );
+    for format in ["csaf", "cve"] {
+        let a = repo.cmd().args(["render", "3", "--format", format]).assert().code(2);
+        assert!(stderr(&a).contains("is not public"), "{format}: {}", stderr(&a));
+        let a = repo.cmd().args(["render", "3", "--format", format, "--draft"]).assert().code(2);
+        assert!(stderr(&a).contains("never drafts"), "{format}: {}", stderr(&a));
+    }
+    repo.write("enigm.yaml", repo.read("enigm.yaml").replace(&format!("cve_org_id: {ORG_ID}"), ""));
+    let a = repo.cmd().args(["render", "1", "--format", "cve"]).assert().code(2);
+    assert!(stderr(&a).contains("render.cve_org_id"), "{}", stderr(&a));
+}
+
+#[test]
+fn nothing_private_reaches_csaf_or_cve() {
+    let repo = repo();
+    let leaky = EXPORTS
+        .replace("contact: jane@example.org", "contact: leak-contact@example.org")
+        .replace(
+            "  - date: 2026-01-06\n    state: triaged\n",
+            "  - date: 2026-01-06\n    state: triaged\n    by: LEAK-STAFF\n    note: LEAK-NOTE\n",
+        )
+        .replace("Upload an attachment named", "LEAK-REPRODUCTION")
+        .replace("Found with web 2.4.0", "LEAK-CONTEXT")
+        .replace("reported: 2026-01-05", "reported: 2026-01-05\nassignee: LEAK-ASSIGNEE\nembargo_until: 2026-02-28");
+    repo.write("reports/ENIGM-2026-0001.md", leaky);
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let mut outputs = vec![
+        stdout(&repo.cmd().args(["render", "1", "--format", "csaf"]).assert().success()),
+        stdout(&repo.cmd().args(["render", "1", "--format", "cve"]).assert().success()),
+    ];
+    for f in ["csaf/2026/enigm-2026-0001.json", "csaf/index.txt", "csaf/changes.csv", "csaf/provider-metadata.json"] {
+        outputs.push(fs::read_to_string(site.join(f)).expect(f));
+    }
+    for text in &outputs {
+        for marker in ["LEAK-", "leak-contact", "embargo", "2026-02-28"] {
+            assert!(!text.contains(marker), "{marker} leaked:\n{text}");
+        }
+    }
+    assert!(outputs[0].contains("Jane Doe (Example Research Lab)") && outputs[1].contains("Jane Doe"), "credited");
+}
