@@ -69,10 +69,12 @@ impl Deadline {
     }
 }
 
-/// The severity level of a report: its `level`, or the one its CVSS vector scores.
+/// The severity level of a report: its `level`, or the one its main CVSS vector scores
+/// (`cvss`, else `cvss_v4`).
 pub fn level_of(report: &Report) -> Option<Level> {
     let s = report.severity.as_ref()?;
-    s.level.or_else(|| s.cvss.as_deref().and_then(|v| crate::cvss::assess(v).ok()).map(|a| a.level))
+    let vector = s.cvss.as_deref().or(s.cvss_v4.as_deref());
+    s.level.or_else(|| vector.and_then(|v| crate::cvss::assess(v).ok()).map(|a| a.level))
 }
 
 /// True when a report in `state` still has deadlines (it is not closed or public).
@@ -204,7 +206,7 @@ mod tests {
             reported: date("2026-06-01"),
             reporter: Reporter { name: "r".into(), contact: None, credit: None },
             products: vec![],
-            severity: level.map(|l| SeverityInfo { cvss: None, level: Some(l) }),
+            severity: level.map(|l| SeverityInfo { cvss: None, cvss_v4: None, level: Some(l) }),
             cwe: vec![],
             embargo_until: None,
             aliases: vec![],

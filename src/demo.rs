@@ -52,6 +52,7 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
     let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false };
     let outcome = init::init(&opts)?;
     let repo = Repo::discover(&outcome.root)?;
+    configure_site(repo.root())?;
     let mut changes: Vec<Change> = outcome
         .written
         .iter()
@@ -85,6 +86,30 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
         site: site_dir,
         advisories: built.advisories,
     })
+}
+
+/// Fills in the render settings a real team would: the site's title and address (for the
+/// feed and the CSAF provider metadata) and a (fictitious) CNA id for CVE records.
+fn configure_site(root: &Path) -> Result<()> {
+    let path = root.join(crate::config::CONFIG_FILE);
+    let text = String::from_utf8_lossy(&read(root, Path::new(crate::config::CONFIG_FILE))?).into_owned();
+    let text = text
+        .replacen(
+            "  # site_title: Example Corp security advisories",
+            "  site_title: Example Widgets security advisories",
+            1,
+        )
+        .replacen(
+            "  # base_url: https://security.example.com/advisories/",
+            "  base_url: https://security.example.net/advisories/",
+            1,
+        )
+        .replacen(
+            "  # cve_org_id: 00000000-0000-4000-8000-000000000000",
+            "  cve_org_id: 3f1e8a52-9c4d-4b7e-a1d2-5e6f7a8b9c0d",
+            1,
+        );
+    crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(Error::io("cannot write enigm.yaml"))
 }
 
 fn check_empty(dir: &Path) -> Result<()> {

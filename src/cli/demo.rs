@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
     }
     let example = outcome.reports.get(1).map_or("1", |(id, _)| id.as_str());
     out.push_str(&format!(
-        "\nTry next:\n  cd {root}\n  enigm-disclose                          # status: counts per state, what is overdue\n  enigm-disclose list --open --sort deadline\n  enigm-disclose due                      # exits 1: some deadlines are overdue\n  enigm-disclose show {example}         # one report; ids abbreviate as in git\n  enigm-disclose history {example}      # its timeline joined with the git log\n  enigm-disclose validate\n  enigm-disclose stats --html dashboard.html\n  enigm-disclose render {example} --format osv\n  open site/index.html                    # the public advisories\n"
+        "\nTry next:\n  cd {root}\n  enigm-disclose                          # status: counts per state, what is overdue\n  enigm-disclose list --open --sort deadline\n  enigm-disclose due                      # exits 1: some deadlines are overdue\n  enigm-disclose show {example}         # one report; ids abbreviate as in git\n  enigm-disclose history {example}      # its timeline joined with the git log\n  enigm-disclose validate\n  enigm-disclose stats --html dashboard.html\n  enigm-disclose render {example} --format csaf   # also osv, cve, md, html\n  open site/index.html                    # the public advisories\n"
     ));
     print(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -72,8 +72,10 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The score of the main vector (`cvss`, else `cvss_v4`).
 fn cvss_score(report: &Report) -> Option<f64> {
-    report.severity.as_ref()?.cvss.as_deref().and_then(|v| cvss::assess(v).ok()).map(|a| a.score)
+    let s = report.severity.as_ref()?;
+    s.cvss.as_deref().or(s.cvss_v4.as_deref()).and_then(|v| cvss::assess(v).ok()).map(|a| a.score)
 }
 
 fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -> String {
@@ -87,11 +89,16 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
     field("state", format!("{}{since}", r.state));
     let level = deadline::level_of(r);
     let mut severity = severity_style(level).paint(level.map_or("-", Level::as_str), color);
-    if let Some(v) = r.severity.as_ref().and_then(|s| s.cvss.as_deref()) {
+    let sev = r.severity.as_ref();
+    if let Some(v) = sev.and_then(|s| s.cvss.as_deref().or(s.cvss_v4.as_deref())) {
         let score = cvss_score(r).map(|s| format!(" ({s:.1})")).unwrap_or_default();
         severity.push_str(&format!("  {}{score}", sanitize(v)));
     }
     field("severity", severity);
+    if let Some(v4) = sev.filter(|s| s.cvss.is_some()).and_then(|s| s.cvss_v4.as_deref()) {
+        let score = cvss::assess(v4).map(|a| format!(" ({:.1})", a.score)).unwrap_or_default();
+        field("cvss v4.0", format!("{}{score}", sanitize(v4)));
+    }
     let mut reporter = sanitize(&r.reporter.name);
     if let Some(c) = &r.reporter.contact {
         reporter.push_str(&format!(" <{}>", sanitize(c)));
