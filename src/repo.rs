@@ -26,6 +26,20 @@ pub struct Repo {
     root: PathBuf,
 }
 
+/// Exclusive right to change the repository through the tool, held until dropped.
+///
+/// It is an OS advisory lock on `.git/enigm.lock`: the kernel releases it when the process
+/// ends, even by a crash or `kill -9`, so it is never stale. Two commands that edit and commit
+/// (`new`, `advance`, `renumber`, `render`) therefore never interleave: the second waits, then
+/// sees the first one's result.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: fs::File,
+}
+
+/// How long a command waits for another one to finish.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// One file change in a commit (paths relative to the root, `/`-separated).
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -318,6 +332,35 @@ impl Repo {
     /// The git directory (`.git`).
     pub fn git_dir(&self) -> &Path {
         self.git.path()
+    }
+
+    /// Takes the repository's [`WriteLock`], waiting up to 20 s for another command.
+    pub fn lock_for_writing(&self) -> Result<WriteLock> {
+        let path = self.git_dir().join("enigm.lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io(format!("cannot open {}", path.display())))?;
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WriteLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::usage(
+                        "another enigm-disclose command has been changing this repository for 20 s",
+                        format!("wait for it to finish and try again (it holds a lock on {})", path.display()),
+                    ));
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(Error::io(format!("cannot lock {}", path.display()))(e));
+                }
+            }
+        }
     }
 }
 

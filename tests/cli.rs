@@ -9,6 +9,7 @@ mod cli {
     mod diagnostics;
     mod docs;
     mod exports;
+    mod faults;
     mod hook;
     mod hostile;
     mod init;

@@ -64,6 +64,8 @@ fn parse_resolution(s: &str) -> Result<Resolution, String> {
 
 pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
+    // Held until the commit is made: a concurrent `advance` waits, then sees this one's result.
+    let _lock = repo.lock_for_writing()?;
     let today = clock::today()?;
     let id = resolve_id(repo.root(), &args.id)?;
     let duplicate_of = args.duplicate_of.as_deref().map(|d| resolve_id(repo.root(), d)).transpose()?;

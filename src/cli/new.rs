@@ -98,6 +98,9 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
         let _ = fs::remove_file(repo.root().join(&file.path));
         return Err(e);
     }
+    // Taken after the editor closes: ids are allocated race-free by exclusive file creation;
+    // the lock keeps concurrent commits from racing for the branch.
+    let lock = if identity.is_some() { Some(repo.lock_for_writing()?) } else { None };
     let commit = match &identity {
         None => None,
         Some(identity) => match commit_new(&repo, &file, identity) {
@@ -112,6 +115,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
             }
         },
     };
+    drop(lock);
     let path = file.path.to_string_lossy().replace('\\', "/");
     match args.format {
         Format::Json => print_json(&Created { id: file.id.to_string(), path: &path, commit: commit.clone() })?,

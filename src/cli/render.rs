@@ -105,6 +105,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Result<ExitCode, Error> {
+    // Two renders writing one site directory would interleave their files.
+    let _lock = if args.check { None } else { Some(repo.lock_for_writing()?) };
     let renderer = Renderer::new(Some(repo.root()))?;
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
     let request = SiteRequest { out: out.clone(), changed_since: args.changed_since, check: args.check };

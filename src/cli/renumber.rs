@@ -27,6 +27,7 @@ pub struct RenumberArgs {
 
 pub fn run(ctx: &Context, args: RenumberArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
+    let _lock = repo.lock_for_writing()?;
     let identity = if args.no_commit { None } else { Some(repo.identity()?) };
     let done = renumber(&repo, &config, &args.id, identity.as_ref())?;
     let mut text = format!("Renumbered the later {} as {} ({})\n", done.old_id, done.new_id, done.path.display());
