@@ -159,9 +159,12 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
             })
             .collect(),
         aliases: report.aliases.clone(),
+        // Only http(s) URLs become links (`validate` reports the others as `reference-url`):
+        // a page never links a `javascript:` or relative URL from a report.
         references: report
             .references
             .iter()
+            .filter(|r| crate::checks::fields::check_url(&r.url).is_ok())
             .map(|r| PublicReference { kind: r.kind.to_string(), url: r.url.clone() })
             .collect(),
         credits,

@@ -40,6 +40,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// Instruction budget for one render: far above any real page, far below a runaway loop.
 const FUEL: u64 = 50_000_000;
 
+/// Largest output of one render. The index of 100,000 advisories is about 40 MB; a template
+/// that repeats a large string cannot use memory beyond this.
+pub const MAX_OUTPUT: usize = 128 * 1024 * 1024;
+
+/// Instructions all renders of one [`Renderer`] may use together, beyond
+/// [`FUEL_PER_PAGE`] for each page it was told about: a template that burns most of its
+/// per-render fuel on every one of 10,000 pages stops after a few pages instead of hours.
+const FUEL_BASE: u64 = 100_000_000;
+
+/// Site-wide instructions granted per page (a real advisory page uses a few thousand).
+pub const FUEL_PER_PAGE: u64 = 500_000;
+
 /// Site-wide template variables.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteInfo {
@@ -82,6 +94,9 @@ impl SiteInfo {
 /// The template environment.
 pub struct Renderer {
     env: Environment<'static>,
+    /// Instructions used so far by all renders, and the limit ([`Renderer::plan_pages`]).
+    spent: std::sync::atomic::AtomicU64,
+    budget: std::sync::atomic::AtomicU64,
 }
 
 impl Renderer {
@@ -110,17 +125,40 @@ impl Renderer {
             let owned = source.clone();
             env.add_template_owned(*name, source).map_err(|e| template_error(&e, name, &owned))?;
         }
-        Ok(Renderer { env })
+        Ok(Renderer {
+            env,
+            spent: std::sync::atomic::AtomicU64::new(0),
+            budget: std::sync::atomic::AtomicU64::new(FUEL_BASE),
+        })
+    }
+
+    /// Grants the site-wide instruction budget for `pages` renders.
+    pub fn plan_pages(&self, pages: usize) {
+        let budget = FUEL_BASE.saturating_add(FUEL_PER_PAGE.saturating_mul(pages as u64));
+        self.budget.store(budget, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: Value) -> Result<String> {
+        use std::sync::atomic::Ordering;
         let template = self.env.get_template(name).map_err(|e| template_error(&e, name, ""))?;
-        let out = template.render(context).map_err(|e| {
+        let mut sink = Bounded { out: Vec::new(), limit: MAX_OUTPUT };
+        let captured = template.render_captured_to(context, &mut sink).map_err(|e| {
             let failing = e.name().unwrap_or(name).to_owned();
             let source = self.env.get_template(&failing).map(|t| t.source().to_owned()).unwrap_or_default();
+            if sink.out.len() >= MAX_OUTPUT {
+                return budget_error(&failing, format!("its output passed {} MiB", MAX_OUTPUT >> 20));
+            }
             template_error(&e, &failing, &source)
         })?;
+        let used = captured.state().fuel_levels().map_or(0, |(consumed, _)| consumed);
+        drop(captured);
+        let spent = self.spent.fetch_add(used, Ordering::Relaxed) + used;
+        let budget = self.budget.load(Ordering::Relaxed);
+        if spent > budget {
+            return Err(budget_error(name, format!("the templates used more than {budget} instructions in all")));
+        }
+        let out = String::from_utf8(sink.out).map_err(|_| budget_error(name, "its output is not UTF-8".into()))?;
         // Autoescaping also writes `/` as `&#x2f;`; `/` needs no escaping in HTML or XML text
         // or attributes, and a `&#x2f;` typed in a report arrives as `&amp;#x2f;`.
         Ok(if name.contains(".html") || name.contains(".xml") { out.replace("&#x2f;", "/") } else { out })
@@ -137,6 +175,36 @@ impl Renderer {
         };
         self.render(template, ctx)
     }
+}
+
+/// Collects a render's output up to `limit` bytes, then refuses (which stops the render).
+struct Bounded {
+    out: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.limit {
+            self.out.resize(self.limit, 0);
+            return Err(std::io::Error::other("template output limit reached"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A template stopped for using too much: output or instructions.
+fn budget_error(name: &str, why: String) -> Error {
+    Error::Template(Box::new(TemplateProblem {
+        message: format!("template {name} was stopped: {why} (a runaway loop or repetition?)"),
+        source: None,
+        span: None,
+    }))
 }
 
 fn template_error(e: &minijinja::Error, name: &str, source: &str) -> Error {

@@ -18,5 +18,7 @@ mod cli {
     mod queries;
     mod render;
     mod renumber;
+    mod sandbox;
     mod validate;
+    mod xss;
 }

@@ -116,6 +116,8 @@ pub fn render_files(
     csaf: Option<&CsafExport>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let site = SiteInfo::from_config(config);
+    // Two templates per advisory, plus the index and the feed.
+    renderer.plan_pages(advisories.len() * 2 + 2);
     let pages: Vec<Result<Vec<SiteFile>>> = advisories
         .par_iter()
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))

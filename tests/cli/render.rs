@@ -8,7 +8,7 @@ use super::validate::{PUBLISHED, commit_all, shared_schema};
 use crate::util::{TestRepo, stderr, stdout};
 
 /// A repository with the published fixture (the web product has an `uploads` component).
-fn repo() -> TestRepo {
+pub fn repo() -> TestRepo {
     let repo = TestRepo::new();
     let config = repo.read("enigm.yaml").replacen("components: []", "components: [uploads]", 1);
     repo.write(
@@ -23,7 +23,7 @@ fn repo() -> TestRepo {
     repo
 }
 
-fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for entry in fs::read_dir(dir).expect("ls") {
         let p = entry.expect("entry").path();
@@ -304,35 +304,49 @@ fn a_published_report_that_stops_parsing_keeps_its_pages() {
     assert!(stderr(&a).contains("drafts are never written there"), "{}", stderr(&a));
 }
 
-/// True when `html` (lowercased) holds something a browser would execute: a script element,
-/// an event-handler attribute inside a tag, or a script/data URL in a URL attribute.
-fn executable(html: &str) -> Option<String> {
-    let tag = regex::Regex::new(r"<[a-z][^>]*>").expect("regex");
-    let handler = regex::Regex::new(r#"[\s/"']on[a-z]+\s*="#).expect("regex");
-    let url = regex::Regex::new(r#"(href|src|action|formaction|background|dynsrc|data|content)\s*=\s*["'`]?\s*(javascript|vbscript|data|jav\s)"#).expect("regex");
+/// True when `html` (lowercased) holds something a browser would execute: a script element
+/// (other than the site's own), a dangerous element, an event-handler attribute, or a
+/// script/data URL in a URL attribute. Attributes are parsed, so text inside a quoted value
+/// (`href="https://x/onload=…"`) is not mistaken for an attribute.
+pub fn executable(html: &str) -> Option<String> {
+    let tag = regex::Regex::new(r#"<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>"#).expect("regex");
+    let name = regex::Regex::new(r"^<([a-z0-9-]+)").expect("regex");
+    let attr = regex::Regex::new(r#"([^\s"'>/=]+)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"#).expect("regex");
+    const ELEMENTS: &[&str] =
+        &["iframe", "object", "embed", "frame", "frameset", "base", "link", "svg", "math", "style", "applet", "form"];
+    const URL_ATTRS: &[&str] =
+        &["href", "src", "action", "formaction", "background", "dynsrc", "lowsrc", "data", "xlink:href", "poster"];
     for m in tag.find_iter(html) {
         let t = m.as_str();
-        let own = t == "<script src=\"assets/filter.js\">";
-        if (t.starts_with("<script") && !own)
-            || [
-                "<iframe",
-                "<object",
-                "<embed",
-                "<frame",
-                "<base",
-                "<meta http-equiv=\"refresh",
-                "<link",
-                "<svg",
-                "<math",
-                "<style",
-            ]
-            .iter()
-            .any(|b| t.starts_with(b))
-        {
+        let element = name.captures(t).map(|c| c[1].to_owned()).unwrap_or_default();
+        let own_script = t == "<script src=\"assets/filter.js\">" || t == "<script src=\"../assets/filter.js\">";
+        if (element == "script" && !own_script) || ELEMENTS.contains(&element.as_str()) {
             return Some(t.to_owned());
         }
-        if handler.is_match(t) || url.is_match(t) || t.contains("expression(") {
+        if element == "meta" && t.contains("http-equiv") && t.contains("refresh") {
             return Some(t.to_owned());
+        }
+        let rest = &t[1 + element.len()..t.len() - 1];
+        for a in attr.captures_iter(rest) {
+            let key = a[1].to_owned();
+            let value = a.get(2).or(a.get(3)).or(a.get(4)).map_or("", |v| v.as_str());
+            if key.starts_with("on") {
+                return Some(t.to_owned());
+            }
+            let compact: String = value
+                .replace("&#x3a;", ":")
+                .replace("&colon;", ":")
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect();
+            if URL_ATTRS.contains(&key.as_str())
+                && ["javascript:", "vbscript:", "data:"].iter().any(|p| compact.starts_with(p))
+            {
+                return Some(t.to_owned());
+            }
+            if key == "style" && (value.contains("expression(") || value.contains("url(")) {
+                return Some(t.to_owned());
+            }
         }
     }
     None
@@ -355,6 +369,9 @@ fn the_well_known_xss_vectors_render_inert_in_body_and_title() {
         assert!(executable(bad).is_some(), "detector misses {bad}");
     }
     assert!(executable("<a href=\"https://x.test\" rel=\"noopener\">x</a><p>on=1</p>").is_none());
+    assert!(executable("<a href=\"https://x.test/&lt;svg/onload=alert(1)&gt;\">x</a>").is_none(), "inside a value");
+    assert!(executable("<a href=\" java\tscript:alert(1)\">x</a>").is_some(), "whitespace-split scheme");
+    assert!(executable("<p onmouseover='x'>").is_some());
     let repo = repo();
     for (i, v) in vectors.iter().enumerate() {
         let n = i + 2;

@@ -1,0 +1,56 @@
+//! Templates from a repository run sandboxed: no file access, bounded recursion, output and
+//! instructions, so a malicious override cannot read secrets, exhaust memory or hang CI.
+
+use std::time::{Duration, Instant};
+
+use super::validate::PUBLISHED;
+use crate::util::{TestRepo, stderr};
+
+fn with_template(name: &str, source: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED);
+    repo.write(&format!("templates/{name}"), source);
+    repo
+}
+
+#[test]
+fn a_malicious_template_is_stopped_with_a_clear_error() {
+    let cases = [
+        ("{% include \"/etc/passwd\" %}", "template not found"),
+        ("{% include \"../enigm.yaml\" %}", "template not found"),
+        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "recursion limit exceeded"),
+        ("{% for i in range(100000000) %}x{% endfor %}", "range has too many elements"),
+        ("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", "ran out of fuel"),
+        ("{{ \"x\" * 1000000000 }}", "repeated string is too large"),
+        ("{% set s = \"x\" * 10000000 %}{% for i in range(50) %}{{ s }}{% endfor %}", "output passed 128 MiB"),
+    ];
+    for (source, expected) in cases {
+        let repo = with_template("advisory.md.j2", source);
+        let started = Instant::now();
+        let a = repo.cmd().args(["render", "1", "--format", "md"]).timeout(Duration::from_secs(120)).assert().code(2);
+        assert!(stderr(&a).contains(expected), "{source}: {}", stderr(&a));
+        assert!(!stderr(&a).contains("root:"), "no file content leaks into the error");
+        assert!(started.elapsed() < Duration::from_secs(120));
+    }
+}
+
+#[test]
+fn a_template_that_burns_fuel_on_every_page_stops_the_site_early() {
+    let repo = TestRepo::new();
+    for n in 1..=40 {
+        let text = PUBLISHED
+            .replace("ENIGM-2026-0001", &format!("ENIGM-2026-{n:04}"))
+            .replace("CVE-2026-12345", &format!("CVE-2026-{:05}", 30000 + n));
+        repo.write(&format!("reports/ENIGM-2026-{n:04}.md"), text);
+    }
+    // About 40 million instructions per page: under the per-render limit, but 40 pages of it
+    // would be 1.6 billion; the site-wide budget stops it after a few.
+    repo.write(
+        "templates/advisory.md.j2",
+        "{% for i in range(2000) %}{% for j in range(5000) %}{% endfor %}{% endfor %}done",
+    );
+    let site = repo.sandbox.tmp.path().join("site");
+    let a = repo.cmd().args(["render", "--out"]).arg(&site).timeout(Duration::from_secs(300)).assert().code(2);
+    assert!(stderr(&a).contains("instructions in all") || stderr(&a).contains("ran out of fuel"), "{}", stderr(&a));
+    assert!(!site.join("index.html").exists(), "nothing is written when rendering fails");
+}
