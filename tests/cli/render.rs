@@ -136,6 +136,17 @@ fn nothing_unpublished_or_private_reaches_the_site() {
     // One unpublished report is refused without --draft.
     let a = repo.cmd().args(["render", "2", "--format", "html"]).assert().code(2);
     assert!(stderr(&a).contains("is not public") && stderr(&a).contains("--draft"), "{}", stderr(&a));
+    // Neither the output nor the error messages of any public format carry private or
+    // embargoed text, for the published report or the unpublished ones.
+    for id in ["1", "2", "3", "4", "5"] {
+        for format in ["html", "md", "osv", "csaf", "cve"] {
+            let out = repo.cmd().args(["render", id, "--format", format]).output().expect("runs");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+            for marker in ["LEAK-", "leak-contact", "CVE-2026-9999"] {
+                assert!(!text.contains(marker), "`render {id} --format {format}` leaked {marker}:\n{text}");
+            }
+        }
+    }
 }
 
 #[test]
