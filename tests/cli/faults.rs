@@ -289,3 +289,31 @@ fn concurrent_news_get_distinct_ids_and_one_commit_each() {
     assert!(repo.status().is_empty(), "{:?}", repo.status());
     repo.cmd().arg("verify").assert().success();
 }
+
+#[test]
+fn a_full_disk_stops_init_hook_and_demo_cleanly() {
+    let repo = TestRepo::new();
+    // The hook (about 1 KB with the binary's path) cannot be written: the old state stays.
+    repo.cmd().args(["hook", "uninstall"]).assert().success();
+    let before = snapshot(&repo);
+    let out = limited(&repo, 0, true, &["hook", "install"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!repo.root().join(".git/hooks/pre-commit").exists(), "no half-written hook");
+    assert_eq!(snapshot(&repo), before);
+
+    // init: enigm.yaml (about 2 KB) does not fit; a second init, with room, completes it.
+    let out =
+        limited(&repo, 1, true, &["init", "fresh", "--organization", "A", "--contact", "a@b.test", "--product", "web"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let fresh = repo.root().join("fresh");
+    assert!(!fresh.join("enigm.yaml").exists(), "no half-written configuration");
+    repo.cmd()
+        .args(["init", "fresh", "--organization", "A", "--contact", "a@b.test", "--product", "web", "--force"])
+        .assert()
+        .success();
+    assert!(fresh.join("enigm.yaml").is_file());
+
+    let out = limited(&repo, 1, true, &["demo", "demo-dir"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
