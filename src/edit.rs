@@ -76,10 +76,14 @@ impl Editor {
                 return Err(EditError::Unsupported { field: key.into(), why: "its value is not a one-line scalar" });
             }
             let span = node.span.clone();
-            let span = if span.is_empty() { self.after_key_colon(key) } else { span };
+            let span = if span.is_empty() { self.after_key_colon(key).map(|at| at..at) } else { Some(span) };
+            let Some(span) = span else {
+                return Err(EditError::Unsupported { field: key.into(), why: "its key has no `:`" });
+            };
             let with = if node.span.is_empty() { format!(" {rendered}") } else { rendered };
             return self.splice(span, &with);
         }
+        self.refuse_flow_root(key)?;
         let at = match self.top("timeline") {
             Some((key_span, _)) => line_start(&self.doc.text, key_span.start),
             None => self.doc.front_matter.end,
@@ -88,19 +92,44 @@ impl Editor {
         self.splice(at..at, &line)
     }
 
-    /// For `key:` with an empty value, the position right after the colon.
-    fn after_key_colon(&self, key: &str) -> Range<usize> {
-        let start = self.top(key).map_or(0, |(k, _)| k.end);
-        let colon = self.doc.text[start..].find(':').map_or(start, |i| start + i + 1);
-        colon..colon
+    /// Lines are added and removed only in a block mapping: in a flow one (`{id: …, …}`) a
+    /// key's line can start inside another value, or hold other keys.
+    fn refuse_flow_root(&self, key: &str) -> Result<(), EditError> {
+        if self.doc.text[self.doc.tree.span.start..].starts_with('{') {
+            return Err(EditError::Unsupported {
+                field: key.into(),
+                why: "the front matter is written in flow style ({...}); write one key per line",
+            });
+        }
+        Ok(())
+    }
+
+    /// For `key:` with an empty value, the position right after its colon: the last `:`
+    /// between the key and the (empty) value, so never the colon of a later key (`? key`
+    /// alone has none).
+    fn after_key_colon(&self, key: &str) -> Option<usize> {
+        let (k, node) = self.top(key)?;
+        let text = &self.doc.text;
+        let upto = node.span.start.max(k.end);
+        text[k.end..]
+            .char_indices()
+            .take_while(|(i, _)| k.end + i <= upto)
+            .filter(|(_, c)| *c == ':')
+            .last()
+            .map(|(i, _)| k.end + i + 1)
     }
 
     /// Removes a top-level field and its value's lines (nothing if absent).
     pub fn remove_field(&mut self, key: &str) -> Result<(), EditError> {
         let Some((key_span, node)) = self.top(key) else { return Ok(()) };
+        self.refuse_flow_root(key)?;
         let start = line_start(&self.doc.text, key_span.start);
         let mut end_of = node.span.end.max(key_span.end);
-        if end_of > key_span.end && self.doc.text.as_bytes().get(end_of - 1) == Some(&b'\n') {
+        if node.span.is_empty() {
+            // `? key` then `:` on its own line: the colon goes too.
+            end_of = end_of.max(self.after_key_colon(key).unwrap_or(0));
+        }
+        if end_of > key_span.end && matches!(self.doc.text.as_bytes().get(end_of - 1), Some(b'\n' | b'\r')) {
             end_of -= 1;
         }
         let end = line_end_incl(&self.doc.text, end_of);
@@ -109,6 +138,7 @@ impl Editor {
 
     /// Appends an entry to the `timeline` list; `fields` are (key, value) pairs in order.
     pub fn append_timeline(&mut self, fields: &[(&str, &str)]) -> Result<(), EditError> {
+        self.refuse_flow_root("timeline")?;
         let nl = self.newline();
         let Some((_, node)) = self.top("timeline") else {
             let block = render_entry("  ", "    ", fields, nl);
@@ -125,8 +155,12 @@ impl Editor {
         if items.is_empty() {
             // `timeline:` or `timeline: []`: drop the empty value (keeping a comment on the
             // line), then add a block list below the key.
-            let value_start =
-                if node.span.is_empty() { self.after_key_colon("timeline").start } else { node.span.start };
+            let value_start = if node.span.is_empty() {
+                self.after_key_colon("timeline")
+                    .ok_or(EditError::Unsupported { field: "timeline".into(), why: "its key has no `:`" })?
+            } else {
+                node.span.start
+            };
             let value_end = if node.span.is_empty() { value_start } else { node.span.end };
             let trailing = &text[value_end..line_end_excl(text, value_end)];
             if !trailing.trim().is_empty() && !trailing.trim_start().starts_with('#') {
@@ -138,7 +172,7 @@ impl Editor {
             let key_start = self.top("timeline").map_or(0, |(k, _)| k.start);
             let at = line_end_incl(&self.doc.text, key_start);
             let mut block = render_entry("  ", "    ", fields, nl);
-            if !self.doc.text[..at].ends_with('\n') {
+            if !self.doc.text[..at].ends_with(['\n', '\r']) {
                 block.insert_str(0, nl);
             }
             return self.splice(at..at, &block);
@@ -157,7 +191,7 @@ impl Editor {
         let last = items.last().map_or(node.span.end, |n| n.span.end);
         let at = line_end_incl(text, last.saturating_sub(1).max(first.span.start));
         let mut block = render_entry(&dash_indent, &key_indent, fields, nl);
-        if at == text.len() || !text[..at].ends_with('\n') {
+        if at == text.len() || !text[..at].ends_with(['\n', '\r']) {
             block.insert_str(0, nl);
         }
         self.splice(at..at, &block)
@@ -178,8 +212,11 @@ fn render_entry(dash_indent: &str, key_indent: &str, fields: &[(&str, &str)], nl
     out
 }
 
+/// A date written as `YYYY-MM-DD` exactly (chrono's parser also takes ` 2026-1-05`, which
+/// unquoted would read back without its space).
 fn is_date(v: &str) -> bool {
-    v.len() == 10 && chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
+    v.len() == 10
+        && chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok_and(|d| d.format("%Y-%m-%d").to_string() == v)
 }
 
 /// True when `node` is a scalar written on one line (plain or quoted, not a block).
@@ -190,19 +227,24 @@ fn is_inline_scalar(node: &Node, text: &str) -> bool {
     }
 }
 
+// Lines end as YAML ends them: at `\n`, `\r\n` or a lone `\r` (a key after a lone `\r` is
+// on a line of its own for the parser, so it must be for the editor).
 fn line_start(text: &str, pos: usize) -> usize {
-    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+    text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1)
 }
 
 /// End of the line containing `pos`, including its line ending.
 fn line_end_incl(text: &str, pos: usize) -> usize {
-    text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
+    match text[pos..].find(['\n', '\r']) {
+        Some(i) if text[pos + i..].starts_with("\r\n") => pos + i + 2,
+        Some(i) => pos + i + 1,
+        None => text.len(),
+    }
 }
 
 /// End of the line containing `pos`, excluding its line ending.
 fn line_end_excl(text: &str, pos: usize) -> usize {
-    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-    if end > pos && text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end }
+    text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i)
 }
 
 /// Column of the `-` that introduces the list item starting at `item_start`.
@@ -287,6 +329,60 @@ mod tests {
         let mut e = ed(none);
         e.append_timeline(&[("date", "2026-01-05"), ("state", "received")]).expect("append");
         assert_eq!(e.text(), "---\nid: A\ntimeline:\n  - date: 2026-01-05\n    state: received\n---\n");
+    }
+
+    #[test]
+    fn explicit_keys_without_values_are_edited_alone() {
+        // Found by the fuzz harness (tests/fixtures/hostile/fuzz/): removing `c` took `d`.
+        let mut e = ed("---\n? c\n? d\n: 1\n---\n");
+        e.remove_field("c").expect("remove");
+        assert_eq!(e.text(), "---\n? d\n: 1\n---\n");
+        let mut e = ed("---\n? c\n? d\n: 1\n---\n");
+        assert!(matches!(e.set_field("c", "x"), Err(EditError::Unsupported { .. })), "no colon to write after");
+        // `? c` then `:` alone: both lines go, no empty key is left behind.
+        let mut e = ed("---\n? a\n: b\n? c\n:\nd: 1\n---\n");
+        e.remove_field("c").expect("remove");
+        assert_eq!(e.text(), "---\n? a\n: b\nd: 1\n---\n");
+        let mut e = ed("---\n? c\n:\n---\n");
+        e.set_field("c", "x").expect("set");
+        assert_eq!(e.text(), "---\n? c\n: x\n---\n");
+    }
+
+    #[test]
+    fn flow_style_front_matter_is_only_edited_in_place() {
+        // Found by fuzzing: the new key went in at the start of the line holding `timeline`,
+        // which began inside the title's quoted string.
+        let text = "---\n{id: A, title: \"XSS in\n search\", timeline: []}\n---\n";
+        let mut e = ed(text);
+        assert!(matches!(e.set_field("assignee", "x"), Err(EditError::Unsupported { .. })));
+        assert!(matches!(e.remove_field("title"), Err(EditError::Unsupported { .. })));
+        assert!(matches!(e.append_timeline(&[("date", "2026-01-05")]), Err(EditError::Unsupported { .. })));
+        assert_eq!(e.text(), text);
+        e.set_field("id", "B").expect("in place");
+        assert_eq!(e.text(), text.replace("id: A", "id: B"));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        // Found by fuzzing: YAML reads `withdrawn` as a key of its own line, the editor did
+        // not, so removing one field took the other with it.
+        let text = "---\ntitle: X\rwithdrawn: 2026-01-01\nstate: a\n---\n";
+        let mut e = ed(text);
+        e.remove_field("withdrawn").expect("remove");
+        assert_eq!(e.text(), "---\ntitle: X\rstate: a\n---\n");
+        let mut e = ed(text);
+        e.remove_field("title").expect("remove");
+        assert_eq!(e.text(), "---\nwithdrawn: 2026-01-01\nstate: a\n---\n");
+    }
+
+    #[test]
+    fn only_exact_dates_are_written_unquoted() {
+        // Found by fuzzing: chrono reads ` 2026-1-05` as a date, and unquoted it lost its space.
+        let mut e = ed(TEXT);
+        e.append_timeline(&[("date", "2026-01-07"), ("state", "confirmed"), ("note", " 2026-1-05")]).expect("append");
+        assert!(e.text().contains("      state: confirmed\n      note: ' 2026-1-05'\n"), "{}", e.text());
+        let r = e.into_document().report().expect("report");
+        assert_eq!(r.timeline.last().and_then(|t| t.note.as_deref()), Some(" 2026-1-05"));
     }
 
     #[test]

@@ -9,13 +9,22 @@ pub fn scalar(s: &str) -> String {
     if s.is_empty() {
         return "''".to_owned();
     }
-    match serde_yaml::to_string(s) {
+    let candidate = match serde_yaml::to_string(s) {
         Ok(out) => {
             let out = out.strip_suffix('\n').unwrap_or(&out);
             if out.contains('\n') || !out.is_ascii() && needs_json(s) { json(s) } else { out.to_owned() }
         }
         Err(_) => json(s),
-    }
+    };
+    // The emitter and our parser disagree on a few plain scalars (`1e400` is a float that
+    // overflows to `inf` here): whatever does not read back as `s` is written as JSON.
+    if reads_back_as(&candidate, s) { candidate } else { json(s) }
+}
+
+/// True when `k: <out>` parses (with the tool's own YAML reader) to the string `s`.
+fn reads_back_as(out: &str, s: &str) -> bool {
+    crate::yaml::parse(&format!("k: {out}\n"), 0)
+        .is_ok_and(|t| t.to_json().get("k").and_then(|v| v.as_str()) == Some(s))
 }
 
 /// Control and bidi characters are escaped through a JSON string.
@@ -59,6 +68,10 @@ mod tests {
             "\u{2028}",
             "a\u{2029}b",
             "\u{85}",
+            "1e400",
+            "2e308",
+            "-1e400",
+            "1e+400",
         ] {
             assert_eq!(reads_back(s), serde_json::Value::String(s.into()), "{s}");
         }

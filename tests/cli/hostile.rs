@@ -224,3 +224,39 @@ fn mkfifo(path: &Path) {
     let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
     assert!(status.success());
 }
+
+/// Inputs the fuzzers found (docs/robustness.md): every command stays clean on them too.
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    let dir = hostile("fuzz");
+    let mut names: Vec<_> =
+        fs::read_dir(&dir).expect("fuzz fixtures").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for path in names {
+        let repo = TestRepo::new();
+        fs::copy(&path, repo.root().join(REPORT)).expect("copy");
+        commit_all(&repo, "fuzz finding");
+        every_command_behaves(&repo, &path.display().to_string(), &[REPORT, ID]);
+    }
+}
+
+/// The fuzzer found that a title such as `1e400` was written unquoted and read back as `inf`.
+#[test]
+fn a_number_like_title_survives_new_and_show() {
+    let repo = TestRepo::new();
+    for title in ["1e400", "-1e400", "2e308", "0x1F", "yes", "2026-01-05"] {
+        let out = repo
+            .cmd()
+            .args(["new", &format!("--title={title}"), "--product", "web", "--reporter-name", "R", "--format", "json"])
+            .assert()
+            .success();
+        let id = serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let shown = repo.cmd().args(["show", &id, "--format", "json"]).assert().success();
+        let json: serde_json::Value = serde_json::from_slice(&shown.get_output().stdout).expect("json");
+        assert_eq!(json["report"]["title"], title);
+    }
+}
