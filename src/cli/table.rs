@@ -86,38 +86,70 @@ impl Table {
         self.rows.push(row);
     }
 
-    /// The table as text, one line per row.
+    /// The table as text, one line per row. Rows are laid out in parallel: `list` prints
+    /// 100,000 of them.
     pub fn render(&self, color: bool, width: Option<usize>) -> String {
+        use rayon::prelude::*;
         let n = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(cell.text.width());
-            }
-        }
-        let mut out = String::new();
         let header: Vec<Cell> = self.header.iter().map(|h| Cell::new(h, Style::Bold)).collect();
-        for row in std::iter::once(&header).chain(&self.rows) {
-            let mut line = String::new();
+        let widths = self
+            .rows
+            .par_iter()
+            .map(|row| row.iter().take(n).map(|c| display_width(&c.text)).collect::<Vec<_>>())
+            .reduce(
+                || header.iter().map(|c| display_width(&c.text)).collect(),
+                |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect(),
+            );
+        let line = |row: &Vec<Cell>| {
+            let mut line = String::with_capacity(128);
             let mut used = 0;
             for (i, cell) in row.iter().enumerate().take(n) {
                 let last = i + 1 == n;
-                let text = match (last, width) {
-                    (true, Some(w)) => truncate(&cell.text, w.saturating_sub(used).max(10)),
-                    _ => cell.text.clone(),
-                };
-                let pad = if last { 0 } else { widths[i] - cell.text.width() };
-                line.push_str(&cell.style.paint(&text, color));
-                line.push_str(&" ".repeat(pad));
+                match (last, width) {
+                    (true, Some(w)) => push_painted(
+                        &mut line,
+                        &truncate(&cell.text, w.saturating_sub(used).max(10)),
+                        cell.style,
+                        color,
+                    ),
+                    _ => push_painted(&mut line, &cell.text, cell.style, color),
+                }
                 if !last {
-                    line.push_str("  ");
+                    let pad = widths[i] - display_width(&cell.text) + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
                     used += widths[i] + 2;
                 }
             }
-            out.push_str(line.trim_end());
-            out.push('\n');
+            let trimmed = line.trim_end().len();
+            line.truncate(trimmed);
+            line.push('\n');
+            line
+        };
+        let mut out = line(&header);
+        let body: Vec<String> = self.rows.par_iter().map(line).collect();
+        out.reserve(body.iter().map(String::len).sum());
+        for l in body {
+            out.push_str(&l);
         }
         out
+    }
+}
+
+/// Columns `text` takes on a terminal (ASCII without a table lookup).
+fn display_width(text: &str) -> usize {
+    if text.is_ascii() { text.len() } else { text.width() }
+}
+
+/// Appends `text` to `out`, wrapped in `style`'s escape codes when `color` is on.
+fn push_painted(out: &mut String, text: &str, style: Style, color: bool) {
+    if color && style != Style::Plain {
+        out.push_str("\x1b[");
+        out.push_str(style.code());
+        out.push('m');
+        out.push_str(text);
+        out.push_str("\x1b[0m");
+    } else {
+        out.push_str(text);
     }
 }
 
