@@ -106,7 +106,7 @@ fn configure_site(root: &Path) -> Result<()> {
         )
         .replacen(
             "  # cve_org_id: 00000000-0000-4000-8000-000000000000",
-            "  cve_org_id: 3f1e8a52-9c4d-4b7e-a1d2-5e6f7a8b9c0d",
+            "  cve_org_id: 3f1e8a52-9c4d-4b7e-a1d2-5e6f7a8b9c0d   # fictitious: the demo is not a CNA",
             1,
         );
     crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(Error::io("cannot write enigm.yaml"))

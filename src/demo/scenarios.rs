@@ -91,6 +91,7 @@ pub const SCENARIOS: &[Scenario] = &[
             DemoProduct { name: "api-gateway", component: None, affected: ">= 2.0, < 2.3.1", fixed: "2.3.1" },
         ],
         cwe: &["CWE-89"],
+        // A made-up CVE id (the demo's CNA id is fictitious too), so `--format cve` has one.
         aliases: &["CVE-2026-99001"],
         references: &[
             ("fix", "https://git.example.net/web-portal/commit/91ab03d"),
