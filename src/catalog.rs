@@ -147,17 +147,6 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    /// Every key with its spelling.
-    pub const ALL: &'static [(&'static str, SortKey)] = &[
-        ("id", SortKey::Id),
-        ("state", SortKey::State),
-        ("severity", SortKey::Severity),
-        ("age", SortKey::Age),
-        ("deadline", SortKey::Deadline),
-        ("product", SortKey::Product),
-        ("title", SortKey::Title),
-    ];
-
     fn compare(self, a: &Row, b: &Row) -> Ordering {
         match self {
             SortKey::Id => Ordering::Equal,

@@ -11,7 +11,7 @@ pub mod secrets;
 mod sections;
 pub mod state;
 mod timeline;
-mod unicode;
+pub mod unicode;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -170,12 +170,6 @@ pub fn check_text(path: &std::path::Path, text: &str, front_matter: Option<Range
         offset += line.len();
     }
     out
-}
-
-/// Values of a YAML tree that decode to control or bidirectional characters (see
-/// [`unicode::check_values`]); `raw` are the findings of [`check_text`] on the same file.
-pub fn unicode_in_values(path: &std::path::Path, tree: &crate::yaml::Node, raw: &[Finding]) -> Option<Finding> {
-    unicode::check_values(path, tree, raw)
 }
 
 /// Runs the semantic checks on one typed report (the schema and raw-text checks are in

@@ -254,7 +254,7 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
     let mut findings = schema::check_config(&tree.to_json(), &Located { path: rel, spans: &spans, root: 0..0 });
     // Secrets, conflict markers and Trojan Source characters matter in the configuration too.
     let raw = checks::check_text(rel, &text, Some(0..text.len()));
-    findings.extend(checks::unicode_in_values(rel, &tree, &raw));
+    findings.extend(checks::unicode::check_values(rel, &tree, &raw));
     findings.extend(raw);
     if !findings.is_empty() {
         return Err(fail(findings, Some(text)));
