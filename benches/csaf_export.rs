@@ -14,12 +14,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 use std::{env, fs};
 
-use enigm_disclose::config::Config;
-use enigm_disclose::render::SiteInfo;
-use enigm_disclose::render::csaf::tracking::History;
-use enigm_disclose::render::csaf::{self, Publisher, provider};
-use enigm_disclose::render::site::public_advisories;
-use enigm_disclose::repo::Repo;
+use enigm_disclose::format::config::Config;
+use enigm_disclose::publish::csaf::tracking::History;
+use enigm_disclose::publish::csaf::{self, Publisher, provider};
+use enigm_disclose::publish::site::public_advisories;
+use enigm_disclose::publish::templates::SiteInfo;
+use enigm_disclose::store::repo::Repo;
 use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -25,10 +25,10 @@ use std::{env, fs};
 
 use chrono::{Duration, NaiveDate};
 use data::*;
-use enigm_disclose::config::ConfigSeed;
-use enigm_disclose::id::{ReportId, valid_prefix};
-use enigm_disclose::report::{Level, Resolution, State, State::*};
-use enigm_disclose::yamlout::scalar;
+use enigm_disclose::format::config::ConfigSeed;
+use enigm_disclose::format::id::{ReportId, valid_prefix};
+use enigm_disclose::format::report::{Level, Resolution, State, State::*};
+use enigm_disclose::format::yamlout::scalar;
 use git2::{ObjectType, Odb, Oid, Repository, RepositoryInitOptions};
 use rayon::prelude::*;
 
@@ -491,7 +491,8 @@ fn main() -> Res<()> {
     if a.dir.exists() && fs::read_dir(&a.dir)?.next().is_some() {
         return Err(format!("{} exists and is not empty", a.dir.display()).into());
     }
-    let levels = VECTORS.iter().map(|v| Ok(enigm_disclose::cvss::assess(v)?.level)).collect::<Res<Vec<Level>>>()?;
+    let levels =
+        VECTORS.iter().map(|v| Ok(enigm_disclose::format::cvss::assess(v)?.level)).collect::<Res<Vec<Level>>>()?;
     let mut reps = plan(&a);
     let imported = fit_history(&mut reps, a.commits);
     for (r, rep) in reps.iter_mut().enumerate() {

@@ -29,8 +29,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use enigm_disclose::Error;
-use enigm_disclose::config::Config;
-use enigm_disclose::repo::Repo;
+use enigm_disclose::format::config::Config;
+use enigm_disclose::store::repo::Repo;
 
 const ABOUT: &str = "Coordinated vulnerability disclosure out of a plain git repository";
 

@@ -1,6 +1,6 @@
 //! Operational errors: why a command could not do its job.
 //!
-//! Problems *in* a file are [`Finding`](crate::finding::Finding)s; when one stops a command it
+//! Problems *in* a file are [`Finding`](crate::format::finding::Finding)s; when one stops a command it
 //! travels as [`Error::File`]. Everything else (no repository, no git identity, a locked
 //! index, bad flags) is a variant here with a code and a help text. [`Error::exit_code`] maps
 //! them onto the documented exit codes: 1 for a problem in a file, 2 for everything else.
@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
-use crate::finding::{Finding, Severity};
-use crate::report::Rejected;
+use crate::format::finding::{Finding, Severity};
+use crate::format::report::Rejected;
 
 /// Result alias for the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -88,7 +88,7 @@ pub enum Error {
     /// A template failed to load or render.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Template(Box<crate::render::TemplateProblem>),
+    Template(Box<crate::publish::templates::TemplateProblem>),
 
     /// A git operation failed.
     #[error("git: {message}")]

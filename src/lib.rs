@@ -2,37 +2,52 @@
 //!
 //! Each report is a Markdown file with YAML front matter under `reports/`; the lifecycle is a
 //! series of git commits; advisories are rendered from the files. This crate is the core: it
-//! returns data and typed errors and knows nothing about the command line, which lives in
-//! the binary (`src/main.rs`, `src/cli/`).
+//! returns data and typed errors that name fields and concepts, never flags. The command line
+//! (parsing, flag names, hints, output formats) lives in the binary (`src/main.rs`, `src/cli/`).
+//!
+//! # The crate's rooms
+//!
+//! | module | holds | never |
+//! |---|---|---|
+//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, findings) | git, rules, I/O beyond the bytes it is given |
+//! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
+//! | [`store`] | the repository on disk: every git2 call, files, the hook, the clock | policy decisions |
+//! | [`workflow`] | commands that change the repository: init, new, advance, renumber, demo | rendering |
+//! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
+//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard | a `Repo`: history arrives as data |
+//!
+//! # The two pipelines
+//!
+//! - **Check**: bytes → [`format::report::Document`] (front matter spans) → [`rules::schema`]
+//!   → typed [`format::report::Report`] → [`rules::checks`] → [`format::finding::Finding`]s.
+//!   `validate`, the pre-commit hook and every writing command run it.
+//! - **Publish**: a valid report → [`publish::public::Advisory`] (nothing private) → templates
+//!   and exporters → files under the site directory.
+//!
+//! # Commands → modules
+//!
+//! | command | core module |
+//! |---|---|
+//! | `init`, `hook` | [`workflow::init`], [`store::hook`] |
+//! | `new` | [`workflow::create`] |
+//! | `advance` | [`workflow::advance`] |
+//! | `renumber` | [`workflow::renumber`] |
+//! | `demo` | [`workflow::demo`] |
+//! | `validate` | [`rules::validate`] |
+//! | `list`, `show` | [`query::catalog`] |
+//! | `due`, status screen | [`query::deadline`] |
+//! | `stats` | [`query::stats`], [`publish::dashboard`] |
+//! | `verify`, `history` | [`query::audit`] |
+//! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`] |
+//! | `states` | [`rules::lifecycle`] |
 
-pub mod advance;
-pub mod audit;
-pub mod catalog;
-pub mod checks;
-pub mod clock;
-pub mod config;
-pub mod create;
-pub mod cvss;
-pub mod deadline;
-pub mod demo;
-pub mod edit;
 pub mod error;
-pub mod finding;
-pub mod fsutil;
-pub mod hook;
-pub mod id;
-pub mod init;
-pub mod lifecycle;
-pub mod public;
-pub mod render;
-pub mod renumber;
-pub mod repo;
-pub mod report;
-pub mod scan;
-pub mod schema;
-pub mod stats;
-pub mod validate;
-pub mod yaml;
-pub mod yamlout;
+pub mod format;
+pub mod layout;
+pub mod publish;
+pub mod query;
+pub mod rules;
+pub mod store;
+pub mod workflow;
 
 pub use error::{Error, Result};

@@ -20,13 +20,13 @@ use std::sync::OnceLock;
 
 use arbitrary::{Result as ArbResult, Unstructured};
 use chrono::NaiveDate;
-use enigm_disclose::checks::{self, CheckContext};
-use enigm_disclose::config::{Config, ConfigSeed};
-use enigm_disclose::edit::Editor;
+use enigm_disclose::rules::checks::{self, CheckContext};
+use enigm_disclose::format::config::{Config, ConfigSeed};
+use enigm_disclose::format::report::edit::Editor;
 use enigm_disclose::error::FileProblem;
-use enigm_disclose::finding::{Finding, LineCol};
-use enigm_disclose::report::{Document, LineEnding, MAX_REPORT_BYTES, Parts};
-use enigm_disclose::yaml::{Node, NodeKind};
+use enigm_disclose::format::finding::{Finding, LineCol};
+use enigm_disclose::format::report::{Document, LineEnding, MAX_REPORT_BYTES, Parts};
+use enigm_disclose::format::yaml::{Node, NodeKind};
 use saphyr_parser::ScalarStyle;
 use serde_json::Value;
 
@@ -96,9 +96,9 @@ pub fn parse_validate(data: &[u8]) {
                 Err(r) => check_finding(&r.finding, &doc.text),
                 Ok(report) => {
                     // Consumers of a typed report: deadlines, the public advisory, OSV.
-                    let _ = enigm_disclose::deadline::pending(&report, &fx.config.policy, fx.today);
-                    let advisory = enigm_disclose::public::advisory(&doc, &report, &fx.config, Some("draft".into()));
-                    let _ = enigm_disclose::render::osv::record(&advisory, &fx.config);
+                    let _ = enigm_disclose::query::deadline::pending(&report, &fx.config.policy, fx.today);
+                    let advisory = enigm_disclose::publish::public::advisory(&doc, &report, &fx.config, Some("draft".into()));
+                    let _ = enigm_disclose::publish::osv::record(&advisory, &fx.config);
                 }
             }
         }

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::Args;
-use enigm_disclose::advance::{AdvanceRequest, execute, plan};
-use enigm_disclose::report::{Resolution, State};
-use enigm_disclose::scan::{report_ids, resolve_id};
-use enigm_disclose::{Error, clock};
+use enigm_disclose::Error;
+use enigm_disclose::format::report::{Resolution, State};
+use enigm_disclose::store::clock;
+use enigm_disclose::store::scan::{report_ids, resolve_id};
+use enigm_disclose::workflow::advance::{AdvanceRequest, execute, plan};
 
 use super::Context;
 use super::output::{Format, parse_date, print, print_json};

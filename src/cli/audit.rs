@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::audit::{history, verify};
-use enigm_disclose::repo::REPORTS_DIR;
-use enigm_disclose::scan::resolve_id;
+use enigm_disclose::layout::REPORTS_DIR;
+use enigm_disclose::query::audit::{history, verify};
+use enigm_disclose::store::scan::resolve_id;
 
 use super::Context;
 use super::output::{Format, print, print_json};

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use enigm_disclose::{Error, clock, demo};
+use enigm_disclose::Error;
+use enigm_disclose::store::clock;
+use enigm_disclose::workflow::demo;
 
 use super::Context;
 use super::output::print;

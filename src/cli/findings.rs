@@ -2,9 +2,9 @@
 //!
 //! All three are documented in `docs/checks.md` and stable: fields are only ever added.
 
-use enigm_disclose::checks::CODES;
-use enigm_disclose::finding::{Finding, LineCol, LineIndex, Severity};
-use enigm_disclose::validate::Outcome;
+use enigm_disclose::format::finding::{Finding, LineCol, LineIndex, Severity};
+use enigm_disclose::rules::checks::CODES;
+use enigm_disclose::rules::validate::Outcome;
 use serde_json::{Value, json};
 
 /// A finding with its 1-based start and (exclusive) end positions.

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use enigm_disclose::Error;
-use enigm_disclose::hook::{install, uninstall};
+use enigm_disclose::store::hook::{install, uninstall};
 
 use super::Context;
 use super::output::print;

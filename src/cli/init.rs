@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::config::ConfigSeed;
-use enigm_disclose::hook;
-use enigm_disclose::init::{InitOptions, init};
-use enigm_disclose::repo::Repo;
+use enigm_disclose::format::config::ConfigSeed;
+use enigm_disclose::store::hook;
+use enigm_disclose::store::repo::Repo;
+use enigm_disclose::workflow::init::{InitOptions, init};
 
 use super::Context;
 use super::output::print;

@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use enigm_disclose::catalog::{self, DueItem, Filter, Row, SortKey, Unreadable};
-use enigm_disclose::deadline::Deadline;
-use enigm_disclose::report::{Level, State};
-use enigm_disclose::{Error, clock};
+use enigm_disclose::Error;
+use enigm_disclose::format::report::{Level, State};
+use enigm_disclose::query::catalog::{self, DueItem, Filter, Row, SortKey, Unreadable};
+use enigm_disclose::query::deadline::Deadline;
+use enigm_disclose::store::clock;
 use serde::Serialize;
 
 use super::Context;

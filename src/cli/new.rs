@@ -8,11 +8,12 @@ use std::process::{Command, ExitCode};
 use chrono::NaiveDate;
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::config::Config;
-use enigm_disclose::create::{NewFile, NewReport, commit_new, write_new};
-use enigm_disclose::repo::Repo;
-use enigm_disclose::report::Level;
-use enigm_disclose::{clock, report};
+use enigm_disclose::format::config::Config;
+use enigm_disclose::format::report;
+use enigm_disclose::format::report::Level;
+use enigm_disclose::store::clock;
+use enigm_disclose::store::repo::Repo;
+use enigm_disclose::workflow::create::{NewFile, NewReport, commit_new, write_new};
 use serde::Serialize;
 
 use super::Context;

@@ -89,5 +89,5 @@ pub enum Format {
 
 /// Parses a `--date`-style value (YYYY-MM-DD) for clap.
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    enigm_disclose::clock::parse_date(s).map_err(|e| format!("`{s}` is not a date YYYY-MM-DD ({e})"))
+    enigm_disclose::store::clock::parse_date(s).map_err(|e| format!("`{s}` is not a date YYYY-MM-DD ({e})"))
 }

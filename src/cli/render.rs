@@ -4,16 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
-use enigm_disclose::config::Config;
-use enigm_disclose::public::{advisory, is_renderable};
-use enigm_disclose::render::csaf::{self, Publisher, tracking::History};
-use enigm_disclose::render::site::{self, SiteRequest};
-use enigm_disclose::render::{Renderer, SiteInfo, cve, export_templates, osv};
-use enigm_disclose::repo::REPORTS_DIR;
-use enigm_disclose::repo::Repo;
-use enigm_disclose::report::Document;
-use enigm_disclose::scan::resolve_id;
-use enigm_disclose::{Error, clock, fsutil};
+use enigm_disclose::Error;
+use enigm_disclose::format::config::Config;
+use enigm_disclose::format::report::Document;
+use enigm_disclose::layout::REPORTS_DIR;
+use enigm_disclose::publish::csaf::{self, Publisher, tracking::History};
+use enigm_disclose::publish::public::{advisory, is_renderable};
+use enigm_disclose::publish::site::{self, SiteRequest};
+use enigm_disclose::publish::templates::{Renderer, SiteInfo, export_templates};
+use enigm_disclose::publish::{cve, osv};
+use enigm_disclose::store::repo::Repo;
+use enigm_disclose::store::scan::resolve_id;
+use enigm_disclose::store::{clock, files};
 
 use super::Context;
 use super::output::print;
@@ -198,5 +200,5 @@ fn write_one(out: Option<&Path>, ctx: &Context, text: &str, draft: bool, root: &
             "write the preview elsewhere, or to stdout",
         ));
     }
-    fsutil::write_atomic(&path, text.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))
+    files::write_atomic(&path, text.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))
 }

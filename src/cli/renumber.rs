@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::renumber::renumber;
+use enigm_disclose::workflow::renumber::renumber;
 
 use super::Context;
 use super::output::print;

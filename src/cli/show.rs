@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use enigm_disclose::config::Config;
-use enigm_disclose::deadline::{self, Deadline};
-use enigm_disclose::repo::REPORTS_DIR;
-use enigm_disclose::report::{Document, Level, Report};
-use enigm_disclose::scan::resolve_id;
-use enigm_disclose::{Error, cvss};
+use enigm_disclose::Error;
+use enigm_disclose::format::config::Config;
+use enigm_disclose::format::cvss;
+use enigm_disclose::format::report::{Document, Level, Report};
+use enigm_disclose::layout::REPORTS_DIR;
+use enigm_disclose::query::deadline::{self, Deadline};
+use enigm_disclose::store::scan::resolve_id;
 use serde::Serialize;
 
 use super::Context;

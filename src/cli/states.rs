@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use enigm_disclose::Error;
-use enigm_disclose::checks::state::{needs_severity, required_sections};
-use enigm_disclose::lifecycle::{TRANSITIONS, is_confirmed_or_later, is_public};
-use enigm_disclose::report::State;
+use enigm_disclose::format::report::State;
+use enigm_disclose::rules::checks::state::{needs_severity, required_sections};
+use enigm_disclose::rules::lifecycle::{TRANSITIONS, is_confirmed_or_later, is_public};
 
 use super::Context;
 use super::output::{print, print_json};

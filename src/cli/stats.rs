@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use enigm_disclose::catalog::Catalog;
-use enigm_disclose::report::State;
-use enigm_disclose::stats::{self, Durations, Stats, StatsRequest};
-use enigm_disclose::{Error, fsutil};
+use enigm_disclose::Error;
+use enigm_disclose::format::report::State;
+use enigm_disclose::query::catalog::Catalog;
+use enigm_disclose::query::stats::{self, Durations, Stats, StatsRequest};
+use enigm_disclose::store::files;
 
 use super::Context;
 use super::list::{today, warn_unreadable};
@@ -54,8 +55,8 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode, Error> {
     }
     if let Some(file) = &args.html {
         let path = ctx.cwd.join(file);
-        let page = stats::dashboard::html(&figures, &config.organization.name);
-        fsutil::write_atomic(&path, page.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))?;
+        let page = enigm_disclose::publish::dashboard::html(&figures, &config.organization.name);
+        files::write_atomic(&path, page.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))?;
         eprintln!("wrote the dashboard to {}", file.display());
     }
     Ok(warn_unreadable(&catalog.unreadable))

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use enigm_disclose::catalog::{self, Catalog, DueItem};
-use enigm_disclose::report::State;
-use enigm_disclose::{Error, clock};
+use enigm_disclose::Error;
+use enigm_disclose::format::report::State;
+use enigm_disclose::query::catalog::{self, Catalog, DueItem};
+use enigm_disclose::store::clock;
 
 use super::Context;
 use super::list::{deadline_style, warn_unreadable};
@@ -30,7 +31,7 @@ pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
     let today = clock::today()?;
     let catalog = Catalog::load(repo.root())?;
     let color = color_stdout();
-    let open = catalog.entries.iter().filter(|e| enigm_disclose::deadline::is_open(e.report.state)).count();
+    let open = catalog.entries.iter().filter(|e| enigm_disclose::query::deadline::is_open(e.report.state)).count();
     let mut out = format!(
         "{} — {} reports ({open} open), as of {today}\n",
         Style::Bold.paint(&super::table::sanitize(&config.organization.name), color),

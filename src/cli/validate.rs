@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use enigm_disclose::Error;
 use enigm_disclose::error::FileProblem;
-use enigm_disclose::finding::Severity;
-use enigm_disclose::repo::Repo;
-use enigm_disclose::validate::{self, Request, Source};
-use enigm_disclose::{Error, clock};
+use enigm_disclose::format::finding::Severity;
+use enigm_disclose::rules::validate::{self, Request, Source};
+use enigm_disclose::store::clock;
+use enigm_disclose::store::repo::Repo;
 
 use super::Context;
 use super::findings;
@@ -122,12 +123,12 @@ fn relative_to(repo: &Repo, path: &Path, staged: bool) -> Result<PathBuf, Error>
         Err(e) => return Err(Error::io(format!("cannot resolve {}", path.display()))(e)),
     };
     let rel = parent.join(name).strip_prefix(&root).map(PathBuf::from).map_err(|_| outside())?;
-    if !enigm_disclose::fsutil::is_contained(&rel) {
+    if !enigm_disclose::store::files::is_contained(&rel) {
         return Err(outside());
     }
-    let is_report = rel.parent() == Some(Path::new(enigm_disclose::repo::REPORTS_DIR))
+    let is_report = rel.parent() == Some(Path::new(enigm_disclose::layout::REPORTS_DIR))
         && rel.extension().is_some_and(|e| e == "md");
-    if !is_report && rel != Path::new(enigm_disclose::config::CONFIG_FILE) {
+    if !is_report && rel != Path::new(enigm_disclose::layout::CONFIG_FILE) {
         return Err(Error::usage(
             format!("{} is not a report", rel.display()),
             "validate checks reports/<ID>.md and enigm.yaml; pre-commit users: `files: ^(reports/[^/]+\\.md|enigm\\.yaml)$`",

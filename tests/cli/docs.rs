@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use enigm_disclose::checks::CODES;
+use enigm_disclose::rules::checks::CODES;
 
 fn doc(name: &str) -> String {
     fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name)).expect("doc exists")
@@ -18,7 +18,8 @@ fn every_check_code_has_one_section_in_checks_md_in_table_order() {
     assert_eq!(headings, codes, "docs/checks.md sections must match checks::CODES one to one, in order");
     for c in CODES {
         let section = text.split(&format!("### `{}`", c.code)).nth(1).expect("section");
-        let severity = if c.severity == enigm_disclose::finding::Severity::Error { "**Error**" } else { "**Warning**" };
+        let severity =
+            if c.severity == enigm_disclose::format::finding::Severity::Error { "**Error**" } else { "**Warning**" };
         assert!(section.trim_start().starts_with(severity), "{} documented with the wrong severity", c.code);
     }
 }
@@ -26,7 +27,7 @@ fn every_check_code_has_one_section_in_checks_md_in_table_order() {
 #[test]
 fn the_format_reference_documents_every_report_field() {
     let text = doc("format.md");
-    let schema: serde_json::Value = serde_json::from_str(enigm_disclose::schema::REPORT_SCHEMA).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(enigm_disclose::rules::schema::REPORT_SCHEMA).expect("schema");
     for key in schema["properties"].as_object().expect("properties").keys() {
         assert!(text.contains(&format!("`{key}`")), "docs/format.md does not mention `{key}`");
     }

@@ -1,0 +1,13 @@
+//! What a file says: bytes in, located and typed data out, and back.
+//!
+//! Everything here is a pure function of the bytes it is handed: no git, no file system walk,
+//! no disclosure rules. The YAML reader keeps a span for every key so that [`rules`](crate::rules)
+//! can point at the exact line; the writers change a file byte-minimally.
+
+pub mod config;
+pub mod cvss;
+pub mod finding;
+pub mod id;
+pub mod report;
+pub mod yaml;
+pub mod yamlout;

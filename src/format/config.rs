@@ -1,0 +1,335 @@
+//! `enigm.yaml`: the disclosure repository's configuration.
+//!
+//! It names the organisation, its products, the id prefix, the disclosure policy's deadlines
+//! and render settings. It is parsed through the same located YAML tree as reports, so an
+//! unknown key or a wrong value is reported with its line.
+
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::format::finding::Finding;
+use crate::format::report::Rejected;
+use crate::format::yaml::{self, SpanMap};
+use crate::layout::CONFIG_FILE;
+
+/// The configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Prefix of report ids: `<PREFIX>-<YEAR>-<NNNN>`.
+    #[serde(default = "default_prefix")]
+    pub id_prefix: String,
+    pub organization: Organization,
+    #[serde(default)]
+    pub products: Vec<ProductConfig>,
+    #[serde(default)]
+    pub policy: Policy,
+    #[serde(default)]
+    pub render: RenderConfig,
+}
+
+/// Who runs the disclosure process.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub name: String,
+    /// Where researchers send reports (an email address or URL).
+    pub security_contact: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+/// A product reports can be filed against.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductConfig {
+    pub name: String,
+    #[serde(default)]
+    pub components: Vec<String>,
+}
+
+/// Deadlines of the disclosure policy, in days.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// From `received` to an acknowledgement (the first state change).
+    pub acknowledge_days: u32,
+    /// From `received` to `triaged`.
+    pub triage_days: u32,
+    /// From `received` to `fixed`, per severity level.
+    pub fix_days: FixDays,
+    /// From `received` to `published` (unless an embargo says otherwise).
+    pub publish_days: u32,
+    /// Extra days granted past `publish_days` when a fix is imminent.
+    pub grace_days: u32,
+    /// Count business days (Monday to Friday) instead of calendar days.
+    pub business_days: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            acknowledge_days: 3,
+            triage_days: 10,
+            fix_days: FixDays::default(),
+            publish_days: 90,
+            grace_days: 14,
+            business_days: false,
+        }
+    }
+}
+
+/// Days to fix per severity level.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FixDays {
+    pub critical: u32,
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+    pub none: u32,
+}
+
+impl Default for FixDays {
+    fn default() -> Self {
+        FixDays { critical: 30, high: 60, medium: 90, low: 180, none: 365 }
+    }
+}
+
+/// How advisories are rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RenderConfig {
+    /// Title of the advisory site.
+    pub site_title: Option<String>,
+    /// Public URL the site is served from (for links in the feed).
+    pub base_url: Option<String>,
+    /// Body sections that are public once a report is published.
+    pub public_sections: Vec<String>,
+    /// OSV id prefix registered for this database; without one, OSV ids are `x_<ID>`.
+    pub osv_prefix: Option<String>,
+    /// The CNA's organization UUID in the CVE program (`render --format cve`).
+    pub cve_org_id: Option<String>,
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        RenderConfig {
+            site_title: None,
+            base_url: None,
+            public_sections: vec!["Summary".into(), "Impact".into(), "Remediation".into()],
+            osv_prefix: None,
+            cve_org_id: None,
+        }
+    }
+}
+
+fn default_prefix() -> String {
+    "ENIGM".into()
+}
+
+/// Values `init` writes into a new configuration.
+#[derive(Debug, Clone)]
+pub struct ConfigSeed {
+    pub id_prefix: String,
+    pub organization: String,
+    pub security_contact: String,
+    pub products: Vec<String>,
+}
+
+impl Config {
+    /// Loads `root/enigm.yaml`. A missing file, bad YAML or a value that does not fit is a
+    /// [`Rejected`] located in the file.
+    pub fn load(root: &Path) -> Result<Config, Box<Rejected>> {
+        Config::parse(&read_text(root)?)
+    }
+
+    /// Parses configuration text.
+    pub fn parse(text: &str) -> Result<Config, Box<Rejected>> {
+        let rel = Path::new(CONFIG_FILE);
+        let reject = |finding: Finding| Box::new(Rejected { finding, text: Some(text.to_owned()) });
+        let tree = yaml::parse(text, 0).map_err(|e| {
+            let mut f = Finding::error(e.code, rel, Some(e.span), e.message);
+            f.help = e.help;
+            reject(f)
+        })?;
+        let spans = SpanMap::from_tree(&tree);
+        let config: Config = serde_path_to_error::deserialize(&tree.to_json()).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.inner().to_string();
+            let (message, help) = match inner.split_once(", expected") {
+                Some((head, rest)) => (head.to_owned(), Some(format!("expected{rest}"))),
+                None => (inner, None),
+            };
+            let unknown = message.starts_with("unknown field");
+            let span = spans.nearest(&path).map(|(found, s)| match (&s.key, unknown && found == path) {
+                (Some(k), true) => k.clone(),
+                _ => s.value.clone(),
+            });
+            let shown = if path == "." { message } else { format!("`{path}`: {message}") };
+            let mut f = Finding::error(if unknown { "config-unknown-key" } else { "config-invalid" }, rel, span, shown);
+            f.help = help;
+            reject(f)
+        })?;
+        config.check_prefix(&spans).map_err(reject)?;
+        Ok(config)
+    }
+
+    fn check_prefix(&self, spans: &SpanMap) -> Result<(), Finding> {
+        if crate::format::id::valid_prefix(&self.id_prefix) {
+            return Ok(());
+        }
+        let span = spans.get("id_prefix").map(|s| s.value.clone());
+        Err(Finding::error(
+            "config-invalid",
+            Path::new(CONFIG_FILE),
+            span,
+            format!("`id_prefix`: `{}` is not a valid id prefix", self.id_prefix),
+        )
+        .with_help("use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. `ENIGM`)"))
+    }
+
+    /// The configured product named `name`.
+    pub fn product(&self, name: &str) -> Option<&ProductConfig> {
+        self.products.iter().find(|p| p.name == name)
+    }
+}
+
+/// The text of `root/enigm.yaml`. A symbolic link (which could point outside the
+/// repository) is never followed; a directory, a file over 1 MiB or non-UTF-8 bytes are
+/// refused with a `config-unreadable` finding.
+pub fn read_text(root: &Path) -> Result<String, Box<Rejected>> {
+    let rel = Path::new(CONFIG_FILE);
+    let unreadable = |why: String, help: &str| {
+        Box::new(Rejected {
+            finding: Finding::error("config-unreadable", rel, None, format!("cannot read {CONFIG_FILE}: {why}"))
+                .with_help(help),
+            text: None,
+        })
+    };
+    let init = "run `enigm-disclose init` to create a disclosure repository";
+    let meta = fs::symlink_metadata(root.join(rel)).map_err(|e| unreadable(e.to_string(), init))?;
+    if meta.file_type().is_symlink() {
+        // A link could point anywhere, even outside the repository: never followed.
+        return Err(unreadable("it is a symbolic link".into(), "replace the link with the file itself"));
+    }
+    if !meta.is_file() {
+        return Err(unreadable("it is not a regular file".into(), init));
+    }
+    if meta.len() > crate::format::report::MAX_REPORT_BYTES {
+        return Err(unreadable(
+            format!("it is larger than {} bytes", crate::format::report::MAX_REPORT_BYTES),
+            "shorten it",
+        ));
+    }
+    let bytes = fs::read(root.join(rel)).map_err(|e| unreadable(e.to_string(), init))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        unreadable(format!("it is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()), "save it as UTF-8")
+    })?;
+    Ok(text)
+}
+
+impl ConfigSeed {
+    /// The commented `enigm.yaml` text for a new repository.
+    pub fn render(&self) -> String {
+        let q = crate::format::yamlout::scalar;
+        let products = if self.products.is_empty() {
+            "products: []\n  # - name: example-server\n  #   components: [api, web-ui]\n".to_owned()
+        } else {
+            let mut s = String::from("products:\n");
+            for p in &self.products {
+                s.push_str(&format!("  - name: {}\n    components: []\n", q(p)));
+            }
+            s
+        };
+        format!(
+            r#"# enigm-disclose configuration. Reference: docs/format.md ("Configuration").
+# Unknown keys are an error, so a typo never passes silently.
+
+# Report ids are <id_prefix>-<YEAR>-<NNNN>, e.g. {prefix}-2026-0001.
+id_prefix: {prefix}
+
+# Who runs this disclosure process; shown on advisories.
+organization:
+  name: {org}
+  # Where researchers send reports (email address or URL).
+  security_contact: {contact}
+  # website: https://www.example.com   # names the publisher of CSAF documents
+
+# Products reports can be filed against. `new --product` must name one of them;
+# `components` (optional) lists the parts a report may name with `--component`.
+{products}
+# The disclosure policy: deadlines in days, counted from the `reported` date.
+policy:
+  acknowledge_days: 3     # received -> first response to the reporter
+  triage_days: 10         # received -> triaged
+  fix_days:               # received -> fixed, by severity level
+    critical: 30
+    high: 60
+    medium: 90
+    low: 180
+    none: 365
+  publish_days: 90        # received -> published (an embargo date overrides it)
+  grace_days: 14          # extra days when a fix is about to ship
+  business_days: false    # true: count Monday-Friday only
+
+# How public advisories are rendered.
+render:
+  # site_title: Example Corp security advisories
+  # base_url: https://security.example.com/advisories/
+  # Body sections that become public when a report is published.
+  public_sections: [Summary, Impact, Remediation]
+  # osv_prefix: EXAMPLE   # an OSV prefix registered for your database; default x_<ID>
+  # CSAF documents name the publisher by `organization.website` (else base_url); the site's
+  # CSAF provider metadata needs base_url. CVE records need your CNA's organization UUID:
+  # cve_org_id: 00000000-0000-4000-8000-000000000000
+"#,
+            prefix = self.id_prefix,
+            org = q(&self.organization),
+            contact = q(&self.security_contact),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> ConfigSeed {
+        ConfigSeed {
+            id_prefix: "ACME".into(),
+            organization: "Acme: Corp".into(),
+            security_contact: "security@acme.test".into(),
+            products: vec!["web".into()],
+        }
+    }
+
+    #[test]
+    fn the_seeded_config_parses_back() {
+        let c = Config::parse(&seed().render()).expect("parses");
+        assert_eq!(c.id_prefix, "ACME");
+        assert_eq!(c.organization.name, "Acme: Corp");
+        assert_eq!(c.products[0].name, "web");
+        assert_eq!(c.policy, Policy::default());
+        let empty = ConfigSeed { products: vec![], ..seed() };
+        assert!(Config::parse(&empty.render()).expect("parses").products.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let text = seed().render().replace("  triage_days: 10", "  triage_dayz: 10");
+        let r = Config::parse(&text).unwrap_err();
+        assert_eq!(r.finding.code, "config-unknown-key");
+        let span = r.finding.span.expect("span");
+        assert_eq!(&text[span], "triage_dayz");
+    }
+
+    #[test]
+    fn bad_prefix_is_located() {
+        let text = seed().render().replace("id_prefix: ACME", "id_prefix: ac-me");
+        let r = Config::parse(&text).unwrap_err();
+        assert_eq!(&text[r.finding.span.expect("span")], "ac-me");
+    }
+}

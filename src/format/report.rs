@@ -1,0 +1,343 @@
+//! Report files: reading, splitting and parsing them into located, typed data.
+//!
+//! A report is a Markdown file with a YAML front matter block. [`Document`] is a file that has
+//! split and parsed as YAML: it owns the text and knows the byte span of every key path, so
+//! later checks can point at lines. [`Document::report`] turns it into the typed [`Report`].
+//! Anything wrong comes back as a [`Rejected`] carrying one located [`Finding`].
+
+pub mod edit;
+pub mod model;
+pub mod parts;
+pub mod sections;
+
+use std::fs;
+use std::io::ErrorKind;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub use model::{
+    Level, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo, State, TimelineEntry,
+};
+pub use parts::{LineEnding, Parts, SplitError};
+pub use sections::Section;
+
+use crate::format::finding::Finding;
+use crate::format::yaml::{self, Node, NodeKind, SpanMap};
+
+/// Largest report file accepted, in bytes.
+pub const MAX_REPORT_BYTES: u64 = 1024 * 1024;
+
+/// A file that could not become a [`Document`] (or a [`Report`]), with what was readable of
+/// its text for showing the location.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub finding: Finding,
+    /// The file's text (lossily decoded if it was not UTF-8), when it could be read.
+    pub text: Option<String>,
+}
+
+/// A report file split at its fences with its front matter parsed as YAML.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to the repository root.
+    pub path: PathBuf,
+    /// The whole file.
+    pub text: String,
+    pub bom: bool,
+    pub line_ending: LineEnding,
+    /// Byte range of the YAML between the fences.
+    pub front_matter: Range<usize>,
+    /// Byte range of the Markdown body.
+    pub body: Range<usize>,
+    /// Byte range of the opening fence line.
+    pub opening_fence: Range<usize>,
+    pub tree: Node,
+    /// Key path → span, built on first use (valid files never need it).
+    spans: std::sync::OnceLock<SpanMap>,
+}
+
+impl Document {
+    /// Reads and parses `root/rel`. Symbolic links are never followed; directories, files over
+    /// [`MAX_REPORT_BYTES`] and non-UTF-8 files are rejected with a finding.
+    pub fn load(root: &Path, rel: &Path) -> Result<Document, Box<Rejected>> {
+        let full = root.join(rel);
+        let unreadable = |e: std::io::Error| {
+            let help = if e.kind() == ErrorKind::PermissionDenied {
+                "check the file's permissions"
+            } else {
+                "check that the file exists and is readable"
+            };
+            rejected(rel, "file-unreadable", format!("cannot read the file: {e}"), help)
+        };
+        let meta = fs::symlink_metadata(&full).map_err(unreadable)?;
+        if meta.file_type().is_symlink() {
+            return Err(rejected_symlink(rel));
+        }
+        if !meta.is_file() {
+            return Err(rejected(
+                rel,
+                "not-a-file",
+                "not a regular file".into(),
+                "reports are files named reports/<ID>.md",
+            ));
+        }
+        check_size(rel, meta.len())?;
+        let bytes = fs::read(&full).map_err(unreadable)?;
+        Document::from_bytes(rel, bytes)
+    }
+
+    /// Parses file content given as bytes (checks UTF-8 first).
+    pub fn from_bytes(rel: &Path, bytes: Vec<u8>) -> Result<Document, Box<Rejected>> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Document::parse(rel, text),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                // In the lossy text the bad byte became U+FFFD at the same offset.
+                let finding = Finding::error("not-utf8", rel, Some(at..at + 1), "the file is not valid UTF-8")
+                    .with_help("save the file as UTF-8");
+                Err(Box::new(Rejected { finding, text: Some(text) }))
+            }
+        }
+    }
+
+    /// Splits and parses `text` (a whole report file).
+    pub fn parse(rel: &Path, text: String) -> Result<Document, Box<Rejected>> {
+        let parts = match Parts::split(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                let finding = split_finding(rel, e);
+                return Err(Box::new(Rejected { finding, text: Some(text) }));
+            }
+        };
+        let (bom, line_ending) = (parts.bom, parts.line_ending);
+        let front_matter = parts.front_matter_offset..parts.front_matter_offset + parts.front_matter.len();
+        let body = parts.body_offset..text.len();
+        let opening_fence = usize::from(bom) * 3..parts.front_matter_offset;
+        let tree = match yaml::parse_at(parts.front_matter, parts.front_matter_offset, 1) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut finding = Finding::error(e.code, rel, Some(e.span), e.message);
+                finding.help = e.help;
+                return Err(Box::new(Rejected { finding, text: Some(text) }));
+            }
+        };
+        if !matches!(tree.kind, NodeKind::Map(_)) {
+            let span = if front_matter.is_empty() { opening_fence.clone() } else { tree.span.clone() };
+            let finding = Finding::error(
+                "front-matter-not-mapping",
+                rel,
+                Some(span),
+                "the front matter is not a mapping of keys to values",
+            )
+            .with_help("start with `id: …`, `title: …`, one key per line (see docs/format.md)");
+            return Err(Box::new(Rejected { finding, text: Some(text) }));
+        }
+        Ok(Document {
+            path: rel.to_owned(),
+            text,
+            bom,
+            line_ending,
+            front_matter,
+            body,
+            opening_fence,
+            tree,
+            spans: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Key path → span map of the front matter.
+    pub fn spans(&self) -> &SpanMap {
+        self.spans.get_or_init(|| SpanMap::from_tree(&self.tree))
+    }
+
+    /// The front matter as a JSON value (for the schema and for serde).
+    /// A key with an empty value (`assignee:`) counts as absent.
+    pub fn value(&self) -> serde_json::Value {
+        let mut value = self.tree.to_json();
+        strip_nulls(&mut value);
+        value
+    }
+
+    /// The typed report, or a finding located at the first field that does not fit the model.
+    pub fn report(&self) -> Result<Report, Box<Rejected>> {
+        let value = self.value();
+        serde_path_to_error::deserialize::<_, Report>(&value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            let finding = self.model_finding(&path, &e.inner().to_string());
+            Box::new(Rejected { finding, text: Some(self.text.clone()) })
+        })
+    }
+
+    fn model_finding(&self, path: &str, inner: &str) -> Finding {
+        let (message, help) = match inner.split_once(", expected") {
+            Some((head, rest)) if head.starts_with("unknown") => (head.to_owned(), Some(format!("expected{rest}"))),
+            _ => (inner.to_owned(), None),
+        };
+        let code = if message.starts_with("unknown field") {
+            "unknown-field"
+        } else if message.starts_with("missing field") {
+            "missing-field"
+        } else {
+            "invalid-field"
+        };
+        let span = self.span_for(path, code == "unknown-field");
+        let shown = if path.is_empty() { message } else { format!("`{path}`: {message}") };
+        let leaf = path.rsplit('.').next().unwrap_or_default();
+        let help = help.or_else(|| {
+            matches!(leaf, "reported" | "embargo_until" | "published" | "withdrawn" | "date")
+                .then(|| "dates are written YYYY-MM-DD and must exist in the calendar".to_owned())
+        });
+        Finding { help, ..Finding::error(code, &self.path, Some(span), shown) }
+    }
+
+    /// The span of a key path: its key when `key` is asked and known, else its value (or the
+    /// nearest existing parent; the opening fence for the root).
+    pub fn span_for(&self, path: &str, key: bool) -> Range<usize> {
+        match self.spans().nearest(path) {
+            Some(("", _)) | None => self.opening_fence.start..self.opening_fence.start + 3,
+            Some((found, s)) if key && found == path => s.key.clone().unwrap_or_else(|| s.value.clone()),
+            Some((_, s)) => s.value.clone(),
+        }
+    }
+
+    /// The front matter text.
+    pub fn front_matter_text(&self) -> &str {
+        &self.text[self.front_matter.clone()]
+    }
+
+    /// The Markdown body text.
+    pub fn body_text(&self) -> &str {
+        &self.text[self.body.clone()]
+    }
+
+    /// The body's `##` sections.
+    pub fn sections(&self) -> Vec<Section> {
+        sections::sections(self.body_text(), self.body.start)
+    }
+}
+
+/// Removes object members whose value is null, recursively.
+fn strip_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// A rejection without text (the file could not be read as a document).
+fn rejected(rel: &Path, code: &'static str, message: String, help: &str) -> Box<Rejected> {
+    Box::new(Rejected { finding: Finding::error(code, rel, None, message).with_help(help), text: None })
+}
+
+/// The rejection of a symbolic link: links are never followed.
+pub fn rejected_symlink(rel: &Path) -> Box<Rejected> {
+    rejected(
+        rel,
+        "symlink",
+        "the file is a symbolic link; links are never followed".into(),
+        "replace the link with the report file itself",
+    )
+}
+
+/// Refuses files over [`MAX_REPORT_BYTES`] before reading them.
+pub fn check_size(rel: &Path, len: u64) -> Result<(), Box<Rejected>> {
+    if len <= MAX_REPORT_BYTES {
+        return Ok(());
+    }
+    Err(rejected(
+        rel,
+        "file-too-large",
+        format!("the file is {len} bytes; reports are limited to 1 MiB"),
+        "move large material (logs, captures) out of the report and reference it",
+    ))
+}
+
+fn split_finding(rel: &Path, e: SplitError) -> Finding {
+    match e {
+        SplitError::MissingOpeningFence { first_line } => Finding::error(
+            "missing-front-matter",
+            rel,
+            Some(first_line),
+            "the file does not start with a `---` front matter fence",
+        )
+        .with_help("a report starts with a line `---`, then YAML fields, then another `---` line, then Markdown"),
+        SplitError::MissingClosingFence { opening_fence } => Finding::error(
+            "unclosed-front-matter",
+            rel,
+            Some(opening_fence),
+            "the front matter opened here is never closed",
+        )
+        .with_help("add a line containing only `---` after the last YAML field"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\n---\n## Summary\nx\n";
+
+    fn doc(text: &str) -> Result<Document, Box<Rejected>> {
+        Document::parse(Path::new("reports/x.md"), text.to_owned())
+    }
+
+    #[test]
+    fn parses_a_minimal_report() {
+        let d = doc(GOOD).expect("document");
+        let r = d.report().expect("report");
+        assert_eq!(r.id, "ENIGM-2026-0001");
+        assert_eq!(r.state, State::Received);
+        assert_eq!(d.sections()[0].title, "Summary");
+    }
+
+    #[test]
+    fn unknown_field_points_at_the_key() {
+        let text = GOOD.replace("reporter:", "embargo_untill: 2026-02-01\nreporter:");
+        let d = doc(&text).expect("document");
+        let f = d.report().unwrap_err().finding;
+        assert_eq!(f.code, "unknown-field");
+        let span = f.span.expect("span");
+        assert_eq!(&text[span], "embargo_untill");
+        assert!(f.help.expect("help").contains("embargo_until"));
+    }
+
+    #[test]
+    fn impossible_date_points_at_the_value() {
+        let text = GOOD.replace("2026-01-05", "2026-02-30");
+        let f = doc(&text).expect("document").report().unwrap_err().finding;
+        assert_eq!(f.code, "invalid-field");
+        assert_eq!(&text[f.span.expect("span")], "2026-02-30");
+        assert!(f.message.starts_with("`reported`"), "{}", f.message);
+    }
+
+    #[test]
+    fn missing_field_points_at_the_fence() {
+        let text = GOOD.replace("title: T\n", "");
+        let f = doc(&text).expect("document").report().unwrap_err().finding;
+        assert_eq!(f.code, "missing-field");
+        assert_eq!(f.span, Some(0..3));
+    }
+
+    #[test]
+    fn empty_optional_keys_are_absent() {
+        let d = doc(&GOOD.replace("reporter:", "assignee:\nembargo_until:\nreporter:")).expect("document");
+        let r = d.report().expect("report");
+        assert_eq!((r.assignee, r.embargo_until), (None, None));
+    }
+
+    #[test]
+    fn rejects_non_mapping_and_non_utf8() {
+        assert_eq!(doc("---\n- a\n---\n").unwrap_err().finding.code, "front-matter-not-mapping");
+        assert_eq!(doc("---\n---\n").unwrap_err().finding.code, "front-matter-not-mapping");
+        let bytes = b"---\nid: \xff\n---\n".to_vec();
+        let r = Document::from_bytes(Path::new("x.md"), bytes).unwrap_err();
+        assert_eq!(r.finding.code, "not-utf8");
+        assert_eq!(r.finding.span, Some(8..9));
+    }
+}

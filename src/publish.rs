@@ -1,0 +1,15 @@
+//! The public side: what may leave the repository, and the files rendered from it.
+//!
+//! [`public`] builds the public view of a report (nothing private survives it); the exporters
+//! and the site render only that view. History facts (revision dates) are handed in as data,
+//! never as a repository handle, so what is published is a function of its inputs.
+
+pub mod csaf;
+pub mod cve;
+pub mod cwe;
+pub mod dashboard;
+pub mod osv;
+pub mod public;
+pub mod ranges;
+pub mod site;
+pub mod templates;

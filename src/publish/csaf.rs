@@ -1,0 +1,334 @@
+//! CSAF 2.0 documents (profile `csaf_security_advisory`) from the public view of a report.
+//!
+//! Built with serde_json, like OSV, from an [`Advisory`] only, so nothing private can reach a
+//! document. The report's products become the product tree ([`products`]), its revisions
+//! `document.tracking` ([`tracking`]); the site publishes the documents as a CSAF provider
+//! directory ([`provider`]); [`checks`] runs the standard's mandatory tests over a document.
+//! CSAF 2.0 scores only CVSS v2 and v3: a v4.0 vector is carried in a vulnerability note.
+
+pub mod checks;
+pub mod products;
+pub mod provider;
+pub mod tracking;
+
+use serde_json::{Value, json};
+
+use self::products::Tree;
+use self::tracking::Tracking;
+use crate::error::{Error, Result};
+use crate::format::config::Config;
+use crate::publish::public::Advisory;
+
+/// The CSAF version of the documents.
+pub const CSAF_VERSION: &str = "2.0";
+
+/// Who issues the documents (`document.publisher`, and the provider metadata).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    pub name: String,
+    /// A URL the publisher controls: `organization.website`, else `render.base_url`.
+    pub namespace: String,
+    pub contact: String,
+}
+
+impl Publisher {
+    /// From the configuration; refused when there is no URL to use as the namespace.
+    pub fn from_config(config: &Config) -> Result<Publisher> {
+        let website = config.organization.website.as_deref().map(str::trim).filter(|w| !w.is_empty());
+        let namespace = website.or(config.render.base_url.as_deref()).unwrap_or_default().trim();
+        if !is_web_url(namespace) {
+            return Err(Error::usage(
+                "CSAF needs a publisher namespace: an http(s) URL the organisation controls",
+                "set `organization.website` (or `render.base_url`) in enigm.yaml to an https:// URL",
+            ));
+        }
+        Ok(Publisher {
+            name: config.organization.name.clone(),
+            namespace: namespace.to_owned(),
+            contact: config.organization.security_contact.clone(),
+        })
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        json!({
+            "category": "vendor",
+            "name": self.name,
+            "namespace": self.namespace,
+            "contact_details": self.contact,
+        })
+    }
+}
+
+/// An `http://` or `https://` URL with a host and no whitespace (the `reference-url` rule).
+pub fn is_web_url(url: &str) -> bool {
+    crate::rules::checks::fields::check_url(url).is_ok()
+}
+
+/// The CSAF document of an advisory. `base_url` (ending in `/`, or empty) adds links to the
+/// advisory's other formats on the site.
+pub fn document(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
+    let tree = products::tree(a, &publisher.name);
+    json!({
+        "document": document_part(a, tracking, publisher, base_url),
+        "product_tree": tree.json,
+        "vulnerabilities": [vulnerability(a, tracking, &tree)],
+    })
+}
+
+fn document_part(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
+    let mut doc = json!({
+        "category": "csaf_security_advisory",
+        "csaf_version": CSAF_VERSION,
+        "title": a.title,
+        "lang": "en",
+        "publisher": publisher.json(),
+        "distribution": { "tlp": { "label": "WHITE", "url": "https://www.first.org/tlp/" } },
+        "tracking": tracking_json(a, tracking),
+    });
+    if let Some(level) = a.severity.as_ref().and_then(|s| s.level.as_ref()) {
+        doc["aggregate_severity"] = json!({ "text": level });
+    }
+    let mut notes = Vec::new();
+    if !a.summary.is_empty() {
+        notes.push(json!({ "category": "summary", "title": "Summary", "text": a.summary }));
+    }
+    if let Some(w) = &a.withdrawn_date {
+        notes.push(json!({ "category": "general", "title": "Withdrawn", "text": format!("This advisory was withdrawn on {w}.") }));
+    }
+    if !notes.is_empty() {
+        doc["notes"] = Value::Array(notes);
+    }
+    if is_web_url(base_url) {
+        let csaf = format!("{base_url}csaf/{}", provider::path(&a.id, tracking));
+        doc["references"] = json!([
+            { "category": "self", "summary": "This advisory (CSAF)", "url": csaf },
+            { "category": "self", "summary": "This advisory (web page)", "url": format!("{base_url}advisories/{}.html", a.id) },
+            { "category": "self", "summary": "This advisory (OSV)", "url": format!("{base_url}osv/{}.json", a.id) },
+        ]);
+    }
+    doc
+}
+
+fn tracking_json(a: &Advisory, t: &Tracking) -> Value {
+    let history: Vec<Value> = t
+        .revisions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| json!({ "date": r.date, "number": (i + 1).to_string(), "summary": r.summary }))
+        .collect();
+    json!({
+        "id": a.id,
+        "status": if t.interim { "interim" } else { "final" },
+        "version": t.version(),
+        "initial_release_date": t.initial_release_date(),
+        "current_release_date": t.current_release_date(),
+        "revision_history": history,
+        "generator": { "engine": { "name": "enigm-disclose", "version": env!("CARGO_PKG_VERSION") } },
+    })
+}
+
+fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree) -> Value {
+    let affected = tree.affected_ids();
+    let mut v = json!({
+        "title": a.title,
+        "notes": vulnerability_notes(a),
+        "product_status": product_status(tree),
+        "release_date": tracking.initial_release_date(),
+    });
+    let cve = a.aliases.iter().find(|x| x.starts_with("CVE-"));
+    if let Some(cve) = cve {
+        v["cve"] = json!(cve);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let others: Vec<&String> = a.aliases.iter().filter(|x| Some(*x) != cve && seen.insert(*x)).collect();
+    if !others.is_empty() {
+        v["ids"] = Value::Array(others.into_iter().map(|x| id_json(x)).collect());
+    }
+    if let Some((id, name)) = a.cwe.first().and_then(|id| crate::publish::cwe::name(id).map(|n| (id, n))) {
+        v["cwe"] = json!({ "id": id, "name": name });
+    }
+    let v31 = a.severity.as_ref().and_then(|s| s.vector.as_deref()).and_then(crate::format::cvss::to_json);
+    if let Some(cvss) = v31.filter(|c| c["version"] == "3.1") {
+        v["scores"] = json!([{ "cvss_v3": cvss, "products": affected }]);
+    }
+    let remediations = remediations(a, tree);
+    if !remediations.is_empty() {
+        v["remediations"] = Value::Array(remediations);
+    }
+    if !a.references.is_empty() {
+        let refs: Vec<Value> = a
+            .references
+            .iter()
+            .filter(|r| is_web_url(&r.url))
+            .map(|r| json!({ "category": "external", "summary": reference_summary(&r.kind), "url": r.url }))
+            .collect();
+        if !refs.is_empty() {
+            v["references"] = Value::Array(refs);
+        }
+    }
+    if !a.credits.is_empty() {
+        v["acknowledgments"] = json!([{ "names": a.credits, "summary": "reported this vulnerability" }]);
+    }
+    v
+}
+
+fn id_json(alias: &str) -> Value {
+    let system = match alias.split('-').next().unwrap_or(alias) {
+        "GHSA" => "GitHub Security Advisory",
+        other => other,
+    };
+    json!({ "system_name": system, "text": alias })
+}
+
+fn product_status(tree: &Tree) -> Value {
+    let mut status = json!({ "known_affected": tree.affected_ids() });
+    let fixed = tree.fixed_ids();
+    if !fixed.is_empty() {
+        status["fixed"] = json!(fixed);
+    }
+    status
+}
+
+/// The public sections (Summary as `summary`, others as `details`), the CVSS v4.0 vector and the
+/// CWE ids the `cwe` field cannot hold.
+fn vulnerability_notes(a: &Advisory) -> Vec<Value> {
+    let mut notes: Vec<Value> = a
+        .sections
+        .iter()
+        .filter(|s| !s.markdown.trim().is_empty())
+        .map(|s| {
+            let category = if s.title.eq_ignore_ascii_case("summary") { "summary" } else { "details" };
+            json!({ "category": category, "title": s.title, "text": s.markdown })
+        })
+        .collect();
+    if notes.is_empty() {
+        notes.push(json!({ "category": "description", "title": "Title", "text": a.title }));
+    }
+    let v4 = a.severity.as_ref().and_then(|s| {
+        s.vector_v4
+            .as_ref()
+            .zip(s.score_v4)
+            .or_else(|| s.vector.as_ref().zip(s.score).filter(|_| s.version.as_deref() == Some("4.0")))
+    });
+    if let Some((vector, score)) = v4 {
+        let text = format!("{vector} (base score {score:.1}). CSAF 2.0 scores only CVSS v2 and v3.");
+        notes.push(json!({ "category": "other", "title": "CVSS v4.0", "text": text }));
+    }
+    let named = a.cwe.first().and_then(|id| crate::publish::cwe::name(id)).is_some();
+    let unnamed: Vec<&str> = a.cwe.iter().skip(usize::from(named)).map(String::as_str).collect();
+    if !unnamed.is_empty() {
+        notes.push(json!({ "category": "other", "title": "Weaknesses", "text": unnamed.join(", ") }));
+    }
+    notes
+}
+
+fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
+    let mut out: Vec<Value> = tree
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let (version, _) = e.fixed.as_ref()?;
+            Some(json!({
+                "category": "vendor_fix",
+                "details": format!("Upgrade {} to version {version} or later.", e.label),
+                "product_ids": [e.affected_id],
+            }))
+        })
+        .collect();
+    if let Some(m) = &a.mitigation {
+        out.push(json!({ "category": "workaround", "details": m, "product_ids": tree.affected_ids() }));
+    }
+    out
+}
+
+/// `fix` → `Fix`.
+fn reference_summary(kind: &str) -> String {
+    let mut c = kind.chars();
+    c.next().map_or_else(|| "Reference".to_owned(), |f| f.to_uppercase().chain(c).collect())
+}
+
+/// Serialises a document as the site and `render --format csaf` write it.
+pub fn to_text(doc: &Value) -> String {
+    serde_json::to_string_pretty(doc).unwrap_or_default() + "\n"
+}
+
+/// An advisory, configuration and document from the integration fixture, for unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    use super::*;
+    use crate::format::config::ConfigSeed;
+    use crate::format::report::Document;
+
+    /// A published report with two products, a CVE alias, CVSS v3.1 and v4.0, a CWE, fixed
+    /// versions and a credit (shared with the integration tests).
+    pub const EXPORTS: &str = include_str!("../../tests/fixtures/reports/exports.md");
+
+    pub fn config() -> Config {
+        let seed = ConfigSeed {
+            id_prefix: "ENIGM".into(),
+            organization: "Acme Corp".into(),
+            security_contact: "security@acme.test".into(),
+            products: vec!["web".into(), "api".into()],
+        };
+        let text = seed.render().replace("# website: https://www.example.com", "website: https://www.acme.test");
+        Config::parse(&text).expect("config")
+    }
+
+    pub fn advisory(text: &str) -> Advisory {
+        let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text.to_owned()).expect("parses");
+        let report = doc.report().expect("report");
+        crate::publish::public::advisory(&doc, &report, &config(), None)
+    }
+
+    pub fn document(text: &str) -> Value {
+        let a = advisory(text);
+        let publisher = Publisher::from_config(&config()).expect("publisher");
+        super::document(&a, &tracking::History::none().tracking(&a), &publisher, "https://security.acme.test/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{EXPORTS, config, document};
+    use super::*;
+
+    #[test]
+    fn the_fixture_becomes_a_full_security_advisory() {
+        let d = document(EXPORTS);
+        assert_eq!(d["document"]["tracking"]["version"], "1");
+        assert_eq!(d["document"]["tracking"]["initial_release_date"], "2026-03-01T00:00:00.000Z");
+        assert_eq!(d["document"]["publisher"]["namespace"], "https://www.acme.test");
+        let v = &d["vulnerabilities"][0];
+        assert_eq!(v["cve"], "CVE-2026-41234");
+        assert_eq!(v["cwe"]["id"], "CWE-22");
+        assert_eq!(
+            v["product_status"],
+            json!({ "known_affected": ["CSAFPID-0001", "CSAFPID-0003"], "fixed": ["CSAFPID-0002", "CSAFPID-0004"] })
+        );
+        assert_eq!(v["scores"][0]["cvss_v3"]["baseScore"], 8.1);
+        let notes = v["notes"].to_string();
+        assert!(
+            notes.contains("CVSS:4.0/AV:N") && !notes.contains("Reproduction") && !notes.contains("Debian"),
+            "{notes}"
+        );
+        let web = &d["product_tree"]["branches"][0]["branches"][0];
+        assert_eq!(web["branches"][0]["name"], "vers:generic/>=2.0.0|<2.4.1");
+        let api = &d["product_tree"]["branches"][0]["branches"][1]["branches"];
+        assert_eq!(api[0]["name"], "vers:pypi/<1.10.0");
+        assert_eq!(api[1]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api@1.10.0");
+        assert!(!d.to_string().contains("jane@example.org"));
+    }
+
+    #[test]
+    fn a_publisher_needs_a_url() {
+        let mut c = config();
+        c.organization.website = None;
+        assert!(Publisher::from_config(&c).is_err());
+        c.render.base_url = Some("https://security.acme.test/".into());
+        assert_eq!(Publisher::from_config(&c).expect("publisher").namespace, "https://security.acme.test/");
+        c.organization.website = Some("acme.test".into());
+        assert!(Publisher::from_config(&c).is_err(), "not a URL");
+    }
+}

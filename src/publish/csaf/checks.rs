@@ -1,0 +1,470 @@
+//! The CSAF 2.0 mandatory tests (section 6.1) that apply to the documents this tool writes.
+//!
+//! The JSON schema cannot say that a product id is defined before it is used, or that a score
+//! matches its vector; these tests do. [`mandatory`] runs them over any document and names each
+//! failure by its test number, so the unit tests (and anyone holding a document) can check
+//! conformance beyond the schema. Implemented: 6.1.1, 6.1.2, 6.1.6, 6.1.7, 6.1.9, 6.1.10,
+//! 6.1.11, 6.1.12, 6.1.13, 6.1.14, 6.1.16 to 6.1.23, 6.1.27.4 to 6.1.27.6, 6.1.27.11, 6.1.29,
+//! 6.1.30, 6.1.31. Product groups, relationships, translations, hashes and flags are not used.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+/// A failed test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// `6.1.1`.
+    pub test: &'static str,
+    pub message: String,
+}
+
+type Out = Vec<Failure>;
+
+fn fail(out: &mut Out, test: &'static str, message: impl Into<String>) {
+    out.push(Failure { test, message: message.into() });
+}
+
+/// Every failure of the mandatory tests in `doc`.
+pub fn mandatory(doc: &Value) -> Vec<Failure> {
+    let mut out = Vec::new();
+    product_ids(doc, &mut out);
+    product_status(doc, &mut out);
+    scores(doc, &mut out);
+    cwe_and_cves(doc, &mut out);
+    languages_and_purls(doc, &mut out);
+    revisions(doc, &mut out);
+    profile(doc, &mut out);
+    version_ranges(&doc["product_tree"], &mut out);
+    out
+}
+
+fn arr(v: &Value) -> &[Value] {
+    v.as_array().map_or(&[], Vec::as_slice)
+}
+
+fn strs(v: &Value) -> impl Iterator<Item = &str> {
+    arr(v).iter().filter_map(Value::as_str)
+}
+
+/// Product ids defined by the product tree: branch leaves and full product names.
+fn defined_ids(tree: &Value) -> Vec<&str> {
+    fn walk<'a>(branches: &'a Value, out: &mut Vec<&'a str>) {
+        for b in arr(branches) {
+            out.extend(b["product"]["product_id"].as_str());
+            walk(&b["branches"], out);
+        }
+    }
+    let mut out: Vec<&str> = arr(&tree["full_product_names"]).iter().filter_map(|p| p["product_id"].as_str()).collect();
+    walk(&tree["branches"], &mut out);
+    out
+}
+
+/// Product ids referenced in vulnerabilities: (where, id).
+fn referenced_ids(doc: &Value) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        if let Some(status) = v["product_status"].as_object() {
+            for (group, ids) in status {
+                out.extend(strs(ids).map(|id| (format!("/vulnerabilities/{i}/product_status/{group}"), id)));
+            }
+        }
+        for (j, s) in arr(&v["scores"]).iter().enumerate() {
+            out.extend(strs(&s["products"]).map(|id| (format!("/vulnerabilities/{i}/scores/{j}"), id)));
+        }
+        for key in ["remediations", "threats", "flags"] {
+            for (j, r) in arr(&v[key]).iter().enumerate() {
+                out.extend(strs(&r["product_ids"]).map(|id| (format!("/vulnerabilities/{i}/{key}/{j}"), id)));
+            }
+        }
+    }
+    out
+}
+
+/// 6.1.1 Missing Definition of Product ID, 6.1.2 Multiple Definition of Product ID.
+fn product_ids(doc: &Value, out: &mut Out) {
+    let defined = defined_ids(&doc["product_tree"]);
+    let mut seen = HashSet::new();
+    for id in &defined {
+        if !seen.insert(*id) {
+            fail(out, "6.1.2", format!("product id {id} is defined more than once"));
+        }
+    }
+    for (at, id) in referenced_ids(doc) {
+        if !seen.contains(id) {
+            fail(out, "6.1.1", format!("product id {id} used at {at} is not defined in the product tree"));
+        }
+    }
+}
+
+/// 6.1.6 Contradicting Product Status.
+fn product_status(doc: &Value, out: &mut Out) {
+    let groups: [(&str, &[&str]); 4] = [
+        ("affected", &["first_affected", "known_affected", "last_affected"]),
+        ("not affected", &["known_not_affected"]),
+        ("fixed", &["first_fixed", "fixed"]),
+        ("under investigation", &["under_investigation"]),
+    ];
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        let mut group_of: HashMap<&str, &str> = HashMap::new();
+        for (group, keys) in groups {
+            for id in keys.iter().flat_map(|k| strs(&v["product_status"][k])) {
+                match group_of.insert(id, group) {
+                    Some(other) if other != group => {
+                        fail(out, "6.1.6", format!("/vulnerabilities/{i}: product {id} is both {other} and {group}"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// 6.1.7 Multiple Scores with same Version per Product; 6.1.9 Invalid CVSS computation and
+/// 6.1.10 Inconsistent CVSS (every value given must be the one the vector string implies).
+fn scores(doc: &Value, out: &mut Out) {
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        let mut scored: HashSet<(&str, &str)> = HashSet::new();
+        for (j, s) in arr(&v["scores"]).iter().enumerate() {
+            let Some(cvss) = s["cvss_v3"].as_object() else { continue };
+            let version = cvss.get("version").and_then(Value::as_str).unwrap_or_default();
+            for id in strs(&s["products"]) {
+                if !scored.insert((id, version)) {
+                    fail(out, "6.1.7", format!("/vulnerabilities/{i}: product {id} has two CVSS v{version} scores"));
+                }
+            }
+            let vector = cvss.get("vectorString").and_then(Value::as_str).unwrap_or_default();
+            let Some(expected) = crate::format::cvss::to_json(vector) else {
+                fail(out, "6.1.9", format!("/vulnerabilities/{i}/scores/{j}: `{vector}` is not a valid vector"));
+                continue;
+            };
+            for (key, value) in cvss {
+                let test = if key.ends_with("Score") || key.ends_with("Severity") { "6.1.9" } else { "6.1.10" };
+                if expected.get(key).is_some_and(|e| e != value) {
+                    fail(
+                        out,
+                        test,
+                        format!("/vulnerabilities/{i}/scores/{j}: {key} is {value}, the vector says {}", expected[key]),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// 6.1.11 CWE (the name is the catalogue's), 6.1.23 Multiple Use of Same CVE.
+fn cwe_and_cves(doc: &Value, out: &mut Out) {
+    let mut cves = HashSet::new();
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        if let Some(id) = v["cwe"]["id"].as_str() {
+            let name = v["cwe"]["name"].as_str().unwrap_or_default();
+            match crate::publish::cwe::name(id) {
+                Some(n) if n == name => {}
+                Some(n) => fail(out, "6.1.11", format!("/vulnerabilities/{i}/cwe: {id} is named `{n}`, not `{name}`")),
+                None => fail(out, "6.1.11", format!("/vulnerabilities/{i}/cwe: {id} is not a known CWE")),
+            }
+        }
+        if let Some(cve) = v["cve"].as_str()
+            && !cves.insert(cve)
+        {
+            fail(out, "6.1.23", format!("{cve} is used by more than one vulnerability"));
+        }
+    }
+}
+
+/// 6.1.12 Language (a BCP 47 tag), 6.1.13 PURL (`pkg:<type>/<name>`).
+fn languages_and_purls(doc: &Value, out: &mut Out) {
+    let tag = |t: &str| {
+        let mut parts = t.split('-');
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+            && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    };
+    for key in ["lang", "source_lang"] {
+        if let Some(l) = doc["document"][key].as_str().filter(|l| !tag(l)) {
+            fail(out, "6.1.12", format!("/document/{key}: `{l}` is not a language tag"));
+        }
+    }
+    fn walk(v: &Value, out: &mut Out) {
+        for b in arr(&v["branches"]) {
+            if let Some(purl) = b["product"]["product_identification_helper"]["purl"].as_str() {
+                let ok = purl.strip_prefix("pkg:").and_then(|r| r.split_once('/')).is_some_and(|(t, n)| {
+                    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || ".+-".contains(c)) && !n.is_empty()
+                });
+                if !ok {
+                    fail(out, "6.1.13", format!("`{purl}` is not a valid package URL"));
+                }
+            }
+            walk(b, out);
+        }
+    }
+    walk(&doc["product_tree"], out);
+}
+
+/// What the tests need of a version: integer or semantic, its (major) number, pre-release.
+#[derive(Debug, Clone, Copy)]
+struct Version {
+    integer: bool,
+    major: u64,
+    pre: bool,
+}
+
+fn parse_version(v: &str) -> Option<Version> {
+    if let Ok(major) = v.parse::<u64>() {
+        return Some(Version { integer: true, major, pre: false });
+    }
+    let core = v.split('+').next()?;
+    let (core, pre) = core.split_once('-').map_or((core, false), |(c, _)| (c, true));
+    let major = core.split('.').next()?.parse().ok()?;
+    Some(Version { integer: false, major, pre })
+}
+
+/// 6.1.14 Sorted Revision History, 6.1.16 Latest Document Version, 6.1.17 Document Status
+/// Draft, 6.1.18 Released Revision in Revision History, 6.1.19 Revision History Entries for
+/// Pre-release Versions, 6.1.20 Non-draft Document Version, 6.1.21 Missing Item in Revision
+/// History, 6.1.22 Multiple Definition in Revision History, 6.1.30 Mixed Integer and Semantic
+/// Versioning.
+fn revisions(doc: &Value, out: &mut Out) {
+    let tracking = &doc["document"]["tracking"];
+    let status = tracking["status"].as_str().unwrap_or_default();
+    let version = tracking["version"].as_str().unwrap_or_default();
+    let parsed = parse_version(version);
+    // (number, date, parsed number)
+    let mut items: Vec<(&str, &str, Option<Version>)> = arr(&tracking["revision_history"])
+        .iter()
+        .map(|r| {
+            let number = r["number"].as_str().unwrap_or_default();
+            (number, r["date"].as_str().unwrap_or_default(), parse_version(number))
+        })
+        .collect();
+    let integer = |p: &Option<Version>| p.is_some_and(|v| v.integer);
+    if items.iter().any(|(_, _, p)| integer(p) != integer(&parsed)) {
+        fail(out, "6.1.30", "integer and semantic versions are mixed in the revision history and version");
+    }
+    let major = |p: &Option<Version>| p.map_or(u64::MAX, |v| v.major);
+    let pre = |p: &Option<Version>| p.is_some_and(|v| v.pre);
+    if (major(&parsed) == 0 || pre(&parsed)) && status != "draft" {
+        fail(out, "6.1.17", format!("version {version} is a draft version, but the status is {status}"));
+    }
+    if status != "draft" && pre(&parsed) {
+        fail(out, "6.1.20", format!("a {status} document has the pre-release version {version}"));
+    }
+    let mut numbers = HashSet::new();
+    for (number, _, p) in &items {
+        if !numbers.insert(*number) {
+            fail(out, "6.1.22", format!("revision {number} appears twice"));
+        }
+        if status != "draft" && major(p) == 0 {
+            fail(out, "6.1.18", format!("a {status} document lists the draft revision {number}"));
+        }
+        if pre(p) {
+            fail(out, "6.1.19", format!("revision {number} is a pre-release version"));
+        }
+    }
+    items.sort_by_key(|(_, _, p)| major(p));
+    if items.windows(2).any(|w| w[0].1 > w[1].1) {
+        fail(out, "6.1.14", "sorted by number, the revision history's dates are not ascending");
+    }
+    let majors: Vec<u64> = items.iter().map(|(_, _, p)| major(p)).collect();
+    if majors.first().is_some_and(|m| *m > 1) || majors.windows(2).any(|w| w[1] > w[0] + 1) {
+        fail(out, "6.1.21", "the revision history skips a version");
+    }
+    let without_build = |n: &str| n.split('+').next().unwrap_or(n).to_owned();
+    let latest = items.iter().max_by_key(|(_, date, _)| *date).map(|(n, _, _)| without_build(n));
+    if latest.is_some_and(|n| n != without_build(version)) {
+        fail(out, "6.1.16", format!("version {version} is not the number of the latest revision"));
+    }
+}
+
+/// 6.1.27.4 Product Tree, 6.1.27.5 Vulnerability Notes, 6.1.27.6 Product Status,
+/// 6.1.27.11 Vulnerabilities (profile `csaf_security_advisory`); 6.1.29 Remediation without
+/// Product Reference.
+fn profile(doc: &Value, out: &mut Out) {
+    let advisory = doc["document"]["category"] == "csaf_security_advisory";
+    if advisory && doc["product_tree"].is_null() {
+        fail(out, "6.1.27.4", "a security advisory needs a product tree");
+    }
+    if advisory && arr(&doc["vulnerabilities"]).is_empty() {
+        fail(out, "6.1.27.11", "a security advisory needs vulnerabilities");
+    }
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        if advisory && arr(&v["notes"]).is_empty() {
+            fail(out, "6.1.27.5", format!("/vulnerabilities/{i} has no notes"));
+        }
+        if advisory && v["product_status"].as_object().is_none_or(|s| s.is_empty()) {
+            fail(out, "6.1.27.6", format!("/vulnerabilities/{i} has no product status"));
+        }
+        for (j, r) in arr(&v["remediations"]).iter().enumerate() {
+            if arr(&r["product_ids"]).is_empty() && arr(&r["group_ids"]).is_empty() {
+                fail(out, "6.1.29", format!("/vulnerabilities/{i}/remediations/{j} names no product"));
+            }
+        }
+    }
+}
+
+/// 6.1.31 Version Range in Product Version: a `product_version` branch names one version.
+fn version_ranges(v: &Value, out: &mut Out) {
+    const RANGE_WORDS: [&str; 8] = ["after", "all", "before", "earlier", "later", "prior", "versions", "version"];
+    for b in arr(&v["branches"]) {
+        let name = b["name"].as_str().unwrap_or_default();
+        let lower = name.to_lowercase();
+        let words = lower.split(|c: char| !c.is_alphanumeric()).any(|w| RANGE_WORDS.contains(&w));
+        if b["category"] == "product_version" && (name.contains(['<', '>']) || words) {
+            fail(out, "6.1.31", format!("product_version `{name}` is a range; use product_version_range"));
+        }
+        version_ranges(b, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::publish::csaf::test_support::{EXPORTS, advisory, config, document};
+    use crate::publish::csaf::tracking::{Revision, Tracking};
+    use crate::publish::csaf::{Publisher, document as build};
+
+    fn tests_failed(doc: &Value) -> Vec<&'static str> {
+        let mut t: Vec<&'static str> = mandatory(doc).into_iter().map(|f| f.test).collect();
+        t.dedup();
+        t
+    }
+
+    /// `doc` with `edit` applied fails exactly `expected`.
+    fn fails(edit: impl FnOnce(&mut Value), expected: &[&str]) {
+        let mut doc = document(EXPORTS);
+        edit(&mut doc);
+        assert_eq!(tests_failed(&doc), expected, "{:#?}", mandatory(&doc));
+    }
+
+    #[test]
+    fn generated_documents_pass_every_mandatory_test() {
+        assert_eq!(mandatory(&document(EXPORTS)), []);
+        let published = include_str!("../../../tests/fixtures/reports/published.md");
+        assert_eq!(mandatory(&document(published)), []);
+        // Withdrawn, revised after publication, being revised again, no products, v4.0 only.
+        let text = EXPORTS
+            .replace("state: published\nreported", "state: withdrawn\nreported")
+            .replace("published: 2026-03-01", "published: 2026-03-01\nwithdrawn: 2026-05-02")
+            .replace("products:\n", "products: []\nold_products:\n")
+            .replace("  cvss: CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N\n", "");
+        let text = text[..text.find("old_products:").expect("marker")].to_owned()
+            + &text[text.find("severity:").expect("severity")..];
+        let a = advisory(&text);
+        let revisions = ["2026-03-01T00:00:00.000Z", "2026-04-07T09:30:00.000Z", "2026-05-02T00:00:00.000Z"];
+        let tracking = Tracking {
+            revisions: revisions.iter().map(|d| Revision { date: (*d).into(), summary: "x".into() }).collect(),
+            interim: true,
+        };
+        let doc = build(&a, &tracking, &Publisher::from_config(&config()).expect("publisher"), "");
+        assert_eq!(doc["document"]["tracking"]["status"], "interim");
+        assert_eq!(doc["document"]["tracking"]["version"], "3");
+        assert!(doc["vulnerabilities"][0].get("scores").is_none(), "v4.0 goes in a note");
+        assert_eq!(mandatory(&doc), []);
+    }
+
+    #[test]
+    fn product_ids_must_be_defined_once_and_status_must_agree() {
+        fails(|d| d["vulnerabilities"][0]["product_status"]["fixed"][0] = json!("CSAFPID-0099"), &["6.1.1"]);
+        fails(
+            |d| {
+                d["product_tree"]["branches"][0]["branches"][1]["branches"][0]["product"]["product_id"] =
+                    json!("CSAFPID-0001")
+            },
+            &["6.1.2", "6.1.1"],
+        );
+        fails(|d| d["vulnerabilities"][0]["product_status"]["fixed"][0] = json!("CSAFPID-0001"), &["6.1.6"]);
+        fails(|d| d["vulnerabilities"][0]["remediations"][0]["product_ids"] = json!([]), &["6.1.29"]);
+    }
+
+    #[test]
+    fn scores_must_match_their_vector() {
+        fails(|d| d["vulnerabilities"][0]["scores"][0]["cvss_v3"]["baseScore"] = json!(9.8), &["6.1.9"]);
+        fails(|d| d["vulnerabilities"][0]["scores"][0]["cvss_v3"]["baseSeverity"] = json!("CRITICAL"), &["6.1.9"]);
+        fails(|d| d["vulnerabilities"][0]["scores"][0]["cvss_v3"]["attackVector"] = json!("LOCAL"), &["6.1.10"]);
+        fails(
+            |d| {
+                let score = d["vulnerabilities"][0]["scores"][0].clone();
+                d["vulnerabilities"][0]["scores"].as_array_mut().expect("scores").push(score);
+            },
+            &["6.1.7"],
+        );
+    }
+
+    #[test]
+    fn names_languages_and_package_urls() {
+        fails(|d| d["vulnerabilities"][0]["cwe"]["name"] = json!("Path Traversal"), &["6.1.11"]);
+        fails(|d| d["document"]["lang"] = json!("english!"), &["6.1.12"]);
+        fails(
+            |d| {
+                d["product_tree"]["branches"][0]["branches"][1]["branches"][0]["product"]["product_identification_helper"]
+                    ["purl"] = json!("pypi/acme-api")
+            },
+            &["6.1.13"],
+        );
+        fails(
+            |d| {
+                let v = d["vulnerabilities"][0].clone();
+                d["vulnerabilities"].as_array_mut().expect("v").push(v);
+            },
+            &["6.1.23"],
+        );
+        fails(
+            |d| d["product_tree"]["branches"][0]["branches"][0]["branches"][1]["name"] = json!("< 2.4.1"),
+            &["6.1.31"],
+        );
+        fails(
+            |d| d["product_tree"]["branches"][0]["branches"][0]["branches"][1]["name"] = json!("all versions"),
+            &["6.1.31"],
+        );
+    }
+
+    #[test]
+    fn revision_history_is_ordered_complete_and_matches_the_version() {
+        let revision = |n: &str, date: &str| json!({ "number": n, "date": date, "summary": "s" });
+        fails(
+            |d| {
+                d["document"]["tracking"]["revision_history"] =
+                    json!([revision("1", "2026-03-01T00:00:00.000Z"), revision("2", "2026-02-01T00:00:00.000Z")]);
+            },
+            &["6.1.14"],
+        );
+        fails(|d| d["document"]["tracking"]["version"] = json!("2"), &["6.1.16"]);
+        fails(|d| d["document"]["tracking"]["revision_history"][0]["number"] = json!("2"), &["6.1.21", "6.1.16"]);
+        fails(
+            |d| {
+                d["document"]["tracking"]["version"] = json!("0");
+                d["document"]["tracking"]["revision_history"][0]["number"] = json!("0");
+            },
+            &["6.1.17", "6.1.18"],
+        );
+        fails(
+            |d| {
+                d["document"]["tracking"]["version"] = json!("1.0.0-rc.1");
+                d["document"]["tracking"]["revision_history"][0]["number"] = json!("1.0.0-rc.1");
+            },
+            &["6.1.17", "6.1.20", "6.1.19"],
+        );
+        fails(|d| d["document"]["tracking"]["revision_history"][0]["number"] = json!("1.0.0"), &["6.1.30", "6.1.16"]);
+        fails(
+            |d| {
+                let r = d["document"]["tracking"]["revision_history"][0].clone();
+                d["document"]["tracking"]["revision_history"].as_array_mut().expect("h").push(r);
+            },
+            &["6.1.22"],
+        );
+    }
+
+    #[test]
+    fn the_security_advisory_profile() {
+        fails(|d| d["vulnerabilities"][0]["notes"] = json!([]), &["6.1.27.5"]);
+        fails(|d| d["vulnerabilities"][0]["product_status"] = json!({}), &["6.1.27.6"]);
+        fails(|d| d["vulnerabilities"] = json!([]), &["6.1.27.11"]);
+        fails(
+            |d| {
+                d.as_object_mut().expect("doc").remove("product_tree");
+            },
+            &["6.1.1", "6.1.27.4"],
+        );
+    }
+}

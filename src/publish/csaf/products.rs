@@ -1,0 +1,116 @@
+//! The CSAF product tree of an advisory: vendor → product → affected range and fixed version.
+//!
+//! Each report product gives two leaves under `vendor` / `product_name`: its affected versions
+//! as a `product_version_range` (a `vers` range when the text is comparators, the text as
+//! written otherwise: a range never goes in a `product_version`, mandatory test 6.1.31) and
+//! its fixed version as a `product_version`. Product ids are numbered in file order
+//! (`CSAFPID-0001`, …), so the same report always gives the same ids.
+
+use serde_json::{Value, json};
+
+use crate::publish::public::{Advisory, PublicProduct};
+use crate::publish::ranges;
+
+/// One report product in the tree.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// `orbit-server (attachments)`.
+    pub label: String,
+    /// The product id of the affected range.
+    pub affected_id: String,
+    /// The fixed version and its product id.
+    pub fixed: Option<(String, String)>,
+}
+
+/// The tree and the ids it defines.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub json: Value,
+    pub entries: Vec<Entry>,
+}
+
+impl Tree {
+    pub fn affected_ids(&self) -> Vec<&str> {
+        self.entries.iter().map(|e| e.affected_id.as_str()).collect()
+    }
+
+    pub fn fixed_ids(&self) -> Vec<&str> {
+        self.entries.iter().filter_map(|e| e.fixed.as_ref().map(|(_, id)| id.as_str())).collect()
+    }
+}
+
+fn product_id(n: usize) -> String {
+    format!("CSAFPID-{n:04}")
+}
+
+/// The name of the affected-range branch: a `vers` range, or the text as written. Without
+/// `affected`, versions before the fixed one (or all versions).
+pub fn range_name(p: &PublicProduct) -> String {
+    let scheme = ranges::scheme(p.purl.as_deref());
+    match (p.affected.as_deref().map(str::trim).filter(|t| !t.is_empty()), &p.fixed) {
+        (Some(text), _) => ranges::parse(text).map_or_else(|| text.to_owned(), |c| ranges::vers(&scheme, &c)),
+        (None, Some(fixed)) => format!("vers:{scheme}/<{}", fixed.trim()),
+        (None, None) => format!("vers:{scheme}/*"),
+    }
+}
+
+fn leaf(category: &str, name: &str, full_name: String, id: &str, purl: Option<String>) -> Value {
+    let mut product = json!({ "name": full_name, "product_id": id });
+    if let Some(purl) = purl {
+        product["product_identification_helper"] = json!({ "purl": purl });
+    }
+    json!({ "category": category, "name": name, "product": product })
+}
+
+/// The product tree of `a`, with `vendor` as the top branch.
+pub fn tree(a: &Advisory, vendor: &str) -> Tree {
+    if a.products.is_empty() {
+        let id = product_id(1);
+        let name = format!("{vendor} (affected products not listed)");
+        let entry = Entry { label: name.clone(), affected_id: id.clone(), fixed: None };
+        return Tree {
+            json: json!({ "full_product_names": [{ "name": name, "product_id": id }] }),
+            entries: vec![entry],
+        };
+    }
+    let mut products: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut entries = Vec::new();
+    let mut next = 0;
+    for p in &a.products {
+        let label = match &p.component {
+            Some(c) => format!("{} ({c})", p.name),
+            None => p.name.clone(),
+        };
+        let mut leaves = Vec::new();
+        next += 1;
+        let affected_id = product_id(next);
+        let range = range_name(p);
+        let shown = p.affected.clone().unwrap_or_else(|| range.clone());
+        let purl = p.purl.clone().filter(|u| u.starts_with("pkg:"));
+        leaves.push(leaf(
+            "product_version_range",
+            &range,
+            format!("{vendor} {label} {shown}"),
+            &affected_id,
+            purl.clone(),
+        ));
+        let fixed = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(|f| {
+            next += 1;
+            let id = product_id(next);
+            let versioned = purl.as_ref().filter(|u| !u.contains(['@', '?', '#'])).map(|u| format!("{u}@{f}"));
+            leaves.push(leaf("product_version", f, format!("{vendor} {label} {f}"), &id, versioned));
+            (f.to_owned(), id)
+        });
+        entries.push(Entry { label, affected_id, fixed });
+        match products.iter_mut().find(|(name, _)| *name == p.name) {
+            Some((_, branches)) => branches.extend(leaves),
+            None => products.push((p.name.clone(), leaves)),
+        }
+    }
+    let product_branches: Vec<Value> = products
+        .into_iter()
+        .map(|(name, branches)| json!({ "category": "product_name", "name": name, "branches": branches }))
+        .collect();
+    let json = json!({ "branches": [{ "category": "vendor", "name": vendor, "branches": product_branches }] });
+    Tree { json, entries }
+}

@@ -1,0 +1,322 @@
+//! CVE JSON 5 records (the CNA container) from the public view of a report.
+//!
+//! Built with serde_json from an [`Advisory`] only, like OSV and CSAF. A record needs a `CVE-`
+//! alias (the first one), the CNA's organization UUID (`render.cve_org_id`) and at least one
+//! reference (the advisory page, with `render.base_url`); [`record`] refuses without them.
+//! Affected-version text becomes `version` / `lessThan` spans when it is comparators
+//! (`ranges`), and is kept as written otherwise.
+
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+use crate::format::config::Config;
+use crate::publish::csaf::is_web_url;
+use crate::publish::public::{Advisory, PublicProduct};
+use crate::publish::ranges;
+
+/// `dataVersion` of the records.
+pub const DATA_VERSION: &str = "5.1";
+
+/// Package collections for `collectionURL`, by OSV ecosystem name.
+const COLLECTIONS: &[(&str, &str, &str)] = &[
+    ("crates.io", "https://crates.io", "semver"),
+    ("Go", "https://pkg.go.dev", "semver"),
+    ("Maven", "https://repo.maven.apache.org/maven2", "maven"),
+    ("npm", "https://www.npmjs.com", "semver"),
+    ("NuGet", "https://www.nuget.org/packages", "semver"),
+    ("Packagist", "https://packagist.org", "semver"),
+    ("PyPI", "https://pypi.org", "python"),
+    ("RubyGems", "https://rubygems.org", "custom"),
+];
+
+/// The CVE record of an advisory; `base_url` ends in `/` (or is empty).
+pub fn record(a: &Advisory, config: &Config, base_url: &str) -> Result<Value> {
+    let cve = a.aliases.iter().find(|x| crate::rules::checks::fields::is_cve(x)).ok_or_else(|| {
+        Error::usage(
+            format!("{} has no CVE alias; a CVE record is written only for a report with one", a.id),
+            "add the CVE id assigned to the issue to `aliases` (e.g. `aliases: [CVE-2026-12345]`)",
+        )
+    })?;
+    if a.withdrawn {
+        return Err(Error::usage(
+            format!("{} is withdrawn; its CVE record would be a REJECTED one, which is not generated", a.id),
+            format!("ask your CNA to reject {cve}, or render the advisory in another format"),
+        ));
+    }
+    let org = org_id(config)?;
+    let references = references(a, base_url);
+    if references.is_empty() {
+        return Err(Error::usage(
+            format!("{} has no public reference; a CVE record needs at least one", a.id),
+            "add one to `references`, or set `render.base_url` so the advisory page is referenced",
+        ));
+    }
+    let mut cna = json!({
+        "providerMetadata": { "orgId": org },
+        "title": truncate(&a.title, 256),
+        "descriptions": [description(a)],
+        "affected": a.products.iter().map(|p| affected(p, &config.organization.name)).collect::<Vec<_>>(),
+        "references": references,
+    });
+    if let Some(p) = &a.published {
+        cna["datePublic"] = json!(format!("{p}T00:00:00.000Z"));
+    }
+    add_details(&mut cna, a);
+    Ok(json!({
+        "dataType": "CVE_RECORD",
+        "dataVersion": DATA_VERSION,
+        "cveMetadata": { "cveId": cve, "assignerOrgId": org, "state": "PUBLISHED" },
+        "containers": { "cna": cna },
+    }))
+}
+
+/// `render.cve_org_id`, when set to a UUID (version 4, as the CVE schema requires).
+fn org_id(config: &Config) -> Result<&str> {
+    let id = config.render.cve_org_id.as_deref().map(str::trim).unwrap_or_default();
+    let groups: Vec<&str> = id.split('-').collect();
+    let hex = |g: &str, n: usize| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit());
+    let ok = groups.len() == 5
+        && [8, 4, 4, 4, 12].iter().zip(&groups).all(|(n, g)| hex(g, *n))
+        && groups[2].starts_with('4')
+        && groups[3].starts_with(['8', '9', 'a', 'b', 'A', 'B']);
+    if ok {
+        return Ok(id);
+    }
+    Err(Error::usage(
+        if id.is_empty() {
+            "a CVE record names its CNA, and `render.cve_org_id` is not set".to_owned()
+        } else {
+            format!("`render.cve_org_id` (`{id}`) is not a version 4 UUID")
+        },
+        "set `render.cve_org_id` in enigm.yaml to your CNA's organization UUID (from CVE Services)",
+    ))
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => text[..i].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// The summary as text (else the title), with the public sections as Markdown media.
+fn description(a: &Advisory) -> Value {
+    let text = if a.summary.is_empty() { &a.title } else { &a.summary };
+    let mut d = json!({ "lang": "en", "value": truncate(text, 4096) });
+    let markdown: Vec<String> = a.sections.iter().map(|s| format!("## {}\n\n{}", s.title, s.markdown)).collect();
+    if !markdown.is_empty() {
+        let value = truncate(&markdown.join("\n\n"), 16384);
+        d["supportingMedia"] = json!([{ "type": "text/markdown", "base64": false, "value": value }]);
+    }
+    d
+}
+
+/// One affected product: vendor, product, component as a module, and its versions.
+fn affected(p: &PublicProduct, vendor: &str) -> Value {
+    let mut out = json!({ "vendor": vendor, "product": p.name });
+    if let Some(c) = &p.component {
+        out["modules"] = json!([c]);
+    }
+    let collection = p.ecosystem.as_deref().and_then(|e| COLLECTIONS.iter().find(|(name, _, _)| *name == e));
+    if let Some(package) = &p.package {
+        out["packageName"] = json!(package);
+        if let Some((_, url, _)) = collection {
+            out["collectionURL"] = json!(url);
+        }
+    }
+    let version_type = collection.map_or("custom", |(_, _, t)| *t);
+    let (mut versions, default) = affected_versions(p, version_type);
+    if let Some(f) = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        versions.push(json!({ "version": f, "lessThan": "*", "status": "unaffected", "versionType": version_type }));
+    }
+    if !versions.is_empty() {
+        out["versions"] = Value::Array(versions);
+    }
+    out["defaultStatus"] = json!(default);
+    out
+}
+
+/// The affected versions and the status of versions they do not list: a span (`unaffected`
+/// elsewhere), exact versions, or the text as written (`unknown` elsewhere). Without
+/// `affected`, the versions before the fixed one; without either, every version.
+fn affected_versions(p: &PublicProduct, version_type: &str) -> (Vec<Value>, &'static str) {
+    let text = p.affected.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let fixed = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty());
+    let constraints = match (text, fixed) {
+        (Some(t), _) => ranges::parse(t),
+        (None, Some(f)) => ranges::parse(&format!("< {f}")),
+        (None, None) => return (Vec::new(), "affected"),
+    };
+    let Some(constraints) = constraints else {
+        return (vec![json!({ "version": text.unwrap_or_default(), "status": "affected" })], "unknown");
+    };
+    if let Some(span) = ranges::span(&constraints) {
+        let mut v = json!({ "version": span.start, "status": "affected", "versionType": version_type });
+        match span.end {
+            Some((end, true)) => v["lessThanOrEqual"] = json!(end),
+            Some((end, false)) => v["lessThan"] = json!(end),
+            None => v["lessThan"] = json!("*"),
+        }
+        return (vec![v], "unaffected");
+    }
+    if constraints.iter().all(|c| c.op == ranges::Op::Eq) {
+        let exact = constraints.iter().map(|c| json!({ "version": c.version, "status": "affected" })).collect();
+        return (exact, "unaffected");
+    }
+    (vec![json!({ "version": text.unwrap_or_default(), "status": "affected" })], "unknown")
+}
+
+/// References with CVE tags by type, then the advisory page when the site has a URL.
+fn references(a: &Advisory, base_url: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = a
+        .references
+        .iter()
+        .filter(|r| is_web_url(&r.url))
+        .map(|r| {
+            let tag = match r.kind.as_str() {
+                "advisory" => Some("vendor-advisory"),
+                "fix" => Some("patch"),
+                "report" => Some("issue-tracking"),
+                "article" => Some("technical-description"),
+                "evidence" => Some("exploit"),
+                "package" => Some("product"),
+                _ => None,
+            };
+            match tag {
+                Some(t) => json!({ "url": r.url, "tags": [t] }),
+                None => json!({ "url": r.url }),
+            }
+        })
+        .collect();
+    let page = format!("{base_url}advisories/{}.html", a.id);
+    if is_web_url(base_url) && !a.references.iter().any(|r| r.url == page) {
+        out.push(json!({ "url": page, "name": a.title, "tags": ["vendor-advisory"] }));
+    }
+    out
+}
+
+/// Problem types (CWE), metrics (CVSS), solutions, workarounds and credits, when known.
+fn add_details(cna: &mut Value, a: &Advisory) {
+    let problems: Vec<Value> = a
+        .cwe
+        .iter()
+        .map(|id| {
+            let text = crate::publish::cwe::name(id).map_or_else(|| id.clone(), |n| format!("{id} {n}"));
+            json!({ "descriptions": [{ "lang": "en", "description": text, "cweId": id, "type": "CWE" }] })
+        })
+        .collect();
+    if !problems.is_empty() {
+        cna["problemTypes"] = Value::Array(problems);
+    }
+    let vectors = a.severity.iter().flat_map(|s| [s.vector.as_deref(), s.vector_v4.as_deref()]).flatten();
+    let metrics: Vec<Value> = vectors
+        .filter_map(crate::format::cvss::to_json)
+        .map(|m| {
+            let key = if m["version"] == "4.0" { "cvssV4_0" } else { "cvssV3_1" };
+            json!({ "format": "CVSS", "scenarios": [{ "lang": "en", "value": "GENERAL" }], key: m })
+        })
+        .collect();
+    if !metrics.is_empty() {
+        cna["metrics"] = Value::Array(metrics);
+    }
+    let fixes: Vec<String> = a
+        .products
+        .iter()
+        .filter_map(|p| p.fixed.as_ref().map(|f| format!("{} is fixed in version {f}.", p.name)))
+        .collect();
+    let remediation = a.sections.iter().find(|s| s.title.eq_ignore_ascii_case("remediation"));
+    let solution =
+        remediation.map(|s| crate::publish::public::plain_text(&s.markdown)).unwrap_or_else(|| fixes.join(" "));
+    if !solution.is_empty() {
+        cna["solutions"] = json!([{ "lang": "en", "value": truncate(&solution, 4096) }]);
+    }
+    if let Some(m) = &a.mitigation {
+        cna["workarounds"] = json!([{ "lang": "en", "value": truncate(m, 4096) }]);
+    }
+    if !a.credits.is_empty() {
+        let credits: Vec<Value> =
+            a.credits.iter().map(|c| json!({ "lang": "en", "value": c, "type": "finder" })).collect();
+        cna["credits"] = Value::Array(credits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::csaf::test_support::{EXPORTS, advisory, config};
+
+    const ORG: &str = "5a3b1c2d-0e4f-4a1b-9c8d-7e6f5a4b3c2d";
+
+    fn with_org() -> Config {
+        let mut c = config();
+        c.render.cve_org_id = Some(ORG.into());
+        c
+    }
+
+    #[test]
+    fn the_fixture_becomes_a_cna_container() {
+        let r = record(&advisory(EXPORTS), &with_org(), "https://security.acme.test/").expect("record");
+        assert_eq!(r["cveMetadata"], json!({ "cveId": "CVE-2026-41234", "assignerOrgId": ORG, "state": "PUBLISHED" }));
+        let cna = &r["containers"]["cna"];
+        assert_eq!(
+            cna["affected"][0]["versions"],
+            json!([
+                { "version": "2.0.0", "lessThan": "2.4.1", "status": "affected", "versionType": "custom" },
+                { "version": "2.4.1", "lessThan": "*", "status": "unaffected", "versionType": "custom" },
+            ])
+        );
+        assert_eq!(cna["affected"][0]["modules"], json!(["uploads"]));
+        assert_eq!(cna["affected"][1]["collectionURL"], "https://pypi.org");
+        assert_eq!(cna["affected"][1]["versions"][0]["versionType"], "python");
+        assert_eq!(cna["metrics"][0]["cvssV3_1"]["baseScore"], 8.1);
+        assert_eq!(cna["metrics"][1]["cvssV4_0"]["version"], "4.0");
+        assert_eq!(cna["problemTypes"][0]["descriptions"][0]["cweId"], "CWE-22");
+        assert_eq!(cna["credits"][0]["value"], "Jane Doe (Example Research Lab)");
+        let text = r.to_string();
+        assert!(
+            !text.contains("jane@example.org") && !text.contains("Debian") && !text.contains("etc/passwd"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let a = advisory(EXPORTS);
+        let no_org = record(&a, &config(), "").unwrap_err().to_string();
+        assert!(no_org.contains("cve_org_id"), "{no_org}");
+        let mut bad = with_org();
+        bad.render.cve_org_id = Some("not-a-uuid".into());
+        assert!(record(&a, &bad, "").unwrap_err().to_string().contains("not a version 4 UUID"));
+        let no_cve = advisory(&EXPORTS.replace("aliases: [CVE-2026-41234]", "aliases: []"));
+        assert!(record(&no_cve, &with_org(), "").unwrap_err().to_string().contains("has no CVE alias"));
+        let no_refs = advisory(&EXPORTS.replace("references:\n  - type: advisory\n    url: https://security.acme.test/advisories/ENIGM-2026-0001\n  - type: fix\n    url: https://git.acme.test/web/commit/5e1f0c2a9b7d\n", "references: []\n"));
+        assert!(record(&no_refs, &with_org(), "").unwrap_err().to_string().contains("no public reference"));
+        assert!(record(&no_refs, &with_org(), "https://security.acme.test/").is_ok(), "the advisory page is one");
+    }
+
+    #[test]
+    fn range_text_maps_to_versions() {
+        let p = |affected: Option<&str>, fixed: Option<&str>| PublicProduct {
+            name: "web".into(),
+            component: None,
+            affected: affected.map(Into::into),
+            fixed: fixed.map(Into::into),
+            ecosystem: None,
+            package: None,
+            purl: None,
+        };
+        let (v, d) = affected_versions(&p(Some("<= 2.3"), None), "custom");
+        assert_eq!(
+            (v[0]["lessThanOrEqual"].as_str(), v[0]["version"].as_str(), d),
+            (Some("2.3"), Some("0"), "unaffected")
+        );
+        let (v, d) = affected_versions(&p(None, Some("1.2")), "custom");
+        assert_eq!((v[0]["lessThan"].as_str(), d), (Some("1.2"), "unaffected"));
+        let (v, d) = affected_versions(&p(Some("2.0.1, 2.0.2"), None), "custom");
+        assert_eq!((v.len(), d), (2, "unaffected"));
+        let (v, d) = affected_versions(&p(Some("all 2.x releases"), None), "custom");
+        assert_eq!((v[0]["version"].as_str(), d), (Some("all 2.x releases"), "unknown"));
+        let (v, d) = affected_versions(&p(None, None), "custom");
+        assert_eq!((v.len(), d), (0, "affected"));
+    }
+}

@@ -1,0 +1,317 @@
+//! The public view of a report: what may leave the repository, and nothing else.
+//!
+//! Confidentiality is the first rule: renderers never see a [`Report`] or a [`Document`], only
+//! an [`Advisory`] built here. It leaves out the reporter's contact, the assignee, timeline
+//! notes and authors, and every body section not listed in `render.public_sections`; credits
+//! respect `anonymous`. Markdown is rendered with pulldown-cmark and sanitised with ammonia,
+//! so report text can never inject script into a page.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::format::config::Config;
+use crate::format::report::{Document, Report, State};
+use crate::rules::lifecycle::is_public;
+
+/// The template context of one advisory (documented in `docs/templates.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Advisory {
+    pub id: String,
+    pub title: String,
+    /// `published` or `withdrawn` (or the report's state for a draft).
+    pub state: State,
+    pub withdrawn: bool,
+    /// The Summary section as plain text (one paragraph), for lists and feeds.
+    pub summary: String,
+    pub severity: Option<PublicSeverity>,
+    pub cwe: Vec<String>,
+    pub products: Vec<PublicProduct>,
+    pub aliases: Vec<String>,
+    pub references: Vec<PublicReference>,
+    pub credits: Vec<String>,
+    pub mitigation: Option<String>,
+    pub reported: String,
+    pub published: Option<String>,
+    pub withdrawn_date: Option<String>,
+    /// Last change: the latest of the timeline, published and withdrawn dates (RFC 3339, UTC).
+    pub modified: String,
+    /// Public timeline: dates and states only.
+    pub timeline: Vec<PublicStep>,
+    /// Public body sections, in file order.
+    pub sections: Vec<PublicSection>,
+    /// Set only for `render --draft`: the stamp every page carries.
+    pub draft: Option<String>,
+}
+
+/// Severity as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSeverity {
+    /// none, low, medium, high, critical.
+    pub level: Option<String>,
+    pub score: Option<f64>,
+    pub vector: Option<String>,
+    /// `3.1` or `4.0`.
+    pub version: Option<String>,
+    /// A CVSS v4.0 vector given beside a v3.1 `vector` (`severity.cvss_v4`), when valid.
+    pub vector_v4: Option<String>,
+    /// Its score.
+    pub score_v4: Option<f64>,
+}
+
+/// An affected product.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicProduct {
+    pub name: String,
+    pub component: Option<String>,
+    pub affected: Option<String>,
+    pub fixed: Option<String>,
+    pub ecosystem: Option<String>,
+    pub package: Option<String>,
+    pub purl: Option<String>,
+}
+
+/// A reference link.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicReference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+/// One public timeline step.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStep {
+    pub date: String,
+    pub state: State,
+}
+
+/// A public body section.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSection {
+    pub title: String,
+    /// Lowercase, dashes: an anchor for the heading.
+    pub slug: String,
+    /// The section's Markdown, as written.
+    pub markdown: String,
+    /// Sanitised HTML.
+    pub html: String,
+}
+
+/// Whether a report may be rendered publicly.
+pub fn is_renderable(report: &Report) -> bool {
+    is_public(report.state)
+}
+
+/// Builds the public view. `draft` is the stamp for previews of unpublished reports.
+pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<String>) -> Advisory {
+    let public: HashSet<String> = config.render.public_sections.iter().map(|s| s.to_lowercase()).collect();
+    let sections: Vec<PublicSection> = doc
+        .sections()
+        .into_iter()
+        .filter(|s| public.contains(&s.title.to_lowercase()))
+        .map(|s| {
+            let written = doc.text[s.content.clone()].trim();
+            PublicSection {
+                slug: slug(&s.title),
+                html: markdown_html(written),
+                title: s.title,
+                markdown: defang_html(written),
+            }
+        })
+        .collect();
+    // From the Markdown as written: raw HTML is skipped, not shown as text.
+    let summary = doc
+        .sections()
+        .into_iter()
+        .find(|s| s.title.eq_ignore_ascii_case("summary") && public.contains("summary"))
+        .map(|s| plain_text(doc.text[s.content].trim()))
+        .unwrap_or_default();
+    let severity = report.severity.as_ref().map(public_severity);
+    let credits = credit(report).into_iter().collect();
+    let last = report
+        .timeline
+        .iter()
+        .map(|t| t.date)
+        .chain(report.published)
+        .chain(report.withdrawn)
+        .max()
+        .unwrap_or(report.reported);
+    Advisory {
+        id: report.id.clone(),
+        title: report.title.clone(),
+        state: report.state,
+        withdrawn: report.state == State::Withdrawn,
+        summary,
+        severity,
+        cwe: report.cwe.clone(),
+        products: report
+            .products
+            .iter()
+            .map(|p| PublicProduct {
+                name: p.name.clone(),
+                component: p.component.clone(),
+                affected: p.affected.clone(),
+                fixed: p.fixed.clone(),
+                ecosystem: p.ecosystem.clone(),
+                package: p.package.clone(),
+                purl: p.purl.clone(),
+            })
+            .collect(),
+        aliases: report.aliases.clone(),
+        // Only http(s) URLs become links (`validate` reports the others as `reference-url`):
+        // a page never links a `javascript:` or relative URL from a report.
+        references: report
+            .references
+            .iter()
+            .filter(|r| crate::rules::checks::fields::check_url(&r.url).is_ok())
+            .map(|r| PublicReference { kind: r.kind.to_string(), url: r.url.clone() })
+            .collect(),
+        credits,
+        mitigation: report.mitigation.as_deref().map(defang_html),
+        reported: report.reported.to_string(),
+        published: report.published.map(|d| d.to_string()),
+        withdrawn_date: report.withdrawn.map(|d| d.to_string()),
+        modified: format!("{last}T00:00:00Z"),
+        timeline: report.timeline.iter().map(|t| PublicStep { date: t.date.to_string(), state: t.state }).collect(),
+        sections,
+        draft,
+    }
+}
+
+/// The main vector (`cvss`, else `cvss_v4`) with its score, and a v4.0 one beside a v3.1 one.
+fn public_severity(s: &crate::format::report::SeverityInfo) -> PublicSeverity {
+    use crate::format::cvss::{CvssVersion, assess};
+    let main = s.cvss.as_ref().or(s.cvss_v4.as_ref());
+    let assessed = main.and_then(|v| assess(v).ok());
+    let extra = s
+        .cvss
+        .as_ref()
+        .and(s.cvss_v4.as_ref())
+        .and_then(|v| assess(v).ok().filter(|a| a.version == CvssVersion::V4_0).map(|a| (v, a)))
+        .filter(|_| assessed.is_some_and(|a| a.version == CvssVersion::V3_1));
+    PublicSeverity {
+        level: s.level.or(assessed.map(|a| a.level)).map(|l| l.to_string()),
+        score: assessed.map(|a| a.score),
+        vector: main.cloned(),
+        version: assessed.map(|a| match a.version {
+            CvssVersion::V3_1 => "3.1".to_owned(),
+            CvssVersion::V4_0 => "4.0".to_owned(),
+        }),
+        vector_v4: extra.map(|(v, _)| v.clone()),
+        score_v4: extra.map(|(_, a)| a.score),
+    }
+}
+
+/// How the reporter is credited: `credit`, else the name; nobody for `anonymous`.
+fn credit(report: &Report) -> Option<String> {
+    let credit = report.reporter.credit.as_deref().unwrap_or(&report.reporter.name).trim();
+    (!credit.is_empty() && !credit.eq_ignore_ascii_case("anonymous")).then(|| credit.to_owned())
+}
+
+/// Markdown to sanitised HTML: no script, no event handlers, only http(s)/mailto links.
+pub fn markdown_html(markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut raw = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH));
+    ammonia::Builder::default()
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&raw)
+        .to_string()
+}
+
+/// Markdown with its raw HTML made inert (`<` written as `&lt;`), for outputs that carry
+/// Markdown as Markdown (the `.md` page, OSV `details`): everything else stays as written.
+pub fn defang_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut ranges: Vec<std::ops::Range<usize>> = Parser::new(markdown)
+        .into_offset_iter()
+        .filter(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+        .map(|(_, r)| r)
+        .collect();
+    if ranges.is_empty() {
+        return markdown.to_owned();
+    }
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(markdown.len() + 16);
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos {
+            continue;
+        }
+        out.push_str(&markdown[pos..r.start]);
+        out.push_str(&markdown[r.clone()].replace('<', "&lt;"));
+        pos = r.end;
+    }
+    out.push_str(&markdown[pos..]);
+    out
+}
+
+/// The text of Markdown without markup, on one line.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableCell,
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn slug(title: &str) -> String {
+    let s: String = title.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_sanitised() {
+        let vectors = [
+            "<script>alert(1)</script>",
+            "[x](javascript:alert(1))",
+            "<img src=x onerror=alert(1)>",
+            "<iframe src=https://evil.example></iframe>",
+            "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+            "<svg onload=alert(1)>",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+            "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        ];
+        for v in vectors {
+            let html = markdown_html(v).to_lowercase();
+            for bad in ["<script", "javascript:", "onerror", "onload", "<iframe", "data:text", "style="] {
+                assert!(!html.contains(bad), "{v} -> {html}");
+            }
+        }
+        assert!(markdown_html("[ok](https://x.test)").contains("rel=\"noopener noreferrer nofollow\""));
+    }
+
+    #[test]
+    fn raw_html_in_markdown_outputs_is_inert() {
+        assert_eq!(
+            defang_html("Text <script>alert(1)</script> and `<code>`"),
+            "Text &lt;script>alert(1)&lt;/script> and `<code>`"
+        );
+        assert_eq!(
+            defang_html("<img src=x onerror=alert(1)>\n\n**bold**"),
+            "&lt;img src=x onerror=alert(1)>\n\n**bold**"
+        );
+        assert_eq!(defang_html("plain **markdown**"), "plain **markdown**");
+    }
+
+    #[test]
+    fn plain_text_and_slugs() {
+        assert_eq!(plain_text("The `upload` handler\naccepts **../**."), "The upload handler accepts ../.");
+        assert_eq!(slug("Remediation & Workarounds"), "remediation-workarounds");
+    }
+}

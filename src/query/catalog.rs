@@ -1,0 +1,232 @@
+//! Every report of the work tree, loaded at once, and the queries `list` and `due` run on it.
+//!
+//! Loading is parallel and tolerant: a file that does not parse is kept aside as
+//! [`Unreadable`] (commands mention it and point at `validate`) rather than stopping a listing.
+//! Rows are plain data; the command line decides how to print them.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::iter::Either;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::format::config::Policy;
+use crate::format::report::{Document, Level, Report, State};
+use crate::query::deadline::{self, Deadline};
+use crate::store::scan::report_paths;
+
+/// A report that parsed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub report: Report,
+}
+
+/// A report file that could not be read or parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The reports of a repository.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Parsed reports, sorted by path.
+    pub entries: Vec<Entry>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Catalog {
+    /// Loads every report under `root/reports/`.
+    pub fn load(root: &Path) -> Result<Catalog> {
+        let (entries, unreadable) = scan(root, Some)?;
+        Ok(Catalog { entries, unreadable })
+    }
+}
+
+/// Loads every report under `root/reports/` in parallel and keeps only what `keep` makes of
+/// each, so a listing of 100,000 reports never holds 100,000 parsed reports at once.
+/// Results are in path order.
+pub fn scan<T: Send>(root: &Path, keep: impl Fn(Entry) -> Option<T> + Sync) -> Result<(Vec<T>, Vec<Unreadable>)> {
+    let paths = report_paths(root)?;
+    Ok(paths
+        .into_par_iter()
+        .filter_map(|path| match Document::load(root, &path).and_then(|d| d.report()) {
+            Ok(report) => keep(Entry { path, report }).map(Either::Left),
+            Err(r) => Some(Either::Right(Unreadable { path, message: r.finding.message })),
+        })
+        .partition_map(|x| x))
+}
+
+/// One line of `list`: a report with what the team needs at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub state: State,
+    /// The level, or the one the CVSS vector scores.
+    pub severity: Option<Level>,
+    pub products: Vec<String>,
+    pub assignee: Option<String>,
+    pub reported: NaiveDate,
+    /// Days since `reported` (calendar days).
+    pub age_days: i64,
+    /// The earliest pending deadline.
+    pub next_deadline: Option<Deadline>,
+    pub overdue: bool,
+    pub embargo_until: Option<NaiveDate>,
+    pub title: String,
+    pub path: PathBuf,
+}
+
+impl Row {
+    /// The row of `entry` on `today`.
+    pub fn new(entry: Entry, policy: &Policy, today: NaiveDate) -> Row {
+        let pending = deadline::pending(&entry.report, policy, today);
+        let severity = deadline::level_of(&entry.report);
+        let r = entry.report;
+        Row {
+            id: r.id,
+            state: r.state,
+            severity,
+            products: r.products.into_iter().map(|p| p.name).collect(),
+            assignee: r.assignee,
+            reported: r.reported,
+            age_days: (today - r.reported).num_days(),
+            overdue: pending.iter().any(Deadline::overdue),
+            next_deadline: pending.into_iter().next(),
+            embargo_until: r.embargo_until,
+            title: r.title,
+            path: entry.path,
+        }
+    }
+}
+
+/// Which reports `list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Any of these states (empty: all).
+    pub states: Vec<State>,
+    /// Any of these levels (empty: all).
+    pub severities: Vec<Level>,
+    pub product: Option<String>,
+    pub assignee: Option<String>,
+    pub overdue: bool,
+    /// Only reports with deadlines (not published, rejected or withdrawn).
+    pub open: bool,
+}
+
+impl Filter {
+    /// True when `row` passes every condition.
+    pub fn accepts(&self, row: &Row) -> bool {
+        (self.states.is_empty() || self.states.contains(&row.state))
+            && (self.severities.is_empty() || row.severity.is_some_and(|l| self.severities.contains(&l)))
+            && self.product.as_ref().is_none_or(|p| row.products.iter().any(|x| x == p))
+            && self.assignee.as_ref().is_none_or(|a| row.assignee.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(a)))
+            && (!self.overdue || row.overdue)
+            && (!self.open || deadline::is_open(row.state))
+    }
+}
+
+/// Orders of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Id,
+    State,
+    /// Most severe first.
+    Severity,
+    /// Oldest first.
+    Age,
+    /// Most urgent first; reports without deadlines last.
+    Deadline,
+    Product,
+    Title,
+}
+
+impl SortKey {
+    fn compare(self, a: &Row, b: &Row) -> Ordering {
+        match self {
+            SortKey::Id => Ordering::Equal,
+            SortKey::State => a.state.cmp(&b.state),
+            SortKey::Severity => b.severity.cmp(&a.severity),
+            SortKey::Age => b.age_days.cmp(&a.age_days),
+            SortKey::Deadline => match (&a.next_deadline, &b.next_deadline) {
+                (Some(x), Some(y)) => x.due.cmp(&y.due),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            SortKey::Product => a.products.first().cmp(&b.products.first()),
+            SortKey::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        }
+    }
+}
+
+/// The rows of the reports under `root` that pass `filter`, sorted by `sort` then id, and the
+/// files that could not be read.
+pub fn rows(
+    root: &Path,
+    policy: &Policy,
+    today: NaiveDate,
+    filter: &Filter,
+    sort: SortKey,
+) -> Result<(Vec<Row>, Vec<Unreadable>)> {
+    let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, today)).filter(|r| filter.accepts(r)))?;
+    rows.par_sort_by(|a, b| sort.compare(a, b).then_with(|| a.id.cmp(&b.id)));
+    Ok((rows, unreadable))
+}
+
+/// One pending deadline of one report, for `due`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueItem {
+    pub id: String,
+    pub state: State,
+    pub severity: Option<Level>,
+    pub title: String,
+    #[serde(flatten)]
+    pub deadline: Deadline,
+    pub overdue: bool,
+}
+
+/// Deadlines that are overdue or fall within `within` days of `today`, most urgent first.
+pub fn due(catalog: &Catalog, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
+    let mut items: Vec<DueItem> =
+        catalog.entries.par_iter().flat_map_iter(|e| due_items(&e.report, policy, today, within)).collect();
+    sort_due(&mut items);
+    items
+}
+
+/// [`due`] for the reports under `root`, without keeping them all in memory.
+pub fn due_in(root: &Path, policy: &Policy, today: NaiveDate, within: i64) -> Result<(Vec<DueItem>, Vec<Unreadable>)> {
+    let (nested, unreadable) = scan(root, |e| {
+        let items = due_items(&e.report, policy, today, within);
+        (!items.is_empty()).then_some(items)
+    })?;
+    let mut items: Vec<DueItem> = nested.into_iter().flatten().collect();
+    sort_due(&mut items);
+    Ok((items, unreadable))
+}
+
+fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
+    deadline::pending(r, policy, today)
+        .into_iter()
+        .filter(|d| d.days_left <= within)
+        .map(|d| DueItem {
+            id: r.id.clone(),
+            state: r.state,
+            severity: deadline::level_of(r),
+            title: r.title.clone(),
+            overdue: d.overdue(),
+            deadline: d,
+        })
+        .collect()
+}
+
+fn sort_due(items: &mut [DueItem]) {
+    items.par_sort_by(|a, b| {
+        (a.deadline.due, b.severity, a.deadline.kind, &a.id).cmp(&(b.deadline.due, a.severity, b.deadline.kind, &b.id))
+    });
+}

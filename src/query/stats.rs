@@ -1,0 +1,224 @@
+//! Disclosure metrics computed from report timelines: counts, time to triage, fix and publish.
+//!
+//! Durations are calendar days from `reported` to the first timeline entry of the state that
+//! ends the phase (`triaged`, `fixed`, `published`). Percentiles use the nearest-rank method,
+//! so every figure is a duration some report actually had. `stats` prints these; the HTML
+//! dashboard ([`dashboard`]) draws them.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::format::report::{Level, Report, State};
+use crate::query::catalog::Catalog;
+use crate::query::deadline::{self, level_of};
+use crate::rules::lifecycle::is_public;
+
+/// Buckets of the time-to-fix histogram: (label, last day included).
+pub const FIX_BUCKETS: &[(&str, i64)] =
+    &[("0–7", 7), ("8–30", 30), ("31–60", 60), ("61–90", 90), ("91–180", 180), ("181+", i64::MAX)];
+
+/// Buckets of the open-reports-by-age chart.
+pub const AGE_BUCKETS: &[(&str, i64)] =
+    &[("0–7", 7), ("8–30", 30), ("31–90", 90), ("91–180", 180), ("181–365", 365), ("366+", i64::MAX)];
+
+/// Summary of a set of durations in days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Durations {
+    /// How many reports the figures come from.
+    pub count: usize,
+    pub median: Option<i64>,
+    pub p90: Option<i64>,
+}
+
+impl Durations {
+    fn of(mut days: Vec<i64>) -> Durations {
+        days.sort_unstable();
+        Durations { count: days.len(), median: percentile(&days, 50), p90: percentile(&days, 90) }
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+/// Time-to figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Times {
+    pub triage: Durations,
+    pub fix: Durations,
+    pub publish: Durations,
+}
+
+/// Figures for one product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductStats {
+    pub total: usize,
+    pub open: usize,
+    pub times: Times,
+}
+
+/// An open report in the dashboard's "oldest open" list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenReport {
+    pub id: String,
+    pub state: State,
+    pub severity: Option<Level>,
+    pub age_days: i64,
+    pub overdue: bool,
+    /// The title, or `None` when it must not be shown (not public and titles not asked for).
+    pub title: Option<String>,
+}
+
+/// Everything `stats` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub today: NaiveDate,
+    /// Reports reported on or after this date only.
+    pub since: Option<NaiveDate>,
+    pub total: usize,
+    pub open: usize,
+    pub overdue: usize,
+    /// Under an embargo that has not ended.
+    pub embargoed: usize,
+    pub by_state: BTreeMap<String, usize>,
+    /// By level (`unknown` when a report has none yet).
+    pub by_severity: BTreeMap<String, usize>,
+    pub times: Times,
+    pub by_product: BTreeMap<String, ProductStats>,
+    /// `YYYY-MM` → level → reports received that month.
+    pub by_month: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Time-to-fix histogram, in [`FIX_BUCKETS`] order.
+    pub fix_histogram: Vec<(String, usize)>,
+    /// Open reports by age, in [`AGE_BUCKETS`] order.
+    pub open_by_age: Vec<(String, usize)>,
+    /// The 10 oldest open reports.
+    pub oldest_open: Vec<OpenReport>,
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct StatsRequest {
+    pub today: NaiveDate,
+    pub since: Option<NaiveDate>,
+    /// Show titles of reports that are not public.
+    pub with_titles: bool,
+}
+
+/// Days from `reported` to the first timeline entry in `state`.
+fn days_to(report: &Report, state: State) -> Option<i64> {
+    report.timeline.iter().find(|t| t.state == state).map(|t| (t.date - report.reported).num_days())
+}
+
+fn times<'a>(reports: impl Iterator<Item = &'a Report> + Clone) -> Times {
+    let phase = |s| Durations::of(reports.clone().filter_map(|r| days_to(r, s)).collect());
+    Times { triage: phase(State::Triaged), fix: phase(State::Fixed), publish: phase(State::Published) }
+}
+
+fn level_name(level: Option<Level>) -> String {
+    level.map_or_else(|| "unknown".to_owned(), |l| l.to_string())
+}
+
+fn bucket(buckets: &[(&str, i64)], days: i64) -> usize {
+    buckets.iter().position(|(_, max)| days <= *max).unwrap_or(buckets.len() - 1)
+}
+
+/// Computes the figures over the catalog.
+pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &StatsRequest) -> Stats {
+    let reports: Vec<&Report> =
+        catalog.entries.iter().map(|e| &e.report).filter(|r| req.since.is_none_or(|s| r.reported >= s)).collect();
+    let is_open = |r: &Report| deadline::is_open(r.state);
+    let mut by_state: BTreeMap<String, usize> = State::ALL.iter().map(|s| (s.to_string(), 0)).collect();
+    let mut by_severity = BTreeMap::new();
+    let mut by_month: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut fix_histogram = vec![0; FIX_BUCKETS.len()];
+    let mut open_by_age = vec![0; AGE_BUCKETS.len()];
+    let mut open = Vec::new();
+    let mut overdue = 0;
+    for r in &reports {
+        *by_state.entry(r.state.to_string()).or_default() += 1;
+        let level = level_of(r);
+        *by_severity.entry(level_name(level)).or_default() += 1;
+        let month = format!("{:04}-{:02}", r.reported.year(), r.reported.month());
+        *by_month.entry(month).or_default().entry(level_name(level)).or_default() += 1;
+        if let Some(d) = days_to(r, State::Fixed) {
+            fix_histogram[bucket(FIX_BUCKETS, d)] += 1;
+        }
+        if is_open(r) {
+            let age = (req.today - r.reported).num_days();
+            open_by_age[bucket(AGE_BUCKETS, age.max(0))] += 1;
+            let late = deadline::pending(r, policy, req.today).iter().any(|d| d.overdue());
+            overdue += usize::from(late);
+            let title = (req.with_titles || is_public(r.state)).then(|| r.title.clone());
+            open.push(OpenReport {
+                id: r.id.clone(),
+                state: r.state,
+                severity: level,
+                age_days: age,
+                overdue: late,
+                title,
+            });
+        }
+    }
+    open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then_with(|| a.id.cmp(&b.id)));
+    open.truncate(10);
+    let mut per_product: BTreeMap<&str, Vec<&Report>> = BTreeMap::new();
+    for r in &reports {
+        let mut names: Vec<&str> = r.products.iter().map(|p| p.name.as_str()).collect();
+        names.dedup();
+        for name in names {
+            per_product.entry(name).or_default().push(r);
+        }
+    }
+    let by_product = per_product
+        .into_iter()
+        .map(|(name, of)| {
+            let open = of.iter().filter(|r| is_open(r)).count();
+            (name.to_owned(), ProductStats { total: of.len(), open, times: times(of.iter().copied()) })
+        })
+        .collect();
+    Stats {
+        today: req.today,
+        since: req.since,
+        total: reports.len(),
+        open: reports.iter().filter(|r| is_open(r)).count(),
+        overdue,
+        embargoed: reports.iter().filter(|r| r.embargo_until.is_some_and(|e| e > req.today)).count(),
+        by_state,
+        by_severity,
+        times: times(reports.iter().copied()),
+        by_product,
+        by_month,
+        fix_histogram: FIX_BUCKETS.iter().zip(fix_histogram).map(|((l, _), n)| ((*l).to_owned(), n)).collect(),
+        open_by_age: AGE_BUCKETS.iter().zip(open_by_age).map(|((l, _), n)| ((*l).to_owned(), n)).collect(),
+        oldest_open: open,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let d = Durations::of(vec![10, 1, 5, 3, 8, 2, 9, 4, 7, 6]);
+        assert_eq!((d.count, d.median, d.p90), (10, Some(5), Some(9)));
+        let one = Durations::of(vec![4]);
+        assert_eq!((one.median, one.p90), (Some(4), Some(4)));
+        assert_eq!(Durations::of(vec![]).median, None);
+    }
+
+    #[test]
+    fn buckets_cover_every_duration() {
+        assert_eq!(bucket(FIX_BUCKETS, 0), 0);
+        assert_eq!(bucket(FIX_BUCKETS, 8), 1);
+        assert_eq!(bucket(FIX_BUCKETS, 90), 3);
+        assert_eq!(bucket(FIX_BUCKETS, 10_000), 5);
+    }
+}

@@ -1,0 +1,272 @@
+//! What a report must have to be in a state: the requirements `validate` checks and the
+//! guards `advance` applies before entering a state. One definition for both.
+
+use super::{At, CheckContext, sections};
+use crate::format::report::{Report, Resolution, State};
+use crate::rules::lifecycle::{is_confirmed_or_later, is_public};
+
+/// Body sections a report in `state` must have, filled in.
+pub fn required_sections(state: State) -> &'static [&'static str] {
+    match state {
+        // A report just received is the researcher's text as it came in.
+        State::Received => &[],
+        State::NeedsInfo | State::Rejected => &["Summary"],
+        State::Triaged => &["Summary", "Impact"],
+        State::Confirmed | State::Remediating => &["Summary", "Impact", "Reproduction"],
+        State::Fixed | State::Published | State::Withdrawn => &["Summary", "Impact", "Remediation"],
+    }
+}
+
+/// True when a report in `state` needs a severity.
+pub fn needs_severity(state: State) -> bool {
+    !matches!(state, State::Received | State::NeedsInfo | State::Rejected)
+}
+
+/// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
+/// target state for `advance`).
+pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
+    if needs_severity(state)
+        && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.cvss_v4.is_none() && s.level.is_none())
+    {
+        at.push("missing-severity", at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
+    }
+    if is_confirmed_or_later(state) {
+        if report.products.is_empty() {
+            at.push(
+                "missing-affected",
+                at.key("products"),
+                format!("a {state} report needs the affected products"),
+                "add `products:` with `- name:` and `affected:` (e.g. '< 2.4.1')",
+            );
+        }
+        for (i, p) in report.products.iter().enumerate() {
+            if p.affected.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                at.push(
+                    "missing-affected",
+                    at.value(&format!("products[{i}]")),
+                    format!("product `{}` has no `affected` versions", p.name),
+                    "add `affected:` with the affected version range, e.g. '< 2.4.1'",
+                );
+            }
+        }
+    }
+    if matches!(state, State::Fixed | State::Published | State::Withdrawn) {
+        let all_fixed = !report.products.is_empty()
+            && report.products.iter().all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()));
+        let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
+        if !all_fixed && !mitigated {
+            at.push(
+                "missing-fix",
+                at.key("products"),
+                format!("a {state} report needs a fixed version for every product, or a mitigation"),
+                "add `fixed:` to each product, or a top-level `mitigation:` describing the workaround",
+            );
+        }
+    }
+    if is_public(state) && report.published.is_none() {
+        at.push(
+            "missing-published-date",
+            at.opening(),
+            format!("a {state} report needs a `published` date"),
+            "add `published: YYYY-MM-DD` (advance sets it)",
+        );
+    }
+    if state == State::Withdrawn && report.withdrawn.is_none() {
+        at.push(
+            "missing-withdrawn-date",
+            at.opening(),
+            "a withdrawn report needs a `withdrawn` date",
+            "add `withdrawn: YYYY-MM-DD` (advance sets it)",
+        );
+    }
+    resolution(at, report, ctx, state);
+    products(at, report, ctx);
+    sections::required(at, required_sections(state));
+}
+
+fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
+    match (state, report.resolution) {
+        (State::Rejected, None) => {
+            let names: Vec<&str> = Resolution::ALL.iter().map(|r| r.as_str()).collect();
+            at.push(
+                "missing-resolution",
+                at.key("state"),
+                "a rejected report needs a `resolution`",
+                format!("add `resolution:` with one of: {}", names.join(", ")),
+            );
+        }
+        (State::Rejected, Some(_)) => {}
+        (_, Some(_)) => at.push(
+            "unexpected-field",
+            at.key("resolution"),
+            format!("a {state} report has a `resolution`"),
+            "a resolution records why a report was rejected; remove it, or reject the report",
+        ),
+        (_, None) => {}
+    }
+    if report.duplicate_of.is_some() && !(state == State::Rejected && report.resolution == Some(Resolution::Duplicate))
+    {
+        at.push(
+            "unexpected-field",
+            at.key("duplicate_of"),
+            "`duplicate_of` is set but the report is not rejected as a duplicate",
+            "remove it, or reject the report with `resolution: duplicate`",
+        );
+    }
+    if report.published.is_some() && !is_public(state) {
+        at.push(
+            "unexpected-field",
+            at.key("published"),
+            format!("a {state} report has a `published` date"),
+            "only published or withdrawn reports have a published date; remove it",
+        );
+    }
+    if report.withdrawn.is_some() && state != State::Withdrawn {
+        at.push(
+            "unexpected-field",
+            at.key("withdrawn"),
+            format!("a {state} report has a `withdrawn` date"),
+            "only withdrawn reports have a withdrawn date; remove it",
+        );
+    }
+    if state == State::Rejected && report.resolution == Some(Resolution::Duplicate) {
+        match &report.duplicate_of {
+            None => at.push(
+                "missing-duplicate-of",
+                at.key("resolution"),
+                "a duplicate needs `duplicate_of`",
+                "add `duplicate_of:` with the id of the original report",
+            ),
+            Some(d) if d == &report.id || !ctx.known_ids.contains(d) => at.push(
+                "unknown-duplicate",
+                at.value("duplicate_of"),
+                format!("`duplicate_of` names `{d}`, which is not another report here"),
+                "use the id of an existing report (its file is reports/<ID>.md)",
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+fn products(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
+    for (i, p) in report.products.iter().enumerate() {
+        match ctx.config.product(&p.name) {
+            None => {
+                let known: Vec<&str> = ctx.config.products.iter().map(|c| c.name.as_str()).collect();
+                let known = if known.is_empty() {
+                    "enigm.yaml lists no products yet".to_owned()
+                } else {
+                    format!("known: {}", known.join(", "))
+                };
+                at.push(
+                    "unknown-product",
+                    at.value(&format!("products[{i}].name")),
+                    format!("product `{}` is not listed in enigm.yaml", p.name),
+                    format!("{known}; add it under `products:` in enigm.yaml or fix the name"),
+                );
+            }
+            Some(c) => {
+                if let Some(comp) = &p.component
+                    && !c.components.is_empty()
+                    && !c.components.contains(comp)
+                {
+                    at.push(
+                        "unknown-component",
+                        at.value(&format!("products[{i}].component")),
+                        format!("component `{comp}` is not listed for `{}`", p.name),
+                        format!(
+                            "known: {}; add it to the product's `components` in enigm.yaml",
+                            c.components.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::checks::test_support::{PUBLISHED, codes};
+
+    fn as_state(state: &str, last: &str) -> String {
+        PUBLISHED
+            .replace("state: published\nreported", &format!("state: {state}\nreported"))
+            .replace("  - date: 2026-03-01\n    state: published\n", last)
+    }
+
+    #[test]
+    fn severity_needed_past_triage() {
+        let text = PUBLISHED
+            .replace("severity:\n  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n  level: critical\n", "");
+        assert!(codes(&text).contains(&"missing-severity"));
+    }
+
+    #[test]
+    fn affected_needed_once_confirmed() {
+        assert!(codes(&PUBLISHED.replace("    affected: '< 2.4.1'\n", "")).contains(&"missing-affected"));
+    }
+
+    #[test]
+    fn fix_or_mitigation_needed_once_fixed() {
+        let no_fix = PUBLISHED.replace("    fixed: '2.4.1'\n", "");
+        assert!(codes(&no_fix).contains(&"missing-fix"));
+        let mitigated = no_fix.replace("published: 2026-03-01", "published: 2026-03-01\nmitigation: Disable uploads.");
+        assert!(!codes(&mitigated).contains(&"missing-fix"));
+    }
+
+    #[test]
+    fn published_and_withdrawn_dates() {
+        assert!(codes(&PUBLISHED.replace("published: 2026-03-01\n", "")).contains(&"missing-published-date"));
+        let withdrawn = PUBLISHED
+            .replace("state: published\nreported", "state: withdrawn\nreported")
+            .replace("    state: published\n", "    state: published\n  - date: 2026-03-02\n    state: withdrawn\n");
+        assert!(codes(&withdrawn).contains(&"missing-withdrawn-date"));
+        assert!(
+            !codes(&withdrawn.replace("published: 2026-03-01", "published: 2026-03-01\nwithdrawn: 2026-03-02"))
+                .iter()
+                .any(|c| c.starts_with("missing"))
+        );
+    }
+
+    #[test]
+    fn rejection_needs_a_resolution_and_duplicates_an_original() {
+        let rejected = as_state("rejected", "");
+        let rejected = rejected.replace("  - date: 2026-01-06\n    state: triaged\n  - date: 2026-01-10\n    state: confirmed\n  - date: 2026-01-12\n    state: remediating\n  - date: 2026-02-20\n    state: fixed\n", "  - date: 2026-01-06\n    state: rejected\n").replace("published: 2026-03-01\n", "");
+        assert_eq!(codes(&rejected), ["missing-resolution"]);
+        let dup = rejected.replace("state: rejected\nreported", "state: rejected\nresolution: duplicate\nreported");
+        assert_eq!(codes(&dup), ["missing-duplicate-of"]);
+        assert_eq!(
+            codes(&dup.replace("resolution: duplicate", "resolution: duplicate\nduplicate_of: ENIGM-2026-0009")),
+            ["unknown-duplicate"]
+        );
+        assert_eq!(
+            codes(&dup.replace("resolution: duplicate", "resolution: duplicate\nduplicate_of: ENIGM-2026-0002")),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nresolution: wont-fix")),
+            ["unexpected-field"]
+        );
+    }
+
+    #[test]
+    fn products_and_components_come_from_the_config() {
+        assert_eq!(codes(&PUBLISHED.replace("  - name: web", "  - name: mobile")), ["unknown-product"]);
+        assert_eq!(codes(&PUBLISHED.replace("component: uploads", "component: cli")), ["unknown-component"]);
+    }
+
+    #[test]
+    fn fields_that_do_not_belong_to_the_state_are_flagged() {
+        assert_eq!(
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nduplicate_of: ENIGM-2026-0002")),
+            ["unexpected-field"]
+        );
+        assert_eq!(
+            codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nwithdrawn: 2026-03-02")),
+            ["unexpected-field"]
+        );
+        let received = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\npublished: 2026-01-06\ntimeline:\n  - date: 2026-01-05\n    state: received\n---\n";
+        assert_eq!(codes(received), ["unexpected-field"]);
+    }
+}

@@ -1,0 +1,93 @@
+//! The disclosure lifecycle as data: states and the legal transitions between them.
+//!
+//! One table, read by `validate` (timeline steps must be legal) and by `advance`; printed by
+//! `states`. The requirements a report must meet to *be* in a state (the guards) live with
+//! the checks (`checks::state`), so `validate` and `advance` share one definition.
+
+use crate::format::report::State;
+
+/// A legal state change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: State,
+    pub to: State,
+    /// What the step means in the disclosure policy.
+    pub meaning: &'static str,
+}
+
+const fn t(from: State, to: State, meaning: &'static str) -> Transition {
+    Transition { from, to, meaning }
+}
+
+/// Every legal transition.
+pub const TRANSITIONS: &[Transition] = &[
+    t(State::Received, State::Triaged, "acknowledged and assessed by risk"),
+    t(State::Received, State::NeedsInfo, "more information asked of the reporter"),
+    t(State::Received, State::Rejected, "closed without a fix"),
+    t(State::NeedsInfo, State::Triaged, "information received, assessed"),
+    t(State::NeedsInfo, State::Rejected, "closed without a fix"),
+    t(State::Triaged, State::Confirmed, "reproduced"),
+    t(State::Triaged, State::NeedsInfo, "more information asked of the reporter"),
+    t(State::Triaged, State::Rejected, "closed without a fix"),
+    t(State::Confirmed, State::Remediating, "fix in progress"),
+    t(State::Confirmed, State::Rejected, "will not be fixed"),
+    t(State::Remediating, State::Fixed, "fix released or mitigation documented"),
+    t(State::Fixed, State::Published, "advisory published in coordination with the reporter"),
+    t(State::Published, State::Withdrawn, "advisory withdrawn (never deleted)"),
+    t(State::Rejected, State::Triaged, "reopened"),
+];
+
+/// The state every report starts in.
+pub const INITIAL: State = State::Received;
+
+/// True when `from → to` is a legal step.
+pub fn is_legal(from: State, to: State) -> bool {
+    TRANSITIONS.iter().any(|t| t.from == from && t.to == to)
+}
+
+/// The states reachable from `from` in one step.
+pub fn targets(from: State) -> impl Iterator<Item = State> {
+    TRANSITIONS.iter().filter(move |t| t.from == from).map(|t| t.to)
+}
+
+/// States at or after `confirmed` on the way to publication.
+pub fn is_confirmed_or_later(state: State) -> bool {
+    matches!(state, State::Confirmed | State::Remediating | State::Fixed | State::Published | State::Withdrawn)
+}
+
+/// States whose advisory is public.
+pub fn is_public(state: State) -> bool {
+    matches!(state, State::Published | State::Withdrawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_is_reachable_from_received() {
+        let mut seen = vec![INITIAL];
+        let mut i = 0;
+        while i < seen.len() {
+            for next in targets(seen[i]) {
+                if !seen.contains(&next) {
+                    seen.push(next);
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(seen.len(), State::ALL.len(), "{seen:?}");
+    }
+
+    #[test]
+    fn table_matches_the_policy() {
+        assert!(is_legal(State::Fixed, State::Published));
+        assert!(is_legal(State::Rejected, State::Triaged));
+        assert!(!is_legal(State::Received, State::Published));
+        assert!(!is_legal(State::Published, State::Received));
+        assert_eq!(targets(State::Published).collect::<Vec<_>>(), [State::Withdrawn]);
+        assert_eq!(targets(State::Withdrawn).count(), 0, "withdrawn is final");
+        let unique: std::collections::HashSet<_> = TRANSITIONS.iter().map(|t| (t.from, t.to)).collect();
+        assert_eq!(unique.len(), TRANSITIONS.len());
+    }
+}

@@ -1,0 +1,420 @@
+//! Validation: every finding of every report file, in one pass.
+//!
+//! Files come from the work tree or from the git index (`--staged`: what is about to be
+//! committed). The configuration is checked first against its schema; then every report is
+//! parsed, checked against the report schema, typed and put through the semantic checks, in
+//! parallel. Cross-file rules (duplicate ids) and the comparison with a base revision run
+//! after. Results are ordered by path, then position, so output is deterministic.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::format::config::Config;
+use crate::format::finding::{Finding, Severity};
+use crate::format::report::{Document, Rejected};
+use crate::layout::{CONFIG_FILE, REPORTS_DIR};
+use crate::rules::checks::{self, CheckContext};
+use crate::rules::lifecycle::is_public;
+use crate::rules::schema::{self, Located};
+use crate::store::repo::Repo;
+use crate::store::scan::report_paths;
+
+/// The findings of one file, with its text for showing locations.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub path: PathBuf,
+    pub text: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// The result of a validation run.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// One entry per file checked, sorted by path.
+    pub files: Vec<FileResult>,
+}
+
+impl Outcome {
+    /// Number of findings of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.files.iter().flat_map(|f| &f.findings).filter(|f| f.severity == severity).count()
+    }
+}
+
+/// Where file contents are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    WorkTree,
+    /// The git index (stage 0): what the next commit will contain.
+    Index,
+}
+
+/// What to validate.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Files to check (relative to the root); `None` means every report.
+    pub paths: Option<Vec<PathBuf>>,
+    pub source: Source,
+    /// A revision to compare against (published reports kept, ids unchanged).
+    pub against: Option<String>,
+    pub today: NaiveDate,
+}
+
+/// Reads files from the chosen source.
+struct Files<'a> {
+    repo: &'a Repo,
+    source: Source,
+    index: Option<git2::Index>,
+}
+
+impl Files<'_> {
+    fn read(&self, rel: &Path) -> Loaded {
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                let Some(entry) = index.get_path(rel, 0) else {
+                    let conflicted = (1..=3).any(|stage| index.get_path(rel, stage).is_some());
+                    let finding = if conflicted {
+                        Finding::error("merge-conflict", rel, None, "the file is conflicted in the index (unresolved merge)")
+                            .with_help("resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`")
+                    } else {
+                        Finding::error("file-unreadable", rel, None, "the file is not in the git index")
+                            .with_help("stage it with `git add`, or validate the work tree instead")
+                    };
+                    return Err(Box::new(Rejected { finding, text: None }));
+                };
+                if entry.mode == 0o120_000 {
+                    return Err(crate::format::report::rejected_symlink(rel));
+                }
+                let blob = self.repo.git().find_blob(entry.id).map_err(|e| {
+                    Box::new(Rejected {
+                        finding: Finding::error(
+                            "file-unreadable",
+                            rel,
+                            None,
+                            format!("cannot read the staged file: {}", e.message()),
+                        ),
+                        text: None,
+                    })
+                })?;
+                crate::format::report::check_size(rel, blob.size() as u64)?;
+                Document::from_bytes(rel, blob.content().to_vec())
+            }
+            _ => Document::load(self.repo.root(), rel),
+        }
+    }
+
+    fn read_text(&self, rel: &Path) -> Option<String> {
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                // A symbolic link is stored as a blob holding its target: never read as text.
+                let entry = index.get_path(rel, 0).filter(|e| e.mode & 0o170000 != 0o120000)?;
+                let blob = self.repo.git().find_blob(entry.id).ok()?;
+                String::from_utf8(blob.content().to_vec()).ok()
+            }
+            _ => {
+                // Only a regular file is read (a FIFO would block, a link could lead outside).
+                let path = self.repo.root().join(rel);
+                std::fs::symlink_metadata(&path).ok().filter(|m| m.is_file())?;
+                std::fs::read_to_string(path).ok()
+            }
+        }
+    }
+
+    /// Every report path in the source, sorted.
+    fn report_paths(&self) -> Result<Vec<PathBuf>> {
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                let mut paths: Vec<PathBuf> = index
+                    .iter()
+                    .filter_map(|e| String::from_utf8(e.path).ok())
+                    .filter(|p| {
+                        p.strip_prefix("reports/")
+                            .is_some_and(|n| !n.contains('/') && !n.starts_with('.') && n.ends_with(".md"))
+                    })
+                    .map(PathBuf::from)
+                    .collect();
+                paths.sort();
+                paths.dedup();
+                Ok(paths)
+            }
+            _ => report_paths(self.repo.root()),
+        }
+    }
+}
+
+/// Runs validation.
+pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
+    let index = match request.source {
+        Source::Index => Some(repo.git().index()?),
+        Source::WorkTree => None,
+    };
+    let files = Files { repo, source: request.source, index };
+    let config = match check_config(&files) {
+        Ok(c) => c,
+        Err(result) => return Ok(finish(vec![result])),
+    };
+    let all = files.report_paths()?;
+    let mut targets: Vec<PathBuf> = match &request.paths {
+        None => all.clone(),
+        Some(p) => p.iter().filter(|p| p.as_path() != Path::new(CONFIG_FILE)).cloned().collect(),
+    };
+    targets.sort();
+    targets.dedup();
+    let known_ids: HashSet<String> =
+        all.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect();
+    let ctx = CheckContext { config: &config, today: request.today, known_ids: &known_ids };
+    // git2 handles are not shared across threads: staged blobs are read first, then every file
+    // is parsed and checked in parallel.
+    let inputs: Vec<(PathBuf, Option<Loaded>)> = targets
+        .into_iter()
+        .map(|p| {
+            let loaded = (request.source == Source::Index).then(|| files.read(&p));
+            (p, loaded)
+        })
+        .collect();
+    let root = repo.root();
+    let checked: Vec<(FileResult, Option<Claim>)> = inputs
+        .into_par_iter()
+        .map(|(p, loaded)| {
+            let doc = loaded.unwrap_or_else(|| Document::load(root, &p));
+            check_file(&p, doc, &ctx)
+        })
+        .collect();
+    let claims: HashMap<PathBuf, Claim> =
+        checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
+    let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
+    if let Some(rev) = &request.against {
+        against(repo, &files, rev, &claims, &mut results)?;
+    }
+    // Text is kept only where there is something to show (100,000 clean files need none).
+    for r in &mut results {
+        if !r.findings.is_empty() && r.text.is_none() && r.findings.iter().any(|f| f.span.is_some()) {
+            r.text = files.read_text(&r.path);
+        }
+    }
+    Ok(finish(results))
+}
+
+/// Orders results by path and position, and masks secrets in the text kept for display.
+fn finish(mut results: Vec<FileResult>) -> Outcome {
+    results.sort_by(|a, b| a.path.cmp(&b.path));
+    for r in &mut results {
+        r.findings.sort_by(|a, b| {
+            (a.span.as_ref().map(|s| s.start), a.code).cmp(&(b.span.as_ref().map(|s| s.start), b.code))
+        });
+        if let Some(text) = &mut r.text {
+            for f in r.findings.iter().filter(|f| f.code == "secret") {
+                if let Some(span) = &f.span {
+                    mask_span(text, span.clone());
+                }
+            }
+        }
+    }
+    Outcome { files: results }
+}
+
+/// Replaces the characters in `span` by `*`, keeping the byte length (so offsets stay valid).
+fn mask_span(text: &mut String, span: std::ops::Range<usize>) {
+    let Some(secret) = text.get(span.clone()) else {
+        return;
+    };
+    let stars = "*".repeat(secret.len());
+    text.replace_range(span, &stars);
+}
+
+/// Checks `enigm.yaml` against its schema; on any error, the file's result.
+fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
+    let rel = Path::new(CONFIG_FILE);
+    let fail = |findings: Vec<Finding>, text: Option<String>| FileResult { path: rel.to_owned(), text, findings };
+    let text = match files.source {
+        Source::WorkTree => {
+            crate::format::config::read_text(files.repo.root()).map_err(|r| fail(vec![r.finding], None))?
+        }
+        Source::Index => files.read_text(rel).ok_or_else(|| {
+            let f = Finding::error(
+                "config-unreadable",
+                rel,
+                None,
+                "enigm.yaml cannot be read from the index (missing, a symbolic link, or not UTF-8)",
+            )
+            .with_help("restore it from git, or run `enigm-disclose init --force`");
+            fail(vec![f], None)
+        })?,
+    };
+    let tree = match crate::format::yaml::parse(&text, 0) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut f = Finding::error(e.code, rel, Some(e.span), e.message);
+            f.help = e.help;
+            return Err(fail(vec![f], Some(text)));
+        }
+    };
+    let spans = crate::format::yaml::SpanMap::from_tree(&tree);
+    let mut findings = schema::check_config(&tree.to_json(), &Located { path: rel, spans: &spans, root: 0..0 });
+    // Secrets, conflict markers and Trojan Source characters matter in the configuration too.
+    let raw = checks::check_text(rel, &text, Some(0..text.len()));
+    findings.extend(checks::unicode::check_values(rel, &tree, &raw));
+    findings.extend(raw);
+    if !findings.is_empty() {
+        return Err(fail(findings, Some(text)));
+    }
+    Config::parse(&text).map_err(|r| fail(vec![r.finding], r.text))
+}
+
+/// A document read from its source, or why it could not be.
+type Loaded = std::result::Result<Document, Box<Rejected>>;
+
+/// The id a report claims and where it is written.
+#[derive(Debug, Clone)]
+struct Claim {
+    id: String,
+    span: std::ops::Range<usize>,
+}
+
+/// One file: schema, typed model, semantic checks. Also returns the id it claims. The text is
+/// kept only when there are findings to show in it.
+fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<Claim>) {
+    let result = |text, findings| FileResult { path: rel.to_owned(), text, findings };
+    let doc = match loaded {
+        Ok(d) => d,
+        Err(r) => {
+            let mut findings = vec![r.finding];
+            if let Some(t) = &r.text {
+                let front = crate::format::report::Parts::split(t)
+                    .ok()
+                    .map(|p| p.front_matter_offset..p.front_matter_offset + p.front_matter.len());
+                findings.extend(checks::check_text(rel, t, front));
+            }
+            return (result(r.text, findings), None);
+        }
+    };
+    let claimed = doc
+        .value()
+        .get("id")
+        .and_then(|v| v.as_str())
+        .map(|id| Claim { id: id.to_owned(), span: doc.span_for("id", false) });
+    let findings = checks::check_document(&doc, ctx);
+    let text = (!findings.is_empty()).then_some(doc.text);
+    (result(text, findings), claimed)
+}
+
+/// Adds `duplicate-id` findings: a report claiming an id that another file is named after
+/// or also claims.
+fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> Vec<FileResult> {
+    let mut claims: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    let checked_paths: HashSet<&Path> = checked.iter().map(|(r, _)| r.path.as_path()).collect();
+    for p in all.iter().filter(|p| !checked_paths.contains(p.as_path())) {
+        if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
+            claims.entry(stem.to_owned()).or_default().push(p.clone());
+        }
+    }
+    for (r, claim) in &checked {
+        if let Some(c) = claim {
+            claims.entry(c.id.clone()).or_default().push(r.path.clone());
+        }
+    }
+    checked
+        .into_iter()
+        .map(|(mut r, claim)| {
+            if let Some(Claim { id, span }) = claim
+                && let Some(others) = claims.get(&id)
+                && others.len() > 1
+            {
+                let other: Vec<String> =
+                    others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
+                let f = Finding::error(
+                    "duplicate-id",
+                    &r.path,
+                    Some(span),
+                    format!("id `{id}` is also used by {}", other.join(", ")),
+                )
+                .with_help(format!(
+                    "after a merge, `enigm-disclose renumber {id}` gives the later report the next free id"
+                ));
+                r.findings.push(f);
+            }
+            r
+        })
+        .collect()
+}
+
+/// Compares the checked source with `rev`: published reports stay, ids do not change.
+fn against(
+    repo: &Repo,
+    files: &Files<'_>,
+    rev: &str,
+    claims: &HashMap<PathBuf, Claim>,
+    results: &mut Vec<FileResult>,
+) -> Result<()> {
+    let git = repo.git();
+    let base = git.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
+        Error::usage(
+            format!("cannot resolve `{rev}`: {}", e.message()),
+            "pass a commit, branch or tag, e.g. --against origin/main",
+        )
+    })?;
+    let Ok(entry) = base.get_path(Path::new(REPORTS_DIR)) else {
+        return Ok(());
+    };
+    let tree = git.find_tree(entry.id())?;
+    let current: Vec<PathBuf> = files.report_paths()?;
+    let current_set: HashSet<&PathBuf> = current.iter().collect();
+    let mut current_ids: Option<HashMap<String, PathBuf>> = None;
+    for item in tree.iter() {
+        let Ok(name) = item.name() else { continue };
+        let rel = Path::new(REPORTS_DIR).join(name);
+        let Ok(blob) = git.find_blob(item.id()) else {
+            continue;
+        };
+        let Ok(base_report) = Document::from_bytes(&rel, blob.content().to_vec()).and_then(|d| d.report()) else {
+            continue;
+        };
+        if current_set.contains(&rel) {
+            if let Some(r) = results.iter_mut().find(|r| r.path == rel)
+                && let Some(now) = claims.get(&rel)
+                && now.id != base_report.id
+            {
+                let f = Finding::error(
+                    "id-changed",
+                    &rel,
+                    Some(now.span.clone()),
+                    format!("the id changed from `{}` (in {rev}) to `{}`", base_report.id, now.id),
+                )
+                .with_help(
+                    "an id never changes once committed; `renumber` is the one way to move a report to a new id",
+                );
+                r.findings.push(f);
+            }
+            continue;
+        }
+        if !is_public(base_report.state) {
+            continue;
+        }
+        let ids = current_ids.get_or_insert_with(|| current_id_map(files, &current));
+        let f = match ids.get(&base_report.id) {
+            Some(new_path) => Finding::error("published-renamed", &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
+                .with_help("published advisories keep their file and id; move it back"),
+            None => Finding::error("published-deleted", &rel, None, format!("published report {} was deleted", base_report.id))
+                .with_help("published advisories are never deleted; withdraw it instead: `enigm-disclose advance <ID> withdrawn --reason …`"),
+        };
+        results.push(FileResult { path: rel, text: None, findings: vec![f] });
+    }
+    Ok(())
+}
+
+fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            files
+                .read(p)
+                .ok()
+                .and_then(|d| d.value().get("id").and_then(|v| v.as_str().map(str::to_owned)))
+                .map(|id| (id, p.clone()))
+        })
+        .collect()
+}

@@ -1,0 +1,447 @@
+//! All git access: opening the disclosure repository, identities, commits that touch only
+//! the tool's own files, and reading report names on every branch.
+//!
+//! A commit made by the tool contains exactly the files it changed, on top of HEAD, whatever
+//! else the user has staged: the tree is built in an in-memory index from HEAD's tree, and
+//! afterwards only those paths are updated in the user's index. The branch moves last, with
+//! a compare-and-swap on its old value; if the index or the branch cannot be updated, the
+//! index is put back as it was and the error says why.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, StatusOptions, Time};
+
+use crate::error::{Error, Result};
+use crate::format::id::ReportId;
+use crate::layout::{CONFIG_FILE, LOCK_FILE, REPORTS_DIR};
+
+/// The disclosure repository: a git work tree.
+pub struct Repo {
+    git: Repository,
+    root: PathBuf,
+}
+
+/// Exclusive right to change the repository through the tool, held until dropped.
+///
+/// It is an OS advisory lock on `.git/enigm.lock`: the kernel releases it when the process
+/// ends, even by a crash or `kill -9`, so it is never stale. Two commands that edit and commit
+/// (`new`, `advance`, `renumber`, `render`) therefore never interleave: the second waits, then
+/// sees the first one's result.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: fs::File,
+}
+
+/// How long a command waits for another one to finish.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// One file change in a commit (paths relative to the root, `/`-separated).
+#[derive(Debug, Clone)]
+pub enum Change {
+    Write { path: PathBuf, content: Vec<u8> },
+    Remove { path: PathBuf },
+}
+
+impl Change {
+    fn path(&self) -> &Path {
+        match self {
+            Change::Write { path, .. } | Change::Remove { path } => path,
+        }
+    }
+}
+
+/// Author and committer of the tool's commits.
+pub struct Identity {
+    pub author: Signature<'static>,
+    pub committer: Signature<'static>,
+}
+
+impl Identity {
+    /// The author's name, for timeline entries.
+    pub fn author_name(&self) -> String {
+        self.author.name().unwrap_or_default().to_owned()
+    }
+}
+
+impl Repo {
+    /// Finds the git work tree containing `start` and checks it is a disclosure repository.
+    pub fn discover(start: &Path) -> Result<Repo> {
+        let not_ours = || Error::NotADisclosureRepo { path: start.to_owned() };
+        let git = Repository::discover(start).map_err(|_| not_ours())?;
+        let root = git.workdir().ok_or_else(not_ours)?.to_owned();
+        if !root.join(CONFIG_FILE).is_file() {
+            return Err(not_ours());
+        }
+        Ok(Repo { git, root })
+    }
+
+    /// Opens the repository whose work tree is exactly `dir`, or creates one there.
+    /// Returns whether it was created.
+    pub fn open_or_init(dir: &Path) -> Result<(Repo, bool)> {
+        let (git, created) = match Repository::open(dir) {
+            Ok(g) if g.workdir().is_some_and(|w| same_dir(w, dir)) => (g, false),
+            Ok(_) | Err(_) => (Repository::init(dir)?, true),
+        };
+        let root = git
+            .workdir()
+            .ok_or_else(|| {
+                Error::usage(
+                    format!("{} is a bare repository", dir.display()),
+                    "disclosure repositories need a work tree",
+                )
+            })?
+            .to_owned();
+        Ok((Repo { git, root }, created))
+    }
+
+    /// The work tree root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The underlying git2 repository.
+    pub fn git(&self) -> &Repository {
+        &self.git
+    }
+
+    /// Author and committer from the environment (`GIT_AUTHOR_NAME`, …, `GIT_AUTHOR_DATE`, as
+    /// git reads them) or the git configuration. A missing name or email is an error.
+    pub fn identity(&self) -> Result<Identity> {
+        let config = self.git.config()?;
+        let get = |env: &str, key: &str| {
+            std::env::var(env)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .or_else(|| config.get_string(key).ok())
+                .filter(|v| !v.trim().is_empty())
+        };
+        let mut missing = Vec::new();
+        let mut who = |kind: &str| {
+            let upper = kind.to_uppercase();
+            let name = get(&format!("GIT_{upper}_NAME"), "user.name");
+            let email = get(&format!("GIT_{upper}_EMAIL"), "user.email");
+            if name.is_none() && !missing.contains(&"user.name") {
+                missing.push("user.name");
+            }
+            if email.is_none() && !missing.contains(&"user.email") {
+                missing.push("user.email");
+            }
+            (name, email, std::env::var(format!("GIT_{upper}_DATE")).ok())
+        };
+        let author = who("author");
+        let committer = who("committer");
+        if !missing.is_empty() {
+            return Err(Error::NoIdentity { missing: missing.join(" and ") });
+        }
+        Ok(Identity { author: signature(author)?, committer: signature(committer)? })
+    }
+
+    /// The branch HEAD points at (full ref name) and its commit, if it has one.
+    fn head_branch(&self) -> Result<(String, Option<git2::Commit<'_>>)> {
+        match self.git.head() {
+            Ok(head) if head.is_branch() => {
+                let name = head
+                    .name()
+                    .map_err(|_| Error::usage("HEAD names a branch that is not UTF-8", "rename the branch"))?
+                    .to_owned();
+                Ok((name, Some(head.peel_to_commit()?)))
+            }
+            Ok(_) => Err(Error::DetachedHead),
+            Err(e) if e.code() == ErrorCode::UnbornBranch => {
+                let head = self.git.find_reference("HEAD")?;
+                let target = head.symbolic_target().ok().flatten().ok_or(Error::DetachedHead)?.to_owned();
+                Ok((target, None))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// True when HEAD is not on a branch (the tool refuses to commit there).
+    pub fn check_can_commit(&self) -> Result<()> {
+        self.head_branch().map(|_| ())
+    }
+
+    /// Commits exactly `changes` on top of HEAD and updates only those paths in the index.
+    /// The work tree must already hold the new content. On failure nothing observable changed.
+    pub fn commit_paths(&self, changes: &[Change], message: &str, identity: &Identity) -> Result<Oid> {
+        let (refname, parent) = self.head_branch()?;
+        let mut tree_index = Index::new()?;
+        if let Some(p) = &parent {
+            tree_index.read_tree(&p.tree()?)?;
+        }
+        let mut blobs = Vec::with_capacity(changes.len());
+        for change in changes {
+            match change {
+                Change::Write { path, content } => {
+                    let oid = self.git.blob(content)?;
+                    tree_index.add(&self.entry(path, oid, content.len(), false))?;
+                    blobs.push(Some((oid, content.len())));
+                }
+                Change::Remove { path } => {
+                    tree_index.remove_path(path)?;
+                    blobs.push(None);
+                }
+            }
+        }
+        let tree = self.git.find_tree(tree_index.write_tree_to(&self.git)?)?;
+        if parent.as_ref().is_some_and(|p| p.tree_id() == tree.id()) {
+            return Err(Error::NothingToCommit);
+        }
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let oid = self.git.commit(None, &identity.author, &identity.committer, message, &tree, &parents)?;
+
+        let mut index = self.git.index()?;
+        let saved: Vec<Option<IndexEntry>> = changes.iter().map(|c| index.get_path(c.path(), 0)).collect();
+        for (change, blob) in changes.iter().zip(&blobs) {
+            match blob {
+                Some((blob, len)) => index.add(&self.entry(change.path(), *blob, *len, true))?,
+                None => {
+                    if index.get_path(change.path(), 0).is_some() {
+                        index.remove_path(change.path())?;
+                    }
+                }
+            }
+        }
+        if let Err(e) = index.write() {
+            let _ = index.read(true);
+            return Err(self.index_error(e));
+        }
+        let subject = message.lines().next().unwrap_or_default();
+        let reflog = format!("commit: {subject}");
+        let moved = match &parent {
+            Some(p) => self.git.reference_matching(&refname, oid, true, p.id(), &reflog).map(|_| ()),
+            None => self.git.reference(&refname, oid, false, &reflog).map(|_| ()),
+        };
+        if let Err(e) = moved {
+            self.restore_index(&mut index, changes, saved);
+            return Err(Error::Git {
+                message: format!("could not move {refname}: {}", e.message()),
+                help: Some("another process changed the branch at the same time; run the command again".into()),
+            });
+        }
+        Ok(oid)
+    }
+
+    /// Stages `changes` (already written to the work tree), resolving conflicts on those paths;
+    /// used inside a merge, where the merge commit is the user's to make.
+    pub fn stage_resolved(&self, changes: &[Change]) -> Result<()> {
+        let mut index = self.git.index()?;
+        for change in changes {
+            let _ = index.conflict_remove(change.path());
+            match change {
+                Change::Write { path, content } => {
+                    let oid = self.git.blob(content)?;
+                    index.add(&self.entry(path, oid, content.len(), true))?;
+                }
+                Change::Remove { path } => {
+                    let _ = index.remove_path(path);
+                }
+            }
+        }
+        index.write().map_err(|e| self.index_error(e))
+    }
+
+    fn restore_index(&self, index: &mut Index, changes: &[Change], saved: Vec<Option<IndexEntry>>) {
+        for (change, old) in changes.iter().zip(saved) {
+            let _ = match old {
+                Some(entry) => index.add(&entry),
+                None => index.remove_path(change.path()),
+            };
+        }
+        let _ = index.write();
+    }
+
+    fn index_error(&self, e: git2::Error) -> Error {
+        if e.code() == ErrorCode::Locked || e.message().contains("index.lock") {
+            Error::IndexLocked { path: self.git.path().join("index.lock") }
+        } else {
+            e.into()
+        }
+    }
+
+    /// An index entry for `path` with the work tree file's stat data when `stat` is set (so
+    /// `git status` sees the file as unchanged without re-hashing it).
+    fn entry(&self, path: &Path, id: Oid, len: usize, stat: bool) -> IndexEntry {
+        let path_bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+        let mut entry = IndexEntry {
+            ctime: IndexTime::new(0, 0),
+            mtime: IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100_644,
+            uid: 0,
+            gid: 0,
+            file_size: u32::try_from(len).unwrap_or(u32::MAX),
+            id,
+            flags: u16::try_from(path_bytes.len().min(0xfff)).unwrap_or(0xfff),
+            flags_extended: 0,
+            path: path_bytes,
+        };
+        if stat && let Ok(meta) = fs::metadata(self.root.join(path)) {
+            fill_stat(&mut entry, &meta);
+        }
+        entry
+    }
+
+    /// Every report id named by a file under `reports/` on any local or remote-tracking
+    /// branch (and a detached HEAD), read from git objects without checking anything out.
+    pub fn ids_on_branches(&self) -> Result<Vec<ReportId>> {
+        let mut seen_trees = HashSet::new();
+        let mut ids = Vec::new();
+        let mut tips = Vec::new();
+        for reference in self.git.references()? {
+            let reference = reference?;
+            let is_branch =
+                reference.name().is_ok_and(|n| n.starts_with("refs/heads/") || n.starts_with("refs/remotes/"));
+            if is_branch && let Ok(commit) = reference.peel_to_commit() {
+                tips.push(commit);
+            }
+        }
+        if let Ok(head) = self.git.head()
+            && let Ok(commit) = head.peel_to_commit()
+        {
+            tips.push(commit);
+        }
+        for commit in tips {
+            let Ok(entry) = commit.tree()?.get_path(Path::new(REPORTS_DIR)) else {
+                continue;
+            };
+            if !seen_trees.insert(entry.id()) {
+                continue;
+            }
+            let Ok(tree) = self.git.find_tree(entry.id()) else {
+                continue;
+            };
+            ids.extend(tree.iter().filter_map(|e| e.name().ok().and_then(ReportId::from_file_name)));
+        }
+        Ok(ids)
+    }
+
+    /// True when tracked files have staged or unstaged modifications.
+    pub fn has_uncommitted_changes(&self) -> Result<bool> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(false).include_ignored(false);
+        Ok(!self.git.statuses(Some(&mut opts))?.is_empty())
+    }
+
+    /// The git directory (`.git`).
+    pub fn git_dir(&self) -> &Path {
+        self.git.path()
+    }
+
+    /// Takes the repository's [`WriteLock`], waiting up to 20 s for another command.
+    pub fn lock_for_writing(&self) -> Result<WriteLock> {
+        let path = self.git_dir().join(LOCK_FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io(format!("cannot open {}", path.display())))?;
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WriteLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::usage(
+                        "another enigm-disclose command has been changing this repository for 20 s",
+                        format!("wait for it to finish and try again (it holds a lock on {})", path.display()),
+                    ));
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(Error::io(format!("cannot lock {}", path.display()))(e));
+                }
+            }
+        }
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn signature((name, email, date): (Option<String>, Option<String>, Option<String>)) -> Result<Signature<'static>> {
+    let (name, email) = (name.unwrap_or_default(), email.unwrap_or_default());
+    let sig = match date.as_deref().map(parse_git_date) {
+        Some(Some(time)) => Signature::new(&name, &email, &time)?,
+        Some(None) => {
+            return Err(Error::usage(
+                format!("cannot read the date `{}` in GIT_AUTHOR_DATE/GIT_COMMITTER_DATE", date.unwrap_or_default()),
+                "use `@<unix seconds> +0000` or RFC 3339 (2026-01-05T10:00:00Z)",
+            ));
+        }
+        None => Signature::now(&name, &email)?,
+    };
+    Ok(sig)
+}
+
+/// Reads git's internal date format (`@1700000000 +0100` or `1700000000 +0100`), RFC 3339
+/// and RFC 2822.
+fn parse_git_date(text: &str) -> Option<Time> {
+    let text = text.trim();
+    let raw = text.strip_prefix('@').unwrap_or(text);
+    if let Some((secs, tz)) = raw.split_once(' ')
+        && let (Ok(secs), Some(offset)) = (secs.parse::<i64>(), parse_tz(tz))
+    {
+        return Some(Time::new(secs, offset));
+    }
+    if let Ok(secs) = raw.parse::<i64>() {
+        return Some(Time::new(secs, 0));
+    }
+    let dt = chrono::DateTime::parse_from_rfc3339(text).or_else(|_| chrono::DateTime::parse_from_rfc2822(text)).ok()?;
+    Some(Time::new(dt.timestamp(), dt.offset().local_minus_utc() / 60))
+}
+
+fn parse_tz(tz: &str) -> Option<i32> {
+    let (sign, digits) = match tz.as_bytes().first()? {
+        b'+' => (1, &tz[1..]),
+        b'-' => (-1, &tz[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 60 + minutes))
+}
+
+#[cfg(unix)]
+fn fill_stat(entry: &mut IndexEntry, meta: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    let t = |secs: i64, nanos: i64| IndexTime::new(i32::try_from(secs).unwrap_or(0), u32::try_from(nanos).unwrap_or(0));
+    entry.ctime = t(meta.ctime(), meta.ctime_nsec());
+    entry.mtime = t(meta.mtime(), meta.mtime_nsec());
+    entry.dev = u32::try_from(meta.dev()).unwrap_or(0);
+    entry.ino = u32::try_from(meta.ino() & u64::from(u32::MAX)).unwrap_or(0);
+    entry.uid = meta.uid();
+    entry.gid = meta.gid();
+    entry.file_size = u32::try_from(meta.len()).unwrap_or(u32::MAX);
+}
+
+#[cfg(not(unix))]
+fn fill_stat(entry: &mut IndexEntry, meta: &fs::Metadata) {
+    entry.file_size = u32::try_from(meta.len()).unwrap_or(u32::MAX);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_git_dates() {
+        let t = parse_git_date("@1700000000 +0130").expect("internal");
+        assert_eq!((t.seconds(), t.offset_minutes()), (1_700_000_000, 90));
+        let t = parse_git_date("2026-01-05T10:00:00-02:00").expect("rfc3339");
+        assert_eq!(t.offset_minutes(), -120);
+        assert!(parse_git_date("yesterday").is_none());
+    }
+}

@@ -1,0 +1,59 @@
+//! Finding the report files of a repository.
+//!
+//! Reports are the `*.md` entries directly under `reports/`. Hidden files (such as
+//! `.gitkeep`) are skipped. Entries are returned sorted, so every command sees the same
+//! order; symbolic links and directories are returned too, so that loading them produces a
+//! finding instead of silently ignoring them.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::layout::REPORTS_DIR;
+
+/// Relative paths (`reports/<name>.md`) of every report entry, sorted.
+pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join(REPORTS_DIR);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()))(e)),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::io(format!("cannot list {}", dir.display())))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            // A non-UTF-8 name cannot be a report id; still show it so it gets a finding.
+            paths.push(Path::new(REPORTS_DIR).join(entry.file_name()));
+            continue;
+        };
+        if !name.starts_with('.') && name.ends_with(".md") {
+            paths.push(Path::new(REPORTS_DIR).join(name));
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// Report ids named by the files under `reports/` (file stems).
+pub fn report_ids(root: &Path) -> Result<Vec<String>> {
+    Ok(report_paths(root)?.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect())
+}
+
+/// Resolves an id as the user typed it (`ENIGM-2026-0007`, `2026-7`, `7`) against the reports
+/// in the work tree.
+pub fn resolve_id(root: &Path, input: &str) -> Result<String> {
+    // A full id needs no listing (it matters with 100,000 reports).
+    let exact = input.trim();
+    if exact.parse::<crate::format::id::ReportId>().is_ok_and(|id| id.to_string() == exact)
+        && fs::symlink_metadata(root.join(REPORTS_DIR).join(format!("{exact}.md"))).is_ok()
+    {
+        return Ok(exact.to_owned());
+    }
+    let ids = report_ids(root)?;
+    crate::format::id::resolve(input, ids.iter().map(String::as_str)).map_err(|m| {
+        Error::usage(m, "ids can be abbreviated as `2026-7` or `7` when unambiguous; `ls reports/` lists them")
+    })
+}

@@ -1,0 +1,8 @@
+//! Commands that change the repository: each one checks, writes files atomically, and makes
+//! one git commit through [`store`](crate::store).
+
+pub mod advance;
+pub mod create;
+pub mod demo;
+pub mod init;
+pub mod renumber;

@@ -1,0 +1,387 @@
+//! `advance`: moving a report to its next state as one edit and one commit.
+//!
+//! Planning is pure: the report (as it is in the work tree, so "edit, then advance" commits
+//! both) must be valid; the step must be in the lifecycle table; the edit changes `state`,
+//! appends a timeline entry and sets what the step sets (`published`, `resolution`, …); then
+//! the would-be file is put through the same checks as `validate` — those are the guards.
+//! Only two guards can be overridden, with `--force --reason`: publishing under embargo and
+//! publishing without a fix or mitigation; the override is recorded in the timeline and the
+//! commit. Executing writes the file atomically and commits it alone; if the commit cannot
+//! be made the old bytes are put back.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use git2::Oid;
+
+use crate::error::{Error, FileProblem, Result};
+use crate::format::config::Config;
+use crate::format::finding::{Finding, Severity};
+use crate::format::report::edit::Editor;
+use crate::format::report::{Document, Resolution, State};
+use crate::layout::REPORTS_DIR;
+use crate::rules::checks::{self, CheckContext};
+use crate::rules::lifecycle::{is_legal, targets};
+use crate::store::files;
+use crate::store::repo::{Change, Identity, Repo};
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct AdvanceRequest {
+    pub id: String,
+    pub to: State,
+    pub note: Option<String>,
+    pub resolution: Option<Resolution>,
+    pub duplicate_of: Option<String>,
+    pub reason: Option<String>,
+    pub date: NaiveDate,
+    pub force: bool,
+    /// Who makes the change (timeline `by`).
+    pub by: String,
+}
+
+/// A checked step, ready to write and commit.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub path: PathBuf,
+    pub from: State,
+    pub to: State,
+    pub old_text: String,
+    pub new_text: String,
+    pub message: String,
+    /// Guards overridden with --force, with the reason.
+    pub overrides: Vec<String>,
+}
+
+/// Codes of the guards `--force --reason` may override (publishing only).
+const OVERRIDABLE: &[&str] = &["missing-fix", "embargo"];
+
+/// Why a step was refused: the findings, shown against the text they point into.
+pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> Error {
+    let count = findings.len();
+    let headline = if count > SHOWN_PROBLEMS {
+        format!("{headline} (the first {SHOWN_PROBLEMS} of {count} problems are shown; `validate` lists them all)")
+    } else {
+        headline.to_owned()
+    };
+    Error::Refused {
+        headline,
+        problems: findings.into_iter().take(SHOWN_PROBLEMS).map(|f| FileProblem::new(f, text.clone())).collect(),
+        count,
+    }
+}
+
+/// Problems drawn in a refusal; a hostile file with thousands stays fast to report.
+const SHOWN_PROBLEMS: usize = 25;
+
+/// Plans the step without touching anything.
+pub fn plan(
+    root: &Path,
+    config: &Config,
+    known_ids: &HashSet<String>,
+    today: NaiveDate,
+    req: &AdvanceRequest,
+) -> Result<Plan> {
+    let path = Path::new(REPORTS_DIR).join(format!("{}.md", req.id));
+    let not_valid = format!("{} is not valid; fix it first (`enigm-disclose validate {}`)", req.id, path.display());
+    let doc = Document::load(root, &path).map_err(|r| refused(vec![r.finding], r.text, &not_valid))?;
+    let ctx = CheckContext { config, today, known_ids };
+    let current = errors_of(&doc, &ctx);
+    if !current.is_empty() {
+        return Err(refused(current, Some(doc.text.clone()), &not_valid));
+    }
+    let report = doc.report()?;
+    let from = report.state;
+    if !is_legal(from, req.to) {
+        let allowed: Vec<&str> = targets(from).map(State::as_str).collect();
+        let help = if allowed.is_empty() {
+            format!("`{from}` is final")
+        } else {
+            format!("from `{from}` the next states are: {}", allowed.join(", "))
+        };
+        return Err(Error::Step {
+            message: format!("{}: `{from}` → `{}` is not a step of the disclosure lifecycle", req.id, req.to),
+            help,
+        });
+    }
+    check_flags(req, known_ids)?;
+    let old_text = doc.text.clone();
+    let mut editor = Editor::new(doc);
+    apply(&mut editor, req, from).map_err(|e| {
+        Error::usage(format!("{}: {e}", path.display()), "edit the report by hand, or rewrite the field on one line")
+    })?;
+    let edited = editor.into_document();
+    let mut guards = errors_of(&edited, &ctx);
+    if req.to == State::Published && report.embargo_until.is_some_and(|e| e > req.date) {
+        let until = report.embargo_until.map(|d| d.to_string()).unwrap_or_default();
+        guards.push(
+            Finding::error("embargo", &path, Some(edited.span_for("embargo_until", false)), format!("the report is under embargo until {until}"))
+                .with_help("publish on or after the embargo date, or agree a new date with the reporter; `--force --reason \"…\"` overrides"),
+        );
+    }
+    let (overridable, hard): (Vec<Finding>, Vec<Finding>) =
+        guards.into_iter().partition(|f| req.to == State::Published && OVERRIDABLE.contains(&f.code));
+    let overridden = req.force && req.reason.is_some();
+    if !hard.is_empty() || !(overridable.is_empty() || overridden) {
+        let mut all = hard;
+        all.extend(overridable.iter().cloned());
+        let headline = format!(
+            "{} cannot move to `{}`: {} requirement{} not met",
+            req.id,
+            req.to,
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        );
+        return Err(refused(all, Some(edited.text.clone()), &headline));
+    }
+    let overrides: Vec<String> = overridable.iter().map(|f| f.message.clone()).collect();
+    let (new_text, message) = if overrides.is_empty() {
+        (edited.text, message(req, from, &[]))
+    } else {
+        // Record the override in the timeline entry's note, then in the commit.
+        let mut editor = Editor::new(Document::load(root, &path)?);
+        let mut forced = req.clone();
+        forced.note = Some(override_note(req, &overrides));
+        apply(&mut editor, &forced, from).map_err(|e| Error::usage(e.to_string(), "edit the report by hand"))?;
+        (editor.into_document().text, message(req, from, &overrides))
+    };
+    Ok(Plan { path, from, to: req.to, old_text, new_text, message, overrides })
+}
+
+/// Error findings of the full check of a document (schema, typed model, semantic rules).
+fn errors_of(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
+    let mut findings = checks::check_document(doc, ctx);
+    findings.retain(|f| f.severity == Severity::Error);
+    findings
+}
+
+/// Flags that the target state needs or does not take.
+fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> {
+    let bad = |m: String, h: &str| Err(Error::usage(m, h));
+    match req.to {
+        State::Rejected => match (req.resolution, &req.duplicate_of) {
+            (None, _) => {
+                let names: Vec<&str> = Resolution::ALL.iter().map(|r| r.as_str()).collect();
+                return bad(
+                    format!("rejecting {} needs --resolution", req.id),
+                    &format!("one of: {}", names.join(", ")),
+                );
+            }
+            (Some(Resolution::Duplicate), None) => {
+                return bad(
+                    "a duplicate needs --duplicate-of ID (the original report)".to_owned(),
+                    "e.g. --duplicate-of ENIGM-2026-0003",
+                );
+            }
+            (Some(Resolution::Duplicate), Some(d)) if d == &req.id || !known_ids.contains(d) => {
+                return bad(format!("--duplicate-of {d}: no such other report"), "name an existing report's id");
+            }
+            (Some(r), Some(_)) if r != Resolution::Duplicate => {
+                return bad("--duplicate-of only goes with --resolution duplicate".into(), "drop --duplicate-of");
+            }
+            _ => {}
+        },
+        _ if req.resolution.is_some() || req.duplicate_of.is_some() => {
+            return bad(
+                format!("--resolution and --duplicate-of are for rejecting, not for `{}`", req.to),
+                "drop them",
+            );
+        }
+        State::Withdrawn if req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
+            return bad(
+                format!("withdrawing {} needs --reason", req.id),
+                "say why the advisory is withdrawn; the reason is recorded in the timeline and the commit",
+            );
+        }
+        _ => {}
+    }
+    if req.force && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return bad(
+            "--force needs --reason \"…\"".into(),
+            "the reason for the override is recorded in the timeline and the commit",
+        );
+    }
+    Ok(())
+}
+
+/// The edit: state, fields the step sets or clears, the timeline entry.
+fn apply(
+    editor: &mut Editor,
+    req: &AdvanceRequest,
+    from: State,
+) -> std::result::Result<(), crate::format::report::edit::EditError> {
+    editor.set_field("state", req.to.as_str())?;
+    let date = req.date.to_string();
+    match req.to {
+        State::Published => editor.set_field("published", &date)?,
+        State::Withdrawn => editor.set_field("withdrawn", &date)?,
+        State::Rejected => {
+            if let Some(r) = req.resolution {
+                editor.set_field("resolution", r.as_str())?;
+            }
+            if let Some(d) = &req.duplicate_of {
+                editor.set_field("duplicate_of", d)?;
+            }
+        }
+        State::Triaged if from == State::Rejected => {
+            editor.remove_field("resolution")?;
+            editor.remove_field("duplicate_of")?;
+        }
+        _ => {}
+    }
+    let note = timeline_note(req);
+    let mut fields: Vec<(&str, &str)> = vec![("date", &date), ("state", req.to.as_str()), ("by", &req.by)];
+    if let Some(n) = &note {
+        fields.push(("note", n));
+    }
+    editor.append_timeline(&fields)
+}
+
+fn timeline_note(req: &AdvanceRequest) -> Option<String> {
+    match (&req.note, req.to == State::Withdrawn, &req.reason) {
+        (Some(n), true, Some(r)) if !n.contains(r.as_str()) => Some(format!("{n} Reason: {r}")),
+        (None, true, Some(r)) => Some(format!("Reason: {r}")),
+        (n, _, _) => n.clone(),
+    }
+}
+
+fn override_note(req: &AdvanceRequest, overrides: &[String]) -> String {
+    let reason = req.reason.clone().unwrap_or_default();
+    let base = req.note.clone().map(|n| format!("{n} ")).unwrap_or_default();
+    format!("{base}Override ({}): {reason}", overrides.join("; "))
+}
+
+fn message(req: &AdvanceRequest, from: State, overrides: &[String]) -> String {
+    let mut m = format!("{}: {from} → {}\n", req.id, req.to);
+    let note = timeline_note(req);
+    if let Some(n) = note.as_deref().filter(|n| !n.trim().is_empty()) {
+        m.push('\n');
+        m.push_str(n.trim());
+        m.push('\n');
+    }
+    if !overrides.is_empty() {
+        m.push_str(&format!("\nOverridden: {}\n", overrides.join("; ")));
+    }
+    m.push_str(&format!(
+        "\nDisclosure-Id: {}\nDisclosure-State: {}\nDisclosure-Previous-State: {from}\n",
+        req.id, req.to
+    ));
+    if !overrides.is_empty() {
+        m.push_str(&format!("Disclosure-Override: {}\n", req.reason.as_deref().unwrap_or_default().replace('\n', " ")));
+    }
+    m
+}
+
+/// Writes the planned file and commits it (unless `identity` is `None`: `--no-commit`).
+/// If the commit fails, the old bytes are put back and the index is untouched.
+pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<Option<Oid>> {
+    let full = repo.root().join(&plan.path);
+    files::write_atomic(&full, plan.new_text.as_bytes())
+        .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;
+    let Some(identity) = identity else { return Ok(None) };
+    match repo.commit_paths(
+        &[Change::Write { path: plan.path.clone(), content: plan.new_text.clone().into_bytes() }],
+        &plan.message,
+        identity,
+    ) {
+        Ok(oid) => Ok(Some(oid)),
+        Err(e) => {
+            files::write_atomic(&full, plan.old_text.as_bytes())
+                .map_err(Error::io(format!("cannot restore {} after a failed commit", plan.path.display())))?;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A report in `state` with formatting choices a person might make.
+    fn report(state: State, crlf: bool, bom: bool, indent: usize, comment: bool, quote: u8, blank: bool) -> String {
+        let title = match quote {
+            0 => "Plain title".to_owned(),
+            1 => "'Single: quoted'".to_owned(),
+            _ => "\"Double \\\"quoted\\\"\"".to_owned(),
+        };
+        let pad = " ".repeat(indent);
+        let mut s = String::new();
+        if bom {
+            s.push('\u{feff}');
+        }
+        s.push_str("---\n");
+        if comment {
+            s.push_str("# Kept comment\n");
+        }
+        s.push_str(&format!("id: ENIGM-2026-0001  # id comment\ntitle: {title}\nstate: {state}\n"));
+        if blank {
+            s.push('\n');
+        }
+        s.push_str("reported: 2026-01-05\nreporter:\n  name: R   # who\n");
+        s.push_str(&format!("timeline:\n{pad}- date: 2026-01-05\n{pad}  state: received\n"));
+        s.push_str("---\n\n## Summary\n\nBody text, with: colons.\n");
+        if crlf { s.replace('\n', "\r\n") } else { s }
+    }
+
+    /// Lines of `old` (except the ones listed) appear in `new` in order; returns the lines of
+    /// `new` that are not matched.
+    fn added_lines(old: &str, new: &str, dropped: &[&str]) -> Vec<String> {
+        let old: Vec<&str> = old.split_inclusive('\n').filter(|l| !dropped.contains(&l.trim_end())).collect();
+        let mut added = Vec::new();
+        let mut i = 0;
+        for line in new.split_inclusive('\n') {
+            if i < old.len() && line == old[i] {
+                i += 1;
+            } else {
+                added.push(line.trim_end().to_owned());
+            }
+        }
+        assert_eq!(i, old.len(), "every old line is kept, in order:\nold:\n{old:?}\nnew:\n{new}");
+        added
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, cases: 128, ..ProptestConfig::default() })]
+        #[test]
+        fn the_edit_changes_only_state_and_adds_only_the_step(
+            crlf in any::<bool>(), bom in any::<bool>(), indent in prop_oneof![Just(0usize), Just(2), Just(4)],
+            comment in any::<bool>(), quote in 0u8..3, blank in any::<bool>(), note in proptest::option::of("[a-zA-Z :#'\"]{1,30}"),
+            reject in any::<bool>(),
+        ) {
+            let text = report(State::Received, crlf, bom, indent, comment, quote, blank);
+            let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text.clone()).expect("parses");
+            let to = if reject { State::Rejected } else { State::Triaged };
+            let req = AdvanceRequest {
+                id: "ENIGM-2026-0001".into(), to, note: note.clone(),
+                resolution: reject.then_some(Resolution::OutOfScope), duplicate_of: None, reason: None,
+                date: NaiveDate::from_ymd_opt(2026, 1, 9).expect("date"), force: false, by: "Sam Lee".into(),
+            };
+            let mut editor = Editor::new(doc);
+            apply(&mut editor, &req, State::Received).expect("edit");
+            let new = editor.into_document();
+            let report = new.report().expect("edited report parses");
+            prop_assert_eq!(report.state, to);
+            prop_assert_eq!(report.timeline.len(), 2);
+            prop_assert_eq!(&report.timeline[1].note, &note);
+            prop_assert_eq!(new.bom, bom);
+            let added = added_lines(&text.replace('\r', ""), &new.text.replace('\r', ""), &["state: received"]);
+            let dash = " ".repeat(indent);
+            let mut expected = vec![format!("state: {to}")];
+            if reject {
+                expected.push("resolution: out-of-scope".to_owned());
+            }
+            expected.push(format!("{dash}- date: 2026-01-09"));
+            expected.push(format!("{dash}  state: {to}"));
+            expected.push(format!("{dash}  by: Sam Lee"));
+            if let Some(n) = &note {
+                expected.push(format!("{dash}  note: {}", crate::format::yamlout::scalar(n)));
+            }
+            prop_assert_eq!(added, expected);
+            if crlf {
+                prop_assert!(!new.text.replace("\r\n", "").contains('\n'), "CRLF kept throughout");
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Creating a report: checking the request, allocating its id, writing the file, committing.
+//!
+//! The id is the next free number for the prefix and the `reported` year across the work
+//! tree and every local and remote-tracking branch, so two people on two branches do not
+//! collide once one has fetched the other. The file is created without ever overwriting one
+//! (if another process takes the id first, the next number is tried).
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use git2::Oid;
+
+use crate::error::{Error, Result};
+use crate::format::config::Config;
+use crate::format::id::{self, ReportId};
+use crate::format::report::{Document, Level, State};
+use crate::format::yamlout::scalar;
+use crate::layout::REPORTS_DIR;
+use crate::store::files;
+use crate::store::repo::{Change, Identity, Repo};
+
+/// What a new report starts with.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub title: String,
+    pub product: String,
+    pub component: Option<String>,
+    pub reporter_name: String,
+    pub reporter_contact: Option<String>,
+    pub credit: Option<String>,
+    pub level: Option<Level>,
+    pub cvss: Option<String>,
+    pub assignee: Option<String>,
+    pub reported: NaiveDate,
+    /// Markdown body; `None` gives the section skeleton.
+    pub body: Option<String>,
+    /// Who records the first timeline entry.
+    pub by: String,
+}
+
+/// A report file written to the work tree.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub id: ReportId,
+    /// Relative to the repository root.
+    pub path: PathBuf,
+}
+
+/// The body a new report starts with: the sections to fill in.
+pub const SKELETON_BODY: &str = "\
+## Summary
+
+TODO: One paragraph: what is vulnerable, and how.
+
+## Impact
+
+TODO: What an attacker gains, and under which conditions.
+
+## Reproduction
+
+TODO: Safe, minimal steps to reproduce. Never include live credentials or customer data.
+
+## Context
+
+TODO: Environment, versions, configuration, related reports or discussions.
+";
+
+impl NewReport {
+    /// Checks the request against the configuration; every problem is reported at once.
+    pub fn check(&self, config: &Config, today: NaiveDate) -> Result<()> {
+        let mut problems = Vec::new();
+        for (flag, value) in [
+            ("--title", Some(&self.title)),
+            ("--reporter-name", Some(&self.reporter_name)),
+            ("--reporter-contact", self.reporter_contact.as_ref()),
+            ("--credit", self.credit.as_ref()),
+            ("--assignee", self.assignee.as_ref()),
+        ] {
+            if let Some(v) = value {
+                if v.trim().is_empty() {
+                    problems.push(format!("{flag} is empty"));
+                } else if v.chars().any(char::is_control) {
+                    problems.push(format!("{flag} must be a single line without control characters"));
+                }
+            }
+        }
+        match config.product(&self.product) {
+            None if config.products.is_empty() => problems
+                .push(format!("product `{}` is not listed in enigm.yaml, which lists no products yet", self.product)),
+            None => {
+                let known: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
+                problems.push(format!(
+                    "product `{}` is not listed in enigm.yaml (known: {})",
+                    self.product,
+                    known.join(", ")
+                ));
+            }
+            Some(p) => {
+                if let Some(c) = &self.component
+                    && !p.components.is_empty()
+                    && !p.components.contains(c)
+                {
+                    problems.push(format!(
+                        "component `{c}` is not listed for `{}` in enigm.yaml (known: {})",
+                        p.name,
+                        p.components.join(", ")
+                    ));
+                }
+            }
+        }
+        if let Some(v) = &self.cvss {
+            match crate::format::cvss::assess(v) {
+                Err(e) => problems.push(format!("--cvss: {e}")),
+                Ok(a) if self.level.is_some_and(|l| l != a.level) => {
+                    problems.push(format!("--severity does not match the CVSS score {} ({})", a.score, a.level))
+                }
+                Ok(_) => {}
+            }
+        }
+        if self.reported > today {
+            problems.push(format!("--reported {} is in the future (today is {today})", self.reported));
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Error::usage(
+            format!("cannot create the report:\n  - {}", problems.join("\n  - ")),
+            "products and components are listed in enigm.yaml under `products`",
+        ))
+    }
+
+    /// The level to record: the given one, or the one the CVSS vector scores.
+    fn effective_level(&self) -> Option<Level> {
+        self.level.or_else(|| self.cvss.as_deref().and_then(|v| crate::format::cvss::assess(v).ok()).map(|a| a.level))
+    }
+
+    /// The file text of this report with id `id`.
+    pub fn render(&self, id: &ReportId) -> String {
+        let mut s = String::with_capacity(1024);
+        s.push_str("---\n");
+        s.push_str(&format!(
+            "id: {id}\ntitle: {}\nstate: {}\nreported: {}\n",
+            scalar(&self.title),
+            State::Received,
+            self.reported
+        ));
+        s.push_str(&format!("reporter:\n  name: {}\n", scalar(&self.reporter_name)));
+        if let Some(c) = &self.reporter_contact {
+            s.push_str(&format!("  contact: {}\n", scalar(c)));
+        }
+        if let Some(c) = &self.credit {
+            s.push_str(&format!("  credit: {}\n", scalar(c)));
+        }
+        s.push_str(&format!("products:\n  - name: {}\n", scalar(&self.product)));
+        if let Some(c) = &self.component {
+            s.push_str(&format!("    component: {}\n", scalar(c)));
+        }
+        let level = self.effective_level();
+        if self.cvss.is_some() || level.is_some() {
+            s.push_str("severity:\n");
+            if let Some(v) = &self.cvss {
+                s.push_str(&format!("  cvss: {}\n", scalar(v.trim())));
+            }
+            if let Some(l) = level {
+                s.push_str(&format!("  level: {l}\n"));
+            }
+        }
+        s.push_str("cwe: []\naliases: []\nreferences: []\n");
+        if let Some(a) = &self.assignee {
+            s.push_str(&format!("assignee: {}\n", scalar(a)));
+        }
+        s.push_str(&format!(
+            "timeline:\n  - date: {}\n    state: {}\n    by: {}\n",
+            self.reported,
+            State::Received,
+            scalar(&self.by)
+        ));
+        s.push_str("---\n\n");
+        let body = self.body.as_deref().unwrap_or(SKELETON_BODY);
+        s.push_str(body);
+        if !body.ends_with('\n') {
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Writes the new report under the next free id (never overwriting a file).
+pub fn write_new(repo: &Repo, config: &Config, req: &NewReport) -> Result<NewFile> {
+    let dir = repo.root().join(REPORTS_DIR);
+    fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
+    let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
+    taken.extend(ids_in_dir(&dir)?);
+    let mut id = id::next_free(&config.id_prefix, req.reported.year(), &taken);
+    for _ in 0..100 {
+        let rel = Path::new(REPORTS_DIR).join(id.file_name());
+        match files::create_atomic(&repo.root().join(&rel), req.render(&id).as_bytes()) {
+            Ok(()) => return Ok(NewFile { id, path: rel }),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => id.number += 1,
+            Err(e) => return Err(Error::io(format!("cannot write {}", rel.display()))(e)),
+        }
+    }
+    Err(Error::usage(
+        "could not find a free report id after 100 attempts",
+        "check the reports/ directory for unexpected files",
+    ))
+}
+
+/// Report ids named by the files in `dir`.
+pub fn ids_in_dir(dir: &Path) -> Result<Vec<ReportId>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()))(e)),
+    };
+    Ok(entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(ReportId::from_file_name))
+        .collect())
+}
+
+/// Commits the new report file as it is now on disk (possibly edited), after checking it
+/// still parses and keeps its id.
+pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<Oid> {
+    let doc = Document::load(repo.root(), &file.path)?;
+    let report = doc.report()?;
+    if report.id != file.id.to_string() {
+        return Err(Error::usage(
+            format!("the report's id was changed to `{}`; it must stay `{}`", report.id, file.id),
+            "keep the allocated id, or rename the file with `enigm-disclose renumber`",
+        ));
+    }
+    let message = format!(
+        "{id}: {state} — {title}\n\nDisclosure-Id: {id}\nDisclosure-State: {state}\n",
+        id = file.id,
+        state = State::Received,
+        title = report.title.replace(['\n', '\r'], " ")
+    );
+    repo.commit_paths(&[Change::Write { path: file.path.clone(), content: doc.text.into_bytes() }], &message, identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::config::ConfigSeed;
+
+    fn req() -> NewReport {
+        NewReport {
+            title: "SQL injection: in search".into(),
+            product: "web".into(),
+            component: Some("api".into()),
+            reporter_name: "Jane".into(),
+            reporter_contact: Some("jane@example.org".into()),
+            credit: None,
+            level: None,
+            cvss: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into()),
+            assignee: None,
+            reported: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+            body: None,
+            by: "Sam".into(),
+        }
+    }
+
+    fn config() -> Config {
+        let seed = ConfigSeed {
+            id_prefix: "ENIGM".into(),
+            organization: "Org".into(),
+            security_contact: "s@x".into(),
+            products: vec!["web".into()],
+        };
+        Config::parse(&seed.render()).expect("config")
+    }
+
+    #[test]
+    fn rendered_report_parses_back_to_the_request() {
+        let id = ReportId::new("ENIGM", 2026, 1);
+        let text = req().render(&id);
+        let r = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text).expect("doc").report().expect("report");
+        assert_eq!(r.title, "SQL injection: in search");
+        assert_eq!(r.state, State::Received);
+        assert_eq!(r.severity.and_then(|s| s.level), Some(Level::Critical));
+        assert_eq!(r.timeline.len(), 1);
+        assert_eq!(r.products[0].component.as_deref(), Some("api"));
+    }
+
+    #[test]
+    fn check_lists_every_problem() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let mut bad = req();
+        bad.product = "nope".into();
+        bad.title = "two\nlines".into();
+        bad.level = Some(Level::Low);
+        let msg = bad.check(&config(), today).unwrap_err().to_string();
+        for needle in
+            ["--title must be a single line", "product `nope`", "does not match the CVSS score", "in the future"]
+        {
+            assert!(msg.contains(needle), "{needle} in {msg}");
+        }
+        let ok_today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        assert!(req().check(&config(), ok_today).is_ok());
+    }
+}

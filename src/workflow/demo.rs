@@ -1,0 +1,214 @@
+//! `demo`: a throw-away disclosure repository with a dozen realistic reports in every state.
+//!
+//! Everything goes through the same code as the commands: `init` writes the layout, `new`
+//! allocates ids and commits each report, a person's edits (severity, affected and fixed
+//! versions, CWE) are made in the file as someone would in an editor, and `advance` checks
+//! and commits each state change. Dates are relative to today, and each commit is dated on
+//! its timeline date, so `history`, `verify`, `due` and `stats` have a real past to read.
+//! Names and addresses are fictitious (`example.net`).
+
+mod scenarios;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, NaiveDate};
+use git2::{Signature, Time};
+
+use crate::error::{Error, Result};
+use crate::format::config::{Config, ConfigSeed};
+use crate::format::report::State;
+use crate::publish::site::{self, SiteRequest};
+use crate::publish::templates::Renderer;
+use crate::store::repo::{Change, Identity, Repo};
+use crate::workflow::advance::{self, AdvanceRequest};
+use crate::workflow::create::{self, NewReport};
+use crate::workflow::init::{self, InitOptions};
+use scenarios::{SCENARIOS, Scenario, Step};
+
+/// The security lead who triages and advances reports in the demo.
+const LEAD: (&str, &str) = ("Alex Rivera", "alex.rivera@example.net");
+
+/// What `demo` built.
+#[derive(Debug)]
+pub struct DemoOutcome {
+    pub root: PathBuf,
+    /// Report ids and their final states, in creation order.
+    pub reports: Vec<(String, State)>,
+    pub commits: usize,
+    /// The rendered site and how many advisories it holds.
+    pub site: PathBuf,
+    pub advisories: usize,
+}
+
+/// Builds the demo repository in `dir` (which must not exist or be empty), as of `today`.
+pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
+    check_empty(dir)?;
+    let seed = ConfigSeed {
+        id_prefix: "DEMO".into(),
+        organization: "Example Widgets Ltd".into(),
+        security_contact: "security@example.net".into(),
+        products: vec!["web-portal".into(), "api-gateway".into(), "mobile-app".into()],
+    };
+    let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false };
+    let outcome = init::init(&opts)?;
+    let repo = Repo::discover(&outcome.root)?;
+    configure_site(repo.root())?;
+    let mut changes: Vec<Change> = outcome
+        .written
+        .iter()
+        .map(|p| Ok(Change::Write { path: p.clone(), content: read(repo.root(), p)? }))
+        .collect::<Result<_>>()?;
+    // The rendered site and the dashboard are outputs, not sources.
+    let ignore = b"/site/\n/dashboard.html\n".to_vec();
+    crate::store::files::write_atomic(&repo.root().join(".gitignore"), &ignore)
+        .map_err(Error::io("cannot write .gitignore"))?;
+    changes.push(Change::Write { path: ".gitignore".into(), content: ignore });
+    let start = today - Duration::days(240);
+    repo.commit_paths(&changes, "Initialise the disclosure repository\n", &identity_at(LEAD, start)?)?;
+    let config = Config::load(repo.root())?;
+    let mut commits = 1;
+    let mut reports = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for scenario in SCENARIOS {
+        let (id, state, made) = play(&repo, &config, today, scenario, &ids)?;
+        commits += made;
+        ids.push(id.clone());
+        reports.push((id, state));
+    }
+    let renderer = Renderer::new(Some(repo.root()))?;
+    let site_dir = repo.root().join("site");
+    let request = SiteRequest { out: site_dir.clone(), changed_since: None, check: false };
+    let built = site::build(&repo, &config, &renderer, &request)?;
+    Ok(DemoOutcome {
+        root: repo.root().components().collect(),
+        reports,
+        commits,
+        site: site_dir,
+        advisories: built.advisories,
+    })
+}
+
+/// Fills in the render settings a real team would: the site's title and address (for the
+/// feed and the CSAF provider metadata) and a (fictitious) CNA id for CVE records.
+fn configure_site(root: &Path) -> Result<()> {
+    let path = root.join(crate::layout::CONFIG_FILE);
+    let text = String::from_utf8_lossy(&read(root, Path::new(crate::layout::CONFIG_FILE))?).into_owned();
+    let text = text
+        .replacen(
+            "  # site_title: Example Corp security advisories",
+            "  site_title: Example Widgets security advisories",
+            1,
+        )
+        .replacen(
+            "  # base_url: https://security.example.com/advisories/",
+            "  base_url: https://security.example.net/advisories/",
+            1,
+        )
+        .replacen(
+            "  # cve_org_id: 00000000-0000-4000-8000-000000000000",
+            "  cve_org_id: 3f1e8a52-9c4d-4b7e-a1d2-5e6f7a8b9c0d   # fictitious: the demo is not a CNA",
+            1,
+        );
+    crate::store::files::write_atomic(&path, text.as_bytes()).map_err(Error::io("cannot write enigm.yaml"))
+}
+
+fn check_empty(dir: &Path) -> Result<()> {
+    let empty = std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none());
+    if empty {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!("{} is not empty", dir.display()),
+        "give `demo` a new directory, or none for a fresh temporary one",
+    ))
+}
+
+fn read(root: &Path, rel: &Path) -> Result<Vec<u8>> {
+    std::fs::read(root.join(rel)).map_err(Error::io(format!("cannot read {}", rel.display())))
+}
+
+/// A commit identity dated at noon UTC on `date`.
+fn identity_at((name, email): (&str, &str), date: NaiveDate) -> Result<Identity> {
+    let seconds = date.and_hms_opt(12, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    let sig = Signature::new(name, email, &Time::new(seconds, 0))?;
+    Ok(Identity { author: sig.clone(), committer: sig })
+}
+
+/// Files one scenario's report and walks it through its steps; returns its id, final state
+/// and the number of commits made.
+fn play(
+    repo: &Repo,
+    config: &Config,
+    today: NaiveDate,
+    s: &Scenario,
+    earlier: &[String],
+) -> Result<(String, State, usize)> {
+    let reported = today - Duration::days(s.reported_days_ago);
+    let request = NewReport {
+        title: s.title.into(),
+        product: s.product.into(),
+        component: s.component.map(Into::into),
+        reporter_name: s.reporter.0.into(),
+        reporter_contact: Some(s.reporter.1.into()),
+        credit: s.credit.map(Into::into),
+        level: None,
+        cvss: s.cvss.map(Into::into),
+        assignee: Some(LEAD.0.into()),
+        reported,
+        body: Some(s.body.into()),
+        by: LEAD.0.into(),
+    };
+    let file = create::write_new(repo, config, &request)?;
+    create::commit_new(repo, &file, &identity_at(LEAD, reported)?)?;
+    let id = file.id.to_string();
+    let mut commits = 1;
+    let mut state = State::Received;
+    for step in s.steps {
+        let date = reported + Duration::days(step.day);
+        edit_before(repo, &file.path, s, step, today)?;
+        let known = crate::store::scan::report_ids(repo.root())?.into_iter().collect();
+        let req = AdvanceRequest {
+            id: id.clone(),
+            to: step.to,
+            note: step.note.map(Into::into),
+            resolution: step.resolution,
+            duplicate_of: step.duplicate_of.and_then(|i| earlier.get(i).cloned()),
+            reason: step.reason.map(Into::into),
+            date,
+            force: false,
+            by: LEAD.0.into(),
+        };
+        let plan = advance::plan(repo.root(), config, &known, today, &req)?;
+        advance::execute(repo, &plan, Some(&identity_at(LEAD, date)?))?;
+        commits += 1;
+        state = step.to;
+    }
+    Ok((id, state, commits))
+}
+
+/// The edits a person makes to the file before a step: what the new state requires.
+fn edit_before(repo: &Repo, rel: &Path, s: &Scenario, step: &Step, today: NaiveDate) -> Result<()> {
+    let full = repo.root().join(rel);
+    let text = String::from_utf8_lossy(&read(repo.root(), rel)?).into_owned();
+    let mut edited = text.clone();
+    match step.to {
+        State::Confirmed => edited = scenarios::with_products(&edited, s, false),
+        State::Fixed => {
+            edited = scenarios::with_products(&edited, s, true);
+            edited = scenarios::with_list(&edited, "cwe", s.cwe);
+            edited = scenarios::with_list(&edited, "aliases", s.aliases);
+            edited = scenarios::with_references(&edited, s.references);
+            edited = scenarios::with_remediation(&edited, s.remediation);
+            if let Some(days) = s.embargo_days_from_today {
+                let until = today + Duration::days(days);
+                edited = edited.replacen("timeline:\n", &format!("embargo_until: {until}\ntimeline:\n"), 1);
+            }
+        }
+        _ => {}
+    }
+    if edited != text {
+        crate::store::files::write_atomic(&full, edited.as_bytes())
+            .map_err(Error::io(format!("cannot write {}", rel.display())))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! `init`: making (or adopting) a git repository as a disclosure repository.
+//!
+//! It writes `enigm.yaml`, `reports/` and `templates/` and commits exactly those files. On a
+//! repository that already has a disclosure layout or uncommitted changes it refuses, listing
+//! why; with `force` it adds only what is missing and never overwrites an existing file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use git2::Oid;
+
+use crate::error::{Error, Result};
+use crate::format::config::ConfigSeed;
+use crate::layout::{CONFIG_FILE, REPORTS_DIR, TEMPLATES_DIR};
+use crate::store::files;
+use crate::store::repo::{Change, Repo};
+
+/// Directory of per-repository template overrides.
+
+/// What `init` should do.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub dir: PathBuf,
+    pub seed: ConfigSeed,
+    pub force: bool,
+    pub commit: bool,
+}
+
+/// What `init` did.
+#[derive(Debug)]
+pub struct InitOutcome {
+    pub root: PathBuf,
+    pub created_repository: bool,
+    /// Files written, relative to the root.
+    pub written: Vec<PathBuf>,
+    /// Files that existed and were kept.
+    pub kept: Vec<PathBuf>,
+    pub commit: Option<Oid>,
+}
+
+/// The files of a fresh layout: path and content.
+fn layout(seed: &ConfigSeed) -> Vec<(PathBuf, Vec<u8>)> {
+    vec![
+        (PathBuf::from(CONFIG_FILE), seed.render().into_bytes()),
+        (Path::new(REPORTS_DIR).join(".gitkeep"), Vec::new()),
+        (Path::new(TEMPLATES_DIR).join(".gitkeep"), Vec::new()),
+    ]
+}
+
+/// Runs `init`.
+pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
+    if !crate::format::id::valid_prefix(&opts.seed.id_prefix) {
+        return Err(Error::usage(
+            format!("`{}` is not a valid id prefix", opts.seed.id_prefix),
+            "use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. ENIGM)",
+        ));
+    }
+    fs::create_dir_all(&opts.dir).map_err(Error::io(format!("cannot create {}", opts.dir.display())))?;
+    let (repo, created) = Repo::open_or_init(&opts.dir)?;
+    let root = repo.root().to_owned();
+    let reasons = refusal_reasons(&repo)?;
+    if !reasons.is_empty() && !opts.force {
+        return Err(Error::usage(
+            format!("refusing to initialise {}:\n  - {}", root.display(), reasons.join("\n  - ")),
+            "use --force to add only the missing files; existing files are never overwritten and other changes are not committed",
+        ));
+    }
+    let identity = if opts.commit { Some(repo.identity()?) } else { None };
+    if opts.commit {
+        repo.check_can_commit()?;
+    }
+    let (mut written, mut kept, mut changes) = (Vec::new(), Vec::new(), Vec::new());
+    for (rel, content) in layout(&opts.seed) {
+        let full = root.join(&rel);
+        if full.exists() || full.is_symlink() {
+            kept.push(rel);
+            continue;
+        }
+        if let Some(parent) = full.parent() {
+            fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
+        }
+        if let Err(e) = files::create_atomic(&full, &content) {
+            remove_all(&root, &written);
+            return Err(Error::io(format!("cannot write {}", rel.display()))(e));
+        }
+        written.push(rel.clone());
+        changes.push(Change::Write { path: rel, content });
+    }
+    let commit = match identity {
+        Some(identity) if !changes.is_empty() => {
+            let message = "Initialise disclosure repository\n\nCreated by enigm-disclose init: enigm.yaml, reports/, templates/.\n";
+            match repo.commit_paths(&changes, message, &identity) {
+                Ok(oid) => Some(oid),
+                Err(Error::NothingToCommit) => None,
+                Err(e) => {
+                    remove_all(&root, &written);
+                    return Err(e);
+                }
+            }
+        }
+        _ => None,
+    };
+    Ok(InitOutcome { root, created_repository: created, written, kept, commit })
+}
+
+/// Why `init` should not proceed without `--force`.
+fn refusal_reasons(repo: &Repo) -> Result<Vec<String>> {
+    let root = repo.root();
+    let mut reasons = Vec::new();
+    if root.join(CONFIG_FILE).exists() {
+        reasons.push(format!("{CONFIG_FILE} already exists (this is already a disclosure repository)"));
+    }
+    for dir in [REPORTS_DIR, TEMPLATES_DIR] {
+        if has_entries(&root.join(dir)) {
+            reasons.push(format!("{dir}/ already contains files"));
+        }
+    }
+    if repo.git().head().is_ok() && repo.has_uncommitted_changes()? {
+        reasons.push("the repository has uncommitted changes".to_owned());
+    }
+    Ok(reasons)
+}
+
+fn has_entries(dir: &Path) -> bool {
+    fs::read_dir(dir).map(|mut it| it.any(|e| e.is_ok_and(|e| e.file_name() != ".gitkeep"))).unwrap_or(false)
+}
+
+fn remove_all(root: &Path, written: &[PathBuf]) {
+    for rel in written {
+        let _ = fs::remove_file(root.join(rel));
+    }
+}

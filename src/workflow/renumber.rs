@@ -1,0 +1,256 @@
+//! `renumber`: resolving an id collision between two reports.
+//!
+//! Two people who filed reports on branches that had not seen each other can get the same id.
+//! After the merge this shows up either as an add/add conflict on `reports/<ID>.md` (the usual
+//! case) or as two files claiming the same `id`. The report added later (by commit date) gets
+//! the next free id: its file is renamed, its `id` rewritten in place (every other byte kept),
+//! and `duplicate_of` references that can only have meant it are updated. Published ids are
+//! never renumbered. In a merge the result is staged for the merge commit; otherwise it is
+//! committed as one commit.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Sort};
+
+use crate::error::{Error, Result};
+use crate::format::config::Config;
+use crate::format::id::{self, ReportId};
+use crate::format::report::{Document, State};
+use crate::layout::REPORTS_DIR;
+use crate::store::files;
+use crate::store::repo::{Change, Identity, Repo};
+use crate::store::scan::report_paths;
+use crate::workflow::create::ids_in_dir;
+
+/// What `renumber` did.
+#[derive(Debug)]
+pub struct Renumbered {
+    pub old_id: String,
+    pub new_id: ReportId,
+    /// The renumbered report's new file.
+    pub path: PathBuf,
+    /// Other reports whose `duplicate_of` was updated.
+    pub updated_references: Vec<PathBuf>,
+    /// The commit made (`None` inside a merge: the result is staged for the merge commit).
+    pub commit: Option<Oid>,
+}
+
+/// One side of a collision.
+struct Claim {
+    path: PathBuf,
+    doc: Document,
+    state: State,
+    /// Commit time of the commit that added it (`i64::MAX` when not committed).
+    added: i64,
+    /// Tip of the history it came from, for telling which references meant it.
+    tip: Option<Oid>,
+}
+
+/// Gives the later of two reports sharing `id` the next free id.
+pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identity>) -> Result<Renumbered> {
+    let rel = Path::new(REPORTS_DIR).join(format!("{id}.md"));
+    let merge_head = merge_head(repo);
+    let (claims, in_merge) = match conflict_sides(repo, &rel, merge_head)? {
+        Some(sides) => (sides, true),
+        None => (work_tree_claims(repo, id)?, false),
+    };
+    if claims.len() < 2 {
+        return Err(Error::usage(
+            format!("no collision: only one report has the id {id}"),
+            "renumber resolves two reports sharing an id (after a merge); nothing to do",
+        ));
+    }
+    let (keep, moving) = pick_later(claims, id)?;
+    let year = moving.doc.report().map(|r| chrono::Datelike::year(&r.reported))?;
+    let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
+    taken.extend(ids_in_dir(&repo.root().join(REPORTS_DIR))?);
+    let new_id = id::next_free(&config.id_prefix, year, &taken);
+    let new_rel = Path::new(REPORTS_DIR).join(new_id.file_name());
+    // Only the text changes from here on; the parsed tree still describes the old text.
+    let new_text = replace_value(&moving.doc, "id", &new_id.to_string())?;
+
+    let references = references_to_update(repo, id, &new_id.to_string(), &keep, &moving)?;
+    let mut changes = vec![Change::Write { path: new_rel.clone(), content: new_text.into_bytes() }];
+    if in_merge {
+        changes.push(Change::Write { path: keep.path.clone(), content: keep.doc.text.clone().into_bytes() });
+    } else if moving.path != keep.path {
+        changes.push(Change::Remove { path: moving.path.clone() });
+    }
+    for (path, text) in &references {
+        changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
+    }
+    write_work_tree(repo, &changes)?;
+    let commit = if in_merge {
+        repo.stage_resolved(&changes)?;
+        None
+    } else if let Some(identity) = identity {
+        let message = format!(
+            "{new_id}: renumbered from {id}\n\nThe id {id} was taken twice; this report was added later.\n\nDisclosure-Id: {new_id}\nDisclosure-Previous-Id: {id}\n"
+        );
+        Some(repo.commit_paths(&changes, &message, identity)?)
+    } else {
+        None
+    };
+    Ok(Renumbered {
+        old_id: id.to_owned(),
+        new_id,
+        path: new_rel,
+        updated_references: references.into_iter().map(|(p, _)| p).collect(),
+        commit,
+    })
+}
+
+fn merge_head(repo: &Repo) -> Option<Oid> {
+    let text = fs::read_to_string(repo.git_dir().join("MERGE_HEAD")).ok()?;
+    Oid::from_str(text.lines().next()?.trim()).ok()
+}
+
+/// The two sides of an add/add conflict on `rel`, if there is one.
+fn conflict_sides(repo: &Repo, rel: &Path, merge_head: Option<Oid>) -> Result<Option<Vec<Claim>>> {
+    let index = repo.git().index()?;
+    let (ours, theirs) = (index.get_path(rel, 2), index.get_path(rel, 3));
+    let (Some(ours), Some(theirs)) = (ours, theirs) else {
+        return Ok(None);
+    };
+    let head = repo.git().head()?.peel_to_commit()?.id();
+    let mut claims = Vec::new();
+    for (entry, tip) in [(ours, Some(head)), (theirs, merge_head)] {
+        let blob = repo.git().find_blob(entry.id)?;
+        let doc = Document::from_bytes(rel, blob.content().to_vec())?;
+        let state = doc.report()?.state;
+        let added = match tip {
+            Some(t) => added_at(repo, t, rel)?,
+            None => i64::MAX,
+        };
+        claims.push(Claim { path: rel.to_owned(), doc, state, added, tip });
+    }
+    Ok(Some(claims))
+}
+
+/// Reports in the work tree whose front matter claims `id`.
+fn work_tree_claims(repo: &Repo, id: &str) -> Result<Vec<Claim>> {
+    let head = repo.git().head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
+    let mut claims = Vec::new();
+    for path in report_paths(repo.root())? {
+        let Ok(doc) = Document::load(repo.root(), &path) else {
+            continue;
+        };
+        let Ok(report) = doc.report() else { continue };
+        if report.id != id {
+            continue;
+        }
+        let added = match head {
+            Some(h) => added_at(repo, h, &path)?,
+            None => i64::MAX,
+        };
+        claims.push(Claim { path, doc, state: report.state, added, tip: head });
+    }
+    Ok(claims)
+}
+
+/// Commit time of the oldest commit, following first parents from `tip`, that has `path`.
+fn added_at(repo: &Repo, tip: Oid, path: &Path) -> Result<i64> {
+    let git = repo.git();
+    let mut walk = git.revwalk()?;
+    walk.push(tip)?;
+    walk.simplify_first_parent()?;
+    walk.set_sorting(Sort::TOPOLOGICAL)?;
+    let mut added = i64::MAX;
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        if commit.tree()?.get_path(path).is_err() {
+            break;
+        }
+        added = commit.time().seconds();
+    }
+    Ok(added)
+}
+
+/// Splits the claims into (kept, renumbered): the later one moves, unless it is published.
+fn pick_later(mut claims: Vec<Claim>, id: &str) -> Result<(Claim, Claim)> {
+    claims.sort_by_key(|c| c.added);
+    let movable = |c: &Claim| !matches!(c.state, State::Published | State::Withdrawn);
+    let index = (0..claims.len()).rev().find(|&i| movable(&claims[i])).ok_or_else(|| {
+        Error::usage(
+            format!("every report with the id {id} has been published; published ids are never renumbered"),
+            "resolve the collision by hand and record it in both reports",
+        )
+    })?;
+    let moving = claims.remove(index);
+    let keep = claims.remove(claims.len() - 1);
+    Ok((keep, moving))
+}
+
+/// The document's text with the scalar at `path` replaced by `value` (every other byte kept).
+fn replace_value(doc: &Document, path: &str, value: &str) -> Result<String> {
+    let span = doc.spans().get(path).map(|s| s.value.clone()).ok_or_else(|| {
+        Error::usage(format!("{} has no `{path}` field", doc.path.display()), "run `enigm-disclose validate`")
+    })?;
+    let mut text = String::with_capacity(doc.text.len() + value.len());
+    text.push_str(&doc.text[..span.start]);
+    text.push_str(&crate::format::yamlout::scalar(value));
+    text.push_str(&doc.text[span.end..]);
+    Ok(text)
+}
+
+/// Reports whose `duplicate_of: <id>` can only mean the renumbered report: they come from its
+/// side of history (its tip's tree has them so) and not from the kept side.
+fn references_to_update(
+    repo: &Repo,
+    id: &str,
+    new_id: &str,
+    keep: &Claim,
+    moving: &Claim,
+) -> Result<Vec<(PathBuf, String)>> {
+    let (Some(moving_tip), Some(keep_tip)) = (moving.tip, keep.tip) else {
+        return Ok(Vec::new());
+    };
+    if moving_tip == keep_tip {
+        return Ok(Vec::new());
+    }
+    let git = repo.git();
+    let (moving_tree, keep_tree) = (git.find_commit(moving_tip)?.tree()?, git.find_commit(keep_tip)?.tree()?);
+    let refers = |tree: &git2::Tree<'_>, path: &Path| -> bool {
+        let Ok(entry) = tree.get_path(path) else {
+            return false;
+        };
+        let Ok(blob) = git.find_blob(entry.id()) else {
+            return false;
+        };
+        Document::from_bytes(path, blob.content().to_vec())
+            .ok()
+            .and_then(|d| d.report().ok())
+            .and_then(|r| r.duplicate_of)
+            .is_some_and(|d| d == id)
+    };
+    let mut out = Vec::new();
+    for path in report_paths(repo.root())? {
+        if path == keep.path || path == moving.path {
+            continue;
+        }
+        let Ok(doc) = Document::load(repo.root(), &path) else {
+            continue;
+        };
+        if !doc.report().is_ok_and(|r| r.duplicate_of.as_deref() == Some(id)) {
+            continue;
+        }
+        if refers(&moving_tree, &path) && !refers(&keep_tree, &path) {
+            out.push((path, replace_value(&doc, "duplicate_of", new_id)?));
+        }
+    }
+    Ok(out)
+}
+
+fn write_work_tree(repo: &Repo, changes: &[Change]) -> Result<()> {
+    for change in changes {
+        match change {
+            Change::Write { path, content } => files::write_atomic(&repo.root().join(path), content)
+                .map_err(Error::io(format!("cannot write {}", path.display())))?,
+            Change::Remove { path } => fs::remove_file(repo.root().join(path))
+                .map_err(Error::io(format!("cannot remove {}", path.display())))?,
+        }
+    }
+    Ok(())
+}
