@@ -43,10 +43,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .par_iter()
         .map(|a| {
             let tracking = history.tracking(a);
-            let doc = csaf::document(a, &tracking, &publisher, &site.base_url);
-            (provider::path(&a.id, &tracking), csaf::to_text(&doc).into_bytes())
+            let doc = csaf::document(a, &tracking, &publisher, &site.base_url)?;
+            Ok((provider::path(&a.id, &tracking), csaf::to_text(&doc).into_bytes()))
         })
-        .collect();
+        .collect::<Result<_, enigm_disclose::Error>>()?;
     let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
     let listing = provider::listing_files(&advisories, &history, &publisher, base);
     files.extend(listing.into_iter().map(|(p, c)| (p.trim_start_matches("csaf/").to_owned(), c)));

@@ -90,6 +90,15 @@ pub enum Error {
     #[diagnostic(transparent)]
     Template(Box<crate::publish::templates::TemplateProblem>),
 
+    /// A CSAF document built from a report fails one of the standard's mandatory tests; nothing
+    /// was written. Reports that pass `validate` should never get here.
+    #[error("the CSAF document of {id} fails mandatory test {test} of CSAF 2.0: {message}")]
+    #[diagnostic(
+        code(csaf_self_check),
+        help("no file was written; this is a bug in enigm-disclose if the report validates: please report it")
+    )]
+    CsafSelfCheck { id: String, test: &'static str, message: String },
+
     /// A git operation failed.
     #[error("git: {message}")]
     #[diagnostic(code(git))]

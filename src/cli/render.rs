@@ -176,7 +176,7 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
         OneFormat::Csaf => {
             let publisher = Publisher::from_config(config)?;
             let tracking = History::load(repo, std::slice::from_ref(&adv))?.tracking(&adv);
-            csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url))
+            csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?)
         }
         OneFormat::Cve => {
             serde_json::to_string_pretty(&cve::record(&adv, config, &site.base_url)?).unwrap_or_default() + "\n"

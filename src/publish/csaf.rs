@@ -3,10 +3,12 @@
 //! Built with serde_json, like OSV, from an [`Advisory`] only, so nothing private can reach a
 //! document. The report's products become the product tree ([`products`]), its revisions
 //! `document.tracking` ([`tracking`]); the site publishes the documents as a CSAF provider
-//! directory ([`provider`]); [`checks`] runs the standard's mandatory tests over a document.
+//! directory ([`provider`]). Every document is checked against the standard's mandatory tests
+//! ([`mandatory`]) before it is returned: one that fails is never written, and the error names
+//! the test.
 //! CSAF 2.0 scores only CVSS v2 and v3: a v4.0 vector is carried in a vulnerability note.
 
-pub mod checks;
+pub mod mandatory;
 pub mod products;
 pub mod provider;
 pub mod tracking;
@@ -64,9 +66,21 @@ pub fn is_web_url(url: &str) -> bool {
     crate::rules::checks::fields::check_url(url).is_ok()
 }
 
-/// The CSAF document of an advisory. `base_url` (ending in `/`, or empty) adds links to the
-/// advisory's other formats on the site.
-pub fn document(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
+/// The CSAF document of an advisory, checked against the mandatory tests (section 6.1).
+/// `base_url` (ending in `/`, or empty) adds links to the advisory's other formats on the site.
+///
+/// A document that fails a test is refused with [`Error::CsafSelfCheck`]: a consumer that
+/// validates strictly would reject it, so it is better not written at all.
+pub fn document(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Result<Value> {
+    let doc = build(a, tracking, publisher, base_url);
+    match mandatory::mandatory(&doc).into_iter().next() {
+        None => Ok(doc),
+        Some(failure) => Err(Error::CsafSelfCheck { id: a.id.clone(), test: failure.test, message: failure.message }),
+    }
+}
+
+/// The CSAF document of an advisory, unchecked.
+pub(crate) fn build(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
     let tree = products::tree(a, &publisher.name);
     json!({
         "document": document_part(a, tracking, publisher, base_url),
@@ -286,6 +300,7 @@ pub(crate) mod test_support {
         let a = advisory(text);
         let publisher = Publisher::from_config(&config()).expect("publisher");
         super::document(&a, &tracking::History::none().tracking(&a), &publisher, "https://security.acme.test/")
+            .expect("passes the mandatory tests")
     }
 }
 
@@ -293,6 +308,19 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::{EXPORTS, config, document};
     use super::*;
+
+    #[test]
+    fn a_document_that_fails_a_mandatory_test_is_refused_with_the_test_id() {
+        // A package URL without a type or name cannot come from a valid report; built
+        // by hand it must stop the document instead of reaching a consumer.
+        let mut a = super::test_support::advisory(EXPORTS);
+        a.products[0].purl = Some("pkg:/".into());
+        let publisher = Publisher::from_config(&config()).expect("publisher");
+        let err = super::document(&a, &tracking::History::none().tracking(&a), &publisher, "").expect_err("refused");
+        let Error::CsafSelfCheck { id, test, .. } = &err else { panic!("{err:?}") };
+        assert_eq!((id.as_str(), *test), ("ENIGM-2026-0001", "6.1.13"));
+        assert!(err.to_string().contains("mandatory test 6.1.13"), "{err}");
+    }
 
     #[test]
     fn the_fixture_becomes_a_full_security_advisory() {

@@ -133,7 +133,7 @@ pub fn render_files(
             ];
             if let Some(c) = csaf {
                 let tracking = c.history.tracking(a);
-                let doc = csaf::document(a, &tracking, &c.publisher, &site.base_url);
+                let doc = csaf::document(a, &tracking, &c.publisher, &site.base_url)?;
                 files.push((
                     format!("{}/{}", provider::DIR, provider::path(&a.id, &tracking)),
                     csaf::to_text(&doc).into_bytes(),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fs;
 
-use enigm_disclose::publish::csaf::checks::mandatory;
+use enigm_disclose::publish::csaf::mandatory::mandatory;
 use serde_json::Value;
 
 use super::validate::{commit_all, shared_schema};
