@@ -1,5 +1,9 @@
 //! Operational errors: why a command could not do its job.
 //!
+//! This module depends on nothing but [`format::finding`](crate::format::finding) and
+//! [`format::report`](crate::format::report) (a template problem is defined here, not in
+//! `publish`), so every room can return these errors without an import cycle.
+//!
 //! Problems *in* a file are [`Finding`](crate::format::finding::Finding)s; when one stops a command it
 //! travels as [`Error::File`]. Everything else (no repository, no git identity, a locked
 //! index, bad flags) is a variant here with a code and a help text. [`Error::exit_code`] maps
@@ -88,7 +92,7 @@ pub enum Error {
     /// A template failed to load or render.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Template(Box<crate::publish::templates::TemplateProblem>),
+    Template(Box<TemplateProblem>),
 
     /// A CSAF document built from a report fails one of the standard's mandatory tests; nothing
     /// was written. Reports that pass `validate` should never get here.
@@ -213,5 +217,43 @@ impl Diagnostic for FileProblem {
         self.source.as_ref()?;
         let len = span.end.saturating_sub(span.start);
         Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, len))))
+    }
+}
+
+/// A template that failed to load or render, shown at its line.
+#[derive(Debug)]
+pub struct TemplateProblem {
+    pub(crate) message: String,
+    pub(crate) source: Option<NamedSource<String>>,
+    pub(crate) span: Option<std::ops::Range<usize>>,
+}
+
+impl fmt::Display for TemplateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TemplateProblem {}
+
+impl Diagnostic for TemplateProblem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("template"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(
+            "fix the template (docs/templates.md lists every variable), or delete the override to use the built-in one",
+        ))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span.clone()?;
+        self.source.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, span.end - span.start))))
     }
 }

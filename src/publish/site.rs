@@ -27,20 +27,7 @@ use crate::store::repo::Repo;
 use crate::store::scan::report_paths;
 
 /// The filter script of the index page (a local file: nothing is fetched from elsewhere).
-const FILTER_JS: &str = r##"(function () {
-  var q = document.getElementById("q"), sev = document.getElementById("sev");
-  var rows = document.querySelectorAll("#advisories tbody tr[data-severity]");
-  function apply() {
-    var text = q.value.toLowerCase(), level = sev.value;
-    rows.forEach(function (r) {
-      var ok = (!text || r.textContent.toLowerCase().indexOf(text) >= 0) && (!level || r.dataset.severity === level);
-      r.hidden = !ok;
-    });
-  }
-  q.addEventListener("input", apply);
-  sev.addEventListener("change", apply);
-})();
-"##;
+const FILTER_JS: &str = include_str!("../../templates/assets/filter.js");
 
 /// What to build.
 #[derive(Debug, Clone)]

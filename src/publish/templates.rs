@@ -6,15 +6,14 @@
 //! is bounded (fuel, recursion) so a hostile template cannot hang CI, and templates have no
 //! file system or network access. Errors point at the template file, line and source.
 
-use std::fmt;
 use std::fs;
 use std::path::Path;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::NamedSource;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TemplateProblem};
 use crate::format::config::Config;
 use crate::layout::TEMPLATES_DIR;
 use crate::publish::public::Advisory;
@@ -216,44 +215,6 @@ fn line_range(source: &str, line: usize) -> std::ops::Range<usize> {
     let start: usize = source.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
     let len = source[start.min(source.len())..].find('\n').unwrap_or(source.len() - start.min(source.len()));
     start..start + len
-}
-
-/// A template that failed to load or render, shown at its line.
-#[derive(Debug)]
-pub struct TemplateProblem {
-    message: String,
-    source: Option<NamedSource<String>>,
-    span: Option<std::ops::Range<usize>>,
-}
-
-impl fmt::Display for TemplateProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for TemplateProblem {}
-
-impl Diagnostic for TemplateProblem {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new("template"))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(
-            "fix the template (docs/templates.md lists every variable), or delete the override to use the built-in one",
-        ))
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span.clone()?;
-        self.source.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, span.end - span.start))))
-    }
 }
 
 /// Copies the built-in templates into `root/templates/` (never overwriting a file).
