@@ -55,7 +55,8 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode, Error> {
     }
     if let Some(file) = &args.html {
         let path = ctx.cwd.join(file);
-        let page = enigm_disclose::publish::dashboard::html(&figures, &config.organization.name);
+        let renderer = enigm_disclose::publish::templates::Renderer::new(Some(repo.root()))?;
+        let page = enigm_disclose::publish::dashboard::html(&renderer, &figures, &config.organization.name)?;
         files::write_atomic(&path, page.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))?;
         eprintln!("wrote the dashboard to {}", file.display());
     }

@@ -241,12 +241,12 @@ fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
         .entries
         .iter()
         .filter_map(|e| {
-            let (version, _) = e.fixed.as_ref()?;
-            Some(json!({
-                "category": "vendor_fix",
-                "details": format!("Upgrade {} to version {version} or later.", e.label),
-                "product_ids": [e.affected_id],
-            }))
+            let details = match (&e.fixed, &e.fixed_text) {
+                (Some((version, _)), _) => format!("Upgrade {} to version {version} or later.", e.label),
+                (None, Some(text)) => format!("Fixed for {}: {text}.", e.label),
+                (None, None) => return None,
+            };
+            Some(json!({ "category": "vendor_fix", "details": details, "product_ids": [e.affected_id] }))
         })
         .collect();
     if let Some(m) = &a.mitigation {
@@ -308,6 +308,27 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::{EXPORTS, config, document};
     use super::*;
+
+    #[test]
+    fn a_fixed_text_that_names_no_single_version_goes_to_the_remediation_only() {
+        let d = document(&EXPORTS.replace("fixed: '2.4.1'", "fixed: 'all releases after <2.4'"));
+        let versions: Vec<&str> = d["product_tree"]["branches"][0]["branches"]
+            .as_array()
+            .expect("products")
+            .iter()
+            .flat_map(|p| p["branches"].as_array().expect("leaves"))
+            .filter(|b| b["category"] == "product_version")
+            .filter_map(|b| b["name"].as_str())
+            .collect();
+        assert_eq!(versions, ["1.10.0"]);
+        let details: Vec<&str> = d["vulnerabilities"][0]["remediations"]
+            .as_array()
+            .expect("remediations")
+            .iter()
+            .filter_map(|r| r["details"].as_str())
+            .collect();
+        assert!(details.iter().any(|t| t.ends_with(": all releases after <2.4.")), "{details:?}");
+    }
 
     #[test]
     fn a_document_that_fails_a_mandatory_test_is_refused_with_the_test_id() {

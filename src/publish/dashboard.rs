@@ -3,11 +3,18 @@
 //! No scripts, fonts, stylesheets or images are loaded from anywhere, so the page can be
 //! attached to an email or opened offline. It is internal (it counts unpublished and
 //! embargoed reports) but the titles of reports that are not public appear only when the
-//! figures were computed with titles ([`super::StatsRequest::with_titles`]); every text is
-//! HTML-escaped.
+//! figures were computed with titles ([`StatsRequest::with_titles`](crate::query::stats::StatsRequest));
+//! every text is escaped by the template engine.
+//!
+//! This module lays the charts out (bars, gridlines and labels as numbers) and hands them to
+//! `templates/dashboard.html.j2`, which a repository can override like the advisory templates.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 
+use serde::Serialize;
+
+use super::templates::Renderer;
+use crate::error::Result;
 use crate::format::report::Level;
 use crate::query::stats::{Stats, Times};
 
@@ -21,64 +28,125 @@ const SERIES: &[(&str, &str)] = &[
     ("unknown", "#bdbdbd"),
 ];
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The dashboard page, rendered with `dashboard.html.j2`.
+pub fn html(renderer: &Renderer, stats: &Stats, organization: &str) -> Result<String> {
+    let page = Page {
+        organization,
+        today: stats.today.to_string(),
+        since: stats.since.map(|s| s.to_string()),
+        tiles: tiles(stats),
+        monthly: monthly_chart(stats),
+        fix: bar_chart("time-to-fix", &stats.fix_histogram, "#1976d2"),
+        age: bar_chart("open-by-age", &stats.open_by_age, "#f57c00"),
+        legend: SERIES.iter().map(|(level, color)| Legend { level, color }).collect(),
+        oldest: oldest_rows(stats),
+        products: product_rows(stats),
+    };
+    renderer.render("dashboard.html.j2", minijinja::Value::from(minijinja::value::Serde(&page)))
 }
 
-/// The dashboard page.
-pub fn html(stats: &Stats, organization: &str) -> String {
-    let mut out = String::new();
-    let title = format!("{} — disclosure dashboard", escape(organization));
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{title}</h1><p class=\"internal\">Internal: counts include unpublished and embargoed reports. As of {today}{since}.</p></header>\n",
-        today = stats.today,
-        since = stats.since.map(|s| format!(", reports received since {s}")).unwrap_or_default(),
-    );
-    tiles(&mut out, stats);
-    section(&mut out, "Reports received per month, by severity", &monthly_chart(stats));
-    section(
-        &mut out,
-        "Time to fix (days from report to fixed)",
-        &bar_chart("time-to-fix", &stats.fix_histogram, "#1976d2"),
-    );
-    section(&mut out, "Open reports by age (days)", &bar_chart("open-by-age", &stats.open_by_age, "#f57c00"));
-    section(&mut out, "Oldest open reports", &oldest_table(stats));
-    section(&mut out, "By product", &product_table(stats));
-    out.push_str("</body>\n</html>\n");
-    out
+/// What the template sees (documented in `docs/templates.md`).
+#[derive(Serialize)]
+struct Page<'a> {
+    organization: &'a str,
+    today: String,
+    since: Option<String>,
+    tiles: Vec<Tile>,
+    /// `None` when there are no reports yet.
+    monthly: Option<Chart>,
+    fix: Chart,
+    age: Chart,
+    legend: Vec<Legend>,
+    oldest: Vec<OldRow>,
+    products: Vec<ProductRow>,
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222;padding:0 1rem}\
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}.internal{color:#b71c1c;font-weight:600}\
-.tiles{display:flex;flex-wrap:wrap;gap:.75rem}.tile{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;min-width:7rem}\
-.tile b{display:block;font-size:1.6rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eee}\
-.withheld{color:#777;font-style:italic}.overdue{color:#b71c1c;font-weight:600}.legend span{margin-right:1rem;white-space:nowrap}\
-.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}svg text{font-size:11px;fill:#444}";
+#[derive(Serialize)]
+struct Tile {
+    label: &'static str,
+    value: String,
+}
 
-fn section(out: &mut String, heading: &str, body: &str) {
-    let _ = write!(out, "<section>\n<h2>{}</h2>\n{body}</section>\n", escape(heading));
+#[derive(Serialize)]
+struct Legend {
+    level: &'static str,
+    color: &'static str,
+}
+
+/// An SVG chart: numbers are pre-formatted (one decimal) so the page is stable.
+#[derive(Serialize)]
+struct Chart {
+    id: &'static str,
+    label: &'static str,
+    width: String,
+    height: String,
+    left: String,
+    baseline: String,
+    gridlines: Vec<Gridline>,
+    bars: Vec<Bar>,
+    labels: Vec<Label>,
+}
+
+#[derive(Serialize)]
+struct Gridline {
+    y: String,
+    text_x: String,
+    text_y: String,
+    value: usize,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    x: String,
+    y: String,
+    width: String,
+    height: String,
+    color: &'static str,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct Label {
+    x: String,
+    y: String,
+    text: String,
+    /// Rotated 45° (month names under the monthly chart).
+    rotated: bool,
+}
+
+#[derive(Serialize)]
+struct OldRow {
+    id: String,
+    state: String,
+    severity: &'static str,
+    age_days: i64,
+    overdue: bool,
+    /// `None`: withheld (not public).
+    title: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProductRow {
+    name: String,
+    total: usize,
+    open: usize,
+    triage: String,
+    fix: String,
+    fix_p90: String,
+    publish: String,
 }
 
 fn days(d: Option<i64>) -> String {
     d.map_or_else(|| "–".to_owned(), |d| format!("{d}d"))
 }
 
-fn tiles(out: &mut String, s: &Stats) {
+fn n1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn tiles(s: &Stats) -> Vec<Tile> {
     let t = &s.times;
-    let items = [
+    [
         ("reports", s.total.to_string()),
         ("open", s.open.to_string()),
         ("overdue", s.overdue.to_string()),
@@ -87,60 +155,82 @@ fn tiles(out: &mut String, s: &Stats) {
         ("median to fix", days(t.fix.median)),
         ("p90 to fix", days(t.fix.p90)),
         ("median to publish", days(t.publish.median)),
-    ];
-    out.push_str("<div class=\"tiles\">\n");
-    for (label, value) in items {
-        let _ = writeln!(out, "<div class=\"tile\"><b>{}</b>{}</div>", escape(&value), escape(label));
+    ]
+    .into_iter()
+    .map(|(label, value)| Tile { label, value })
+    .collect()
+}
+
+/// The frame of a chart: size and the y axis gridlines up to `top`.
+struct Frame {
+    w: f64,
+    h: f64,
+    left: f64,
+    bottom: f64,
+    top: usize,
+}
+
+impl Frame {
+    fn base(&self) -> f64 {
+        self.h - self.bottom
     }
-    out.push_str("</div>\n");
+
+    /// The height of a bar of `n` on this scale.
+    fn bar(&self, n: usize) -> f64 {
+        (self.base() - 10.0) * n as f64 / self.top as f64
+    }
+
+    fn chart(&self, id: &'static str, label: &'static str, bars: Vec<Bar>, labels: Vec<Label>) -> Chart {
+        let gridlines = ticks(self.top)
+            .into_iter()
+            .map(|value| {
+                let y = self.base() - self.bar(value);
+                Gridline { y: n1(y), text_x: n1(self.left - 4.0), text_y: n1(y + 4.0), value }
+            })
+            .collect();
+        Chart {
+            id,
+            label,
+            width: self.w.to_string(),
+            height: self.h.to_string(),
+            left: self.left.to_string(),
+            baseline: self.base().to_string(),
+            gridlines,
+            bars,
+            labels,
+        }
+    }
 }
 
 /// Stacked bars: one per month (the last 24), segments by severity.
-fn monthly_chart(s: &Stats) -> String {
-    let empty = std::collections::BTreeMap::new();
-    let months: Vec<(String, &std::collections::BTreeMap<String, usize>)> =
+fn monthly_chart(s: &Stats) -> Option<Chart> {
+    let empty = BTreeMap::new();
+    let months: Vec<(String, &BTreeMap<String, usize>)> =
         month_range(s).into_iter().map(|m| (m.clone(), s.by_month.get(&m).unwrap_or(&empty))).collect();
     if months.is_empty() {
-        return "<p>No reports yet.</p>\n".into();
+        return None;
     }
-    let max = nice_max(months.iter().map(|(_, m)| m.values().sum::<usize>()).max().unwrap_or(1).max(1));
-    let (w, h, left, bottom) = (640.0, 230.0, 36.0, 52.0);
-    let slot = (w - left) / months.len() as f64;
-    let mut svg = svg_open("reports-per-month", w, h, "Reports received per month, stacked by severity");
-    axis(&mut svg, max, left, w, h, bottom);
+    let top = nice_max(months.iter().map(|(_, m)| m.values().sum::<usize>()).max().unwrap_or(1).max(1));
+    let frame = Frame { w: 640.0, h: 230.0, left: 36.0, bottom: 52.0, top };
+    let slot = (frame.w - frame.left) / months.len() as f64;
+    let (mut bars, mut labels) = (Vec::new(), Vec::new());
     for (i, (month, levels)) in months.iter().enumerate() {
-        let x = left + slot * i as f64 + slot * 0.15;
-        let mut y = h - bottom;
+        let x = frame.left + slot * i as f64 + slot * 0.15;
+        let mut y = frame.base();
         for (level, color) in SERIES {
             let n = levels.get(*level).copied().unwrap_or(0);
             if n == 0 {
                 continue;
             }
-            let bar = (h - bottom - 10.0) * n as f64 / max as f64;
+            let bar = frame.bar(n);
             y -= bar;
-            let _ = writeln!(
-                svg,
-                "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"{color}\"><title>{} {level}: {n}</title></rect>",
-                slot * 0.7,
-                escape(month)
-            );
+            let title = format!("{month} {level}: {n}");
+            bars.push(Bar { x: n1(x), y: n1(y), width: n1(slot * 0.7), height: n1(bar), color, title });
         }
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" transform=\"rotate(-45 {:.1} {:.1})\">{}</text>",
-            x + slot * 0.35,
-            h - bottom + 12.0,
-            x + slot * 0.35,
-            h - bottom + 12.0,
-            escape(month)
-        );
+        let text = month.clone();
+        labels.push(Label { x: n1(x + slot * 0.35), y: n1(frame.base() + 12.0), text, rotated: true });
     }
-    svg.push_str("</svg>\n<p class=\"legend\">");
-    for (level, color) in SERIES {
-        let _ = write!(svg, "<span><i style=\"background:{color}\"></i>{level}</span>");
-    }
-    svg.push_str("</p>\n");
-    svg
+    Some(frame.chart("reports-per-month", "Reports received per month, stacked by severity", bars, labels))
 }
 
 /// Every month from the first with a report to the last (at most the last 24), gaps included.
@@ -165,40 +255,19 @@ fn month_range(s: &Stats) -> Vec<String> {
 }
 
 /// Simple bars with labels under them.
-fn bar_chart(id: &str, data: &[(String, usize)], color: &str) -> String {
-    let max = nice_max(data.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1));
-    let (w, h, left, bottom) = (640.0, 200.0, 36.0, 28.0);
-    let slot = (w - left) / data.len().max(1) as f64;
-    let mut svg = svg_open(id, w, h, id);
-    axis(&mut svg, max, left, w, h, bottom);
+fn bar_chart(id: &'static str, data: &[(String, usize)], color: &'static str) -> Chart {
+    let top = nice_max(data.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1));
+    let frame = Frame { w: 640.0, h: 200.0, left: 36.0, bottom: 28.0, top };
+    let slot = (frame.w - frame.left) / data.len().max(1) as f64;
+    let (mut bars, mut labels) = (Vec::new(), Vec::new());
     for (i, (label, n)) in data.iter().enumerate() {
-        let bar = (h - bottom - 10.0) * *n as f64 / max as f64;
-        let x = left + slot * i as f64 + slot * 0.15;
-        let _ = writeln!(
-            svg,
-            "<rect class=\"bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"{color}\"><title>{}: {n}</title></rect>",
-            h - bottom - bar,
-            slot * 0.7,
-            escape(label)
-        );
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x + slot * 0.35,
-            h - bottom + 16.0,
-            escape(label)
-        );
+        let bar = frame.bar(*n);
+        let x = frame.left + slot * i as f64 + slot * 0.15;
+        let title = format!("{label}: {n}");
+        bars.push(Bar { x: n1(x), y: n1(frame.base() - bar), width: n1(slot * 0.7), height: n1(bar), color, title });
+        labels.push(Label { x: n1(x + slot * 0.35), y: n1(frame.base() + 16.0), text: label.clone(), rotated: false });
     }
-    svg.push_str("</svg>\n");
-    svg
-}
-
-fn svg_open(id: &str, w: f64, h: f64, label: &str) -> String {
-    format!(
-        "<svg id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\">\n",
-        escape(id),
-        escape(label)
-    )
+    frame.chart(id, id, bars, labels)
 }
 
 /// The top of a chart's scale: the smallest 1, 2 or 5 × 10ⁿ at or above `max`.
@@ -223,68 +292,36 @@ fn ticks(top: usize) -> Vec<usize> {
     }
 }
 
-/// The y axis: a baseline and labelled gridlines up to `top`.
-fn axis(svg: &mut String, top: usize, left: f64, w: f64, h: f64, bottom: f64) {
-    let base = h - bottom;
-    let _ = writeln!(svg, "<line x1=\"{left}\" y1=\"{base}\" x2=\"{w}\" y2=\"{base}\" stroke=\"#999\"/>");
-    for value in ticks(top) {
-        let y = base - (base - 10.0) * value as f64 / top as f64;
-        let _ = writeln!(svg, "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{w}\" y2=\"{y:.1}\" stroke=\"#eee\"/>");
-        let _ = writeln!(svg, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{value}</text>", left - 4.0, y + 4.0);
-    }
+fn oldest_rows(s: &Stats) -> Vec<OldRow> {
+    s.oldest_open
+        .iter()
+        .map(|r| OldRow {
+            id: r.id.clone(),
+            state: r.state.to_string(),
+            severity: r.severity.map_or("–", Level::as_str),
+            age_days: r.age_days,
+            overdue: r.overdue,
+            title: r.title.clone(),
+        })
+        .collect()
 }
 
-fn oldest_table(s: &Stats) -> String {
-    if s.oldest_open.is_empty() {
-        return "<p>No open reports.</p>\n".into();
-    }
-    let mut t =
-        String::from("<table>\n<tr><th>Id</th><th>State</th><th>Severity</th><th>Age</th><th>Title</th></tr>\n");
-    for r in &s.oldest_open {
-        let title = match &r.title {
-            Some(t) => escape(t),
-            None => "<span class=\"withheld\">title withheld (not public)</span>".into(),
-        };
-        let age = if r.overdue {
-            format!("<span class=\"overdue\">{}d, overdue</span>", r.age_days)
-        } else {
-            format!("{}d", r.age_days)
-        };
-        let _ = writeln!(
-            t,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{age}</td><td>{title}</td></tr>",
-            escape(&r.id),
-            r.state,
-            r.severity.map_or("–", Level::as_str)
-        );
-    }
-    t.push_str("</table>\n");
-    t
-}
-
-fn product_table(s: &Stats) -> String {
-    if s.by_product.is_empty() {
-        return "<p>No products named yet.</p>\n".into();
-    }
-    let mut t = String::from(
-        "<table>\n<tr><th>Product</th><th>Reports</th><th>Open</th><th>Median to triage</th><th>Median to fix</th><th>p90 to fix</th><th>Median to publish</th></tr>\n",
-    );
-    for (name, p) in &s.by_product {
-        let Times { triage, fix, publish } = &p.times;
-        let _ = writeln!(
-            t,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(name),
-            p.total,
-            p.open,
-            days(triage.median),
-            days(fix.median),
-            days(fix.p90),
-            days(publish.median)
-        );
-    }
-    t.push_str("</table>\n");
-    t
+fn product_rows(s: &Stats) -> Vec<ProductRow> {
+    s.by_product
+        .iter()
+        .map(|(name, p)| {
+            let Times { triage, fix, publish } = &p.times;
+            ProductRow {
+                name: name.clone(),
+                total: p.total,
+                open: p.open,
+                triage: days(triage.median),
+                fix: days(fix.median),
+                fix_p90: days(fix.p90),
+                publish: days(publish.median),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -297,10 +334,5 @@ mod tests {
         assert_eq!(ticks(5), [1, 2, 3, 4, 5]);
         assert_eq!(ticks(10), [5, 10]);
         assert_eq!(ticks(1), [1]);
-    }
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(escape("<b a=\"x\">&'"), "&lt;b a=&quot;x&quot;&gt;&amp;&#39;");
     }
 }

@@ -27,6 +27,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("advisory.md.j2", include_str!("../../templates/advisory.md.j2")),
     ("index.html.j2", include_str!("../../templates/index.html.j2")),
     ("feed.xml.j2", include_str!("../../templates/feed.xml.j2")),
+    ("dashboard.html.j2", include_str!("../../templates/dashboard.html.j2")),
 ];
 
 /// Instruction budget for one render: far above any real page, far below a runaway loop.

@@ -302,14 +302,18 @@ fn profile(doc: &Value, out: &mut Out) {
     }
 }
 
+/// True when a version name reads as a range to test 6.1.31: `<`, `>` or a range word.
+pub fn names_a_range(name: &str) -> bool {
+    const RANGE_WORDS: [&str; 8] = ["after", "all", "before", "earlier", "later", "prior", "versions", "version"];
+    let lower = name.to_lowercase();
+    name.contains(['<', '>']) || lower.split(|c: char| !c.is_alphanumeric()).any(|w| RANGE_WORDS.contains(&w))
+}
+
 /// 6.1.31 Version Range in Product Version: a `product_version` branch names one version.
 fn version_ranges(v: &Value, out: &mut Out) {
-    const RANGE_WORDS: [&str; 8] = ["after", "all", "before", "earlier", "later", "prior", "versions", "version"];
     for b in arr(&v["branches"]) {
         let name = b["name"].as_str().unwrap_or_default();
-        let lower = name.to_lowercase();
-        let words = lower.split(|c: char| !c.is_alphanumeric()).any(|w| RANGE_WORDS.contains(&w));
-        if b["category"] == "product_version" && (name.contains(['<', '>']) || words) {
+        if b["category"] == "product_version" && names_a_range(name) {
             fail(out, "6.1.31", format!("product_version `{name}` is a range; use product_version_range"));
         }
         version_ranges(b, out);

@@ -8,6 +8,8 @@
 
 use serde_json::{Value, json};
 
+use super::mandatory::names_a_range;
+
 use crate::publish::public::{Advisory, PublicProduct};
 use crate::publish::ranges;
 
@@ -20,6 +22,9 @@ pub struct Entry {
     pub affected_id: String,
     /// The fixed version and its product id.
     pub fixed: Option<(String, String)>,
+    /// A `fixed` text that names no single version ("all releases after 2.1"): it cannot be a
+    /// `product_version` (mandatory test 6.1.31), so it is said in the remediation only.
+    pub fixed_text: Option<String>,
 }
 
 /// The tree and the ids it defines.
@@ -67,7 +72,7 @@ pub fn tree(a: &Advisory, vendor: &str) -> Tree {
     if a.products.is_empty() {
         let id = product_id(1);
         let name = format!("{vendor} (affected products not listed)");
-        let entry = Entry { label: name.clone(), affected_id: id.clone(), fixed: None };
+        let entry = Entry { label: name.clone(), affected_id: id.clone(), fixed: None, fixed_text: None };
         return Tree {
             json: json!({ "full_product_names": [{ "name": name, "product_id": id }] }),
             entries: vec![entry],
@@ -94,14 +99,16 @@ pub fn tree(a: &Advisory, vendor: &str) -> Tree {
             &affected_id,
             purl.clone(),
         ));
-        let fixed = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(|f| {
+        let given = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty());
+        let fixed_text = given.filter(|f| names_a_range(f)).map(str::to_owned);
+        let fixed = given.filter(|f| !names_a_range(f)).map(|f| {
             next += 1;
             let id = product_id(next);
             let versioned = purl.as_ref().filter(|u| !u.contains(['@', '?', '#'])).map(|u| format!("{u}@{f}"));
             leaves.push(leaf("product_version", f, format!("{vendor} {label} {f}"), &id, versioned));
             (f.to_owned(), id)
         });
-        entries.push(Entry { label, affected_id, fixed });
+        entries.push(Entry { label, affected_id, fixed, fixed_text });
         match products.iter_mut().find(|(name, _)| *name == p.name) {
             Some((_, branches)) => branches.extend(leaves),
             None => products.push((p.name.clone(), leaves)),
