@@ -6,7 +6,9 @@
 //!
 //! Problems *in* a file are [`Finding`](crate::format::finding::Finding)s; when one stops a command it
 //! travels as [`Error::File`]. Everything else (no repository, no git identity, a locked
-//! index, bad flags) is a variant here with a code and a help text. [`Error::exit_code`] maps
+//! index, a bad request) is a variant here with a code and a help text. Core errors name
+//! request fields and concepts, never command-line flags: the CLI maps fields to its flags
+//! ([`FieldText`]) and adds the hints that depend on how the tool was called. [`Error::exit_code`] maps
 //! them onto the documented exit codes: 1 for a problem in a file, 2 for everything else.
 
 use std::fmt;
@@ -31,10 +33,7 @@ pub enum Error {
 
     /// The directory is not inside a disclosure repository.
     #[error("{} is not inside a disclosure repository (no enigm.yaml at the root of a git work tree)", path.display())]
-    #[diagnostic(
-        code(not_a_disclosure_repo),
-        help("create one with `enigm-disclose init [DIR]`, or point at one with `-C DIR`")
-    )]
+    #[diagnostic(code(not_a_disclosure_repo), help("create one with `enigm-disclose init`, or work from inside one"))]
     NotADisclosureRepo { path: PathBuf },
 
     /// A file (report or configuration) has a problem that stops the command.
@@ -65,15 +64,13 @@ pub enum Error {
     #[error("no git identity: {missing} not set")]
     #[diagnostic(
         code(no_git_identity),
-        help(
-            "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com` (or use --no-commit)"
-        )
+        help("set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`")
     )]
     NoIdentity { missing: String },
 
     /// HEAD is detached, so a commit would not land on any branch.
     #[error("HEAD is detached; the commit would not be on any branch")]
-    #[diagnostic(code(detached_head), help("switch to a branch first (`git switch main`), or use --no-commit"))]
+    #[diagnostic(code(detached_head), help("switch to a branch first (`git switch main`)"))]
     DetachedHead,
 
     /// Another git process holds the index lock.
@@ -122,12 +119,13 @@ pub enum Error {
     },
 
     /// The request cannot be carried out as given (bad or missing values, refused action).
+    /// Request fields are named in the text as `{field}` (see [`FieldText`]).
     #[error("{message}")]
     #[diagnostic(code(usage))]
     Usage {
-        message: String,
+        message: FieldText,
         #[help]
-        help: Option<String>,
+        help: Option<FieldText>,
     },
 }
 
@@ -142,7 +140,7 @@ impl Error {
 
     /// A usage error with a help text.
     pub fn usage(message: impl Into<String>, help: impl Into<String>) -> Error {
-        Error::Usage { message: message.into(), help: Some(help.into()) }
+        Error::Usage { message: FieldText(message.into()), help: Some(FieldText(help.into())) }
     }
 
     /// Wraps an I/O error with what was being done.
@@ -161,6 +159,44 @@ impl From<git2::Error> for Error {
 impl From<Box<Rejected>> for Error {
     fn from(r: Box<Rejected>) -> Self {
         Error::File(Box::new(FileProblem::new(r.finding, r.text)))
+    }
+}
+
+/// A message that names request fields as `{field}` placeholders (`{duplicate_of}`), so the
+/// core names the field and each front end says it its own way: plainly `` `duplicate_of` ``
+/// ([`fmt::Display`]), or as the command line's `--duplicate-of` ([`FieldText::render`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldText(pub String);
+
+impl FieldText {
+    /// The text with each `{field}` replaced by `name(field)`; braces around anything that is
+    /// not a field name (lower case letters and `_`) are kept as they are.
+    pub fn render(&self, name: impl Fn(&str) -> String) -> String {
+        let text = &self.0;
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) if close > 0 && after[..close].bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => {
+                    out.push_str(&name(&after[..close]));
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+impl fmt::Display for FieldText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(|field| format!("`{field}`")))
     }
 }
 
@@ -255,5 +291,19 @@ impl Diagnostic for TemplateProblem {
         let span = self.span.clone()?;
         self.source.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, span.end - span.start))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_text_names_fields_plainly_or_as_the_front_end_says() {
+        let t = FieldText("{resolution} and {duplicate_of} are for rejecting; a {JSON} {} stays".into());
+        assert_eq!(t.to_string(), "`resolution` and `duplicate_of` are for rejecting; a {JSON} {} stays");
+        let flags = t.render(|f| format!("--{}", f.replace('_', "-")));
+        assert_eq!(flags, "--resolution and --duplicate-of are for rejecting; a {JSON} {} stays");
+        assert_eq!(FieldText("unclosed {title".into()).to_string(), "unclosed {title");
     }
 }

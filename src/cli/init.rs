@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
     if !args.no_hook {
         let repo = Repo::discover(&outcome.root)?;
         let exe = std::env::current_exe().map_err(Error::io("cannot find the running binary"))?;
-        match hook::install(&repo, &exe, false) {
+        match hook::install(&repo, &super::hook::script(&exe), false) {
             Ok(path) => text.push_str(&format!("Installed the pre-commit hook ({}): commits run `validate --staged`.\n", path.display())),
             Err(_) => text.push_str("Kept the existing pre-commit hook; to chain the checks, add `enigm-disclose validate --staged || exit 1` to it.\n"),
         }

@@ -43,10 +43,79 @@ pub fn stdout_width() -> Option<usize> {
     Some(std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100))
 }
 
-/// Prints an error with miette and returns its exit code.
+/// Prints an error with miette and returns its exit code. Request fields named by the core
+/// become this command line's flags, and errors whose remedy is a flag get that hint.
 pub fn fail(error: &Error) -> ExitCode {
-    eprint_diagnostic(error);
+    match error {
+        Error::Usage { message, help } => {
+            let help = help.as_ref().map(|h| h.render(flag));
+            eprint_diagnostic(&Hinted { inner: error, message: Some(message.render(flag)), help });
+        }
+        _ => match hint(error) {
+            Some(help) => eprint_diagnostic(&Hinted { inner: error, message: None, help: Some(help) }),
+            None => eprint_diagnostic(error),
+        },
+    }
     ExitCode::from(error.exit_code())
+}
+
+/// The flag that sets a request field: `duplicate_of` → `--duplicate-of`.
+pub fn flag(field: &str) -> String {
+    match field {
+        "level" => "--severity".to_owned(),
+        "root" => "-C DIR".to_owned(),
+        _ => format!("--{}", field.replace('_', "-")),
+    }
+}
+
+/// The command line's own remedy for an error, where the core's help cannot name it.
+fn hint(error: &Error) -> Option<String> {
+    let help = match error {
+        Error::NotADisclosureRepo { .. } => {
+            "create one with `enigm-disclose init [DIR]`, or point at one with `-C DIR`".to_owned()
+        }
+        Error::NoIdentity { .. } | Error::DetachedHead => format!("{} (or use --no-commit)", help_of(error)?),
+        _ => return None,
+    };
+    Some(help)
+}
+
+fn help_of(error: &Error) -> Option<String> {
+    miette::Diagnostic::help(error).map(|h| h.to_string())
+}
+
+/// An error shown with the command line's wording of its message or help.
+struct Hinted<'a> {
+    inner: &'a Error,
+    message: Option<String>,
+    help: Option<String>,
+}
+
+impl std::fmt::Debug for Hinted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl std::fmt::Display for Hinted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.message {
+            Some(m) => f.write_str(m),
+            None => std::fmt::Display::fmt(self.inner, f),
+        }
+    }
+}
+
+impl std::error::Error for Hinted<'_> {}
+
+impl miette::Diagnostic for Hinted<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.code()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
 }
 
 /// Prints a diagnostic to stderr: file, line, column, the source line underlined, help.

@@ -258,8 +258,8 @@ organization:
   security_contact: {contact}
   # website: https://www.example.com   # names the publisher of CSAF documents
 
-# Products reports can be filed against. `new --product` must name one of them;
-# `components` (optional) lists the parts a report may name with `--component`.
+# Products reports can be filed against: every report names one of them;
+# `components` (optional) lists the parts of a product a report may name.
 {products}
 # The disclosure policy: deadlines in days, counted from the `reported` date.
 policy:

@@ -276,7 +276,7 @@ fn check_out_dir(root: &Path, out: &Path) -> Result<()> {
     if bad {
         return Err(Error::usage(
             format!("{} cannot be the site directory", out.display()),
-            "render into a directory of its own, e.g. --out site",
+            "render into a directory of its own, e.g. {out} site",
         ));
     }
     Ok(())

@@ -241,7 +241,7 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
                 None,
                 "enigm.yaml cannot be read from the index (missing, a symbolic link, or not UTF-8)",
             )
-            .with_help("restore it from git, or run `enigm-disclose init --force`");
+            .with_help("restore it from git, or run `enigm-disclose init` again, which adds only missing files");
             fail(vec![f], None)
         })?,
     };
@@ -354,7 +354,7 @@ fn against(
     let base = git.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
         Error::usage(
             format!("cannot resolve `{rev}`: {}", e.message()),
-            "pass a commit, branch or tag, e.g. --against origin/main",
+            "pass a commit, branch or tag, e.g. {against} origin/main",
         )
     })?;
     let Ok(entry) = base.get_path(Path::new(REPORTS_DIR)) else {
@@ -399,7 +399,7 @@ fn against(
             Some(new_path) => Finding::error("published-renamed", &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
                 .with_help("published advisories keep their file and id; move it back"),
             None => Finding::error("published-deleted", &rel, None, format!("published report {} was deleted", base_report.id))
-                .with_help("published advisories are never deleted; withdraw it instead: `enigm-disclose advance <ID> withdrawn --reason …`"),
+                .with_help("published advisories are never deleted; withdraw it instead (advance it to `withdrawn`, with the reason)"),
         };
         results.push(FileResult { path: rel, text: None, findings: vec![f] });
     }

@@ -1,8 +1,9 @@
 //! The git pre-commit hook: `validate --staged` before every commit.
 //!
 //! The hook is a small shell script marked as ours, so `install` never overwrites a hook it
-//! did not write (unless forced) and `uninstall` removes only its own. It calls the binary
-//! that installed it, falling back to `enigm-disclose` on `PATH`. `core.hooksPath` is honoured.
+//! did not write (unless forced) and `uninstall` removes only its own. The script itself (the
+//! command line it runs) is the CLI's to write; this module puts it where git looks for it
+//! (`core.hooksPath` is honoured) and makes it executable.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,34 +26,25 @@ pub fn hook_path(repo: &Repo) -> PathBuf {
     hooks.join("pre-commit")
 }
 
-/// The hook script calling `exe`.
-pub fn script(exe: &Path) -> String {
-    let exe = exe.to_string_lossy().replace('\'', "'\\''");
-    format!(
-        "#!/bin/sh\n{MARKER}\n# Checks what is about to be committed. Installed by `enigm-disclose hook install`;\n\
-         # remove with `enigm-disclose hook uninstall`. Bypass once with `git commit --no-verify`.\n\
-         ENIGM='{exe}'\n[ -x \"$ENIGM\" ] || ENIGM=enigm-disclose\nexec \"$ENIGM\" validate --staged\n"
-    )
-}
-
 /// Whether the hook at `path` was written by this tool.
 fn is_ours(path: &Path) -> bool {
     fs::read_to_string(path).is_ok_and(|t| t.lines().take(3).any(|l| l == MARKER))
 }
 
-/// Installs the hook. An existing hook that is not ours is refused unless `force`.
-pub fn install(repo: &Repo, exe: &Path, force: bool) -> Result<PathBuf> {
+/// Installs `script` (which must carry [`MARKER`] in its first lines) as the hook. An existing
+/// hook that is not ours is refused unless `force`.
+pub fn install(repo: &Repo, script: &str, force: bool) -> Result<PathBuf> {
     let path = hook_path(repo);
     if path.exists() && !is_ours(&path) && !force {
         return Err(Error::usage(
             format!("{} exists and was not written by enigm-disclose", path.display()),
-            "use --force to replace it, or chain the check yourself: add `enigm-disclose validate --staged || exit 1` to your hook",
+            "replace it with {force}, or run the check from your own hook",
         ));
     }
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     }
-    crate::store::files::write_atomic(&path, script(exe).as_bytes())
+    crate::store::files::write_atomic(&path, script.as_bytes())
         .map_err(Error::io(format!("cannot write {}", path.display())))?;
     make_executable(&path)?;
     Ok(path)
@@ -84,17 +76,4 @@ fn make_executable(path: &Path) -> Result<()> {
 #[cfg(not(unix))]
 fn make_executable(_path: &Path) -> Result<()> {
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_script_is_marked_and_quotes_the_path() {
-        let s = script(Path::new("/opt/it's/enigm-disclose"));
-        assert!(s.starts_with("#!/bin/sh\n# enigm-disclose:managed-hook\n"));
-        assert!(s.contains("ENIGM='/opt/it'\\''s/enigm-disclose'"));
-        assert!(s.ends_with("exec \"$ENIGM\" validate --staged\n"));
-    }
 }

@@ -164,33 +164,33 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
             (None, _) => {
                 let names: Vec<&str> = Resolution::ALL.iter().map(|r| r.as_str()).collect();
                 return bad(
-                    format!("rejecting {} needs --resolution", req.id),
+                    format!("rejecting {} needs {{resolution}}", req.id),
                     &format!("one of: {}", names.join(", ")),
                 );
             }
             (Some(Resolution::Duplicate), None) => {
                 return bad(
-                    "a duplicate needs --duplicate-of ID (the original report)".to_owned(),
-                    "e.g. --duplicate-of ENIGM-2026-0003",
+                    "a duplicate needs {duplicate_of}: the id of the original report".to_owned(),
+                    "e.g. {duplicate_of} ENIGM-2026-0003",
                 );
             }
             (Some(Resolution::Duplicate), Some(d)) if d == &req.id || !known_ids.contains(d) => {
-                return bad(format!("--duplicate-of {d}: no such other report"), "name an existing report's id");
+                return bad(format!("{{duplicate_of}} {d}: no such other report"), "name an existing report's id");
             }
             (Some(r), Some(_)) if r != Resolution::Duplicate => {
-                return bad("--duplicate-of only goes with --resolution duplicate".into(), "drop --duplicate-of");
+                return bad("{duplicate_of} only goes with the resolution `duplicate`".into(), "drop {duplicate_of}");
             }
             _ => {}
         },
         _ if req.resolution.is_some() || req.duplicate_of.is_some() => {
             return bad(
-                format!("--resolution and --duplicate-of are for rejecting, not for `{}`", req.to),
+                format!("{{resolution}} and {{duplicate_of}} are for rejecting, not for `{}`", req.to),
                 "drop them",
             );
         }
         State::Withdrawn if req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
             return bad(
-                format!("withdrawing {} needs --reason", req.id),
+                format!("withdrawing {} needs {{reason}}", req.id),
                 "say why the advisory is withdrawn; the reason is recorded in the timeline and the commit",
             );
         }
@@ -198,7 +198,7 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
     }
     if req.force && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return bad(
-            "--force needs --reason \"…\"".into(),
+            "{force} needs {reason}".into(),
             "the reason for the override is recorded in the timeline and the commit",
         );
     }

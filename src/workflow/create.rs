@@ -72,18 +72,18 @@ impl NewReport {
     /// Checks the request against the configuration; every problem is reported at once.
     pub fn check(&self, config: &Config, today: NaiveDate) -> Result<()> {
         let mut problems = Vec::new();
-        for (flag, value) in [
-            ("--title", Some(&self.title)),
-            ("--reporter-name", Some(&self.reporter_name)),
-            ("--reporter-contact", self.reporter_contact.as_ref()),
-            ("--credit", self.credit.as_ref()),
-            ("--assignee", self.assignee.as_ref()),
+        for (field, value) in [
+            ("{title}", Some(&self.title)),
+            ("{reporter_name}", Some(&self.reporter_name)),
+            ("{reporter_contact}", self.reporter_contact.as_ref()),
+            ("{credit}", self.credit.as_ref()),
+            ("{assignee}", self.assignee.as_ref()),
         ] {
             if let Some(v) = value {
                 if v.trim().is_empty() {
-                    problems.push(format!("{flag} is empty"));
+                    problems.push(format!("{field} is empty"));
                 } else if v.chars().any(char::is_control) {
-                    problems.push(format!("{flag} must be a single line without control characters"));
+                    problems.push(format!("{field} must be a single line without control characters"));
                 }
             }
         }
@@ -113,15 +113,15 @@ impl NewReport {
         }
         if let Some(v) = &self.cvss {
             match crate::format::cvss::assess(v) {
-                Err(e) => problems.push(format!("--cvss: {e}")),
+                Err(e) => problems.push(format!("{{cvss}}: {e}")),
                 Ok(a) if self.level.is_some_and(|l| l != a.level) => {
-                    problems.push(format!("--severity does not match the CVSS score {} ({})", a.score, a.level))
+                    problems.push(format!("{{level}} does not match the CVSS score {} ({})", a.score, a.level))
                 }
                 Ok(_) => {}
             }
         }
         if self.reported > today {
-            problems.push(format!("--reported {} is in the future (today is {today})", self.reported));
+            problems.push(format!("{{reported}} {} is in the future (today is {today})", self.reported));
         }
         if problems.is_empty() {
             return Ok(());
@@ -295,7 +295,7 @@ mod tests {
         bad.level = Some(Level::Low);
         let msg = bad.check(&config(), today).unwrap_err().to_string();
         for needle in
-            ["--title must be a single line", "product `nope`", "does not match the CVSS score", "in the future"]
+            ["`title` must be a single line", "product `nope`", "does not match the CVSS score", "in the future"]
         {
             assert!(msg.contains(needle), "{needle} in {msg}");
         }

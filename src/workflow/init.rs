@@ -60,7 +60,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
     if !reasons.is_empty() && !opts.force {
         return Err(Error::usage(
             format!("refusing to initialise {}:\n  - {}", root.display(), reasons.join("\n  - ")),
-            "use --force to add only the missing files; existing files are never overwritten and other changes are not committed",
+            "use {force} to add only the missing files; existing files are never overwritten and other changes are not committed",
         ));
     }
     let identity = if opts.commit { Some(repo.identity()?) } else { None };
