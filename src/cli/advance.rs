@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     let identity = if args.no_commit { None } else { Some(repo.identity()?) };
     if identity.is_some() {
         repo.check_can_commit()?;
-        if repo.git().head().is_err() {
+        if !repo.has_head() {
             return Err(Error::UnbornHead);
         }
     }
