@@ -107,7 +107,7 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
                 text.push_str(&format!("  overridden: {o}\n"));
             }
             match commit {
-                Some(c) => text.push_str(&format!("Committed as {}\n", &c.to_string()[..7])),
+                Some(c) => text.push_str(&format!("Committed as {}\n", c.short())),
                 None => text.push_str(&format!(
                     "Not committed (--no-commit): {} is edited in the work tree.\n",
                     plan.path.display()
