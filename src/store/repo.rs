@@ -472,6 +472,11 @@ impl Repo {
             .collect())
     }
 
+    /// A path-valued git configuration setting (`core.hooksPath`), as git reads it.
+    pub fn config_path(&self, key: &str) -> Option<PathBuf> {
+        self.git.config().ok().and_then(|c| c.get_path(key).ok())
+    }
+
     /// The git directory (`.git`).
     pub fn git_dir(&self) -> &Path {
         self.git.path()
