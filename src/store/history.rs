@@ -15,7 +15,7 @@ use std::path::Path;
 use git2::{Oid, Repository, Revwalk, Sort};
 use rayon::prelude::*;
 
-use super::repo::{BlobId, CommitId, Repo};
+use super::repo::{BlobId, CommitId, GitFailure, Repo};
 use crate::error::Result;
 use crate::layout::REPORTS_DIR;
 
@@ -456,7 +456,7 @@ pub struct Snapshot<'r> {
 
 impl<'r> Snapshot<'r> {
     /// The tree `rev` (a commit, branch or tag) names.
-    pub fn resolve(repo: &'r Repo, rev: &str) -> std::result::Result<Snapshot<'r>, super::repo::GitFailure> {
+    pub fn resolve(repo: &'r Repo, rev: &str) -> std::result::Result<Snapshot<'r>, GitFailure> {
         let git = repo.git();
         let tree = git.revparse_single(rev).and_then(|o| o.peel_to_tree())?;
         Ok(Snapshot { git, tree })
