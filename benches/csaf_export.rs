@@ -19,6 +19,7 @@ use enigm_disclose::publish::csaf::tracking::History;
 use enigm_disclose::publish::csaf::{self, Publisher, provider};
 use enigm_disclose::publish::site::public_advisories;
 use enigm_disclose::publish::templates::SiteInfo;
+use enigm_disclose::store::history;
 use enigm_disclose::store::repo::Repo;
 use rayon::prelude::*;
 
@@ -37,7 +38,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (mut advisories, _) = public_advisories(repo.root(), &config)?;
     advisories.truncate(limit);
     let publisher = Publisher::from_config(&config)?;
-    let history = History::load(&repo, &advisories)?;
+    let (ids, since) = History::wanted(&advisories);
+    let history = History::from_git(history::report_revisions(&repo, &ids, since)?);
     let site = SiteInfo::from_config(&config);
     let mut files: Vec<(String, Vec<u8>)> = advisories
         .par_iter()

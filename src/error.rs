@@ -150,12 +150,6 @@ impl Error {
     }
 }
 
-impl From<git2::Error> for Error {
-    fn from(e: git2::Error) -> Self {
-        Error::Git { message: e.message().to_owned(), help: None }
-    }
-}
-
 impl From<Box<Rejected>> for Error {
     fn from(r: Box<Rejected>) -> Self {
         Error::File(Box::new(FileProblem::new(r.finding, r.text)))

@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, findings) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
-//! | [`store`] | the repository on disk: every git2 call, files, the hook, the clock | policy decisions |
+//! | [`store`] | the repository on disk: every git call, files, the hook, the clock | policy decisions |
 //! | [`workflow`] | commands that change the repository: init, new, advance, renumber, demo | rendering |
 //! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
 //! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard | a `Repo`: history arrives as data |

@@ -1,11 +1,13 @@
-//! The repository on disk: every git2 call and every ambient input (files, clock, hooks).
+//! The repository on disk: every call into the git library and every ambient input (files,
+//! clock, hooks).
 //!
-//! Nothing outside this module touches git2, so git's rules (index, locks, refs, hash
-//! verification) are applied in one place. Other modules see repositories as [`repo::Repo`]
-//! and history as plain data.
+//! Nothing outside this module touches the git library, so git's rules (index, locks, refs,
+//! hash verification) are applied in one place. Other modules see repositories as
+//! [`repo::Repo`] and history as plain data ([`history`]: commit ids, times, file changes).
 
 pub mod clock;
 pub mod files;
+pub mod history;
 pub mod hook;
 pub mod repo;
 pub mod scan;

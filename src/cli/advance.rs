@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     let identity = if args.no_commit { None } else { Some(repo.identity()?) };
     if identity.is_some() {
         repo.check_can_commit()?;
-        if repo.git().head().is_err() {
+        if !repo.has_head() {
             return Err(Error::UnbornHead);
         }
     }
@@ -107,7 +107,7 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
                 text.push_str(&format!("  overridden: {o}\n"));
             }
             match commit {
-                Some(c) => text.push_str(&format!("Committed as {}\n", &c.to_string()[..7])),
+                Some(c) => text.push_str(&format!("Committed as {}\n", c.short())),
                 None => text.push_str(&format!(
                     "Not committed (--no-commit): {} is edited in the work tree.\n",
                     plan.path.display()

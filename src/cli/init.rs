@@ -72,7 +72,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
         text.push_str(&format!("  kept    {} (already there)\n", p.display()));
     }
     match outcome.commit {
-        Some(oid) => text.push_str(&format!("Committed as {}\n", &oid.to_string()[..7])),
+        Some(oid) => text.push_str(&format!("Committed as {}\n", oid.short())),
         None if outcome.written.is_empty() => text.push_str("Nothing to add.\n"),
         None => text.push_str("Not committed (--no-commit).\n"),
     }

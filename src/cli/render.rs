@@ -1,5 +1,6 @@
 //! `enigm-disclose render` and `enigm-disclose templates export`.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,6 +14,7 @@ use enigm_disclose::publish::public::{advisory, is_renderable};
 use enigm_disclose::publish::site::{self, SiteRequest};
 use enigm_disclose::publish::templates::{Renderer, SiteInfo, export_templates};
 use enigm_disclose::publish::{cve, osv};
+use enigm_disclose::store::history::{self, Snapshot};
 use enigm_disclose::store::repo::Repo;
 use enigm_disclose::store::scan::resolve_id;
 use enigm_disclose::store::{clock, files};
@@ -111,8 +113,14 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
     let _lock = if args.check { None } else { Some(repo.lock_for_writing()?) };
     let renderer = Renderer::new(Some(repo.root()))?;
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
-    let request = SiteRequest { out: out.clone(), changed_since: args.changed_since, check: args.check };
-    let outcome = site::build(repo, config, &renderer, &request)?;
+    let plan = site::plan(repo.root(), config, &out)?;
+    let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
+    let csaf_history = match plan.history_wanted() {
+        Some((ids, since)) => History::from_git(history::report_revisions(repo, &ids, since)?),
+        None => History::none(),
+    };
+    let request = SiteRequest { out: out.clone(), only, check: args.check };
+    let outcome = site::build(config, &renderer, &request, plan, csaf_history)?;
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
@@ -137,6 +145,13 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
         outcome.removed.len()
     ))?;
     Ok(if outcome.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Ids of reports whose files differ between `rev` and the work tree.
+fn changed_since(repo: &Repo, rev: &str) -> Result<HashSet<String>, Error> {
+    let base = Snapshot::resolve(repo, rev)
+        .map_err(|e| Error::usage(format!("cannot resolve `{rev}`: {}", e.message), "pass a commit, branch or tag"))?;
+    base.changed_reports()
 }
 
 fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderArgs) -> Result<ExitCode, Error> {
@@ -175,7 +190,8 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
         OneFormat::Md => Renderer::new(Some(repo.root()))?.advisory("advisory.md.j2", &adv, &site, "")?,
         OneFormat::Csaf => {
             let publisher = Publisher::from_config(config)?;
-            let tracking = History::load(repo, std::slice::from_ref(&adv))?.tracking(&adv);
+            let (ids, since) = History::wanted(std::slice::from_ref(&adv));
+            let tracking = History::from_git(history::report_revisions(repo, &ids, since)?).tracking(&adv);
             csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?)
         }
         OneFormat::Cve => {

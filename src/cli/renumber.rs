@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: RenumberArgs) -> Result<ExitCode, Error> {
         text.push_str(&format!("  updated duplicate_of in {}\n", p.display()));
     }
     match done.commit {
-        Some(oid) => text.push_str(&format!("Committed as {}\n", &oid.to_string()[..7])),
+        Some(oid) => text.push_str(&format!("Committed as {}\n", oid.short())),
         None if identity.is_some() => {
             text.push_str("Conflict resolved and staged; run `git commit` to conclude the merge.\n")
         }

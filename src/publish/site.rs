@@ -6,6 +6,10 @@
 //! CI diffs stay clean. The site directory keeps a manifest (`.enigm-site`) of the files the
 //! tool wrote: files no longer produced are removed only if they are in it, so nothing the
 //! tool did not write is ever deleted, and never outside the directory.
+//!
+//! What the site needs from git (the reports changed since a revision, the revisions of each
+//! CSAF document) is read by the caller between [`plan`] and [`build`] and handed in as data:
+//! this module never opens the repository.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -23,7 +27,6 @@ use crate::format::report::Document;
 use crate::layout::{REPORTS_DIR, SITE_MANIFEST};
 use crate::publish::public::{self, Advisory};
 use crate::store::files;
-use crate::store::repo::Repo;
 use crate::store::scan::report_paths;
 
 /// The filter script of the index page (a local file: nothing is fetched from elsewhere).
@@ -33,8 +36,8 @@ const FILTER_JS: &str = include_str!("../../templates/assets/filter.js");
 #[derive(Debug, Clone)]
 pub struct SiteRequest {
     pub out: PathBuf,
-    /// Render advisory pages only for reports changed since this revision.
-    pub changed_since: Option<String>,
+    /// Render advisory pages only for these reports (ids; those changed since a revision).
+    pub only: Option<HashSet<String>>,
     /// Compare instead of writing.
     pub check: bool,
 }
@@ -151,35 +154,61 @@ pub fn render_files(
     Ok(files)
 }
 
-/// The CSAF part of the site, or why it is left out (no publisher namespace, or no base URL for
-/// the provider metadata).
-fn csaf_export(
-    repo: &Repo,
-    config: &Config,
-    advisories: &[Advisory],
-    notes: &mut Vec<String>,
-) -> Result<Option<CsafExport>> {
+/// The site's inputs from the work tree: the public advisories, and the CSAF publisher.
+pub struct SitePlan {
+    pub advisories: Vec<Advisory>,
+    pub skipped: Vec<Skipped>,
+    /// Set when the site gets a CSAF directory.
+    publisher: Option<Publisher>,
+    notes: Vec<String>,
+}
+
+impl SitePlan {
+    /// What git must be asked for the CSAF revisions ([`History::wanted`]); `None` when the
+    /// site has no CSAF directory.
+    pub fn history_wanted(&self) -> Option<(HashSet<&str>, Option<i64>)> {
+        self.publisher.as_ref().map(|_| History::wanted(&self.advisories))
+    }
+}
+
+/// Checks the site directory and reads the site's inputs from the work tree at `root`.
+pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
+    check_out_dir(root, out)?;
+    let (advisories, skipped) = public_advisories(root, config)?;
+    let mut notes = Vec::new();
+    let publisher = csaf_publisher(config, &mut notes);
+    Ok(SitePlan { advisories, skipped, publisher, notes })
+}
+
+/// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
+/// base URL for the provider metadata).
+fn csaf_publisher(config: &Config, notes: &mut Vec<String>) -> Option<Publisher> {
     let publisher = match Publisher::from_config(config) {
         Ok(p) => p,
         Err(e) => {
             notes.push(format!("no CSAF documents: {e} (set `organization.website` or `render.base_url`)"));
-            return Ok(None);
+            return None;
         }
     };
     if !csaf::is_web_url(&SiteInfo::from_config(config).base_url) {
         notes.push("csaf/provider-metadata.json not written: its canonical_url needs `render.base_url`".to_owned());
     }
-    Ok(Some(CsafExport { publisher, history: History::load(repo, advisories)? }))
+    Some(publisher)
 }
 
-/// Builds (or checks) the site.
-pub fn build(repo: &Repo, config: &Config, renderer: &Renderer, req: &SiteRequest) -> Result<SiteOutcome> {
-    check_out_dir(repo.root(), &req.out)?;
-    let (advisories, skipped) = public_advisories(repo.root(), config)?;
-    let only = req.changed_since.as_deref().map(|rev| changed_ids(repo, rev)).transpose()?;
-    let mut notes = Vec::new();
-    let csaf = csaf_export(repo, config, &advisories, &mut notes)?;
-    let files = render_files(renderer, config, &advisories, only.as_ref(), csaf.as_ref())?;
+/// Builds (or checks) the site from `plan`; `history` holds the CSAF revisions git records
+/// (for [`SitePlan::history_wanted`]).
+pub fn build(
+    config: &Config,
+    renderer: &Renderer,
+    req: &SiteRequest,
+    plan: SitePlan,
+    history: History,
+) -> Result<SiteOutcome> {
+    let SitePlan { advisories, skipped, publisher, notes } = plan;
+    let only = req.only.as_ref();
+    let csaf = publisher.map(|publisher| CsafExport { publisher, history });
+    let files = render_files(renderer, config, &advisories, only, csaf.as_ref())?;
     let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let previous = read_manifest(&req.out);
     let produced: BTreeSet<&String> = files.keys().collect();
@@ -280,28 +309,6 @@ fn check_out_dir(root: &Path, out: &Path) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Ids of reports whose files differ between `rev` and the work tree.
-fn changed_ids(repo: &Repo, rev: &str) -> Result<HashSet<String>> {
-    let git = repo.git();
-    let base = git.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
-        Error::usage(format!("cannot resolve `{rev}`: {}", e.message()), "pass a commit, branch or tag")
-    })?;
-    let mut opts = git2::DiffOptions::new();
-    opts.pathspec(REPORTS_DIR).include_untracked(true);
-    let diff = git.diff_tree_to_workdir_with_index(Some(&base), Some(&mut opts))?;
-    Ok(diff
-        .deltas()
-        .filter_map(|d| {
-            d.new_file()
-                .path()
-                .or(d.old_file().path())
-                .and_then(|p| p.file_stem())
-                .and_then(|s| s.to_str())
-                .map(str::to_owned)
-        })
-        .collect())
 }
 
 /// True when `path` is inside a site directory (one holding a manifest).

@@ -20,7 +20,8 @@ use crate::layout::{CONFIG_FILE, REPORTS_DIR};
 use crate::rules::checks::{self, CheckContext};
 use crate::rules::lifecycle::is_public;
 use crate::rules::schema::{self, Located};
-use crate::store::repo::Repo;
+use crate::store::history::Snapshot;
+use crate::store::repo::{Repo, Staged};
 use crate::store::scan::report_paths;
 
 /// The findings of one file, with its text for showing locations.
@@ -68,15 +69,15 @@ pub struct Request {
 struct Files<'a> {
     repo: &'a Repo,
     source: Source,
-    index: Option<git2::Index>,
+    index: Option<Staged<'a>>,
 }
 
 impl Files<'_> {
     fn read(&self, rel: &Path) -> Loaded {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
-                let Some(entry) = index.get_path(rel, 0) else {
-                    let conflicted = (1..=3).any(|stage| index.get_path(rel, stage).is_some());
+                let Some(entry) = index.file(rel) else {
+                    let conflicted = index.is_conflicted(rel);
                     let finding = if conflicted {
                         Finding::error("merge-conflict", rel, None, "the file is conflicted in the index (unresolved merge)")
                             .with_help("resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`")
@@ -89,19 +90,21 @@ impl Files<'_> {
                 if entry.mode == 0o120_000 {
                     return Err(crate::format::report::rejected_symlink(rel));
                 }
-                let blob = self.repo.git().find_blob(entry.id).map_err(|e| {
+                let loaded = index.with_blob(entry.blob, |content| {
+                    crate::format::report::check_size(rel, content.len() as u64)?;
+                    Document::from_bytes(rel, content.to_vec())
+                });
+                loaded.map_err(|e| {
                     Box::new(Rejected {
                         finding: Finding::error(
                             "file-unreadable",
                             rel,
                             None,
-                            format!("cannot read the staged file: {}", e.message()),
+                            format!("cannot read the staged file: {}", e.message),
                         ),
                         text: None,
                     })
-                })?;
-                crate::format::report::check_size(rel, blob.size() as u64)?;
-                Document::from_bytes(rel, blob.content().to_vec())
+                })?
             }
             _ => Document::load(self.repo.root(), rel),
         }
@@ -111,9 +114,8 @@ impl Files<'_> {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
                 // A symbolic link is stored as a blob holding its target: never read as text.
-                let entry = index.get_path(rel, 0).filter(|e| e.mode & 0o170000 != 0o120000)?;
-                let blob = self.repo.git().find_blob(entry.id).ok()?;
-                String::from_utf8(blob.content().to_vec()).ok()
+                let entry = index.file(rel).filter(|e| e.mode & 0o170000 != 0o120000)?;
+                index.with_blob(entry.blob, |content| String::from_utf8(content.to_vec()).ok()).ok()?
             }
             _ => {
                 // Only a regular file is read (a FIFO would block, a link could lead outside).
@@ -129,8 +131,7 @@ impl Files<'_> {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
                 let mut paths: Vec<PathBuf> = index
-                    .iter()
-                    .filter_map(|e| String::from_utf8(e.path).ok())
+                    .paths()
                     .filter(|p| {
                         p.strip_prefix("reports/")
                             .is_some_and(|n| !n.contains('/') && !n.starts_with('.') && n.ends_with(".md"))
@@ -149,7 +150,7 @@ impl Files<'_> {
 /// Runs validation.
 pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     let index = match request.source {
-        Source::Index => Some(repo.git().index()?),
+        Source::Index => Some(repo.staged()?),
         Source::WorkTree => None,
     };
     let files = Files { repo, source: request.source, index };
@@ -167,7 +168,7 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     let known_ids: HashSet<String> =
         all.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect();
     let ctx = CheckContext { config: &config, today: request.today, known_ids: &known_ids };
-    // git2 handles are not shared across threads: staged blobs are read first, then every file
+    // git handles are not shared across threads: staged blobs are read first, then every file
     // is parsed and checked in parallel.
     let inputs: Vec<(PathBuf, Option<Loaded>)> = targets
         .into_iter()
@@ -350,27 +351,21 @@ fn against(
     claims: &HashMap<PathBuf, Claim>,
     results: &mut Vec<FileResult>,
 ) -> Result<()> {
-    let git = repo.git();
-    let base = git.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
+    let base = Snapshot::resolve(repo, rev).map_err(|e| {
         Error::usage(
-            format!("cannot resolve `{rev}`: {}", e.message()),
+            format!("cannot resolve `{rev}`: {}", e.message),
             "pass a commit, branch or tag, e.g. {against} origin/main",
         )
     })?;
-    let Ok(entry) = base.get_path(Path::new(REPORTS_DIR)) else {
+    let Some(tree) = base.reports()? else {
         return Ok(());
     };
-    let tree = git.find_tree(entry.id())?;
     let current: Vec<PathBuf> = files.report_paths()?;
     let current_set: HashSet<&PathBuf> = current.iter().collect();
     let mut current_ids: Option<HashMap<String, PathBuf>> = None;
-    for item in tree.iter() {
-        let Ok(name) = item.name() else { continue };
+    for (name, content) in tree.files() {
         let rel = Path::new(REPORTS_DIR).join(name);
-        let Ok(blob) = git.find_blob(item.id()) else {
-            continue;
-        };
-        let Ok(base_report) = Document::from_bytes(&rel, blob.content().to_vec()).and_then(|d| d.report()) else {
+        let Ok(base_report) = Document::from_bytes(&rel, content).and_then(|d| d.report()) else {
             continue;
         };
         if current_set.contains(&rel) {

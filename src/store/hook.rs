@@ -17,10 +17,7 @@ pub const MARKER: &str = "# enigm-disclose:managed-hook";
 /// Where git looks for the pre-commit hook of `repo`.
 pub fn hook_path(repo: &Repo) -> PathBuf {
     let hooks = repo
-        .git()
-        .config()
-        .ok()
-        .and_then(|c| c.get_path("core.hooksPath").ok())
+        .config_path("core.hooksPath")
         .map(|p| if p.is_absolute() { p } else { repo.root().join(p) })
         .unwrap_or_else(|| repo.git_dir().join("hooks"));
     hooks.join("pre-commit")

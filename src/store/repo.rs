@@ -1,5 +1,7 @@
 //! All git access: opening the disclosure repository, identities, commits that touch only
-//! the tool's own files, and reading report names on every branch.
+//! the tool's own files, reading report names on every branch, the index (staged and
+//! conflicted files) and the status of report files. Walks of history are in
+//! [`history`](super::history), on the same handle.
 //!
 //! A commit made by the tool contains exactly the files it changed, on top of HEAD, whatever
 //! else the user has staged: the tree is built in an in-memory index from HEAD's tree, and
@@ -8,6 +10,7 @@
 //! index is put back as it was and the error says why.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -54,14 +57,106 @@ impl Change {
 
 /// Author and committer of the tool's commits.
 pub struct Identity {
-    pub author: Signature<'static>,
-    pub committer: Signature<'static>,
+    author: Signature<'static>,
+    committer: Signature<'static>,
 }
 
 impl Identity {
+    /// One person as author and committer, at a fixed time (Unix seconds, UTC): commits that
+    /// come out the same on every run (the demo).
+    pub fn fixed(name: &str, email: &str, seconds: i64) -> Result<Identity> {
+        let sig = Signature::new(name, email, &Time::new(seconds, 0))?;
+        Ok(Identity { author: sig.clone(), committer: sig })
+    }
+
     /// The author's name, for timeline entries.
     pub fn author_name(&self) -> String {
         self.author.name().unwrap_or_default().to_owned()
+    }
+}
+
+/// A commit's id (its hash). Displays as the full hex id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommitId(pub(super) Oid);
+
+impl CommitId {
+    /// The abbreviated form git shows (7 hex digits).
+    pub fn short(&self) -> String {
+        let mut hex = self.0.to_string();
+        hex.truncate(7);
+        hex
+    }
+}
+
+impl fmt::Display for CommitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A file's content id in git (a blob hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlobId(pub(super) Oid);
+
+/// A git operation that failed, with git's own message, for callers that word the error
+/// themselves (an unresolvable revision, an unreadable staged file).
+#[derive(Debug, Clone)]
+pub struct GitFailure {
+    pub message: String,
+}
+
+impl From<git2::Error> for GitFailure {
+    fn from(e: git2::Error) -> Self {
+        GitFailure { message: e.message().to_owned() }
+    }
+}
+
+impl From<GitFailure> for Error {
+    fn from(e: GitFailure) -> Self {
+        Error::Git { message: e.message, help: None }
+    }
+}
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git { message: e.message().to_owned(), help: None }
+    }
+}
+
+/// The git index as it is now: what the next commit will contain.
+pub struct Staged<'r> {
+    repo: &'r Repo,
+    index: Index,
+}
+
+/// A file at stage 0 of the index (not conflicted).
+#[derive(Debug, Clone, Copy)]
+pub struct StagedFile {
+    /// The git file mode (`0o100644`, `0o120000` for a symbolic link, …).
+    pub mode: u32,
+    pub blob: BlobId,
+}
+
+impl Staged<'_> {
+    /// The file at `rel` (relative, `/`-separated), unless it is missing or conflicted.
+    pub fn file(&self, rel: &Path) -> Option<StagedFile> {
+        self.index.get_path(rel, 0).map(|e| StagedFile { mode: e.mode, blob: BlobId(e.id) })
+    }
+
+    /// True when `rel` has conflict stages (an unresolved merge).
+    pub fn is_conflicted(&self, rel: &Path) -> bool {
+        (1..=3).any(|stage| self.index.get_path(rel, stage).is_some())
+    }
+
+    /// Every UTF-8 path in the index, in index order (a conflicted path once per stage).
+    pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
+        self.index.iter().filter_map(|e| String::from_utf8(e.path).ok())
+    }
+
+    /// Runs `f` on the content of a staged blob.
+    pub fn with_blob<T>(&self, blob: BlobId, f: impl FnOnce(&[u8]) -> T) -> std::result::Result<T, GitFailure> {
+        let blob = self.repo.git.find_blob(blob.0)?;
+        Ok(f(blob.content()))
     }
 }
 
@@ -101,9 +196,48 @@ impl Repo {
         &self.root
     }
 
-    /// The underlying git2 repository.
-    pub fn git(&self) -> &Repository {
+    /// The underlying repository handle, for the rest of the store.
+    pub(super) fn git(&self) -> &Repository {
         &self.git
+    }
+
+    /// True when HEAD points at a commit (false in a repository with no commit yet).
+    pub fn has_head(&self) -> bool {
+        self.git.head().is_ok()
+    }
+
+    /// The commit HEAD points at.
+    pub fn head_commit(&self) -> Result<CommitId> {
+        Ok(CommitId(self.git.head()?.peel_to_commit()?.id()))
+    }
+
+    /// The commit HEAD points at, if any.
+    pub fn head_id(&self) -> Option<CommitId> {
+        self.git.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| CommitId(c.id()))
+    }
+
+    /// The commit being merged (`MERGE_HEAD`), during a merge.
+    pub fn merge_head(&self) -> Option<CommitId> {
+        let text = fs::read_to_string(self.git_dir().join("MERGE_HEAD")).ok()?;
+        Oid::from_str(text.lines().next()?.trim()).ok().map(CommitId)
+    }
+
+    /// The content of a blob.
+    pub fn blob(&self, id: BlobId) -> Result<Vec<u8>> {
+        Ok(self.git.find_blob(id.0)?.content().to_vec())
+    }
+
+    /// The index, for reading staged files.
+    pub fn staged(&self) -> Result<Staged<'_>> {
+        Ok(Staged { repo: self, index: self.git.index()? })
+    }
+
+    /// Our and their blobs of `rel` when it is in an add/add (or modify) conflict: index
+    /// stages 2 and 3.
+    pub fn conflict_sides(&self, rel: &Path) -> Result<Option<(BlobId, BlobId)>> {
+        let index = self.git.index()?;
+        let (ours, theirs) = (index.get_path(rel, 2), index.get_path(rel, 3));
+        Ok(ours.zip(theirs).map(|(o, t)| (BlobId(o.id), BlobId(t.id))))
     }
 
     /// Author and committer from the environment (`GIT_AUTHOR_NAME`, …, `GIT_AUTHOR_DATE`, as
@@ -165,7 +299,7 @@ impl Repo {
 
     /// Commits exactly `changes` on top of HEAD and updates only those paths in the index.
     /// The work tree must already hold the new content. On failure nothing observable changed.
-    pub fn commit_paths(&self, changes: &[Change], message: &str, identity: &Identity) -> Result<Oid> {
+    pub fn commit_paths(&self, changes: &[Change], message: &str, identity: &Identity) -> Result<CommitId> {
         let (refname, parent) = self.head_branch()?;
         let mut tree_index = Index::new()?;
         if let Some(p) = &parent {
@@ -221,7 +355,7 @@ impl Repo {
                 help: Some("another process changed the branch at the same time; run the command again".into()),
             });
         }
-        Ok(oid)
+        Ok(CommitId(oid))
     }
 
     /// Stages `changes` (already written to the work tree), resolving conflicts on those paths;
@@ -324,6 +458,23 @@ impl Repo {
         let mut opts = StatusOptions::new();
         opts.include_untracked(false).include_ignored(false);
         Ok(!self.git.statuses(Some(&mut opts))?.is_empty())
+    }
+
+    /// Ids (file stems) of tracked report files that differ from HEAD, staged or not.
+    pub fn modified_reports(&self) -> Result<HashSet<String>> {
+        let mut opts = StatusOptions::new();
+        opts.pathspec(REPORTS_DIR).include_untracked(false);
+        let statuses = self.git.statuses(Some(&mut opts))?;
+        Ok(statuses
+            .iter()
+            .filter(|e| e.status().intersects(git2::Status::WT_MODIFIED | git2::Status::INDEX_MODIFIED))
+            .filter_map(|e| Path::new(e.path().ok()?).file_stem()?.to_str().map(str::to_owned))
+            .collect())
+    }
+
+    /// A path-valued git configuration setting (`core.hooksPath`), as git reads it.
+    pub fn config_path(&self, key: &str) -> Option<PathBuf> {
+        self.git.config().ok().and_then(|c| c.get_path(key).ok())
     }
 
     /// The git directory (`.git`).

@@ -13,7 +13,6 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use git2::Oid;
 
 use crate::error::{Error, FileProblem, Result};
 use crate::format::config::Config;
@@ -24,7 +23,7 @@ use crate::layout::REPORTS_DIR;
 use crate::rules::checks::{self, CheckContext};
 use crate::rules::lifecycle::{is_legal, targets};
 use crate::store::files;
-use crate::store::repo::{Change, Identity, Repo};
+use crate::store::repo::{Change, CommitId, Identity, Repo};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -275,7 +274,7 @@ fn message(req: &AdvanceRequest, from: State, overrides: &[String]) -> String {
 
 /// Writes the planned file and commits it (unless `identity` is `None`: `--no-commit`).
 /// If the commit fails, the old bytes are put back and the index is untouched.
-pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<Option<Oid>> {
+pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<Option<CommitId>> {
     let full = repo.root().join(&plan.path);
     files::write_atomic(&full, plan.new_text.as_bytes())
         .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;

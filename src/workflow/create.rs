@@ -11,7 +11,6 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use git2::Oid;
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
@@ -20,7 +19,7 @@ use crate::format::report::{Document, Level, State};
 use crate::format::yamlout::scalar;
 use crate::layout::REPORTS_DIR;
 use crate::store::files;
-use crate::store::repo::{Change, Identity, Repo};
+use crate::store::repo::{Change, CommitId, Identity, Repo};
 
 /// What a new report starts with.
 #[derive(Debug, Clone)]
@@ -224,7 +223,7 @@ pub fn ids_in_dir(dir: &Path) -> Result<Vec<ReportId>> {
 
 /// Commits the new report file as it is now on disk (possibly edited), after checking it
 /// still parses and keeps its id.
-pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<Oid> {
+pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<CommitId> {
     let doc = Document::load(repo.root(), &file.path)?;
     let report = doc.report()?;
     if report.id != file.id.to_string() {

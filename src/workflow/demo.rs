@@ -12,13 +12,14 @@ mod scenarios;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate};
-use git2::{Signature, Time};
 
 use crate::error::{Error, Result};
 use crate::format::config::{Config, ConfigSeed};
 use crate::format::report::State;
+use crate::publish::csaf::tracking::History;
 use crate::publish::site::{self, SiteRequest};
 use crate::publish::templates::Renderer;
+use crate::store::history;
 use crate::store::repo::{Change, Identity, Repo};
 use crate::workflow::advance::{self, AdvanceRequest};
 use crate::workflow::create::{self, NewReport};
@@ -77,8 +78,13 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
     }
     let renderer = Renderer::new(Some(repo.root()))?;
     let site_dir = repo.root().join("site");
-    let request = SiteRequest { out: site_dir.clone(), changed_since: None, check: false };
-    let built = site::build(&repo, &config, &renderer, &request)?;
+    let plan = site::plan(repo.root(), &config, &site_dir)?;
+    let csaf_history = match plan.history_wanted() {
+        Some((ids, since)) => History::from_git(history::report_revisions(&repo, &ids, since)?),
+        None => History::none(),
+    };
+    let request = SiteRequest { out: site_dir.clone(), only: None, check: false };
+    let built = site::build(&config, &renderer, &request, plan, csaf_history)?;
     Ok(DemoOutcome {
         root: repo.root().components().collect(),
         reports,
@@ -130,8 +136,7 @@ fn read(root: &Path, rel: &Path) -> Result<Vec<u8>> {
 /// A commit identity dated at noon UTC on `date`.
 fn identity_at((name, email): (&str, &str), date: NaiveDate) -> Result<Identity> {
     let seconds = date.and_hms_opt(12, 0, 0).map_or(0, |t| t.and_utc().timestamp());
-    let sig = Signature::new(name, email, &Time::new(seconds, 0))?;
-    Ok(Identity { author: sig.clone(), committer: sig })
+    Identity::fixed(name, email, seconds)
 }
 
 /// Files one scenario's report and walks it through its steps; returns its id, final state

@@ -7,13 +7,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use git2::Oid;
-
 use crate::error::{Error, Result};
 use crate::format::config::ConfigSeed;
 use crate::layout::{CONFIG_FILE, REPORTS_DIR, TEMPLATES_DIR};
 use crate::store::files;
-use crate::store::repo::{Change, Repo};
+use crate::store::repo::{Change, CommitId, Repo};
 
 /// What `init` should do.
 #[derive(Debug, Clone)]
@@ -33,7 +31,7 @@ pub struct InitOutcome {
     pub written: Vec<PathBuf>,
     /// Files that existed and were kept.
     pub kept: Vec<PathBuf>,
-    pub commit: Option<Oid>,
+    pub commit: Option<CommitId>,
 }
 
 /// The files of a fresh layout: path and content.
@@ -113,7 +111,7 @@ fn refusal_reasons(repo: &Repo) -> Result<Vec<String>> {
             reasons.push(format!("{dir}/ already contains files"));
         }
     }
-    if repo.git().head().is_ok() && repo.has_uncommitted_changes()? {
+    if repo.has_head() && repo.has_uncommitted_changes()? {
         reasons.push("the repository has uncommitted changes".to_owned());
     }
     Ok(reasons)

@@ -12,15 +12,14 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Sort};
-
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::id::{self, ReportId};
 use crate::format::report::{Document, State};
 use crate::layout::REPORTS_DIR;
 use crate::store::files;
-use crate::store::repo::{Change, Identity, Repo};
+use crate::store::history::{self, Snapshot};
+use crate::store::repo::{Change, CommitId, Identity, Repo};
 use crate::store::scan::report_paths;
 use crate::workflow::create::ids_in_dir;
 
@@ -34,7 +33,7 @@ pub struct Renumbered {
     /// Other reports whose `duplicate_of` was updated.
     pub updated_references: Vec<PathBuf>,
     /// The commit made (`None` inside a merge: the result is staged for the merge commit).
-    pub commit: Option<Oid>,
+    pub commit: Option<CommitId>,
 }
 
 /// One side of a collision.
@@ -45,13 +44,13 @@ struct Claim {
     /// Commit time of the commit that added it (`i64::MAX` when not committed).
     added: i64,
     /// Tip of the history it came from, for telling which references meant it.
-    tip: Option<Oid>,
+    tip: Option<CommitId>,
 }
 
 /// Gives the later of two reports sharing `id` the next free id.
 pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identity>) -> Result<Renumbered> {
     let rel = Path::new(REPORTS_DIR).join(format!("{id}.md"));
-    let merge_head = merge_head(repo);
+    let merge_head = repo.merge_head();
     let (claims, in_merge) = match conflict_sides(repo, &rel, merge_head)? {
         Some(sides) => (sides, true),
         None => (work_tree_claims(repo, id)?, false),
@@ -102,26 +101,18 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
     })
 }
 
-fn merge_head(repo: &Repo) -> Option<Oid> {
-    let text = fs::read_to_string(repo.git_dir().join("MERGE_HEAD")).ok()?;
-    Oid::from_str(text.lines().next()?.trim()).ok()
-}
-
 /// The two sides of an add/add conflict on `rel`, if there is one.
-fn conflict_sides(repo: &Repo, rel: &Path, merge_head: Option<Oid>) -> Result<Option<Vec<Claim>>> {
-    let index = repo.git().index()?;
-    let (ours, theirs) = (index.get_path(rel, 2), index.get_path(rel, 3));
-    let (Some(ours), Some(theirs)) = (ours, theirs) else {
+fn conflict_sides(repo: &Repo, rel: &Path, merge_head: Option<CommitId>) -> Result<Option<Vec<Claim>>> {
+    let Some((ours, theirs)) = repo.conflict_sides(rel)? else {
         return Ok(None);
     };
-    let head = repo.git().head()?.peel_to_commit()?.id();
+    let head = repo.head_commit()?;
     let mut claims = Vec::new();
-    for (entry, tip) in [(ours, Some(head)), (theirs, merge_head)] {
-        let blob = repo.git().find_blob(entry.id)?;
-        let doc = Document::from_bytes(rel, blob.content().to_vec())?;
+    for (blob, tip) in [(ours, Some(head)), (theirs, merge_head)] {
+        let doc = Document::from_bytes(rel, repo.blob(blob)?)?;
         let state = doc.report()?.state;
         let added = match tip {
-            Some(t) => added_at(repo, t, rel)?,
+            Some(t) => history::first_added(repo, t, rel)?,
             None => i64::MAX,
         };
         claims.push(Claim { path: rel.to_owned(), doc, state, added, tip });
@@ -131,7 +122,7 @@ fn conflict_sides(repo: &Repo, rel: &Path, merge_head: Option<Oid>) -> Result<Op
 
 /// Reports in the work tree whose front matter claims `id`.
 fn work_tree_claims(repo: &Repo, id: &str) -> Result<Vec<Claim>> {
-    let head = repo.git().head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
+    let head = repo.head_id();
     let mut claims = Vec::new();
     for path in report_paths(repo.root())? {
         let Ok(doc) = Document::load(repo.root(), &path) else {
@@ -142,30 +133,12 @@ fn work_tree_claims(repo: &Repo, id: &str) -> Result<Vec<Claim>> {
             continue;
         }
         let added = match head {
-            Some(h) => added_at(repo, h, &path)?,
+            Some(h) => history::first_added(repo, h, &path)?,
             None => i64::MAX,
         };
         claims.push(Claim { path, doc, state: report.state, added, tip: head });
     }
     Ok(claims)
-}
-
-/// Commit time of the oldest commit, following first parents from `tip`, that has `path`.
-fn added_at(repo: &Repo, tip: Oid, path: &Path) -> Result<i64> {
-    let git = repo.git();
-    let mut walk = git.revwalk()?;
-    walk.push(tip)?;
-    walk.simplify_first_parent()?;
-    walk.set_sorting(Sort::TOPOLOGICAL)?;
-    let mut added = i64::MAX;
-    for oid in walk {
-        let commit = git.find_commit(oid?)?;
-        if commit.tree()?.get_path(path).is_err() {
-            break;
-        }
-        added = commit.time().seconds();
-    }
-    Ok(added)
 }
 
 /// Splits the claims into (kept, renumbered): the later one moves, unless it is published.
@@ -210,16 +183,12 @@ fn references_to_update(
     if moving_tip == keep_tip {
         return Ok(Vec::new());
     }
-    let git = repo.git();
-    let (moving_tree, keep_tree) = (git.find_commit(moving_tip)?.tree()?, git.find_commit(keep_tip)?.tree()?);
-    let refers = |tree: &git2::Tree<'_>, path: &Path| -> bool {
-        let Ok(entry) = tree.get_path(path) else {
+    let (moving_tree, keep_tree) = (Snapshot::of_commit(repo, moving_tip)?, Snapshot::of_commit(repo, keep_tip)?);
+    let refers = |tree: &Snapshot<'_>, path: &Path| -> bool {
+        let Some(content) = tree.file(path) else {
             return false;
         };
-        let Ok(blob) = git.find_blob(entry.id()) else {
-            return false;
-        };
-        Document::from_bytes(path, blob.content().to_vec())
+        Document::from_bytes(path, content)
             .ok()
             .and_then(|d| d.report().ok())
             .and_then(|r| r.duplicate_of)

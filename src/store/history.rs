@@ -1,0 +1,574 @@
+//! History as data: walks of HEAD, `reports/` trees compared by sorted entry name, a file's
+//! blob at each commit, the ids changed since a revision, and a revision's tree.
+//!
+//! Every walk goes through [`walk`] and every tree read through a [`TreeCache`], so in a linear
+//! stretch of history each `reports/` tree is read once: a commit's parent tree is the previous
+//! commit's tree. Bulk walks split their commits into chunks checked in parallel, one
+//! repository handle per worker (git handles are not shared across threads). Callers get
+//! plain values (ids, times, names, file changes) and never a git handle, except the
+//! per-worker [`Objects`] a check reads blobs from.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use git2::{Oid, Repository, Revwalk, Sort};
+use rayon::prelude::*;
+
+use super::repo::{BlobId, CommitId, GitFailure, Repo};
+use crate::error::Result;
+use crate::layout::REPORTS_DIR;
+
+/// When a commit was made: Unix seconds and the committer's UTC offset in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When {
+    pub seconds: i64,
+    pub offset_minutes: i32,
+}
+
+/// What a commit says about itself.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    pub id: CommitId,
+    /// The committer's time.
+    pub time: When,
+    /// The author's name (`None` when it is not UTF-8).
+    pub author: Option<String>,
+    /// The first line of the message.
+    pub summary: Option<String>,
+}
+
+impl CommitInfo {
+    fn of(commit: &git2::Commit<'_>) -> CommitInfo {
+        let t = commit.time();
+        CommitInfo {
+            id: CommitId(commit.id()),
+            time: When { seconds: t.seconds(), offset_minutes: t.offset_minutes() },
+            author: commit.author().name().ok().map(str::to_owned),
+            summary: commit.summary().ok().flatten().map(str::to_owned),
+        }
+    }
+}
+
+/// One file that differs between two `reports/` trees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// File name inside `reports/`.
+    pub name: String,
+    pub old: Option<BlobId>,
+    pub new: Option<BlobId>,
+    /// In a merge: another parent already has the new version (it was checked on that side).
+    pub merged: bool,
+}
+
+/// A commit whose `reports/` tree differs from its first parent's, and how.
+#[derive(Debug, Clone)]
+pub struct ChangedCommit {
+    pub commit: CommitInfo,
+    pub changes: Vec<FileChange>,
+}
+
+/// Read access to blobs for one worker of a parallel walk.
+pub struct Objects {
+    git: Repository,
+}
+
+impl Objects {
+    /// The content of a blob, if it can be read.
+    pub fn blob(&self, id: BlobId) -> Option<Vec<u8>> {
+        self.git.find_blob(id.0).ok().map(|b| b.content().to_vec())
+    }
+}
+
+/// The result of [`reports_changes`].
+#[derive(Debug)]
+pub struct Walked<T> {
+    /// Commits walked.
+    pub commits: usize,
+    /// The repository is a shallow clone: history before its boundary was not walked.
+    pub shallow: bool,
+    /// One result per commit that changed `reports/`, oldest first.
+    pub results: Vec<T>,
+}
+
+/// Objects are addressed by their hash; re-hashing every object on read (libgit2's default)
+/// costs half of a walk over history. The integrity of the object store is `git fsck`'s job,
+/// as in git. This is the one place that turns the (process-wide) check off, before a walk.
+fn trust_object_ids() {
+    git2::opts::strict_hash_verification(false);
+}
+
+/// Where a walk starts.
+#[derive(Clone, Copy)]
+enum Tip {
+    Head,
+    Commit(Oid),
+}
+
+/// A walk from `tip` in `sort` order, following only first parents when `first_parent`;
+/// `None` when HEAD has no commit. Without topological sorting the walk is incremental, so a
+/// caller that stops early reads only what it needs.
+fn walk(git: &Repository, tip: Tip, sort: Sort, first_parent: bool) -> Result<Option<Revwalk<'_>>> {
+    let mut walk = git.revwalk()?;
+    match tip {
+        Tip::Head => {
+            if walk.push_head().is_err() {
+                return Ok(None);
+            }
+        }
+        Tip::Commit(oid) => walk.push(oid)?,
+    }
+    if first_parent {
+        walk.simplify_first_parent()?;
+    }
+    walk.set_sorting(sort)?;
+    Ok(Some(walk))
+}
+
+/// The id of a commit's `reports/` tree, if it has one.
+fn reports_tree(commit: &git2::Commit<'_>) -> Result<Option<Oid>> {
+    Ok(commit.tree()?.get_path(Path::new(REPORTS_DIR)).ok().map(|e| e.id()))
+}
+
+/// The two most recent `reports/` trees: a linear stretch reads each tree once.
+#[derive(Default)]
+struct TreeCache<'r> {
+    recent: Vec<git2::Tree<'r>>,
+}
+
+impl<'r> TreeCache<'r> {
+    fn get(&mut self, git: &'r Repository, id: Oid) -> Result<git2::Tree<'r>> {
+        if let Some(t) = self.recent.iter().find(|t| t.id() == id) {
+            return Ok(t.clone());
+        }
+        let tree = git.find_tree(id)?;
+        self.recent.push(tree.clone());
+        if self.recent.len() > 2 {
+            self.recent.remove(0);
+        }
+        Ok(tree)
+    }
+}
+
+/// Changes between two `reports/` trees, walking their sorted entries side by side:
+/// (name, old blob, new blob). Only changed names are copied.
+fn diff(old: Option<&git2::Tree<'_>>, new: Option<&git2::Tree<'_>>) -> Vec<(String, Option<Oid>, Option<Oid>)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    let text = |e: &git2::TreeEntry<'_>| String::from_utf8_lossy(e.name_bytes()).into_owned();
+    loop {
+        let (a, b) = (entry_at(old, i), entry_at(new, j));
+        let order = match (&a, &b) {
+            (Some(a), Some(b)) => a.name_bytes().cmp(b.name_bytes()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => break,
+        };
+        match (order, a, b) {
+            (Ordering::Equal, Some(a), Some(b)) => {
+                if a.id() != b.id() {
+                    out.push((text(&b), Some(a.id()), Some(b.id())));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Ordering::Less, Some(a), _) => {
+                out.push((text(&a), Some(a.id()), None));
+                i += 1;
+            }
+            (_, _, Some(b)) => {
+                out.push((text(&b), None, Some(b.id())));
+                j += 1;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+fn entry_at<'t>(tree: Option<&'t git2::Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
+    tree.and_then(|t| t.get(i))
+}
+
+/// A commit to diff: its id, its `reports/` tree and its parents'.
+struct Step {
+    commit: Oid,
+    tree: Option<Oid>,
+    parents: Vec<Option<Oid>>,
+}
+
+/// Every commit on the current branch (all parents), oldest first, whose `reports/` tree
+/// differs from its first parent's, diffed against it and given to `check` (in parallel).
+pub fn reports_changes<T, F>(repo: &Repo, check: F) -> Result<Walked<T>>
+where
+    T: Send,
+    F: Fn(&Objects, &ChangedCommit) -> Result<T> + Sync,
+{
+    trust_object_ids();
+    let git = repo.git();
+    let Some(walk) = walk(git, Tip::Head, Sort::TOPOLOGICAL | Sort::REVERSE, false)? else {
+        return Ok(Walked { commits: 0, shallow: false, results: Vec::new() });
+    };
+    let mut reports: HashMap<Oid, Option<Oid>> = HashMap::new();
+    let mut steps = Vec::new();
+    let mut commits = 0;
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        commits += 1;
+        let tree = reports_tree(&commit)?;
+        let parents: Vec<Option<Oid>> = commit.parent_ids().map(|p| reports.get(&p).copied().flatten()).collect();
+        reports.insert(commit.id(), tree);
+        let changed = match parents.first() {
+            Some(first) => *first != tree,
+            None => tree.is_some(),
+        };
+        if changed {
+            steps.push(Step { commit: commit.id(), tree, parents });
+        }
+    }
+    let git_dir = git.path().to_owned();
+    let parts: Vec<Result<Vec<T>>> = steps
+        .par_chunks(256.max(steps.len() / 64 + 1))
+        .map(|chunk| {
+            let objects = Objects { git: Repository::open(&git_dir)? };
+            let git = &objects.git;
+            let mut trees = TreeCache::default();
+            let mut out = Vec::with_capacity(chunk.len());
+            for step in chunk {
+                let parent = step.parents.first().copied().flatten().map(|p| trees.get(git, p)).transpose()?;
+                let tree = step.tree.map(|t| trees.get(git, t)).transpose()?;
+                let commit = git.find_commit(step.commit)?;
+                let others: Vec<git2::Tree<'_>> = step
+                    .parents
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .map(|t| git.find_tree(*t))
+                    .collect::<std::result::Result<_, _>>()?;
+                let changes = diff(parent.as_ref(), tree.as_ref())
+                    .into_iter()
+                    .map(|(name, old, new)| {
+                        let merged = new.is_some() && others.iter().any(|o| o.get_name(&name).map(|e| e.id()) == new);
+                        FileChange { name, old: old.map(BlobId), new: new.map(BlobId), merged }
+                    })
+                    .collect();
+                let changed = ChangedCommit { commit: CommitInfo::of(&commit), changes };
+                out.push(check(&objects, &changed)?);
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut results = Vec::with_capacity(steps.len());
+    for part in parts {
+        results.extend(part?);
+    }
+    Ok(Walked { commits, shallow: git.is_shallow(), results })
+}
+
+/// One version of a file: the commit that made it and the blobs before and after.
+#[derive(Debug, Clone)]
+pub struct FileVersion {
+    pub commit: CommitInfo,
+    /// The file in the commit's first parent.
+    pub before: Option<BlobId>,
+    pub now: BlobId,
+}
+
+/// The commits reachable from HEAD, committed at or after `since` (Unix seconds), that
+/// changed `reports/<name>` relative to their first parent, oldest first. (A commit that
+/// removes it is not a version.)
+pub fn file_versions(repo: &Repo, name: &str, since: i64) -> Result<Vec<FileVersion>> {
+    trust_object_ids();
+    let git = repo.git();
+    let window = commits_since(git, since)?;
+    let blobs = blobs_of(git.path(), &window, name)?;
+    let mut versions = Vec::new();
+    for (oid, parent) in window.iter().rev() {
+        let now = blobs.get(oid).copied().flatten();
+        let before = parent.and_then(|p| blobs.get(&p).copied().flatten());
+        let Some(now) = now.filter(|n| Some(*n) != before) else { continue };
+        let commit = CommitInfo::of(&git.find_commit(*oid)?);
+        versions.push(FileVersion { commit, before: before.map(BlobId), now: BlobId(now) });
+    }
+    Ok(versions)
+}
+
+/// Commits reachable from HEAD committed at or after `since` (newest first), with their first
+/// parent.
+fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Option<Oid>)>> {
+    let Some(walk) = walk(git, Tip::Head, Sort::TOPOLOGICAL | Sort::TIME, false)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        if commit.time().seconds() < since {
+            break;
+        }
+        out.push((commit.id(), commit.parent_id(0).ok()));
+    }
+    Ok(out)
+}
+
+/// A commit and the blob of one file in it.
+type CommitBlob = (Oid, Option<Oid>);
+
+/// The blob of `reports/<name>` in each commit, read in parallel (one tree parse per distinct
+/// `reports/` tree).
+fn blobs_of(git_dir: &Path, commits: &[(Oid, Option<Oid>)], name: &str) -> Result<HashMap<Oid, Option<Oid>>> {
+    let parts: Vec<Result<Vec<CommitBlob>>> = commits
+        .par_chunks(512.max(commits.len() / 32 + 1))
+        .map(|chunk| {
+            let git = Repository::open(git_dir)?;
+            let mut last: Option<(Oid, Option<Oid>)> = None;
+            let mut out = Vec::with_capacity(chunk.len());
+            for (oid, _) in chunk {
+                let tree = reports_tree(&git.find_commit(*oid)?)?;
+                let blob = match (tree, last) {
+                    (Some(t), Some((lt, lb))) if t == lt => lb,
+                    (Some(t), _) => git.find_tree(t)?.get_name(name).map(|e| e.id()),
+                    (None, _) => None,
+                };
+                if let Some(t) = tree {
+                    last = Some((t, blob));
+                }
+                out.push((*oid, blob));
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut map = HashMap::with_capacity(commits.len());
+    for part in parts {
+        map.extend(part?);
+    }
+    Ok(map)
+}
+
+/// Commits of HEAD's first-parent chain that modified report files, and reports with
+/// uncommitted changes: what a report's revisions are made of.
+#[derive(Debug, Clone, Default)]
+pub struct ReportRevisions {
+    /// Report id → the commits that modified its file (present before and after), newest
+    /// first.
+    pub changes: HashMap<String, Vec<When>>,
+    /// Reports whose file differs from HEAD (staged or not).
+    pub dirty: HashSet<String>,
+}
+
+/// The [`ReportRevisions`] of the reports `ids`, walking HEAD's first-parent chain back to the
+/// first commit older than `since` (Unix seconds; no walk when `None`).
+pub fn report_revisions(repo: &Repo, ids: &HashSet<&str>, since: Option<i64>) -> Result<ReportRevisions> {
+    let dirty = repo.modified_reports()?.into_iter().filter(|id| ids.contains(id.as_str())).collect();
+    let mut revisions = ReportRevisions { dirty, ..ReportRevisions::default() };
+    let Some(since) = since else { return Ok(revisions) };
+    trust_object_ids();
+    let git = repo.git();
+    let chain = first_parent_chain(git, since)?;
+    // Consecutive links are a commit and its parent; only those whose reports/ differ count.
+    let pairs: Vec<(&Link, &Link)> =
+        chain.windows(2).map(|w| (&w[0], &w[1])).filter(|(c, p)| c.tree != p.tree).collect();
+    let git_dir = git.path().to_owned();
+    let found: Vec<Result<Vec<(String, When)>>> = pairs
+        .par_chunks(256.max(pairs.len() / 32 + 1))
+        .map(|chunk| {
+            let git = Repository::open(&git_dir)?;
+            let mut trees = TreeCache::default();
+            let mut out = Vec::new();
+            for (commit, parent) in chunk {
+                let (Some(new), Some(old)) = (commit.tree, parent.tree) else { continue };
+                let (new, old) = (trees.get(&git, new)?, trees.get(&git, old)?);
+                out.extend(modified(&new, &old, ids).into_iter().map(|id| (id, commit.time)));
+            }
+            Ok(out)
+        })
+        .collect();
+    for part in found {
+        for (id, time) in part? {
+            revisions.changes.entry(id).or_default().push(time);
+        }
+    }
+    Ok(revisions)
+}
+
+/// A commit of the first-parent chain: its `reports/` tree and time.
+struct Link {
+    tree: Option<Oid>,
+    time: When,
+}
+
+/// HEAD's first-parent chain, newest first, down to the first commit older than `since`
+/// (included, as the parent of the oldest one that counts).
+fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
+    let mut chain = Vec::new();
+    let Some(walk) = walk(git, Tip::Head, Sort::NONE, true)? else { return Ok(chain) };
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        let t = commit.time();
+        chain.push(Link {
+            tree: reports_tree(&commit)?,
+            time: When { seconds: t.seconds(), offset_minutes: t.offset_minutes() },
+        });
+        if t.seconds() < since {
+            break;
+        }
+    }
+    Ok(chain)
+}
+
+/// Ids among `ids` whose report file differs between two `reports/` trees (present in both).
+fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> Vec<String> {
+    // A few reports: two lookups beat walking trees of thousands of entries.
+    if ids.len() <= 16 {
+        let blob = |tree: &git2::Tree<'_>, id: &str| tree.get_name(&format!("{id}.md")).map(|e| e.id());
+        return ids
+            .iter()
+            .filter(|id| matches!((blob(new, id), blob(old, id)), (Some(a), Some(b)) if a != b))
+            .map(|id| (*id).to_owned())
+            .collect();
+    }
+    diff(Some(old), Some(new))
+        .into_iter()
+        .filter(|(_, old, new)| old.is_some() && new.is_some())
+        .filter_map(|(name, _, _)| name.strip_suffix(".md").filter(|id| ids.contains(id)).map(str::to_owned))
+        .collect()
+}
+
+/// Commit time of the oldest commit, following first parents from `tip`, that has `path`
+/// (`i64::MAX` when `tip` itself does not).
+pub fn first_added(repo: &Repo, tip: CommitId, path: &Path) -> Result<i64> {
+    let git = repo.git();
+    let mut added = i64::MAX;
+    let Some(walk) = walk(git, Tip::Commit(tip.0), Sort::TOPOLOGICAL, true)? else { return Ok(added) };
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        if commit.tree()?.get_path(path).is_err() {
+            break;
+        }
+        added = commit.time().seconds();
+    }
+    Ok(added)
+}
+
+/// The tree of a commit or revision, read once for any number of lookups.
+pub struct Snapshot<'r> {
+    git: &'r Repository,
+    tree: git2::Tree<'r>,
+}
+
+impl<'r> Snapshot<'r> {
+    /// The tree `rev` (a commit, branch or tag) names.
+    pub fn resolve(repo: &'r Repo, rev: &str) -> std::result::Result<Snapshot<'r>, GitFailure> {
+        let git = repo.git();
+        let tree = git.revparse_single(rev).and_then(|o| o.peel_to_tree())?;
+        Ok(Snapshot { git, tree })
+    }
+
+    /// The tree of a commit.
+    pub fn of_commit(repo: &'r Repo, commit: CommitId) -> Result<Snapshot<'r>> {
+        let git = repo.git();
+        Ok(Snapshot { git, tree: git.find_commit(commit.0)?.tree()? })
+    }
+
+    /// The content of the file at `path` (relative), if there is one that can be read.
+    pub fn file(&self, path: &Path) -> Option<Vec<u8>> {
+        let entry = self.tree.get_path(path).ok()?;
+        self.git.find_blob(entry.id()).ok().map(|b| b.content().to_vec())
+    }
+
+    /// Its `reports/` directory, if it has one.
+    pub fn reports(&self) -> Result<Option<ReportFiles<'r>>> {
+        let Ok(entry) = self.tree.get_path(Path::new(REPORTS_DIR)) else { return Ok(None) };
+        Ok(Some(ReportFiles { git: self.git, tree: self.git.find_tree(entry.id())? }))
+    }
+
+    /// Ids (file stems) of reports whose files differ between this tree and the work tree
+    /// (through the index; new files included).
+    pub fn changed_reports(&self) -> Result<HashSet<String>> {
+        let mut opts = git2::DiffOptions::new();
+        opts.pathspec(REPORTS_DIR).include_untracked(true);
+        let diff = self.git.diff_tree_to_workdir_with_index(Some(&self.tree), Some(&mut opts))?;
+        Ok(diff
+            .deltas()
+            .filter_map(|d| {
+                d.new_file()
+                    .path()
+                    .or(d.old_file().path())
+                    .and_then(|p| p.file_stem())
+                    .and_then(|s| s.to_str())
+                    .map(str::to_owned)
+            })
+            .collect())
+    }
+}
+
+/// The files of a `reports/` tree.
+pub struct ReportFiles<'r> {
+    git: &'r Repository,
+    tree: git2::Tree<'r>,
+}
+
+impl ReportFiles<'_> {
+    /// (name, content) of each file with a UTF-8 name whose blob can be read, sorted by name.
+    pub fn files(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+        self.tree.iter().filter_map(|item| {
+            let name = item.name().ok()?.to_owned();
+            let blob = self.git.find_blob(item.id()).ok()?;
+            Some((name, blob.content().to_vec()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_of_sorted_entries() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let git = Repository::init(dir.path()).expect("init");
+        let blob = |s: &str| git.blob(s.as_bytes()).expect("blob");
+        let tree = |entries: &[(&str, Oid)]| {
+            let mut b = git.treebuilder(None).expect("builder");
+            for (n, o) in entries {
+                b.insert(n, *o, 0o100644).expect("insert");
+            }
+            git.find_tree(b.write().expect("write")).expect("tree")
+        };
+        let (o1, o2, o3, o4, o9) = (blob("1"), blob("2"), blob("3"), blob("4"), blob("9"));
+        let old = tree(&[("a", o1), ("b", o2), ("d", o4)]);
+        let new = tree(&[("a", o1), ("b", o9), ("c", o3)]);
+        let d = diff(Some(&old), Some(&new));
+        assert_eq!(
+            d,
+            vec![
+                ("b".to_owned(), Some(o2), Some(o9)),
+                ("c".to_owned(), None, Some(o3)),
+                ("d".to_owned(), Some(o4), None)
+            ]
+        );
+        assert_eq!(diff(None, Some(&old)).len(), 3);
+    }
+
+    /// A tree holding `reports/` with files 0..n, file `changed` with other content.
+    fn reports_tree(git: &Repository, n: usize, changed: Option<usize>) -> Oid {
+        let mut b = git.treebuilder(None).expect("builder");
+        for i in 0..n {
+            let text = if Some(i) == changed { "changed" } else { "same" };
+            let blob = git.blob(format!("{i} {text}").as_bytes()).expect("blob");
+            b.insert(format!("ENIGM-2026-{i:04}.md"), blob, 0o100644).expect("insert");
+        }
+        b.write().expect("tree")
+    }
+
+    #[test]
+    fn modified_files_are_found_by_lookup_and_by_walking_both_trees() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let git = Repository::init(dir.path()).expect("init");
+        let old = git.find_tree(reports_tree(&git, 40, None)).expect("old");
+        let new = git.find_tree(reports_tree(&git, 41, Some(7))).expect("new");
+        let names: Vec<String> = (0..41).map(|i| format!("ENIGM-2026-{i:04}")).collect();
+        let all: HashSet<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(modified(&new, &old, &all), ["ENIGM-2026-0007"], "added files are not modified");
+        let few: HashSet<&str> = ["ENIGM-2026-0007", "ENIGM-2026-0008", "ENIGM-2026-0040"].into();
+        assert_eq!(modified(&new, &old, &few), ["ENIGM-2026-0007"]);
+    }
+}
