@@ -8,12 +8,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::Document;
-use enigm_disclose::layout::REPORTS_DIR;
-use enigm_disclose::publish::csaf::{self, Publisher, tracking::History};
-use enigm_disclose::publish::public::{advisory, is_renderable};
-use enigm_disclose::publish::site::{self, SiteRequest};
-use enigm_disclose::publish::templates::{Renderer, SiteInfo, export_templates};
-use enigm_disclose::publish::{cve, osv};
+use enigm_disclose::layout::report_path;
+use enigm_disclose::publish::csaf::tracking::History;
+use enigm_disclose::publish::site::{self, Format, OneRequest, SiteRequest};
+use enigm_disclose::publish::templates::{Renderer, export_templates};
 use enigm_disclose::store::history::{self, Snapshot};
 use enigm_disclose::store::repo::Repo;
 use enigm_disclose::store::scan::resolve_id;
@@ -156,48 +154,20 @@ fn changed_since(repo: &Repo, rev: &str) -> Result<HashSet<String>, Error> {
 
 fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderArgs) -> Result<ExitCode, Error> {
     let id = resolve_id(repo.root(), id)?;
-    let path = Path::new(REPORTS_DIR).join(format!("{id}.md"));
-    let doc = Document::load(repo.root(), &path)?;
+    let doc = Document::load(repo.root(), &report_path(&id))?;
     let report = doc.report()?;
-    let machine = matches!(args.format, OneFormat::Csaf | OneFormat::Cve);
-    if machine && args.draft {
-        return Err(Error::usage(
-            "CSAF and CVE records are never drafts: they are made for publication, and tools ingest them as they are",
-            format!("preview {id} with `--draft --format html` (or md, osv)"),
-        ));
-    }
-    let stamp = if args.draft {
-        let today = clock::today()?;
-        Some(match report.embargo_until {
-            Some(e) if e >= today => format!("DRAFT — EMBARGOED until {e}"),
-            _ if is_renderable(&report) => "DRAFT PREVIEW".to_owned(),
-            _ => "DRAFT — NOT PUBLISHED".to_owned(),
-        })
-    } else if is_renderable(&report) {
-        None
-    } else {
-        return Err(Error::usage(
-            format!("{id} is {} and is not public; nothing unpublished is rendered", report.state),
-            format!("preview it with `enigm-disclose render {id} --draft`"),
-        ));
+    let format = match args.format {
+        OneFormat::Html => Format::Html,
+        OneFormat::Md => Format::Md,
+        OneFormat::Osv => Format::Osv,
+        OneFormat::Csaf => Format::Csaf,
+        OneFormat::Cve => Format::Cve,
     };
-    let adv = advisory(&doc, &report, config, stamp);
-    let site = SiteInfo::from_config(config);
-    let text = match args.format {
-        // OSV needs no template, so a broken override does not stop it.
-        OneFormat::Osv => serde_json::to_string_pretty(&osv::record(&adv, config)).unwrap_or_default() + "\n",
-        OneFormat::Html => Renderer::new(Some(repo.root()))?.advisory("advisory.html.j2", &adv, &site, "")?,
-        OneFormat::Md => Renderer::new(Some(repo.root()))?.advisory("advisory.md.j2", &adv, &site, "")?,
-        OneFormat::Csaf => {
-            let publisher = Publisher::from_config(config)?;
-            let (ids, since) = History::wanted(std::slice::from_ref(&adv));
-            let tracking = History::from_git(history::report_revisions(repo, &ids, since)?).tracking(&adv);
-            csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?)
-        }
-        OneFormat::Cve => {
-            serde_json::to_string_pretty(&cve::record(&adv, config, &site.base_url)?).unwrap_or_default() + "\n"
-        }
-    };
+    let req = OneRequest { root: repo.root(), format, draft: args.draft, today: clock::today()? };
+    let text = site::render_one(&req, config, &doc, &report, |advisories| {
+        let (ids, since) = History::wanted(advisories);
+        Ok(History::from_git(history::report_revisions(repo, &ids, since)?))
+    })?;
     write_one(args.out.as_deref(), ctx, &text, args.draft, repo.root())?;
     Ok(ExitCode::SUCCESS)
 }

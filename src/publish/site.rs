@@ -1,5 +1,7 @@
 //! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
-//! document per public advisory, an Atom feed and a CSAF provider directory.
+//! document per public advisory, an Atom feed and a CSAF provider directory; and one
+//! advisory on its own in any of those formats or as a CVE record ([`render_one`]), built by
+//! the same code as the site's files.
 //!
 //! Only reports in state `published` or `withdrawn` are read into the site, through the public
 //! view. Output is deterministic (sorted, no clock), so re-rendering gives the same bytes and
@@ -15,15 +17,16 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::csaf::tracking::History;
 use super::csaf::{self, Publisher, provider};
-use super::osv;
 use super::templates::{Renderer, SiteInfo};
+use super::{cve, osv};
 use crate::error::{Error, Result};
 use crate::format::config::Config;
-use crate::format::report::Document;
+use crate::format::report::{Document, Report};
 use crate::layout::{REPORTS_DIR, SITE_MANIFEST};
 use crate::publish::public::{self, Advisory};
 use crate::store::files;
@@ -96,6 +99,108 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
     Ok((ok, skipped))
 }
 
+/// The formats one advisory renders to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `advisory.html.j2`.
+    Html,
+    /// `advisory.md.j2`.
+    Md,
+    /// An OSV record.
+    Osv,
+    /// A CSAF 2.0 security advisory.
+    Csaf,
+    /// A CVE JSON 5 record (needs a CVE alias).
+    Cve,
+}
+
+impl Format {
+    /// CSAF and CVE records are made for publication and ingested as they are: never drafts.
+    pub fn is_record(self) -> bool {
+        matches!(self, Format::Csaf | Format::Cve)
+    }
+}
+
+/// One advisory in a page or record format (not CSAF, which needs its history: see
+/// [`render_one`]). `root` is the relative path from the page to the site root.
+fn advisory_text(
+    renderer: &Renderer,
+    config: &Config,
+    site: &SiteInfo,
+    a: &Advisory,
+    format: Format,
+    root: &str,
+) -> Result<String> {
+    let json = |value: std::result::Result<String, serde_json::Error>, what: &str| {
+        value.map(|v| v + "\n").map_err(|e| Error::usage(format!("cannot encode {what}: {e}"), "this is a bug"))
+    };
+    match format {
+        Format::Html => renderer.advisory("advisory.html.j2", a, site, root),
+        Format::Md => renderer.advisory("advisory.md.j2", a, site, root),
+        Format::Osv => json(serde_json::to_string_pretty(&osv::record(a, config)), "OSV"),
+        Format::Cve => json(serde_json::to_string_pretty(&cve::record(a, config, &site.base_url)?), "the CVE record"),
+        Format::Csaf => Err(Error::usage("a CSAF document is built with its revision history", "this is a bug")),
+    }
+}
+
+/// What to render for `render ID`.
+pub struct OneRequest<'a> {
+    /// The repository root, for template overrides.
+    pub root: &'a Path,
+    pub format: Format,
+    /// Preview an unpublished report, stamped as a draft on every page.
+    pub draft: bool,
+    pub today: NaiveDate,
+}
+
+/// One report's advisory, as `render` would publish it (or as a stamped draft). A report that
+/// is not public is refused unless `draft`; CSAF and CVE records are never drafts. `history`
+/// is asked for the CSAF revisions of the advisory (CSAF only): it is the caller's to read
+/// them from git.
+pub fn render_one(
+    req: &OneRequest<'_>,
+    config: &Config,
+    doc: &Document,
+    report: &Report,
+    history: impl FnOnce(&[Advisory]) -> Result<History>,
+) -> Result<String> {
+    let id = &report.id;
+    if req.format.is_record() && req.draft {
+        return Err(Error::usage(
+            "CSAF and CVE records are never drafts: they are made for publication, and tools ingest them as they are",
+            format!("preview {id} with {{draft}} in the html, md or osv format"),
+        ));
+    }
+    let stamp = if req.draft {
+        Some(match report.embargo_until {
+            Some(e) if e >= req.today => format!("DRAFT — EMBARGOED until {e}"),
+            _ if public::is_renderable(report) => "DRAFT PREVIEW".to_owned(),
+            _ => "DRAFT — NOT PUBLISHED".to_owned(),
+        })
+    } else if public::is_renderable(report) {
+        None
+    } else {
+        return Err(Error::usage(
+            format!("{id} is {} and is not public; nothing unpublished is rendered", report.state),
+            "preview it as a draft with {draft}",
+        ));
+    };
+    let adv = public::advisory(doc, report, config, stamp);
+    let site = SiteInfo::from_config(config);
+    match req.format {
+        // OSV and CVE need no template, so a broken override does not stop them.
+        Format::Osv | Format::Cve => advisory_text(&Renderer::new(None)?, config, &site, &adv, req.format, ""),
+        Format::Html | Format::Md => {
+            advisory_text(&Renderer::new(Some(req.root))?, config, &site, &adv, req.format, "")
+        }
+        Format::Csaf => {
+            let publisher = Publisher::from_config(config)?;
+            let tracking = history(std::slice::from_ref(&adv))?.tracking(&adv);
+            Ok(csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?))
+        }
+    }
+}
+
 /// Renders every file of the site: relative path → content. `csaf` adds the CSAF directory.
 pub fn render_files(
     renderer: &Renderer,
@@ -111,15 +216,11 @@ pub fn render_files(
         .par_iter()
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))
         .map(|a| {
-            let html = renderer.advisory("advisory.html.j2", a, &site, "../")?;
-            let md = renderer.advisory("advisory.md.j2", a, &site, "../")?;
-            let osv = serde_json::to_string_pretty(&osv::record(a, config))
-                .map_err(|e| Error::usage(format!("cannot encode OSV: {e}"), "this is a bug"))?
-                + "\n";
+            let page = |format| advisory_text(renderer, config, &site, a, format, "../");
             let mut files = vec![
-                (format!("advisories/{}.html", a.id), html.into_bytes()),
-                (format!("advisories/{}.md", a.id), md.into_bytes()),
-                (format!("osv/{}.json", a.id), osv.into_bytes()),
+                (format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()),
+                (format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()),
+                (format!("osv/{}.json", a.id), page(Format::Osv)?.into_bytes()),
             ];
             if let Some(c) = csaf {
                 let tracking = c.history.tracking(a);
