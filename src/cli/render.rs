@@ -9,7 +9,7 @@ use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::Document;
 use enigm_disclose::layout::REPORTS_DIR;
 use enigm_disclose::publish::csaf::{self, Publisher, tracking::History};
-use enigm_disclose::publish::public::{advisory, is_renderable};
+use enigm_disclose::publish::public::advisory;
 use enigm_disclose::publish::site::{self, SiteRequest};
 use enigm_disclose::publish::templates::{Renderer, SiteInfo, export_templates};
 use enigm_disclose::publish::{cve, osv};
@@ -154,11 +154,11 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
     let stamp = if args.draft {
         let today = clock::today()?;
         Some(match report.embargo_until {
-            Some(e) if e >= today => format!("DRAFT — EMBARGOED until {e}"),
-            _ if is_renderable(&report) => "DRAFT PREVIEW".to_owned(),
+            Some(e) if report.is_embargoed(today) => format!("DRAFT — EMBARGOED until {e}"),
+            _ if report.state.is_public() => "DRAFT PREVIEW".to_owned(),
             _ => "DRAFT — NOT PUBLISHED".to_owned(),
         })
-    } else if is_renderable(&report) {
+    } else if report.state.is_public() {
         None
     } else {
         return Err(Error::usage(

@@ -85,7 +85,7 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
     let results: Vec<Option<std::result::Result<Advisory, (PathBuf, String)>>> = paths
         .par_iter()
         .map(|p| match Document::load(root, p).and_then(|d| d.report().map(|r| (d, r))) {
-            Ok((d, r)) => public::is_renderable(&r).then(|| Ok(public::advisory(&d, &r, config, None))),
+            Ok((d, r)) => r.state.is_public().then(|| Ok(public::advisory(&d, &r, config, None))),
             // An unreadable file is only reported when it claims to be public. Its text is
             // what loading read (never read again: the path may be a FIFO or a link).
             Err(e) => {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::format::report::{Document, Report, State};
 use crate::layout::REPORTS_DIR;
-use crate::rules::lifecycle::{is_legal, is_public};
+use crate::rules::lifecycle::is_legal;
 use crate::store::repo::Repo;
 
 /// One problem found in the history.
@@ -202,7 +202,7 @@ fn check_step(
                         format!("{}: committed timeline entries were changed or removed", new.id),
                     ));
                 }
-                if old.id != new.id && is_public(old.state) {
+                if old.id != new.id && old.state.is_public() {
                     findings.push(finding(
                         "published-renamed",
                         name,
@@ -211,7 +211,7 @@ fn check_step(
                 }
             }
             (Some(b), None) => {
-                if let Some(old) = parse_blob(git, name, *b).filter(|r| is_public(r.state)) {
+                if let Some(old) = parse_blob(git, name, *b).filter(|r| r.state.is_public()) {
                     deleted_public.push((name.clone(), old));
                 }
             }

@@ -18,7 +18,6 @@ use crate::format::finding::{Finding, Severity};
 use crate::format::report::{Document, Rejected};
 use crate::layout::{CONFIG_FILE, REPORTS_DIR};
 use crate::rules::checks::{self, CheckContext};
-use crate::rules::lifecycle::is_public;
 use crate::rules::schema::{self, Located};
 use crate::store::repo::Repo;
 use crate::store::scan::report_paths;
@@ -391,7 +390,7 @@ fn against(
             }
             continue;
         }
-        if !is_public(base_report.state) {
+        if !base_report.state.is_public() {
             continue;
         }
         let ids = current_ids.get_or_insert_with(|| current_id_map(files, &current));

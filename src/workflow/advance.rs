@@ -113,7 +113,7 @@ pub fn plan(
     })?;
     let edited = editor.into_document();
     let mut guards = errors_of(&edited, &ctx);
-    if req.to == State::Published && report.embargo_until.is_some_and(|e| e > req.date) {
+    if req.to == State::Published && report.is_embargoed(req.date) {
         let until = report.embargo_until.map(|d| d.to_string()).unwrap_or_default();
         guards.push(
             Finding::error("embargo", &path, Some(edited.span_for("embargo_until", false)), format!("the report is under embargo until {until}"))

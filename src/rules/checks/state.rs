@@ -3,7 +3,6 @@
 
 use super::{At, CheckContext, sections};
 use crate::format::report::{Report, Resolution, State};
-use crate::rules::lifecycle::{is_confirmed_or_later, is_public};
 
 /// Body sections a report in `state` must have, filled in.
 pub fn required_sections(state: State) -> &'static [&'static str] {
@@ -17,20 +16,15 @@ pub fn required_sections(state: State) -> &'static [&'static str] {
     }
 }
 
-/// True when a report in `state` needs a severity.
-pub fn needs_severity(state: State) -> bool {
-    !matches!(state, State::Received | State::NeedsInfo | State::Rejected)
-}
-
 /// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
 /// target state for `advance`).
 pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
-    if needs_severity(state)
+    if state.needs_severity()
         && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.cvss_v4.is_none() && s.level.is_none())
     {
         at.push("missing-severity", at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
     }
-    if is_confirmed_or_later(state) {
+    if state.is_confirmed_or_later() {
         if report.products.is_empty() {
             at.push(
                 "missing-affected",
@@ -50,7 +44,7 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
             }
         }
     }
-    if matches!(state, State::Fixed | State::Published | State::Withdrawn) {
+    if state.is_fixed_or_later() {
         let all_fixed = !report.products.is_empty()
             && report.products.iter().all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()));
         let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
@@ -63,7 +57,7 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
             );
         }
     }
-    if is_public(state) && report.published.is_none() {
+    if state.is_public() && report.published.is_none() {
         at.push(
             "missing-published-date",
             at.opening(),
@@ -113,7 +107,7 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
             "remove it, or reject the report with `resolution: duplicate`",
         );
     }
-    if report.published.is_some() && !is_public(state) {
+    if report.published.is_some() && !state.is_public() {
         at.push(
             "unexpected-field",
             at.key("published"),
