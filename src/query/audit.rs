@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::format::finding::Code;
 use crate::format::report::{Document, Report, State};
 use crate::layout::REPORTS_DIR;
 use crate::rules::lifecycle::is_legal;
@@ -25,8 +26,9 @@ use crate::store::repo::Repo;
 /// One problem found in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditFinding {
-    /// Stable code: `illegal-step`, `timeline-rewritten`, `published-deleted`, `published-renamed`.
-    pub code: &'static str,
+    /// [`Code::IllegalStep`], [`Code::TimelineRewritten`], [`Code::PublishedDeleted`] or
+    /// [`Code::PublishedRenamed`].
+    pub code: Code,
     pub commit: String,
     pub commit_date: String,
     pub author: String,
@@ -190,21 +192,21 @@ fn check_step(
                 let (Some(old), Some(new)) = (parse_blob(git, name, *b), parse_blob(git, name, *a)) else { continue };
                 if old.state != new.state && !is_legal(old.state, new.state) {
                     findings.push(finding(
-                        "illegal-step",
+                        Code::IllegalStep,
                         name,
                         format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
                     ));
                 }
                 if !new.timeline.starts_with(&old.timeline) {
                     findings.push(finding(
-                        "timeline-rewritten",
+                        Code::TimelineRewritten,
                         name,
                         format!("{}: committed timeline entries were changed or removed", new.id),
                     ));
                 }
                 if old.id != new.id && old.state.is_public() {
                     findings.push(finding(
-                        "published-renamed",
+                        Code::PublishedRenamed,
                         name,
                         format!("published report {} had its id changed to {}", old.id, new.id),
                     ));
@@ -226,12 +228,12 @@ fn check_step(
     for (name, old) in deleted_public {
         match added_ids.get(&old.id) {
             Some(to) => findings.push(finding(
-                "published-renamed",
+                Code::PublishedRenamed,
                 &name,
                 format!("published report {} was moved to {REPORTS_DIR}/{to}", old.id),
             )),
             None => findings.push(finding(
-                "published-deleted",
+                Code::PublishedDeleted,
                 &name,
                 format!("published report {} ({}) was deleted", old.id, old.title),
             )),

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
-use crate::format::finding::{Finding, Severity};
+use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::{Document, Rejected};
 use crate::layout::{CONFIG_FILE, REPORTS_DIR};
 use crate::rules::checks::{self, CheckContext};
@@ -77,10 +77,10 @@ impl Files<'_> {
                 let Some(entry) = index.get_path(rel, 0) else {
                     let conflicted = (1..=3).any(|stage| index.get_path(rel, stage).is_some());
                     let finding = if conflicted {
-                        Finding::error("merge-conflict", rel, None, "the file is conflicted in the index (unresolved merge)")
+                        Finding::error(Code::MergeConflict, rel, None, "the file is conflicted in the index (unresolved merge)")
                             .with_help("resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`")
                     } else {
-                        Finding::error("file-unreadable", rel, None, "the file is not in the git index")
+                        Finding::error(Code::FileUnreadable, rel, None, "the file is not in the git index")
                             .with_help("stage it with `git add`, or validate the work tree instead")
                     };
                     return Err(Box::new(Rejected { finding, text: None }));
@@ -91,7 +91,7 @@ impl Files<'_> {
                 let blob = self.repo.git().find_blob(entry.id).map_err(|e| {
                     Box::new(Rejected {
                         finding: Finding::error(
-                            "file-unreadable",
+                            Code::FileUnreadable,
                             rel,
                             None,
                             format!("cannot read the staged file: {}", e.message()),
@@ -206,7 +206,7 @@ fn finish(mut results: Vec<FileResult>) -> Outcome {
             (a.span.as_ref().map(|s| s.start), a.code).cmp(&(b.span.as_ref().map(|s| s.start), b.code))
         });
         if let Some(text) = &mut r.text {
-            for f in r.findings.iter().filter(|f| f.code == "secret") {
+            for f in r.findings.iter().filter(|f| f.code == Code::Secret) {
                 if let Some(span) = &f.span {
                     mask_span(text, span.clone());
                 }
@@ -235,7 +235,7 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
         }
         Source::Index => files.read_text(rel).ok_or_else(|| {
             let f = Finding::error(
-                "config-unreadable",
+                Code::ConfigUnreadable,
                 rel,
                 None,
                 "enigm.yaml cannot be read from the index (missing, a symbolic link, or not UTF-8)",
@@ -326,7 +326,7 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> 
                 let other: Vec<String> =
                     others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
                 let f = Finding::error(
-                    "duplicate-id",
+                    Code::DuplicateId,
                     &r.path,
                     Some(span),
                     format!("id `{id}` is also used by {}", other.join(", ")),
@@ -378,7 +378,7 @@ fn against(
                 && now.id != base_report.id
             {
                 let f = Finding::error(
-                    "id-changed",
+                    Code::IdChanged,
                     &rel,
                     Some(now.span.clone()),
                     format!("the id changed from `{}` (in {rev}) to `{}`", base_report.id, now.id),
@@ -395,9 +395,9 @@ fn against(
         }
         let ids = current_ids.get_or_insert_with(|| current_id_map(files, &current));
         let f = match ids.get(&base_report.id) {
-            Some(new_path) => Finding::error("published-renamed", &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
+            Some(new_path) => Finding::error(Code::PublishedRenamed, &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
                 .with_help("published advisories keep their file and id; move it back"),
-            None => Finding::error("published-deleted", &rel, None, format!("published report {} was deleted", base_report.id))
+            None => Finding::error(Code::PublishedDeleted, &rel, None, format!("published report {} was deleted", base_report.id))
                 .with_help("published advisories are never deleted; withdraw it instead: `enigm-disclose advance <ID> withdrawn --reason …`"),
         };
         results.push(FileResult { path: rel, text: None, findings: vec![f] });

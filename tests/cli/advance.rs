@@ -164,6 +164,7 @@ fn publishing_the_day_before_the_embargo_date_is_refused_on_and_after_it_allowed
     let fixed = repo.read(PATH);
     let on = |day: &str| repo.cmd().env("ENIGM_TODAY", day).args(["advance", "1", "published", "--no-commit"]).assert();
     let a = on("2026-06-30").code(1);
+    assert!(stderr(&a).contains("embargo-active"), "{}", stderr(&a));
     assert!(stderr(&a).contains("under embargo until 2026-07-01"), "{}", stderr(&a));
     assert_eq!(repo.read(PATH), fixed, "a refused step changes nothing");
     for day in ["2026-07-01", "2026-07-02"] {
