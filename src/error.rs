@@ -22,13 +22,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The repository has no commit yet, so there is nothing to build on.
     #[error("the repository has no commits yet")]
-    #[diagnostic(code(unborn_head), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
+    #[diagnostic(code("unborn-head"), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
     UnbornHead,
 
     /// The directory is not inside a disclosure repository.
     #[error("{} is not inside a disclosure repository (no enigm.yaml at the root of a git work tree)", path.display())]
     #[diagnostic(
-        code(not_a_disclosure_repo),
+        code("not-a-disclosure-repo"),
         help("create one with `enigm-disclose init [DIR]`, or point at one with `-C DIR`")
     )]
     NotADisclosureRepo { path: PathBuf },
@@ -40,7 +40,7 @@ pub enum Error {
 
     /// A change was refused: the report does not meet the requirements (each one listed).
     #[error("{headline}")]
-    #[diagnostic(code(refused))]
+    #[diagnostic(code("refused"))]
     Refused {
         headline: String,
         #[related]
@@ -50,7 +50,7 @@ pub enum Error {
 
     /// The requested state change is not a step of the disclosure lifecycle.
     #[error("{message}")]
-    #[diagnostic(code(illegal_step))]
+    #[diagnostic(code("illegal-step"))]
     Step {
         message: String,
         #[help]
@@ -60,7 +60,7 @@ pub enum Error {
     /// `user.name` / `user.email` are not set, so no commit can be authored.
     #[error("no git identity: {missing} not set")]
     #[diagnostic(
-        code(no_git_identity),
+        code("no-git-identity"),
         help(
             "set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com` (or use --no-commit)"
         )
@@ -69,20 +69,20 @@ pub enum Error {
 
     /// HEAD is detached, so a commit would not land on any branch.
     #[error("HEAD is detached; the commit would not be on any branch")]
-    #[diagnostic(code(detached_head), help("switch to a branch first (`git switch main`), or use --no-commit"))]
+    #[diagnostic(code("detached-head"), help("switch to a branch first (`git switch main`), or use --no-commit"))]
     DetachedHead,
 
     /// Another git process holds the index lock.
     #[error("the git index is locked by another process ({})", path.display())]
     #[diagnostic(
-        code(index_locked),
+        code("index-locked"),
         help("wait for the other git command to finish; if none is running, remove the stale lock file")
     )]
     IndexLocked { path: PathBuf },
 
     /// The commit would change nothing.
     #[error("nothing to commit: the files are already committed as they are")]
-    #[diagnostic(code(nothing_to_commit))]
+    #[diagnostic(code("nothing-to-commit"))]
     NothingToCommit,
 
     /// A template failed to load or render.
@@ -92,7 +92,7 @@ pub enum Error {
 
     /// A git operation failed.
     #[error("git: {message}")]
-    #[diagnostic(code(git))]
+    #[diagnostic(code("git"))]
     Git {
         message: String,
         #[help]
@@ -101,7 +101,7 @@ pub enum Error {
 
     /// A file system operation failed.
     #[error("{action}: {source}")]
-    #[diagnostic(code(io))]
+    #[diagnostic(code("io"))]
     Io {
         action: String,
         #[source]
@@ -110,7 +110,7 @@ pub enum Error {
 
     /// The request cannot be carried out as given (bad or missing values, refused action).
     #[error("{message}")]
-    #[diagnostic(code(usage))]
+    #[diagnostic(code("usage"))]
     Usage {
         message: String,
         #[help]
