@@ -28,12 +28,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The repository has no commit yet, so there is nothing to build on.
     #[error("the repository has no commits yet")]
-    #[diagnostic(code(unborn_head), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
+    #[diagnostic(code("unborn-head"), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
     UnbornHead,
 
     /// The directory is not inside a disclosure repository.
     #[error("{} is not inside a disclosure repository (no enigm.yaml at the root of a git work tree)", path.display())]
-    #[diagnostic(code(not_a_disclosure_repo), help("create one with `enigm-disclose init`, or work from inside one"))]
+    #[diagnostic(code("not-a-disclosure-repo"), help("create one with `enigm-disclose init`, or work from inside one"))]
     NotADisclosureRepo { path: PathBuf },
 
     /// A file (report or configuration) has a problem that stops the command.
@@ -43,7 +43,7 @@ pub enum Error {
 
     /// A change was refused: the report does not meet the requirements (each one listed).
     #[error("{headline}")]
-    #[diagnostic(code(refused))]
+    #[diagnostic(code("refused"))]
     Refused {
         headline: String,
         #[related]
@@ -53,7 +53,7 @@ pub enum Error {
 
     /// The requested state change is not a step of the disclosure lifecycle.
     #[error("{message}")]
-    #[diagnostic(code(illegal_step))]
+    #[diagnostic(code("illegal-step"))]
     Step {
         message: String,
         #[help]
@@ -63,27 +63,27 @@ pub enum Error {
     /// `user.name` / `user.email` are not set, so no commit can be authored.
     #[error("no git identity: {missing} not set")]
     #[diagnostic(
-        code(no_git_identity),
+        code("no-git-identity"),
         help("set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`")
     )]
     NoIdentity { missing: String },
 
     /// HEAD is detached, so a commit would not land on any branch.
     #[error("HEAD is detached; the commit would not be on any branch")]
-    #[diagnostic(code(detached_head), help("switch to a branch first (`git switch main`)"))]
+    #[diagnostic(code("detached-head"), help("switch to a branch first (`git switch main`)"))]
     DetachedHead,
 
     /// Another git process holds the index lock.
     #[error("the git index is locked by another process ({})", path.display())]
     #[diagnostic(
-        code(index_locked),
+        code("index-locked"),
         help("wait for the other git command to finish; if none is running, remove the stale lock file")
     )]
     IndexLocked { path: PathBuf },
 
     /// The commit would change nothing.
     #[error("nothing to commit: the files are already committed as they are")]
-    #[diagnostic(code(nothing_to_commit))]
+    #[diagnostic(code("nothing-to-commit"))]
     NothingToCommit,
 
     /// A template failed to load or render.
@@ -95,14 +95,14 @@ pub enum Error {
     /// was written. Reports that pass `validate` should never get here.
     #[error("the CSAF document of {id} fails mandatory test {test} of CSAF 2.0: {message}")]
     #[diagnostic(
-        code(csaf_self_check),
+        code("csaf-self-check"),
         help("no file was written; this is a bug in enigm-disclose if the report validates: please report it")
     )]
     CsafSelfCheck { id: String, test: &'static str, message: String },
 
     /// A git operation failed.
     #[error("git: {message}")]
-    #[diagnostic(code(git))]
+    #[diagnostic(code("git"))]
     Git {
         message: String,
         #[help]
@@ -111,7 +111,7 @@ pub enum Error {
 
     /// A file system operation failed.
     #[error("{action}: {source}")]
-    #[diagnostic(code(io))]
+    #[diagnostic(code("io"))]
     Io {
         action: String,
         #[source]
@@ -121,7 +121,7 @@ pub enum Error {
     /// The request cannot be carried out as given (bad or missing values, refused action).
     /// Request fields are named in the text as `{field}` (see [`FieldText`]).
     #[error("{message}")]
-    #[diagnostic(code(usage))]
+    #[diagnostic(code("usage"))]
     Usage {
         message: FieldText,
         #[help]

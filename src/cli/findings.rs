@@ -2,10 +2,10 @@
 //!
 //! All three are documented in `docs/checks.md` and stable: fields are only ever added.
 
-use enigm_disclose::format::finding::{Finding, LineCol, LineIndex, Severity};
-use enigm_disclose::rules::checks::CODES;
+use enigm_disclose::format::finding::{Code, Finding, LineCol, LineIndex, Severity};
 use enigm_disclose::rules::validate::Outcome;
 use serde_json::{Value, json};
+use strum::IntoEnumIterator;
 
 /// A finding with its 1-based start and (exclusive) end positions.
 struct Placed<'a> {
@@ -95,14 +95,13 @@ fn escape_property(s: &str) -> String {
 
 /// `--format sarif`: a SARIF 2.1.0 log with one run; every code is a rule.
 pub fn sarif(outcome: &Outcome) -> Value {
-    let rules: Vec<Value> = CODES
-        .iter()
+    let rules: Vec<Value> = Code::iter()
         .map(|c| {
             json!({
-                "id": c.code,
-                "shortDescription": { "text": c.summary },
-                "fullDescription": { "text": format!("{} (see docs/checks.md#{})", c.summary, c.code) },
-                "defaultConfiguration": { "level": level(c.severity) },
+                "id": c,
+                "shortDescription": { "text": c.summary() },
+                "fullDescription": { "text": format!("{} (see docs/checks.md#{c})", c.summary()) },
+                "defaultConfiguration": { "level": level(c.severity()) },
             })
         })
         .collect();
@@ -124,7 +123,7 @@ pub fn sarif(outcome: &Outcome) -> Value {
                 "message": { "text": text },
                 "locations": [ { "physicalLocation": location } ],
             });
-            if let Some(i) = CODES.iter().position(|c| c.code == p.finding.code) {
+            if let Some(i) = Code::iter().position(|c| c == p.finding.code) {
                 result["ruleIndex"] = json!(i);
             }
             result

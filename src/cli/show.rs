@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
     match args.format {
         Format::Json => print_json(&ShowJson {
             path: &path,
-            severity_level: deadline::level_of(&report),
+            severity_level: report.level(),
             cvss_score: cvss_score(&report),
             report: &report,
             deadlines: &deadlines,
@@ -88,7 +88,7 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
     };
     let since = r.timeline.last().map(|t| format!(" (since {})", t.date)).unwrap_or_default();
     field("state", format!("{}{since}", r.state));
-    let level = deadline::level_of(r);
+    let level = r.level();
     let mut severity = severity_style(level).paint(level.map_or("-", Level::as_str), color);
     let sev = r.severity.as_ref();
     if let Some(v) = sev.and_then(|s| s.cvss.as_deref().or(s.cvss_v4.as_deref())) {

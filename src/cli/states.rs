@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use enigm_disclose::Error;
 use enigm_disclose::format::report::State;
-use enigm_disclose::rules::checks::state::{needs_severity, required_sections};
-use enigm_disclose::rules::lifecycle::{TRANSITIONS, is_confirmed_or_later, is_public};
+use enigm_disclose::rules::checks::state::required_sections;
+use enigm_disclose::rules::lifecycle::TRANSITIONS;
 
 use super::Context;
 use super::output::{print, print_json};
@@ -43,16 +43,16 @@ pub fn run(_ctx: &Context, args: StatesArgs) -> Result<ExitCode, Error> {
 
 fn requirements(s: State) -> Vec<String> {
     let mut r = Vec::new();
-    if needs_severity(s) {
+    if s.needs_severity() {
         r.push("severity".to_owned());
     }
-    if is_confirmed_or_later(s) {
+    if s.is_confirmed_or_later() {
         r.push("affected versions".to_owned());
     }
-    if matches!(s, State::Fixed | State::Published | State::Withdrawn) {
+    if s.is_fixed_or_later() {
         r.push("fixed versions or mitigation".to_owned());
     }
-    if is_public(s) {
+    if s.is_public() {
         r.push("published date".to_owned());
     }
     if s == State::Withdrawn {

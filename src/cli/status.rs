@@ -31,7 +31,7 @@ pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
     let today = clock::today()?;
     let catalog = Catalog::load(repo.root())?;
     let color = color_stdout();
-    let open = catalog.entries.iter().filter(|e| enigm_disclose::query::deadline::is_open(e.report.state)).count();
+    let open = catalog.entries.iter().filter(|e| e.report.state.is_open()).count();
     let mut out = format!(
         "{} — {} reports ({open} open), as of {today}\n",
         Style::Bold.paint(&super::table::sanitize(&config.organization.name), color),

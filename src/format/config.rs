@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::finding::Finding;
+use crate::format::finding::{Code, Finding};
 use crate::format::report::Rejected;
 use crate::format::yaml::{self, SpanMap};
 use crate::layout::CONFIG_FILE;
@@ -169,7 +169,8 @@ impl Config {
                 _ => s.value.clone(),
             });
             let shown = if path == "." { message } else { format!("`{path}`: {message}") };
-            let mut f = Finding::error(if unknown { "config-unknown-key" } else { "config-invalid" }, rel, span, shown);
+            let mut f =
+                Finding::error(if unknown { Code::ConfigUnknownKey } else { Code::ConfigInvalid }, rel, span, shown);
             f.help = help;
             reject(f)
         })?;
@@ -183,7 +184,7 @@ impl Config {
         }
         let span = spans.get("id_prefix").map(|s| s.value.clone());
         Err(Finding::error(
-            "config-invalid",
+            Code::ConfigInvalid,
             Path::new(CONFIG_FILE),
             span,
             format!("`id_prefix`: `{}` is not a valid id prefix", self.id_prefix),
@@ -204,7 +205,7 @@ pub fn read_text(root: &Path) -> Result<String, Box<Rejected>> {
     let rel = Path::new(CONFIG_FILE);
     let unreadable = |why: String, help: &str| {
         Box::new(Rejected {
-            finding: Finding::error("config-unreadable", rel, None, format!("cannot read {CONFIG_FILE}: {why}"))
+            finding: Finding::error(Code::ConfigUnreadable, rel, None, format!("cannot read {CONFIG_FILE}: {why}"))
                 .with_help(help),
             text: None,
         })

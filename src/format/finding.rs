@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use super::code::Code;
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,7 +34,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// Stable identifier, documented in `docs/checks.md`.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// The file, relative to the repository root.
     pub path: PathBuf,
@@ -45,14 +47,22 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// An error finding.
-    pub fn error(code: &'static str, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Finding { code, severity: Severity::Error, path: path.to_owned(), span, message: message.into(), help: None }
+    /// A finding with the severity documented for `code`.
+    pub fn new(code: Code, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        let severity = code.severity();
+        Finding { code, severity, path: path.to_owned(), span, message: message.into(), help: None }
     }
 
-    /// A warning finding.
-    pub fn warning(code: &'static str, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Warning, ..Finding::error(code, path, span, message) }
+    /// An error finding (`code` is documented as an error).
+    pub fn error(code: Code, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.severity(), Severity::Error, "{code} is documented as a warning");
+        Finding::new(code, path, span, message)
+    }
+
+    /// A warning finding (`code` is documented as a warning).
+    pub fn warning(code: Code, path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.severity(), Severity::Warning, "{code} is documented as an error");
+        Finding::new(code, path, span, message)
     }
 
     /// Adds a help text.

@@ -21,7 +21,7 @@ pub use model::{
 pub use parts::{LineEnding, Parts, SplitError};
 pub use sections::Section;
 
-use crate::format::finding::Finding;
+use crate::format::finding::{Code, Finding};
 use crate::format::yaml::{self, Node, NodeKind, SpanMap};
 
 /// Largest report file accepted, in bytes.
@@ -67,7 +67,7 @@ impl Document {
             } else {
                 "check that the file exists and is readable"
             };
-            rejected(rel, "file-unreadable", format!("cannot read the file: {e}"), help)
+            rejected(rel, Code::FileUnreadable, format!("cannot read the file: {e}"), help)
         };
         let meta = fs::symlink_metadata(&full).map_err(unreadable)?;
         if meta.file_type().is_symlink() {
@@ -76,7 +76,7 @@ impl Document {
         if !meta.is_file() {
             return Err(rejected(
                 rel,
-                "not-a-file",
+                Code::NotAFile,
                 "not a regular file".into(),
                 "reports are files named reports/<ID>.md",
             ));
@@ -94,7 +94,7 @@ impl Document {
                 let at = e.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 // In the lossy text the bad byte became U+FFFD at the same offset.
-                let finding = Finding::error("not-utf8", rel, Some(at..at + 1), "the file is not valid UTF-8")
+                let finding = Finding::error(Code::NotUtf8, rel, Some(at..at + 1), "the file is not valid UTF-8")
                     .with_help("save the file as UTF-8");
                 Err(Box::new(Rejected { finding, text: Some(text) }))
             }
@@ -125,7 +125,7 @@ impl Document {
         if !matches!(tree.kind, NodeKind::Map(_)) {
             let span = if front_matter.is_empty() { opening_fence.clone() } else { tree.span.clone() };
             let finding = Finding::error(
-                "front-matter-not-mapping",
+                Code::FrontMatterNotMapping,
                 rel,
                 Some(span),
                 "the front matter is not a mapping of keys to values",
@@ -176,13 +176,13 @@ impl Document {
             _ => (inner.to_owned(), None),
         };
         let code = if message.starts_with("unknown field") {
-            "unknown-field"
+            Code::UnknownField
         } else if message.starts_with("missing field") {
-            "missing-field"
+            Code::MissingField
         } else {
-            "invalid-field"
+            Code::InvalidField
         };
-        let span = self.span_for(path, code == "unknown-field");
+        let span = self.span_for(path, code == Code::UnknownField);
         let shown = if path.is_empty() { message } else { format!("`{path}`: {message}") };
         let leaf = path.rsplit('.').next().unwrap_or_default();
         let help = help.or_else(|| {
@@ -231,7 +231,7 @@ fn strip_nulls(value: &mut serde_json::Value) {
 }
 
 /// A rejection without text (the file could not be read as a document).
-fn rejected(rel: &Path, code: &'static str, message: String, help: &str) -> Box<Rejected> {
+fn rejected(rel: &Path, code: Code, message: String, help: &str) -> Box<Rejected> {
     Box::new(Rejected { finding: Finding::error(code, rel, None, message).with_help(help), text: None })
 }
 
@@ -239,7 +239,7 @@ fn rejected(rel: &Path, code: &'static str, message: String, help: &str) -> Box<
 pub fn rejected_symlink(rel: &Path) -> Box<Rejected> {
     rejected(
         rel,
-        "symlink",
+        Code::Symlink,
         "the file is a symbolic link; links are never followed".into(),
         "replace the link with the report file itself",
     )
@@ -252,7 +252,7 @@ pub fn check_size(rel: &Path, len: u64) -> Result<(), Box<Rejected>> {
     }
     Err(rejected(
         rel,
-        "file-too-large",
+        Code::FileTooLarge,
         format!("the file is {len} bytes; reports are limited to 1 MiB"),
         "move large material (logs, captures) out of the report and reference it",
     ))
@@ -261,14 +261,14 @@ pub fn check_size(rel: &Path, len: u64) -> Result<(), Box<Rejected>> {
 fn split_finding(rel: &Path, e: SplitError) -> Finding {
     match e {
         SplitError::MissingOpeningFence { first_line } => Finding::error(
-            "missing-front-matter",
+            Code::MissingFrontMatter,
             rel,
             Some(first_line),
             "the file does not start with a `---` front matter fence",
         )
         .with_help("a report starts with a line `---`, then YAML fields, then another `---` line, then Markdown"),
         SplitError::MissingClosingFence { opening_fence } => Finding::error(
-            "unclosed-front-matter",
+            Code::UnclosedFrontMatter,
             rel,
             Some(opening_fence),
             "the front matter opened here is never closed",

@@ -16,6 +16,8 @@ use std::ops::Range;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as MarkSpan};
 use serde_json::{Map, Number, Value};
 
+use crate::format::code::Code;
+
 /// A byte range in the file the YAML came from.
 pub type Span = Range<usize>;
 
@@ -52,8 +54,8 @@ pub struct Key {
 /// Why a YAML text could not be turned into a tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
-    /// Stable code: `yaml-syntax`, `yaml-duplicate-key`, `yaml-unsupported`, `yaml-too-deep`.
-    pub code: &'static str,
+    /// [`Code::YamlSyntax`], [`Code::YamlDuplicateKey`], [`Code::YamlUnsupported`] or [`Code::YamlTooDeep`].
+    pub code: Code,
     pub message: String,
     pub span: Span,
     pub help: Option<String>,
@@ -204,7 +206,7 @@ pub fn parse_at(text: &str, base: usize, lines_before: usize) -> Result<Node, Ya
             Err(e) => {
                 let at = offsets.byte(e.marker().index());
                 return Err(YamlError {
-                    code: "yaml-syntax",
+                    code: Code::YamlSyntax,
                     message: format!("YAML syntax error: {}", e.info()),
                     span: at..at,
                     help: Some(
@@ -328,7 +330,7 @@ impl Builder<'_> {
     fn open(&mut self, open: Open, span: &Span) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError {
-                code: "yaml-too-deep",
+                code: Code::YamlTooDeep,
                 message: format!("YAML nesting deeper than {MAX_DEPTH} levels"),
                 span: span.clone(),
                 help: Some("a report nests a few levels at most; flatten this structure".into()),
@@ -412,7 +414,7 @@ impl Builder<'_> {
                         let local = first.span.start.saturating_sub(self.offsets.base);
                         let first_line = crate::format::finding::LineCol::of(self.text, local).line + self.lines_before;
                         return Err(YamlError {
-                            code: "yaml-duplicate-key",
+                            code: Code::YamlDuplicateKey,
                             message: format!("duplicate key `{name}`"),
                             span: node.span,
                             help: Some(format!("`{name}` is already set on line {first_line}; keep one of them")),
@@ -445,7 +447,7 @@ fn key_text(node: &Node) -> Result<String, YamlError> {
 
 fn unsupported(span: Span, what: &str, help: &str) -> YamlError {
     YamlError {
-        code: "yaml-unsupported",
+        code: Code::YamlUnsupported,
         message: format!("{what}: not supported in this file"),
         span,
         help: Some(help.into()),

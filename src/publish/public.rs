@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use crate::format::config::Config;
 use crate::format::report::{Document, Report, State};
-use crate::rules::lifecycle::is_public;
 
 /// The template context of one advisory (documented in `docs/templates.md`).
 #[derive(Debug, Clone, Serialize)]
@@ -96,11 +95,6 @@ pub struct PublicSection {
     pub markdown: String,
     /// Sanitised HTML.
     pub html: String,
-}
-
-/// Whether a report may be rendered publicly.
-pub fn is_renderable(report: &Report) -> bool {
-    is_public(report.state)
 }
 
 /// Builds the public view. `draft` is the stamp for previews of unpublished reports.
@@ -191,7 +185,7 @@ fn public_severity(s: &crate::format::report::SeverityInfo) -> PublicSeverity {
         .and_then(|v| assess(v).ok().filter(|a| a.version == CvssVersion::V4_0).map(|a| (v, a)))
         .filter(|_| assessed.is_some_and(|a| a.version == CvssVersion::V3_1));
     PublicSeverity {
-        level: s.level.or(assessed.map(|a| a.level)).map(|l| l.to_string()),
+        level: s.level_or_scored().map(|l| l.to_string()),
         score: assessed.map(|a| a.score),
         vector: main.cloned(),
         version: assessed.map(|a| match a.version {

@@ -78,7 +78,7 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
     let results: Vec<Option<std::result::Result<Advisory, (PathBuf, String)>>> = paths
         .par_iter()
         .map(|p| match Document::load(root, p).and_then(|d| d.report().map(|r| (d, r))) {
-            Ok((d, r)) => public::is_renderable(&r).then(|| Ok(public::advisory(&d, &r, config, None))),
+            Ok((d, r)) => r.state.is_public().then(|| Ok(public::advisory(&d, &r, config, None))),
             // An unreadable file is only reported when it claims to be public. Its text is
             // what loading read (never read again: the path may be a FIFO or a link).
             Err(e) => {
@@ -145,6 +145,9 @@ fn advisory_text(
 
 /// What to render for `render ID`.
 pub struct OneRequest<'a> {
+    /// The report's id as its file names it (messages name the file's id, never a front
+    /// matter value).
+    pub id: &'a str,
     /// The repository root, for template overrides.
     pub root: &'a Path,
     pub format: Format,
@@ -164,7 +167,7 @@ pub fn render_one(
     report: &Report,
     history: impl FnOnce(&[Advisory]) -> Result<History>,
 ) -> Result<String> {
-    let id = &report.id;
+    let id = req.id;
     if req.format.is_record() && req.draft {
         return Err(Error::usage(
             "CSAF and CVE records are never drafts: they are made for publication, and tools ingest them as they are",
@@ -173,11 +176,11 @@ pub fn render_one(
     }
     let stamp = if req.draft {
         Some(match report.embargo_until {
-            Some(e) if e >= req.today => format!("DRAFT — EMBARGOED until {e}"),
-            _ if public::is_renderable(report) => "DRAFT PREVIEW".to_owned(),
+            Some(e) if report.is_embargoed(req.today) => format!("DRAFT — EMBARGOED until {e}"),
+            _ if report.state.is_public() => "DRAFT PREVIEW".to_owned(),
             _ => "DRAFT — NOT PUBLISHED".to_owned(),
         })
-    } else if public::is_renderable(report) {
+    } else if report.state.is_public() {
         None
     } else {
         return Err(Error::usage(

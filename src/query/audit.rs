@@ -16,17 +16,19 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::format::finding::Code;
 use crate::format::report::{Document, Report, State};
 use crate::layout::REPORTS_DIR;
-use crate::rules::lifecycle::{is_legal, is_public};
+use crate::rules::lifecycle::is_legal;
 use crate::store::history::{self, ChangedCommit, CommitInfo, Objects};
 use crate::store::repo::Repo;
 
 /// One problem found in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditFinding {
-    /// Stable code: `illegal-step`, `timeline-rewritten`, `published-deleted`, `published-renamed`.
-    pub code: &'static str,
+    /// [`Code::IllegalStep`], [`Code::TimelineRewritten`], [`Code::PublishedDeleted`] or
+    /// [`Code::PublishedRenamed`].
+    pub code: Code,
     pub commit: String,
     pub commit_date: String,
     pub author: String,
@@ -89,28 +91,28 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
                 };
                 if old.state != new.state && !is_legal(old.state, new.state) {
                     findings.push(finding(
-                        "illegal-step",
+                        Code::IllegalStep,
                         name,
                         format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
                     ));
                 }
                 if !new.timeline.starts_with(&old.timeline) {
                     findings.push(finding(
-                        "timeline-rewritten",
+                        Code::TimelineRewritten,
                         name,
                         format!("{}: committed timeline entries were changed or removed", new.id),
                     ));
                 }
-                if old.id != new.id && is_public(old.state) {
+                if old.id != new.id && old.state.is_public() {
                     findings.push(finding(
-                        "published-renamed",
+                        Code::PublishedRenamed,
                         name,
                         format!("published report {} had its id changed to {}", old.id, new.id),
                     ));
                 }
             }
             (Some(b), None) => {
-                if let Some(old) = parse_blob(objects.blob(b), name).filter(|r| is_public(r.state)) {
+                if let Some(old) = parse_blob(objects.blob(b), name).filter(|r| r.state.is_public()) {
                     deleted_public.push((name.clone(), old));
                 }
             }
@@ -125,12 +127,12 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
     for (name, old) in deleted_public {
         match added_ids.get(&old.id) {
             Some(to) => findings.push(finding(
-                "published-renamed",
+                Code::PublishedRenamed,
                 &name,
                 format!("published report {} was moved to {REPORTS_DIR}/{to}", old.id),
             )),
             None => findings.push(finding(
-                "published-deleted",
+                Code::PublishedDeleted,
                 &name,
                 format!("published report {} ({}) was deleted", old.id, old.title),
             )),

@@ -86,7 +86,7 @@ impl Row {
     /// The row of `entry` on `today`.
     pub fn new(entry: Entry, policy: &Policy, today: NaiveDate) -> Row {
         let pending = deadline::pending(&entry.report, policy, today);
-        let severity = deadline::level_of(&entry.report);
+        let severity = entry.report.level();
         let r = entry.report;
         Row {
             id: r.id,
@@ -127,7 +127,7 @@ impl Filter {
             && self.product.as_ref().is_none_or(|p| row.products.iter().any(|x| x == p))
             && self.assignee.as_ref().is_none_or(|a| row.assignee.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(a)))
             && (!self.overdue || row.overdue)
-            && (!self.open || deadline::is_open(row.state))
+            && (!self.open || row.state.is_open())
     }
 }
 
@@ -217,7 +217,7 @@ fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<
         .map(|d| DueItem {
             id: r.id.clone(),
             state: r.state,
-            severity: deadline::level_of(r),
+            severity: r.level(),
             title: r.title.clone(),
             overdue: d.overdue(),
             deadline: d,

@@ -69,23 +69,10 @@ impl Deadline {
     }
 }
 
-/// The severity level of a report: its `level`, or the one its main CVSS vector scores
-/// (`cvss`, else `cvss_v4`).
-pub fn level_of(report: &Report) -> Option<Level> {
-    let s = report.severity.as_ref()?;
-    let vector = s.cvss.as_deref().or(s.cvss_v4.as_deref());
-    s.level.or_else(|| vector.and_then(|v| crate::format::cvss::assess(v).ok()).map(|a| a.level))
-}
-
-/// True when a report in `state` still has deadlines (it is not closed or public).
-pub fn is_open(state: State) -> bool {
-    !matches!(state, State::Published | State::Rejected | State::Withdrawn)
-}
-
 /// The pending deadlines of `report` on `today`, earliest first.
 pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
     let state = report.state;
-    if !is_open(state) {
+    if !state.is_open() {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -99,11 +86,12 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
         push(Kind::Triage, policy.add_days(start, policy.triage_days), "policy");
     }
     if matches!(state, State::Triaged | State::Confirmed | State::Remediating)
-        && let Some(level) = level_of(report)
+        && let Some(level) = report.level()
     {
         push(Kind::Fix, policy.add_days(start, policy.fix_days.for_level(level)), "policy");
     }
     match report.embargo_until {
+        // The embargo lifts at the start of its date (`Report::is_embargoed`): due that day.
         Some(embargo) => push(Kind::Publish, embargo, "embargo"),
         None if matches!(state, State::Remediating | State::Fixed) => {
             push(Kind::Publish, policy.add_days(start, policy.publish_days + policy.grace_days), "policy+grace")
@@ -257,6 +245,13 @@ mod tests {
         let got = pending(&r, &Policy::default(), date("2026-07-01"));
         assert_eq!(kinds(&got), [("publish", "2026-07-01".into(), 0)]);
         assert_eq!(got[0].describe(), "publish today");
+        // Due on the first day the embargo allows: never overdue while embargoed.
+        for (day, embargoed, overdue) in
+            [("2026-06-30", true, false), ("2026-07-01", false, false), ("2026-07-02", false, true)]
+        {
+            let got = pending(&r, &Policy::default(), date(day));
+            assert_eq!((r.is_embargoed(date(day)), got[0].overdue()), (embargoed, overdue), "{day}");
+        }
     }
 
     #[test]

@@ -12,8 +12,7 @@ use serde::Serialize;
 
 use crate::format::report::{Level, Report, State};
 use crate::query::catalog::Catalog;
-use crate::query::deadline::{self, level_of};
-use crate::rules::lifecycle::is_public;
+use crate::query::deadline;
 
 /// Buckets of the time-to-fix histogram: (label, last day included).
 pub const FIX_BUCKETS: &[(&str, i64)] =
@@ -133,7 +132,7 @@ fn bucket(buckets: &[(&str, i64)], days: i64) -> usize {
 pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &StatsRequest) -> Stats {
     let reports: Vec<&Report> =
         catalog.entries.iter().map(|e| &e.report).filter(|r| req.since.is_none_or(|s| r.reported >= s)).collect();
-    let is_open = |r: &Report| deadline::is_open(r.state);
+    let is_open = |r: &Report| r.state.is_open();
     let mut by_state: BTreeMap<String, usize> = State::ALL.iter().map(|s| (s.to_string(), 0)).collect();
     let mut by_severity = BTreeMap::new();
     let mut by_month: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -143,7 +142,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
     let mut overdue = 0;
     for r in &reports {
         *by_state.entry(r.state.to_string()).or_default() += 1;
-        let level = level_of(r);
+        let level = r.level();
         *by_severity.entry(level_name(level)).or_default() += 1;
         let month = format!("{:04}-{:02}", r.reported.year(), r.reported.month());
         *by_month.entry(month).or_default().entry(level_name(level)).or_default() += 1;
@@ -155,7 +154,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
             open_by_age[bucket(AGE_BUCKETS, age.max(0))] += 1;
             let late = deadline::pending(r, policy, req.today).iter().any(|d| d.overdue());
             overdue += usize::from(late);
-            let title = (req.with_titles || is_public(r.state)).then(|| r.title.clone());
+            let title = (req.with_titles || r.state.is_public()).then(|| r.title.clone());
             open.push(OpenReport {
                 id: r.id.clone(),
                 state: r.state,
@@ -189,7 +188,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         total: reports.len(),
         open: reports.iter().filter(|r| is_open(r)).count(),
         overdue,
-        embargoed: reports.iter().filter(|r| r.embargo_until.is_some_and(|e| e > req.today)).count(),
+        embargoed: reports.iter().filter(|r| r.is_embargoed(req.today)).count(),
         by_state,
         by_severity,
         times: times(reports.iter().copied()),

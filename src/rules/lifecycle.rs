@@ -50,16 +50,6 @@ pub fn targets(from: State) -> impl Iterator<Item = State> {
     TRANSITIONS.iter().filter(move |t| t.from == from).map(|t| t.to)
 }
 
-/// States at or after `confirmed` on the way to publication.
-pub fn is_confirmed_or_later(state: State) -> bool {
-    matches!(state, State::Confirmed | State::Remediating | State::Fixed | State::Published | State::Withdrawn)
-}
-
-/// States whose advisory is public.
-pub fn is_public(state: State) -> bool {
-    matches!(state, State::Published | State::Withdrawn)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
-use crate::format::finding::Finding;
+use crate::format::finding::{Code, Finding};
 use crate::format::yaml::{SpanMap, pointer_to_path};
 
 /// The report front matter schema (`schemas/report.schema.json`).
@@ -67,10 +67,10 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
         Some(("", _)) | None => at.root.clone(),
         Some((_, s)) => s.value.clone(),
     };
-    let code = |c: &'static str| -> &'static str {
+    let code = |c: Code| -> Code {
         match (code_prefix, c) {
-            ("config-", "unknown-field") => "config-unknown-key",
-            ("config-", _) => "config-invalid",
+            ("config-", Code::UnknownField) => Code::ConfigUnknownKey,
+            ("config-", _) => Code::ConfigInvalid,
             _ => c,
         }
     };
@@ -87,7 +87,7 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
                 let span = at.spans.get(&child).and_then(|s| s.key.clone()).unwrap_or_else(|| value_span(&path));
                 let known = known_keys(error.schema_path().as_str(), code_prefix);
                 let mut f = Finding::error(
-                    code("unknown-field"),
+                    code(Code::UnknownField),
                     at.path,
                     Some(span),
                     format!("unknown field `{key}` in {}", field(&path)),
@@ -102,7 +102,7 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let f = Finding::error(
-                code("missing-field"),
+                code(Code::MissingField),
                 at.path,
                 Some(value_span(&path)),
                 format!("{} is missing the required field `{name}`", field(&path)),
@@ -116,7 +116,7 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default();
             let f = Finding::error(
-                code("invalid-field"),
+                code(Code::InvalidField),
                 at.path,
                 Some(value_span(&path)),
                 format!("{}: {} is not an allowed value", field(&path), error.instance()),
@@ -126,7 +126,7 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
         }
         ValidationErrorKind::Format { format } if format == "date" => {
             let f = Finding::error(
-                code("invalid-field"),
+                code(Code::InvalidField),
                 at.path,
                 Some(value_span(&path)),
                 format!("{}: {} is not a valid date", field(&path), error.instance()),
@@ -135,7 +135,7 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
             vec![f]
         }
         _ => vec![Finding::error(
-            code("invalid-field"),
+            code(Code::InvalidField),
             at.path,
             Some(value_span(&path)),
             format!("{}: {error}", field(&path)),
@@ -219,7 +219,7 @@ mod tests {
             )
             .replace("2026-01-05", "2026-02-30");
         let f = findings(&text);
-        let codes: Vec<&str> = f.iter().map(|x| x.code).collect();
+        let codes: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
         assert_eq!(f.len(), 4, "{f:#?}");
         assert!(codes.contains(&"unknown-field") && codes.contains(&"invalid-field"));
         let unknown = f.iter().find(|x| x.code == "unknown-field").expect("unknown");

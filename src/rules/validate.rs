@@ -14,11 +14,10 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
-use crate::format::finding::{Finding, Severity};
+use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::{Document, Rejected};
 use crate::layout::{CONFIG_FILE, REPORTS_DIR};
 use crate::rules::checks::{self, CheckContext};
-use crate::rules::lifecycle::is_public;
 use crate::rules::schema::{self, Located};
 use crate::store::history::Snapshot;
 use crate::store::repo::{Repo, Staged};
@@ -79,10 +78,10 @@ impl Files<'_> {
                 let Some(entry) = index.file(rel) else {
                     let conflicted = index.is_conflicted(rel);
                     let finding = if conflicted {
-                        Finding::error("merge-conflict", rel, None, "the file is conflicted in the index (unresolved merge)")
+                        Finding::error(Code::MergeConflict, rel, None, "the file is conflicted in the index (unresolved merge)")
                             .with_help("resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`")
                     } else {
-                        Finding::error("file-unreadable", rel, None, "the file is not in the git index")
+                        Finding::error(Code::FileUnreadable, rel, None, "the file is not in the git index")
                             .with_help("stage it with `git add`, or validate the work tree instead")
                     };
                     return Err(Box::new(Rejected { finding, text: None }));
@@ -97,7 +96,7 @@ impl Files<'_> {
                 loaded.map_err(|e| {
                     Box::new(Rejected {
                         finding: Finding::error(
-                            "file-unreadable",
+                            Code::FileUnreadable,
                             rel,
                             None,
                             format!("cannot read the staged file: {}", e.message),
@@ -208,7 +207,7 @@ fn finish(mut results: Vec<FileResult>) -> Outcome {
             (a.span.as_ref().map(|s| s.start), a.code).cmp(&(b.span.as_ref().map(|s| s.start), b.code))
         });
         if let Some(text) = &mut r.text {
-            for f in r.findings.iter().filter(|f| f.code == "secret") {
+            for f in r.findings.iter().filter(|f| f.code == Code::Secret) {
                 if let Some(span) = &f.span {
                     mask_span(text, span.clone());
                 }
@@ -237,7 +236,7 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
         }
         Source::Index => files.read_text(rel).ok_or_else(|| {
             let f = Finding::error(
-                "config-unreadable",
+                Code::ConfigUnreadable,
                 rel,
                 None,
                 "enigm.yaml cannot be read from the index (missing, a symbolic link, or not UTF-8)",
@@ -328,7 +327,7 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> 
                 let other: Vec<String> =
                     others.iter().filter(|p| **p != r.path).map(|p| p.display().to_string()).collect();
                 let f = Finding::error(
-                    "duplicate-id",
+                    Code::DuplicateId,
                     &r.path,
                     Some(span),
                     format!("id `{id}` is also used by {}", other.join(", ")),
@@ -374,7 +373,7 @@ fn against(
                 && now.id != base_report.id
             {
                 let f = Finding::error(
-                    "id-changed",
+                    Code::IdChanged,
                     &rel,
                     Some(now.span.clone()),
                     format!("the id changed from `{}` (in {rev}) to `{}`", base_report.id, now.id),
@@ -386,14 +385,14 @@ fn against(
             }
             continue;
         }
-        if !is_public(base_report.state) {
+        if !base_report.state.is_public() {
             continue;
         }
         let ids = current_ids.get_or_insert_with(|| current_id_map(files, &current));
         let f = match ids.get(&base_report.id) {
-            Some(new_path) => Finding::error("published-renamed", &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
+            Some(new_path) => Finding::error(Code::PublishedRenamed, &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
                 .with_help("published advisories keep their file and id; move it back"),
-            None => Finding::error("published-deleted", &rel, None, format!("published report {} was deleted", base_report.id))
+            None => Finding::error(Code::PublishedDeleted, &rel, None, format!("published report {} was deleted", base_report.id))
                 .with_help("published advisories are never deleted; withdraw it instead (advance it to `withdrawn`, with the reason)"),
         };
         results.push(FileResult { path: rel, text: None, findings: vec![f] });

@@ -16,11 +16,11 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, FileProblem, Result};
 use crate::format::config::Config;
-use crate::format::finding::{Finding, Severity};
+use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::edit::Editor;
 use crate::format::report::{Document, Resolution, State};
 use crate::layout::REPORTS_DIR;
-use crate::rules::checks::{self, CheckContext};
+use crate::rules::checks::{self, At, CheckContext};
 use crate::rules::lifecycle::{is_legal, targets};
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
@@ -54,7 +54,7 @@ pub struct Plan {
 }
 
 /// Codes of the guards `--force --reason` may override (publishing only).
-const OVERRIDABLE: &[&str] = &["missing-fix", "embargo"];
+const OVERRIDABLE: &[Code] = &[Code::MissingFix, Code::EmbargoActive];
 
 /// Why a step was refused: the findings, shown against the text they point into.
 pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> Error {
@@ -112,12 +112,8 @@ pub fn plan(
     })?;
     let edited = editor.into_document();
     let mut guards = errors_of(&edited, &ctx);
-    if req.to == State::Published && report.embargo_until.is_some_and(|e| e > req.date) {
-        let until = report.embargo_until.map(|d| d.to_string()).unwrap_or_default();
-        guards.push(
-            Finding::error("embargo", &path, Some(edited.span_for("embargo_until", false)), format!("the report is under embargo until {until}"))
-                .with_help("publish on or after the embargo date, or agree a new date with the reporter; `--force --reason \"…\"` overrides"),
-        );
+    if req.to == State::Published {
+        checks::state::embargo(&mut At { doc: &edited, out: &mut guards }, &report, req.date);
     }
     let (overridable, hard): (Vec<Finding>, Vec<Finding>) =
         guards.into_iter().partition(|f| req.to == State::Published && OVERRIDABLE.contains(&f.code));

@@ -159,6 +159,22 @@ fn publishing_under_embargo_is_refused_unless_forced_with_a_reason() {
 }
 
 #[test]
+fn publishing_the_day_before_the_embargo_date_is_refused_on_and_after_it_allowed() {
+    let repo = fixed_under_embargo();
+    let fixed = repo.read(PATH);
+    let on = |day: &str| repo.cmd().env("ENIGM_TODAY", day).args(["advance", "1", "published", "--no-commit"]).assert();
+    let a = on("2026-06-30").code(1);
+    assert!(stderr(&a).contains("embargo-active"), "{}", stderr(&a));
+    assert!(stderr(&a).contains("under embargo until 2026-07-01"), "{}", stderr(&a));
+    assert_eq!(repo.read(PATH), fixed, "a refused step changes nothing");
+    for day in ["2026-07-01", "2026-07-02"] {
+        on(day).success();
+        assert!(repo.read(PATH).contains(&format!("published: {day}")), "{day}: {}", repo.read(PATH));
+        repo.write(PATH, fixed.clone());
+    }
+}
+
+#[test]
 fn the_edit_preserves_comments_quoting_and_the_body_and_keeps_the_users_index() {
     let repo = repo_with_report();
     edit(&repo, |t| {

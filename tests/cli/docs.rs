@@ -3,7 +3,8 @@
 use std::fs;
 use std::path::Path;
 
-use enigm_disclose::rules::checks::CODES;
+use enigm_disclose::format::finding::{Code, Severity};
+use strum::IntoEnumIterator;
 
 fn doc(name: &str) -> String {
     fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name)).expect("doc exists")
@@ -14,13 +15,12 @@ fn every_check_code_has_one_section_in_checks_md_in_table_order() {
     let text = doc("checks.md");
     let headings: Vec<&str> =
         text.lines().filter_map(|l| l.strip_prefix("### `").and_then(|r| r.strip_suffix('`'))).collect();
-    let codes: Vec<&str> = CODES.iter().map(|c| c.code).collect();
-    assert_eq!(headings, codes, "docs/checks.md sections must match checks::CODES one to one, in order");
-    for c in CODES {
-        let section = text.split(&format!("### `{}`", c.code)).nth(1).expect("section");
-        let severity =
-            if c.severity == enigm_disclose::format::finding::Severity::Error { "**Error**" } else { "**Warning**" };
-        assert!(section.trim_start().starts_with(severity), "{} documented with the wrong severity", c.code);
+    let codes: Vec<&str> = Code::iter().map(Code::as_str).collect();
+    assert_eq!(headings, codes, "docs/checks.md sections must match the `Code` variants one to one, in order");
+    for c in Code::iter() {
+        let section = text.split(&format!("### `{c}`")).nth(1).expect("section");
+        let severity = if c.severity() == Severity::Error { "**Error**" } else { "**Warning**" };
+        assert!(section.trim_start().starts_with(severity), "{c} documented with the wrong severity");
     }
 }
 

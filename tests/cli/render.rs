@@ -160,6 +160,11 @@ fn drafts_are_stamped_and_never_written_into_the_site() {
         let a = repo.cmd().args(["render", "2", "--draft", "--format", format]).assert().success();
         assert!(stdout(&a).contains("DRAFT — EMBARGOED until 2026-12-31"), "{format}: {}", stdout(&a));
     }
+    // The embargo lifts at the start of its date, as for `advance`.
+    for (today, stamp) in [("2026-12-30", "DRAFT — EMBARGOED until"), ("2026-12-31", "DRAFT — NOT PUBLISHED")] {
+        let a = repo.cmd().env("ENIGM_TODAY", today).args(["render", "2", "--draft", "--format", "md"]).assert();
+        assert!(stdout(&a.success()).contains(stamp), "{today}");
+    }
     let site = repo.sandbox.tmp.path().join("site");
     repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
     let a =

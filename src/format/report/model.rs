@@ -214,6 +214,61 @@ impl ReferenceType {
     }
 }
 
+impl Report {
+    /// True while the embargo holds on `date`. The embargo lifts at the start of
+    /// `embargo_until`: on that date the report may be published (and is shown as not under
+    /// embargo); on the day before it may not. A report without `embargo_until` is never
+    /// embargoed.
+    pub fn is_embargoed(&self, date: NaiveDate) -> bool {
+        self.embargo_until.is_some_and(|until| date < until)
+    }
+
+    /// The severity level: `severity.level`, else the one its main CVSS vector scores.
+    pub fn level(&self) -> Option<Level> {
+        self.severity.as_ref().and_then(SeverityInfo::level_or_scored)
+    }
+}
+
+impl SeverityInfo {
+    /// The main vector: `cvss`, else `cvss_v4`.
+    pub fn main_vector(&self) -> Option<&str> {
+        self.cvss.as_deref().or(self.cvss_v4.as_deref())
+    }
+
+    /// The level: `level` when given, else the one the main vector ([`Self::main_vector`])
+    /// scores; `None` without either (or with a vector that does not parse).
+    pub fn level_or_scored(&self) -> Option<Level> {
+        self.level.or_else(|| self.main_vector().and_then(|v| crate::format::cvss::assess(v).ok()).map(|a| a.level))
+    }
+}
+
+impl State {
+    /// Still has deadlines: not closed (`rejected`) and not public.
+    pub fn is_open(self) -> bool {
+        !matches!(self, State::Published | State::Rejected | State::Withdrawn)
+    }
+
+    /// Needs a severity: every state past triage except `rejected`.
+    pub fn needs_severity(self) -> bool {
+        !matches!(self, State::Received | State::NeedsInfo | State::Rejected)
+    }
+
+    /// At or after `confirmed` on the way to publication.
+    pub fn is_confirmed_or_later(self) -> bool {
+        matches!(self, State::Confirmed | State::Remediating | State::Fixed | State::Published | State::Withdrawn)
+    }
+
+    /// At or after `fixed`: a fix or a mitigation exists.
+    pub fn is_fixed_or_later(self) -> bool {
+        matches!(self, State::Fixed | State::Published | State::Withdrawn)
+    }
+
+    /// The advisory is public (`published` or `withdrawn`): it may be rendered.
+    pub fn is_public(self) -> bool {
+        matches!(self, State::Published | State::Withdrawn)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +283,67 @@ mod tests {
         }
         let err = "nope".parse::<Level>().unwrap_err();
         assert!(err.contains("none, low, medium, high, critical"), "{err}");
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn report(embargo_until: Option<&str>, severity: Option<SeverityInfo>) -> Report {
+        Report {
+            id: "ENIGM-2026-0001".into(),
+            title: "T".into(),
+            state: State::Fixed,
+            reported: date("2026-01-05"),
+            reporter: Reporter { name: "R".into(), contact: None, credit: None },
+            products: Vec::new(),
+            severity,
+            cwe: Vec::new(),
+            embargo_until: embargo_until.map(date),
+            aliases: Vec::new(),
+            references: Vec::new(),
+            assignee: None,
+            mitigation: None,
+            resolution: None,
+            duplicate_of: None,
+            published: None,
+            withdrawn: None,
+            timeline: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_embargo_lifts_at_the_start_of_its_date() {
+        let r = report(Some("2026-07-01"), None);
+        assert!(r.is_embargoed(date("2026-06-30")), "the day before");
+        assert!(!r.is_embargoed(date("2026-07-01")), "the day itself");
+        assert!(!r.is_embargoed(date("2026-07-02")), "the day after");
+        assert!(!report(None, None).is_embargoed(date("2026-06-30")), "no embargo");
+    }
+
+    #[test]
+    fn the_level_is_given_or_scored_from_the_main_vector() {
+        let sev = |cvss: Option<&str>, cvss_v4: Option<&str>, level| {
+            Some(SeverityInfo { cvss: cvss.map(Into::into), cvss_v4: cvss_v4.map(Into::into), level })
+        };
+        let v3 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+        let v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N";
+        assert_eq!(report(None, sev(Some(v3), None, Some(Level::Low))).level(), Some(Level::Low), "level wins");
+        assert_eq!(report(None, sev(Some(v3), None, None)).level(), Some(Level::Critical));
+        assert_eq!(report(None, sev(None, Some(v4), None)).level(), Some(Level::Medium), "v4 alone");
+        assert_eq!(report(None, sev(Some(v3), Some(v4), None)).level(), Some(Level::Critical), "cvss is the main one");
+        assert_eq!(report(None, sev(Some("CVSS:3.1/nope"), None, None)).level(), None);
+        assert_eq!(report(None, None).level(), None);
+    }
+
+    #[test]
+    fn state_predicates() {
+        use State::*;
+        let of = |f: fn(State) -> bool| State::ALL.iter().copied().filter(|s| f(*s)).collect::<Vec<_>>();
+        assert_eq!(of(State::is_open), [Received, NeedsInfo, Triaged, Confirmed, Remediating, Fixed]);
+        assert_eq!(of(State::needs_severity), [Triaged, Confirmed, Remediating, Fixed, Published, Withdrawn]);
+        assert_eq!(of(State::is_confirmed_or_later), [Confirmed, Remediating, Fixed, Published, Withdrawn]);
+        assert_eq!(of(State::is_fixed_or_later), [Fixed, Published, Withdrawn]);
+        assert_eq!(of(State::is_public), [Published, Withdrawn]);
     }
 }

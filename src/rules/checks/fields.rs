@@ -1,6 +1,7 @@
 //! Field format checks: CVSS vectors and levels, CWE ids, aliases, reference URLs.
 
 use super::{At, CheckContext};
+use crate::format::finding::Code;
 use crate::format::report::Report;
 
 pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
@@ -10,7 +11,7 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
     for (i, cwe) in report.cwe.iter().enumerate() {
         if !is_cwe(cwe) {
             at.push(
-                "cwe-format",
+                Code::CweFormat,
                 at.value(&format!("cwe[{i}]")),
                 format!("`{cwe}` is not a CWE id"),
                 "write CWE ids as CWE-<number>, e.g. CWE-79",
@@ -20,7 +21,7 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
     for (i, alias) in report.aliases.iter().enumerate() {
         if !is_cve(alias) && !is_ghsa(alias) {
             at.push(
-                "alias-format",
+                Code::AliasFormat,
                 at.value(&format!("aliases[{i}]")),
                 format!("`{alias}` is not a CVE or GHSA id"),
                 "aliases are CVE-YYYY-NNNN (4 or more digits) or GHSA-xxxx-xxxx-xxxx",
@@ -30,7 +31,7 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
     for (i, r) in report.references.iter().enumerate() {
         if let Err(why) = check_url(&r.url) {
             at.push(
-                "reference-url",
+                Code::ReferenceUrl,
                 at.value(&format!("references[{i}].url")),
                 format!("`{}` {why}", r.url),
                 "references are public http or https URLs",
@@ -55,7 +56,7 @@ fn check_severity(at: &mut At<'_>, sev: &crate::format::report::SeverityInfo) {
         && m.version == CvssVersion::V4_0
     {
         at.push(
-            "cvss-invalid",
+            Code::CvssInvalid,
             at.value(key),
             "`severity.cvss` is already a v4.0 vector, so `cvss_v4` cannot add one",
             "put the v3.1 vector in `cvss` and the v4.0 one in `cvss_v4`, or drop `cvss_v4`",
@@ -64,7 +65,7 @@ fn check_severity(at: &mut At<'_>, sev: &crate::format::report::SeverityInfo) {
     for (key, _, result) in main.iter().chain(&extra) {
         if let Err(e) = result {
             at.push(
-                "cvss-invalid",
+                Code::CvssInvalid,
                 at.value(key),
                 format!("`{key}`: {e}"),
                 "write a full CVSS v3.1 or v4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
@@ -76,7 +77,7 @@ fn check_severity(at: &mut At<'_>, sev: &crate::format::report::SeverityInfo) {
         && level != a.level
     {
         at.push(
-            "cvss-level-mismatch",
+            Code::CvssLevelMismatch,
             at.value("severity.level"),
             format!("`level: {level}` does not match the CVSS score {:.1}, which is {}", a.score, a.level),
             format!("set `level: {}` or fix the vector", a.level),

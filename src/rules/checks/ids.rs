@@ -3,6 +3,7 @@
 use chrono::Datelike;
 
 use super::{At, CheckContext};
+use crate::format::finding::Code;
 use crate::format::id::ReportId;
 use crate::format::report::Report;
 
@@ -10,13 +11,13 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     let span = at.value("id");
     let stem = at.doc.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
     if report.id != stem {
-        at.push("id-mismatch", span.clone(), format!("id `{}` does not match the file name `{stem}.md`", report.id), "the file of report <ID> is reports/<ID>.md; rename the file or fix the id (`enigm-disclose renumber` resolves collisions)");
+        at.push(Code::IdMismatch, span.clone(), format!("id `{}` does not match the file name `{stem}.md`", report.id), "the file of report <ID> is reports/<ID>.md; rename the file or fix the id (`enigm-disclose renumber` resolves collisions)");
     }
     let id: ReportId = match report.id.parse() {
         Ok(id) => id,
         Err(e) => {
             return at.push(
-                "id-format",
+                Code::IdFormat,
                 span,
                 e,
                 "ids are <PREFIX>-<YEAR>-<NNNN>, e.g. ENIGM-2026-0001; `enigm-disclose new` allocates them",
@@ -25,7 +26,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     };
     if id.prefix != ctx.config.id_prefix {
         at.push(
-            "id-prefix",
+            Code::IdPrefix,
             span.clone(),
             format!("id prefix `{}` is not the repository's `{}`", id.prefix, ctx.config.id_prefix),
             "id_prefix in enigm.yaml sets the prefix of every report id",
@@ -33,7 +34,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     }
     if id.year != report.reported.year() {
         at.push(
-            "id-year",
+            Code::IdYear,
             span,
             format!("id year {} is not the year of `reported` ({})", id.year, report.reported),
             "the year in the id is the year the report was received; fix `reported` or renumber the report",

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use std::path::Path;
 
-use crate::format::finding::Finding;
+use crate::format::finding::{Code, Finding};
 
 struct Rule {
     what: &'static str,
@@ -72,7 +72,7 @@ pub fn scan(text: &str, path: &Path) -> Vec<Finding> {
                 continue;
             }
             let message = format!("possible {} in the report: {}", rule.what, mask(secret, rule.show));
-            out.push(Finding::error("secret", path, Some(m.start()..m.end()), message).with_help(
+            out.push(Finding::error(Code::Secret, path, Some(m.start()..m.end()), message).with_help(
                 "remove it and rotate the credential: the report is in git history; describe the secret instead (e.g. \"an admin token\")",
             ));
         }

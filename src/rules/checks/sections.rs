@@ -1,6 +1,7 @@
 //! Body checks: required `##` sections present and filled in.
 
 use super::At;
+use crate::format::finding::Code;
 
 /// Reports each section of `names` that is missing, empty, or still template text.
 pub fn required(at: &mut At<'_>, names: &[&str]) {
@@ -15,7 +16,7 @@ pub fn required(at: &mut At<'_>, names: &[&str]) {
                     end.saturating_sub(1).max(at.doc.body.start)..end
                 };
                 at.push(
-                    "missing-section",
+                    Code::MissingSection,
                     span,
                     format!("the `## {name}` section is missing"),
                     format!("add a `## {name}` heading with its text to the body"),
@@ -25,7 +26,7 @@ pub fn required(at: &mut At<'_>, names: &[&str]) {
                 let content = &at.doc.text[s.content.clone()];
                 if is_placeholder(content) {
                     at.push(
-                        "empty-section",
+                        Code::EmptySection,
                         s.heading.clone(),
                         format!("the `## {name}` section is empty or still template text"),
                         format!("write the {} text, replacing any `TODO` placeholder", name.to_lowercase()),

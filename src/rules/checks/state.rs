@@ -1,9 +1,12 @@
 //! What a report must have to be in a state: the requirements `validate` checks and the
-//! guards `advance` applies before entering a state. One definition for both.
+//! guards `advance` applies before entering a state. One definition for both. The embargo
+//! ([`embargo`]) is a guard of the step to `published` only: `validate` does not apply it.
+
+use chrono::NaiveDate;
 
 use super::{At, CheckContext, sections};
+use crate::format::finding::Code;
 use crate::format::report::{Report, Resolution, State};
-use crate::rules::lifecycle::{is_confirmed_or_later, is_public};
 
 /// Body sections a report in `state` must have, filled in.
 pub fn required_sections(state: State) -> &'static [&'static str] {
@@ -17,23 +20,18 @@ pub fn required_sections(state: State) -> &'static [&'static str] {
     }
 }
 
-/// True when a report in `state` needs a severity.
-pub fn needs_severity(state: State) -> bool {
-    !matches!(state, State::Received | State::NeedsInfo | State::Rejected)
-}
-
 /// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
 /// target state for `advance`).
 pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
-    if needs_severity(state)
+    if state.needs_severity()
         && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.cvss_v4.is_none() && s.level.is_none())
     {
-        at.push("missing-severity", at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
+        at.push(Code::MissingSeverity, at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
     }
-    if is_confirmed_or_later(state) {
+    if state.is_confirmed_or_later() {
         if report.products.is_empty() {
             at.push(
-                "missing-affected",
+                Code::MissingAffected,
                 at.key("products"),
                 format!("a {state} report needs the affected products"),
                 "add `products:` with `- name:` and `affected:` (e.g. '< 2.4.1')",
@@ -42,7 +40,7 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
         for (i, p) in report.products.iter().enumerate() {
             if p.affected.as_deref().is_none_or(|a| a.trim().is_empty()) {
                 at.push(
-                    "missing-affected",
+                    Code::MissingAffected,
                     at.value(&format!("products[{i}]")),
                     format!("product `{}` has no `affected` versions", p.name),
                     "add `affected:` with the affected version range, e.g. '< 2.4.1'",
@@ -50,22 +48,22 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
             }
         }
     }
-    if matches!(state, State::Fixed | State::Published | State::Withdrawn) {
+    if state.is_fixed_or_later() {
         let all_fixed = !report.products.is_empty()
             && report.products.iter().all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()));
         let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
         if !all_fixed && !mitigated {
             at.push(
-                "missing-fix",
+                Code::MissingFix,
                 at.key("products"),
                 format!("a {state} report needs a fixed version for every product, or a mitigation"),
                 "add `fixed:` to each product, or a top-level `mitigation:` describing the workaround",
             );
         }
     }
-    if is_public(state) && report.published.is_none() {
+    if state.is_public() && report.published.is_none() {
         at.push(
-            "missing-published-date",
+            Code::MissingPublishedDate,
             at.opening(),
             format!("a {state} report needs a `published` date"),
             "add `published: YYYY-MM-DD` (advance sets it)",
@@ -73,7 +71,7 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     }
     if state == State::Withdrawn && report.withdrawn.is_none() {
         at.push(
-            "missing-withdrawn-date",
+            Code::MissingWithdrawnDate,
             at.opening(),
             "a withdrawn report needs a `withdrawn` date",
             "add `withdrawn: YYYY-MM-DD` (advance sets it)",
@@ -84,12 +82,25 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     sections::required(at, required_sections(state));
 }
 
+/// The guard of publishing on `date`: refused while the report is embargoed
+/// ([`Report::is_embargoed`]: publishing on the embargo date itself is allowed).
+pub fn embargo(at: &mut At<'_>, report: &Report, date: NaiveDate) {
+    if let Some(until) = report.embargo_until.filter(|_| report.is_embargoed(date)) {
+        at.push(
+            Code::EmbargoActive,
+            at.value("embargo_until"),
+            format!("the report is under embargo until {until}"),
+            "publish on or after the embargo date, or agree a new date with the reporter; `--force --reason \"…\"` overrides",
+        );
+    }
+}
+
 fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
     match (state, report.resolution) {
         (State::Rejected, None) => {
             let names: Vec<&str> = Resolution::ALL.iter().map(|r| r.as_str()).collect();
             at.push(
-                "missing-resolution",
+                Code::MissingResolution,
                 at.key("state"),
                 "a rejected report needs a `resolution`",
                 format!("add `resolution:` with one of: {}", names.join(", ")),
@@ -97,7 +108,7 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
         }
         (State::Rejected, Some(_)) => {}
         (_, Some(_)) => at.push(
-            "unexpected-field",
+            Code::UnexpectedField,
             at.key("resolution"),
             format!("a {state} report has a `resolution`"),
             "a resolution records why a report was rejected; remove it, or reject the report",
@@ -107,15 +118,15 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
     if report.duplicate_of.is_some() && !(state == State::Rejected && report.resolution == Some(Resolution::Duplicate))
     {
         at.push(
-            "unexpected-field",
+            Code::UnexpectedField,
             at.key("duplicate_of"),
             "`duplicate_of` is set but the report is not rejected as a duplicate",
             "remove it, or reject the report with `resolution: duplicate`",
         );
     }
-    if report.published.is_some() && !is_public(state) {
+    if report.published.is_some() && !state.is_public() {
         at.push(
-            "unexpected-field",
+            Code::UnexpectedField,
             at.key("published"),
             format!("a {state} report has a `published` date"),
             "only published or withdrawn reports have a published date; remove it",
@@ -123,7 +134,7 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
     }
     if report.withdrawn.is_some() && state != State::Withdrawn {
         at.push(
-            "unexpected-field",
+            Code::UnexpectedField,
             at.key("withdrawn"),
             format!("a {state} report has a `withdrawn` date"),
             "only withdrawn reports have a withdrawn date; remove it",
@@ -132,13 +143,13 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
     if state == State::Rejected && report.resolution == Some(Resolution::Duplicate) {
         match &report.duplicate_of {
             None => at.push(
-                "missing-duplicate-of",
+                Code::MissingDuplicateOf,
                 at.key("resolution"),
                 "a duplicate needs `duplicate_of`",
                 "add `duplicate_of:` with the id of the original report",
             ),
             Some(d) if d == &report.id || !ctx.known_ids.contains(d) => at.push(
-                "unknown-duplicate",
+                Code::UnknownDuplicate,
                 at.value("duplicate_of"),
                 format!("`duplicate_of` names `{d}`, which is not another report here"),
                 "use the id of an existing report (its file is reports/<ID>.md)",
@@ -159,7 +170,7 @@ fn products(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
                     format!("known: {}", known.join(", "))
                 };
                 at.push(
-                    "unknown-product",
+                    Code::UnknownProduct,
                     at.value(&format!("products[{i}].name")),
                     format!("product `{}` is not listed in enigm.yaml", p.name),
                     format!("{known}; add it under `products:` in enigm.yaml or fix the name"),
@@ -171,7 +182,7 @@ fn products(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
                     && !c.components.contains(comp)
                 {
                     at.push(
-                        "unknown-component",
+                        Code::UnknownComponent,
                         at.value(&format!("products[{i}].component")),
                         format!("component `{comp}` is not listed for `{}`", p.name),
                         format!(
@@ -248,6 +259,26 @@ mod tests {
             codes(&PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nresolution: wont-fix")),
             ["unexpected-field"]
         );
+    }
+
+    #[test]
+    fn the_embargo_guard_holds_until_the_embargo_date() {
+        use std::path::Path;
+
+        use super::super::At;
+        use crate::format::report::Document;
+
+        let text = PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nembargo_until: 2026-07-01");
+        let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text).expect("doc");
+        let report = doc.report().expect("report");
+        let guard = |day: &str| {
+            let mut out = Vec::new();
+            super::embargo(&mut At { doc: &doc, out: &mut out }, &report, day.parse().expect("date"));
+            out.iter().map(|f| f.code.as_str()).collect::<Vec<_>>()
+        };
+        assert_eq!(guard("2026-06-30"), ["embargo-active"], "the day before");
+        assert_eq!(guard("2026-07-01"), Vec::<&str>::new(), "the day itself");
+        assert_eq!(guard("2026-07-02"), Vec::<&str>::new(), "the day after");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Timeline and date checks: order, legal steps, consistency with `state`, dates in range.
 
 use super::{At, CheckContext};
+use crate::format::finding::Code;
 use crate::format::report::Report;
 use crate::rules::lifecycle::{INITIAL, is_legal};
 
@@ -8,7 +9,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     dates(at, report, ctx);
     let Some(first) = report.timeline.first() else {
         return at.push(
-            "timeline-missing",
+            Code::TimelineMissing,
             at.key("state"),
             "the report has no timeline",
             format!("add `timeline:` with a first entry `- date: {}` / `state: received`", report.reported),
@@ -16,7 +17,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     };
     if first.state != INITIAL {
         at.push(
-            "timeline-start",
+            Code::TimelineStart,
             at.value("timeline[0].state"),
             format!("the timeline starts with `{}`, not `received`", first.state),
             "the first entry records when the report was received",
@@ -24,7 +25,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     }
     if first.date < report.reported {
         at.push(
-            "timeline-order",
+            Code::TimelineOrder,
             at.value("timeline[0].date"),
             format!("the first timeline date {} is before `reported` ({})", first.date, report.reported),
             "timeline dates start at the reported date",
@@ -34,7 +35,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         let (prev, next) = (&pair[0], &pair[1]);
         if next.date < prev.date {
             at.push(
-                "timeline-order",
+                Code::TimelineOrder,
                 at.value(&format!("timeline[{}].date", i + 1)),
                 format!("timeline date {} is before the previous entry's {}", next.date, prev.date),
                 "keep timeline entries oldest first",
@@ -44,7 +45,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
             let legal: Vec<&str> = crate::rules::lifecycle::targets(prev.state).map(|s| s.as_str()).collect();
             let legal = if legal.is_empty() { "none: it is final".to_owned() } else { legal.join(", ") };
             at.push(
-                "timeline-transition",
+                Code::TimelineTransition,
                 at.value(&format!("timeline[{}].state", i + 1)),
                 format!("`{}` → `{}` is not a legal step", prev.state, next.state),
                 format!("from `{}` the lifecycle allows: {legal} (see docs/lifecycle.md)", prev.state),
@@ -54,7 +55,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     let last = report.timeline.len() - 1;
     if report.timeline[last].state != report.state {
         at.push(
-            "timeline-state",
+            Code::TimelineState,
             at.value("state"),
             format!("`state` is `{}` but the last timeline entry is `{}`", report.state, report.timeline[last].state),
             "change state with `enigm-disclose advance`, which keeps both in step",
@@ -63,7 +64,7 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     for (i, entry) in report.timeline.iter().enumerate() {
         if entry.date > ctx.today {
             at.push(
-                "date-in-future",
+                Code::DateInFuture,
                 at.value(&format!("timeline[{i}].date")),
                 format!("timeline date {} is in the future", entry.date),
                 "record state changes when they happen",
@@ -77,7 +78,7 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         && w < p
     {
         at.push(
-            "withdrawn-before-published",
+            Code::WithdrawnBeforePublished,
             at.value("withdrawn"),
             format!("`withdrawn` {w} is before `published` {p}"),
             "an advisory is withdrawn after it was published",
@@ -85,7 +86,7 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     }
     if report.reported > ctx.today {
         at.push(
-            "date-in-future",
+            Code::DateInFuture,
             at.value("reported"),
             format!("`reported` {} is in the future (today is {})", report.reported, ctx.today),
             "use the date the report was received",
@@ -95,7 +96,7 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         && e <= report.reported
     {
         at.push(
-            "embargo-before-reported",
+            Code::EmbargoBeforeReported,
             at.value("embargo_until"),
             format!("`embargo_until` {e} is not after `reported` {}", report.reported),
             "an embargo ends after the report was received",
@@ -105,7 +106,7 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         let Some(date) = date else { continue };
         if date < report.reported {
             at.push(
-                "published-before-reported",
+                Code::PublishedBeforeReported,
                 at.value(field),
                 format!("`{field}` {date} is before `reported` {}", report.reported),
                 "check the dates",
@@ -113,7 +114,7 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         }
         if date > ctx.today {
             at.push(
-                "date-in-future",
+                Code::DateInFuture,
                 at.value(field),
                 format!("`{field}` {date} is in the future (today is {})", ctx.today),
                 format!("set `{field}` when it happens"),

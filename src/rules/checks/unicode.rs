@@ -9,7 +9,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use crate::format::finding::{Finding, Severity};
+use crate::format::finding::{Code, Finding};
 use crate::format::yaml::{Node, NodeKind};
 
 /// Bidirectional formatting characters: embeddings, overrides, isolates and marks that can
@@ -61,7 +61,7 @@ pub fn check(path: &Path, text: &str, front_matter: Option<Range<usize>>) -> Vec
             bidi = true;
             out.push(
                 Finding::error(
-                    "bidi-control",
+                    Code::BidiControl,
                     path,
                     Some(span),
                     format!("bidirectional control character {}", name(c)),
@@ -73,18 +73,17 @@ pub fn check(path: &Path, text: &str, front_matter: Option<Range<usize>>) -> Vec
         } else if is_control(c) && !control {
             control = true;
             out.push(
-                Finding::error("control-character", path, Some(span), format!("control character {}", name(c)))
+                Finding::error(Code::ControlCharacter, path, Some(span), format!("control character {}", name(c)))
                     .with_help(
                         "control characters can drive terminals and hide text; delete it (write escapes as text)",
                     ),
             );
         } else if is_invisible(c) && in_front(i) && !(i == 0 && c == '\u{FEFF}') && !invisible {
             invisible = true;
-            let mut f =
-                Finding::error("invisible-character", path, Some(span), format!("invisible character {}", name(c)))
-                    .with_help("it displays as nothing, so two different values can look the same; delete it");
-            f.severity = Severity::Warning;
-            out.push(f);
+            out.push(
+                Finding::new(Code::InvisibleCharacter, path, Some(span), format!("invisible character {}", name(c)))
+                    .with_help("it displays as nothing, so two different values can look the same; delete it"),
+            );
         }
     }
     if let Some(range) = front_matter {
@@ -97,11 +96,11 @@ pub fn check(path: &Path, text: &str, front_matter: Option<Range<usize>>) -> Vec
 /// `"\e[2J"` or `"\u202E"` without the raw character being in the file. One finding, at the
 /// value; skipped when the raw text already had one (same characters, already reported).
 pub fn check_values(path: &Path, tree: &Node, raw: &[Finding]) -> Option<Finding> {
-    if raw.iter().any(|f| matches!(f.code, "bidi-control" | "control-character")) {
+    if raw.iter().any(|f| matches!(f.code, Code::BidiControl | Code::ControlCharacter)) {
         return None;
     }
     let (node, c) = find_decoded(tree)?;
-    let code = if is_bidi(c) { "bidi-control" } else { "control-character" };
+    let code = if is_bidi(c) { Code::BidiControl } else { Code::ControlCharacter };
     Some(
         Finding::error(code, path, Some(node.span.clone()), format!("this value decodes to the character {}", name(c)))
             .with_help("a YAML escape (`\\e`, `\\u…`) writes it; delete the escape"),
@@ -160,14 +159,13 @@ fn mixed_scripts(path: &Path, text: &str, range: Range<usize>) -> Option<Finding
             && seen.len() > 1
         {
             let span = range.start + from..range.start + i;
-            let mut f = Finding::error(
-                "mixed-script",
+            let f = Finding::new(
+                Code::MixedScript,
                 path,
                 Some(span),
                 format!("`{}` mixes Latin with Greek or Cyrillic letters", &yaml[from..i]),
             )
             .with_help("a lookalike letter can make an id, product or name impersonate another; retype the word");
-            f.severity = Severity::Warning;
             return Some(f);
         }
         seen.clear();
@@ -180,7 +178,7 @@ mod tests {
     use super::*;
 
     fn codes(text: &str, front: Option<Range<usize>>) -> Vec<&'static str> {
-        check(Path::new("r.md"), text, front).into_iter().map(|f| f.code).collect()
+        check(Path::new("r.md"), text, front).into_iter().map(|f| f.code.as_str()).collect()
     }
 
     #[test]
@@ -199,7 +197,7 @@ mod tests {
         let text = "title: \"a \\e[2J b\"\nok: \"\\u202E\"\n";
         let tree = crate::format::yaml::parse(text, 0).expect("yaml");
         let f = check_values(Path::new("r.md"), &tree, &[]).expect("finding");
-        assert_eq!((f.code, &text[f.span.clone().expect("span")]), ("control-character", "\"a \\e[2J b\""));
+        assert_eq!((f.code.as_str(), &text[f.span.clone().expect("span")]), ("control-character", "\"a \\e[2J b\""));
         assert!(f.message.contains("U+001B ESCAPE"), "{}", f.message);
         assert!(
             check_values(Path::new("r.md"), &crate::format::yaml::parse("a: plain\n", 0).expect("yaml"), &[]).is_none()
