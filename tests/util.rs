@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use git2::Repository;
@@ -18,14 +19,26 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let home = tmp.path().join("home");
-        fs::create_dir_all(&home).expect("home");
+        let sandbox = Sandbox::empty();
         fs::write(
-            home.join(".gitconfig"),
+            sandbox.home().join(".gitconfig"),
             "[user]\n\tname = Test Lead\n\temail = lead@example.test\n[init]\n\tdefaultBranch = main\n",
         )
         .expect("gitconfig");
+        sandbox
+    }
+
+    /// A fresh sandbox holding a copy of `template`'s home and work dirs (a fixture built once
+    /// per test process, see [`built_once`]).
+    pub fn copy_of(template: &Path) -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        copy_tree(template, tmp.path());
+        Sandbox { tmp }
+    }
+
+    fn empty() -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(tmp.path().join("home")).expect("home");
         fs::create_dir_all(tmp.path().join("work")).expect("work");
         Sandbox { tmp }
     }
@@ -67,8 +80,20 @@ pub struct TestRepo {
 }
 
 impl TestRepo {
+    /// A copy of a repository `init` made once per test process (the same bytes `init` writes
+    /// every time: dates and identity are fixed), instead of running `init` for every test.
     pub fn new() -> Self {
-        let sandbox = Sandbox::new();
+        static INITIALISED: OnceLock<PathBuf> = OnceLock::new();
+        let template = built_once(&INITIALISED, "init", |sandbox| {
+            TestRepo::init_in(sandbox);
+        });
+        let repo = TestRepo { sandbox: Sandbox::copy_of(template) };
+        repo.refresh_index();
+        repo
+    }
+
+    /// Runs `init` in the sandbox's work dir.
+    fn init_in(sandbox: &Sandbox) {
         let root = sandbox.work();
         sandbox
             .cmd_in(&root)
@@ -86,7 +111,12 @@ impl TestRepo {
             ])
             .assert()
             .success();
-        TestRepo { sandbox }
+    }
+
+    /// Records the copied files' own stat data in the index, as `init` leaves it for the files
+    /// it wrote, so a copy is indistinguishable from a fresh repository to git.
+    fn refresh_index(&self) {
+        refresh_index(&self.root());
     }
 
     pub fn root(&self) -> PathBuf {
@@ -155,6 +185,70 @@ impl TestRepo {
         opts.include_untracked(true);
         let statuses = git.statuses(Some(&mut opts)).expect("status");
         statuses.iter().map(|e| (e.path().expect("path").to_owned(), e.status())).collect()
+    }
+}
+
+/// A sandbox built by `build` once per test process, in a directory under cargo's
+/// `CARGO_TARGET_TMPDIR` named after the process (directories of processes no longer running
+/// are removed on the way); tests copy it with [`Sandbox::copy_of`] instead of building their own.
+pub fn built_once(cell: &'static OnceLock<PathBuf>, name: &str, build: impl FnOnce(&Sandbox)) -> &'static Path {
+    cell.get_or_init(|| {
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join("enigm-fixtures");
+        fs::create_dir_all(&parent).expect("fixtures dir");
+        remove_stale_fixtures(&parent);
+        let sandbox = Sandbox::new();
+        build(&sandbox);
+        let dir = parent.join(format!("{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let built = sandbox.tmp.keep();
+        if fs::rename(&built, &dir).is_err() {
+            // Another file system: copy instead.
+            copy_tree(&built, &dir);
+            fs::remove_dir_all(&built).expect("remove the built copy");
+        }
+        dir
+    })
+}
+
+/// Removes fixture directories left by test processes that have exited (on Linux, where
+/// `/proc` tells which are running).
+fn remove_stale_fixtures(parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for entry in fs::read_dir(parent).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name.split('-').next().unwrap_or_default();
+        if !pid.is_empty() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Records the stat data of the work tree's files in the index of the repository at `root`
+/// (after a copy: new inodes and times, same contents).
+pub fn refresh_index(root: &Path) {
+    let git = Repository::open(root).expect("open repo");
+    let mut index = git.index().expect("index");
+    index.update_all(["*"], None).expect("refresh index");
+    index.write().expect("write index");
+}
+
+/// Copies a directory tree (files with their permissions, directories, symbolic links).
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            copy_tree(&src, &dst);
+        } else if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(fs::read_link(&src).expect("link"), &dst).expect("symlink");
+        } else {
+            fs::copy(&src, &dst).expect("copy");
+        }
     }
 }
 
