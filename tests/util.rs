@@ -15,6 +15,8 @@ pub const TODAY: &str = "2026-06-15";
 /// A temporary directory with an isolated HOME (its own git identity) and a work dir.
 pub struct Sandbox {
     pub tmp: TempDir,
+    /// When set, the binary runs under this user and group id (see [`Sandbox::run_as_nobody`]).
+    run_as: Option<u32>,
 }
 
 impl Sandbox {
@@ -33,14 +35,14 @@ impl Sandbox {
     pub fn copy_of(template: &Path) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
         copy_tree(template, tmp.path());
-        Sandbox { tmp }
+        Sandbox { tmp, run_as: None }
     }
 
     fn empty() -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
         fs::create_dir_all(tmp.path().join("home")).expect("home");
         fs::create_dir_all(tmp.path().join("work")).expect("work");
-        Sandbox { tmp }
+        Sandbox { tmp, run_as: None }
     }
 
     pub fn home(&self) -> PathBuf {
@@ -53,7 +55,18 @@ impl Sandbox {
 
     /// The binary, started in `dir`, with a clean, reproducible environment.
     pub fn cmd_in(&self, dir: &Path) -> Command {
-        let mut c = Command::cargo_bin("enigm-disclose").expect("binary");
+        let mut c = match self.run_as {
+            None => Command::cargo_bin("enigm-disclose").expect("binary"),
+            Some(id) => {
+                let mut c = Command::new("setpriv");
+                c.arg(format!("--reuid={id}"))
+                    .arg(format!("--regid={id}"))
+                    .arg("--clear-groups")
+                    .arg("--")
+                    .arg(env!("CARGO_BIN_EXE_enigm-disclose"));
+                c
+            }
+        };
         c.current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -66,6 +79,33 @@ impl Sandbox {
             .env("GIT_AUTHOR_DATE", "@1781510400 +0000")
             .env("GIT_COMMITTER_DATE", "@1781510400 +0000");
         c
+    }
+
+    /// Whether the tests run as root (the sandbox directory, just created, is owned by uid 0).
+    #[cfg(unix)]
+    pub fn is_root(&self) -> bool {
+        std::os::unix::fs::MetadataExt::uid(&fs::metadata(self.tmp.path()).expect("meta")) == 0
+    }
+
+    /// Hands the whole sandbox (HOME, the repository) to `nobody` (65534) and runs the binary
+    /// as that user from now on, through `setpriv`: for tests of files the user cannot read,
+    /// which root always can. The repository is then owned by the user running the binary,
+    /// as usual, so git's ownership check passes.
+    #[cfg(unix)]
+    pub fn run_as_nobody(&mut self) {
+        const NOBODY: u32 = 65534;
+        fn chown_tree(path: &Path) {
+            std::os::unix::fs::lchown(path, Some(NOBODY), Some(NOBODY)).expect("chown");
+            if fs::symlink_metadata(path).expect("meta").is_dir() {
+                for entry in fs::read_dir(path).expect("dir") {
+                    chown_tree(&entry.expect("entry").path());
+                }
+            }
+        }
+        chown_tree(self.tmp.path());
+        self.run_as = Some(NOBODY);
+        let probe = self.cmd_in(self.tmp.path()).arg("--version").output().expect("setpriv (util-linux) runs");
+        assert!(probe.status.success(), "cannot run the binary as nobody: {}", String::from_utf8_lossy(&probe.stderr));
     }
 
     /// Removes the git identity from HOME.
@@ -139,6 +179,18 @@ impl TestRepo {
 
     pub fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.root().join(rel)).expect("read")
+    }
+
+    /// Makes `rel` unreadable to the binary: mode 000, and when the tests run as root (whom
+    /// permissions do not stop), the binary runs as `nobody` from now on.
+    #[cfg(unix)]
+    pub fn make_unreadable(&mut self, rel: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.root().join(rel);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).expect("chmod");
+        if self.sandbox.is_root() {
+            self.sandbox.run_as_nobody();
+        }
     }
 
     /// Files `new` with the given title and returns the id it printed (JSON output).
