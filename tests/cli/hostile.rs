@@ -368,8 +368,8 @@ fn symlink(target: &Path, link: &Path) {
 }
 
 fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
-    assert!(status.success());
+    let out = std::process::Command::new("mkfifo").arg(path).output().expect("mkfifo runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// The fuzzer found that a title such as `1e400` was written unquoted and read back as `inf`.
