@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use git2::Repository;
@@ -14,20 +15,34 @@ pub const TODAY: &str = "2026-06-15";
 /// A temporary directory with an isolated HOME (its own git identity) and a work dir.
 pub struct Sandbox {
     pub tmp: TempDir,
+    /// When set, the binary runs under this user and group id (see [`Sandbox::run_as_nobody`]).
+    run_as: Option<u32>,
 }
 
 impl Sandbox {
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let home = tmp.path().join("home");
-        fs::create_dir_all(&home).expect("home");
+        let sandbox = Sandbox::empty();
         fs::write(
-            home.join(".gitconfig"),
+            sandbox.home().join(".gitconfig"),
             "[user]\n\tname = Test Lead\n\temail = lead@example.test\n[init]\n\tdefaultBranch = main\n",
         )
         .expect("gitconfig");
+        sandbox
+    }
+
+    /// A fresh sandbox holding a copy of `template`'s home and work dirs (a fixture built once
+    /// per test process, see [`built_once`]).
+    pub fn copy_of(template: &Path) -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        copy_tree(template, tmp.path());
+        Sandbox { tmp, run_as: None }
+    }
+
+    fn empty() -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(tmp.path().join("home")).expect("home");
         fs::create_dir_all(tmp.path().join("work")).expect("work");
-        Sandbox { tmp }
+        Sandbox { tmp, run_as: None }
     }
 
     pub fn home(&self) -> PathBuf {
@@ -40,7 +55,18 @@ impl Sandbox {
 
     /// The binary, started in `dir`, with a clean, reproducible environment.
     pub fn cmd_in(&self, dir: &Path) -> Command {
-        let mut c = Command::cargo_bin("enigm-disclose").expect("binary");
+        let mut c = match self.run_as {
+            None => Command::cargo_bin("enigm-disclose").expect("binary"),
+            Some(id) => {
+                let mut c = Command::new("setpriv");
+                c.arg(format!("--reuid={id}"))
+                    .arg(format!("--regid={id}"))
+                    .arg("--clear-groups")
+                    .arg("--")
+                    .arg(env!("CARGO_BIN_EXE_enigm-disclose"));
+                c
+            }
+        };
         c.current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -55,6 +81,33 @@ impl Sandbox {
         c
     }
 
+    /// Whether the tests run as root (the sandbox directory, just created, is owned by uid 0).
+    #[cfg(unix)]
+    pub fn is_root(&self) -> bool {
+        std::os::unix::fs::MetadataExt::uid(&fs::metadata(self.tmp.path()).expect("meta")) == 0
+    }
+
+    /// Hands the whole sandbox (HOME, the repository) to `nobody` (65534) and runs the binary
+    /// as that user from now on, through `setpriv`: for tests of files the user cannot read,
+    /// which root always can. The repository is then owned by the user running the binary,
+    /// as usual, so git's ownership check passes.
+    #[cfg(unix)]
+    pub fn run_as_nobody(&mut self) {
+        const NOBODY: u32 = 65534;
+        fn chown_tree(path: &Path) {
+            std::os::unix::fs::lchown(path, Some(NOBODY), Some(NOBODY)).expect("chown");
+            if fs::symlink_metadata(path).expect("meta").is_dir() {
+                for entry in fs::read_dir(path).expect("dir") {
+                    chown_tree(&entry.expect("entry").path());
+                }
+            }
+        }
+        chown_tree(self.tmp.path());
+        self.run_as = Some(NOBODY);
+        let probe = self.cmd_in(self.tmp.path()).arg("--version").output().expect("setpriv (util-linux) runs");
+        assert!(probe.status.success(), "cannot run the binary as nobody: {}", String::from_utf8_lossy(&probe.stderr));
+    }
+
     /// Removes the git identity from HOME.
     pub fn forget_identity(&self) {
         fs::write(self.home().join(".gitconfig"), "[init]\n\tdefaultBranch = main\n").expect("gitconfig");
@@ -67,8 +120,20 @@ pub struct TestRepo {
 }
 
 impl TestRepo {
+    /// A copy of a repository `init` made once per test process (the same bytes `init` writes
+    /// every time: dates and identity are fixed), instead of running `init` for every test.
     pub fn new() -> Self {
-        let sandbox = Sandbox::new();
+        static INITIALISED: OnceLock<PathBuf> = OnceLock::new();
+        let template = built_once(&INITIALISED, "init", |sandbox| {
+            TestRepo::init_in(sandbox);
+        });
+        let repo = TestRepo { sandbox: Sandbox::copy_of(template) };
+        repo.refresh_index();
+        repo
+    }
+
+    /// Runs `init` in the sandbox's work dir.
+    fn init_in(sandbox: &Sandbox) {
         let root = sandbox.work();
         sandbox
             .cmd_in(&root)
@@ -86,7 +151,12 @@ impl TestRepo {
             ])
             .assert()
             .success();
-        TestRepo { sandbox }
+    }
+
+    /// Records the copied files' own stat data in the index, as `init` leaves it for the files
+    /// it wrote, so a copy is indistinguishable from a fresh repository to git.
+    fn refresh_index(&self) {
+        refresh_index(&self.root());
     }
 
     pub fn root(&self) -> PathBuf {
@@ -109,6 +179,18 @@ impl TestRepo {
 
     pub fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.root().join(rel)).expect("read")
+    }
+
+    /// Makes `rel` unreadable to the binary: mode 000, and when the tests run as root (whom
+    /// permissions do not stop), the binary runs as `nobody` from now on.
+    #[cfg(unix)]
+    pub fn make_unreadable(&mut self, rel: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.root().join(rel);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).expect("chmod");
+        if self.sandbox.is_root() {
+            self.sandbox.run_as_nobody();
+        }
     }
 
     /// Files `new` with the given title and returns the id it printed (JSON output).
@@ -155,6 +237,70 @@ impl TestRepo {
         opts.include_untracked(true);
         let statuses = git.statuses(Some(&mut opts)).expect("status");
         statuses.iter().map(|e| (e.path().expect("path").to_owned(), e.status())).collect()
+    }
+}
+
+/// A sandbox built by `build` once per test process, in a directory under cargo's
+/// `CARGO_TARGET_TMPDIR` named after the process (directories of processes no longer running
+/// are removed on the way); tests copy it with [`Sandbox::copy_of`] instead of building their own.
+pub fn built_once(cell: &'static OnceLock<PathBuf>, name: &str, build: impl FnOnce(&Sandbox)) -> &'static Path {
+    cell.get_or_init(|| {
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join("enigm-fixtures");
+        fs::create_dir_all(&parent).expect("fixtures dir");
+        remove_stale_fixtures(&parent);
+        let sandbox = Sandbox::new();
+        build(&sandbox);
+        let dir = parent.join(format!("{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let built = sandbox.tmp.keep();
+        if fs::rename(&built, &dir).is_err() {
+            // Another file system: copy instead.
+            copy_tree(&built, &dir);
+            fs::remove_dir_all(&built).expect("remove the built copy");
+        }
+        dir
+    })
+}
+
+/// Removes fixture directories left by test processes that have exited (on Linux, where
+/// `/proc` tells which are running).
+fn remove_stale_fixtures(parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for entry in fs::read_dir(parent).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name.split('-').next().unwrap_or_default();
+        if !pid.is_empty() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Records the stat data of the work tree's files in the index of the repository at `root`
+/// (after a copy: new inodes and times, same contents).
+pub fn refresh_index(root: &Path) {
+    let git = Repository::open(root).expect("open repo");
+    let mut index = git.index().expect("index");
+    index.update_all(["*"], None).expect("refresh index");
+    index.write().expect("write index");
+}
+
+/// Copies a directory tree (files with their permissions, directories, symbolic links).
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            copy_tree(&src, &dst);
+        } else if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(fs::read_link(&src).expect("link"), &dst).expect("symlink");
+        } else {
+            fs::copy(&src, &dst).expect("copy");
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use crate::util::{TestRepo, stderr};
 
@@ -208,7 +208,14 @@ fn killed_at_random_moments_the_report_is_old_or_new_never_partial() {
     let repo = repo_ready_to_triage();
     let old = repo.read(PATH);
     for delay_ms in [0u64, 2, 4, 6, 8, 10, 15, 20, 30, 50] {
-        let mut child = process(&repo, bin()).args(["advance", "1", "triaged", "--no-commit"]).spawn().expect("spawn");
+        // Its output is of no interest (it may be killed before printing anything); it must not
+        // reach the test harness's own stdout.
+        let mut child = process(&repo, bin())
+            .args(["advance", "1", "triaged", "--no-commit"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
@@ -270,6 +277,8 @@ fn concurrent_news_get_distinct_ids_and_one_commit_each() {
         .map(|i| {
             process(&repo, bin())
                 .args(["new", "--title", &format!("Report {i}"), "--product", "web", "--reporter-name", "R"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
                 .spawn()
                 .expect("spawn")
         })

@@ -129,18 +129,21 @@ fn symlinks_are_never_followed_and_directories_are_not_reports() {
     assert!(!String::from_utf8_lossy(&a.get_output().stdout).contains("reporter"), "the link target is never read");
 }
 
+/// As root (whom permissions do not stop), `validate` runs as `nobody`, who owns the
+/// repository but may not read the report.
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_a_located_finding() {
-    use std::os::unix::fs::PermissionsExt;
-    let repo = TestRepo::new();
+    let mut repo = TestRepo::new();
     repo.write("reports/ENIGM-2026-0001.md", GOOD);
-    let p = repo.root().join("reports/ENIGM-2026-0001.md");
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod");
-    if std::fs::read(&p).is_ok() {
-        eprintln!("SKIPPED: running as root, permissions do not stop reads");
-        return;
-    }
-    let (exit, out) = (repo.cmd().arg("validate").assert().get_output().status.code(), String::new());
-    assert_eq!(exit, Some(1), "{out}");
+    repo.make_unreadable("reports/ENIGM-2026-0001.md");
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
+    let findings: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().expect("code"), f["path"].as_str().expect("path")))
+        .collect();
+    assert_eq!(findings, [("file-unreadable", "reports/ENIGM-2026-0001.md")]);
 }

@@ -5,11 +5,17 @@ use std::fs;
 
 use crate::util::{Sandbox, stderr, stdout};
 
-/// A sandbox holding the demo repository in `work/demo`.
+/// A sandbox holding the demo repository in `work/demo`: a copy of one `demo` built once per
+/// test process (`demo` writes the same bytes every time, dates being relative to the fixed
+/// test date), so the tests here do not each build their own.
 fn demo() -> (Sandbox, std::path::PathBuf) {
-    let sandbox = Sandbox::new();
+    static DEMO: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let template = crate::util::built_once(&DEMO, "demo", |sandbox| {
+        sandbox.cmd_in(&sandbox.work()).args(["demo", "demo"]).assert().success();
+    });
+    let sandbox = Sandbox::copy_of(template);
     let dir = sandbox.work().join("demo");
-    sandbox.cmd_in(&sandbox.work()).args(["demo", "demo"]).assert().success();
+    crate::util::refresh_index(&dir);
     (sandbox, dir)
 }
 
