@@ -306,6 +306,14 @@ def write(args, rows, compare, scaled=None):
         lines += scale_lines(scaled)
         lines += ["", SCALE_NOTES]
     lines.append("")
+    # Sections other scripts own (`<!-- keep:NAME -->` … `<!-- /keep -->`, e.g. compare.py's
+    # before/after table) survive a rewrite.
+    try:
+        old = open(args.out, encoding="utf-8").read()
+    except OSError:
+        old = ""
+    kept = re.findall(r"<!-- keep:[a-z-]+ -->.*?<!-- /keep -->", old, flags=re.S)
+    lines += [block + "\n" for block in kept]
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))

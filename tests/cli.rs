@@ -5,6 +5,7 @@ mod util;
 
 mod cli {
     mod advance;
+    mod architecture;
     mod audit;
     mod diagnostics;
     mod docs;

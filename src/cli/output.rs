@@ -75,6 +75,19 @@ fn hint(error: &Error) -> Option<String> {
             "create one with `enigm-disclose init [DIR]`, or point at one with `-C DIR`".to_owned()
         }
         Error::NoIdentity { .. } | Error::DetachedHead => format!("{} (or use --no-commit)", help_of(error)?),
+        Error::Refused { problems, .. } => {
+            let mut codes: Vec<&str> = problems
+                .iter()
+                .map(|p| p.finding.code)
+                .filter(|c| enigm_disclose::workflow::advance::OVERRIDABLE.contains(c))
+                .map(<&str>::from)
+                .collect();
+            codes.dedup();
+            if codes.is_empty() {
+                return None;
+            }
+            format!("`--force --reason \"…\"` overrides {} (the reason is recorded)", codes.join(" and "))
+        }
         _ => return None,
     };
     Some(help)
@@ -106,7 +119,11 @@ impl std::fmt::Display for Hinted<'_> {
     }
 }
 
-impl std::error::Error for Hinted<'_> {}
+impl std::error::Error for Hinted<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(self.inner)
+    }
+}
 
 impl miette::Diagnostic for Hinted<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
@@ -115,6 +132,26 @@ impl miette::Diagnostic for Hinted<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.inner.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        self.inner.related()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.inner.diagnostic_source()
     }
 }
 

@@ -4,7 +4,7 @@
 //! both) must be valid; the step must be in the lifecycle table; the edit changes `state`,
 //! appends a timeline entry and sets what the step sets (`published`, `resolution`, …); then
 //! the would-be file is put through the same checks as `validate` — those are the guards.
-//! Only two guards can be overridden, with `--force --reason`: publishing under embargo and
+//! Only two guards can be overridden, by a forced step with a reason: publishing under embargo and
 //! publishing without a fix or mitigation; the override is recorded in the timeline and the
 //! commit. Executing writes the file atomically and commits it alone; if the commit cannot
 //! be made the old bytes are put back.
@@ -53,8 +53,8 @@ pub struct Plan {
     pub overrides: Vec<String>,
 }
 
-/// Codes of the guards `--force --reason` may override (publishing only).
-const OVERRIDABLE: &[Code] = &[Code::MissingFix, Code::EmbargoActive];
+/// Codes of the guards a forced publication (with a recorded reason) may override.
+pub const OVERRIDABLE: &[Code] = &[Code::MissingFix, Code::EmbargoActive];
 
 /// Why a step was refused: the findings, shown against the text they point into.
 pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> Error {

@@ -90,7 +90,7 @@ pub fn embargo(at: &mut At<'_>, report: &Report, date: NaiveDate) {
             Code::EmbargoActive,
             at.value("embargo_until"),
             format!("the report is under embargo until {until}"),
-            "publish on or after the embargo date, or agree a new date with the reporter; `--force --reason \"…\"` overrides",
+            "publish on or after the embargo date, or agree a new date with the reporter; a forced publication records its reason",
         );
     }
 }
