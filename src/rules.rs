@@ -6,5 +6,6 @@
 
 pub mod checks;
 pub mod lifecycle;
+pub mod pipeline;
 pub mod schema;
 pub mod validate;

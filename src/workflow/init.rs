@@ -15,8 +15,6 @@ use crate::layout::{CONFIG_FILE, REPORTS_DIR, TEMPLATES_DIR};
 use crate::store::files;
 use crate::store::repo::{Change, Repo};
 
-/// Directory of per-repository template overrides.
-
 /// What `init` should do.
 #[derive(Debug, Clone)]
 pub struct InitOptions {

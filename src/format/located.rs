@@ -1,0 +1,127 @@
+//! One located YAML document: a file's YAML parsed once, for the schema and for serde alike.
+//!
+//! A report's front matter and the whole of `enigm.yaml` both become a [`LocatedYaml`]: the
+//! [`Node`] tree (spans are offsets into the file), its JSON value, computed once at parse
+//! time (the JSON Schema validates it, serde deserialises the typed model from it, checks
+//! read it), and the key path → span map, built on first use. The two ways YAML turns into a
+//! finding are here and nowhere else: a YAML error ([`yaml_finding`]) and a value that does
+//! not fit the typed model ([`LocatedYaml::deserialize`]). What differs between a report and
+//! the configuration (finding codes, whether `key:` counts as absent) is a [`Kind`].
+//!
+//! Only parsing and serde live here; the pipeline that puts the schema between them is
+//! [`rules::pipeline`](crate::rules).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::format::finding::Finding;
+use crate::format::yaml::{self, Node, Span, SpanMap, YamlError};
+
+/// What differs between the kinds of YAML document the tool reads.
+#[derive(Debug)]
+pub struct Kind {
+    /// A mapping key with an empty value (`assignee:`) is left out of the value, as if absent.
+    pub empty_is_absent: bool,
+    /// Code of a key the model does not know.
+    pub unknown: &'static str,
+    /// Code of a required key that is missing.
+    pub missing: &'static str,
+    /// Code of any other value that does not fit the model.
+    pub invalid: &'static str,
+    /// Serde's `…, expected …` tail becomes the help of every error; otherwise only of
+    /// unknown-key and unknown-variant errors (the rest keep it in the message).
+    pub expected_as_help: bool,
+    /// Keys whose values are dates: a misfit there gets the date-format help.
+    pub date_keys: &'static [&'static str],
+}
+
+/// A parsed YAML document with its JSON value and spans.
+#[derive(Debug, Clone)]
+pub struct LocatedYaml {
+    pub tree: Node,
+    /// The tree as JSON (for the schema and for serde), computed once.
+    pub value: Value,
+    /// Where findings about the document as a whole point (a report's opening fence);
+    /// `None`: at the root node itself.
+    pub root: Option<Span>,
+    kind: &'static Kind,
+    /// Key path → span, built on first use (valid files never need it).
+    spans: OnceLock<SpanMap>,
+}
+
+/// The finding of a YAML error in the file at `path`.
+pub fn yaml_finding(path: &Path, e: YamlError) -> Finding {
+    Finding { help: e.help, ..Finding::error(e.code, path, Some(e.span), e.message) }
+}
+
+impl LocatedYaml {
+    /// Parses `text`, which sits at byte `base` and after `lines_before` lines of the file at
+    /// `path`. A YAML error is that file's finding.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        base: usize,
+        lines_before: usize,
+        root: Option<Span>,
+        kind: &'static Kind,
+    ) -> Result<LocatedYaml, Finding> {
+        let tree = yaml::parse_at(text, base, lines_before).map_err(|e| yaml_finding(path, e))?;
+        let value = if kind.empty_is_absent { tree.to_json_without_nulls() } else { tree.to_json() };
+        Ok(LocatedYaml { tree, value, root, kind, spans: OnceLock::new() })
+    }
+
+    /// Key path → span map.
+    pub fn spans(&self) -> &SpanMap {
+        self.spans.get_or_init(|| SpanMap::from_tree(&self.tree))
+    }
+
+    /// The span of a key path: its key when `key` is asked and known, else its value (or the
+    /// nearest existing parent; [`root`](Self::root) for the document as a whole).
+    pub fn span_for(&self, path: &str, key: bool) -> Span {
+        match (self.spans().nearest(path), &self.root) {
+            (Some(("", _)) | None, Some(root)) => root.clone(),
+            (None, None) => self.tree.span.clone(),
+            (Some((found, s)), _) if key && found == path => s.key.clone().unwrap_or_else(|| s.value.clone()),
+            (Some((_, s)), _) => s.value.clone(),
+        }
+    }
+
+    /// The typed model of the value, or the finding of the first field that does not fit it
+    /// (the file is at `path`).
+    pub fn deserialize<T: DeserializeOwned>(&self, path: &Path) -> Result<T, Finding> {
+        serde_path_to_error::deserialize::<_, T>(&self.value).map_err(|e| {
+            let at = e.path().to_string();
+            let at = if at == "." { String::new() } else { at };
+            self.serde_finding(path, &at, &e.inner().to_string())
+        })
+    }
+
+    fn serde_finding(&self, path: &Path, at: &str, inner: &str) -> Finding {
+        let kind = self.kind;
+        let (message, help) = match inner.split_once(", expected") {
+            Some((head, rest)) if kind.expected_as_help || head.starts_with("unknown") => {
+                (head.to_owned(), Some(format!("expected{rest}")))
+            }
+            _ => (inner.to_owned(), None),
+        };
+        let code = if message.starts_with("unknown field") {
+            kind.unknown
+        } else if message.starts_with("missing field") {
+            kind.missing
+        } else {
+            kind.invalid
+        };
+        let span = self.span_for(at, code == kind.unknown);
+        let shown = if at.is_empty() { message } else { format!("`{at}`: {message}") };
+        let leaf = at.rsplit('.').next().unwrap_or_default();
+        let help = help.or_else(|| {
+            kind.date_keys
+                .contains(&leaf)
+                .then(|| "dates are written YYYY-MM-DD and must exist in the calendar".to_owned())
+        });
+        Finding { help, ..Finding::error(code, path, Some(span), shown) }
+    }
+}
