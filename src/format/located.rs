@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::format::finding::Finding;
-use crate::format::yaml::{self, Node, Span, SpanMap, YamlError};
+use crate::format::yaml::{self, Node, NodeKind, Span, SpanMap, YamlError};
 
 /// What differs between the kinds of YAML document the tool reads.
 #[derive(Debug)]
@@ -81,6 +81,22 @@ impl LocatedYaml {
     /// The span of a key path: its key when `key` is asked and known, else its value (or the
     /// nearest existing parent; [`root`](Self::root) for the document as a whole).
     pub fn span_for(&self, path: &str, key: bool) -> Span {
+        // A top-level key is found in the tree itself, so checks that locate `id` or `state`
+        // up front do not build the span map of a file that turns out to be valid.
+        if !path.is_empty()
+            && !path.contains(['.', '['])
+            && let NodeKind::Map(entries) = &self.tree.kind
+        {
+            return match entries.iter().find(|(k, _)| k.name == path) {
+                Some((k, _)) if key => k.span.clone(),
+                Some((_, v)) => v.span.clone(),
+                None => self.root.clone().unwrap_or_else(|| self.tree.span.clone()),
+            };
+        }
+        self.span_in_map(path, key)
+    }
+
+    fn span_in_map(&self, path: &str, key: bool) -> Span {
         match (self.spans().nearest(path), &self.root) {
             (Some(("", _)) | None, Some(root)) => root.clone(),
             (None, None) => self.tree.span.clone(),
@@ -123,5 +139,32 @@ impl LocatedYaml {
                 .then(|| "dates are written YYYY-MM-DD and must exist in the calendar".to_owned())
         });
         Finding { help, ..Finding::error(code, path, Some(span), shown) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::config::CONFIG_YAML;
+    use crate::format::report::FRONT_MATTER;
+
+    #[test]
+    fn top_level_spans_from_the_tree_match_the_span_map() {
+        let text = "id: A\nstate: x\nempty:\nproducts:\n  - name: web\n";
+        for (root, kind) in [(Some(0..3), &FRONT_MATTER), (None, &CONFIG_YAML)] {
+            let doc = LocatedYaml::parse(Path::new("f"), text, 4, 1, root, kind).expect("parses");
+            for path in ["id", "state", "empty", "products", "absent"] {
+                for key in [false, true] {
+                    assert_eq!(doc.span_for(path, key), doc.span_in_map(path, key), "{path} {key}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn empty_values_are_absent_only_in_front_matter() {
+        let parse = |kind| LocatedYaml::parse(Path::new("f"), "a:\nb: [{c: }]\n", 0, 0, None, kind).expect("parses");
+        assert_eq!(parse(&FRONT_MATTER).value, serde_json::json!({"b": [{}]}));
+        assert_eq!(parse(&CONFIG_YAML).value, serde_json::json!({"a": null, "b": [{"c": null}]}));
     }
 }
