@@ -108,6 +108,11 @@ impl LocatedYaml {
     /// The typed model of the value, or the finding of the first field that does not fit it
     /// (the file is at `path`).
     pub fn deserialize<T: DeserializeOwned>(&self, path: &Path) -> Result<T, Finding> {
+        // Most values fit: plain serde first; the path-tracking pass (it records every key it
+        // walks) runs only to locate an error.
+        if let Ok(typed) = T::deserialize(&self.value) {
+            return Ok(typed);
+        }
         serde_path_to_error::deserialize::<_, T>(&self.value).map_err(|e| {
             let at = e.path().to_string();
             let at = if at == "." { String::new() } else { at };
