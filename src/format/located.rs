@@ -9,7 +9,7 @@
 //! the configuration (finding codes, whether `key:` counts as absent) is a [`Kind`].
 //!
 //! Only parsing and serde live here; the pipeline that puts the schema between them is
-//! [`rules::pipeline`](crate::rules).
+//! `rules::pipeline` (format/ knows nothing of rules).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -44,8 +44,9 @@ pub struct LocatedYaml {
     pub tree: Node,
     /// The tree as JSON (for the schema and for serde), computed once.
     pub value: Value,
-    /// Where findings about the document as a whole point (a report's opening fence);
-    /// `None`: at the root node itself.
+    /// Where findings about the document as a whole point (a report's opening fence).
+    /// `None` (a file that is all YAML): serde's point at the root node, the schema's at the
+    /// start of the file.
     pub root: Option<Span>,
     kind: &'static Kind,
     /// Key path → span, built on first use (valid files never need it).
