@@ -9,6 +9,7 @@ pub mod config;
 pub mod cvss;
 pub mod finding;
 pub mod id;
+pub mod located;
 pub mod report;
 pub mod yaml;
 pub mod yamlout;

@@ -1,10 +1,12 @@
 //! What a file must be: the disclosure lifecycle, the JSON Schemas and the semantic checks.
 //!
-//! Rules turn a located document into findings and never write anything. `validate`
-//! orchestrates them over a work tree, the index or a revision; `advance` and `new` run the
+//! Rules turn a located document into findings and never write anything. `pipeline` is the
+//! one path every YAML file takes (located YAML → schema → serde → checks); `validate`
+//! orchestrates it over a work tree, the index or a revision; `advance` and `new` run the
 //! same checks as guards.
 
 pub mod checks;
 pub mod lifecycle;
+pub mod pipeline;
 pub mod schema;
 pub mod validate;

@@ -89,7 +89,7 @@ pub fn parse_validate(data: &[u8]) {
         }
         Ok(doc) => {
             check_document_shape(&doc);
-            for f in checks::check_document(&doc, &ctx) {
+            for f in enigm_disclose::rules::pipeline::check_document(&doc, &ctx) {
                 check_finding(&f, &doc.text);
             }
             match doc.report() {
@@ -139,9 +139,9 @@ fn check_document_shape(doc: &Document) {
     assert_range(text, &doc.front_matter, "front matter");
     assert_range(text, &doc.body, "body");
     assert_range(text, &doc.opening_fence, "opening fence");
-    assert!(matches!(doc.tree.kind, NodeKind::Map(_)), "a document's root is a mapping");
+    assert!(matches!(doc.yaml.tree.kind, NodeKind::Map(_)), "a document's root is a mapping");
     assert!(doc.value().is_object());
-    check_node(text, &doc.tree, 0);
+    check_node(text, &doc.yaml.tree, 0);
     for s in doc.sections() {
         assert_range(text, &s.heading, "section heading");
         assert_range(text, &s.content, "section content");
@@ -281,7 +281,7 @@ pub enum Op {
 }
 
 fn top_keys(doc: &Document) -> Vec<String> {
-    match &doc.tree.kind {
+    match &doc.yaml.tree.kind {
         NodeKind::Map(entries) => entries.iter().map(|(k, _)| k.name.clone()).collect(),
         _ => Vec::new(),
     }
@@ -384,7 +384,7 @@ pub fn edit_roundtrip(data: &[u8]) {
 fn battery(doc: &Document) -> Vec<Op> {
     let mut ops = Vec::new();
     for k in top_keys(doc).into_iter().filter(|k| is_identifier(k)).take(24) {
-        if let Some(NodeKind::Str(own, _)) = doc.tree.get(&k).map(|n| &n.kind) {
+        if let Some(NodeKind::Str(own, _)) = doc.yaml.tree.get(&k).map(|n| &n.kind) {
             // Writing a field's own value back must read back the same.
             ops.push(Op::SetTwice(k.clone(), own.clone()));
         }
@@ -415,7 +415,7 @@ pub fn apply(before: &Document, op: &Op) -> Option<Document> {
         Op::Remove(k) => remove(before, k),
         Op::Append(fields) => append(before, fields),
         Op::SetThenRemove(k, v) => {
-            let existed = before.tree.get(k).is_some();
+            let existed = before.yaml.tree.get(k).is_some();
             let after = set(before, k, v)?;
             if existed {
                 return Some(after);
@@ -443,7 +443,7 @@ fn set(before: &Document, key: &str, value: &str) -> Option<Document> {
     let ctx = format!("set_field({key:?}, {value:?})");
     reparses(&after, &ctx);
     common(before, &after, &[key], &ctx);
-    let got = after.tree.get(key).map(Node::to_json);
+    let got = after.yaml.tree.get(key).map(Node::to_json);
     assert_eq!(got, Some(Value::String(value.to_owned())), "{ctx}: the value does not read back");
     let (old, new) = (&before.text, &after.text);
     match entry(before, key) {
@@ -482,7 +482,7 @@ fn remove(before: &Document, key: &str) -> Option<Document> {
     let ctx = format!("remove_field({key:?})");
     reparses(&after, &ctx);
     common(before, &after, &[key], &ctx);
-    assert!(after.tree.get(key).is_none(), "{ctx}: the key is still there");
+    assert!(after.yaml.tree.get(key).is_none(), "{ctx}: the key is still there");
     let (old, new) = (&before.text, &after.text);
     match entry(before, key) {
         None => assert_eq!(old, new, "{ctx}: removing an absent key changed the text"),
@@ -509,11 +509,11 @@ fn append(before: &Document, fields: &[(String, String)]) -> Option<Document> {
     let ctx = format!("append_timeline({pairs:?})");
     reparses(&after, &ctx);
     common(before, &after, &["timeline"], &ctx);
-    let old_items = match before.tree.get("timeline").map(|n| &n.kind) {
+    let old_items = match before.yaml.tree.get("timeline").map(|n| &n.kind) {
         Some(NodeKind::Seq(items)) => items.iter().map(Node::to_json).collect(),
         _ => Vec::new(),
     };
-    let new_items: Vec<Value> = match after.tree.get("timeline").map(|n| &n.kind) {
+    let new_items: Vec<Value> = match after.yaml.tree.get("timeline").map(|n| &n.kind) {
         Some(NodeKind::Seq(items)) => items.iter().map(Node::to_json).collect(),
         other => panic!("{ctx}: the timeline is not a list after appending: {other:?}"),
     };
@@ -536,7 +536,7 @@ fn append(before: &Document, fields: &[(String, String)]) -> Option<Document> {
 }
 
 fn entry<'d>(doc: &'d Document, key: &str) -> Option<(Range<usize>, &'d Node)> {
-    match &doc.tree.kind {
+    match &doc.yaml.tree.kind {
         NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k.span.clone(), v)),
         _ => None,
     }
@@ -547,7 +547,7 @@ fn reparses(after: &Document, ctx: &str) {
     let again = Document::parse(path(), after.text.clone())
         .unwrap_or_else(|r| panic!("{ctx}: the edited text does not reparse: {}", r.finding.message));
     // Compared as text: `.nan` is not equal to itself.
-    assert_eq!(format!("{:?}", again.tree), format!("{:?}", after.tree), "{ctx}: reparsing gives another tree");
+    assert_eq!(format!("{:?}", again.yaml.tree), format!("{:?}", after.yaml.tree), "{ctx}: reparsing gives another tree");
 }
 
 /// What every successful edit keeps: BOM, line ending style, opening fence, body, and the
@@ -561,9 +561,9 @@ fn common(before: &Document, after: &Document, edited: &[&str], ctx: &str) {
         "{ctx}: opening fence changed"
     );
     assert_eq!(before.body_text(), after.body_text(), "{ctx}: the body changed");
-    if let NodeKind::Map(entries) = &before.tree.kind {
+    if let NodeKind::Map(entries) = &before.yaml.tree.kind {
         for (k, v) in entries.iter().filter(|(k, _)| !edited.contains(&k.name.as_str())) {
-            let now = after.tree.get(&k.name).map(Node::to_json);
+            let now = after.yaml.tree.get(&k.name).map(Node::to_json);
             assert_eq!(now, Some(v.to_json()), "{ctx}: the untouched field {:?} changed", k.name);
         }
     }

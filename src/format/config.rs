@@ -1,8 +1,10 @@
 //! `enigm.yaml`: the disclosure repository's configuration.
 //!
 //! It names the organisation, its products, the id prefix, the disclosure policy's deadlines
-//! and render settings. It is parsed through the same located YAML tree as reports, so an
-//! unknown key or a wrong value is reported with its line.
+//! and render settings. It is parsed into the same [`LocatedYaml`] as a report's front matter
+//! and typed by the same serde step, so an unknown key or a wrong value is reported with its
+//! line. `validate` puts the config schema between the two ([`Config::located`], then
+//! [`Config::from_located`]); every other command just loads it ([`Config::load`]).
 
 use std::fs;
 use std::path::Path;
@@ -10,9 +12,20 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::format::finding::{Code, Finding};
+use crate::format::located::{Kind, LocatedYaml};
 use crate::format::report::Rejected;
-use crate::format::yaml::{self, SpanMap};
+use crate::format::yaml::SpanMap;
 use crate::layout::CONFIG_FILE;
+
+/// `enigm.yaml`: every value counts, even an empty one; findings use the `config-` codes.
+pub static CONFIG_YAML: Kind = Kind {
+    empty_is_absent: false,
+    unknown: Code::ConfigUnknownKey,
+    missing: Code::ConfigInvalid,
+    invalid: Code::ConfigInvalid,
+    expected_as_help: true,
+    date_keys: &[],
+};
 
 /// The configuration.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -148,33 +161,20 @@ impl Config {
 
     /// Parses configuration text.
     pub fn parse(text: &str) -> Result<Config, Box<Rejected>> {
-        let rel = Path::new(CONFIG_FILE);
         let reject = |finding: Finding| Box::new(Rejected { finding, text: Some(text.to_owned()) });
-        let tree = yaml::parse(text, 0).map_err(|e| {
-            let mut f = Finding::error(e.code, rel, Some(e.span), e.message);
-            f.help = e.help;
-            reject(f)
-        })?;
-        let spans = SpanMap::from_tree(&tree);
-        let config: Config = serde_path_to_error::deserialize(&tree.to_json()).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.inner().to_string();
-            let (message, help) = match inner.split_once(", expected") {
-                Some((head, rest)) => (head.to_owned(), Some(format!("expected{rest}"))),
-                None => (inner, None),
-            };
-            let unknown = message.starts_with("unknown field");
-            let span = spans.nearest(&path).map(|(found, s)| match (&s.key, unknown && found == path) {
-                (Some(k), true) => k.clone(),
-                _ => s.value.clone(),
-            });
-            let shown = if path == "." { message } else { format!("`{path}`: {message}") };
-            let mut f =
-                Finding::error(if unknown { Code::ConfigUnknownKey } else { Code::ConfigInvalid }, rel, span, shown);
-            f.help = help;
-            reject(f)
-        })?;
-        config.check_prefix(&spans).map_err(reject)?;
+        Config::from_located(&Config::located(text).map_err(reject)?).map_err(reject)
+    }
+
+    /// The configuration text as a located YAML document (a YAML error is its finding).
+    pub fn located(text: &str) -> Result<LocatedYaml, Finding> {
+        LocatedYaml::parse(Path::new(CONFIG_FILE), text, 0, 0, None, &CONFIG_YAML)
+    }
+
+    /// The typed configuration of a parsed `enigm.yaml`, or the finding of the first value
+    /// that does not fit.
+    pub fn from_located(yaml: &LocatedYaml) -> Result<Config, Finding> {
+        let config: Config = yaml.deserialize(Path::new(CONFIG_FILE))?;
+        config.check_prefix(yaml.spans())?;
         Ok(config)
     }
 

@@ -1,9 +1,10 @@
 //! Report files: reading, splitting and parsing them into located, typed data.
 //!
 //! A report is a Markdown file with a YAML front matter block. [`Document`] is a file that has
-//! split and parsed as YAML: it owns the text and knows the byte span of every key path, so
-//! later checks can point at lines. [`Document::report`] turns it into the typed [`Report`].
-//! Anything wrong comes back as a [`Rejected`] carrying one located [`Finding`].
+//! split and parsed as YAML: it owns the text and its front matter as a [`LocatedYaml`] (the
+//! tree, its JSON value computed once, the byte span of every key path), so later checks can
+//! point at lines. [`Document::report`] turns it into the typed [`Report`]. Anything wrong
+//! comes back as a [`Rejected`] carrying one located [`Finding`].
 
 pub mod edit;
 pub mod model;
@@ -22,10 +23,21 @@ pub use parts::{LineEnding, Parts, SplitError};
 pub use sections::Section;
 
 use crate::format::finding::{Code, Finding};
-use crate::format::yaml::{self, Node, NodeKind, SpanMap};
+use crate::format::located::{Kind, LocatedYaml};
+use crate::format::yaml::{NodeKind, SpanMap};
 
 /// Largest report file accepted, in bytes.
 pub const MAX_REPORT_BYTES: u64 = 1024 * 1024;
+
+/// A report's front matter: an empty `key:` is absent; findings use the report's codes.
+pub static FRONT_MATTER: Kind = Kind {
+    empty_is_absent: true,
+    unknown: Code::UnknownField,
+    missing: Code::MissingField,
+    invalid: Code::InvalidField,
+    expected_as_help: false,
+    date_keys: &["reported", "embargo_until", "published", "withdrawn", "date"],
+};
 
 /// A file that could not become a [`Document`] (or a [`Report`]), with what was readable of
 /// its text for showing the location.
@@ -51,9 +63,8 @@ pub struct Document {
     pub body: Range<usize>,
     /// Byte range of the opening fence line.
     pub opening_fence: Range<usize>,
-    pub tree: Node,
-    /// Key path → span, built on first use (valid files never need it).
-    spans: std::sync::OnceLock<SpanMap>,
+    /// The front matter, parsed once.
+    pub yaml: LocatedYaml,
 }
 
 impl Document {
@@ -114,16 +125,20 @@ impl Document {
         let front_matter = parts.front_matter_offset..parts.front_matter_offset + parts.front_matter.len();
         let body = parts.body_offset..text.len();
         let opening_fence = usize::from(bom) * 3..parts.front_matter_offset;
-        let tree = match yaml::parse_at(parts.front_matter, parts.front_matter_offset, 1) {
-            Ok(t) => t,
-            Err(e) => {
-                let mut finding = Finding::error(e.code, rel, Some(e.span), e.message);
-                finding.help = e.help;
-                return Err(Box::new(Rejected { finding, text: Some(text) }));
-            }
+        let root = opening_fence.start..opening_fence.start + 3;
+        let yaml = match LocatedYaml::parse(
+            rel,
+            parts.front_matter,
+            parts.front_matter_offset,
+            1,
+            Some(root),
+            &FRONT_MATTER,
+        ) {
+            Ok(y) => y,
+            Err(finding) => return Err(Box::new(Rejected { finding, text: Some(text) })),
         };
-        if !matches!(tree.kind, NodeKind::Map(_)) {
-            let span = if front_matter.is_empty() { opening_fence.clone() } else { tree.span.clone() };
+        if !matches!(yaml.tree.kind, NodeKind::Map(_)) {
+            let span = if front_matter.is_empty() { opening_fence.clone() } else { yaml.tree.span.clone() };
             let finding = Finding::error(
                 Code::FrontMatterNotMapping,
                 rel,
@@ -133,73 +148,31 @@ impl Document {
             .with_help("start with `id: …`, `title: …`, one key per line (see docs/format.md)");
             return Err(Box::new(Rejected { finding, text: Some(text) }));
         }
-        Ok(Document {
-            path: rel.to_owned(),
-            text,
-            bom,
-            line_ending,
-            front_matter,
-            body,
-            opening_fence,
-            tree,
-            spans: std::sync::OnceLock::new(),
-        })
+        Ok(Document { path: rel.to_owned(), text, bom, line_ending, front_matter, body, opening_fence, yaml })
     }
 
     /// Key path → span map of the front matter.
     pub fn spans(&self) -> &SpanMap {
-        self.spans.get_or_init(|| SpanMap::from_tree(&self.tree))
+        self.yaml.spans()
     }
 
-    /// The front matter as a JSON value (for the schema and for serde).
-    /// A key with an empty value (`assignee:`) counts as absent.
-    pub fn value(&self) -> serde_json::Value {
-        let mut value = self.tree.to_json();
-        strip_nulls(&mut value);
-        value
+    /// The front matter as a JSON value (for the schema and for serde), computed at parse
+    /// time. A key with an empty value (`assignee:`) counts as absent.
+    pub fn value(&self) -> &serde_json::Value {
+        &self.yaml.value
     }
 
     /// The typed report, or a finding located at the first field that does not fit the model.
     pub fn report(&self) -> Result<Report, Box<Rejected>> {
-        let value = self.value();
-        serde_path_to_error::deserialize::<_, Report>(&value).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            let finding = self.model_finding(&path, &e.inner().to_string());
-            Box::new(Rejected { finding, text: Some(self.text.clone()) })
-        })
-    }
-
-    fn model_finding(&self, path: &str, inner: &str) -> Finding {
-        let (message, help) = match inner.split_once(", expected") {
-            Some((head, rest)) if head.starts_with("unknown") => (head.to_owned(), Some(format!("expected{rest}"))),
-            _ => (inner.to_owned(), None),
-        };
-        let code = if message.starts_with("unknown field") {
-            Code::UnknownField
-        } else if message.starts_with("missing field") {
-            Code::MissingField
-        } else {
-            Code::InvalidField
-        };
-        let span = self.span_for(path, code == Code::UnknownField);
-        let shown = if path.is_empty() { message } else { format!("`{path}`: {message}") };
-        let leaf = path.rsplit('.').next().unwrap_or_default();
-        let help = help.or_else(|| {
-            matches!(leaf, "reported" | "embargo_until" | "published" | "withdrawn" | "date")
-                .then(|| "dates are written YYYY-MM-DD and must exist in the calendar".to_owned())
-        });
-        Finding { help, ..Finding::error(code, &self.path, Some(span), shown) }
+        self.yaml
+            .deserialize(&self.path)
+            .map_err(|finding| Box::new(Rejected { finding, text: Some(self.text.clone()) }))
     }
 
     /// The span of a key path: its key when `key` is asked and known, else its value (or the
     /// nearest existing parent; the opening fence for the root).
     pub fn span_for(&self, path: &str, key: bool) -> Range<usize> {
-        match self.spans().nearest(path) {
-            Some(("", _)) | None => self.opening_fence.start..self.opening_fence.start + 3,
-            Some((found, s)) if key && found == path => s.key.clone().unwrap_or_else(|| s.value.clone()),
-            Some((_, s)) => s.value.clone(),
-        }
+        self.yaml.span_for(path, key)
     }
 
     /// The front matter text.
@@ -215,18 +188,6 @@ impl Document {
     /// The body's `##` sections.
     pub fn sections(&self) -> Vec<Section> {
         sections::sections(self.body_text(), self.body.start)
-    }
-}
-
-/// Removes object members whose value is null, recursively.
-fn strip_nulls(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(strip_nulls);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
     }
 }
 

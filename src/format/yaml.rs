@@ -162,17 +162,29 @@ pub fn pointer_to_path(pointer: &str) -> String {
 impl Node {
     /// The JSON value of this node (keys in file order).
     pub fn to_json(&self) -> Value {
+        self.json(false)
+    }
+
+    /// Like [`to_json`](Self::to_json), leaving out every mapping entry whose value is null
+    /// (`assignee:` with nothing after it counts as absent).
+    pub fn to_json_without_nulls(&self) -> Value {
+        self.json(true)
+    }
+
+    fn json(&self, skip_nulls: bool) -> Value {
         match &self.kind {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
             NodeKind::Int(i) => Value::Number((*i).into()),
             NodeKind::Float(f) => Number::from_f64(*f).map_or_else(|| Value::String(f.to_string()), Value::Number),
             NodeKind::Str(s, _) => Value::String(s.clone()),
-            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(|i| i.json(skip_nulls)).collect()),
             NodeKind::Map(entries) => {
                 let mut map = Map::with_capacity(entries.len());
                 for (k, v) in entries {
-                    map.insert(k.name.clone(), v.to_json());
+                    if !(skip_nulls && matches!(v.kind, NodeKind::Null)) {
+                        map.insert(k.name.clone(), v.json(skip_nulls));
+                    }
                 }
                 Value::Object(map)
             }

@@ -2,8 +2,11 @@
 //!
 //! Each rule has a stable code (a [`Code`] variant, documented in `docs/checks.md`), a
 //! severity, a one-line message, a help text and a span. Checks take a parsed [`Document`]
-//! and its typed [`Report`] and never stop at the first problem. The state requirements
-//! ([`state::requirements`]) are also the guards of `advance`.
+//! and its typed [`Report`] and never stop at the first problem; [`rules::pipeline`] runs
+//! them after the schema and serde. The state requirements ([`state::requirements`]) are also
+//! the guards of `advance`.
+//!
+//! [`rules::pipeline`]: crate::rules::pipeline
 
 pub(crate) mod fields;
 mod ids;
@@ -30,28 +33,6 @@ pub struct CheckContext<'a> {
     pub known_ids: &'a HashSet<String>,
 }
 
-/// Every finding of a parsed document: the schema first; when it passes, the typed model and
-/// the semantic checks; and in any case the raw-text checks ([`check_text`]). This is the one
-/// per-file pipeline, used by `validate` and by `advance`'s guards.
-pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
-    let located = crate::rules::schema::Located {
-        path: &doc.path,
-        spans: doc.spans(),
-        root: doc.opening_fence.start..doc.opening_fence.start + 3,
-    };
-    let mut findings = crate::rules::schema::check_report(&doc.value(), &located);
-    if findings.is_empty() {
-        match doc.report() {
-            Ok(report) => findings = check_report(doc, &report, ctx),
-            Err(r) => findings.push(r.finding),
-        }
-    }
-    let raw = check_text(&doc.path, &doc.text, Some(doc.front_matter.clone()));
-    findings.extend(unicode::check_values(&doc.path, &doc.tree, &raw));
-    findings.extend(raw);
-    findings
-}
-
 /// Checks on the raw text of any file, parsed or not: secrets (a secret must be reported even
 /// in a file that does not parse), merge conflict markers and Trojan Source characters.
 /// `front_matter` is the YAML's byte range when the file split at its fences.
@@ -74,7 +55,7 @@ pub fn check_text(path: &std::path::Path, text: &str, front_matter: Option<Range
 }
 
 /// Runs the semantic checks on one typed report (the schema and raw-text checks are in
-/// [`check_document`]).
+/// [`pipeline::check_document`](crate::rules::pipeline::check_document)).
 pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut at = At { doc, out: &mut out };

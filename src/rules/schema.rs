@@ -1,8 +1,9 @@
 //! JSON Schema validation of report front matter and of `enigm.yaml`.
 //!
 //! The schemas ship in `schemas/` and are embedded in the binary; each is compiled once per
-//! process. Errors become located findings: an unknown key points at the key (with the
-//! closest known key as a suggestion), anything else at the offending value.
+//! process. Both check the JSON value a [`LocatedYaml`] computed when it was parsed (the same
+//! value serde then types). Errors become located findings: an unknown key points at the key
+//! (with the closest known key as a suggestion), anything else at the offending value.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -12,6 +13,7 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 use crate::format::finding::{Code, Finding};
+use crate::format::located::LocatedYaml;
 use crate::format::yaml::{SpanMap, pointer_to_path};
 
 /// The report front matter schema (`schemas/report.schema.json`).
@@ -35,30 +37,38 @@ fn config_validator() -> &'static Validator {
     V.get_or_init(|| compile(CONFIG_SCHEMA))
 }
 
-/// Where findings should point when a path has no span (the root, for instance).
-pub struct Located<'a> {
-    pub path: &'a Path,
-    pub spans: &'a SpanMap,
-    /// Span used for the root object (e.g. the opening fence).
-    pub root: std::ops::Range<usize>,
+/// The schema a document is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// A report's front matter.
+    Report,
+    /// `enigm.yaml`.
+    Config,
 }
 
-/// Schema findings for a report's front matter value.
-pub fn check_report(value: &Value, at: &Located<'_>) -> Vec<Finding> {
-    check(report_validator(), value, at, "")
-}
-
-/// Schema findings for the configuration value.
-pub fn check_config(value: &Value, at: &Located<'_>) -> Vec<Finding> {
-    check(config_validator(), value, at, "config-")
-}
-
-fn check(validator: &Validator, value: &Value, at: &Located<'_>, code_prefix: &str) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for error in validator.iter_errors(value) {
-        out.extend(findings_for(&error, at, code_prefix));
+impl Schema {
+    /// Every schema finding of `doc`, the YAML of the file at `path`. A problem of the
+    /// document as a whole points at `doc.root` or, for a file that is all YAML, at its start.
+    pub fn check(self, path: &Path, doc: &LocatedYaml) -> Vec<Finding> {
+        let (validator, code_prefix) = match self {
+            Schema::Report => (report_validator(), ""),
+            Schema::Config => (config_validator(), "config-"),
+        };
+        // Most files are valid: the short-circuiting check first, the span map only on errors.
+        if validator.is_valid(&doc.value) {
+            return Vec::new();
+        }
+        let at = Located { path, spans: doc.spans(), root: doc.root.clone().unwrap_or(0..0) };
+        validator.iter_errors(&doc.value).flat_map(|error| findings_for(&error, &at, code_prefix)).collect()
     }
-    out
+}
+
+/// Where findings should point when a path has no span (the root, for instance).
+struct Located<'a> {
+    path: &'a Path,
+    spans: &'a SpanMap,
+    /// Span used for the root object (e.g. the opening fence).
+    root: std::ops::Range<usize>,
 }
 
 fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str) -> Vec<Finding> {
@@ -198,7 +208,7 @@ mod tests {
 
     fn findings(text: &str) -> Vec<Finding> {
         let doc = Document::parse(Path::new("r.md"), text.to_owned()).expect("doc");
-        check_report(&doc.value(), &Located { path: &doc.path, spans: doc.spans(), root: doc.opening_fence.clone() })
+        Schema::Report.check(&doc.path, &doc.yaml)
     }
 
     const GOOD: &str =

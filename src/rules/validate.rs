@@ -1,9 +1,10 @@
 //! Validation: every finding of every report file, in one pass.
 //!
 //! Files come from the work tree or from the git index (`--staged`: what is about to be
-//! committed). The configuration is checked first against its schema; then every report is
-//! parsed, checked against the report schema, typed and put through the semantic checks, in
-//! parallel. Cross-file rules (duplicate ids) and the comparison with a base revision run
+//! committed). The configuration goes through the per-file pipeline first
+//! ([`pipeline::check_config`]); then every report goes through its pipeline
+//! ([`pipeline::check_document`]: parsed once, checked against the report schema, typed and put
+//! through the semantic checks), in parallel. Cross-file rules (duplicate ids) and the comparison with a base revision run
 //! after. Results are ordered by path, then position, so output is deterministic.
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,7 @@ use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::{Document, Rejected};
 use crate::layout::{CONFIG_FILE, REPORTS_DIR};
 use crate::rules::checks::{self, CheckContext};
-use crate::rules::schema::{self, Located};
+use crate::rules::pipeline;
 use crate::store::history::Snapshot;
 use crate::store::repo::{Repo, Staged};
 use crate::store::scan::report_paths;
@@ -226,7 +227,7 @@ fn mask_span(text: &mut String, span: std::ops::Range<usize>) {
     text.replace_range(span, &stars);
 }
 
-/// Checks `enigm.yaml` against its schema; on any error, the file's result.
+/// Reads `enigm.yaml` and puts it through its pipeline; on any finding, the file's result.
 fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
     let rel = Path::new(CONFIG_FILE);
     let fail = |findings: Vec<Finding>, text: Option<String>| FileResult { path: rel.to_owned(), text, findings };
@@ -245,24 +246,7 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
             fail(vec![f], None)
         })?,
     };
-    let tree = match crate::format::yaml::parse(&text, 0) {
-        Ok(t) => t,
-        Err(e) => {
-            let mut f = Finding::error(e.code, rel, Some(e.span), e.message);
-            f.help = e.help;
-            return Err(fail(vec![f], Some(text)));
-        }
-    };
-    let spans = crate::format::yaml::SpanMap::from_tree(&tree);
-    let mut findings = schema::check_config(&tree.to_json(), &Located { path: rel, spans: &spans, root: 0..0 });
-    // Secrets, conflict markers and Trojan Source characters matter in the configuration too.
-    let raw = checks::check_text(rel, &text, Some(0..text.len()));
-    findings.extend(checks::unicode::check_values(rel, &tree, &raw));
-    findings.extend(raw);
-    if !findings.is_empty() {
-        return Err(fail(findings, Some(text)));
-    }
-    Config::parse(&text).map_err(|r| fail(vec![r.finding], r.text))
+    pipeline::check_config(&text).map_err(|findings| fail(findings, Some(text)))
 }
 
 /// A document read from its source, or why it could not be.
@@ -297,7 +281,7 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
         .get("id")
         .and_then(|v| v.as_str())
         .map(|id| Claim { id: id.to_owned(), span: doc.span_for("id", false) });
-    let findings = checks::check_document(&doc, ctx);
+    let findings = pipeline::check_document(&doc, ctx);
     let text = (!findings.is_empty()).then_some(doc.text);
     (result(text, findings), claimed)
 }

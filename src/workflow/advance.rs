@@ -22,6 +22,7 @@ use crate::format::report::{Document, Resolution, State};
 use crate::layout::REPORTS_DIR;
 use crate::rules::checks::{self, At, CheckContext};
 use crate::rules::lifecycle::{is_legal, targets};
+use crate::rules::pipeline;
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
 
@@ -146,7 +147,7 @@ pub fn plan(
 
 /// Error findings of the full check of a document (schema, typed model, semantic rules).
 fn errors_of(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
-    let mut findings = checks::check_document(doc, ctx);
+    let mut findings = pipeline::check_document(doc, ctx);
     findings.retain(|f| f.severity == Severity::Error);
     findings
 }

@@ -61,7 +61,7 @@ impl Editor {
     }
 
     fn top(&self, key: &str) -> Option<(Range<usize>, &Node)> {
-        match &self.doc.tree.kind {
+        match &self.doc.yaml.tree.kind {
             NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k.span.clone(), v)),
             _ => None,
         }
@@ -95,7 +95,7 @@ impl Editor {
     /// Lines are added and removed only in a block mapping: in a flow one (`{id: …, …}`) a
     /// key's line can start inside another value, or hold other keys.
     fn refuse_flow_root(&self, key: &str) -> Result<(), EditError> {
-        if self.doc.text[self.doc.tree.span.start..].starts_with('{') {
+        if self.doc.text[self.doc.yaml.tree.span.start..].starts_with('{') {
             return Err(EditError::Unsupported {
                 field: key.into(),
                 why: "the front matter is written in flow style ({...}); write one key per line",

@@ -1,0 +1,74 @@
+//! The one per-file pipeline: located YAML → JSON Schema → serde → checks.
+//!
+//! Reports and `enigm.yaml` go the same way. `format` parses a file's YAML once into a
+//! [`LocatedYaml`] (tree, JSON value, spans); [`typed`] checks that value against its schema
+//! and, only when it passes, deserialises the same value into the typed model; the raw-text
+//! checks ([`text_findings`]) run on every file. [`check_document`] is the whole pipeline of a
+//! report (used by `validate` and by `advance`'s guards), [`check_config`] that of `enigm.yaml`.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::format::config::Config;
+use crate::format::finding::Finding;
+use crate::format::located::LocatedYaml;
+use crate::format::report::{Document, Report};
+use crate::format::yaml::Node;
+use crate::layout::CONFIG_FILE;
+use crate::rules::checks::{self, CheckContext};
+use crate::rules::schema::Schema;
+
+/// Schema, then serde: the typed model of `yaml` (the YAML of the file at `path`), or every
+/// schema finding, or the one finding of the value that does not fit the model. `serde` is
+/// the model's typing step from `format` (a [`LocatedYaml::deserialize`]).
+pub fn typed<T>(
+    schema: Schema,
+    path: &Path,
+    yaml: &LocatedYaml,
+    serde: impl FnOnce(&LocatedYaml) -> Result<T, Finding>,
+) -> Result<T, Vec<Finding>> {
+    let findings = schema.check(path, yaml);
+    if !findings.is_empty() {
+        return Err(findings);
+    }
+    serde(yaml).map_err(|f| vec![f])
+}
+
+/// The checks on a parsed file's text: secrets, conflict markers and Trojan Source
+/// characters in the raw text ([`checks::check_text`]), then control characters that only
+/// the YAML's decoded values show. `yaml` is the YAML's byte range in `text`.
+pub fn text_findings(path: &Path, text: &str, yaml: Range<usize>, tree: &Node) -> Vec<Finding> {
+    let raw = checks::check_text(path, text, Some(yaml));
+    let mut out: Vec<Finding> = checks::unicode::check_values(path, tree, &raw).into_iter().collect();
+    out.extend(raw);
+    out
+}
+
+/// Every finding of a parsed report: the schema first; when it passes, the typed model and
+/// the semantic checks; and in any case the text checks.
+pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
+    let report = typed(Schema::Report, &doc.path, &doc.yaml, |y| y.deserialize::<Report>(&doc.path));
+    let mut findings = match report {
+        Ok(report) => checks::check_report(doc, &report, ctx),
+        Err(findings) => findings,
+    };
+    findings.extend(text_findings(&doc.path, &doc.text, doc.front_matter.clone(), &doc.yaml.tree));
+    findings
+}
+
+/// The configuration from the text of `enigm.yaml`, or every finding that stops it being
+/// used: a YAML error; else the schema's and the text checks' findings; else (the file is
+/// clean) the one finding of a value serde or the id prefix rule refuses.
+pub fn check_config(text: &str) -> Result<Config, Vec<Finding>> {
+    let rel = Path::new(CONFIG_FILE);
+    let yaml = Config::located(text).map_err(|f| vec![f])?;
+    // Secrets, conflict markers and Trojan Source characters matter in the configuration too,
+    // and any of them keeps it from being used.
+    let text_found = text_findings(rel, text, 0..text.len(), &yaml.tree);
+    if !text_found.is_empty() {
+        let mut findings = Schema::Config.check(rel, &yaml);
+        findings.extend(text_found);
+        return Err(findings);
+    }
+    typed(Schema::Config, rel, &yaml, Config::from_located)
+}
