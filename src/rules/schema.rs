@@ -155,12 +155,13 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
 
 /// Property names allowed at the object whose `additionalProperties` failed.
 fn known_keys(schema_path: &str, code_prefix: &str) -> Vec<String> {
-    let schema: Value = match serde_json::from_str(if code_prefix.is_empty() { REPORT_SCHEMA } else { CONFIG_SCHEMA }) {
-        Ok(v) => v,
-        Err(_) => return Vec::new(),
-    };
+    // Parsed once per process: a file with thousands of unknown keys asks for each of them.
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    static CONFIG: OnceLock<Value> = OnceLock::new();
+    let (cell, text) = if code_prefix.is_empty() { (&REPORT, REPORT_SCHEMA) } else { (&CONFIG, CONFIG_SCHEMA) };
+    let schema = cell.get_or_init(|| serde_json::from_str(text).unwrap_or(Value::Null));
     let object_pointer = schema_path.strip_suffix("/additionalProperties").unwrap_or(schema_path);
-    let object = resolve(&schema, object_pointer);
+    let object = resolve(schema, object_pointer);
     object
         .and_then(|o| o.get("properties"))
         .and_then(Value::as_object)
