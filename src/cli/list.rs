@@ -6,12 +6,12 @@ use clap::{Args, ValueEnum};
 use enigm_disclose::Error;
 use enigm_disclose::format::report::{Level, State};
 use enigm_disclose::query::catalog::{self, DueItem, Filter, Row, SortKey, Unreadable};
-use enigm_disclose::query::deadline::Deadline;
-use enigm_disclose::store::clock;
 use serde::Serialize;
 
 use super::Context;
-use super::output::{color_stdout, parse_date, print, print_json, stdout_width};
+use super::output::{
+    color_stdout, deadline_style, parse_date, print, print_json, severity_style, stdout_width, today, warn_unreadable,
+};
 use super::table::{Cell, CsvField, Style, Table, csv};
 
 /// List reports as a table: id, state, severity, product, age, next deadline, title.
@@ -110,11 +110,6 @@ impl SortArg {
     }
 }
 
-/// Today as the command sees it: `--today`, else ENIGM_TODAY, else the clock.
-pub fn today(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, Error> {
-    flag.map_or_else(clock::today, Ok)
-}
-
 pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
@@ -181,41 +176,6 @@ struct DueJson<'a> {
 
 /// Tells the user (on stderr) which files were left out of a listing; the exit code is 1
 /// when any was (a listing that leaves reports out is a finding), else 0.
-pub fn warn_unreadable(unreadable: &[Unreadable]) -> ExitCode {
-    if unreadable.is_empty() {
-        return ExitCode::SUCCESS;
-    }
-    eprintln!("warning: {} report file(s) could not be read and are not listed:", unreadable.len());
-    for u in unreadable.iter().take(10) {
-        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&u.message));
-    }
-    if unreadable.len() > 10 {
-        eprintln!("  … and {} more", unreadable.len() - 10);
-    }
-    eprintln!("  run `enigm-disclose validate` for details");
-    ExitCode::from(1)
-}
-
-/// The style of a severity level.
-pub fn severity_style(level: Option<Level>) -> Style {
-    match level {
-        Some(Level::Critical) => Style::BoldRed,
-        Some(Level::High) => Style::Red,
-        Some(Level::Medium) => Style::Yellow,
-        Some(Level::Low) => Style::Cyan,
-        Some(Level::None) | None => Style::Dim,
-    }
-}
-
-/// The style of a deadline: red when overdue, yellow within a week.
-pub fn deadline_style(d: &Deadline) -> Style {
-    match d.days_left {
-        n if n < 0 => Style::BoldRed,
-        n if n <= 7 => Style::Yellow,
-        _ => Style::Plain,
-    }
-}
-
 fn level_text(level: Option<Level>) -> &'static str {
     level.map_or("-", Level::as_str)
 }

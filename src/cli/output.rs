@@ -6,9 +6,14 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use enigm_disclose::Error;
+use enigm_disclose::format::report::Level;
+use enigm_disclose::query::catalog::Unreadable;
+use enigm_disclose::query::deadline::Deadline;
+use enigm_disclose::store::clock;
 use serde::Serialize;
 
 use super::ColorChoice;
+use super::table::Style;
 
 static COLOR: AtomicBool = AtomicBool::new(false);
 static COLOR_STDOUT: AtomicBool = AtomicBool::new(false);
@@ -196,4 +201,45 @@ pub enum Format {
 /// Parses a `--date`-style value (YYYY-MM-DD) for clap.
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     enigm_disclose::store::clock::parse_date(s).map_err(|e| format!("`{s}` is not a date YYYY-MM-DD ({e})"))
+}
+
+/// Today as the command sees it: `--today`, else `ENIGM_TODAY`, else the clock.
+pub fn today(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, Error> {
+    flag.map_or_else(clock::today, Ok)
+}
+
+/// Warns about report files that could not be read (exit 1: they are findings).
+pub fn warn_unreadable(unreadable: &[Unreadable]) -> ExitCode {
+    if unreadable.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("warning: {} report file(s) could not be read and are not listed:", unreadable.len());
+    for u in unreadable.iter().take(10) {
+        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&u.message));
+    }
+    if unreadable.len() > 10 {
+        eprintln!("  … and {} more", unreadable.len() - 10);
+    }
+    eprintln!("  run `enigm-disclose validate` for details");
+    ExitCode::from(1)
+}
+
+/// The style of a severity level.
+pub fn severity_style(level: Option<Level>) -> Style {
+    match level {
+        Some(Level::Critical) => Style::BoldRed,
+        Some(Level::High) => Style::Red,
+        Some(Level::Medium) => Style::Yellow,
+        Some(Level::Low) => Style::Cyan,
+        Some(Level::None) | None => Style::Dim,
+    }
+}
+
+/// The style of a deadline: red when overdue, yellow within a week.
+pub fn deadline_style(d: &Deadline) -> Style {
+    match d.days_left {
+        n if n < 0 => Style::BoldRed,
+        n if n <= 7 => Style::Yellow,
+        _ => Style::Plain,
+    }
 }

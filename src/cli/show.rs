@@ -15,9 +15,9 @@ use enigm_disclose::store::scan::resolve_id;
 use serde::Serialize;
 
 use super::Context;
-use super::list::{deadline_style, severity_style, today};
 use super::markdown::to_terminal;
 use super::output::{Format, color_stdout, parse_date, print, print_json};
+use super::output::{deadline_style, severity_style, today};
 use super::table::{Style, sanitize};
 
 /// Show one report: fields, deadlines, timeline and the body, readable in a terminal.

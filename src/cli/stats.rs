@@ -11,8 +11,8 @@ use enigm_disclose::query::stats::{self, Durations, Stats, StatsRequest};
 use enigm_disclose::store::files;
 
 use super::Context;
-use super::list::{today, warn_unreadable};
 use super::output::{Format, color_stdout, parse_date, print, print_json};
+use super::output::{today, warn_unreadable};
 use super::table::{Cell, Style, Table};
 
 /// Disclosure metrics: counts, and days to triage, fix and publish.
@@ -89,7 +89,7 @@ fn human(s: &Stats) -> String {
     let mut levels = Table::new(vec!["SEVERITY", "REPORTS"]);
     for level in ["critical", "high", "medium", "low", "none", "unknown"] {
         if let Some(n) = s.by_severity.get(level) {
-            let style = super::list::severity_style(level.parse().ok());
+            let style = super::output::severity_style(level.parse().ok());
             levels.push(vec![Cell::new(level, style), Cell::plain(n.to_string())]);
         }
     }

@@ -8,8 +8,8 @@ use enigm_disclose::query::catalog::{self, Catalog, DueItem};
 use enigm_disclose::store::clock;
 
 use super::Context;
-use super::list::{deadline_style, warn_unreadable};
 use super::output::{color_stdout, print};
+use super::output::{deadline_style, warn_unreadable};
 use super::table::{Cell, Style, Table};
 
 /// Items shown per group before pointing at `due`.
