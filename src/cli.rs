@@ -2,7 +2,10 @@
 //!
 //! Each subcommand lives in `cli/<command>.rs` with its clap struct and a `run` that resolves
 //! the flags (repository opened, configuration loaded) and calls the library. Errors come
-//! back typed and are rendered here with miette; exit codes: 0 ok, 1 findings, 2 could not run.
+//! back typed and are rendered by `output.rs` with miette, which also turns the request
+//! fields the core names (`{duplicate_of}`) into this command line's flags and adds the hints
+//! that name flags; exit codes: 0 ok, 1 findings, 2 could not run. Only this layer knows clap,
+//! dialoguer and flag spellings (`tests/cli/architecture.rs` checks it).
 
 mod advance;
 mod audit;

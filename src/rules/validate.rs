@@ -4,8 +4,8 @@
 //! committed). The configuration goes through the per-file pipeline first
 //! ([`pipeline::check_config`]); then every report goes through its pipeline
 //! ([`pipeline::check_document`]: parsed once, checked against the report schema, typed and put
-//! through the semantic checks), in parallel. Cross-file rules (duplicate ids) and the comparison with a base revision run
-//! after. Results are ordered by path, then position, so output is deterministic.
+//! through the semantic checks), in parallel. Cross-file rules (duplicate ids) and the
+//! comparison with a base revision run after. Results are ordered by path, then position, so output is deterministic.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
