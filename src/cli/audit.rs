@@ -86,8 +86,24 @@ pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
                     f.commit_date
                 ));
             }
+            for a in &audit.acknowledged {
+                let f = &a.finding;
+                out.push_str(&format!(
+                    "acknowledged {} {} {}: {} — {} ({})\n",
+                    f.code,
+                    &f.commit[..7],
+                    f.path,
+                    f.message,
+                    a.reason,
+                    a.by
+                ));
+            }
+            let acknowledged = match audit.acknowledged.len() {
+                0 => String::new(),
+                n => format!(", {n} acknowledged"),
+            };
             out.push_str(&format!(
-                "{} finding{} in {} commits ({} report changes checked)\n",
+                "{} finding{}{acknowledged} in {} commits ({} report changes checked)\n",
                 audit.findings.len(),
                 if audit.findings.len() == 1 { "" } else { "s" },
                 audit.commits,

@@ -46,13 +46,44 @@ pub fn run(ctx: &Context, args: HookArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The hook script calling `exe`, falling back to `enigm-disclose` on `PATH`.
+/// The hook script. At run time it finds the binary as `git config enigm.path` names it, else
+/// at `exe` (where it was installed from) if that is still executable, else `enigm-disclose` on
+/// `PATH`. When none works it says what is wrong and how to fix it, and exits 1 (the commit
+/// is refused, never let through unchecked).
 pub fn script(exe: &Path) -> String {
     let exe = exe.to_string_lossy().replace('\'', "'\\''");
     format!(
-        "#!/bin/sh\n{MARKER}\n# Checks what is about to be committed. Installed by `enigm-disclose hook install`;\n\
-         # remove with `enigm-disclose hook uninstall`. Bypass once with `git commit --no-verify`.\n\
-         ENIGM='{exe}'\n[ -x \"$ENIGM\" ] || ENIGM=enigm-disclose\nexec \"$ENIGM\" validate --staged\n"
+        r#"#!/bin/sh
+{MARKER}
+# Checks what is about to be committed. Installed by `enigm-disclose hook install`;
+# remove with `enigm-disclose hook uninstall`. Bypass once with `git commit --no-verify`.
+INSTALLED='{exe}'
+ENIGM=$(git config --get enigm.path)
+if [ -n "$ENIGM" ] && [ ! -x "$ENIGM" ]; then
+  echo "enigm-disclose pre-commit hook: git config enigm.path is '$ENIGM', which is not an executable file; ignoring it." >&2
+  ENIGM=
+fi
+if [ -z "$ENIGM" ] && [ -x "$INSTALLED" ]; then
+  ENIGM=$INSTALLED
+fi
+if [ -z "$ENIGM" ] && command -v enigm-disclose >/dev/null 2>&1; then
+  ENIGM=enigm-disclose
+fi
+if [ -z "$ENIGM" ]; then
+  cat >&2 <<EOF
+enigm-disclose pre-commit hook: cannot find the enigm-disclose binary, so this commit cannot be checked and is refused.
+  The hook was installed from $INSTALLED, which is no longer an executable file,
+  git config enigm.path is not set to one, and there is no enigm-disclose on PATH.
+Fix it in one of these ways:
+  - put enigm-disclose on PATH (for example: cargo install enigm-disclose);
+  - tell the hook where it is: git config enigm.path /path/to/enigm-disclose
+  - reinstall the hook with the binary you have: /path/to/enigm-disclose hook install
+To skip the check for this one commit: git commit --no-verify
+EOF
+  exit 1
+fi
+exec "$ENIGM" validate --staged
+"#
     )
 }
 
@@ -75,7 +106,8 @@ mod tests {
     fn the_script_is_marked_and_quotes_the_path() {
         let s = script(Path::new("/opt/it's/enigm-disclose"));
         assert!(s.starts_with("#!/bin/sh\n# enigm-disclose:managed-hook\n"));
-        assert!(s.contains("ENIGM='/opt/it'\\''s/enigm-disclose'"));
+        assert!(s.contains("INSTALLED='/opt/it'\\''s/enigm-disclose'"), "{s}");
+        assert!(s.contains("git commit --no-verify") && s.contains("git config enigm.path") && s.contains("exit 1"));
         assert!(s.ends_with("exec \"$ENIGM\" validate --staged\n"));
     }
 }
