@@ -20,7 +20,7 @@ pub struct HookArgs {
 
 #[derive(Debug, Subcommand)]
 enum HookAction {
-    /// Write .git/hooks/pre-commit (refuses to replace a hook it did not write).
+    /// Write .git/hooks/pre-commit and pre-merge-commit (refuses to replace a hook it did not write).
     Install {
         /// Replace an existing hook that enigm-disclose did not write.
         #[arg(long)]
@@ -36,7 +36,10 @@ pub fn run(ctx: &Context, args: HookArgs) -> Result<ExitCode, Error> {
         HookAction::Install { force } => {
             let exe = std::env::current_exe().map_err(Error::io("cannot find the running binary"))?;
             let path = install(&repo, &script(&exe), force).map_err(foreign_hook_hint)?;
-            print(&format!("Installed {}: every commit runs `enigm-disclose validate --staged`.\n", path.display()))?;
+            print(&format!(
+                "Installed {} (and pre-merge-commit): every commit, merge commits included, runs `enigm-disclose validate --staged`.\n",
+                path.display()
+            ))?;
         }
         HookAction::Uninstall => match uninstall(&repo)? {
             Some(path) => print(&format!("Removed {}.\n", path.display()))?,
@@ -58,7 +61,7 @@ pub fn script(exe: &Path) -> String {
 # Checks what is about to be committed. Installed by `enigm-disclose hook install`;
 # remove with `enigm-disclose hook uninstall`. Bypass once with `git commit --no-verify`.
 INSTALLED='{exe}'
-ENIGM=$(git config --get enigm.path)
+ENIGM=$(git config --path --get enigm.path)
 if [ -n "$ENIGM" ] && [ ! -x "$ENIGM" ]; then
   echo "enigm-disclose pre-commit hook: git config enigm.path is '$ENIGM', which is not an executable file; ignoring it." >&2
   ENIGM=
@@ -82,7 +85,13 @@ To skip the check for this one commit: git commit --no-verify
 EOF
   exit 1
 fi
-exec "$ENIGM" validate --staged
+"$ENIGM" validate --staged
+status=$?
+if [ "$status" -ge 126 ]; then
+  echo "enigm-disclose pre-commit hook: $ENIGM could not be run (exit $status), so this commit is refused." >&2
+  echo "  Install a working binary, point git config enigm.path at one, or reinstall the hook; git commit --no-verify skips the check once." >&2
+fi
+exit "$status"
 "#
     )
 }
@@ -108,6 +117,6 @@ mod tests {
         assert!(s.starts_with("#!/bin/sh\n# enigm-disclose:managed-hook\n"));
         assert!(s.contains("INSTALLED='/opt/it'\\''s/enigm-disclose'"), "{s}");
         assert!(s.contains("git commit --no-verify") && s.contains("git config enigm.path") && s.contains("exit 1"));
-        assert!(s.ends_with("exec \"$ENIGM\" validate --staged\n"));
+        assert!(s.contains("\n\"$ENIGM\" validate --staged\n") && s.ends_with("exit \"$status\"\n"));
     }
 }

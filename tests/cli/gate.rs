@@ -128,6 +128,28 @@ fn the_hook_checks_the_index_git_commits_in_every_form() {
 }
 
 #[test]
+fn a_merge_commit_passes_the_same_gate() {
+    let (repo, path, good) = with_received();
+    for (bad, code) in bad_versions(&good) {
+        ok(&repo, &["checkout", "-q", "-b", "side"]);
+        repo.write(&path, &bad);
+        ok(&repo, &["commit", "-q", "--no-verify", "-a", "-m", "bad on a side branch"]);
+        ok(&repo, &["checkout", "-q", "main"]);
+        repo.write("notes.txt", code);
+        ok(&repo, &["add", "notes.txt"]);
+        committed(&repo, &["commit", "-q", "-m", "main moves on"]);
+        // git merge makes the merge commit itself: pre-merge-commit runs the same check.
+        refused(&repo, &["merge", "--no-ff", "-m", "merge side", "side"], code);
+        ok(&repo, &["merge", "--abort"]);
+        // After a conflict-free merge stopped with --no-commit, `git commit` is the gate.
+        ok(&repo, &["merge", "--no-ff", "--no-commit", "side"]);
+        refused(&repo, &["commit", "-m", "merge side"], code);
+        ok(&repo, &["merge", "--abort"]);
+        ok(&repo, &["branch", "-q", "-D", "side"]);
+    }
+}
+
+#[test]
 fn a_partially_staged_file_is_judged_by_what_is_staged() {
     let (repo, path, good) = with_received();
     let better = good.replace("Path traversal in uploads", "Path traversal in the upload handler");
