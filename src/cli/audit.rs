@@ -76,15 +76,13 @@ pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
         Format::Human => {
             let mut out = String::new();
             for f in &audit.findings {
-                out.push_str(&format!(
-                    "{} {} {}: {} ({}, {})\n",
-                    f.code,
-                    &f.commit[..7],
-                    f.path,
-                    f.message,
-                    f.author,
-                    f.commit_date
-                ));
+                // Findings on the acknowledgements file name HEAD but no author or date.
+                let who = if f.author.is_empty() && f.commit_date.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({}, {})", f.author, f.commit_date)
+                };
+                out.push_str(&format!("{} {} {}: {}{who}\n", f.code, &f.commit[..7], f.path, f.message));
             }
             for a in &audit.acknowledged {
                 let f = &a.finding;

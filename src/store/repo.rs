@@ -254,12 +254,9 @@ impl Repo {
         let index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
             Some(path) => {
                 let path = self.root.join(PathBuf::from(path));
-                Index::open(&path).map_err(|e| Error::Git {
-                    message: format!("cannot read the index {} (GIT_INDEX_FILE): {}", path.display(), e.message()),
-                    help: None,
-                })?
+                Index::open(&path).map_err(|e| index_unreadable(&path, "GIT_INDEX_FILE", &e))?
             }
-            None => self.git.index()?,
+            None => self.git.index().map_err(|e| index_unreadable(&self.git.path().join("index"), "the index", &e))?,
         };
         Ok(Staged { repo: self, index })
     }
@@ -542,6 +539,14 @@ impl Repo {
             }
         }
     }
+}
+
+/// An index that cannot be read; the split and sparse index formats are the usual reason.
+fn index_unreadable(path: &Path, what: &str, e: &git2::Error) -> Error {
+    let help = e.message().contains("extension").then(|| {
+        "the index is in a format the tool cannot read (a split or sparse index): run `git config core.splitIndex false` and `git config index.sparse false`, then `git status` to rewrite it".to_owned()
+    });
+    Error::Git { message: format!("cannot read {} ({what}): {}", path.display(), e.message()), help }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

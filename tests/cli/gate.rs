@@ -150,6 +150,40 @@ fn a_merge_commit_passes_the_same_gate() {
 }
 
 #[test]
+fn a_linked_worktree_commits_through_the_same_gate() {
+    let (repo, path, good) = with_received();
+    let other = repo.sandbox.tmp.path().join("other");
+    ok(&repo, &["worktree", "add", "-q", "-b", "other", &other.display().to_string()]);
+    for (bad, code) in bad_versions(&good) {
+        fs::write(other.join(&path), &bad).expect("write");
+        let tip = || repo.git().revparse_single("refs/heads/other").expect("branch").id();
+        let head = tip();
+        let out = Command::new(git_exe())
+            .args(["commit", "-a", "-m", "in a linked worktree"])
+            .current_dir(&other)
+            .env("HOME", repo.sandbox.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("ENIGM_TODAY", crate::util::TODAY)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("git");
+        assert!(!out.status.success() && text(&out).contains(code), "{}", text(&out));
+        assert_eq!(tip(), head, "the commit was made");
+    }
+    // A good change commits there.
+    fs::write(other.join(&path), good.replace("Path traversal in uploads", "Path traversal, other")).expect("write");
+    let out = Command::new(git_exe())
+        .args(["commit", "-a", "-m", "good"])
+        .current_dir(&other)
+        .env("HOME", repo.sandbox.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("ENIGM_TODAY", crate::util::TODAY)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
 fn a_partially_staged_file_is_judged_by_what_is_staged() {
     let (repo, path, good) = with_received();
     let better = good.replace("Path traversal in uploads", "Path traversal in the upload handler");
