@@ -17,20 +17,25 @@ pub struct Break {
     pub message: String,
 }
 
-/// The ways the next version `new` of a committed report `old` (same file) breaks its history.
+/// The ways the next version `new` of a committed report `old` (same file) breaks its history,
+/// when `new` is one commit after `old` (as `verify` sees each commit).
 pub fn modified(old: &Report, new: &Report) -> Vec<Break> {
-    let mut out = Vec::new();
-    if old.state != new.state && !is_legal(old.state, new.state) {
-        out.push(Break {
-            code: Code::IllegalStep,
-            message: format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
-        });
-    }
-    if !new.timeline.starts_with(&old.timeline) {
-        out.push(Break {
-            code: Code::TimelineRewritten,
-            message: format!("{}: committed timeline entries were changed or removed", new.id),
-        });
-    }
-    out
+    illegal_step(old, new).into_iter().chain(timeline_rewritten(old, new)).collect()
+}
+
+/// `old` → `new` changed the state by something other than one step of the lifecycle. Only
+/// meaningful across one commit: over several, a report moves by several legal steps.
+pub fn illegal_step(old: &Report, new: &Report) -> Option<Break> {
+    (old.state != new.state && !is_legal(old.state, new.state)).then(|| Break {
+        code: Code::IllegalStep,
+        message: format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
+    })
+}
+
+/// `new` no longer starts with every timeline entry `old` had: the timeline is append-only.
+pub fn timeline_rewritten(old: &Report, new: &Report) -> Option<Break> {
+    (!new.timeline.starts_with(&old.timeline)).then(|| Break {
+        code: Code::TimelineRewritten,
+        message: format!("{}: committed timeline entries were changed or removed", new.id),
+    })
 }

@@ -193,11 +193,15 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     if let (Some(index), None) = (&files.index, &request.paths) {
         results.extend(attachments(index, &all));
     }
+    // The acknowledgements file: its shape, and (reasons are free text) secrets.
     if request.paths.is_none()
         && let Some(text) = files.read_text(Path::new(ACKNOWLEDGED_FILE))
-        && let Err(findings) = crate::format::acknowledged::parse(&text)
     {
-        results.push(FileResult { path: PathBuf::from(ACKNOWLEDGED_FILE), text: Some(text), findings });
+        let mut findings = crate::format::acknowledged::parse(&text).err().unwrap_or_default();
+        findings.extend(checks::secrets::scan(&text, Path::new(ACKNOWLEDGED_FILE)));
+        if !findings.is_empty() {
+            results.push(FileResult { path: PathBuf::from(ACKNOWLEDGED_FILE), text: Some(text), findings });
+        }
     }
     // What is about to be committed is compared with HEAD: the gate refuses what `verify`
     // would find in history afterwards.
@@ -394,8 +398,9 @@ fn push_finding(results: &mut Vec<FileResult>, finding: Finding) {
     }
 }
 
-/// Compares the checked source with `rev`: published reports stay, ids do not change, states
-/// move by legal steps and committed timeline entries stay as they were ([`change::modified`]).
+/// Compares the checked source with `rev`: published reports stay, ids do not change,
+/// committed timeline entries stay as they were, and (when `rev` is HEAD: what is checked is
+/// the next commit) the state moves by one legal step ([`change`]).
 fn against(
     repo: &Repo,
     files: &Files<'_>,
@@ -412,6 +417,7 @@ fn against(
     let Some(tree) = base.reports()? else {
         return Ok(());
     };
+    let one_commit = repo.resolves_to_head(rev);
     let current: Vec<PathBuf> = files.report_paths()?;
     let current_set: HashSet<&PathBuf> = current.iter().collect();
     let mut current_ids: Option<HashMap<String, PathBuf>> = None;
@@ -433,7 +439,10 @@ fn against(
                 && doc.text.as_bytes() != content.as_slice()
                 && let Ok(now) = doc.report()
             {
-                for b in change::modified(&base_report, &now) {
+                // The next commit is one step after HEAD; over several commits a report may
+                // have moved by several legal steps, which the timeline checks already judge.
+                let steps = one_commit.then(|| change::illegal_step(&base_report, &now)).flatten();
+                for b in steps.into_iter().chain(change::timeline_rewritten(&base_report, &now)) {
                     let (key, help) = match b.code {
                         Code::IllegalStep => (
                             "state",

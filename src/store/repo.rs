@@ -234,6 +234,12 @@ impl Repo {
         self.git.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| CommitId(c.id()))
     }
 
+    /// True when `rev` names the commit HEAD points at.
+    pub fn resolves_to_head(&self, rev: &str) -> bool {
+        let commit = |r: &str| self.git.revparse_single(r).and_then(|o| o.peel_to_commit()).map(|c| c.id()).ok();
+        commit(rev).is_some_and(|c| Some(c) == commit("HEAD"))
+    }
+
     /// The commit being merged (`MERGE_HEAD`), during a merge.
     pub fn merge_head(&self) -> Option<CommitId> {
         let text = fs::read_to_string(self.git_dir().join("MERGE_HEAD")).ok()?;

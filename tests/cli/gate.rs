@@ -272,6 +272,41 @@ fn the_hook_refuses_deleting_renaming_or_rewriting_a_committed_report() {
     committed(&repo, &["commit", "-a", "-m", "edit"]);
 }
 
+#[test]
+fn a_state_jump_is_refused_at_commit_but_legal_steps_over_several_commits_pass_against() {
+    let (repo, path, good) = with_received();
+    let written: String =
+        good.lines().map(|l| if l.starts_with("TODO") { "Written.\n".to_owned() } else { format!("{l}\n") }).collect();
+    let triaged =
+        written.replace("cwe: []", "severity:\n  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N\ncwe: [CWE-79]");
+    repo.write(&path, &triaged);
+    repo.cmd().args(["advance", "1", "triaged"]).assert().success();
+    let after_triage = repo.read(&path);
+    // Confirmed by a hand edit with a well-formed timeline, from triaged: legal, one step.
+    let confirmed = after_triage.replace("  - name: web\n", "  - name: web\n    affected: '< 2.4.1'\n").replacen(
+        "\nstate: triaged\n",
+        "\nstate: confirmed\n",
+        1,
+    );
+    let confirmed =
+        confirmed.replacen("\n---\n", &format!("\n  - date: {}\n    state: confirmed\n---\n", crate::util::TODAY), 1);
+    // The same edit straight from received (two steps in one commit) is what verify calls an
+    // illegal step: refused.
+    ok(&repo, &["reset", "-q", "--hard", "HEAD~1"]);
+    let jumped = confirmed.clone();
+    repo.write(&path, &jumped);
+    refused(&repo, &["commit", "-a", "-m", "jump"], "illegal-step");
+    // One step at a time passes, and so does the whole branch against its base.
+    ok(&repo, &["reset", "-q", "--hard"]);
+    let base = head(&repo);
+    repo.write(&path, &triaged);
+    repo.cmd().args(["advance", "1", "triaged"]).assert().success();
+    repo.write(&path, &confirmed);
+    committed(&repo, &["commit", "-a", "-m", "confirm"]);
+    repo.cmd().args(["validate", "--against", &base]).assert().success();
+    assert_eq!(verify(&repo).0, 0);
+}
+
 fn verify(repo: &TestRepo) -> (i32, serde_json::Value) {
     let a = repo.cmd().args(["verify", "--format", "json"]).assert();
     (a.get_output().status.code().expect("code"), serde_json::from_slice(&a.get_output().stdout).expect("json"))
@@ -339,6 +374,9 @@ fn verify_accepts_acknowledged_history_and_reports_stale_or_bad_acknowledgements
     let (code, v) = verify(&repo);
     assert_eq!((code, codes(&v, "findings")), (1, vec!["acknowledgement-unused".to_owned()]), "{v}");
 
+    // Reasons are free text: a secret there is refused like anywhere else.
+    repo.write(".enigm/acknowledged.yaml", file.replacen("reverted.", &format!("reverted; key {KEY}."), 1));
+    refused(&repo, &["commit", "-a", "-m", "ack with a secret"], "secret");
     // A malformed file is refused by the hook, and by verify when it got in anyway.
     let bad = file.replace("    by: Test Lead\n", "");
     repo.write(".enigm/acknowledged.yaml", &bad);
