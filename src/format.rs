@@ -4,6 +4,7 @@
 //! no disclosure rules. The YAML reader keeps a span for every key so that [`rules`](crate::rules)
 //! can point at the exact line; the writers change a file byte-minimally.
 
+pub mod acknowledged;
 pub mod code;
 pub mod config;
 pub mod cvss;

@@ -18,6 +18,10 @@ pub const TEMPLATES_DIR: &str = "templates";
 /// names are ever replaced or removed by the next render.
 pub const SITE_MANIFEST: &str = ".enigm-site";
 
+/// History findings of `verify` the team has acknowledged (committed, with a reason), relative
+/// to the repository root; see `format::acknowledged`.
+pub const ACKNOWLEDGED_FILE: &str = ".enigm/acknowledged.yaml";
+
 /// The write lock's file name inside the git directory.
 pub const LOCK_FILE: &str = "enigm.lock";
 

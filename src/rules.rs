@@ -5,6 +5,8 @@
 //! orchestrates it over a work tree, the index or a revision; `advance` and `new` run the
 //! same checks as guards.
 
+pub mod attachments;
+pub mod change;
 pub mod checks;
 pub mod lifecycle;
 pub mod pipeline;

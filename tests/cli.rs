@@ -11,6 +11,7 @@ mod cli {
     mod docs;
     mod exports;
     mod faults;
+    mod gate;
     mod hook;
     mod hostile;
     mod init;

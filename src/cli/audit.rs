@@ -76,18 +76,32 @@ pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
         Format::Human => {
             let mut out = String::new();
             for f in &audit.findings {
+                // Findings on the acknowledgements file name HEAD but no author or date.
+                let who = if f.author.is_empty() && f.commit_date.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({}, {})", f.author, f.commit_date)
+                };
+                out.push_str(&format!("{} {} {}: {}{who}\n", f.code, &f.commit[..7], f.path, f.message));
+            }
+            for a in &audit.acknowledged {
+                let f = &a.finding;
                 out.push_str(&format!(
-                    "{} {} {}: {} ({}, {})\n",
+                    "acknowledged {} {} {}: {} — {} ({})\n",
                     f.code,
                     &f.commit[..7],
                     f.path,
                     f.message,
-                    f.author,
-                    f.commit_date
+                    a.reason,
+                    a.by
                 ));
             }
+            let acknowledged = match audit.acknowledged.len() {
+                0 => String::new(),
+                n => format!(", {n} acknowledged"),
+            };
             out.push_str(&format!(
-                "{} finding{} in {} commits ({} report changes checked)\n",
+                "{} finding{}{acknowledged} in {} commits ({} report changes checked)\n",
                 audit.findings.len(),
                 if audit.findings.len() == 1 { "" } else { "s" },
                 audit.commits,

@@ -20,7 +20,7 @@ pub struct HookArgs {
 
 #[derive(Debug, Subcommand)]
 enum HookAction {
-    /// Write .git/hooks/pre-commit (refuses to replace a hook it did not write).
+    /// Write .git/hooks/pre-commit and pre-merge-commit (refuses to replace a hook it did not write).
     Install {
         /// Replace an existing hook that enigm-disclose did not write.
         #[arg(long)]
@@ -36,7 +36,10 @@ pub fn run(ctx: &Context, args: HookArgs) -> Result<ExitCode, Error> {
         HookAction::Install { force } => {
             let exe = std::env::current_exe().map_err(Error::io("cannot find the running binary"))?;
             let path = install(&repo, &script(&exe), force).map_err(foreign_hook_hint)?;
-            print(&format!("Installed {}: every commit runs `enigm-disclose validate --staged`.\n", path.display()))?;
+            print(&format!(
+                "Installed {} (and pre-merge-commit): every commit, merge commits included, runs `enigm-disclose validate --staged`.\n",
+                path.display()
+            ))?;
         }
         HookAction::Uninstall => match uninstall(&repo)? {
             Some(path) => print(&format!("Removed {}.\n", path.display()))?,
@@ -46,13 +49,50 @@ pub fn run(ctx: &Context, args: HookArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The hook script calling `exe`, falling back to `enigm-disclose` on `PATH`.
+/// The hook script. At run time it finds the binary as `git config enigm.path` names it, else
+/// at `exe` (where it was installed from) if that is still executable, else `enigm-disclose` on
+/// `PATH`. When none works it says what is wrong and how to fix it, and exits 1 (the commit
+/// is refused, never let through unchecked).
 pub fn script(exe: &Path) -> String {
     let exe = exe.to_string_lossy().replace('\'', "'\\''");
     format!(
-        "#!/bin/sh\n{MARKER}\n# Checks what is about to be committed. Installed by `enigm-disclose hook install`;\n\
-         # remove with `enigm-disclose hook uninstall`. Bypass once with `git commit --no-verify`.\n\
-         ENIGM='{exe}'\n[ -x \"$ENIGM\" ] || ENIGM=enigm-disclose\nexec \"$ENIGM\" validate --staged\n"
+        r#"#!/bin/sh
+{MARKER}
+# Checks what is about to be committed. Installed by `enigm-disclose hook install`;
+# remove with `enigm-disclose hook uninstall`. Bypass once with `git commit --no-verify`.
+INSTALLED='{exe}'
+ENIGM=$(git config --path --get enigm.path)
+if [ -n "$ENIGM" ] && [ ! -x "$ENIGM" ]; then
+  echo "enigm-disclose pre-commit hook: git config enigm.path is '$ENIGM', which is not an executable file; ignoring it." >&2
+  ENIGM=
+fi
+if [ -z "$ENIGM" ] && [ -x "$INSTALLED" ]; then
+  ENIGM=$INSTALLED
+fi
+if [ -z "$ENIGM" ] && command -v enigm-disclose >/dev/null 2>&1; then
+  ENIGM=enigm-disclose
+fi
+if [ -z "$ENIGM" ]; then
+  cat >&2 <<EOF
+enigm-disclose pre-commit hook: cannot find the enigm-disclose binary, so this commit cannot be checked and is refused.
+  The hook was installed from $INSTALLED, which is no longer an executable file,
+  git config enigm.path is not set to one, and there is no enigm-disclose on PATH.
+Fix it in one of these ways:
+  - put enigm-disclose on PATH (for example: cargo install enigm-disclose);
+  - tell the hook where it is: git config enigm.path /path/to/enigm-disclose
+  - reinstall the hook with the binary you have: /path/to/enigm-disclose hook install
+To skip the check for this one commit: git commit --no-verify
+EOF
+  exit 1
+fi
+"$ENIGM" validate --staged
+status=$?
+if [ "$status" -ge 126 ]; then
+  echo "enigm-disclose pre-commit hook: $ENIGM could not be run (exit $status), so this commit is refused." >&2
+  echo "  Install a working binary, point git config enigm.path at one, or reinstall the hook; git commit --no-verify skips the check once." >&2
+fi
+exit "$status"
+"#
     )
 }
 
@@ -75,7 +115,8 @@ mod tests {
     fn the_script_is_marked_and_quotes_the_path() {
         let s = script(Path::new("/opt/it's/enigm-disclose"));
         assert!(s.starts_with("#!/bin/sh\n# enigm-disclose:managed-hook\n"));
-        assert!(s.contains("ENIGM='/opt/it'\\''s/enigm-disclose'"));
-        assert!(s.ends_with("exec \"$ENIGM\" validate --staged\n"));
+        assert!(s.contains("INSTALLED='/opt/it'\\''s/enigm-disclose'"), "{s}");
+        assert!(s.contains("git commit --no-verify") && s.contains("git config enigm.path") && s.contains("exit 1"));
+        assert!(s.contains("\n\"$ENIGM\" validate --staged\n") && s.ends_with("exit \"$status\"\n"));
     }
 }

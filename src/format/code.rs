@@ -80,6 +80,7 @@ pub enum Code {
     MixedScript,
     // Secrets.
     Secret,
+    UnscannableFile,
     // Against a base revision.
     PublishedDeleted,
     PublishedRenamed,
@@ -87,6 +88,8 @@ pub enum Code {
     // History (`verify`).
     IllegalStep,
     TimelineRewritten,
+    AcknowledgementInvalid,
+    AcknowledgementUnused,
     // Configuration.
     ConfigUnreadable,
     ConfigUnknownKey,
@@ -168,11 +171,14 @@ impl Code {
             Code::InvisibleCharacter => "a zero-width or other invisible character in the front matter",
             Code::MixedScript => "a front matter word mixes Latin with Greek or Cyrillic lookalike letters",
             Code::Secret => "credential material (key, token, password) in a report",
+            Code::UnscannableFile => "a file under reports/ is compressed, so it cannot be scanned for secrets",
             Code::PublishedDeleted => "a published report was deleted",
             Code::PublishedRenamed => "a published report was renamed",
             Code::IdChanged => "a report's id changed",
             Code::IllegalStep => "a committed state change is not a step of the lifecycle",
             Code::TimelineRewritten => "committed timeline entries were changed or removed",
+            Code::AcknowledgementInvalid => "the acknowledgements file (.enigm/acknowledged.yaml) is not well formed",
+            Code::AcknowledgementUnused => "an acknowledgement names no finding of `verify`",
             Code::ConfigUnreadable => "enigm.yaml cannot be read",
             Code::ConfigUnknownKey => "enigm.yaml has a key the format does not know",
             Code::ConfigInvalid => "a value in enigm.yaml is wrong",

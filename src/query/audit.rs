@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::format::acknowledged;
 use crate::format::finding::Code;
 use crate::format::report::{Document, Report, State};
-use crate::layout::REPORTS_DIR;
-use crate::rules::lifecycle::is_legal;
-use crate::store::history::{self, ChangedCommit, CommitInfo, Objects};
+use crate::layout::{ACKNOWLEDGED_FILE, REPORTS_DIR};
+use crate::rules::change;
+use crate::store::history::{self, ChangedCommit, CommitInfo, Objects, Snapshot};
 use crate::store::repo::Repo;
 
 /// One problem found in the history.
@@ -43,18 +44,89 @@ pub struct Audit {
     pub shallow: bool,
     pub commits: usize,
     pub changes: usize,
+    /// Findings not acknowledged, and problems of the acknowledgements file itself.
     pub findings: Vec<AuditFinding>,
+    /// Findings the committed acknowledgements file accepts (they do not fail `verify`).
+    pub acknowledged: Vec<AcknowledgedFinding>,
+}
+
+/// A finding of history that `.enigm/acknowledged.yaml` (in HEAD) accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcknowledgedFinding {
+    #[serde(flatten)]
+    pub finding: AuditFinding,
+    pub reason: String,
+    pub by: String,
 }
 
 /// Verifies the history of the current branch.
 pub fn verify(repo: &Repo) -> Result<Audit> {
     let walked = history::reports_changes(repo, check_step)?;
     let mut audit = Audit { commits: walked.commits, shallow: walked.shallow, ..Audit::default() };
+    let mut found = Vec::new();
     for (n, f) in walked.results {
         audit.changes += n;
-        audit.findings.extend(f);
+        found.extend(f);
     }
+    acknowledge(repo, found, &mut audit)?;
     Ok(audit)
+}
+
+/// Splits `found` into acknowledged findings and the rest, by the acknowledgements file as
+/// committed in HEAD (a copy only in the work tree does not count: CI sees what is
+/// committed). A malformed file, or an acknowledgement that names no finding, is a finding.
+fn acknowledge(repo: &Repo, found: Vec<AuditFinding>, audit: &mut Audit) -> Result<()> {
+    let Some(head) = repo.head_id() else {
+        audit.findings = found;
+        return Ok(());
+    };
+    let file = Snapshot::of_commit(repo, head)?.file(Path::new(ACKNOWLEDGED_FILE));
+    let file_finding = |message: String| AuditFinding {
+        code: Code::AcknowledgementInvalid,
+        commit: head.to_string(),
+        commit_date: String::new(),
+        author: String::new(),
+        path: ACKNOWLEDGED_FILE.to_owned(),
+        message,
+    };
+    let acks = match file.map(String::from_utf8) {
+        None => Vec::new(),
+        Some(Err(_)) => {
+            audit.findings.push(file_finding("the file is not UTF-8".into()));
+            Vec::new()
+        }
+        Some(Ok(text)) => match acknowledged::parse(&text) {
+            Ok(acks) => acks,
+            Err(problems) => {
+                for f in problems {
+                    let line = f.span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                    let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+                    audit.findings.push(file_finding(format!("{at}{}", f.message)));
+                }
+                Vec::new()
+            }
+        },
+    };
+    let mut used = vec![false; acks.len()];
+    for f in found {
+        match acks.iter().position(|a| a.matches(&f.commit, f.code, &f.path)) {
+            Some(i) => {
+                used[i] = true;
+                let a = &acks[i];
+                audit.acknowledged.push(AcknowledgedFinding { finding: f, reason: a.reason.clone(), by: a.by.clone() });
+            }
+            None => audit.findings.push(f),
+        }
+    }
+    for (a, _) in acks.iter().zip(&used).filter(|(_, u)| !**u) {
+        let mut f = file_finding(format!(
+            "the acknowledgement of {} in {} at {} names no finding of `verify`",
+            a.code, a.commit, a.path
+        ));
+        f.code = Code::AcknowledgementUnused;
+        audit.findings.push(f);
+    }
+    Ok(())
 }
 
 fn parse_blob(blob: Option<Vec<u8>>, name: &str) -> Option<Report> {
@@ -89,19 +161,8 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
                 else {
                     continue;
                 };
-                if old.state != new.state && !is_legal(old.state, new.state) {
-                    findings.push(finding(
-                        Code::IllegalStep,
-                        name,
-                        format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
-                    ));
-                }
-                if !new.timeline.starts_with(&old.timeline) {
-                    findings.push(finding(
-                        Code::TimelineRewritten,
-                        name,
-                        format!("{}: committed timeline entries were changed or removed", new.id),
-                    ));
+                for b in change::modified(&old, &new) {
+                    findings.push(finding(b.code, name, b.message));
                 }
                 if old.id != new.id && old.state.is_public() {
                     findings.push(finding(

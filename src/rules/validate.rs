@@ -17,7 +17,9 @@ use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::{Document, Rejected};
-use crate::layout::{CONFIG_FILE, REPORTS_DIR};
+use crate::layout::{ACKNOWLEDGED_FILE, CONFIG_FILE, REPORTS_DIR};
+use crate::rules::attachments;
+use crate::rules::change;
 use crate::rules::checks::{self, CheckContext};
 use crate::rules::pipeline;
 use crate::store::history::Snapshot;
@@ -188,7 +190,26 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     let claims: HashMap<PathBuf, Claim> =
         checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
     let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
-    if let Some(rev) = &request.against {
+    if let (Some(index), None) = (&files.index, &request.paths) {
+        results.extend(attachments(index, &all));
+    }
+    // The acknowledgements file: its shape, and (reasons are free text) secrets.
+    if request.paths.is_none()
+        && let Some(text) = files.read_text(Path::new(ACKNOWLEDGED_FILE))
+    {
+        let mut findings = crate::format::acknowledged::parse(&text).err().unwrap_or_default();
+        findings.extend(checks::secrets::scan(&text, Path::new(ACKNOWLEDGED_FILE)));
+        if !findings.is_empty() {
+            results.push(FileResult { path: PathBuf::from(ACKNOWLEDGED_FILE), text: Some(text), findings });
+        }
+    }
+    // What is about to be committed is compared with HEAD: the gate refuses what `verify`
+    // would find in history afterwards.
+    let base = request
+        .against
+        .clone()
+        .or_else(|| (request.source == Source::Index && repo.has_head()).then(|| "HEAD".to_owned()));
+    if let Some(rev) = &base {
         against(repo, &files, rev, &claims, &mut results)?;
     }
     // Text is kept only where there is something to show (100,000 clean files need none).
@@ -326,7 +347,60 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> 
         .collect()
 }
 
-/// Compares the checked source with `rev`: published reports stay, ids do not change.
+/// Every staged file under `reports/` that is not a report (attachments, logs, captures),
+/// scanned for secrets ([`attachments::check`]); its size is checked before it is read.
+fn attachments(index: &Staged<'_>, reports: &[PathBuf]) -> Vec<FileResult> {
+    let reports: HashSet<&Path> = reports.iter().map(PathBuf::as_path).collect();
+    let mut out = Vec::new();
+    for (path, file) in index.files_under(&format!("{REPORTS_DIR}/")) {
+        let rel = PathBuf::from(&path);
+        // A submodule (gitlink) commits a pointer, not content.
+        if reports.contains(rel.as_path()) || file.mode == 0o160_000 {
+            continue;
+        }
+        let unreadable = |message: String| FileResult {
+            path: rel.clone(),
+            text: None,
+            findings: vec![Finding::error(Code::FileUnreadable, &rel, None, message)],
+        };
+        let size = match index.blob_size(file.blob) {
+            Ok(size) => size,
+            Err(e) => {
+                out.push(unreadable(format!("cannot read the staged file: {}", e.message)));
+                continue;
+            }
+        };
+        if size > attachments::MAX_BYTES {
+            let f = Finding::error(
+                Code::FileTooLarge,
+                &rel,
+                None,
+                format!("the file is {size} bytes; files under {REPORTS_DIR}/ are scanned for secrets up to 1 MiB"),
+            )
+            .with_help("keep large material (logs, captures) outside the repository, or split it");
+            out.push(FileResult { path: rel, text: None, findings: vec![f] });
+            continue;
+        }
+        match index.with_blob(file.blob, |bytes| attachments::check(&rel, bytes)) {
+            Ok((_, findings)) if findings.is_empty() => {}
+            Ok((text, findings)) => out.push(FileResult { path: rel.clone(), text, findings }),
+            Err(e) => out.push(unreadable(format!("cannot read the staged file: {}", e.message))),
+        }
+    }
+    out
+}
+
+/// Adds `finding` to the result of its file, creating one if the file has none yet.
+fn push_finding(results: &mut Vec<FileResult>, finding: Finding) {
+    match results.iter_mut().find(|r| r.path == finding.path) {
+        Some(r) => r.findings.push(finding),
+        None => results.push(FileResult { path: finding.path.clone(), text: None, findings: vec![finding] }),
+    }
+}
+
+/// Compares the checked source with `rev`: published reports stay, ids do not change,
+/// committed timeline entries stay as they were, and (when `rev` is HEAD: what is checked is
+/// the next commit) the state moves by one legal step ([`change`]).
 fn against(
     repo: &Repo,
     files: &Files<'_>,
@@ -343,15 +417,52 @@ fn against(
     let Some(tree) = base.reports()? else {
         return Ok(());
     };
+    let one_commit = repo.resolves_to_head(rev);
     let current: Vec<PathBuf> = files.report_paths()?;
     let current_set: HashSet<&PathBuf> = current.iter().collect();
     let mut current_ids: Option<HashMap<String, PathBuf>> = None;
-    for (name, content) in tree.files() {
-        let rel = Path::new(REPORTS_DIR).join(name);
-        let Ok(base_report) = Document::from_bytes(&rel, content).and_then(|d| d.report()) else {
+    for (name, blob) in tree.entries() {
+        let rel = Path::new(REPORTS_DIR).join(&name);
+        // A file staged as it is at `rev` has nothing to compare (the hook reads no other).
+        if current_set.contains(&rel)
+            && let Some(index) = &files.index
+            && index.file(&rel).is_some_and(|f| f.blob == blob)
+        {
+            continue;
+        }
+        let Some(content) = tree.content(blob) else { continue };
+        let Ok(base_report) = Document::from_bytes(&rel, content.clone()).and_then(|d| d.report()) else {
             continue;
         };
         if current_set.contains(&rel) {
+            if let Ok(doc) = files.read(&rel)
+                && doc.text.as_bytes() != content.as_slice()
+                && let Ok(now) = doc.report()
+            {
+                // The next commit is one step after HEAD; over several commits a report may
+                // have moved by several legal steps, which the timeline checks already judge.
+                let steps = one_commit.then(|| change::illegal_step(&base_report, &now)).flatten();
+                for b in steps.into_iter().chain(change::timeline_rewritten(&base_report, &now)) {
+                    let (key, help) = match b.code {
+                        Code::IllegalStep => (
+                            "state",
+                            "move a report one step at a time (`enigm-disclose advance`); `enigm-disclose states` lists the steps",
+                        ),
+                        _ => (
+                            "timeline",
+                            "committed timeline entries are never changed or removed: restore them and add a new entry instead",
+                        ),
+                    };
+                    let f = Finding::error(
+                        b.code,
+                        &rel,
+                        Some(doc.span_for(key, false)),
+                        format!("{} (in {rev})", b.message),
+                    )
+                    .with_help(help);
+                    push_finding(results, f);
+                }
+            }
             if let Some(r) = results.iter_mut().find(|r| r.path == rel)
                 && let Some(now) = claims.get(&rel)
                 && now.id != base_report.id

@@ -507,6 +507,16 @@ pub struct ReportFiles<'r> {
 }
 
 impl ReportFiles<'_> {
+    /// (name, blob) of each entry with a UTF-8 name, sorted by name; nothing is read.
+    pub fn entries(&self) -> Vec<(String, BlobId)> {
+        self.tree.iter().filter_map(|item| Some((item.name().ok()?.to_owned(), BlobId(item.id())))).collect()
+    }
+
+    /// The content of one of its blobs, if it can be read.
+    pub fn content(&self, blob: BlobId) -> Option<Vec<u8>> {
+        self.git.find_blob(blob.0).ok().map(|b| b.content().to_vec())
+    }
+
     /// (name, content) of each file with a UTF-8 name whose blob can be read, sorted by name.
     pub fn files(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
         self.tree.iter().filter_map(|item| {

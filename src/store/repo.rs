@@ -153,6 +153,24 @@ impl Staged<'_> {
         self.index.iter().filter_map(|e| String::from_utf8(e.path).ok())
     }
 
+    /// The size in bytes of a staged blob, read from the object header (the content is not
+    /// loaded).
+    pub fn blob_size(&self, blob: BlobId) -> std::result::Result<u64, GitFailure> {
+        let (size, _) = self.repo.git.odb()?.read_header(blob.0)?;
+        Ok(size as u64)
+    }
+
+    /// Every stage-0 entry whose path starts with `prefix`, with its mode and blob, in index
+    /// order (paths that are not UTF-8 are shown lossily).
+    pub fn files_under(&self, prefix: &str) -> Vec<(String, StagedFile)> {
+        self.index
+            .iter()
+            .filter(|e| (e.flags >> 12) & 0x3 == 0)
+            .filter(|e| e.path.starts_with(prefix.as_bytes()))
+            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), StagedFile { mode: e.mode, blob: BlobId(e.id) }))
+            .collect()
+    }
+
     /// Runs `f` on the content of a staged blob.
     pub fn with_blob<T>(&self, blob: BlobId, f: impl FnOnce(&[u8]) -> T) -> std::result::Result<T, GitFailure> {
         let blob = self.repo.git.find_blob(blob.0)?;
@@ -216,6 +234,12 @@ impl Repo {
         self.git.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| CommitId(c.id()))
     }
 
+    /// True when `rev` names the commit HEAD points at.
+    pub fn resolves_to_head(&self, rev: &str) -> bool {
+        let commit = |r: &str| self.git.revparse_single(r).and_then(|o| o.peel_to_commit()).map(|c| c.id()).ok();
+        commit(rev).is_some_and(|c| Some(c) == commit("HEAD"))
+    }
+
     /// The commit being merged (`MERGE_HEAD`), during a merge.
     pub fn merge_head(&self) -> Option<CommitId> {
         let text = fs::read_to_string(self.git_dir().join("MERGE_HEAD")).ok()?;
@@ -227,9 +251,20 @@ impl Repo {
         Ok(self.git.find_blob(id.0)?.content().to_vec())
     }
 
-    /// The index, for reading staged files.
+    /// The index the next commit is made from, for reading staged files: the file named by
+    /// `GIT_INDEX_FILE` when it is set, as git's own commands read it (git sets it for the
+    /// pre-commit hook: `commit -a` and `commit PATH` commit a temporary index, not
+    /// `.git/index`), else the repository's index. A relative path is relative to the work
+    /// tree root, as git resolves it; a file that does not exist is an empty index, as in git.
     pub fn staged(&self) -> Result<Staged<'_>> {
-        Ok(Staged { repo: self, index: self.git.index()? })
+        let index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+            Some(path) => {
+                let path = self.root.join(PathBuf::from(path));
+                Index::open(&path).map_err(|e| index_unreadable(&path, "GIT_INDEX_FILE", &e))?
+            }
+            None => self.git.index().map_err(|e| index_unreadable(&self.git.path().join("index"), "the index", &e))?,
+        };
+        Ok(Staged { repo: self, index })
     }
 
     /// Our and their blobs of `rel` when it is in an add/add (or modify) conflict: index
@@ -510,6 +545,14 @@ impl Repo {
             }
         }
     }
+}
+
+/// An index that cannot be read; the split and sparse index formats are the usual reason.
+fn index_unreadable(path: &Path, what: &str, e: &git2::Error) -> Error {
+    let help = e.message().contains("extension").then(|| {
+        "the index is in a format the tool cannot read (a split or sparse index): run `git config core.splitIndex false` and `git config index.sparse false`, then `git status` to rewrite it".to_owned()
+    });
+    Error::Git { message: format!("cannot read {} ({what}): {}", path.display(), e.message()), help }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -135,13 +135,14 @@ fn the_pre_commit_framework_runs_the_hook() {
         fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.pre-commit-hooks.yaml")).expect("manifest");
     let hooks: serde_json::Value = serde_yaml::from_str(&manifest).expect("yaml");
     let hook = &hooks[0];
-    assert_eq!(hook["entry"], "enigm-disclose validate");
-    let entry = format!("{} validate", env!("CARGO_BIN_EXE_enigm-disclose"));
+    assert_eq!(hook["entry"], "enigm-disclose validate --staged");
+    let entry = format!("{} validate --staged", env!("CARGO_BIN_EXE_enigm-disclose"));
     let config = format!(
-        "repos:\n  - repo: local\n    hooks:\n      - id: {}\n        name: {}\n        entry: '{entry}'\n        language: system\n        files: '{}'\n        pass_filenames: {}\n",
+        "repos:\n  - repo: local\n    hooks:\n      - id: {}\n        name: {}\n        entry: '{entry}'\n        language: system\n        files: '{}'\n        always_run: {}\n        pass_filenames: {}\n",
         hook["id"].as_str().expect("id"),
         hook["name"].as_str().expect("name"),
         hook["files"].as_str().expect("files"),
+        hook["always_run"],
         hook["pass_filenames"]
     );
     repo.write(".pre-commit-config.yaml", config);
