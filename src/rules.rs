@@ -8,5 +8,6 @@
 pub mod checks;
 pub mod lifecycle;
 pub mod pipeline;
+pub mod redact;
 pub mod schema;
 pub mod validate;

@@ -22,7 +22,7 @@ use crate::format::report::{Document, Resolution, State};
 use crate::layout::REPORTS_DIR;
 use crate::rules::checks::{self, At, CheckContext};
 use crate::rules::lifecycle::{is_legal, targets};
-use crate::rules::pipeline;
+use crate::rules::{pipeline, redact};
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
 
@@ -57,7 +57,8 @@ pub struct Plan {
 /// Codes of the guards a forced publication (with a recorded reason) may override.
 pub const OVERRIDABLE: &[Code] = &[Code::MissingFix, Code::EmbargoActive];
 
-/// Why a step was refused: the findings, shown against the text they point into.
+/// Why a step was refused: the findings, shown against the text they point into, with every
+/// secret masked in both ([`redact`]).
 pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> Error {
     let count = findings.len();
     let headline = if count > SHOWN_PROBLEMS {
@@ -65,9 +66,14 @@ pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> 
     } else {
         headline.to_owned()
     };
+    let masked = text.map(|t| redact::mask_file_text(&t, &findings));
     Error::Refused {
         headline,
-        problems: findings.into_iter().take(SHOWN_PROBLEMS).map(|f| FileProblem::new(f, text.clone())).collect(),
+        problems: findings
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .map(|f| FileProblem::new(redact::mask_finding(f.clone()), masked.clone()))
+            .collect(),
         count,
     }
 }
