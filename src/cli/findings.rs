@@ -30,10 +30,7 @@ impl Placed {
     /// public report; for any other file the code's fixed summary, which quotes no value.
     fn ci_text(&self) -> String {
         if self.withheld {
-            return format!(
-                "{} (unpublished report: details withheld here; run `enigm-disclose validate` where the repository is private)",
-                self.finding.code.summary()
-            );
+            return format!("{} [details withheld: not a published report]", self.finding.code.summary());
         }
         let mut text = self.finding.message.clone();
         if let Some(h) = &self.finding.help {
@@ -190,6 +187,38 @@ fn level(s: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome(state: &str, extra: Option<Code>) -> Outcome {
+        use enigm_disclose::rules::validate::FileResult;
+        let path = std::path::PathBuf::from("reports/ENIGM-2026-0001.md");
+        let text = format!("---\nid: ENIGM-2026-0001\ntitle: Secret product overflow\nstate: {state}\n---\n");
+        let mut findings = vec![
+            Finding::error(Code::CweFormat, &path, Some(4..8), "`CWE-qz` is not a CWE id (Secret product)")
+                .with_help("about Secret product"),
+        ];
+        findings.extend(extra.map(|c| Finding::error(c, &path, None, "embargoed until 2027-01-01")));
+        Outcome { files: vec![FileResult { path, text: Some(text), findings }] }
+    }
+
+    #[test]
+    fn ci_formats_quote_only_public_reports() {
+        for (state, extra, public) in [
+            ("published", None, true),
+            ("withdrawn", None, true),
+            ("published", Some(Code::EmbargoActive), false),
+            ("triaged", None, false),
+            ("recieved", None, false),
+            ("[unparsable", None, false),
+        ] {
+            let o = outcome(state, extra);
+            let out = github(&o) + &sarif(&o).to_string();
+            assert_eq!(out.contains("Secret product"), public, "{state} {extra:?}: {}", github(&o));
+            assert_eq!(out.contains("details withheld"), !public, "{state}: {}", github(&o));
+            assert!(out.contains("cwe-format") && out.contains("line=2"), "{}", github(&o));
+        }
+        // JSON (not a CI format) keeps the messages.
+        assert!(json(&outcome("triaged", None)).to_string().contains("Secret product"));
+    }
 
     #[test]
     fn github_escaping() {
