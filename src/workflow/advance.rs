@@ -146,8 +146,23 @@ pub fn plan(
         let mut forced = req.clone();
         forced.note = Some(override_note(req, &overrides));
         apply(&mut editor, &forced, from).map_err(|e| Error::usage(e.to_string(), "edit the report by hand"))?;
-        (editor.into_document().text, message(req, from, &overrides))
+        let forced_doc = editor.into_document();
+        // The override note (with the reason) is new text: it passes the same checks.
+        let mut hard = errors_of(&forced_doc, &ctx);
+        hard.retain(|f| !OVERRIDABLE.contains(&f.code));
+        if !hard.is_empty() {
+            let headline = format!("{} cannot move to `{}`: the override reason is refused", req.id, req.to);
+            return Err(refused(hard, Some(forced_doc.text), &headline));
+        }
+        (forced_doc.text, message(req, from, &overrides))
     };
+    // Nothing the commit message says may be a secret (the note and reason are in it).
+    if !redact::secret_spans(&message).is_empty() {
+        return Err(Error::usage(
+            format!("{}: the commit message would hold a secret (in the note or the reason)", req.id),
+            "describe the secret instead of quoting it (e.g. \"an admin token\")",
+        ));
+    }
     Ok(Plan { path, from, to: req.to, old_text, new_text, message, overrides })
 }
 
