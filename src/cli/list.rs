@@ -213,7 +213,8 @@ pub fn warn_unreadable(unreadable: &[Unreadable]) -> ExitCode {
     }
     eprintln!("warning: {} report file(s) could not be read and are not listed:", unreadable.len());
     for u in unreadable.iter().take(10) {
-        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&u.message));
+        let message = enigm_disclose::rules::redact::mask_text(&u.message);
+        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&message));
     }
     if unreadable.len() > 10 {
         eprintln!("  … and {} more", unreadable.len() - 10);
