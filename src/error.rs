@@ -208,6 +208,11 @@ impl FileProblem {
         let source = text.filter(|_| finding.span.is_some()).map(|t| NamedSource::new(name, t).with_language("yaml"));
         FileProblem { finding, source }
     }
+
+    /// The file text shown around the finding, if any.
+    pub fn text(&self) -> Option<&str> {
+        self.source.as_ref().map(|s| s.inner().as_str())
+    }
 }
 
 impl fmt::Display for FileProblem {

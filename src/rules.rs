@@ -10,5 +10,6 @@ pub mod change;
 pub mod checks;
 pub mod lifecycle;
 pub mod pipeline;
+pub mod redact;
 pub mod schema;
 pub mod validate;

@@ -7,6 +7,7 @@ mod cli {
     mod advance;
     mod architecture;
     mod audit;
+    mod ci;
     mod diagnostics;
     mod docs;
     mod exports;
@@ -22,6 +23,7 @@ mod cli {
     mod renumber;
     mod sandbox;
     mod validate;
+    mod writes;
     mod xss;
 }
 

@@ -20,13 +20,13 @@ use std::sync::OnceLock;
 
 use arbitrary::{Result as ArbResult, Unstructured};
 use chrono::NaiveDate;
-use enigm_disclose::rules::checks::{self, CheckContext};
-use enigm_disclose::format::config::{Config, ConfigSeed};
-use enigm_disclose::format::report::edit::Editor;
 use enigm_disclose::error::FileProblem;
+use enigm_disclose::format::config::{Config, ConfigSeed};
 use enigm_disclose::format::finding::{Finding, LineCol};
+use enigm_disclose::format::report::edit::Editor;
 use enigm_disclose::format::report::{Document, LineEnding, MAX_REPORT_BYTES, Parts};
 use enigm_disclose::format::yaml::{Node, NodeKind};
+use enigm_disclose::rules::checks::{self, CheckContext};
 use saphyr_parser::ScalarStyle;
 use serde_json::Value;
 
@@ -97,7 +97,8 @@ pub fn parse_validate(data: &[u8]) {
                 Ok(report) => {
                     // Consumers of a typed report: deadlines, the public advisory, OSV.
                     let _ = enigm_disclose::query::deadline::pending(&report, &fx.config.policy, fx.today);
-                    let advisory = enigm_disclose::publish::public::advisory(&doc, &report, &fx.config, Some("draft".into()));
+                    let advisory =
+                        enigm_disclose::publish::public::advisory(&doc, &report, &fx.config, Some("draft".into()));
                     let _ = enigm_disclose::publish::osv::record(&advisory, &fx.config);
                 }
             }
@@ -547,7 +548,11 @@ fn reparses(after: &Document, ctx: &str) {
     let again = Document::parse(path(), after.text.clone())
         .unwrap_or_else(|r| panic!("{ctx}: the edited text does not reparse: {}", r.finding.message));
     // Compared as text: `.nan` is not equal to itself.
-    assert_eq!(format!("{:?}", again.yaml.tree), format!("{:?}", after.yaml.tree), "{ctx}: reparsing gives another tree");
+    assert_eq!(
+        format!("{:?}", again.yaml.tree),
+        format!("{:?}", after.yaml.tree),
+        "{ctx}: reparsing gives another tree"
+    );
 }
 
 /// What every successful edit keeps: BOM, line ending style, opening fence, body, and the

@@ -1,32 +1,74 @@
 //! Output formats for findings: JSON, GitHub Actions annotations, SARIF 2.1.0.
 //!
 //! All three are documented in `docs/checks.md` and stable: fields are only ever added.
+//! Every message has its secrets masked. The two CI formats (GitHub annotations and SARIF),
+//! whose logs and alerts are often readable by more people than the repository, quote nothing
+//! from a file that is not a published or withdrawn report ([`Placed::withheld`]): such a
+//! finding carries its file, position and code, and the code's fixed summary as its message
+//! (`docs/ci.md`, "What CI output contains").
+
+use std::path::Path;
 
 use enigm_disclose::format::finding::{Code, Finding, LineCol, LineIndex, Severity};
-use enigm_disclose::rules::validate::Outcome;
+use enigm_disclose::format::report::{Document, State};
+use enigm_disclose::rules::redact;
+use enigm_disclose::rules::validate::{FileResult, Outcome};
 use serde_json::{Value, json};
 use strum::IntoEnumIterator;
 
-/// A finding with its 1-based start and (exclusive) end positions.
-struct Placed<'a> {
-    finding: &'a Finding,
+/// A finding (secrets masked) with its 1-based start and (exclusive) end positions.
+struct Placed {
+    finding: Finding,
     start: Option<LineCol>,
     end: Option<LineCol>,
+    /// The file is not a published or withdrawn report: CI formats quote nothing of it.
+    withheld: bool,
 }
 
-fn placed(outcome: &Outcome) -> Vec<Placed<'_>> {
+impl Placed {
+    /// The message a CI format shows: the finding's own (masked) message and help for a
+    /// public report; for any other file the code's fixed summary, which quotes no value.
+    fn ci_text(&self) -> String {
+        if self.withheld {
+            return format!("{} [details withheld: not a published report]", self.finding.code.summary());
+        }
+        let mut text = self.finding.message.clone();
+        if let Some(h) = &self.finding.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        text
+    }
+}
+
+fn placed(outcome: &Outcome) -> Vec<Placed> {
     let mut out = Vec::new();
     for file in &outcome.files {
         let index = file.text.as_deref().map(LineIndex::new);
+        let withheld = !is_public_report(file);
         for finding in &file.findings {
             let (start, end) = match (&finding.span, &index) {
                 (Some(span), Some(index)) => (Some(index.locate(span.start)), Some(index.locate(span.end))),
                 _ => (None, None),
             };
-            out.push(Placed { finding, start, end });
+            out.push(Placed { finding: redact::mask_finding(finding.clone()), start, end, withheld });
         }
     }
     out
+}
+
+/// Whether the file is a report whose front matter says `published` or `withdrawn`. Anything
+/// that cannot be read as one (no text kept, a file that does not parse, a state that is
+/// misspelt, `enigm.yaml`) counts as unpublished, and so does a `published` report still
+/// under embargo (`embargo-active`): the CI formats fail closed.
+fn is_public_report(file: &FileResult) -> bool {
+    let Some(text) = &file.text else { return false };
+    if file.findings.iter().any(|f| f.code == Code::EmbargoActive) {
+        return false;
+    }
+    let Ok(doc) = Document::parse(&file.path, text.clone()) else { return false };
+    let state = doc.value().get("state").and_then(|v| v.as_str()).and_then(|s| s.parse::<State>().ok());
+    file.path.parent() == Some(Path::new(enigm_disclose::layout::REPORTS_DIR)) && state.is_some_and(State::is_public)
 }
 
 fn path_of(f: &Finding) -> String {
@@ -39,7 +81,7 @@ pub fn json(outcome: &Outcome) -> Value {
         .iter()
         .map(|p| {
             json!({
-                "path": path_of(p.finding),
+                "path": path_of(&p.finding),
                 "code": p.finding.code,
                 "severity": p.finding.severity,
                 "message": p.finding.message,
@@ -70,17 +112,12 @@ pub fn github(outcome: &Outcome) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut props = vec![format!("file={}", escape_property(&path_of(p.finding)))];
+        let mut props = vec![format!("file={}", escape_property(&path_of(&p.finding)))];
         if let (Some(s), Some(e)) = (p.start, p.end) {
             props.push(format!("line={},col={},endLine={},endColumn={}", s.line, s.column, e.line, e.column));
         }
         props.push(format!("title={}", escape_property(&format!("enigm-disclose {}", p.finding.code))));
-        let mut message = p.finding.message.clone();
-        if let Some(h) = &p.finding.help {
-            message.push_str("\nhelp: ");
-            message.push_str(h);
-        }
-        out.push_str(&format!("::{kind} {}::{}\n", props.join(","), escape_data(&message)));
+        out.push_str(&format!("::{kind} {}::{}\n", props.join(","), escape_data(&p.ci_text())));
     }
     out
 }
@@ -108,12 +145,8 @@ pub fn sarif(outcome: &Outcome) -> Value {
     let results: Vec<Value> = placed(outcome)
         .iter()
         .map(|p| {
-            let mut text = p.finding.message.clone();
-            if let Some(h) = &p.finding.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
-            let mut location = json!({ "artifactLocation": { "uri": path_of(p.finding), "uriBaseId": "%SRCROOT%" } });
+            let text = p.ci_text();
+            let mut location = json!({ "artifactLocation": { "uri": path_of(&p.finding), "uriBaseId": "%SRCROOT%" } });
             if let (Some(s), Some(e)) = (p.start, p.end) {
                 location["region"] = json!({ "startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column.max(if e.line == s.line { s.column + 1 } else { 1 }) });
             }
@@ -154,6 +187,38 @@ fn level(s: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome(state: &str, extra: Option<Code>) -> Outcome {
+        use enigm_disclose::rules::validate::FileResult;
+        let path = std::path::PathBuf::from("reports/ENIGM-2026-0001.md");
+        let text = format!("---\nid: ENIGM-2026-0001\ntitle: Secret product overflow\nstate: {state}\n---\n");
+        let mut findings = vec![
+            Finding::error(Code::CweFormat, &path, Some(4..8), "`CWE-qz` is not a CWE id (Secret product)")
+                .with_help("about Secret product"),
+        ];
+        findings.extend(extra.map(|c| Finding::error(c, &path, None, "embargoed until 2027-01-01")));
+        Outcome { files: vec![FileResult { path, text: Some(text), findings }] }
+    }
+
+    #[test]
+    fn ci_formats_quote_only_public_reports() {
+        for (state, extra, public) in [
+            ("published", None, true),
+            ("withdrawn", None, true),
+            ("published", Some(Code::EmbargoActive), false),
+            ("triaged", None, false),
+            ("recieved", None, false),
+            ("[unparsable", None, false),
+        ] {
+            let o = outcome(state, extra);
+            let out = github(&o) + &sarif(&o).to_string();
+            assert_eq!(out.contains("Secret product"), public, "{state} {extra:?}: {}", github(&o));
+            assert_eq!(out.contains("details withheld"), !public, "{state}: {}", github(&o));
+            assert!(out.contains("cwe-format") && out.contains("line=2"), "{}", github(&o));
+        }
+        // JSON (not a CI format) keeps the messages.
+        assert!(json(&outcome("triaged", None)).to_string().contains("Secret product"));
+    }
 
     #[test]
     fn github_escaping() {

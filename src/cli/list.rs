@@ -1,5 +1,6 @@
 //! `enigm-disclose list` and `enigm-disclose due`: the morning view of a disclosure repo.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -72,6 +73,11 @@ pub struct DueArgs {
     /// The date deadlines count to [default: ENIGM_TODAY or the local date].
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
     today: Option<chrono::NaiveDate>,
+    /// Show the reports' titles (and why unreadable files could not be read). Without it they
+    /// are shown only when standard output is a terminal: in CI logs and files, `due` names
+    /// reports by id.
+    #[arg(long)]
+    show_titles: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,7 +144,17 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
 pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
-    let (items, unreadable) = catalog::due_in(repo.root(), &config.policy, today, i64::from(args.within))?;
+    let (mut items, mut unreadable) = catalog::due_in(repo.root(), &config.policy, today, i64::from(args.within))?;
+    // Every report `due` lists is unpublished: off a terminal, nothing of its text is shown.
+    let withheld = !(args.show_titles || std::io::stdout().is_terminal());
+    if withheld {
+        for i in &mut items {
+            i.title = WITHHELD.to_owned();
+        }
+        for u in &mut unreadable {
+            u.message = "cannot be read as a report (details withheld: --show-titles)".to_owned();
+        }
+    }
     let overdue = items.iter().filter(|i| i.overdue).count();
     match args.format {
         TableFormat::Table => {
@@ -149,14 +165,22 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
                 eprintln!("{overdue} overdue, {} due within {} days", items.len() - overdue, args.within);
             }
         }
-        TableFormat::Json => {
-            print_json(&DueJson { today, within_days: args.within, overdue, items: &items, unreadable: &unreadable })?
-        }
+        TableFormat::Json => print_json(&DueJson {
+            today,
+            within_days: args.within,
+            overdue,
+            titles_withheld: withheld,
+            items: &items,
+            unreadable: &unreadable,
+        })?,
         TableFormat::Csv => print(&due_csv(&items))?,
     }
     let code = warn_unreadable(&unreadable);
     Ok(if overdue > 0 { ExitCode::from(1) } else { code })
 }
+
+/// The title `due` shows in place of a report's own, off a terminal without `--show-titles`.
+const WITHHELD: &str = "(withheld: --show-titles)";
 
 #[derive(Serialize)]
 struct ListJson<'a> {
@@ -170,6 +194,8 @@ struct DueJson<'a> {
     today: chrono::NaiveDate,
     within_days: u32,
     overdue: usize,
+    /// Titles replaced by a placeholder (not a terminal, no `--show-titles`).
+    titles_withheld: bool,
     items: &'a [DueItem],
     unreadable: &'a [Unreadable],
 }

@@ -13,7 +13,7 @@ use enigm_disclose::format::report;
 use enigm_disclose::format::report::Level;
 use enigm_disclose::store::clock;
 use enigm_disclose::store::repo::Repo;
-use enigm_disclose::workflow::create::{NewFile, NewReport, commit_new, write_new};
+use enigm_disclose::workflow::create::{NewFile, NewReport, check_written, commit_new, write_new};
 use serde::Serialize;
 
 use super::Context;
@@ -92,12 +92,17 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     }
     let request = request(&args, &config, &ctx.cwd, today, identity.as_ref().map(|i| i.author_name()))?;
     request.check(&config, today)?;
-    let file = write_new(&repo, &config, &request)?;
-    if args.edit
-        && let Err(e) = edit(&repo, &file)
-    {
-        let _ = fs::remove_file(repo.root().join(&file.path));
-        return Err(e);
+    let file = write_new(&repo, &config, today, &request)?;
+    if args.edit {
+        if let Err(e) = edit(&repo, &file) {
+            let _ = fs::remove_file(repo.root().join(&file.path));
+            return Err(e);
+        }
+        // The edited file passes the same gate before it stays in reports/ or is committed.
+        if let Err(e) = check_written(&repo, &config, today, &file) {
+            keep_draft(&repo, &file);
+            return Err(e);
+        }
     }
     // Taken after the editor closes: ids are allocated race-free by exclusive file creation;
     // the lock keeps concurrent commits from racing for the branch.
@@ -214,6 +219,22 @@ fn prompt_product(config: &Config) -> Result<String, Error> {
         .interact()
         .map_err(|e| Error::usage(format!("could not read the product: {e}"), "pass --product instead"))?;
     Ok(names[i].to_owned())
+}
+
+/// Moves a refused edited report out of the work tree (so it takes no id and cannot be
+/// committed by accident) into the git directory, and says where it is.
+fn keep_draft(repo: &Repo, file: &NewFile) {
+    let from = repo.root().join(&file.path);
+    let to = repo.git_dir().join(format!("enigm-draft-{}.md", file.id));
+    match fs::rename(&from, &to) {
+        Ok(()) => eprintln!(
+            "note: nothing was created; your edited text is kept at {} (inside .git, never committed)",
+            to.display()
+        ),
+        Err(_) => {
+            let _ = fs::remove_file(&from);
+        }
+    }
 }
 
 /// Opens the user's editor on the new file, like `git commit` does.

@@ -9,6 +9,7 @@ use enigm_disclose::Error;
 use enigm_disclose::format::report::Level;
 use enigm_disclose::query::catalog::Unreadable;
 use enigm_disclose::query::deadline::Deadline;
+use enigm_disclose::rules::redact;
 use enigm_disclose::store::clock;
 use serde::Serialize;
 
@@ -51,6 +52,8 @@ pub fn stdout_width() -> Option<usize> {
 /// Prints an error with miette and returns its exit code. Request fields named by the core
 /// become this command line's flags, and errors whose remedy is a flag get that hint.
 pub fn fail(error: &Error) -> ExitCode {
+    let masked = masked(error);
+    let error = masked.as_ref().unwrap_or(error);
     match error {
         Error::Usage { message, help } => {
             let help = help.as_ref().map(|h| h.render(flag));
@@ -62,6 +65,20 @@ pub fn fail(error: &Error) -> ExitCode {
         },
     }
     ExitCode::from(error.exit_code())
+}
+
+/// The error with every secret masked in the findings and file texts it shows (`None` when
+/// it shows none). Printing masks again, but only what the scanner finds in the rendered text.
+fn masked(error: &Error) -> Option<Error> {
+    match error {
+        Error::File(p) => Some(Error::File(Box::new(redact::remask(p)))),
+        Error::Refused { headline, problems, count } => Some(Error::Refused {
+            headline: headline.clone(),
+            problems: problems.iter().map(redact::remask).collect(),
+            count: *count,
+        }),
+        _ => None,
+    }
 }
 
 /// The flag that sets a request field: `duplicate_of` → `--duplicate-of`.
@@ -164,7 +181,7 @@ impl miette::Diagnostic for Hinted<'_> {
 pub fn eprint_diagnostic(diagnostic: &dyn miette::Diagnostic) {
     let mut text = String::new();
     let _ = render_diagnostic(diagnostic, &mut text);
-    let _ = io::stderr().lock().write_all(text.as_bytes());
+    let _ = io::stderr().lock().write_all(redact::mask_text(&text).as_bytes());
 }
 
 /// Renders a diagnostic the way the terminal shows it (width from `COLUMNS`, default 100).
@@ -175,8 +192,10 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, out: &mut String) 
     handler.render_report(out, diagnostic)
 }
 
-/// Writes text to stdout; a closed pipe (`| head`) is not an error.
+/// Writes text to stdout, every secret the scanner finds in it masked (a title or body shown
+/// by `list` or `show`, a JSON string); a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> Result<(), Error> {
+    let text = redact::mask_text(text);
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to standard output")(e)),
@@ -215,7 +234,8 @@ pub fn warn_unreadable(unreadable: &[Unreadable]) -> ExitCode {
     }
     eprintln!("warning: {} report file(s) could not be read and are not listed:", unreadable.len());
     for u in unreadable.iter().take(10) {
-        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&u.message));
+        let message = redact::mask_text(&u.message);
+        eprintln!("  {}: {}", u.path.display(), super::table::sanitize(&message));
     }
     if unreadable.len() > 10 {
         eprintln!("  … and {} more", unreadable.len() - 10);

@@ -106,9 +106,14 @@ impl Table {
             for (i, cell) in row.iter().enumerate().take(n) {
                 let last = i + 1 == n;
                 match (last, width) {
+                    // Secrets are masked before the cut, which would leave a part the
+                    // output's own masking no longer recognises.
                     (true, Some(w)) => push_painted(
                         &mut line,
-                        &truncate(&cell.text, w.saturating_sub(used).max(10)),
+                        &truncate(
+                            &enigm_disclose::rules::redact::mask_text(&cell.text),
+                            w.saturating_sub(used).max(10),
+                        ),
                         cell.style,
                         color,
                     ),

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use enigm_disclose::Error;
 use enigm_disclose::error::FileProblem;
 use enigm_disclose::format::finding::Severity;
+use enigm_disclose::rules::redact;
 use enigm_disclose::rules::validate::{self, Request, Source};
 use enigm_disclose::store::clock;
 use enigm_disclose::store::repo::Repo;
@@ -74,8 +75,9 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
     match args.format {
         ValidateFormat::Human => {
             for file in &outcome.files {
+                let text = file.text.as_deref().map(|t| redact::mask_file_text(t, &file.findings));
                 for finding in file.findings.iter().take(SHOWN_PER_FILE) {
-                    eprint_diagnostic(&FileProblem::new(finding.clone(), file.text.clone()));
+                    eprint_diagnostic(&FileProblem::new(redact::mask_finding(finding.clone()), text.clone()));
                 }
                 if let Some(more) = file.findings.len().checked_sub(SHOWN_PER_FILE).filter(|n| *n > 0) {
                     eprintln!(

@@ -24,9 +24,13 @@ pub enum CvssVersion {
     V4_0,
 }
 
-/// Parses a CVSS v3.1 or v4.0 vector string.
+/// Parses a CVSS v3.1 or v4.0 vector string. A vector must name every base metric of its
+/// version exactly once and no metric the version does not define ([`check_metrics`]): the
+/// `cvss` crate alone scores an incomplete v3.1 vector as 0.0.
 pub fn assess(vector: &str) -> Result<Assessment, String> {
-    let parsed = ::cvss::Cvss::from_str(vector.trim()).map_err(|e| format!("not a valid CVSS vector: {e}"))?;
+    let vector = vector.trim();
+    check_metrics(vector).map_err(|e| format!("not a valid CVSS vector: {e}"))?;
+    let parsed = ::cvss::Cvss::from_str(vector).map_err(|e| format!("not a valid CVSS vector: {e}"))?;
     let version = match parsed {
         ::cvss::Cvss::CvssV31(_) => CvssVersion::V3_1,
         ::cvss::Cvss::CvssV40(_) => CvssVersion::V4_0,
@@ -42,6 +46,65 @@ pub fn assess(vector: &str) -> Result<Assessment, String> {
         ::cvss::Severity::Critical => Level::Critical,
     };
     Ok(Assessment { version, score: parsed.score(), level })
+}
+
+/// Metrics a v3.1 vector may carry beyond the base ones (temporal and environmental).
+const V3_OTHER: &[&str] = &["E", "RL", "RC", "CR", "IR", "AR", "MAV", "MAC", "MPR", "MUI", "MS", "MC", "MI", "MA"];
+
+/// Metrics a v4.0 vector may carry beyond the base ones (threat, environmental, supplemental).
+const V4_OTHER: &[&str] = &[
+    "E", "CR", "IR", "AR", "MAV", "MAC", "MAT", "MPR", "MUI", "MVC", "MVI", "MVA", "MSC", "MSI", "MSA", "S", "AU", "R",
+    "V", "RE", "U",
+];
+
+/// The vector's structure: a `CVSS:3.1/` or `CVSS:4.0/` prefix, then `METRIC:VALUE` parts,
+/// each metric known to the version and given once, every base metric present. Values are
+/// left to the `cvss` crate. The error names every missing, duplicated and unknown metric.
+fn check_metrics(vector: &str) -> Result<(), String> {
+    let (rest, base, other) = if let Some(rest) = vector.strip_prefix("CVSS:3.1/") {
+        (rest, V3_BASE, V3_OTHER)
+    } else if let Some(rest) = vector.strip_prefix("CVSS:4.0/") {
+        (rest, V4_BASE, V4_OTHER)
+    } else {
+        // Other versions and non-vectors: the crate's message says what is wrong.
+        return Ok(());
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    let (mut duplicated, mut unknown, mut malformed) = (Vec::new(), Vec::new(), Vec::new());
+    for part in rest.split('/') {
+        let Some((key, _)) = part.split_once(':').filter(|(k, v)| !k.is_empty() && !v.is_empty()) else {
+            malformed.push(format!("`{part}`"));
+            continue;
+        };
+        if !base.iter().any(|(k, _, _)| *k == key) && !other.contains(&key) {
+            unknown.push(key);
+        } else if seen.contains(&key) {
+            if !duplicated.contains(&key) {
+                duplicated.push(key);
+            }
+        } else {
+            seen.push(key);
+        }
+    }
+    let missing: Vec<&str> = base.iter().map(|(k, _, _)| *k).filter(|k| !seen.contains(k)).collect();
+    let mut problems = Vec::new();
+    if !missing.is_empty() {
+        problems.push(format!("missing base metric{} {}", plural(missing.len()), missing.join(", ")));
+    }
+    if !duplicated.is_empty() {
+        problems.push(format!("metric{} given more than once: {}", plural(duplicated.len()), duplicated.join(", ")));
+    }
+    if !unknown.is_empty() {
+        problems.push(format!("unknown metric{} {}", plural(unknown.len()), unknown.join(", ")));
+    }
+    if !malformed.is_empty() {
+        problems.push(format!("not `METRIC:VALUE`: {}", malformed.join(", ")));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Base metrics of v3.1: abbreviation, JSON name, values (abbreviation, JSON value).
@@ -114,6 +177,27 @@ mod tests {
         assert!(assess("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").is_err());
         assert!(assess("CVSS:3.1/AV:X").is_err());
         assert!(assess("nonsense").is_err());
+    }
+
+    #[test]
+    fn incomplete_duplicated_and_unknown_metrics_are_named() {
+        let e = assess("CVSS:3.1/AV:N/AC:L").unwrap_err();
+        assert!(e.contains("missing base metrics PR, UI, S, C, I, A"), "{e}");
+        let e = assess("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H").unwrap_err();
+        assert!(e.contains("missing base metrics SC, SI, SA"), "{e}");
+        for (v, needle) in [
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/AV:L", "more than once: AV"),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/XX:Y", "unknown metric XX"),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/", "not `METRIC:VALUE`"),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/SA:H", "more than once: SA"),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/S:Q/C:H", "unknown metric C"),
+        ] {
+            let e = assess(v).unwrap_err();
+            assert!(e.contains(needle), "{v}: {e}");
+        }
+        // Temporal, environmental and supplemental metrics stay accepted.
+        assert!(assess("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/RC:C/MAV:L").is_ok());
+        assert!(assess("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/S:P").is_ok());
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::format::report::{Document, Resolution, State};
 use crate::layout::REPORTS_DIR;
 use crate::rules::checks::{self, At, CheckContext};
 use crate::rules::lifecycle::{is_legal, targets};
-use crate::rules::pipeline;
+use crate::rules::{pipeline, redact};
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
 
@@ -57,7 +57,8 @@ pub struct Plan {
 /// Codes of the guards a forced publication (with a recorded reason) may override.
 pub const OVERRIDABLE: &[Code] = &[Code::MissingFix, Code::EmbargoActive];
 
-/// Why a step was refused: the findings, shown against the text they point into.
+/// Why a step was refused: the findings, shown against the text they point into, with every
+/// secret masked in both ([`redact`]).
 pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> Error {
     let count = findings.len();
     let headline = if count > SHOWN_PROBLEMS {
@@ -65,9 +66,14 @@ pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> 
     } else {
         headline.to_owned()
     };
+    let masked = text.map(|t| redact::mask_file_text(&t, &findings));
     Error::Refused {
         headline,
-        problems: findings.into_iter().take(SHOWN_PROBLEMS).map(|f| FileProblem::new(f, text.clone())).collect(),
+        problems: findings
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .map(|f| FileProblem::new(redact::mask_finding(f.clone()), masked.clone()))
+            .collect(),
         count,
     }
 }
@@ -140,8 +146,23 @@ pub fn plan(
         let mut forced = req.clone();
         forced.note = Some(override_note(req, &overrides));
         apply(&mut editor, &forced, from).map_err(|e| Error::usage(e.to_string(), "edit the report by hand"))?;
-        (editor.into_document().text, message(req, from, &overrides))
+        let forced_doc = editor.into_document();
+        // The override note (with the reason) is new text: it passes the same checks.
+        let mut hard = errors_of(&forced_doc, &ctx);
+        hard.retain(|f| !OVERRIDABLE.contains(&f.code));
+        if !hard.is_empty() {
+            let headline = format!("{} cannot move to `{}`: the override reason is refused", req.id, req.to);
+            return Err(refused(hard, Some(forced_doc.text), &headline));
+        }
+        (forced_doc.text, message(req, from, &overrides))
     };
+    // Nothing the commit message says may be a secret (the note and reason are in it).
+    if !redact::secret_spans(&message).is_empty() {
+        return Err(Error::usage(
+            format!("{}: the commit message would hold a secret (in the note or the reason)", req.id),
+            "describe the secret instead of quoting it (e.g. \"an admin token\")",
+        ));
+    }
     Ok(Plan { path, from, to: req.to, old_text, new_text, message, overrides })
 }
 

@@ -14,12 +14,16 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
+use crate::format::finding::Severity;
 use crate::format::id::{self, ReportId};
 use crate::format::report::{Document, Level, State};
 use crate::format::yamlout::scalar;
 use crate::layout::REPORTS_DIR;
+use crate::rules::checks::CheckContext;
+use crate::rules::pipeline;
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
+use crate::workflow::advance::refused;
 
 /// What a new report starts with.
 #[derive(Debug, Clone)]
@@ -187,13 +191,17 @@ impl NewReport {
     }
 }
 
-/// Writes the new report under the next free id (never overwriting a file).
-pub fn write_new(repo: &Repo, config: &Config, req: &NewReport) -> Result<NewFile> {
+/// Writes the new report under the next free id (never overwriting a file), after putting
+/// the text it would write through [`gate`]: a refused report writes nothing and takes no id.
+pub fn write_new(repo: &Repo, config: &Config, today: NaiveDate, req: &NewReport) -> Result<NewFile> {
     let dir = repo.root().join(REPORTS_DIR);
-    fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
-    taken.extend(ids_in_dir(&dir)?);
+    let in_dir = ids_in_dir(&dir)?;
+    let known: HashSet<String> = in_dir.iter().map(ToString::to_string).collect();
+    taken.extend(in_dir);
     let mut id = id::next_free(&config.id_prefix, req.reported.year(), &taken);
+    gate(config, today, &known, &Path::new(REPORTS_DIR).join(id.file_name()), req.render(&id))?;
+    fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     for _ in 0..100 {
         let rel = Path::new(REPORTS_DIR).join(id.file_name());
         match files::create_atomic(&repo.root().join(&rel), req.render(&id).as_bytes()) {
@@ -206,6 +214,40 @@ pub fn write_new(repo: &Repo, config: &Config, req: &NewReport) -> Result<NewFil
         "could not find a free report id after 100 attempts",
         "check the reports/ directory for unexpected files",
     ))
+}
+
+/// The gate every new report passes before it is written and again before it is committed
+/// (after `--edit`): the whole check `validate` runs and `advance` guards with
+/// ([`pipeline::check_document`]), on the file text as it would be written. Any error refuses
+/// it, with the findings located in that text and every secret masked.
+pub fn gate(config: &Config, today: NaiveDate, known_ids: &HashSet<String>, path: &Path, text: String) -> Result<()> {
+    let mut known = known_ids.clone();
+    if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+        known.insert(stem.to_owned());
+    }
+    let headline = |n: usize| {
+        format!(
+            "cannot create the report: {n} problem{} in what would be written; nothing was written",
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    let doc = Document::parse(path, text).map_err(|r| refused(vec![r.finding], r.text, &headline(1)))?;
+    let ctx = CheckContext { config, today, known_ids: &known };
+    let mut findings = pipeline::check_document(&doc, &ctx);
+    findings.retain(|f| f.severity == Severity::Error);
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let n = findings.len();
+    Err(refused(findings, Some(doc.text), &headline(n)))
+}
+
+/// Puts the report file as it is now on disk (after `--edit`) through [`gate`] again.
+pub fn check_written(repo: &Repo, config: &Config, today: NaiveDate, file: &NewFile) -> Result<()> {
+    let doc = Document::load(repo.root(), &file.path)
+        .map_err(|r| refused(vec![r.finding], r.text, "cannot create the report: the edited file does not parse"))?;
+    let known: HashSet<String> = ids_in_dir(&repo.root().join(REPORTS_DIR))?.iter().map(ToString::to_string).collect();
+    gate(config, today, &known, &file.path, doc.text)
 }
 
 /// Report ids named by the files in `dir`.

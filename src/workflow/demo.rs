@@ -163,7 +163,7 @@ fn play(
         body: Some(s.body.into()),
         by: LEAD.0.into(),
     };
-    let file = create::write_new(repo, config, &request)?;
+    let file = create::write_new(repo, config, today, &request)?;
     create::commit_new(repo, &file, &identity_at(LEAD, reported)?)?;
     let id = file.id.to_string();
     let mut commits = 1;

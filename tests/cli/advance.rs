@@ -317,3 +317,23 @@ fn states_prints_the_table_and_diagrams() {
     let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
     assert_eq!(v["transitions"].as_array().map(Vec::len), Some(14));
 }
+
+#[test]
+fn a_secret_in_a_note_or_an_override_reason_is_refused_masked_and_never_committed() {
+    const KEY: &str = "AKIAZ7VRSQ5TJ3XKQ4ME";
+    let repo = fixed_under_embargo();
+    let before = state_of(&repo);
+    // Under embargo (forced, the reason is recorded), and on the embargo date (not forced).
+    for (today, args) in [
+        ("2026-06-15", &["1", "published", "--force", "--reason", &format!("approved with key {KEY}")][..]),
+        ("2026-06-15", &["1", "published", "--force", "--reason", "agreed", "--note", &format!("key {KEY}")]),
+        ("2026-07-01", &["1", "published", "--note", &format!("key {KEY}")]),
+    ] {
+        let out = repo.cmd().env("ENIGM_TODAY", today).arg("advance").args(args).output().expect("runs");
+        let all = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {all}");
+        assert!(!all.contains(KEY) && !all.contains(&KEY[6..]), "{args:?} leaked the key: {all}");
+        assert!(all.contains("secret"), "{args:?}: {all}");
+        assert_eq!(state_of(&repo), before, "{args:?}: nothing written or committed");
+    }
+}

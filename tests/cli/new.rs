@@ -243,7 +243,8 @@ fn new_with_body_file_and_with_editor() {
     assert!(repo.read("reports/ENIGM-2026-0002.md").contains("title: Edited title"));
     assert!(repo.head_message().starts_with("ENIGM-2026-0002: received — Edited title"), "{}", repo.head_message());
 
-    // An editor that breaks the YAML: nothing committed, the edit is kept for the user.
+    // An editor that breaks the YAML: nothing committed, nothing left in reports/ (the id is
+    // not taken); the edit is kept for the user inside .git.
     fs::write(&editor, "#!/bin/sh\nsed -i 's/^title: .*/title: [broken/' \"$1\"\n").expect("editor");
     let before = repo.head_id();
     let a = repo
@@ -255,7 +256,9 @@ fn new_with_body_file_and_with_editor() {
         .code(1);
     assert!(stderr(&a).contains("reports/ENIGM-2026-0003.md"), "{}", stderr(&a));
     assert_eq!(repo.head_id(), before);
-    assert!(repo.read("reports/ENIGM-2026-0003.md").contains("[broken"));
+    assert!(!repo.root().join("reports/ENIGM-2026-0003.md").exists());
+    assert!(repo.read(".git/enigm-draft-ENIGM-2026-0003.md").contains("[broken"));
+    assert!(stderr(&a).contains("enigm-draft-ENIGM-2026-0003.md"), "{}", stderr(&a));
 }
 
 #[test]

@@ -118,7 +118,7 @@ fn list_json_and_csv_are_complete_and_stable() {
 #[test]
 fn due_lists_overdue_first_and_exits_1() {
     let (sandbox, dir) = demo();
-    let a = run(&sandbox, &dir, &["due"]).code(1);
+    let a = run(&sandbox, &dir, &["due", "--show-titles"]).code(1);
     insta::assert_snapshot!("due_table", stdout(&a));
     assert!(stderr(&a).contains("4 overdue, 5 due within 14 days"), "{}", stderr(&a));
     let json: serde_json::Value =
