@@ -1,11 +1,24 @@
-//! The body's `##` sections (Summary, Impact, Reproduction, Context, Remediation).
+//! The body's `##` sections (Summary, Impact, Reproduction, Context, Remediation), decided on
+//! the Markdown document's structure, never on lines of text.
 //!
-//! Headings are found with pulldown-cmark, so a `## ` line inside a code block is not a
-//! section. Each section keeps the byte span of its heading and of its content.
+//! The rule (`docs/format.md`, "Body sections"): only a level-2 heading (ATX `## Title` or
+//! setext `Title` + `---`) at the document's top level starts a section: not one inside a
+//! blockquote, a list item, an HTML block or a code block. A section ends only at the next
+//! such heading. Anything else that reads like a section heading is *ambiguous*: the
+//! [`Outline`] lists it (`validate` reports `ambiguous-heading`), and the part of a section
+//! from the top-level block holding it on is not [`Section::publishable`], so a heading an
+//! HTML block, a comment or an unclosed fence swallowed never drags what follows it into a
+//! public section. Each section keeps the byte span of its heading and of its content.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// The Markdown extensions reports are parsed and rendered with (tables, strikethrough).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
 
 /// One `##` section of a report body. Spans are bytes into the whole file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,41 +26,233 @@ pub struct Section {
     /// The heading text, trimmed (`Summary`).
     pub title: String,
     pub heading: Range<usize>,
-    /// From after the heading line to the next `##` heading (or the end of the body).
+    /// From after the heading line to the next top-level `##` heading (or the end of the body).
     pub content: Range<usize>,
+    /// The start of `content` up to the top-level block that holds its first ambiguous line
+    /// (all of `content` when it has none): what a public section may publish.
+    pub publishable: Range<usize>,
+    /// An earlier section has the same title (compared case-insensitively): never published.
+    pub repeated: bool,
+}
+
+/// Why a line that reads like a section heading does not start a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ambiguity {
+    /// Inside a raw HTML block or an HTML comment.
+    InHtml,
+    /// Inside a fenced code block that is never closed.
+    InUnclosedFence,
+    /// A level-2 heading inside a blockquote or a list item.
+    Nested,
+    /// A level-1 heading inside a section (sections are level 2).
+    Level1,
+    /// Text that reads like `##` but is no heading (`##Title`, or swallowed by another block).
+    NotAHeading,
+}
+
+/// One ambiguous line. `line` is bytes into the whole file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    pub kind: Ambiguity,
+    pub line: Range<usize>,
+}
+
+/// The sections of a body and its ambiguous lines, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub sections: Vec<Section>,
+    pub ambiguous: Vec<Ambiguous>,
 }
 
 /// Finds the level-2 sections of `body`, which starts at byte `offset` of its file.
 pub fn sections(body: &str, offset: usize) -> Vec<Section> {
-    let mut found: Vec<(String, Range<usize>)> = Vec::new();
-    let mut current: Option<(String, Range<usize>)> = None;
-    for (event, range) in Parser::new(body).into_offset_iter() {
+    outline(body, offset).sections
+}
+
+/// What the parser saw: top-level `##` headings, and the ranges the line scan needs.
+#[derive(Default)]
+struct Structure {
+    /// Top-level level-2 headings: title, range.
+    found: Vec<(String, Range<usize>)>,
+    /// Every heading, any level and depth.
+    headings: Vec<Range<usize>>,
+    /// Level-2 headings inside a container; top-level level-1 headings.
+    nested: Vec<(Ambiguity, Range<usize>)>,
+    /// Indented code blocks and closed fenced ones: their lines are code.
+    code: Vec<Range<usize>>,
+    unclosed: Vec<Range<usize>>,
+    html: Vec<Range<usize>>,
+    /// Every top-level block, in order.
+    blocks: Vec<Range<usize>>,
+}
+
+fn parse(body: &str) -> Structure {
+    let mut s = Structure::default();
+    let mut depth = 0usize;
+    let mut title: Option<(String, Range<usize>)> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => current = Some((String::new(), range)),
-            Event::Text(t) | Event::Code(t) if current.is_some() => {
-                if let Some((title, _)) = current.as_mut() {
+            Event::Start(tag) => {
+                if depth == 0 {
+                    s.blocks.push(range.clone());
+                }
+                match tag {
+                    Tag::Heading { level, .. } => {
+                        s.headings.push(range.clone());
+                        match (level, depth) {
+                            (HeadingLevel::H2, 0) => title = Some((String::new(), range.clone())),
+                            (HeadingLevel::H2, _) => s.nested.push((Ambiguity::Nested, range.clone())),
+                            (HeadingLevel::H1, 0) => s.nested.push((Ambiguity::Level1, range.clone())),
+                            _ => {}
+                        }
+                    }
+                    Tag::CodeBlock(CodeBlockKind::Indented) => s.code.push(range.clone()),
+                    Tag::CodeBlock(CodeBlockKind::Fenced(_)) => {
+                        if fence_closed(&body[range.clone()]) {
+                            s.code.push(range.clone());
+                        } else {
+                            s.unclosed.push(range.clone());
+                        }
+                    }
+                    Tag::HtmlBlock => s.html.push(range.clone()),
+                    _ => {}
+                }
+                depth += 1;
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                if end == TagEnd::Heading(HeadingLevel::H2)
+                    && depth == 0
+                    && let Some((t, r)) = title.take()
+                {
+                    s.found.push((t.trim().to_owned(), r));
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((title, _)) = title.as_mut() {
                     title.push_str(&t);
                 }
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
-                if let Some((title, r)) = current.take() {
-                    found.push((title.trim().to_owned(), r));
-                }
-            }
+            // Inline HTML is only ever inside a block; a raw HTML line outside one is a block.
+            Event::Html(_) | Event::Rule | Event::InlineHtml(_) if depth == 0 => s.blocks.push(range),
             _ => {}
         }
     }
-    let mut out = Vec::with_capacity(found.len());
-    for (i, (title, heading)) in found.iter().enumerate() {
+    s
+}
+
+/// Finds the sections of `body` (at byte `offset` of its file) and its ambiguous lines.
+pub fn outline(body: &str, offset: usize) -> Outline {
+    let s = parse(body);
+    // A line belongs to a block it overlaps (a block in a container starts after its markers).
+    let within =
+        |ranges: &[Range<usize>], line: &Range<usize>| ranges.iter().any(|r| r.start < line.end && line.start < r.end);
+    let mut ambiguous: Vec<(Ambiguity, Range<usize>)> = Vec::new();
+    let (mut pos, mut prev_blank) = (0usize, true);
+    for line in body.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let here = start..pos;
+        let quoted = strip_quotes(line);
+        let bare = strip_markers(quoted);
+        let atx = reads_as_h2(bare);
+        let underline = !prev_blank && is_underline(quoted);
+        prev_blank = bare.trim().is_empty();
+        if !(atx || underline) || within(&s.code, &here) {
+            continue;
+        }
+        let kind = if within(&s.html, &here) {
+            Ambiguity::InHtml
+        } else if within(&s.unclosed, &here) {
+            Ambiguity::InUnclosedFence
+        } else if underline || within(&s.headings, &here) {
+            // Setext underlines outside HTML and fences, and headings, are the parser's to
+            // judge: nested and level-1 headings are listed from its events.
+            continue;
+        } else {
+            Ambiguity::NotAHeading
+        };
+        ambiguous.push((kind, start..start + line.trim_end().len()));
+    }
+    let first_section = s.found.first().map_or(usize::MAX, |(_, r)| r.start);
+    ambiguous.extend(s.nested.iter().filter(|(k, r)| *k != Ambiguity::Level1 || r.start > first_section).map(
+        |(k, r)| {
+            let end = body[r.start..r.end].find('\n').map_or(r.end, |i| r.start + i);
+            (*k, r.start..end)
+        },
+    ));
+    ambiguous.sort_by_key(|(_, r)| r.start);
+    // The top-level block holding `pos` (or `pos` itself between blocks).
+    let block_start = |pos: usize| s.blocks.iter().find(|b| b.start <= pos && pos < b.end).map_or(pos, |b| b.start);
+    let mut seen = HashSet::new();
+    let mut sections = Vec::with_capacity(s.found.len());
+    for (i, (title, heading)) in s.found.iter().enumerate() {
         let content_start = line_end(body, heading.end);
-        let content_end = found.get(i + 1).map_or(body.len(), |(_, next)| next.start).max(content_start);
-        out.push(Section {
+        let content_end = s.found.get(i + 1).map_or(body.len(), |(_, next)| next.start).max(content_start);
+        let cut = ambiguous
+            .iter()
+            .find(|(_, r)| r.start >= content_start && r.start < content_end)
+            .map_or(content_end, |(_, r)| block_start(r.start).clamp(content_start, content_end));
+        sections.push(Section {
             title: title.clone(),
             heading: heading.start + offset..heading.end + offset,
             content: content_start + offset..content_end + offset,
+            publishable: content_start + offset..cut + offset,
+            repeated: !seen.insert(title.to_lowercase()),
         });
     }
-    out
+    Outline {
+        sections,
+        ambiguous: ambiguous
+            .into_iter()
+            .map(|(kind, r)| Ambiguous { kind, line: r.start + offset..r.end + offset })
+            .collect(),
+    }
+}
+
+/// A fenced code block's text ends with a closing fence (same character, at least as long).
+fn fence_closed(block: &str) -> bool {
+    let mut lines = block.lines();
+    let open = lines.next().map(|l| strip_quotes(l).trim_start()).unwrap_or("");
+    let Some(ch) = open.chars().next().filter(|c| *c == '`' || *c == '~') else { return false };
+    let n = open.chars().take_while(|c| *c == ch).count();
+    lines.next_back().is_some_and(|last| {
+        let last = strip_quotes(last).trim();
+        last.len() >= n && last.chars().all(|c| c == ch)
+    })
+}
+
+/// The line without its leading spaces and blockquote markers.
+fn strip_quotes(line: &str) -> &str {
+    line.trim_start_matches(['>', ' ', '\t'])
+}
+
+/// The line without blockquote and list markers (`-`, `*`, `+`, `1.`, `1)` and a space).
+fn strip_markers(line: &str) -> &str {
+    let mut rest = strip_quotes(line);
+    loop {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let marker = match rest.as_bytes().get(digits) {
+            Some(b'.' | b')') if digits > 0 => digits + 1,
+            Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+            _ => return rest,
+        };
+        match rest.as_bytes().get(marker) {
+            Some(b' ' | b'\t') => rest = strip_quotes(&rest[marker..]),
+            _ => return rest,
+        }
+    }
+}
+
+/// `##` not followed by another `#`: a level-2 heading to a reader, with or without a space.
+fn reads_as_h2(bare: &str) -> bool {
+    bare.starts_with("##") && !bare[2..].starts_with('#')
+}
+
+/// A setext level-2 underline: dashes only.
+fn is_underline(quoted: &str) -> bool {
+    let t = quoted.trim_end();
+    !t.is_empty() && t.bytes().all(|b| b == b'-')
 }
 
 /// The position just after the line containing `pos - 1` (a heading's range may stop before
@@ -63,6 +268,14 @@ fn line_end(body: &str, pos: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn titles(body: &str) -> Vec<String> {
+        sections(body, 0).into_iter().map(|s| s.title).collect()
+    }
+
+    fn kinds(body: &str) -> Vec<Ambiguity> {
+        outline(body, 0).ambiguous.into_iter().map(|a| a.kind).collect()
+    }
+
     #[test]
     fn finds_sections_and_ignores_code_blocks() {
         let body = "intro\n\n## Summary\n\nA bug.\n\n```\n## not a heading\n```\n\n## Impact\nBad.\n";
@@ -73,6 +286,8 @@ mod tests {
         assert!(summary.starts_with("\nA bug."), "{summary:?}");
         assert!(summary.contains("## not a heading"));
         assert_eq!(&body[s[1].content.start - 100..s[1].content.end - 100], "Bad.\n");
+        assert_eq!(s[0].publishable, s[0].content);
+        assert!(kinds(body).is_empty());
     }
 
     #[test]
@@ -80,5 +295,43 @@ mod tests {
         let s = sections("## Summary", 0);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].content, 10..10);
+        assert_eq!(titles("Summary\n-------\n\ntext\n\nImpact\n---\nbad\n"), ["Summary", "Impact"]);
+    }
+
+    #[test]
+    fn nested_headings_start_no_section() {
+        for nested in ["> ## Impact\n> exploit\n", "- ## Impact\n  exploit\n", "- step\n\n  ## Impact\n\n  exploit\n"] {
+            let body = format!("## Reproduction\n\n{nested}\n## Remediation\nok\n");
+            assert_eq!(titles(&body), ["Reproduction", "Remediation"], "{nested}");
+            assert_eq!(kinds(&body), [Ambiguity::Nested], "{nested}");
+        }
+        let body = "## Reproduction\n\n> Impact\n> ---\n";
+        assert_eq!((titles(body), kinds(body)), (vec!["Reproduction".to_owned()], vec![Ambiguity::Nested]));
+    }
+
+    #[test]
+    fn swallowed_headings_are_ambiguous_and_cut_the_section() {
+        let cases = [
+            ("<details>\n## Reproduction\nexploit\n</details>\n", Ambiguity::InHtml),
+            ("<!--\n## Reproduction\nexploit\n", Ambiguity::InHtml),
+            ("<div>\nReproduction\n---\nexploit\n", Ambiguity::InHtml),
+            ("```\n## Reproduction\nexploit\n", Ambiguity::InUnclosedFence),
+            ("##Reproduction\nexploit\n", Ambiguity::NotAHeading),
+            ("# Reproduction\nexploit\n", Ambiguity::Level1),
+        ];
+        for (tail, kind) in cases {
+            let body = format!("## Summary\n\nPublic.\n\n{tail}");
+            let o = outline(&body, 0);
+            assert_eq!(o.sections.len(), 1, "{tail}");
+            assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [kind], "{tail}");
+            let s = &o.sections[0];
+            assert_eq!(&body[s.publishable.clone()], "\nPublic.\n\n", "{tail}");
+        }
+    }
+
+    #[test]
+    fn repeated_titles_are_marked() {
+        let s = sections("## Impact\na\n## Reproduction\nb\n## impact\nc\n", 0);
+        assert_eq!(s.iter().map(|s| s.repeated).collect::<Vec<_>>(), [false, false, true]);
     }
 }
