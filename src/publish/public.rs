@@ -246,6 +246,9 @@ fn slug(title: &str) -> String {
 }
 
 #[cfg(test)]
+mod private_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -5,10 +5,10 @@
 //! setext `Title` + `---`) at the document's top level starts a section: not one inside a
 //! blockquote, a list item, an HTML block or a code block. A section ends only at the next
 //! such heading. Anything else that reads like a section heading is *ambiguous*: the
-//! [`Outline`] lists it (`validate` reports `ambiguous-heading`), and the part of a section
-//! from the top-level block holding it on is not [`Section::publishable`], so a heading an
-//! HTML block, a comment or an unclosed fence swallowed never drags what follows it into a
-//! public section. Each section keeps the byte span of its heading and of its content.
+//! [`Outline`] lists it (`validate` reports `ambiguous-heading`), and nothing from the
+//! top-level block holding the first one on is [`Section::publishable`], so a heading that an
+//! HTML block, a comment or a stray fence swallowed never drags what follows it into a public
+//! section. Each section keeps the byte span of its heading and of its content.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -28,8 +28,9 @@ pub struct Section {
     pub heading: Range<usize>,
     /// From after the heading line to the next top-level `##` heading (or the end of the body).
     pub content: Range<usize>,
-    /// The start of `content` up to the top-level block that holds its first ambiguous line
-    /// (all of `content` when it has none): what a public section may publish.
+    /// The part of `content` before the top-level block that holds the body's first ambiguous
+    /// line (all of `content` when there is none before its end): what a public section may
+    /// publish.
     pub publishable: Range<usize>,
     /// An earlier section has the same title (compared case-insensitively): never published.
     pub repeated: bool,
@@ -42,6 +43,9 @@ pub enum Ambiguity {
     InHtml,
     /// Inside a fenced code block that is never closed.
     InUnclosedFence,
+    /// Inside a closed fenced code block: a stray fence before a heading swallows it and
+    /// turns the code blocks after it inside out.
+    InFence,
     /// A level-2 heading inside a blockquote or a list item.
     Nested,
     /// A level-1 heading inside a section (sections are level 2).
@@ -72,14 +76,17 @@ pub fn sections(body: &str, offset: usize) -> Vec<Section> {
 /// What the parser saw: top-level `##` headings, and the ranges the line scan needs.
 #[derive(Default)]
 struct Structure {
-    /// Top-level level-2 headings: title, range.
-    found: Vec<(String, Range<usize>)>,
+    /// Top-level level-2 headings: title, range, and whether raw HTML before it left an
+    /// element or a comment open (the heading then sits inside it, to a browser).
+    found: Vec<(String, Range<usize>, bool)>,
     /// Every heading, any level and depth.
     headings: Vec<Range<usize>>,
     /// Level-2 headings inside a container; top-level level-1 headings.
     nested: Vec<(Ambiguity, Range<usize>)>,
-    /// Indented code blocks and closed fenced ones: their lines are code.
+    /// Indented code blocks: their lines are code.
     code: Vec<Range<usize>>,
+    /// Closed fenced code blocks.
+    fenced: Vec<Range<usize>>,
     unclosed: Vec<Range<usize>>,
     html: Vec<Range<usize>>,
     /// Every top-level block, in order.
@@ -89,8 +96,17 @@ struct Structure {
 fn parse(body: &str) -> Structure {
     let mut s = Structure::default();
     let mut depth = 0usize;
-    let mut title: Option<(String, Range<usize>)> = None;
+    let mut title: Option<(String, Range<usize>, bool)> = None;
+    let mut html = OpenHtml::default();
+    let mut in_code = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match &event {
+            Event::Html(h) | Event::InlineHtml(h) => html.scan(h, true),
+            Event::Text(t) if !in_code && title.is_none() => html.scan(t, false),
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            _ => {}
+        }
         match event {
             Event::Start(tag) => {
                 if depth == 0 {
@@ -100,7 +116,7 @@ fn parse(body: &str) -> Structure {
                     Tag::Heading { level, .. } => {
                         s.headings.push(range.clone());
                         match (level, depth) {
-                            (HeadingLevel::H2, 0) => title = Some((String::new(), range.clone())),
+                            (HeadingLevel::H2, 0) => title = Some((String::new(), range.clone(), html.is_open())),
                             (HeadingLevel::H2, _) => s.nested.push((Ambiguity::Nested, range.clone())),
                             (HeadingLevel::H1, 0) => s.nested.push((Ambiguity::Level1, range.clone())),
                             _ => {}
@@ -109,7 +125,7 @@ fn parse(body: &str) -> Structure {
                     Tag::CodeBlock(CodeBlockKind::Indented) => s.code.push(range.clone()),
                     Tag::CodeBlock(CodeBlockKind::Fenced(_)) => {
                         if fence_closed(&body[range.clone()]) {
-                            s.code.push(range.clone());
+                            s.fenced.push(range.clone());
                         } else {
                             s.unclosed.push(range.clone());
                         }
@@ -123,13 +139,13 @@ fn parse(body: &str) -> Structure {
                 depth = depth.saturating_sub(1);
                 if end == TagEnd::Heading(HeadingLevel::H2)
                     && depth == 0
-                    && let Some((t, r)) = title.take()
+                    && let Some((t, r, open)) = title.take()
                 {
-                    s.found.push((t.trim().to_owned(), r));
+                    s.found.push((t.trim().to_owned(), r, open));
                 }
             }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((title, _)) = title.as_mut() {
+                if let Some((title, ..)) = title.as_mut() {
                     title.push_str(&t);
                 }
             }
@@ -157,7 +173,9 @@ pub fn outline(body: &str, offset: usize) -> Outline {
         let bare = strip_markers(quoted);
         let atx = reads_as_h2(bare);
         let underline = !prev_blank && is_underline(quoted);
-        prev_blank = bare.trim().is_empty();
+        // A fence line is no setext title (`---` right after a fence is YAML).
+        let fence = quoted.starts_with("```") || quoted.starts_with("~~~");
+        prev_blank = bare.trim().is_empty() || fence;
         if !(atx || underline) || within(&s.code, &here) {
             continue;
         }
@@ -165,6 +183,8 @@ pub fn outline(body: &str, offset: usize) -> Outline {
             Ambiguity::InHtml
         } else if within(&s.unclosed, &here) {
             Ambiguity::InUnclosedFence
+        } else if within(&s.fenced, &here) {
+            Ambiguity::InFence
         } else if underline || within(&s.headings, &here) {
             // Setext underlines outside HTML and fences, and headings, are the parser's to
             // judge: nested and level-1 headings are listed from its events.
@@ -174,7 +194,11 @@ pub fn outline(body: &str, offset: usize) -> Outline {
         };
         ambiguous.push((kind, start..start + line.trim_end().len()));
     }
-    let first_section = s.found.first().map_or(usize::MAX, |(_, r)| r.start);
+    let first_section = s.found.first().map_or(usize::MAX, |(_, r, _)| r.start);
+    for (_, r, _) in s.found.iter().filter(|(.., open)| *open) {
+        let end = body[r.start..r.end].find('\n').map_or(r.end, |i| r.start + i);
+        ambiguous.push((Ambiguity::InHtml, r.start..end));
+    }
     ambiguous.extend(s.nested.iter().filter(|(k, r)| *k != Ambiguity::Level1 || r.start > first_section).map(
         |(k, r)| {
             let end = body[r.start..r.end].find('\n').map_or(r.end, |i| r.start + i);
@@ -186,13 +210,16 @@ pub fn outline(body: &str, offset: usize) -> Outline {
     let block_start = |pos: usize| s.blocks.iter().find(|b| b.start <= pos && pos < b.end).map_or(pos, |b| b.start);
     let mut seen = HashSet::new();
     let mut sections = Vec::with_capacity(s.found.len());
-    for (i, (title, heading)) in s.found.iter().enumerate() {
+    // Nothing is published from the first ambiguous line on: a swallowed heading turns the
+    // structure after it inside out (a fence it opened closes one that came later).
+    let cut = ambiguous.first().map_or(body.len(), |(_, r)| {
+        let heading = s.found.iter().any(|(_, h, open)| *open && h.start == r.start);
+        if heading { r.start } else { block_start(r.start) }
+    });
+    for (i, (title, heading, _)) in s.found.iter().enumerate() {
         let content_start = line_end(body, heading.end);
-        let content_end = s.found.get(i + 1).map_or(body.len(), |(_, next)| next.start).max(content_start);
-        let cut = ambiguous
-            .iter()
-            .find(|(_, r)| r.start >= content_start && r.start < content_end)
-            .map_or(content_end, |(_, r)| block_start(r.start).clamp(content_start, content_end));
+        let content_end = s.found.get(i + 1).map_or(body.len(), |(_, next, _)| next.start).max(content_start);
+        let cut = cut.clamp(content_start, content_end);
         sections.push(Section {
             title: title.clone(),
             heading: heading.start + offset..heading.end + offset,
@@ -207,6 +234,74 @@ pub fn outline(body: &str, offset: usize) -> Outline {
             .into_iter()
             .map(|(kind, r)| Ambiguous { kind, line: r.start + offset..r.end + offset })
             .collect(),
+    }
+}
+
+/// The raw HTML elements and the comment left open so far, in document order.
+#[derive(Default)]
+struct OpenHtml {
+    elements: Vec<String>,
+    comment: bool,
+}
+
+/// Elements that have no end tag, or whose end tag may be left out: they hold nothing open.
+const UNCLOSED_OK: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "p", "li",
+    "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rb", "rt", "rp", "colgroup",
+    "caption", "html", "head", "body",
+];
+
+impl OpenHtml {
+    fn is_open(&self) -> bool {
+        self.comment || !self.elements.is_empty()
+    }
+
+    /// Follows comments in `text`, and tags too when it is raw HTML (`tags`).
+    fn scan(&mut self, text: &str, tags: bool) {
+        let mut rest = text;
+        loop {
+            if self.comment {
+                match rest.find("-->") {
+                    Some(i) => {
+                        self.comment = false;
+                        rest = &rest[i + 3..];
+                    }
+                    None => return,
+                }
+            }
+            let Some(lt) = rest.find('<') else { return };
+            rest = &rest[lt + 1..];
+            if let Some(after) = rest.strip_prefix("!--") {
+                self.comment = true;
+                // `<!-->` and `<!--->` are complete (empty) comments.
+                rest = after.strip_prefix('>').or_else(|| after.strip_prefix("->")).map_or(after, |r| {
+                    self.comment = false;
+                    r
+                });
+                continue;
+            }
+            if !tags {
+                continue;
+            }
+            let (closing, name_at) = rest.strip_prefix('/').map_or((false, rest), |r| (true, r));
+            let len = name_at.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
+            if len == 0 || !name_at.as_bytes()[0].is_ascii_alphabetic() {
+                continue;
+            }
+            let name = name_at[..len].to_ascii_lowercase();
+            let tag_end = name_at.find('>').unwrap_or(name_at.len());
+            let self_closing = name_at[..tag_end].ends_with('/');
+            if UNCLOSED_OK.contains(&name.as_str()) || self_closing {
+                continue;
+            }
+            if closing {
+                if let Some(i) = self.elements.iter().rposition(|e| *e == name) {
+                    self.elements.truncate(i);
+                }
+            } else {
+                self.elements.push(name);
+            }
+        }
     }
 }
 
@@ -278,7 +373,7 @@ mod tests {
 
     #[test]
     fn finds_sections_and_ignores_code_blocks() {
-        let body = "intro\n\n## Summary\n\nA bug.\n\n```\n## not a heading\n```\n\n## Impact\nBad.\n";
+        let body = "intro\n\n## Summary\n\nA bug.\n\n    ## not a heading\n\n## Impact\nBad.\n";
         let s = sections(body, 100);
         let titles: Vec<_> = s.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["Summary", "Impact"]);
@@ -316,17 +411,32 @@ mod tests {
             ("<!--\n## Reproduction\nexploit\n", Ambiguity::InHtml),
             ("<div>\nReproduction\n---\nexploit\n", Ambiguity::InHtml),
             ("```\n## Reproduction\nexploit\n", Ambiguity::InUnclosedFence),
+            ("```\n## Reproduction\n\n```\n## Impact\nexploit\n", Ambiguity::InFence),
             ("##Reproduction\nexploit\n", Ambiguity::NotAHeading),
             ("# Reproduction\nexploit\n", Ambiguity::Level1),
         ];
         for (tail, kind) in cases {
             let body = format!("## Summary\n\nPublic.\n\n{tail}");
             let o = outline(&body, 0);
-            assert_eq!(o.sections.len(), 1, "{tail}");
             assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [kind], "{tail}");
-            let s = &o.sections[0];
-            assert_eq!(&body[s.publishable.clone()], "\nPublic.\n\n", "{tail}");
+            assert_eq!(&body[o.sections[0].publishable.clone()], "\nPublic.\n\n", "{tail}");
+            // Nothing after the first ambiguous line is published, in any section.
+            assert!(o.sections[1..].iter().all(|s| s.publishable.is_empty()), "{tail}");
         }
+    }
+
+    #[test]
+    fn a_heading_inside_an_open_html_element_publishes_nothing() {
+        let body = "## Reproduction\n\n<details>\n\n## Impact\n\nexploit\n\n</details>\n\n## Remediation\nok\n";
+        let o = outline(body, 0);
+        assert_eq!(
+            o.sections.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(),
+            ["Reproduction", "Impact", "Remediation"]
+        );
+        assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [Ambiguity::InHtml]);
+        assert!(o.sections[1].publishable.is_empty() && o.sections[2].publishable.is_empty());
+        let closed = "## Reproduction\n\n<details>\n\nx\n\n</details>\n\n## Impact\nok\n";
+        assert!(outline(closed, 0).ambiguous.is_empty());
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub fn structure(at: &mut At<'_>) {
             Ambiguity::InUnclosedFence => {
                 ("is inside a code fence that is never closed", "close the code fence before the heading")
             }
+            Ambiguity::InFence => (
+                "is inside a code fence (a stray fence before a heading swallows it)",
+                "close every fence before the next heading; indent code that must show `##` lines by four spaces",
+            ),
             Ambiguity::Nested => (
                 "is a heading inside a blockquote or list item",
                 "move the heading to the start of a line outside the quote or list, or make it `###` or bold text",
@@ -121,7 +125,11 @@ mod tests {
         ] {
             assert_eq!(codes(&PUBLISHED.replace(repro, &format!("{repro}\n{extra}"))), [code], "{extra}");
         }
-        assert!(codes(&PUBLISHED.replace(repro, &format!("{repro}\n```\n## Impact\n```\n"))).is_empty());
+        assert_eq!(codes(&PUBLISHED.replace(repro, &format!("{repro}\n```\n## Impact\n```\n"))), ["ambiguous-heading"]);
+        // Indented code, quoted lower headings and `#` comments in fences are fine.
+        for fine in ["    ## Impact\n", "> ### Impact\n", "```sh\n# run as root\n```\n", "```yaml\n---\na: 1\n```\n"] {
+            assert!(codes(&PUBLISHED.replace(repro, &format!("{repro}\n{fine}"))).is_empty(), "{fine}");
+        }
     }
 
     #[test]
