@@ -50,7 +50,8 @@ pub enum Ambiguity {
     Nested,
     /// A level-1 heading inside a section (sections are level 2).
     Level1,
-    /// Text that reads like `##` but is no heading (`##Title`, or swallowed by another block).
+    /// Text that reads like a heading but is none: `##Title`, or a `##` line or a `---`
+    /// underline under text that another block swallowed (a paragraph, a table, a list).
     NotAHeading,
 }
 
@@ -102,7 +103,7 @@ fn parse(body: &str) -> Structure {
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match &event {
             Event::Html(h) | Event::InlineHtml(h) => html.scan(h, true),
-            Event::Text(t) if !in_code && title.is_none() => html.scan(t, false),
+            Event::Text(t) if !in_code => html.scan(t, false),
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
             _ => {}
@@ -185,9 +186,9 @@ pub fn outline(body: &str, offset: usize) -> Outline {
             Ambiguity::InUnclosedFence
         } else if within(&s.fenced, &here) {
             Ambiguity::InFence
-        } else if underline || within(&s.headings, &here) {
-            // Setext underlines outside HTML and fences, and headings, are the parser's to
-            // judge: nested and level-1 headings are listed from its events.
+        } else if within(&s.headings, &here) {
+            // Headings are the parser's to judge: nested and level-1 ones are listed from its
+            // events.
             continue;
         } else {
             Ambiguity::NotAHeading
@@ -244,11 +245,99 @@ struct OpenHtml {
     comment: bool,
 }
 
-/// Elements that have no end tag, or whose end tag may be left out: they hold nothing open.
-const UNCLOSED_OK: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "p", "li",
-    "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rb", "rt", "rp", "colgroup",
-    "caption", "html", "head", "body",
+/// HTML elements that hold what follows them until their end tag (void elements and those
+/// whose end tag may be left out are not listed). Other names (`Vec<String>` written without
+/// backticks) are no element to a reader; custom elements (`<my-box>`) are.
+const CONTAINERS: &[&str] = &[
+    "a",
+    "abbr",
+    "address",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "button",
+    "canvas",
+    "center",
+    "cite",
+    "code",
+    "data",
+    "datalist",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "div",
+    "dl",
+    "em",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "i",
+    "iframe",
+    "ins",
+    "kbd",
+    "label",
+    "legend",
+    "main",
+    "map",
+    "mark",
+    "marquee",
+    "math",
+    "menu",
+    "meter",
+    "nav",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "output",
+    "picture",
+    "plaintext",
+    "pre",
+    "progress",
+    "q",
+    "s",
+    "samp",
+    "script",
+    "search",
+    "section",
+    "select",
+    "slot",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "template",
+    "textarea",
+    "time",
+    "title",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "xmp",
 ];
 
 impl OpenHtml {
@@ -291,7 +380,7 @@ impl OpenHtml {
             let name = name_at[..len].to_ascii_lowercase();
             let tag_end = name_at.find('>').unwrap_or(name_at.len());
             let self_closing = name_at[..tag_end].ends_with('/');
-            if UNCLOSED_OK.contains(&name.as_str()) || self_closing {
+            if !(CONTAINERS.contains(&name.as_str()) || name.contains('-')) || self_closing {
                 continue;
             }
             if closing {
@@ -317,9 +406,14 @@ fn fence_closed(block: &str) -> bool {
     })
 }
 
-/// The line without its leading spaces and blockquote markers.
+/// The line without its leading blockquote markers, white space and invisible characters
+/// (a zero-width space before `##` hides nothing).
 fn strip_quotes(line: &str) -> &str {
-    line.trim_start_matches(['>', ' ', '\t'])
+    line.trim_start_matches(|c: char| {
+        c == '>'
+            || c.is_whitespace()
+            || matches!(c, '\u{00ad}' | '\u{034f}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    })
 }
 
 /// The line without blockquote and list markers (`-`, `*`, `+`, `1.`, `1)` and a space).
@@ -437,6 +531,27 @@ mod tests {
         assert!(o.sections[1].publishable.is_empty() && o.sections[2].publishable.is_empty());
         let closed = "## Reproduction\n\n<details>\n\nx\n\n</details>\n\n## Impact\nok\n";
         assert!(outline(closed, 0).ambiguous.is_empty());
+    }
+
+    #[test]
+    fn more_ways_to_hide_a_heading() {
+        for tail in [
+            "| a |\n|---|\n## Reproduction\nexploit\n",
+            "text\n    ## Reproduction\nexploit\n",
+            "\u{200b}## Reproduction\nexploit\n",
+            "| a |\n|---|\nReproduction\n---\nexploit\n",
+            "text <!--\n\n## Reproduction\n\nexploit\n",
+            "<my-box>\n\n## Reproduction\n\nexploit\n",
+        ] {
+            let body = format!("## Summary\n\nPublic.\n\n{tail}");
+            let o = outline(&body, 0);
+            let published: String =
+                o.sections.iter().filter(|s| s.title == "Summary").map(|s| &body[s.publishable.clone()]).collect();
+            assert!(!published.contains("exploit"), "{tail:?}: {o:?}");
+        }
+        // Not elements, not comments: nothing is held open.
+        let body = "## Summary\n\nA Vec<String> and `<!--`.\n\n## Impact\nok\n";
+        assert!(outline(body, 0).ambiguous.is_empty());
     }
 
     #[test]

@@ -60,6 +60,11 @@ const OPENERS: &[(&str, &str)] = &[
     ("- item\n\n", "  "),
     ("> quote\n", "> "),
     ("text <!--\n", ""),
+    ("<details>\n\n", ""),
+    ("<my-box>\n\n", ""),
+    ("text\n", "    "),
+    ("", "\u{200b}"),
+    ("| a |\n|---|\n", ""),
 ];
 
 /// How a private section's heading is written (`{P}` the opener's prefix, `{T}` the title).
@@ -182,21 +187,20 @@ proptest! {
     }
 }
 
-/// Each piece after each heading form and after each opener, once, deterministically.
+/// Each piece after each opener, once, deterministically (heading forms in turn).
 #[test]
 fn every_piece_after_every_opener_stays_private() {
     let config = config();
     for piece in 0..PIECES.len() {
         for opener in 0..OPENERS.len() {
-            for heading in 0..HEADINGS.len() {
-                let specs = [
-                    Spec::Public { title: 0, opener },
-                    Spec::Private { title: 0, heading, pieces: vec![(piece, 1)] },
-                    Spec::Public { title: 2, opener: 0 },
-                ];
-                let (body, _) = body(&specs);
-                assert_private(&body, Some("PUBLICOK0"), &config);
-            }
+            let heading = (piece + opener) % HEADINGS.len();
+            let specs = [
+                Spec::Public { title: 0, opener },
+                Spec::Private { title: 0, heading, pieces: vec![(piece, 1)] },
+                Spec::Public { title: 2, opener: 0 },
+            ];
+            let (body, _) = body(&specs);
+            assert_private(&body, Some("PUBLICOK0"), &config);
         }
     }
 }
