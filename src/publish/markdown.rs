@@ -50,11 +50,21 @@ pub fn without_comments(markdown: &str) -> String {
 
 /// The Markdown that Markdown outputs carry: comments removed, raw HTML as text, only safe URLs.
 pub fn public_markdown(markdown: &str) -> String {
-    let mut text = without_comments(markdown);
+    settle(without_comments(markdown), true)
+}
+
+/// The Markdown the HTML page is rendered from: comments removed, only safe URLs (its raw
+/// HTML is left to the sanitiser, which keeps an unsafe autolink's text otherwise).
+pub fn page_markdown(markdown: &str) -> String {
+    settle(without_comments(markdown), false)
+}
+
+/// Passes of [`unsafe_parts`] until nothing is left to replace.
+fn settle(mut text: String, raw_html: bool) -> String {
     // Each pass removes what the last one could have uncovered (raw HTML whose text reads as a
     // link); a few passes settle any real text. Past that, fail closed: escaped plain text.
     for _ in 0..8 {
-        match unsafe_parts(&text) {
+        match unsafe_parts(&text, raw_html) {
             None => return text,
             Some(next) => text = next,
         }
@@ -62,8 +72,9 @@ pub fn public_markdown(markdown: &str) -> String {
     escape(&crate::publish::public::plain_text(&text))
 }
 
-/// One pass: the text with its raw HTML and unsafe links replaced, or `None` when it has none.
-fn unsafe_parts(markdown: &str) -> Option<String> {
+/// One pass: the text with its unsafe links (and its raw HTML, with `raw_html`) replaced, or
+/// `None` when it has none.
+fn unsafe_parts(markdown: &str, raw_html: bool) -> Option<String> {
     let parser = Parser::new_ext(markdown, options()).into_offset_iter();
     let mut edits: Vec<(Range<usize>, String)> = parser
         .reference_definitions()
@@ -98,7 +109,7 @@ fn unsafe_parts(markdown: &str) -> Option<String> {
                 capture = Some((range, String::new(), 1));
                 continue;
             }
-            Event::Start(Tag::HtmlBlock) | Event::Html(_) | Event::InlineHtml(_) => {
+            Event::Start(Tag::HtmlBlock) | Event::Html(_) | Event::InlineHtml(_) if raw_html => {
                 let text = html_text(&markdown[range.clone()]);
                 // Keep the block a block.
                 if markdown[range.clone()].ends_with('\n') { text + "\n" } else { text }

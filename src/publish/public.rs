@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::format::config::Config;
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
-use crate::publish::markdown::{SAFE_SCHEMES, public_markdown, without_comments};
+use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
 
 /// The template context of one advisory (documented in `docs/templates.md`).
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +117,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
             let written = written.trim();
             PublicSection {
                 slug: slug(&s.title),
-                html: markdown_html(written),
+                html: markdown_html(&page_markdown(written)),
                 title: s.title,
                 markdown: public_markdown(written),
             }

@@ -41,6 +41,9 @@ pub struct Section {
 pub enum Ambiguity {
     /// Inside a raw HTML block or an HTML comment.
     InHtml,
+    /// A top-level heading while raw HTML before it left an element or a comment open: to a
+    /// browser, it is inside that element.
+    InOpenHtml,
     /// Inside a fenced code block that is never closed.
     InUnclosedFence,
     /// Inside a closed fenced code block: a stray fence before a heading swallows it and
@@ -102,8 +105,8 @@ fn parse(body: &str) -> Structure {
     let mut in_code = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match &event {
-            Event::Html(h) | Event::InlineHtml(h) => html.scan(h, true),
-            Event::Text(t) if !in_code => html.scan(t, false),
+            Event::Html(_) | Event::InlineHtml(_) => html.scan(body, range.clone(), true),
+            Event::Text(_) if !in_code => html.scan(body, range.clone(), false),
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
             _ => {}
@@ -117,7 +120,9 @@ fn parse(body: &str) -> Structure {
                     Tag::Heading { level, .. } => {
                         s.headings.push(range.clone());
                         match (level, depth) {
-                            (HeadingLevel::H2, 0) => title = Some((String::new(), range.clone(), html.is_open())),
+                            (HeadingLevel::H2, 0) => {
+                                title = Some((String::new(), range.clone(), html.is_open(range.start)))
+                            }
                             (HeadingLevel::H2, _) => s.nested.push((Ambiguity::Nested, range.clone())),
                             (HeadingLevel::H1, 0) => s.nested.push((Ambiguity::Level1, range.clone())),
                             _ => {}
@@ -198,7 +203,7 @@ pub fn outline(body: &str, offset: usize) -> Outline {
     let first_section = s.found.first().map_or(usize::MAX, |(_, r, _)| r.start);
     for (_, r, _) in s.found.iter().filter(|(.., open)| *open) {
         let end = body[r.start..r.end].find('\n').map_or(r.end, |i| r.start + i);
-        ambiguous.push((Ambiguity::InHtml, r.start..end));
+        ambiguous.push((Ambiguity::InOpenHtml, r.start..end));
     }
     ambiguous.extend(s.nested.iter().filter(|(k, r)| *k != Ambiguity::Level1 || r.start > first_section).map(
         |(k, r)| {
@@ -242,7 +247,8 @@ pub fn outline(body: &str, offset: usize) -> Outline {
 #[derive(Default)]
 struct OpenHtml {
     elements: Vec<String>,
-    comment: bool,
+    /// Where the open comment ends (just after its `-->`; `usize::MAX` when never closed).
+    comment_end: Option<usize>,
 }
 
 /// HTML elements that hold what follows them until their end tag (void elements and those
@@ -341,55 +347,51 @@ const CONTAINERS: &[&str] = &[
 ];
 
 impl OpenHtml {
-    fn is_open(&self) -> bool {
-        self.comment || !self.elements.is_empty()
+    fn is_open(&self, pos: usize) -> bool {
+        self.comment_end.is_some_and(|end| end > pos) || !self.elements.is_empty()
     }
 
-    /// Follows comments in `text`, and tags too when it is raw HTML (`tags`).
-    fn scan(&mut self, text: &str, tags: bool) {
-        let mut rest = text;
-        loop {
-            if self.comment {
-                match rest.find("-->") {
-                    Some(i) => {
-                        self.comment = false;
-                        rest = &rest[i + 3..];
-                    }
-                    None => return,
-                }
+    /// Follows comments in the raw text of `range` (the parser may split `<!--` over several
+    /// text events: the body is searched, not the event), and tags too when it is raw HTML.
+    fn scan(&mut self, body: &str, range: Range<usize>, tags: bool) {
+        let mut pos = range.start;
+        while pos < range.end {
+            if let Some(end) = self.comment_end.filter(|e| *e > pos) {
+                pos = end;
+                continue;
             }
-            let Some(lt) = rest.find('<') else { return };
-            rest = &rest[lt + 1..];
-            if let Some(after) = rest.strip_prefix("!--") {
-                self.comment = true;
+            let Some(lt) = body[pos..range.end].find('<') else { return };
+            let at = pos + lt;
+            pos = at + 1;
+            if body[at..].starts_with("<!--") {
                 // `<!-->` and `<!--->` are complete (empty) comments.
-                rest = after.strip_prefix('>').or_else(|| after.strip_prefix("->")).map_or(after, |r| {
-                    self.comment = false;
-                    r
-                });
+                self.comment_end = Some(body[at + 2..].find("-->").map_or(usize::MAX, |i| at + 2 + i + 3));
                 continue;
             }
-            if !tags {
-                continue;
+            if tags {
+                self.tag(&body[at + 1..range.end]);
             }
-            let (closing, name_at) = rest.strip_prefix('/').map_or((false, rest), |r| (true, r));
-            let len = name_at.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
-            if len == 0 || !name_at.as_bytes()[0].is_ascii_alphabetic() {
-                continue;
+        }
+    }
+
+    /// Opens or closes the element of the tag that `rest` starts (after its `<`).
+    fn tag(&mut self, rest: &str) {
+        let (closing, name_at) = rest.strip_prefix('/').map_or((false, rest), |r| (true, r));
+        let len = name_at.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
+        if len == 0 || !name_at.as_bytes()[0].is_ascii_alphabetic() {
+            return;
+        }
+        let name = name_at[..len].to_ascii_lowercase();
+        let tag_end = name_at.find('>').unwrap_or(name_at.len());
+        if !(CONTAINERS.contains(&name.as_str()) || name.contains('-')) || name_at[..tag_end].ends_with('/') {
+            return;
+        }
+        if closing {
+            if let Some(i) = self.elements.iter().rposition(|e| *e == name) {
+                self.elements.truncate(i);
             }
-            let name = name_at[..len].to_ascii_lowercase();
-            let tag_end = name_at.find('>').unwrap_or(name_at.len());
-            let self_closing = name_at[..tag_end].ends_with('/');
-            if !(CONTAINERS.contains(&name.as_str()) || name.contains('-')) || self_closing {
-                continue;
-            }
-            if closing {
-                if let Some(i) = self.elements.iter().rposition(|e| *e == name) {
-                    self.elements.truncate(i);
-                }
-            } else {
-                self.elements.push(name);
-            }
+        } else {
+            self.elements.push(name);
         }
     }
 }
@@ -527,8 +529,11 @@ mod tests {
             o.sections.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(),
             ["Reproduction", "Impact", "Remediation"]
         );
-        assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [Ambiguity::InHtml]);
+        assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [Ambiguity::InOpenHtml]);
         assert!(o.sections[1].publishable.is_empty() && o.sections[2].publishable.is_empty());
+        // An unclosed `<!--` in prose (split over text events by the parser) holds it too.
+        let o = outline("## Impact\n\nImpact text <!-- secret\n\n## Remediation\nok\n", 0);
+        assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [Ambiguity::InOpenHtml]);
         let closed = "## Reproduction\n\n<details>\n\nx\n\n</details>\n\n## Impact\nok\n";
         assert!(outline(closed, 0).ambiguous.is_empty());
     }

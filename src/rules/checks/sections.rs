@@ -46,12 +46,19 @@ pub fn structure(at: &mut At<'_>) {
     let outline = at.doc.outline();
     for a in &outline.ambiguous {
         let section = outline.sections.iter().rev().find(|s| s.heading.start < a.line.start);
-        let within =
-            section.map_or_else(|| "before the first section".to_owned(), |s| format!("part of `## {}`", s.title));
+        let within = match (a.kind, section) {
+            (Ambiguity::InOpenHtml, _) => "nothing from here on is published".to_owned(),
+            (_, None) => "it starts no section and stays before the first section".to_owned(),
+            (_, Some(s)) => format!("it starts no section and stays part of `## {}`", s.title),
+        };
         let (what, help) = match a.kind {
             Ambiguity::InHtml => (
                 "is inside an HTML block or comment",
                 "close the HTML element or comment and leave a blank line before the heading",
+            ),
+            Ambiguity::InOpenHtml => (
+                "is inside an HTML element or comment left open above it (to a browser)",
+                "close the HTML element (`</details>`) or comment (`-->`) before the heading",
             ),
             Ambiguity::InUnclosedFence => {
                 ("is inside a code fence that is never closed", "close the code fence before the heading")
@@ -66,14 +73,14 @@ pub fn structure(at: &mut At<'_>) {
             ),
             Ambiguity::Level1 => ("is a level-1 heading; sections are `##`", "write section headings as `## Title`"),
             Ambiguity::NotAHeading => (
-                "is not a heading (`##Title` needs a space)",
-                "write section headings as `## Title` on a line of their own",
+                "is not a heading where it stands (`##Title` needs a space; text, a table or a list right above it, or an invisible character before it, swallows it)",
+                "write section headings as `## Title` on a line of their own, after a blank line",
             ),
         };
         at.push(
             Code::AmbiguousHeading,
             a.line.clone(),
-            format!("this line reads like a section heading but {what}: it starts no section and stays {within}"),
+            format!("this line reads like a section heading but {what}: {within}"),
             help,
         );
     }
