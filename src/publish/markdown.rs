@@ -42,9 +42,20 @@ pub fn without_comments(markdown: &str) -> String {
     // Removing a comment may join `<!` and `--` into a new opener: repeat until none is left.
     loop {
         let code = code_ranges(&text);
-        let Some(start) = find_outside(&text, "<!--", &code) else { return text };
-        let end = text[start + 2..].find("-->").map_or(text.len(), |i| start + 2 + i + 3);
-        text.replace_range(start..end, "");
+        let mut out = String::with_capacity(text.len());
+        let mut pos = 0;
+        for (start, _) in text.match_indices("<!--") {
+            if start < pos || code.iter().any(|r| r.start <= start && start < r.end) {
+                continue;
+            }
+            out.push_str(&text[pos..start]);
+            pos = text[start + 2..].find("-->").map_or(text.len(), |i| start + 2 + i + 3);
+        }
+        if pos == 0 && out.is_empty() {
+            return text;
+        }
+        out.push_str(&text[pos..]);
+        text = out;
     }
 }
 
@@ -168,11 +179,6 @@ fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
         .filter(|(e, _)| matches!(e, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
         .map(|(_, r)| r)
         .collect()
-}
-
-/// The first `needle` that does not start inside one of `skip`.
-fn find_outside(text: &str, needle: &str, skip: &[Range<usize>]) -> Option<usize> {
-    text.match_indices(needle).map(|(i, _)| i).find(|i| !skip.iter().any(|r| r.start <= *i && *i < r.end))
 }
 
 #[cfg(test)]

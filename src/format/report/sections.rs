@@ -167,8 +167,12 @@ fn parse(body: &str) -> Structure {
 pub fn outline(body: &str, offset: usize) -> Outline {
     let s = parse(body);
     // A line belongs to a block it overlaps (a block in a container starts after its markers).
-    let within =
-        |ranges: &[Range<usize>], line: &Range<usize>| ranges.iter().any(|r| r.start < line.end && line.start < r.end);
+    // Each list is in document order and its blocks do not overlap: the last one starting
+    // before the line's end is the only candidate.
+    let within = |ranges: &[Range<usize>], line: &Range<usize>| {
+        let i = ranges.partition_point(|r| r.start < line.end);
+        i > 0 && ranges[i - 1].end > line.start
+    };
     let mut ambiguous: Vec<(Ambiguity, Range<usize>)> = Vec::new();
     let (mut pos, mut prev_blank) = (0usize, true);
     for line in body.split_inclusive('\n') {
