@@ -45,7 +45,9 @@ pub fn without_comments(markdown: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut pos = 0;
         for (start, _) in text.match_indices("<!--") {
-            if start < pos || code.iter().any(|r| r.start <= start && start < r.end) {
+            // Code ranges are in document order and do not overlap.
+            let i = code.partition_point(|r| r.start <= start);
+            if start < pos || (i > 0 && start < code[i - 1].end) {
                 continue;
             }
             out.push_str(&text[pos..start]);

@@ -102,13 +102,12 @@ fn parse(body: &str) -> Structure {
     let mut depth = 0usize;
     let mut title: Option<(String, Range<usize>, bool)> = None;
     let mut html = OpenHtml::default();
-    let mut in_code = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match &event {
-            Event::Html(_) | Event::InlineHtml(_) => html.scan(body, range.clone(), true),
-            Event::Text(_) if !in_code => html.scan(body, range.clone(), false),
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
+            // Elements are followed in HTML blocks only: a payload in prose (`q=<script>`) is
+            // no wrapper, while `<details>` on its own line is.
+            Event::Html(_) => html.scan(body, range.clone(), true),
+            Event::InlineHtml(_) => html.scan(body, range.clone(), false),
             _ => {}
         }
         match event {
@@ -355,8 +354,8 @@ impl OpenHtml {
         self.comment_end.is_some_and(|end| end > pos) || !self.elements.is_empty()
     }
 
-    /// Follows comments in the raw text of `range` (the parser may split `<!--` over several
-    /// text events: the body is searched, not the event), and tags too when it is raw HTML.
+    /// Follows comments in the raw text of `range` (searched in the body, as a comment's end
+    /// may lie beyond the event), and tags too when it is an HTML block (`tags`).
     fn scan(&mut self, body: &str, range: Range<usize>, tags: bool) {
         let mut pos = range.start;
         while pos < range.end {
@@ -535,9 +534,12 @@ mod tests {
         );
         assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [Ambiguity::InOpenHtml]);
         assert!(o.sections[1].publishable.is_empty() && o.sections[2].publishable.is_empty());
-        // An unclosed `<!--` in prose (split over text events by the parser) holds it too.
-        let o = outline("## Impact\n\nImpact text <!-- secret\n\n## Remediation\nok\n", 0);
-        assert_eq!(o.ambiguous.iter().map(|a| a.kind).collect::<Vec<_>>(), [Ambiguity::InOpenHtml]);
+        // Tags and a `<!--` in prose hold nothing open: they are text or inline HTML, and
+        // the public view removes the comment to the end of its section.
+        for prose in ["Open /search?q=<script>.", "A <details> tag.", "Impact text <!-- secret"] {
+            let body = format!("## Impact\n\n{prose}\n\n## Remediation\nok\n");
+            assert!(outline(&body, 0).ambiguous.is_empty(), "{prose}");
+        }
         let closed = "## Reproduction\n\n<details>\n\nx\n\n</details>\n\n## Impact\nok\n";
         assert!(outline(closed, 0).ambiguous.is_empty());
     }
