@@ -8,6 +8,7 @@ pub mod csaf;
 pub mod cve;
 pub mod cwe;
 pub mod dashboard;
+pub mod markdown;
 pub mod osv;
 pub mod public;
 pub mod ranges;

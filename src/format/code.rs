@@ -71,6 +71,8 @@ pub enum Code {
     // Body.
     MissingSection,
     EmptySection,
+    AmbiguousHeading,
+    DuplicateSection,
     // Merges.
     MergeConflict,
     // Text.
@@ -165,6 +167,10 @@ impl Code {
             Code::ReferenceUrl => "a reference URL is not an http(s) URL",
             Code::MissingSection => "a section the state requires is missing",
             Code::EmptySection => "a required section is empty or still template text (TODO)",
+            Code::AmbiguousHeading => {
+                "a line reads like a section heading but is no top-level `##` heading (nested, in HTML, in an unclosed fence)"
+            }
+            Code::DuplicateSection => "two body sections have the same title",
             Code::MergeConflict => "the file has unresolved merge conflict markers, or is conflicted in the index",
             Code::BidiControl => "a bidirectional control character (Trojan Source) in the file",
             Code::ControlCharacter => "a control character (escape, NUL, …) in the file",

@@ -189,6 +189,11 @@ impl Document {
     pub fn sections(&self) -> Vec<Section> {
         sections::sections(self.body_text(), self.body.start)
     }
+
+    /// The body's sections and its ambiguous heading-like lines.
+    pub fn outline(&self) -> sections::Outline {
+        sections::outline(self.body_text(), self.body.start)
+    }
 }
 
 /// A rejection without text (the file could not be read as a document).

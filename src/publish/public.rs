@@ -3,15 +3,20 @@
 //! Confidentiality is the first rule: renderers never see a [`Report`] or a [`Document`], only
 //! an [`Advisory`] built here. It leaves out the reporter's contact, the assignee, timeline
 //! notes and authors, and every body section not listed in `render.public_sections`; credits
-//! respect `anonymous`. Markdown is rendered with pulldown-cmark and sanitised with ammonia,
-//! so report text can never inject script into a page.
+//! respect `anonymous`. Sections are the document's structure (`format::report::sections`):
+//! a public section is cut at its first ambiguous heading-like line and a repeated one is left
+//! out. Markdown is rendered with pulldown-cmark and sanitised with ammonia, so report text can
+//! never inject script into a page; the Markdown that leaves as Markdown is made safe by
+//! [`crate::publish::markdown`] (no comment, no raw HTML, no unsafe URL).
 
 use std::collections::HashSet;
 
 use serde::Serialize;
 
 use crate::format::config::Config;
+use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
+use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
 
 /// The template context of one advisory (documented in `docs/templates.md`).
 #[derive(Debug, Clone, Serialize)]
@@ -100,26 +105,29 @@ pub struct PublicSection {
 /// Builds the public view. `draft` is the stamp for previews of unpublished reports.
 pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<String>) -> Advisory {
     let public: HashSet<String> = config.render.public_sections.iter().map(|s| s.to_lowercase()).collect();
+    // Only a section's publishable part leaves (up to its first ambiguous heading-like line),
+    // and never a repeated title: see `format::report::sections`.
     let sections: Vec<PublicSection> = doc
-        .sections()
+        .outline()
+        .sections
         .into_iter()
-        .filter(|s| public.contains(&s.title.to_lowercase()))
+        .filter(|s| !s.repeated && public.contains(&s.title.to_lowercase()))
         .map(|s| {
-            let written = doc.text[s.content.clone()].trim();
+            let written = without_comments(doc.text[s.publishable.clone()].trim());
+            let written = written.trim();
             PublicSection {
                 slug: slug(&s.title),
-                html: markdown_html(written),
+                html: markdown_html(&page_markdown(written)),
                 title: s.title,
-                markdown: defang_html(written),
+                markdown: public_markdown(written),
             }
         })
         .collect();
-    // From the Markdown as written: raw HTML is skipped, not shown as text.
-    let summary = doc
-        .sections()
-        .into_iter()
-        .find(|s| s.title.eq_ignore_ascii_case("summary") && public.contains("summary"))
-        .map(|s| plain_text(doc.text[s.content].trim()))
+    // From the Markdown as published: raw HTML is skipped, not shown as text.
+    let summary = sections
+        .iter()
+        .find(|s| s.title.eq_ignore_ascii_case("summary"))
+        .map(|s| plain_text(&s.markdown))
         .unwrap_or_default();
     let severity = report.severity.as_ref().map(public_severity);
     let credits = credit(report).into_iter().collect();
@@ -162,7 +170,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
             .map(|r| PublicReference { kind: r.kind.to_string(), url: r.url.clone() })
             .collect(),
         credits,
-        mitigation: report.mitigation.as_deref().map(defang_html),
+        mitigation: report.mitigation.as_deref().map(public_markdown),
         reported: report.reported.to_string(),
         published: report.published.map(|d| d.to_string()),
         withdrawn_date: report.withdrawn.map(|d| d.to_string()),
@@ -205,41 +213,14 @@ fn credit(report: &Report) -> Option<String> {
 
 /// Markdown to sanitised HTML: no script, no event handlers, only http(s)/mailto links.
 pub fn markdown_html(markdown: &str) -> String {
-    use pulldown_cmark::{Options, Parser, html};
+    use pulldown_cmark::{Parser, html};
     let mut raw = String::with_capacity(markdown.len() * 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH));
+    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
     ammonia::Builder::default()
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .url_schemes(HashSet::from(SAFE_SCHEMES))
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&raw)
         .to_string()
-}
-
-/// Markdown with its raw HTML made inert (`<` written as `&lt;`), for outputs that carry
-/// Markdown as Markdown (the `.md` page, OSV `details`): everything else stays as written.
-pub fn defang_html(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Parser};
-    let mut ranges: Vec<std::ops::Range<usize>> = Parser::new(markdown)
-        .into_offset_iter()
-        .filter(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
-        .map(|(_, r)| r)
-        .collect();
-    if ranges.is_empty() {
-        return markdown.to_owned();
-    }
-    ranges.sort_by_key(|r| r.start);
-    let mut out = String::with_capacity(markdown.len() + 16);
-    let mut pos = 0;
-    for r in ranges {
-        if r.start < pos {
-            continue;
-        }
-        out.push_str(&markdown[pos..r.start]);
-        out.push_str(&markdown[r.clone()].replace('<', "&lt;"));
-        pos = r.end;
-    }
-    out.push_str(&markdown[pos..]);
-    out
 }
 
 /// The text of Markdown without markup, on one line.
@@ -265,6 +246,9 @@ fn slug(title: &str) -> String {
 }
 
 #[cfg(test)]
+mod private_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -288,19 +272,6 @@ mod tests {
             }
         }
         assert!(markdown_html("[ok](https://x.test)").contains("rel=\"noopener noreferrer nofollow\""));
-    }
-
-    #[test]
-    fn raw_html_in_markdown_outputs_is_inert() {
-        assert_eq!(
-            defang_html("Text <script>alert(1)</script> and `<code>`"),
-            "Text &lt;script>alert(1)&lt;/script> and `<code>`"
-        );
-        assert_eq!(
-            defang_html("<img src=x onerror=alert(1)>\n\n**bold**"),
-            "&lt;img src=x onerror=alert(1)>\n\n**bold**"
-        );
-        assert_eq!(defang_html("plain **markdown**"), "plain **markdown**");
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     state::requirements(&mut at, report, ctx, report.state);
     timeline::check(&mut at, report, ctx);
     fields::check(&mut at, report, ctx);
+    sections::structure(&mut at);
     out
 }
 

@@ -425,3 +425,82 @@ fn the_well_known_xss_vectors_render_inert_in_body_and_title() {
         }
     }
 }
+
+/// Bodies whose private text hides in Markdown structure, each with the markers it plants
+/// (`PRIV-n`). The first paragraph of each Summary (`PUBLIC-n`) must still be published.
+const PRIVATE_BODIES: &[&str] = &[
+    // A public heading inside a blockquote or a list item of the private section.
+    "## Summary\n\nPUBLIC-n\n\n## Reproduction\n\n> ## Impact\n> PRIV-n quoted exploit\n\n- ## Remediation\n  PRIV-n listed\n\n- step\n\n  ## Impact\n\n  PRIV-n nested\n",
+    // An HTML block and an unclosed comment swallow the private heading.
+    "## Summary\n\nPUBLIC-n\n\n<details>\n## Reproduction\nPRIV-n in details\n</details>\n\nPRIV-n after it\n",
+    "## Summary\n\nPUBLIC-n\n\n<!--\n## Reproduction\n\nPRIV-n in a comment\n",
+    "## Summary\n\nPUBLIC-n\n\n<details>\n\n## Reproduction\n\nPRIV-n\n\n## Impact\n\nPRIV-n inside the open details\n\n</details>\n",
+    // A stray fence turns the fences after it inside out.
+    "## Summary\n\nPUBLIC-n\n\n```\n## Reproduction\n\n```\n## Impact\nPRIV-n\n```\n",
+    // A table swallows a setext heading; a zero-width space hides one.
+    "## Summary\n\nPUBLIC-n\n\n| a |\n|---|\nReproduction\n---\nPRIV-n\n",
+    "## Summary\n\nPUBLIC-n\n\n\u{200b}## Reproduction\nPRIV-n\n",
+    // Comments in public sections, in every form.
+    "## Summary\n\nPUBLIC-n <!-- PRIV-n inline -->\n\n<!--\nPRIV-n block\n-->\n\n## Impact\n\nImpact text <!-- PRIV-n\n",
+    // Unsafe URLs in a public section.
+    "## Summary\n\nPUBLIC-n [click](javascript:alert('PRIV-n')) <vbscript:PRIV-n> ![i](data:text/html,PRIV-n)\n[ref][r] <a href=\"javascript:PRIV-n\">a</a> <img src=\"javascript:PRIV-n\">\n\n[r]: javascript:PRIV-n\n",
+];
+
+#[test]
+fn private_text_never_leaves_whatever_the_markdown_looks_like() {
+    let repo = repo();
+    let config = repo
+        .read("enigm.yaml")
+        .replace("# website: https://www.example.com", "website: https://www.acme.test")
+        .replace(
+            "# cve_org_id: 00000000-0000-4000-8000-000000000000",
+            "cve_org_id: 5a3b1c2d-0e4f-4a1b-9c8d-7e6f5a4b3c2d",
+        );
+    repo.write("enigm.yaml", config);
+    let front = &PUBLISHED[..PUBLISHED.find("\n---\n").expect("fences") + 5];
+    for (i, body) in PRIVATE_BODIES.iter().enumerate() {
+        let n = i + 2;
+        let text = front
+            .replace("ENIGM-2026-0001", &format!("ENIGM-2026-{n:04}"))
+            .replace("CVE-2026-12345", &format!("CVE-2026-{:05}", 20000 + n))
+            + &body.replace("-n", &format!("-{n}"))
+            + "\n## Remediation\n\nUpgrade.\n";
+        repo.write(&format!("reports/ENIGM-2026-{n:04}.md"), text);
+    }
+    commit_all(&repo, "tricky bodies");
+    let leaks = |what: &str, text: &str| {
+        let lower = text.to_lowercase();
+        for bad in ["priv-", "javascript:", "vbscript:", "data:text/html"] {
+            assert!(!lower.contains(bad), "{bad} reached {what}:\n{text}");
+        }
+    };
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    for (path, bytes) in all_files(&site) {
+        leaks(&path, &String::from_utf8_lossy(&bytes));
+    }
+    for n in 2..PRIVATE_BODIES.len() + 2 {
+        let page = fs::read_to_string(site.join(format!("advisories/ENIGM-2026-{n:04}.html"))).expect("page");
+        assert!(page.contains(&format!("PUBLIC-{n}")), "the public text of {n} is published:\n{page}");
+        for format in ["html", "md", "osv", "csaf", "cve"] {
+            let a = repo.cmd().args(["render", &n.to_string(), "--format", format]).assert().success();
+            leaks(&format!("render {n} --format {format}"), &stdout(&a));
+        }
+    }
+    // `validate` says where the structure is ambiguous (not for comments and unsafe URLs in
+    // public sections: they are only removed).
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
+    let ambiguous: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "ambiguous-heading")
+        .map(|f| f.to_string())
+        .collect();
+    for n in 2..PRIVATE_BODIES.len() + 2 {
+        let file = format!("ENIGM-2026-{n:04}.md");
+        let flagged = ambiguous.iter().any(|f| f.contains(&file));
+        assert_eq!(flagged, n < PRIVATE_BODIES.len(), "{file}: {ambiguous:#?}");
+    }
+}
