@@ -645,8 +645,7 @@ fn random_looking(s: &str, strict: bool) -> bool {
 }
 
 /// Obvious placeholders: `***`, `xxxx`, `<password>`, `${TOKEN}`, `your-token-here`,
-/// `REDACTED`, documentation `EXAMPLE` keys, a value of few distinct characters, or an
-/// ascending run such as `abcdefgh` or `12345678`.
+/// `REDACTED`, documentation `EXAMPLE` keys, or a value of few distinct characters.
 fn is_placeholder(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     const WORDS: &[&str] = &[
@@ -690,18 +689,7 @@ fn is_placeholder(s: &str) -> bool {
     let mut distinct: Vec<char> = s.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
-    if distinct.len() <= 3 || (s.chars().count() >= 12 && distinct.len() <= 5) {
-        return true;
-    }
-    let b = s.as_bytes();
-    let mut run = 1;
-    for w in b.windows(2) {
-        run = if w[1] == w[0] + 1 && w[0].is_ascii_alphanumeric() { run + 1 } else { 1 };
-        if run >= 8 {
-            return true;
-        }
-    }
-    false
+    distinct.len() <= 3 || (s.chars().count() >= 12 && distinct.len() <= 5)
 }
 
 /// Shannon entropy in bits per character.
