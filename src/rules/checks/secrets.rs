@@ -37,7 +37,8 @@ pub const ALLOW_MARKER: &str = "enigm:allow-secret";
 
 struct Rule {
     what: &'static str,
-    /// Literals (matched ignoring ASCII case) one of which every match contains.
+    /// Literals (matched ignoring ASCII case) one of which every match contains; none: the
+    /// rule always runs.
     keywords: &'static [&'static str],
     /// The secret is the `s` group when the pattern has one, else the whole match.
     pattern: &'static str,
@@ -195,7 +196,7 @@ const RULES: &[Rule] = &[
         r#"(?i)(?:^|[^a-z0-9])[a-z0-9_.\-]*?(?:passw(?:or)?d|passwd|\bpwd|\bpass|secret|token|api[_.\-]?key|apikey|(?:access|private|account|storage|master|signing|encryption|auth|client|app|service|shared|license)[_.\-]?key|credentials?|auth)[a-z0-9_.\-]*["']?[ \t]*(?::=|=>|[:=])[ \t]*(?:"(?P<s>[^"\n]{8,256})"|'(?P<s2>[^'\n]{8,256})'|(?P<s3>[^\s"'`,;&<>]{8,256}))"#,
         3.0,
     ),
-    g("high-entropy string", &["\"", "'"], r#"["'](?P<s>[A-Za-z0-9+/_\-]{24,}={0,2})["']"#, 4.5),
+    g("high-entropy string", &[], r#"["'](?P<s>[A-Za-z0-9+/_\-]{24,}={0,2})["']"#, 4.5),
 ];
 
 /// The AWS documentation key pair (any match containing one is not a secret).
@@ -226,7 +227,12 @@ fn compiled() -> &'static Compiled {
         }
         // The patterns and keywords are constants covered by tests; they always compile.
         Compiled {
-            rules: RULES.iter().map(|r| Regex::new(r.pattern).expect("secret pattern compiles")).collect(),
+            // ASCII word boundaries: a Unicode `\b` makes the regex engine leave its DFA on any
+            // non-ASCII text (names, `…`), which costs several times the scan.
+            rules: RULES
+                .iter()
+                .map(|r| Regex::new(&r.pattern.replace(r"\b", r"(?-u:\b)")).expect("secret pattern compiles"))
+                .collect(),
             keywords: AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .build(&words)
@@ -349,7 +355,8 @@ fn finding(path: &Path, span: Range<usize>, h: &Hit) -> Finding {
 /// offset by `base` (or, for decoded text, the whole of `base..base+len` is the caller's).
 fn raw_hits(text: &str, base: usize, layer: Option<&'static str>, out: &mut Vec<Hit>) {
     let c = compiled();
-    let mut wanted = vec![false; RULES.len()];
+    // Rules without keywords always run.
+    let mut wanted: Vec<bool> = RULES.iter().map(|r| r.keywords.is_empty()).collect();
     for m in c.keywords.find_overlapping_iter(text) {
         for &i in &c.keyword_rules[m.pattern().as_usize()] {
             wanted[i] = true;
