@@ -24,7 +24,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use crate::format::finding::{Code, Finding};
@@ -207,7 +207,12 @@ struct Compiled {
     keywords: AhoCorasick,
     /// Keyword index → the rules that need it.
     keyword_rules: Vec<Vec<usize>>,
+    /// The index of [`URL_KEYWORD`] among the keywords.
+    url_keyword: usize,
 }
+
+/// What every URL with credentials holds.
+const URL_KEYWORD: &str = "://";
 
 fn compiled() -> &'static Compiled {
     static C: OnceLock<Compiled> = OnceLock::new();
@@ -225,6 +230,20 @@ fn compiled() -> &'static Compiled {
                 }
             }
         }
+        // A keyword's match also stands for the keywords that are its prefixes ("sk" in "sk-ant-").
+        let mut closed = keyword_rules.clone();
+        for (i, w) in words.iter().enumerate() {
+            for (j, shorter) in words.iter().enumerate() {
+                if i != j && w.starts_with(shorter) {
+                    let extra = keyword_rules[j].clone();
+                    closed[i].extend(extra);
+                }
+            }
+        }
+        let keyword_rules = closed;
+        // Not a rule's keyword: where `scheme://` URLs are, for `url_credentials`.
+        let url_keyword = words.len();
+        words.push(URL_KEYWORD);
         // The patterns and keywords are constants covered by tests; they always compile.
         Compiled {
             // ASCII word boundaries: a Unicode `\b` makes the regex engine leave its DFA on any
@@ -234,10 +253,13 @@ fn compiled() -> &'static Compiled {
                 .map(|r| Regex::new(&r.pattern.replace(r"\b", r"(?-u:\b)")).expect("secret pattern compiles"))
                 .collect(),
             keywords: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                 .ascii_case_insensitive(true)
                 .build(&words)
                 .expect("secret keywords compile"),
             keyword_rules,
+            url_keyword,
         }
     })
 }
@@ -317,7 +339,8 @@ pub fn scan_values(path: &Path, text: &str, tree: &Node, raw: &[Finding], allowe
             NodeKind::Map(entries) => stack.extend(entries.iter().map(|(k, v)| (Some(k.name.as_str()), v))),
             NodeKind::Str(value, _) => {
                 let written = text.get(node.span.clone()).unwrap_or("");
-                if value.len() < 8 || written.contains(value.as_str()) {
+                let as_written = written == value || written.get(1..written.len().saturating_sub(1)) == Some(value.as_str());
+                if value.len() < 8 || as_written || written.contains(value.as_str()) {
                     continue;
                 }
                 let covered = raw.iter().any(|f| {
@@ -355,22 +378,47 @@ fn finding(path: &Path, span: Range<usize>, h: &Hit) -> Finding {
 /// offset by `base` (or, for decoded text, the whole of `base..base+len` is the caller's).
 fn raw_hits(text: &str, base: usize, layer: Option<&'static str>, out: &mut Vec<Hit>) {
     let c = compiled();
-    // Rules without keywords always run.
-    let mut wanted: Vec<bool> = RULES.iter().map(|r| r.keywords.is_empty()).collect();
-    for m in c.keywords.find_overlapping_iter(text) {
+    // Where each rule runs: rules without keywords on the whole text, the others only on the
+    // lines where one of their keywords occurs (every match holds its keyword, and only the
+    // base64 PEM rule spans lines: it runs from its keyword's line to the end).
+    let mut windows: Vec<(usize, Range<usize>)> =
+        RULES.iter().enumerate().filter(|(_, r)| r.keywords.is_empty()).map(|(i, _)| (i, 0..text.len())).collect();
+    // Leftmost-longest matches, restarting one byte after each match's start: every keyword
+    // occurrence is found, either itself or as a prefix of the longest keyword at its position
+    // (`keyword_rules` also holds the rules of a keyword's prefixes).
+    let mut urls = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let Some(m) = c.keywords.find(aho_corasick::Input::new(text).range(at..)) else {
+            break;
+        };
+        at = m.start() + 1;
+        if m.pattern().as_usize() == c.url_keyword {
+            urls.push(m.start());
+            continue;
+        }
+        let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[m.end()..].find('\n').map_or(text.len(), |i| m.end() + i);
         for &i in &c.keyword_rules[m.pattern().as_usize()] {
-            wanted[i] = true;
+            let end = if RULES[i].what == "base64-encoded private key" { text.len() } else { line_end };
+            match windows.iter_mut().rev().find(|(r, _)| *r == i) {
+                Some((_, w)) if w.end >= line_start => w.end = w.end.max(end),
+                _ => windows.push((i, line_start..end)),
+            }
         }
     }
-    for (i, rule) in RULES.iter().enumerate().filter(|(i, _)| wanted[*i]) {
-        for caps in c.rules[i].captures_iter(text) {
+    windows.sort_by_key(|(i, w)| (*i, w.start));
+    for (i, window) in windows {
+        let rule = &RULES[i];
+        let offset = window.start;
+        for caps in c.rules[i].captures_iter(&text[window]) {
             let Some(m) =
                 caps.name("s").or_else(|| caps.name("s2")).or_else(|| caps.name("s3")).or_else(|| caps.get(0))
             else {
                 continue;
             };
-            let mut secret = m.as_str();
-            let mut span = m.start()..m.end();
+            let mut span = offset + m.start()..offset + m.end();
+            let mut secret = &text[span.clone()];
             if rule.what == "private key" {
                 (secret, span) = pem_block(text, span);
             }
@@ -388,7 +436,7 @@ fn raw_hits(text: &str, base: usize, layer: Option<&'static str>, out: &mut Vec<
             });
         }
     }
-    url_credentials(text, base, layer, out);
+    url_credentials(text, &urls, base, layer, out);
 }
 
 /// A private key header extended to its `-----END …-----` line when there is one; a block whose
@@ -408,11 +456,11 @@ fn pem_block(text: &str, head: Range<usize>) -> (&str, Range<usize>) {
     (&text[span.clone()], span)
 }
 
-/// `scheme://user:password@host`: the password, unless it is a placeholder or the user-info is
+/// `scheme://user:password@host` (at each `://` in `urls`): the password, unless it is a placeholder or the user-info is
 /// a host-and-port trick (`http://127.0.0.1:80@evil.example/`, `http://trusted.com:443@x`).
-fn url_credentials(text: &str, base: usize, layer: Option<&'static str>, out: &mut Vec<Hit>) {
+fn url_credentials(text: &str, urls: &[usize], base: usize, layer: Option<&'static str>, out: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
-    for (at, _) in text.match_indices("://") {
+    for &at in urls {
         let scheme_ok = at > 0 && bytes[at - 1].is_ascii_alphanumeric();
         if !scheme_ok {
             continue;
@@ -468,7 +516,17 @@ fn host_trick(user: &str, password: &str) -> bool {
 /// encoded run.
 fn decoded_hits(text: &str, out: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
-    let is_b64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=');
+    static B64: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_' | b'=');
+            b += 1;
+        }
+        t
+    };
+    let is_b64 = |b: u8| B64[usize::from(b)];
     let mut i = 0;
     while i < bytes.len() {
         if !is_b64(bytes[i]) {
