@@ -339,7 +339,8 @@ pub fn scan_values(path: &Path, text: &str, tree: &Node, raw: &[Finding], allowe
             NodeKind::Map(entries) => stack.extend(entries.iter().map(|(k, v)| (Some(k.name.as_str()), v))),
             NodeKind::Str(value, _) => {
                 let written = text.get(node.span.clone()).unwrap_or("");
-                let as_written = written == value || written.get(1..written.len().saturating_sub(1)) == Some(value.as_str());
+                let as_written =
+                    written == value || written.get(1..written.len().saturating_sub(1)) == Some(value.as_str());
                 if value.len() < 8 || as_written || written.contains(value.as_str()) {
                     continue;
                 }
