@@ -41,6 +41,18 @@ pub struct Config {
     pub policy: Policy,
     #[serde(default)]
     pub render: RenderConfig,
+    /// Values the secret scanner accepts, each by its SHA-256 (never the value itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_secrets: Vec<AllowedSecret>,
+}
+
+/// One value the secret scanner accepts (an SSRF payload, a documentation key): its SHA-256
+/// as lowercase hex and why it is not a secret, so the acceptance is reviewable.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedSecret {
+    pub sha256: String,
+    pub reason: String,
 }
 
 /// Who runs the disclosure process.

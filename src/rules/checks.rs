@@ -37,7 +37,17 @@ pub struct CheckContext<'a> {
 /// in a file that does not parse), merge conflict markers and Trojan Source characters.
 /// `front_matter` is the YAML's byte range when the file split at its fences.
 pub fn check_text(path: &std::path::Path, text: &str, front_matter: Option<Range<usize>>) -> Vec<Finding> {
-    let mut out = secrets::scan(text, path);
+    check_text_allowing(path, text, front_matter, secrets::Allowed::default())
+}
+
+/// [`check_text`], accepting the secret values `allowed` names (from `enigm.yaml`).
+pub fn check_text_allowing(
+    path: &std::path::Path,
+    text: &str,
+    front_matter: Option<Range<usize>>,
+    allowed: secrets::Allowed<'_>,
+) -> Vec<Finding> {
+    let mut out = secrets::scan_allowing(text, path, allowed);
     out.extend(unicode::check(path, text, front_matter));
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

@@ -15,6 +15,7 @@ use crate::format::located::LocatedYaml;
 use crate::format::report::{Document, Report};
 use crate::format::yaml::Node;
 use crate::layout::CONFIG_FILE;
+use crate::rules::checks::secrets::{self, Allowed};
 use crate::rules::checks::{self, CheckContext};
 use crate::rules::schema::Schema;
 
@@ -35,11 +36,14 @@ pub fn typed<T>(
 }
 
 /// The checks on a parsed file's text: secrets, conflict markers and Trojan Source
-/// characters in the raw text ([`checks::check_text`]), then control characters that only
-/// the YAML's decoded values show. `yaml` is the YAML's byte range in `text`.
-pub fn text_findings(path: &Path, text: &str, yaml: Range<usize>, tree: &Node) -> Vec<Finding> {
-    let raw = checks::check_text(path, text, Some(yaml));
+/// characters in the raw text ([`checks::check_text_allowing`]), then secrets and control
+/// characters that only the YAML's decoded values show (a token split by an escaped line
+/// break), each value reported once. `yaml` is the YAML's byte range in `text`; `allowed`
+/// are the secret values `enigm.yaml` accepts.
+pub fn text_findings(path: &Path, text: &str, yaml: Range<usize>, tree: &Node, allowed: Allowed<'_>) -> Vec<Finding> {
+    let raw = checks::check_text_allowing(path, text, Some(yaml), allowed);
     let mut out: Vec<Finding> = checks::unicode::check_values(path, tree, &raw).into_iter().collect();
+    out.extend(secrets::scan_values(path, text, tree, &raw, allowed));
     out.extend(raw);
     out
 }
@@ -52,7 +56,9 @@ pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
         Ok(report) => checks::check_report(doc, &report, ctx),
         Err(findings) => findings,
     };
-    findings.extend(text_findings(&doc.path, &doc.text, doc.front_matter.clone(), &doc.yaml.tree));
+    let hashes: Vec<String> = ctx.config.allowed_secrets.iter().map(|a| a.sha256.clone()).collect();
+    let allowed = Allowed { sha256: &hashes };
+    findings.extend(text_findings(&doc.path, &doc.text, doc.front_matter.clone(), &doc.yaml.tree, allowed));
     findings
 }
 
@@ -64,7 +70,7 @@ pub fn check_config(text: &str) -> Result<Config, Vec<Finding>> {
     let yaml = Config::located(text).map_err(|f| vec![f])?;
     // Secrets, conflict markers and Trojan Source characters matter in the configuration too,
     // and any of them keeps it from being used.
-    let text_found = text_findings(rel, text, 0..text.len(), &yaml.tree);
+    let text_found = text_findings(rel, text, 0..text.len(), &yaml.tree, Allowed::default());
     if !text_found.is_empty() {
         let mut findings = Schema::Config.check(rel, &yaml);
         findings.extend(text_found);

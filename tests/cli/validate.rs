@@ -288,3 +288,52 @@ fn paths_that_are_not_reports_are_refused() {
     assert!(stderr(&a).contains("notes.md is not a report"), "{}", stderr(&a));
     repo.cmd().args(["validate", "enigm.yaml"]).assert().success();
 }
+
+#[test]
+fn secret_split_by_a_yaml_escape_is_found() {
+    let repo = repo_with_published();
+    // A double-quoted YAML value continued with `\` at the end of the line: the raw text never
+    // shows the token whole, the decoded value (what `render` publishes) does.
+    let (head, tail) = ("ghp_R7kQ2mX9vLp4Tz8W", "c1Nb6Hj3Fd5Sg0Ay2Ue7");
+    let title = format!("title: \"Token {head}\\\n  {tail} leaked\"");
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("title: Path traversal in uploads", &title));
+    let (code, v) = json(&repo, &[]);
+    assert_eq!(code, 1, "{v}");
+    let secrets: Vec<_> =
+        v["findings"].as_array().expect("findings").iter().filter(|f| f["code"] == "secret").collect();
+    assert_eq!(secrets.len(), 1, "{v}");
+    let message = secrets[0]["message"].as_str().expect("message");
+    assert!(message.contains("GitHub token") && message.contains("YAML escapes"), "{message}");
+    assert!(!v.to_string().contains(tail), "{v}");
+}
+
+#[test]
+fn ssrf_payloads_pass_and_one_secret_value_can_be_accepted() {
+    let repo = repo_with_published();
+    let body = "request `http://127.0.0.1:80@evil.example/` and `http://[::1]:8080@evil.example/`.";
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("observe where it is written.", body));
+    let (code, v) = json(&repo, &[]);
+    assert_eq!(code, 0, "SSRF payloads are not secrets: {v}");
+
+    // A password the report must quote: refused, then accepted by an inline comment, or by
+    // its SHA-256 in enigm.yaml (and only that value).
+    let quoted = "log in at `https://admin:Wq4zPt7Lm2@10.0.0.5/` (the default)";
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("observe where it is written.", quoted));
+    assert_eq!(json(&repo, &[]).0, 1);
+    let marked = format!("{quoted} <!-- enigm:allow-secret -->");
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("observe where it is written.", &marked));
+    assert_eq!(json(&repo, &[]).0, 0);
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("observe where it is written.", quoted));
+    let config = repo.read("enigm.yaml");
+    // printf %s Wq4zPt7Lm2 | sha256sum
+    let hash = enigm_disclose::rules::checks::secrets::sha256_hex(b"Wq4zPt7Lm2");
+    repo.write(
+        "enigm.yaml",
+        format!("{config}\nallowed_secrets:\n  - sha256: {hash}\n    reason: vendor default password, public\n"),
+    );
+    let (code, v) = json(&repo, &[]);
+    assert_eq!(code, 0, "{v}");
+    let other = quoted.replace("Wq4zPt7Lm2", "Wq4zPt7Lm3");
+    repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("observe where it is written.", &other));
+    assert_eq!(json(&repo, &[]).0, 1, "the allowlist accepts one value, not the pattern");
+}
