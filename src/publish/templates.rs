@@ -109,11 +109,9 @@ impl Renderer {
                 .expect("default syntax is valid"),
         );
         for (name, source) in BUILTIN {
-            let source = match root.map(|r| r.join(TEMPLATES_DIR).join(name)) {
-                Some(p) if p.is_file() && !p.is_symlink() => {
-                    fs::read_to_string(&p).map_err(Error::io(format!("cannot read {}", p.display())))?
-                }
-                _ => (*source).to_owned(),
+            let source = match root {
+                Some(root) => override_source(root, name)?.unwrap_or_else(|| (*source).to_owned()),
+                None => (*source).to_owned(),
             };
             let owned = source.clone();
             env.add_template_owned(*name, source).map_err(|e| template_error(&e, name, &owned))?;
@@ -170,6 +168,25 @@ impl Renderer {
     }
 }
 
+/// The repository's own `templates/<name>`, if there is one. A link (the directory or the
+/// file) is refused, and only a regular file is read (a FIFO would hang the render).
+fn override_source(root: &Path, name: &str) -> Result<Option<String>> {
+    let rel = Path::new(TEMPLATES_DIR).join(name);
+    let path = root.join(&rel);
+    crate::layout::no_links(root, &rel).map_err(Error::io(format!("cannot read {}", rel.display())))?;
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let bytes = crate::layout::read_regular(&path, MAX_TEMPLATE_BYTES)
+        .map_err(Error::io(format!("cannot read {}", rel.display())))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| Error::usage(format!("{} is not valid UTF-8", rel.display()), "save the template as UTF-8"))
+}
+
+/// Largest template file read from the repository.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
 /// Collects a render's output up to `limit` bytes, then refuses (which stops the render).
 struct Bounded {
     out: Vec<u8>,
@@ -221,6 +238,7 @@ fn line_range(source: &str, line: usize) -> std::ops::Range<usize> {
 /// Copies the built-in templates into `root/templates/` (never overwriting a file).
 pub fn export_templates(root: &Path) -> Result<Vec<String>> {
     let dir = root.join(TEMPLATES_DIR);
+    crate::layout::no_links(root, Path::new(TEMPLATES_DIR)).map_err(Error::io("cannot write the templates"))?;
     fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     let mut written = Vec::new();
     for (name, source) in BUILTIN {

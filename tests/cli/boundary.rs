@@ -1,0 +1,210 @@
+//! Never outside the repository, never over the user's files, bounded reads: links are not
+//! followed, FIFOs are not opened for reading, output never lands in `.git/` or over a tracked
+//! or foreign file without `--force`, two files with one id are refused, and huge blobs are
+//! refused by their size before they are read.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::process::Command;
+use std::time::Duration;
+
+use super::validate::PUBLISHED;
+use crate::util::{TestRepo, stderr};
+
+const ID: &str = "ENIGM-2026-0001";
+
+fn published() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(&format!("reports/{ID}.md"), PUBLISHED);
+    repo
+}
+
+#[test]
+fn a_linked_site_directory_is_neither_written_nor_cleaned() {
+    let repo = published();
+    let outside = tempfile::tempdir().expect("tempdir");
+    fs::write(outside.path().join("victim.html"), "keep me").expect("victim");
+    fs::create_dir_all(repo.root().join("site")).expect("site");
+    symlink(outside.path(), repo.root().join("site/advisories")).expect("symlink");
+    fs::write(repo.root().join("site/.enigm-site"), "advisories/victim.html\n").expect("manifest");
+    let a = repo.cmd().args(["render"]).timeout(Duration::from_secs(60)).assert().code(2);
+    assert!(stderr(&a).contains("symbolic link"), "{}", stderr(&a));
+    assert_eq!(fs::read_to_string(outside.path().join("victim.html")).expect("victim"), "keep me");
+    assert_eq!(fs::read_dir(outside.path()).expect("ls").count(), 1, "nothing written outside");
+}
+
+#[test]
+fn a_linked_site_root_inside_the_repository_is_refused() {
+    let repo = published();
+    let outside = tempfile::tempdir().expect("tempdir");
+    symlink(outside.path(), repo.root().join("site")).expect("symlink");
+    let a = repo.cmd().args(["render"]).assert().code(2);
+    assert!(stderr(&a).contains("symbolic link"), "{}", stderr(&a));
+    assert_eq!(fs::read_dir(outside.path()).expect("ls").count(), 0);
+}
+
+#[test]
+fn linked_reports_and_templates_are_not_read_or_written() {
+    let repo = published();
+    let outside = tempfile::tempdir().expect("tempdir");
+    fs::rename(repo.root().join("reports"), outside.path().join("reports")).expect("move");
+    symlink(outside.path().join("reports"), repo.root().join("reports")).expect("symlink");
+    for args in [&["list"][..], &["validate"], &["render"]] {
+        let a = repo.cmd().args(args).assert().code(2);
+        assert!(stderr(&a).contains("symbolic link"), "{args:?}: {}", stderr(&a));
+    }
+    let before = fs::read_dir(outside.path().join("reports")).expect("ls").count();
+    repo.cmd().args(["new", "--title", "x", "--severity", "low", "--no-commit"]).assert().code(2);
+    assert_eq!(fs::read_dir(outside.path().join("reports")).expect("ls").count(), before, "new wrote outside");
+
+    let repo = published();
+    let templates = tempfile::tempdir().expect("tempdir");
+    fs::write(templates.path().join("advisory.md.j2"), "outside {{ advisory.id }}").expect("template");
+    fs::remove_dir_all(repo.root().join("templates")).ok();
+    symlink(templates.path(), repo.root().join("templates")).expect("symlink");
+    let a = repo.cmd().args(["render", "1", "--format", "md"]).assert().code(2);
+    assert!(stderr(&a).contains("symbolic link"), "{}", stderr(&a));
+}
+
+#[test]
+fn a_fifo_named_like_the_manifest_does_not_hang_render() {
+    let repo = published();
+    fs::create_dir_all(repo.root().join("site")).expect("site");
+    let made = Command::new("mkfifo").arg(repo.root().join("site/.enigm-site")).status().expect("mkfifo");
+    assert!(made.success());
+    let a = repo.cmd().args(["render"]).timeout(Duration::from_secs(60)).assert().code(2);
+    assert!(stderr(&a).contains("not a regular file"), "{}", stderr(&a));
+
+    let repo = published();
+    fs::remove_file(repo.root().join("templates/advisory.md.j2")).ok();
+    let made = Command::new("mkfifo").arg(repo.root().join("templates/advisory.md.j2")).status().expect("mkfifo");
+    assert!(made.success());
+    let a = repo.cmd().args(["render", "1", "--format", "md"]).timeout(Duration::from_secs(60)).assert().code(2);
+    assert!(stderr(&a).contains("not a regular file"), "{}", stderr(&a));
+}
+
+#[test]
+fn output_files_never_replace_repository_files_without_force() {
+    let repo = published();
+    let added = Command::new("git").current_dir(repo.root()).args(["add", "-A"]).status().expect("add");
+    assert!(added.success());
+    Command::new("git")
+        .current_dir(repo.root())
+        .args(["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "x", "--no-verify"])
+        .status()
+        .expect("commit");
+    let report = format!("reports/{ID}.md");
+    let edited = format!("{PUBLISHED}\nuncommitted edit\n");
+    repo.write(&report, &edited);
+    let a = repo.cmd().args(["render", "1", "--out", &report]).assert().code(2);
+    assert!(stderr(&a).contains("--force"), "{}", stderr(&a));
+    assert_eq!(repo.read(&report), edited, "the edited report is intact");
+    let a = repo.cmd().args(["stats", "--html", &report]).assert().code(2);
+    assert!(stderr(&a).contains("tracks"), "{}", stderr(&a));
+    assert_eq!(repo.read(&report), edited);
+
+    // Into the git directory: never, not even with --force.
+    for force in [false, true] {
+        let mut args = vec!["render", "1", "--out", ".git/hooks/pre-commit"];
+        if force {
+            args.push("--force");
+        }
+        let a = repo.cmd().args(&args).assert().code(2);
+        assert!(stderr(&a).contains("git directory"), "{}", stderr(&a));
+        let mut args = vec!["stats", "--html", ".git/config"];
+        if force {
+            args.push("--force");
+        }
+        repo.cmd().args(&args).assert().code(2);
+    }
+    assert!(repo.read(".git/config").contains("[core]"));
+
+    // A file the tool did not write needs --force; one it wrote is replaced.
+    repo.write("notes.html", "mine");
+    repo.cmd().args(["render", "1", "--out", "notes.html"]).assert().code(2);
+    assert_eq!(repo.read("notes.html"), "mine");
+    repo.cmd().args(["render", "1", "--out", "notes.html", "--force"]).assert().success();
+    assert!(repo.read("notes.html").contains(ID));
+    repo.cmd().args(["render", "1", "--out", "page.html"]).assert().success();
+    repo.cmd().args(["render", "1", "--out", "page.html", "--format", "md"]).assert().success();
+    repo.write("page.html", "edited by hand");
+    repo.cmd().args(["render", "1", "--out", "page.html"]).assert().code(2);
+    assert_eq!(repo.read("page.html"), "edited by hand");
+}
+
+#[test]
+fn new_output_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = published();
+    repo.cmd().args(["render", "1", "--out", "page.html"]).assert().success();
+    let mode = fs::metadata(repo.root().join("page.html")).expect("meta").permissions().mode() & 0o777;
+    // The test runs under its parent's umask (usually 022 or 002): not tempfile's 0600.
+    assert_ne!(mode, 0o600, "{mode:o}");
+    assert_eq!(mode & 0o111, 0, "{mode:o}");
+}
+
+#[test]
+fn two_files_with_one_id_are_refused_by_render_naming_both() {
+    let repo = published();
+    repo.write("reports/ENIGM-2026-0002.md", PUBLISHED);
+    let a = repo.cmd().args(["render"]).assert().code(2);
+    let err = stderr(&a);
+    assert!(err.contains("reports/ENIGM-2026-0001.md") && err.contains("reports/ENIGM-2026-0002.md"), "{err}");
+    assert!(!repo.root().join("site/index.html").exists());
+}
+
+/// A committed 1 GiB blob of zeros (about 1 MB packed) is refused from its object header.
+#[test]
+fn a_huge_blob_is_refused_before_it_is_read() {
+    let repo = published();
+    let big = repo.root().join("big.tmp");
+    let f = fs::File::create(&big).expect("create");
+    f.set_len(1 << 30).expect("sparse file");
+    drop(f);
+    let out = Command::new("git")
+        .current_dir(repo.root())
+        .args(["hash-object", "-w", "big.tmp"])
+        .output()
+        .expect("hash-object");
+    assert!(out.status.success());
+    let oid = String::from_utf8(out.stdout).expect("utf8").trim().to_owned();
+    fs::remove_file(&big).expect("rm");
+    let path = "reports/ENIGM-2026-0002.md";
+    let staged = Command::new("git")
+        .current_dir(repo.root())
+        .args(["update-index", "--add", "--cacheinfo", &format!("100644,{oid},{path}")])
+        .status()
+        .expect("update-index");
+    assert!(staged.success());
+    let peak = |args: &[&str]| -> (i32, String, u64) {
+        let bin = assert_cmd::cargo::cargo_bin("enigm-disclose");
+        let out = Command::new("/usr/bin/time")
+            .arg("-f")
+            .arg("PEAK %M")
+            .arg(bin)
+            .args(args)
+            .current_dir(repo.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("time");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let kb = err.lines().rev().find_map(|l| l.strip_prefix("PEAK ")).and_then(|k| k.trim().parse().ok());
+        (out.status.code().unwrap_or(-1), err, kb.unwrap_or(0))
+    };
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        repo.cmd().args(["validate", "--staged"]).assert().code(1);
+        return;
+    }
+    let (code, err, kb) = peak(&["validate", "--staged"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("file-too-large") || err.contains("1 MiB"), "{err}");
+    assert!(kb < 300 * 1024, "validate --staged peaked at {kb} KiB");
+    let committed = Command::new("git")
+        .current_dir(repo.root())
+        .args(["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "big", "--no-verify"])
+        .status()
+        .expect("commit");
+    assert!(committed.success());
+    let (_, err, kb) = peak(&["verify"]);
+    assert!(kb < 300 * 1024, "verify peaked at {kb} KiB: {err}");
+}
