@@ -11,5 +11,6 @@ pub mod dashboard;
 pub mod osv;
 pub mod public;
 pub mod ranges;
+pub mod sandbox;
 pub mod site;
 pub mod templates;

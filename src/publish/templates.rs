@@ -34,8 +34,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
 const FUEL: u64 = 50_000_000;
 
 /// Largest output of one render. The index of 100,000 advisories is about 40 MB; a template
-/// that repeats a large string cannot use memory beyond this.
-pub const MAX_OUTPUT: usize = 128 * 1024 * 1024;
+/// that repeats a large string cannot use memory beyond this (and the memory a render holds
+/// is bounded too: [`super::sandbox`]).
+pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
 /// Instructions all renders of one [`Renderer`] may use together, beyond
 /// [`FUEL_PER_PAGE`] for each page it was told about: a template that burns most of its
@@ -133,11 +134,15 @@ impl Renderer {
     pub fn render(&self, name: &str, context: Value) -> Result<String> {
         use std::sync::atomic::Ordering;
         let template = self.env.get_template(name).map_err(|e| template_error(&e, name, ""))?;
-        let mut sink = Bounded { out: Vec::new(), limit: MAX_OUTPUT };
-        let captured = template.render_captured_to(context, &mut sink).map_err(|e| {
+        let static_name = BUILTIN.iter().find(|(n, _)| *n == name).map_or("(unknown)", |(n, _)| *n);
+        let guard = super::sandbox::Guard::enter(static_name);
+        let mut sink = Bounded { out: Vec::new(), limit: MAX_OUTPUT, full: false };
+        let captured = template.render_captured_to(context, &mut sink);
+        drop(guard);
+        let captured = captured.map_err(|e| {
             let failing = e.name().unwrap_or(name).to_owned();
             let source = self.env.get_template(&failing).map(|t| t.source().to_owned()).unwrap_or_default();
-            if sink.out.len() >= MAX_OUTPUT {
+            if sink.full {
                 return budget_error(&failing, format!("its output passed {} MiB", MAX_OUTPUT >> 20));
             }
             template_error(&e, &failing, &source)
@@ -191,12 +196,14 @@ const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 struct Bounded {
     out: Vec<u8>,
     limit: usize,
+    /// A write was refused for passing the limit.
+    full: bool,
 }
 
 impl std::io::Write for Bounded {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.out.len() + buf.len() > self.limit {
-            self.out.resize(self.limit, 0);
+            self.full = true;
             return Err(std::io::Error::other("template output limit reached"));
         }
         self.out.extend_from_slice(buf);
