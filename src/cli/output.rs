@@ -255,7 +255,8 @@ impl miette::Diagnostic for Hinted<'_> {
 pub fn eprint_diagnostic(diagnostic: &dyn miette::Diagnostic) {
     let mut text = String::new();
     let _ = render_diagnostic(diagnostic, &mut text);
-    let _ = io::stderr().lock().write_all(redact::mask_text(&text).as_bytes());
+    let masked = redact::mask_text(&text);
+    let _ = io::stderr().lock().write_all(super::table::terminal_safe(&masked, color()).as_bytes());
 }
 
 /// Renders a diagnostic the way the terminal shows it (width from `COLUMNS`, default 100).
@@ -269,7 +270,22 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, out: &mut String) 
 /// Writes text to stdout, every secret the scanner finds in it masked (a title or body shown
 /// by `list` or `show`, a JSON string); a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> Result<(), Error> {
-    let text = redact::mask_text(text);
+    let masked = redact::mask_text(text);
+    write_stdout(&super::table::terminal_safe(&masked, color_stdout()))
+}
+
+/// Prints data meant for files and programs (JSON, CSV, a rendered advisory) as it is, unless
+/// stdout is a terminal: then it is made printable like any other output.
+pub fn print_data(text: &str) -> Result<(), Error> {
+    let masked = redact::mask_text(text);
+    if io::stdout().is_terminal() {
+        write_stdout(&super::table::terminal_safe(&masked, false))
+    } else {
+        write_stdout(&masked)
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to standard output")(e)),
@@ -281,7 +297,7 @@ pub fn print(text: &str) -> Result<(), Error> {
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::usage(format!("cannot encode JSON: {e}"), "this is a bug"))?;
-    print(&(text + "\n"))
+    print_data(&(text + "\n"))
 }
 
 /// Output format of commands that support machine-readable output.

@@ -185,7 +185,7 @@ fn write_one(
     repo: &Repo,
     force: bool,
 ) -> Result<(), Error> {
-    let Some(out) = out else { return print(text) };
+    let Some(out) = out else { return super::output::print_data(text) };
     let root = repo.root();
     let path = ctx.cwd.join(out);
     let default_site = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned()).join("site");

@@ -208,3 +208,54 @@ fn a_huge_blob_is_refused_before_it_is_read() {
     let (_, err, kb) = peak(&["verify"]);
     assert!(kb < 300 * 1024, "verify peaked at {kb} KiB: {err}");
 }
+
+/// Escape sequences in a title, a file name, a commit message and an author name never reach
+/// the terminal raw, from any command; the validate snippet shows U+202E escaped, with the
+/// underline on it.
+#[test]
+fn repository_strings_are_printable_in_every_command() {
+    let repo = TestRepo::new();
+    let hostile = PUBLISHED.replacen(
+        "title: Path traversal in uploads",
+        "title: \"Path \u{1b}]0;pwned\u{7} trav\u{202E}ersal\"",
+        1,
+    );
+    assert_ne!(hostile, PUBLISHED, "the fixture's title line changed");
+    repo.write(&format!("reports/{ID}.md"), &hostile);
+    repo.write("reports/ENIGM-2026-0002\u{1b}[2J.md", &hostile);
+    let git = |args: &[&str]| {
+        let ok = Command::new("git").current_dir(repo.root()).args(args).status().expect("git").success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["add", "-A"]);
+    git(&[
+        "-c",
+        "user.name=Eve \u{1b}[8m",
+        "-c",
+        "user.email=e@example.org",
+        "commit",
+        "-qm",
+        "msg \u{1b}]0;x\u{7}",
+        "--no-verify",
+    ]);
+    for color in ["never", "always"] {
+        for args in [&["validate"][..], &["list"], &["stats"], &["due"], &["history"], &["verify"], &["show", "1"]] {
+            let out = repo.cmd().arg("--color").arg(color).args(args).output().expect("run");
+            let all = [out.stdout, out.stderr].concat();
+            let text = String::from_utf8_lossy(&all);
+            for raw in ["\u{1b}]", "\u{1b}[2J", "\u{1b}[8m", "\u{202E}", "\u{7}"] {
+                assert!(!text.contains(raw), "{args:?} --color {color} printed {raw:?} raw:\n{text}");
+            }
+            if color == "never" {
+                assert!(!text.contains('\u{1b}'), "{args:?}: {text}");
+            }
+        }
+    }
+    let a = repo.cmd().args(["validate"]).assert().code(1);
+    let err = stderr(&a);
+    let block: Vec<&str> = err.lines().skip_while(|l| !l.contains("bidirectional control character")).collect();
+    let at = block.iter().position(|l| l.contains("trav\\u{202e}ersal")).expect("escaped snippet line");
+    let (line, under) = (block[at], block[at + 1]);
+    let col = line.chars().collect::<String>().find("\\u{202e}").map(|b| line[..b].chars().count()).expect("escape");
+    assert_eq!(under.chars().nth(col), Some('─'), "the underline sits on the escape:\n{line}\n{under}");
+}
