@@ -126,7 +126,8 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
         eprintln!("note: {note}");
     }
     for (p, why) in &outcome.skipped {
-        eprintln!("warning: {} not rendered: {why} (run `enigm-disclose validate`); its pages are kept", p.display());
+        let (path, why) = (super::table::sanitize(&p.display().to_string()), super::table::sanitize(why));
+        eprintln!("warning: {path} not rendered: {why} (run `enigm-disclose validate`); its pages are kept");
     }
     let advisories = plural(outcome.advisories, "advisory", "advisories");
     if args.check {
