@@ -114,6 +114,13 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
     let _lock = if args.check { None } else { Some(repo.lock_for_writing()?) };
     let renderer = Renderer::new(Some(repo.root()))?;
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
+    // Never into the git directory (a linked worktree's common directory included).
+    if let Some(why) = repo.output_clash(&out).filter(|w| w.contains("git directory")) {
+        return Err(Error::usage(
+            format!("{} cannot be the site directory: {why}", out.display()),
+            "render into a directory of its own, e.g. {out} site",
+        ));
+    }
     let plan = site::plan(repo.root(), config, &out)?;
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
     let csaf_history = match plan.history_wanted() {

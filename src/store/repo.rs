@@ -564,7 +564,7 @@ impl Repo {
                 return Some(format!("{} is inside the git directory {}", path.display(), dir.display()));
             }
         }
-        let rel = full.strip_prefix(canon(self.root())).ok()?;
+        let rel = full.strip_prefix(canon(self.root())).ok().filter(|r| !r.as_os_str().is_empty())?;
         let tracked = self.git.index().ok().is_some_and(|i| i.get_path(rel, 0).is_some())
             || self.git.status_file(rel).is_ok_and(|s| !s.is_wt_new() && !s.is_ignored() && !s.is_empty());
         tracked.then(|| format!("{} is a file of the repository that git tracks", rel.display()))

@@ -118,6 +118,9 @@ fn output_files_never_replace_repository_files_without_force() {
         repo.cmd().args(&args).assert().code(2);
     }
     assert!(repo.read(".git/config").contains("[core]"));
+    let a = repo.cmd().args(["render", "--out", ".git/hooks"]).assert().code(2);
+    assert!(stderr(&a).contains("site directory"), "{}", stderr(&a));
+    assert!(!repo.root().join(".git/hooks/index.html").exists());
 
     // A file the tool did not write needs --force; one it wrote is replaced.
     repo.write("notes.html", "mine");
