@@ -102,6 +102,12 @@ pub fn check_output(
             return Err(Error::usage(format!("will not write over it: {why}"), help));
         }
     }
+    // Inside the work tree, no directory on the way is a link (`docs -> /etc`).
+    if let Ok(rel) = path.strip_prefix(repo.root()) {
+        let parent = rel.parent().unwrap_or(std::path::Path::new(""));
+        enigm_disclose::layout::no_links(repo.root(), parent)
+            .map_err(Error::io(format!("cannot write {}", path.display())))?;
+    }
     if !force && path.symlink_metadata().is_ok() && !wrote_it(repo, path) {
         return Err(Error::usage(
             format!("{} exists; the tool does not replace a file it may not have written", path.display()),

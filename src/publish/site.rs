@@ -337,11 +337,17 @@ pub fn build(
         if keep_all { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
     // One directory listing instead of a failed open per new file.
     let existing = existing_files(&req.out);
+    // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
+    // Each directory is checked once; a file itself is only read when the listing (which does
+    // not follow links) saw a regular file, and a new one is created with O_EXCL, which fails
+    // on a link instead of following it.
+    let parents: BTreeSet<&Path> = files.keys().filter_map(|rel| Path::new(rel).parent()).collect();
+    for dir in parents {
+        crate::layout::no_links(&req.out, dir).map_err(Error::io("cannot write the site"))?;
+    }
     let mut to_write = Vec::new();
     for (rel, content) in &files {
         let path = req.out.join(rel);
-        // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
-        crate::layout::no_links(&req.out, Path::new(rel)).map_err(Error::io("cannot write the site"))?;
         let old = if existing.contains(rel.as_str()) {
             crate::layout::read_regular(&path, MAX_SITE_FILE)
         } else {

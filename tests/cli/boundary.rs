@@ -34,6 +34,19 @@ fn a_linked_site_directory_is_neither_written_nor_cleaned() {
 }
 
 #[test]
+fn a_linked_site_file_is_not_written_through() {
+    let repo = published();
+    let outside = tempfile::tempdir().expect("tempdir");
+    let victim = outside.path().join("victim");
+    fs::write(&victim, "keep me").expect("victim");
+    fs::create_dir_all(repo.root().join("site")).expect("site");
+    symlink(&victim, repo.root().join("site/index.html")).expect("symlink");
+    fs::write(repo.root().join("site/.enigm-site"), "index.html\n").expect("manifest");
+    repo.cmd().args(["render"]).assert().code(2);
+    assert_eq!(fs::read_to_string(&victim).expect("victim"), "keep me");
+}
+
+#[test]
 fn a_linked_site_root_inside_the_repository_is_refused() {
     let repo = published();
     let outside = tempfile::tempdir().expect("tempdir");
@@ -130,6 +143,11 @@ fn output_files_never_replace_repository_files_without_force() {
     assert!(repo.read("notes.html").contains(ID));
     repo.cmd().args(["render", "1", "--out", "page.html"]).assert().success();
     repo.cmd().args(["render", "1", "--out", "page.html", "--format", "md"]).assert().success();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    symlink(elsewhere.path(), repo.root().join("docs")).expect("symlink");
+    let a = repo.cmd().args(["stats", "--html", "docs/dash.html"]).assert().code(2);
+    assert!(stderr(&a).contains("symbolic link"), "{}", stderr(&a));
+    assert_eq!(fs::read_dir(elsewhere.path()).expect("ls").count(), 0);
     repo.write("page.html", "edited by hand");
     repo.cmd().args(["render", "1", "--out", "page.html"]).assert().code(2);
     assert_eq!(repo.read("page.html"), "edited by hand");
