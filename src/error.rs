@@ -194,6 +194,35 @@ impl fmt::Display for FieldText {
     }
 }
 
+/// `text` with control characters (but newline, carriage return and tab), bidi controls and
+/// invisible format characters escaped as `\u{..}`, and a map from byte offsets in `text` to
+/// offsets in the result (for spans).
+pub fn printable(text: &str) -> (String, impl Fn(usize) -> usize + use<>) {
+    let hidden = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    };
+    let mut out = String::with_capacity(text.len());
+    // (offset in text, growth so far) at each escaped character, in order.
+    let mut shifts: Vec<(usize, usize)> = Vec::new();
+    for (at, c) in text.char_indices() {
+        if hidden(c) {
+            let escaped = c.escape_unicode().to_string();
+            out.push_str(&escaped);
+            let before = shifts.last().map_or(0, |s| s.1);
+            shifts.push((at, before + escaped.len() - c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    let map = move |offset: usize| {
+        // Characters escaped strictly before `offset` moved it.
+        let i = shifts.partition_point(|s| s.0 < offset);
+        offset + if i == 0 { 0 } else { shifts[i - 1].1 }
+    };
+    (out, map)
+}
+
 /// A [`Finding`] with its file's text, displayable as a miette diagnostic pointing at the span.
 #[derive(Debug, Clone)]
 pub struct FileProblem {
@@ -203,9 +232,18 @@ pub struct FileProblem {
 
 impl FileProblem {
     /// Pairs a finding with the text of its file (when available).
-    pub fn new(finding: Finding, text: Option<String>) -> Self {
-        let name = finding.path.display().to_string();
-        let source = text.filter(|_| finding.span.is_some()).map(|t| NamedSource::new(name, t).with_language("yaml"));
+    pub fn new(mut finding: Finding, text: Option<String>) -> Self {
+        let name = printable(&finding.path.display().to_string()).0;
+        let text = text.filter(|_| finding.span.is_some());
+        // The snippet is shown escaped (a raw U+202E would reorder the line it warns about),
+        // and the span moved to the same characters in the escaped text.
+        let source = text.map(|t| {
+            let (shown, map) = printable(&t);
+            if let Some(span) = finding.span.as_mut() {
+                *span = map(span.start)..map(span.end);
+            }
+            NamedSource::new(name, shown).with_language("yaml")
+        });
         FileProblem { finding, source }
     }
 
@@ -296,6 +334,17 @@ impl Diagnostic for TemplateProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_and_maps_offsets() {
+        let text = "a\u{202E}b\x1bc\nd";
+        let (shown, map) = printable(text);
+        assert_eq!(shown, "a\\u{202e}b\\u{1b}c\nd");
+        assert_eq!(&shown[map(1)..map(4)], "\\u{202e}");
+        assert_eq!(&shown[map(4)..map(5)], "b");
+        assert_eq!(&shown[map(5)..map(6)], "\\u{1b}");
+        assert_eq!(&shown[map(8)..], "d");
+    }
 
     #[test]
     fn field_text_names_fields_plainly_or_as_the_front_end_says() {

@@ -3,7 +3,8 @@
 //! One place for the names, so that a command, the hook, the site and the tests agree on them
 //! and a future layout (sharded `reports/<YEAR>/`) changes one file.
 
-use std::path::PathBuf;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
 /// Directory of report files, relative to the repository root.
 pub const REPORTS_DIR: &str = "reports";
@@ -35,6 +36,60 @@ pub fn report_path(id: &str) -> PathBuf {
     PathBuf::from(REPORTS_DIR).join(report_file_name(id))
 }
 
+/// Refuses when `root/rel`, or any directory on the way to it below `root`, is a symbolic
+/// link: nothing the tool reads or writes inside the repository or the site is reached
+/// through a link, which could lead anywhere. Components that do not exist yet are fine.
+pub fn no_links(root: &Path, rel: &Path) -> io::Result<()> {
+    let mut path = root.to_owned();
+    for part in rel.components() {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => return Err(link_error(&path)),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn link_error(path: &Path) -> io::Error {
+    io::Error::other(format!(
+        "{} is a symbolic link; links inside the repository and the site are never followed (replace it with the directory or file itself)",
+        path.display()
+    ))
+}
+
+/// Reads `path` if it is a regular file of at most `limit` bytes. The last component is
+/// opened without following a link (`O_NOFOLLOW`) and without blocking (`O_NONBLOCK`, so a
+/// FIFO or a device named like the file cannot hang the command); the type and size are
+/// checked on the open file, and no more than `limit` bytes are ever read.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| if e.raw_os_error() == Some(libc::ELOOP) { link_error(path) } else { e })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a regular file", path.display())));
+    }
+    if meta.len() > limit {
+        return Err(too_large(path, limit));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, limit));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path, limit: u64) -> io::Error {
+    io::Error::new(io::ErrorKind::FileTooLarge, format!("{} is larger than {limit} bytes", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +97,26 @@ mod tests {
     #[test]
     fn reports_live_under_reports() {
         assert_eq!(report_path("ENIGM-2026-0001"), PathBuf::from("reports/ENIGM-2026-0001.md"));
+    }
+
+    #[test]
+    fn links_fifos_and_large_files_are_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir(root.join("real")).expect("mkdir");
+        std::fs::write(root.join("real/a"), b"abc").expect("write");
+        std::os::unix::fs::symlink("real", root.join("link")).expect("symlink");
+        assert!(no_links(root, Path::new("real/a")).is_ok());
+        assert!(no_links(root, Path::new("real/missing/b")).is_ok());
+        assert!(no_links(root, Path::new("link/a")).is_err());
+        assert_eq!(read_regular(&root.join("real/a"), 3).expect("read"), b"abc");
+        assert!(read_regular(&root.join("real/a"), 2).is_err());
+        std::os::unix::fs::symlink("real/a", root.join("file-link")).expect("symlink");
+        assert!(read_regular(&root.join("file-link"), 10).is_err());
+        assert!(read_regular(root, 10).is_err(), "a directory");
+        let fifo = std::ffi::CString::new(root.join("fifo").to_str().expect("utf8")).expect("cstr");
+        // SAFETY: a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert!(read_regular(&root.join("fifo"), 10).is_err(), "a FIFO is refused without blocking");
     }
 }

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: enigm_disclose::publish::sandbox::Counting<mimalloc::MiMalloc> =
+    enigm_disclose::publish::sandbox::Counting(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     cli::run(cli::Cli::parse())

@@ -12,5 +12,6 @@ pub mod markdown;
 pub mod osv;
 pub mod public;
 pub mod ranges;
+pub mod sandbox;
 pub mod site;
 pub mod templates;

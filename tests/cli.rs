@@ -7,6 +7,7 @@ mod cli {
     mod advance;
     mod architecture;
     mod audit;
+    mod boundary;
     mod ci;
     mod diagnostics;
     mod docs;

@@ -136,7 +136,7 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
             }
         }
         TableFormat::Json => print_json(&ListJson { today, reports: &rows, unreadable: &unreadable })?,
-        TableFormat::Csv => print(&list_csv(&rows))?,
+        TableFormat::Csv => super::output::print_data(&list_csv(&rows))?,
     }
     Ok(warn_unreadable(&unreadable))
 }
@@ -173,7 +173,7 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
             items: &items,
             unreadable: &unreadable,
         })?,
-        TableFormat::Csv => print(&due_csv(&items))?,
+        TableFormat::Csv => super::output::print_data(&due_csv(&items))?,
     }
     let code = warn_unreadable(&unreadable);
     Ok(if overdue > 0 { ExitCode::from(1) } else { code })

@@ -195,7 +195,8 @@ fn read_body(path: &Path) -> Result<String, Error> {
             "reports are limited to 1 MiB; move large material elsewhere and reference it",
         ));
     }
-    let bytes = fs::read(path).map_err(Error::io(format!("cannot read {}", path.display())))?;
+    let bytes = enigm_disclose::layout::read_regular(path, report::MAX_REPORT_BYTES)
+        .map_err(Error::io(format!("cannot read {}", path.display())))?;
     String::from_utf8(bytes)
         .map_err(|_| Error::usage(format!("{} is not valid UTF-8", path.display()), "save the body file as UTF-8"))
 }

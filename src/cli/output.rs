@@ -82,6 +82,86 @@ fn masked(error: &Error) -> Option<Error> {
 }
 
 /// The flag that sets a request field: `duplicate_of` → `--duplicate-of`.
+/// Refuses to write the tool's output (`render ID --out`, `stats --html`) over the user's
+/// files: never into the git directory, never over a tracked file, never over an existing
+/// file (which the tool may not have written) unless `force`.
+pub fn check_output(
+    repo: &enigm_disclose::store::repo::Repo,
+    path: &std::path::Path,
+    force: bool,
+) -> Result<(), Error> {
+    if let Some(why) = repo.output_clash(path)
+        && (!force || why.contains("git directory"))
+    {
+        {
+            let help = if why.contains("git directory") {
+                "write the output outside .git/".to_owned()
+            } else {
+                format!("write it elsewhere, or pass {} to replace the file", flag("force"))
+            };
+            return Err(Error::usage(format!("will not write over it: {why}"), help));
+        }
+    }
+    // Inside the work tree, no directory on the way is a link (`docs -> /etc`).
+    if let Ok(rel) = path.strip_prefix(repo.root()) {
+        let parent = rel.parent().unwrap_or(std::path::Path::new(""));
+        enigm_disclose::layout::no_links(repo.root(), parent)
+            .map_err(Error::io(format!("cannot write {}", path.display())))?;
+    }
+    if !force && path.symlink_metadata().is_ok() && !wrote_it(repo, path) {
+        return Err(Error::usage(
+            format!("{} exists; the tool does not replace a file it may not have written", path.display()),
+            format!("write to a new file, or pass {} to replace it", flag("force")),
+        ));
+    }
+    Ok(())
+}
+
+/// Where the tool records the output files it wrote (path and a hash of the content), inside
+/// the git directory: a file is replaced without `--force` only while it is what the tool wrote.
+const OUTPUTS_FILE: &str = "enigm-outputs";
+
+fn fingerprint(bytes: &[u8]) -> String {
+    // FNV-1a: stable across builds, enough to tell "unchanged since we wrote it".
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    format!("{hash:016x} {}", bytes.len())
+}
+
+fn output_key(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()).display().to_string()
+}
+
+fn recorded_outputs(repo: &enigm_disclose::store::repo::Repo) -> Vec<String> {
+    enigm_disclose::layout::read_regular(&repo.git_dir().join(OUTPUTS_FILE), 4 << 20)
+        .map(|b| String::from_utf8_lossy(&b).lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// True when `path` holds exactly what the tool last wrote there.
+fn wrote_it(repo: &enigm_disclose::store::repo::Repo, path: &std::path::Path) -> bool {
+    let Ok(bytes) = enigm_disclose::layout::read_regular(path, 256 << 20) else { return false };
+    let line = format!("{}\t{}", fingerprint(&bytes), output_key(path));
+    recorded_outputs(repo).contains(&line)
+}
+
+/// Writes an output file checked by [`check_output`] and records it as the tool's.
+pub fn write_output(
+    repo: &enigm_disclose::store::repo::Repo,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> Result<(), Error> {
+    enigm_disclose::store::files::write_atomic(path, bytes)
+        .map_err(Error::io(format!("cannot write {}", path.display())))?;
+    let key = output_key(path);
+    let mut lines: Vec<String> =
+        recorded_outputs(repo).into_iter().filter(|l| l.split_once('\t').is_none_or(|(_, p)| p != key)).collect();
+    lines.push(format!("{}\t{key}", fingerprint(bytes)));
+    let text: String = lines.iter().rev().take(1000).rev().map(|l| format!("{l}\n")).collect();
+    // Best effort: without the record, the next write asks for --force.
+    let _ = enigm_disclose::store::files::write_atomic(&repo.git_dir().join(OUTPUTS_FILE), text.as_bytes());
+    Ok(())
+}
+
 pub fn flag(field: &str) -> String {
     match field {
         "level" => "--severity".to_owned(),
@@ -181,7 +261,8 @@ impl miette::Diagnostic for Hinted<'_> {
 pub fn eprint_diagnostic(diagnostic: &dyn miette::Diagnostic) {
     let mut text = String::new();
     let _ = render_diagnostic(diagnostic, &mut text);
-    let _ = io::stderr().lock().write_all(redact::mask_text(&text).as_bytes());
+    let masked = redact::mask_text(&text);
+    let _ = io::stderr().lock().write_all(super::table::terminal_safe(&masked, color()).as_bytes());
 }
 
 /// Renders a diagnostic the way the terminal shows it (width from `COLUMNS`, default 100).
@@ -195,7 +276,22 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, out: &mut String) 
 /// Writes text to stdout, every secret the scanner finds in it masked (a title or body shown
 /// by `list` or `show`, a JSON string); a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> Result<(), Error> {
-    let text = redact::mask_text(text);
+    let masked = redact::mask_text(text);
+    write_stdout(&super::table::terminal_safe(&masked, color_stdout()))
+}
+
+/// Prints data meant for files and programs (JSON, CSV, a rendered advisory) as it is, unless
+/// stdout is a terminal: then it is made printable like any other output.
+pub fn print_data(text: &str) -> Result<(), Error> {
+    let masked = redact::mask_text(text);
+    if io::stdout().is_terminal() {
+        write_stdout(&super::table::terminal_safe(&masked, false))
+    } else {
+        write_stdout(&masked)
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to standard output")(e)),
@@ -207,7 +303,7 @@ pub fn print(text: &str) -> Result<(), Error> {
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::usage(format!("cannot encode JSON: {e}"), "this is a bug"))?;
-    print(&(text + "\n"))
+    print_data(&(text + "\n"))
 }
 
 /// Output format of commands that support machine-readable output.

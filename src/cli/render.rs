@@ -12,10 +12,10 @@ use enigm_disclose::layout::report_path;
 use enigm_disclose::publish::csaf::tracking::History;
 use enigm_disclose::publish::site::{self, Format, OneRequest, SiteRequest};
 use enigm_disclose::publish::templates::{Renderer, export_templates};
+use enigm_disclose::store::clock;
 use enigm_disclose::store::history::{self, Snapshot};
 use enigm_disclose::store::repo::Repo;
 use enigm_disclose::store::scan::resolve_id;
-use enigm_disclose::store::{clock, files};
 
 use super::Context;
 use super::output::print;
@@ -47,6 +47,9 @@ pub struct RenderArgs {
     /// Do not write: exit 1 when the site directory is out of date.
     #[arg(long, conflicts_with = "id")]
     check: bool,
+    /// With one advisory and --out: replace FILE even if it exists or git tracks it.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +114,13 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
     let _lock = if args.check { None } else { Some(repo.lock_for_writing()?) };
     let renderer = Renderer::new(Some(repo.root()))?;
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
+    // Never into the git directory (a linked worktree's common directory included).
+    if let Some(why) = repo.output_clash(&out).filter(|w| w.contains("git directory")) {
+        return Err(Error::usage(
+            format!("{} cannot be the site directory: {why}", out.display()),
+            "render into a directory of its own, e.g. {out} site",
+        ));
+    }
     let plan = site::plan(repo.root(), config, &out)?;
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
     let csaf_history = match plan.history_wanted() {
@@ -123,7 +133,8 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
         eprintln!("note: {note}");
     }
     for (p, why) in &outcome.skipped {
-        eprintln!("warning: {} not rendered: {why} (run `enigm-disclose validate`); its pages are kept", p.display());
+        let (path, why) = (super::table::sanitize(&p.display().to_string()), super::table::sanitize(why));
+        eprintln!("warning: {path} not rendered: {why} (run `enigm-disclose validate`); its pages are kept");
     }
     let advisories = plural(outcome.advisories, "advisory", "advisories");
     if args.check {
@@ -168,14 +179,22 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
         let (ids, since) = History::wanted(advisories);
         Ok(History::from_git(history::report_revisions(repo, &ids, since)?))
     })?;
-    write_one(args.out.as_deref(), ctx, &text, args.draft, repo.root())?;
+    write_one(args.out.as_deref(), ctx, &text, args.draft, repo, args.force)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes one advisory to `out` (stdout when `None`); a draft never goes into a site directory
 /// (one holding a manifest, or the repository's default `site/`).
-fn write_one(out: Option<&Path>, ctx: &Context, text: &str, draft: bool, root: &Path) -> Result<(), Error> {
-    let Some(out) = out else { return print(text) };
+fn write_one(
+    out: Option<&Path>,
+    ctx: &Context,
+    text: &str,
+    draft: bool,
+    repo: &Repo,
+    force: bool,
+) -> Result<(), Error> {
+    let Some(out) = out else { return super::output::print_data(text) };
+    let root = repo.root();
     let path = ctx.cwd.join(out);
     let default_site = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned()).join("site");
     let parent = path.parent().and_then(|p| std::fs::canonicalize(p).ok());
@@ -186,5 +205,6 @@ fn write_one(out: Option<&Path>, ctx: &Context, text: &str, draft: bool, root: &
             "write the preview elsewhere, or to stdout",
         ));
     }
-    files::write_atomic(&path, text.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))
+    super::output::check_output(repo, &path, force)?;
+    super::output::write_output(repo, &path, text.as_bytes())
 }

@@ -8,7 +8,6 @@ use enigm_disclose::Error;
 use enigm_disclose::format::report::State;
 use enigm_disclose::query::catalog::Catalog;
 use enigm_disclose::query::stats::{self, Durations, Stats, StatsRequest};
-use enigm_disclose::store::files;
 
 use super::Context;
 use super::output::{Format, color_stdout, parse_date, print, print_json};
@@ -35,6 +34,9 @@ pub struct StatsArgs {
     /// Also write the HTML dashboard to FILE.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Replace the --html file even if it exists or git tracks it.
+    #[arg(long, requires = "html")]
+    force: bool,
     /// Show titles of unpublished (and embargoed) reports in the dashboard.
     #[arg(long)]
     with_titles: bool,
@@ -55,9 +57,10 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode, Error> {
     }
     if let Some(file) = &args.html {
         let path = ctx.cwd.join(file);
+        super::output::check_output(&repo, &path, args.force)?;
         let renderer = enigm_disclose::publish::templates::Renderer::new(Some(repo.root()))?;
         let page = enigm_disclose::publish::dashboard::html(&renderer, &figures, &config.organization.name)?;
-        files::write_atomic(&path, page.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))?;
+        super::output::write_output(&repo, &path, page.as_bytes())?;
         eprintln!("wrote the dashboard to {}", file.display());
     }
     Ok(warn_unreadable(&catalog.unreadable))

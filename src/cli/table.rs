@@ -65,6 +65,40 @@ pub fn sanitize(text: &str) -> String {
     text.chars().map(|c| if suspicious(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
+/// Text on its way to a terminal, made printable: control characters (but newline and tab),
+/// bidi controls and invisible format characters are escaped as `\u{..}`, so a file name,
+/// commit message or author name cannot move the cursor, retitle the window or hide text.
+/// With `keep_colors`, SGR colour sequences (`ESC [ digits m`, the tool's own styling and
+/// miette's) pass; without, every escape is shown.
+pub fn terminal_safe(text: &str, keep_colors: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| suspicious(c) && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\x1b' && keep_colors {
+            let tail = &rest[1..];
+            let params = tail
+                .strip_prefix('[')
+                .map(|t| t.len() - t.trim_start_matches(|d: char| d.is_ascii_digit() || d == ';').len());
+            if let Some(n) = params.filter(|&n| tail[1 + n..].starts_with('m')) {
+                out.push_str(&rest[..n + 3]);
+                rest = &rest[n + 3..];
+                continue;
+            }
+        }
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn suspicious(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
@@ -229,6 +263,12 @@ mod tests {
     fn bidi_and_control_characters_are_escaped() {
         assert_eq!(sanitize("a\u{202E}b\x1b[31m"), "a\\u{202e}b\\u{1b}[31m");
         assert_eq!(sanitize("plain é"), "plain é");
+        assert_eq!(terminal_safe("a\n\tb", false), "a\n\tb");
+        assert_eq!(
+            terminal_safe("\x1b[31mred\x1b[0m \x1b]0;title\x07", true),
+            "\x1b[31mred\x1b[0m \\u{1b}]0;title\\u{7}"
+        );
+        assert_eq!(terminal_safe("\x1b[31mx\u{202E}", false), "\\u{1b}[31mx\\u{202e}");
     }
 
     #[test]

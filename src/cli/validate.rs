@@ -91,7 +91,7 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
             print(&format!("{e} error{}, {w} warning{} in {n} file{}\n", plural(e), plural(w), plural(n)))?;
         }
         ValidateFormat::Json => print_json(&findings::json(&outcome))?,
-        ValidateFormat::Github => print(&findings::github(&outcome))?,
+        ValidateFormat::Github => super::output::print_data(&findings::github(&outcome))?,
         ValidateFormat::Sarif => print_json(&findings::sarif(&outcome))?,
     }
     let failed = outcome.count(Severity::Error) > 0 || (args.deny_warnings && outcome.count(Severity::Warning) > 0);

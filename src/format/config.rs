@@ -237,7 +237,8 @@ pub fn read_text(root: &Path) -> Result<String, Box<Rejected>> {
             "shorten it",
         ));
     }
-    let bytes = fs::read(root.join(rel)).map_err(|e| unreadable(e.to_string(), init))?;
+    let bytes = crate::layout::read_regular(&root.join(rel), crate::format::report::MAX_REPORT_BYTES)
+        .map_err(|e| unreadable(e.to_string(), init))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         unreadable(format!("it is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()), "save it as UTF-8")
     })?;

@@ -80,6 +80,14 @@ impl Document {
             };
             rejected(rel, Code::FileUnreadable, format!("cannot read the file: {e}"), help)
         };
+        if let Err(e) = crate::layout::no_links(root, rel.parent().unwrap_or(Path::new(""))) {
+            return Err(rejected(
+                rel,
+                Code::FileUnreadable,
+                e.to_string(),
+                "replace the link with the directory itself",
+            ));
+        }
         let meta = fs::symlink_metadata(&full).map_err(unreadable)?;
         if meta.file_type().is_symlink() {
             return Err(rejected_symlink(rel));
@@ -93,7 +101,8 @@ impl Document {
             ));
         }
         check_size(rel, meta.len())?;
-        let bytes = fs::read(&full).map_err(unreadable)?;
+        // Opened without following a link or blocking, however the path changed since.
+        let bytes = crate::layout::read_regular(&full, MAX_REPORT_BYTES).map_err(unreadable)?;
         Document::from_bytes(rel, bytes)
     }
 

@@ -75,10 +75,10 @@ type SiteFile = (String, Vec<u8>);
 /// Public advisories of the repository, newest first, and the reports that could not be read.
 pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>, Vec<Skipped>)> {
     let paths = report_paths(root)?;
-    let results: Vec<Option<std::result::Result<Advisory, (PathBuf, String)>>> = paths
+    let results: Vec<Option<std::result::Result<(PathBuf, Advisory), Skipped>>> = paths
         .par_iter()
         .map(|p| match Document::load(root, p).and_then(|d| d.report().map(|r| (d, r))) {
-            Ok((d, r)) => r.state.is_public().then(|| Ok(public::advisory(&d, &r, config, None))),
+            Ok((d, r)) => r.state.is_public().then(|| Ok((p.clone(), public::advisory(&d, &r, config, None)))),
             // An unreadable file is only reported when it claims to be public. Its text is
             // what loading read (never read again: the path may be a FIFO or a link).
             Err(e) => {
@@ -89,9 +89,24 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
         })
         .collect();
     let (mut ok, mut skipped) = (Vec::new(), Vec::new());
+    // Two files with one id would write the same pages: one would silently replace the other.
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for r in results.into_iter().flatten() {
         match r {
-            Ok(a) => ok.push(a),
+            Ok((path, a)) => {
+                if let Some(first) = seen.insert(a.id.to_lowercase(), path.clone()) {
+                    return Err(Error::usage(
+                        format!(
+                            "{} and {} both hold advisory {}: their pages would replace each other",
+                            first.display(),
+                            path.display(),
+                            a.id
+                        ),
+                        "give each report its own id (see `enigm-disclose renumber`), or remove the duplicate",
+                    ));
+                }
+                ok.push(a);
+            }
             Err(s) => skipped.push(s),
         }
     }
@@ -314,7 +329,7 @@ pub fn build(
     let csaf = publisher.map(|publisher| CsafExport { publisher, history });
     let files = render_files(renderer, config, &advisories, only, csaf.as_ref())?;
     let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
-    let previous = read_manifest(&req.out);
+    let previous = read_manifest(&req.out)?;
     let produced: BTreeSet<&String> = files.keys().collect();
     // A report that cannot be read right now (a typo) must not unpublish its pages.
     let keep_all = only.is_some() || !outcome.skipped.is_empty();
@@ -322,11 +337,22 @@ pub fn build(
         if keep_all { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
     // One directory listing instead of a failed open per new file.
     let existing = existing_files(&req.out);
+    // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
+    // Each directory is checked once; a file itself is only read when the listing (which does
+    // not follow links) saw a regular file, and a new one is created with O_EXCL, which fails
+    // on a link instead of following it.
+    let parents: BTreeSet<&Path> = files.keys().filter_map(|rel| Path::new(rel).parent()).collect();
+    for dir in parents {
+        crate::layout::no_links(&req.out, dir).map_err(Error::io("cannot write the site"))?;
+    }
     let mut to_write = Vec::new();
     for (rel, content) in &files {
         let path = req.out.join(rel);
-        let old =
-            if existing.contains(rel.as_str()) { fs::read(&path) } else { Err(std::io::ErrorKind::NotFound.into()) };
+        let old = if existing.contains(rel.as_str()) {
+            crate::layout::read_regular(&path, MAX_SITE_FILE)
+        } else {
+            Err(std::io::ErrorKind::NotFound.into())
+        };
         match old {
             Ok(old) if &old == content => outcome.unchanged += 1,
             _ if req.check => outcome.out_of_date.push(rel.clone()),
@@ -349,8 +375,10 @@ pub fn build(
     outcome.written = to_write.into_iter().map(|(rel, _, _, _)| rel.clone()).collect();
     for rel in stale {
         let path = req.out.join(&rel);
-        let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        if !is_file || !files::is_contained(Path::new(&rel)) {
+        // Only a regular file the manifest names, inside the site, reached through no link.
+        let inside = files::is_contained(Path::new(&rel)) && crate::layout::no_links(&req.out, Path::new(&rel)).is_ok();
+        let is_file = inside && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if !is_file {
             continue;
         }
         if req.check {
@@ -391,14 +419,26 @@ fn existing_files(out: &Path) -> HashSet<String> {
     found
 }
 
-fn read_manifest(out: &Path) -> BTreeSet<String> {
-    fs::read_to_string(out.join(SITE_MANIFEST))
-        .map(|t| t.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect())
-        .unwrap_or_default()
+/// Largest site file (or manifest) read back to compare: the output cap of a render.
+const MAX_SITE_FILE: u64 = super::templates::MAX_OUTPUT as u64;
+
+/// The previous render's manifest: none when missing; a manifest that is not a regular file
+/// (a FIFO, a link) is refused rather than read.
+fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
+    let path = out.join(SITE_MANIFEST);
+    match crate::layout::read_regular(&path, MAX_SITE_FILE) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(Error::io(format!("cannot read the site manifest {}", path.display()))(e)),
+    }
 }
 
 /// The site directory must not be (or contain) the repository's own files.
 fn check_out_dir(root: &Path, out: &Path) -> Result<()> {
+    // A site inside the repository is reached through no link (a committed `site -> /etc`).
+    if let Ok(rel) = out.strip_prefix(root) {
+        crate::layout::no_links(root, rel).map_err(Error::io("cannot use the site directory"))?;
+    }
     let canon = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
     let (root, out_c) = (canon(root), canon(out));
     let bad = out_c == root

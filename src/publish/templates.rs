@@ -34,8 +34,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
 const FUEL: u64 = 50_000_000;
 
 /// Largest output of one render. The index of 100,000 advisories is about 40 MB; a template
-/// that repeats a large string cannot use memory beyond this.
-pub const MAX_OUTPUT: usize = 128 * 1024 * 1024;
+/// that repeats a large string cannot use memory beyond this (and the memory a render holds
+/// is bounded too: [`super::sandbox`]).
+pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
 /// Instructions all renders of one [`Renderer`] may use together, beyond
 /// [`FUEL_PER_PAGE`] for each page it was told about: a template that burns most of its
@@ -109,11 +110,9 @@ impl Renderer {
                 .expect("default syntax is valid"),
         );
         for (name, source) in BUILTIN {
-            let source = match root.map(|r| r.join(TEMPLATES_DIR).join(name)) {
-                Some(p) if p.is_file() && !p.is_symlink() => {
-                    fs::read_to_string(&p).map_err(Error::io(format!("cannot read {}", p.display())))?
-                }
-                _ => (*source).to_owned(),
+            let source = match root {
+                Some(root) => override_source(root, name)?.unwrap_or_else(|| (*source).to_owned()),
+                None => (*source).to_owned(),
             };
             let owned = source.clone();
             env.add_template_owned(*name, source).map_err(|e| template_error(&e, name, &owned))?;
@@ -135,11 +134,15 @@ impl Renderer {
     pub fn render(&self, name: &str, context: Value) -> Result<String> {
         use std::sync::atomic::Ordering;
         let template = self.env.get_template(name).map_err(|e| template_error(&e, name, ""))?;
-        let mut sink = Bounded { out: Vec::new(), limit: MAX_OUTPUT };
-        let captured = template.render_captured_to(context, &mut sink).map_err(|e| {
+        let static_name = BUILTIN.iter().find(|(n, _)| *n == name).map_or("(unknown)", |(n, _)| *n);
+        let guard = super::sandbox::Guard::enter(static_name);
+        let mut sink = Bounded { out: Vec::new(), limit: MAX_OUTPUT, full: false };
+        let captured = template.render_captured_to(context, &mut sink);
+        drop(guard);
+        let captured = captured.map_err(|e| {
             let failing = e.name().unwrap_or(name).to_owned();
             let source = self.env.get_template(&failing).map(|t| t.source().to_owned()).unwrap_or_default();
-            if sink.out.len() >= MAX_OUTPUT {
+            if sink.full {
                 return budget_error(&failing, format!("its output passed {} MiB", MAX_OUTPUT >> 20));
             }
             template_error(&e, &failing, &source)
@@ -170,16 +173,37 @@ impl Renderer {
     }
 }
 
+/// The repository's own `templates/<name>`, if there is one. A link (the directory or the
+/// file) is refused, and only a regular file is read (a FIFO would hang the render).
+fn override_source(root: &Path, name: &str) -> Result<Option<String>> {
+    let rel = Path::new(TEMPLATES_DIR).join(name);
+    let path = root.join(&rel);
+    crate::layout::no_links(root, &rel).map_err(Error::io(format!("cannot read {}", rel.display())))?;
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let bytes = crate::layout::read_regular(&path, MAX_TEMPLATE_BYTES)
+        .map_err(Error::io(format!("cannot read {}", rel.display())))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| Error::usage(format!("{} is not valid UTF-8", rel.display()), "save the template as UTF-8"))
+}
+
+/// Largest template file read from the repository.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
 /// Collects a render's output up to `limit` bytes, then refuses (which stops the render).
 struct Bounded {
     out: Vec<u8>,
     limit: usize,
+    /// A write was refused for passing the limit.
+    full: bool,
 }
 
 impl std::io::Write for Bounded {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.out.len() + buf.len() > self.limit {
-            self.out.resize(self.limit, 0);
+            self.full = true;
             return Err(std::io::Error::other("template output limit reached"));
         }
         self.out.extend_from_slice(buf);
@@ -221,6 +245,7 @@ fn line_range(source: &str, line: usize) -> std::ops::Range<usize> {
 /// Copies the built-in templates into `root/templates/` (never overwriting a file).
 pub fn export_templates(root: &Path) -> Result<Vec<String>> {
     let dir = root.join(TEMPLATES_DIR);
+    crate::layout::no_links(root, Path::new(TEMPLATES_DIR)).map_err(Error::io("cannot write the templates"))?;
     fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     let mut written = Vec::new();
     for (name, source) in BUILTIN {

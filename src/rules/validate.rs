@@ -92,6 +92,10 @@ impl Files<'_> {
                 if entry.mode == 0o120_000 {
                     return Err(crate::format::report::rejected_symlink(rel));
                 }
+                // The size from the object header first: a huge blob is never inflated.
+                if let Ok(size) = index.blob_size(entry.blob) {
+                    crate::format::report::check_size(rel, size)?;
+                }
                 let loaded = index.with_blob(entry.blob, |content| {
                     crate::format::report::check_size(rel, content.len() as u64)?;
                     Document::from_bytes(rel, content.to_vec())
@@ -122,8 +126,9 @@ impl Files<'_> {
             _ => {
                 // Only a regular file is read (a FIFO would block, a link could lead outside).
                 let path = self.repo.root().join(rel);
-                std::fs::symlink_metadata(&path).ok().filter(|m| m.is_file())?;
-                std::fs::read_to_string(path).ok()
+                crate::layout::no_links(self.repo.root(), rel).ok()?;
+                let bytes = crate::layout::read_regular(&path, crate::format::report::MAX_REPORT_BYTES).ok()?;
+                String::from_utf8(bytes).ok()
             }
         }
     }

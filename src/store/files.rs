@@ -26,7 +26,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// file but never leaves a half-written one in its place.
 pub fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".enigm-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = temp_builder().tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -48,10 +48,19 @@ pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 fn temp_with(path: &Path, bytes: &[u8]) -> io::Result<NamedTempFile> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".enigm-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = temp_builder().tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)
+}
+
+/// Temporary files are created with mode 0666 less the umask, as a plain new file would be
+/// (tempfile's default is 0600), so a new file the tool writes follows the umask.
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut b = tempfile::Builder::new();
+    b.prefix(".enigm-").suffix(".tmp").permissions(fs::Permissions::from_mode(0o666));
+    b
 }
 
 /// True when `rel` is a plain relative path that cannot leave its base directory

@@ -76,7 +76,7 @@ pub struct Objects {
 impl Objects {
     /// The content of a blob, if it can be read.
     pub fn blob(&self, id: BlobId) -> Option<Vec<u8>> {
-        self.git.find_blob(id.0).ok().map(|b| b.content().to_vec())
+        crate::store::repo::read_blob(&self.git, id.0).ok()
     }
 }
 
@@ -471,7 +471,7 @@ impl<'r> Snapshot<'r> {
     /// The content of the file at `path` (relative), if there is one that can be read.
     pub fn file(&self, path: &Path) -> Option<Vec<u8>> {
         let entry = self.tree.get_path(path).ok()?;
-        self.git.find_blob(entry.id()).ok().map(|b| b.content().to_vec())
+        crate::store::repo::read_blob(self.git, entry.id()).ok()
     }
 
     /// Its `reports/` directory, if it has one.
@@ -514,15 +514,14 @@ impl ReportFiles<'_> {
 
     /// The content of one of its blobs, if it can be read.
     pub fn content(&self, blob: BlobId) -> Option<Vec<u8>> {
-        self.git.find_blob(blob.0).ok().map(|b| b.content().to_vec())
+        crate::store::repo::read_blob(self.git, blob.0).ok()
     }
 
     /// (name, content) of each file with a UTF-8 name whose blob can be read, sorted by name.
     pub fn files(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
         self.tree.iter().filter_map(|item| {
             let name = item.name().ok()?.to_owned();
-            let blob = self.git.find_blob(item.id()).ok()?;
-            Some((name, blob.content().to_vec()))
+            Some((name, crate::store::repo::read_blob(self.git, item.id()).ok()?))
         })
     }
 }

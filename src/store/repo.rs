@@ -111,6 +111,30 @@ impl From<git2::Error> for GitFailure {
     }
 }
 
+/// Largest blob any command reads into memory: the limit `validate` applies to files in the
+/// work tree. The size comes from the object header, so a huge blob is refused before it is
+/// inflated (a 1 GiB run of zeros packs to about 1 MB).
+pub const MAX_BLOB_BYTES: u64 = crate::format::report::MAX_REPORT_BYTES;
+
+/// Refuses a blob over [`MAX_BLOB_BYTES`] without loading it.
+pub(crate) fn check_blob_size(git: &Repository, oid: Oid) -> std::result::Result<(), GitFailure> {
+    let (size, _) = git.odb()?.read_header(oid)?;
+    if size as u64 > MAX_BLOB_BYTES {
+        return Err(GitFailure {
+            message: format!(
+                "blob {oid} is {size} bytes; files are limited to {MAX_BLOB_BYTES} bytes, so it is not read"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The content of a blob no larger than [`MAX_BLOB_BYTES`].
+pub(crate) fn read_blob(git: &Repository, oid: Oid) -> std::result::Result<Vec<u8>, GitFailure> {
+    check_blob_size(git, oid)?;
+    Ok(git.find_blob(oid)?.content().to_vec())
+}
+
 impl From<GitFailure> for Error {
     fn from(e: GitFailure) -> Self {
         Error::Git { message: e.message, help: None }
@@ -173,6 +197,7 @@ impl Staged<'_> {
 
     /// Runs `f` on the content of a staged blob.
     pub fn with_blob<T>(&self, blob: BlobId, f: impl FnOnce(&[u8]) -> T) -> std::result::Result<T, GitFailure> {
+        check_blob_size(&self.repo.git, blob.0)?;
         let blob = self.repo.git.find_blob(blob.0)?;
         Ok(f(blob.content()))
     }
@@ -248,7 +273,7 @@ impl Repo {
 
     /// The content of a blob.
     pub fn blob(&self, id: BlobId) -> Result<Vec<u8>> {
-        Ok(self.git.find_blob(id.0)?.content().to_vec())
+        Ok(read_blob(&self.git, id.0)?)
     }
 
     /// The index the next commit is made from, for reading staged files: the file named by
@@ -515,6 +540,34 @@ impl Repo {
     /// The git directory (`.git`).
     pub fn git_dir(&self) -> &Path {
         self.git.path()
+    }
+
+    /// Why the tool must not write a file of its own output to `path`: it is inside the git
+    /// directory (or a linked worktree's common directory), or it is a file of the work tree
+    /// that git tracks (modified or not). `None` when neither.
+    pub fn output_clash(&self, path: &Path) -> Option<String> {
+        let canon = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+        // The deepest existing ancestor, canonical, plus the rest (the file may not exist yet).
+        let mut existing = path.to_owned();
+        let mut rest = Vec::new();
+        while !existing.exists() && existing.symlink_metadata().is_err() {
+            let Some(name) = existing.file_name().map(ToOwned::to_owned) else { break };
+            rest.push(name);
+            if !existing.pop() {
+                break;
+            }
+        }
+        let mut full = canon(&existing);
+        full.extend(rest.iter().rev());
+        for dir in [self.git.path(), self.git.commondir()] {
+            if full.starts_with(canon(dir)) {
+                return Some(format!("{} is inside the git directory {}", path.display(), dir.display()));
+            }
+        }
+        let rel = full.strip_prefix(canon(self.root())).ok().filter(|r| !r.as_os_str().is_empty())?;
+        let tracked = self.git.index().ok().is_some_and(|i| i.get_path(rel, 0).is_some())
+            || self.git.status_file(rel).is_ok_and(|s| !s.is_wt_new() && !s.is_ignored() && !s.is_empty());
+        tracked.then(|| format!("{} is a file of the repository that git tracks", rel.display()))
     }
 
     /// Takes the repository's [`WriteLock`], waiting up to 20 s for another command.

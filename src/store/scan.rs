@@ -15,6 +15,8 @@ use crate::layout::REPORTS_DIR;
 /// Relative paths (`reports/<name>.md`) of every report entry, sorted.
 pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
     let dir = root.join(REPORTS_DIR);
+    // A linked `reports/` would be read from (and written to) outside the repository.
+    crate::layout::no_links(root, Path::new(REPORTS_DIR)).map_err(Error::io("cannot list the reports"))?;
     let entries = match fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),

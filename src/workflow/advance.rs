@@ -294,6 +294,8 @@ fn message(req: &AdvanceRequest, from: State, overrides: &[String]) -> String {
 /// If the commit fails, the old bytes are put back and the index is untouched.
 pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<Option<CommitId>> {
     let full = repo.root().join(&plan.path);
+    crate::layout::no_links(repo.root(), &plan.path)
+        .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;
     files::write_atomic(&full, plan.new_text.as_bytes())
         .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;
     let Some(identity) = identity else { return Ok(None) };

@@ -201,6 +201,7 @@ pub fn write_new(repo: &Repo, config: &Config, today: NaiveDate, req: &NewReport
     taken.extend(in_dir);
     let mut id = id::next_free(&config.id_prefix, req.reported.year(), &taken);
     gate(config, today, &known, &Path::new(REPORTS_DIR).join(id.file_name()), req.render(&id))?;
+    crate::layout::no_links(repo.root(), Path::new(REPORTS_DIR)).map_err(Error::io("cannot write the report"))?;
     fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     for _ in 0..100 {
         let rel = Path::new(REPORTS_DIR).join(id.file_name());

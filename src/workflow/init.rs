@@ -72,6 +72,11 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
             kept.push(rel);
             continue;
         }
+        // A linked `reports/` or `templates/` would take the files out of the repository.
+        if let Err(e) = crate::layout::no_links(&root, &rel) {
+            remove_all(&root, &written);
+            return Err(Error::io(format!("cannot write {}", rel.display()))(e));
+        }
         if let Some(parent) = full.parent() {
             fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
         }

@@ -59,11 +59,47 @@ mod a_malicious_template_is_stopped_with_a_clear_error {
     }
 
     #[test]
-    fn a_huge_output() {
+    fn a_string_doubled_in_a_loop() {
         is_stopped(
-            "{% set s = \"x\" * 10000000 %}{% for i in range(50) %}{{ s }}{% endfor %}",
-            "output passed 128 MiB",
+            "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+            "templates/advisory.md.j2 was stopped: it held more than 160 MiB",
         );
+    }
+
+    #[test]
+    fn a_list_doubled_in_a_loop() {
+        is_stopped(
+            "{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}",
+            "templates/advisory.md.j2 was stopped",
+        );
+    }
+
+    #[test]
+    fn concatenated_repeats() {
+        is_stopped("{{ (\"x\" * 99999999) ~ (\"x\" * 99999999) ~ (\"x\" * 99999999) }}", "was stopped");
+    }
+
+    #[test]
+    fn a_join_of_a_huge_range() {
+        is_stopped("{{ range(100000)|join(\"x\" * 10000) }}", "was stopped");
+    }
+
+    #[test]
+    fn a_replace_that_grows() {
+        is_stopped("{{ (\"x\" * 99999999)|replace(\"x\", \"yy\")|replace(\"y\", \"zz\")|length }}", "was stopped");
+    }
+
+    #[test]
+    fn nested_loops_over_huge_ranges() {
+        is_stopped(
+            "{% for i in range(100000) %}{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}",
+            "ran out of fuel",
+        );
+    }
+
+    #[test]
+    fn a_huge_output() {
+        is_stopped("{% set s = \"x\" * 10000000 %}{% for i in range(50) %}{{ s }}{% endfor %}", "output passed 64 MiB");
     }
 }
 
@@ -86,4 +122,30 @@ fn a_template_that_burns_fuel_on_every_page_stops_the_site_early() {
     let a = repo.cmd().args(["render", "--out"]).arg(&site).timeout(Duration::from_secs(300)).assert().code(2);
     assert!(stderr(&a).contains("instructions in all") || stderr(&a).contains("ran out of fuel"), "{}", stderr(&a));
     assert!(!site.join("index.html").exists(), "nothing is written when rendering fails");
+}
+
+/// The memory a hostile template makes the process hold stays bounded (a generous bound on
+/// the peak resident size, measured by /usr/bin/time when it is installed).
+#[test]
+fn a_string_doubling_template_stays_within_bounded_memory() {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        return;
+    }
+    let repo = with_template(
+        "advisory.md.j2",
+        "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+    );
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "PEAK %M"])
+        .arg(assert_cmd::cargo::cargo_bin("enigm-disclose"))
+        .args(["render", "1", "--format", "md"])
+        .current_dir(repo.root())
+        .output()
+        .expect("time");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("templates/advisory.md.j2 was stopped"), "{err}");
+    let kb: u64 =
+        err.lines().rev().find_map(|l| l.strip_prefix("PEAK ")).and_then(|k| k.trim().parse().ok()).unwrap_or(0);
+    assert!(kb < 300 * 1024, "peak {kb} KiB");
 }
