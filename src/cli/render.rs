@@ -108,9 +108,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Result<ExitCode, Error> {
     // Two renders writing one site directory would interleave their files.
-    let _lock = if args.check { None } else { Some(repo.lock_for_writing()?) };
+    let _lock = if args.check { None } else { Some(super::locked(repo)?) };
     let renderer = Renderer::new(Some(repo.root()))?;
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
+    if !args.check {
+        // Under the lock no other render writes here: any temporary file is a killed one's.
+        for left in files::remove_own_temps(&out) {
+            eprintln!("note: removed {}, left by an interrupted render", left.display());
+        }
+    }
     let plan = site::plan(repo.root(), config, &out)?;
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
     let csaf_history = match plan.history_wanted() {

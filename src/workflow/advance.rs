@@ -294,18 +294,25 @@ fn message(req: &AdvanceRequest, from: State, overrides: &[String]) -> String {
 /// If the commit fails, the old bytes are put back and the index is untouched.
 pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<Option<CommitId>> {
     let full = repo.root().join(&plan.path);
+    let changes = [Change::Write { path: plan.path.clone(), content: plan.new_text.clone().into_bytes() }];
+    let pending = repo.begin(&changes)?;
     files::write_atomic(&full, plan.new_text.as_bytes())
         .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;
-    let Some(identity) = identity else { return Ok(None) };
-    match repo.commit_paths(
-        &[Change::Write { path: plan.path.clone(), content: plan.new_text.clone().into_bytes() }],
-        &plan.message,
-        identity,
-    ) {
-        Ok(oid) => Ok(Some(oid)),
+    let Some(identity) = identity else {
+        pending.done();
+        return Ok(None);
+    };
+    match repo.commit_paths(&changes, &plan.message, identity) {
+        Ok(oid) => {
+            pending.done();
+            Ok(Some(oid))
+        }
         Err(e) => {
+            // If even this fails (a full disk), the pending record stays and the next run
+            // puts the file back.
             files::write_atomic(&full, plan.old_text.as_bytes())
                 .map_err(Error::io(format!("cannot restore {} after a failed commit", plan.path.display())))?;
+            pending.done();
             Err(e)
         }
     }
