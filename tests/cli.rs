@@ -13,6 +13,7 @@ mod cli {
     mod exports;
     mod faults;
     mod gate;
+    mod gitrules;
     mod hook;
     mod hostile;
     mod init;

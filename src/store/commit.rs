@@ -187,15 +187,19 @@ fn run_hook(cmd: &mut Command, name: &str, path: &Path) -> Result<()> {
         let _ = std::io::stderr().write_all(&out.stderr);
         return Ok(());
     }
-    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    Err(Error::Git {
-        message: format!(
+    // Braces around words would read as field names in the message: keep them apart.
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)).replace('{', "{ ");
+    Err(Error::Usage {
+        message: crate::error::FieldText(format!(
             "the {name} hook ({}) refused the commit ({}); nothing was committed{}",
             path.display(),
             out.status,
             if said.trim().is_empty() { String::new() } else { format!(":\n{}", said.trim_end()) }
-        ),
-        help: Some("fix what the hook reports, or skip the repository's hooks once with {no_verify}".into()),
+        )),
+        help: Some(crate::error::FieldText(
+            "fix what the hook reports, or skip the repository's hooks once with {no_verify}".into(),
+        )),
     })
 }
 

@@ -399,7 +399,14 @@ impl Repo {
                         Oid::hash_object(git2::ObjectType::Blob, &commit::to_blob(&self.git, change.path(), content)?)?;
                     text.push_str(&format!("write {raw} {blob} {path}\n"));
                 }
-                Change::Remove { .. } => text.push_str(&format!("remove - - {path}\n")),
+                Change::Remove { path: rel } => {
+                    // Its bytes are kept as a blob, so an uncommitted file can be put back too.
+                    let saved = match fs::read(self.root.join(rel)) {
+                        Ok(bytes) => self.git.blob(&bytes)?.to_string(),
+                        Err(_) => "-".into(),
+                    };
+                    text.push_str(&format!("remove {saved} - {path}\n"));
+                }
             }
         }
         let path = self.pending_path();
@@ -501,10 +508,11 @@ impl Repo {
                 on_disk.as_ref().is_some_and(|bytes| Oid::hash_object(git2::ObjectType::Blob, bytes).ok() == *raw);
             let restore = match kind.as_str() {
                 "write" => ours,
-                _ => on_disk.is_none() && head_blob.is_some(),
+                _ => on_disk.is_none() && (head_blob.is_some() || raw.is_some()),
             };
+            let source = if kind == "write" { head_blob } else { raw.or(head_blob) };
             if restore {
-                match head_blob {
+                match source {
                     Some(id) => {
                         let content = self.git.find_blob(id)?.content().to_vec();
                         files::write_atomic(&full, &content)
