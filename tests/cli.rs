@@ -8,6 +8,7 @@ mod cli {
     mod architecture;
     mod audit;
     mod ci;
+    mod crash;
     mod diagnostics;
     mod docs;
     mod exports;

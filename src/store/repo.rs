@@ -245,7 +245,24 @@ impl Repo {
     pub fn open_or_init(dir: &Path) -> Result<(Repo, bool)> {
         let (git, created) = match Repository::open(dir) {
             Ok(g) if g.workdir().is_some_and(|w| same_dir(w, dir)) => (g, false),
-            Ok(_) | Err(_) => (Repository::init(dir)?, true),
+            Ok(_) | Err(_) => match Repository::init(dir) {
+                Ok(g) => (g, true),
+                Err(e) if dir.join(".git").exists() => {
+                    let git_dir = dir.join(".git");
+                    return Err(Error::Git {
+                        message: format!(
+                            "{} is a half-created git repository ({}): an interrupted `init`, or a git command running now",
+                            git_dir.display(),
+                            e.message()
+                        ),
+                        help: Some(format!(
+                            "if no git command is running and it holds nothing of yours (no commits), remove it (`rm -rf {}`) and run init again",
+                            git_dir.display()
+                        )),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            },
         };
         let root = git
             .workdir()
