@@ -113,7 +113,7 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
     if !args.check {
         // Under the lock no other render writes here: any temporary file is a killed one's.
-        for left in files::remove_own_temps(&out) {
+        for left in files::remove_own_temps(&out, 4) {
             eprintln!("note: removed {}, left by an interrupted render", left.display());
         }
     }

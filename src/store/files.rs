@@ -60,10 +60,10 @@ pub fn is_contained(rel: &Path) -> bool {
     rel.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) && rel.components().next().is_some()
 }
 
-/// Removes the temporary files (`.enigm-*.tmp`) an interrupted write left under `dir` (a few
-/// levels deep, never following a symbolic link). The caller holds the write lock, so none
-/// belongs to a running command. Returns the files removed.
-pub fn remove_own_temps(dir: &Path) -> Vec<std::path::PathBuf> {
+/// Removes the temporary files (`.enigm-*.tmp`) an interrupted write left under `dir` (down
+/// to `depth` levels of subdirectories, never following a symbolic link). The caller holds
+/// the write lock, so none belongs to a running command. Returns the files removed.
+pub fn remove_own_temps(dir: &Path, depth: u32) -> Vec<std::path::PathBuf> {
     fn walk(dir: &Path, depth: u32, out: &mut Vec<std::path::PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
@@ -82,7 +82,7 @@ pub fn remove_own_temps(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(dir, 4, &mut out);
+    walk(dir, depth, &mut out);
     out
 }
 

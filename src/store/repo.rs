@@ -465,12 +465,15 @@ impl Repo {
             .map(|e| e.path())
             .collect();
         records.sort();
-        for record in records {
+        records.retain(|record| {
             let pid =
                 record.file_name().and_then(|n| n.to_str()).and_then(|n| n.rsplit('-').next()?.parse::<u32>().ok());
-            if pid.is_some_and(|p| p != std::process::id() && process_alive(p)) {
-                continue;
-            }
+            !pid.is_some_and(|p| p != std::process::id() && process_alive(p))
+        });
+        if let Some(oldest) = records.iter().filter_map(|r| fs::metadata(r).and_then(|m| m.modified()).ok()).min() {
+            notes.extend(self.remove_locks_left_since(oldest));
+        }
+        for record in records {
             match self.undo(&record) {
                 Ok(done) => {
                     notes.extend(done);
@@ -482,9 +485,49 @@ impl Repo {
             }
         }
         commit::remove_stale_temps(self.git_dir(), process_alive);
-        for dir in [self.root.join(REPORTS_DIR), self.root.join(crate::layout::TEMPLATES_DIR)] {
-            for left in files::remove_own_temps(&dir) {
+        let dirs = [
+            (self.root.clone(), 0),
+            (self.root.join(REPORTS_DIR), 0),
+            (self.root.join(crate::layout::TEMPLATES_DIR), 2),
+        ];
+        for (dir, depth) in dirs {
+            for left in files::remove_own_temps(&dir, depth) {
                 notes.push(format!("removed {}, a temporary file left by an interrupted run", left.display()));
+            }
+        }
+        notes
+    }
+
+    /// git's own lock files (the index's, HEAD's, the branch's) that a killed run of the tool
+    /// left: created after its pending record was written, and untouched for a second (a live
+    /// git command holds them for milliseconds). Anything older is left for the user, whose
+    /// next command explains it.
+    fn remove_locks_left_since(&self, since: std::time::SystemTime) -> Vec<String> {
+        let mut candidates = vec![self.git_dir().join("index.lock"), self.git_dir().join("HEAD.lock")];
+        if let Ok(head) = self.git.find_reference("HEAD")
+            && let Ok(Some(target)) = head.symbolic_target()
+        {
+            candidates.push(self.git.commondir().join(format!("{target}.lock")));
+        }
+        let slack = std::time::Duration::from_secs(1);
+        let mut notes = Vec::new();
+        for lock in candidates {
+            let modified = || fs::metadata(&lock).and_then(|m| m.modified()).ok();
+            let Some(mut when) = modified() else { continue };
+            if when + slack < since {
+                continue;
+            }
+            let deadline = std::time::Instant::now() + 2 * slack;
+            while when.elapsed().unwrap_or_default() < slack && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                match modified() {
+                    Some(w) => when = w,
+                    None => break,
+                }
+            }
+            if modified() == Some(when) && when.elapsed().unwrap_or_default() >= slack && fs::remove_file(&lock).is_ok()
+            {
+                notes.push(format!("removed {}, left by an interrupted run of this tool", lock.display()));
             }
         }
         notes
