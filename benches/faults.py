@@ -33,7 +33,10 @@ def main():
     m = re.search(r"fault injection: (\d+) runs, (\d+) killed mid-run, 0 corruptions", out)
     disk = "SKIPPED" not in out
     if proc.returncode != 0 or not m:
-        sys.stderr.write(out[-4000:])
+        log = os.path.join(ROOT, "target", "faults-failure.log")
+        with open(log, "w", encoding="utf-8") as f:
+            f.write(out)
+        sys.stderr.write(out[-4000:] + f"\nfull output: {log}\n")
         sys.exit(f"fault injection FAILED (seed {seed}): a corruption or leftover was found")
     total, kills = int(m.group(1)), int(m.group(2))
     line = (

@@ -96,14 +96,16 @@ pub struct Identity {
     author: Signature<'static>,
     committer: Signature<'static>,
     hooks: bool,
+    /// Sign when the configuration says so (`commit.gpgsign`).
+    sign: bool,
 }
 
 impl Identity {
     /// One person as author and committer, at a fixed time (Unix seconds, UTC): commits that
-    /// come out the same on every run (the demo).
+    /// come out the same on every run (the demo), so neither hooks nor signing apply.
     pub fn fixed(name: &str, email: &str, seconds: i64) -> Result<Identity> {
         let sig = Signature::new(name, email, &Time::new(seconds, 0))?;
-        Ok(Identity { author: sig.clone(), committer: sig, hooks: true })
+        Ok(Identity { author: sig.clone(), committer: sig, hooks: false, sign: false })
     }
 
     /// The same identity, committing without running the repository's hooks (as
@@ -371,7 +373,7 @@ impl Repo {
         if !missing.is_empty() {
             return Err(Error::NoIdentity { missing: missing.join(" and ") });
         }
-        Ok(Identity { author: signature(author)?, committer: signature(committer)?, hooks: true })
+        Ok(Identity { author: signature(author)?, committer: signature(committer)?, hooks: true, sign: true })
     }
 
     /// The branch HEAD points at (full ref name) and its commit, if it has one.
@@ -659,7 +661,8 @@ impl Repo {
             identity.committer.name().unwrap_or_default(),
             identity.committer.email().unwrap_or_default()
         );
-        let oid = match commit::sign(&self.git, &buffer, &committer)? {
+        let signature = if identity.sign { commit::sign(&self.git, &buffer, &committer)? } else { None };
+        let oid = match signature {
             Some(signature) => {
                 let content = std::str::from_utf8(&buffer)
                     .map_err(|_| Error::Git { message: "the commit is not UTF-8".into(), help: None })?;
