@@ -123,6 +123,15 @@ impl Context {
     }
 }
 
+/// Takes the repository's write lock and says what it cleaned up after an interrupted run.
+pub fn locked(repo: &Repo) -> Result<enigm_disclose::store::repo::WriteLock, Error> {
+    let lock = repo.lock_for_writing()?;
+    for note in lock.notes() {
+        eprintln!("note: {note}");
+    }
+    Ok(lock)
+}
+
 fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "enigm-disclose", &mut out);

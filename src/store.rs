@@ -6,6 +6,7 @@
 //! [`repo::Repo`] and history as plain data ([`history`]: commit ids, times, file changes).
 
 pub mod clock;
+mod commit;
 pub mod files;
 pub mod history;
 pub mod hook;

@@ -9,11 +9,13 @@ mod cli {
     mod audit;
     mod boundary;
     mod ci;
+    mod crash;
     mod diagnostics;
     mod docs;
     mod exports;
     mod faults;
     mod gate;
+    mod gitrules;
     mod hook;
     mod hostile;
     mod init;

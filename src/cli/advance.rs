@@ -50,6 +50,9 @@ pub struct AdvanceArgs {
     /// Edit the file but do not commit.
     #[arg(long)]
     no_commit: bool,
+    /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
+    #[arg(long)]
+    no_verify: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -66,11 +69,16 @@ fn parse_resolution(s: &str) -> Result<Resolution, String> {
 pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     // Held until the commit is made: a concurrent `advance` waits, then sees this one's result.
-    let _lock = repo.lock_for_writing()?;
+    let _lock = super::locked(&repo)?;
     let today = clock::today()?;
     let id = resolve_id(repo.root(), &args.id)?;
     let duplicate_of = args.duplicate_of.as_deref().map(|d| resolve_id(repo.root(), d)).transpose()?;
-    let identity = if args.no_commit { None } else { Some(repo.identity()?) };
+    let identity = if args.no_commit {
+        None
+    } else {
+        let identity = repo.identity()?;
+        Some(if args.no_verify { identity.without_hooks() } else { identity })
+    };
     if identity.is_some() {
         repo.check_can_commit()?;
         if !repo.has_head() {

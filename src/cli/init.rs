@@ -42,6 +42,9 @@ pub struct InitArgs {
     /// Write the files but do not commit them.
     #[arg(long)]
     no_commit: bool,
+    /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
+    #[arg(long)]
+    no_verify: bool,
     /// Do not install the git pre-commit hook (`validate --staged` before every commit).
     #[arg(long)]
     no_hook: bool,
@@ -59,6 +62,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
         },
         force: args.force,
         commit: !args.no_commit,
+        verify: !args.no_verify,
     };
     let outcome = init(&opts)?;
     let mut text = String::new();

@@ -67,6 +67,9 @@ pub struct NewArgs {
     /// Write the report but do not commit it.
     #[arg(long)]
     no_commit: bool,
+    /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
+    #[arg(long)]
+    no_verify: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -86,37 +89,54 @@ struct Created<'a> {
 pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = clock::today()?;
-    let identity = if args.no_commit { None } else { Some(repo.identity()?) };
+    let identity = if args.no_commit {
+        None
+    } else {
+        let identity = repo.identity()?;
+        Some(if args.no_verify { identity.without_hooks() } else { identity })
+    };
     if identity.is_some() {
         repo.check_can_commit()?;
     }
     let request = request(&args, &config, &ctx.cwd, today, identity.as_ref().map(|i| i.author_name()))?;
     request.check(&config, today)?;
+    // Without an editor the lock is held from the write to the commit, so a kill in between
+    // is cleaned up by the next run; with one it is taken after the editor closes.
+    let mut lock = if identity.is_some() && !args.edit { Some(super::locked(&repo)?) } else { None };
     let file = write_new(&repo, &config, today, &request)?;
     if args.edit {
         if let Err(e) = edit(&repo, &file) {
             let _ = fs::remove_file(repo.root().join(&file.path));
+            repo.pending_done();
             return Err(e);
         }
         // The edited file passes the same gate before it stays in reports/ or is committed.
         if let Err(e) = check_written(&repo, &config, today, &file) {
             keep_draft(&repo, &file);
+            repo.pending_done();
             return Err(e);
         }
     }
-    // Taken after the editor closes: ids are allocated race-free by exclusive file creation;
-    // the lock keeps concurrent commits from racing for the branch.
-    let lock = if identity.is_some() { Some(repo.lock_for_writing()?) } else { None };
+    if identity.is_none() {
+        repo.pending_done();
+    }
+    // Ids are allocated race-free by exclusive file creation; the lock keeps concurrent
+    // commits from racing for the branch.
+    if lock.is_none() && identity.is_some() {
+        lock = Some(super::locked(&repo)?);
+    }
     let commit = match &identity {
         None => None,
         Some(identity) => match commit_new(&repo, &file, identity) {
             Ok(oid) => Some(oid.to_string()),
             Err(e) if args.edit => {
+                repo.pending_done();
                 eprintln!("note: your edited report is kept, uncommitted, at {}", file.path.display());
                 return Err(e);
             }
             Err(e) => {
                 let _ = fs::remove_file(repo.root().join(&file.path));
+                repo.pending_done();
                 return Err(e);
             }
         },

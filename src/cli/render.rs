@@ -111,7 +111,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Result<ExitCode, Error> {
     // Two renders writing one site directory would interleave their files.
-    let _lock = if args.check { None } else { Some(repo.lock_for_writing()?) };
+    let _lock = if args.check { None } else { Some(super::locked(repo)?) };
     let renderer = Renderer::new(Some(repo.root()))?;
     let out = args.out.map_or_else(|| repo.root().join("site"), |o| ctx.cwd.join(o));
     // Never into the git directory (a linked worktree's common directory included).
@@ -120,6 +120,12 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
             format!("{} cannot be the site directory: {why}", out.display()),
             "render into a directory of its own, e.g. {out} site",
         ));
+    }
+    if !args.check {
+        // Under the lock no other render writes here: any temporary file is a killed one's.
+        for left in enigm_disclose::store::files::remove_own_temps(&out, 4) {
+            eprintln!("note: removed {}, left by an interrupted render", left.display());
+        }
     }
     let plan = site::plan(repo.root(), config, &out)?;
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;

@@ -23,12 +23,20 @@ pub struct RenumberArgs {
     /// Do not commit (outside a merge).
     #[arg(long)]
     no_commit: bool,
+    /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
+    #[arg(long)]
+    no_verify: bool,
 }
 
 pub fn run(ctx: &Context, args: RenumberArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let _lock = repo.lock_for_writing()?;
-    let identity = if args.no_commit { None } else { Some(repo.identity()?) };
+    let _lock = super::locked(&repo)?;
+    let identity = if args.no_commit {
+        None
+    } else {
+        let identity = repo.identity()?;
+        Some(if args.no_verify { identity.without_hooks() } else { identity })
+    };
     let done = renumber(&repo, &config, &args.id, identity.as_ref())?;
     let mut text = format!("Renumbered the later {} as {} ({})\n", done.old_id, done.new_id, done.path.display());
     for p in &done.updated_references {

@@ -69,6 +69,32 @@ pub fn is_contained(rel: &Path) -> bool {
     rel.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) && rel.components().next().is_some()
 }
 
+/// Removes the temporary files (`.enigm-*.tmp`) an interrupted write left under `dir` (down
+/// to `depth` levels of subdirectories, never following a symbolic link). The caller holds
+/// the write lock, so none belongs to a running command. Returns the files removed.
+pub fn remove_own_temps(dir: &Path, depth: u32) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, depth: u32, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else { continue };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if kind.is_dir() && depth > 0 {
+                walk(&entry.path(), depth - 1, out);
+            } else if kind.is_file()
+                && name.starts_with(".enigm-")
+                && name.ends_with(".tmp")
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                out.push(entry.path());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, depth, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,8 @@ use git2::{ErrorCode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, 
 use crate::error::{Error, Result};
 use crate::format::id::ReportId;
 use crate::layout::{CONFIG_FILE, LOCK_FILE, REPORTS_DIR};
+use crate::store::commit;
+use crate::store::files;
 
 /// The disclosure repository: a git work tree.
 pub struct Repo {
@@ -28,14 +30,47 @@ pub struct Repo {
 
 /// Exclusive right to change the repository through the tool, held until dropped.
 ///
-/// It is an OS advisory lock on `.git/enigm.lock`: the kernel releases it when the process
-/// ends, even by a crash or `kill -9`, so it is never stale. Two commands that edit and commit
-/// (`new`, `advance`, `renumber`, `render`) therefore never interleave: the second waits, then
-/// sees the first one's result.
+/// It is an OS advisory lock on `enigm.lock` in the common git directory (shared by every
+/// linked worktree of the repository): the kernel releases it when the process ends, even by
+/// a crash or `kill -9`, so it is never stale. Two commands that edit and commit (`new`,
+/// `advance`, `renumber`, `render`), in any worktrees, therefore never interleave: the second
+/// waits, then sees the first one's result.
+///
+/// Taking it also finishes what an interrupted run left ([`Repo::recover`]): its notes say
+/// what was cleaned up.
 #[derive(Debug)]
 pub struct WriteLock {
     _file: fs::File,
+    notes: Vec<String>,
 }
+
+impl WriteLock {
+    /// What was cleaned up after an interrupted run when the lock was taken.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+}
+
+/// The record of a change in progress (`enigm-pending-<pid>` in the git directory), written
+/// before the work tree is touched and removed once the commit is made: a run killed in
+/// between leaves it, and the next run puts the work tree and index back as HEAD has them.
+#[must_use]
+pub struct Pending {
+    path: PathBuf,
+}
+
+impl Pending {
+    /// The change is complete (committed, staged or deliberately left uncommitted).
+    pub fn done(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+
+    /// The record stays until [`Repo::pending_done`] (a change completed in a later step).
+    pub fn done_later(self) {}
+}
+
+/// An `index.lock` untouched this long is probably left by a killed git process.
+const STALE_LOCK_SECS: u64 = 60;
 
 /// How long a command waits for another one to finish.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
@@ -55,18 +90,29 @@ impl Change {
     }
 }
 
-/// Author and committer of the tool's commits.
+/// Author and committer of the tool's commits, and whether the repository's `pre-commit` and
+/// `commit-msg` hooks run (they do unless [`Identity::without_hooks`]).
 pub struct Identity {
     author: Signature<'static>,
     committer: Signature<'static>,
+    hooks: bool,
+    /// Sign when the configuration says so (`commit.gpgsign`).
+    sign: bool,
 }
 
 impl Identity {
     /// One person as author and committer, at a fixed time (Unix seconds, UTC): commits that
-    /// come out the same on every run (the demo).
+    /// come out the same on every run (the demo), so neither hooks nor signing apply.
     pub fn fixed(name: &str, email: &str, seconds: i64) -> Result<Identity> {
         let sig = Signature::new(name, email, &Time::new(seconds, 0))?;
-        Ok(Identity { author: sig.clone(), committer: sig })
+        Ok(Identity { author: sig.clone(), committer: sig, hooks: false, sign: false })
+    }
+
+    /// The same identity, committing without running the repository's hooks (as
+    /// `git commit` with its no-verify option).
+    pub fn without_hooks(mut self) -> Identity {
+        self.hooks = false;
+        self
     }
 
     /// The author's name, for timeline entries.
@@ -208,6 +254,12 @@ impl Repo {
     pub fn discover(start: &Path) -> Result<Repo> {
         let not_ours = || Error::NotADisclosureRepo { path: start.to_owned() };
         let git = Repository::discover(start).map_err(|_| not_ours())?;
+        if git.is_bare() {
+            return Err(Error::usage(
+                format!("{} is a bare git repository: it has no work tree to hold reports", git.path().display()),
+                "clone it (`git clone <bare> <dir>`) and run the command inside the clone",
+            ));
+        }
         let root = git.workdir().ok_or_else(not_ours)?.to_owned();
         if !root.join(CONFIG_FILE).is_file() {
             return Err(not_ours());
@@ -220,7 +272,24 @@ impl Repo {
     pub fn open_or_init(dir: &Path) -> Result<(Repo, bool)> {
         let (git, created) = match Repository::open(dir) {
             Ok(g) if g.workdir().is_some_and(|w| same_dir(w, dir)) => (g, false),
-            Ok(_) | Err(_) => (Repository::init(dir)?, true),
+            Ok(_) | Err(_) => match Repository::init(dir) {
+                Ok(g) => (g, true),
+                Err(e) if dir.join(".git").exists() => {
+                    let git_dir = dir.join(".git");
+                    return Err(Error::Git {
+                        message: format!(
+                            "{} is a half-created git repository ({}): an interrupted `init`, or a git command running now",
+                            git_dir.display(),
+                            e.message()
+                        ),
+                        help: Some(format!(
+                            "if no git command is running and it holds nothing of yours (no commits), remove it (`rm -rf {}`) and run init again",
+                            git_dir.display()
+                        )),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            },
         };
         let root = git
             .workdir()
@@ -329,7 +398,7 @@ impl Repo {
         if !missing.is_empty() {
             return Err(Error::NoIdentity { missing: missing.join(" and ") });
         }
-        Ok(Identity { author: signature(author)?, committer: signature(committer)? })
+        Ok(Identity { author: signature(author)?, committer: signature(committer)?, hooks: true, sign: true })
     }
 
     /// The branch HEAD points at (full ref name) and its commit, if it has one.
@@ -352,14 +421,234 @@ impl Repo {
         }
     }
 
-    /// True when HEAD is not on a branch (the tool refuses to commit there).
+    /// Refuses what `git commit` refuses: HEAD not on a branch, a merge, rebase, cherry-pick
+    /// or revert in progress.
     pub fn check_can_commit(&self) -> Result<()> {
+        commit::check_state(&self.git)?;
         self.head_branch().map(|_| ())
+    }
+
+    /// Records `changes` as in progress before they are written to the work tree (see
+    /// [`Pending`]). Refuses paths the tool cannot commit as git would (a clean filter), so
+    /// nothing is written for them.
+    pub fn begin(&self, changes: &[Change]) -> Result<Pending> {
+        let head = self.head_id().map(|h| h.to_string()).unwrap_or_else(|| "none".into());
+        let mut text = format!("enigm-pending 1\nhead {head}\n");
+        for change in changes {
+            let path = change.path().to_string_lossy().replace('\\', "/");
+            match change {
+                Change::Write { content, .. } => {
+                    let raw = Oid::hash_object(git2::ObjectType::Blob, content)?;
+                    let blob =
+                        Oid::hash_object(git2::ObjectType::Blob, &commit::to_blob(&self.git, change.path(), content)?)?;
+                    text.push_str(&format!("write {raw} {blob} {path}\n"));
+                }
+                Change::Remove { path: rel } => {
+                    // Its bytes are kept as a blob, so an uncommitted file can be put back too.
+                    let saved = match fs::read(self.root.join(rel)) {
+                        Ok(bytes) => self.git.blob(&bytes)?.to_string(),
+                        Err(_) => "-".into(),
+                    };
+                    text.push_str(&format!("remove {saved} - {path}\n"));
+                }
+            }
+        }
+        let path = self.pending_path();
+        let tmp = path.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut f, text.as_bytes())?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&tmp);
+            return Err(Error::io(format!("cannot write {}", path.display()))(e));
+        }
+        Ok(Pending { path })
+    }
+
+    /// This process's pending record is complete (see [`Pending::done`]), for a change whose
+    /// [`Pending`] was not kept (a new report, committed later).
+    pub fn pending_done(&self) {
+        let _ = fs::remove_file(self.pending_path());
+    }
+
+    fn pending_path(&self) -> PathBuf {
+        self.git_dir().join(format!("enigm-pending-{}", std::process::id()))
+    }
+
+    /// Finishes what interrupted runs left (the caller holds the [`WriteLock`]): each
+    /// [`Pending`] record of a process that is gone is undone where its commit was not made
+    /// (files it wrote are put back as HEAD has them, in the work tree and the index; a file
+    /// changed since is left and named), and the tool's temporary files are removed from the
+    /// git directory. Returns what was done, for the user.
+    pub fn recover(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let Ok(entries) = fs::read_dir(self.git_dir()) else { return notes };
+        let mut records: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("enigm-pending-") && !n.ends_with(".tmp")))
+            .map(|e| e.path())
+            .collect();
+        records.sort();
+        records.retain(|record| {
+            let pid =
+                record.file_name().and_then(|n| n.to_str()).and_then(|n| n.rsplit('-').next()?.parse::<u32>().ok());
+            !pid.is_some_and(|p| p != std::process::id() && process_alive(p))
+        });
+        if let Some(oldest) = records.iter().filter_map(|r| fs::metadata(r).and_then(|m| m.modified()).ok()).min() {
+            notes.extend(self.remove_locks_left_since(oldest));
+        }
+        for record in records {
+            match self.undo(&record) {
+                Ok(done) => {
+                    notes.extend(done);
+                    let _ = fs::remove_file(&record);
+                }
+                Err(e) => {
+                    notes.push(format!("could not undo the interrupted change recorded in {}: {e}", record.display()))
+                }
+            }
+        }
+        commit::remove_stale_temps(self.git_dir(), process_alive);
+        let dirs = [
+            (self.root.clone(), 0),
+            (self.root.join(REPORTS_DIR), 0),
+            (self.root.join(crate::layout::TEMPLATES_DIR), 2),
+        ];
+        for (dir, depth) in dirs {
+            for left in files::remove_own_temps(&dir, depth) {
+                notes.push(format!("removed {}, a temporary file left by an interrupted run", left.display()));
+            }
+        }
+        notes
+    }
+
+    /// git's own lock files (the index's, HEAD's, the branch's) that a killed run of the tool
+    /// left: created after its pending record was written, and untouched for a second (a live
+    /// git command holds them for milliseconds). Anything older is left for the user, whose
+    /// next command explains it.
+    fn remove_locks_left_since(&self, since: std::time::SystemTime) -> Vec<String> {
+        let mut candidates = vec![self.git_dir().join("index.lock"), self.git_dir().join("HEAD.lock")];
+        if let Ok(head) = self.git.find_reference("HEAD")
+            && let Ok(Some(target)) = head.symbolic_target()
+        {
+            candidates.push(self.git.commondir().join(format!("{target}.lock")));
+        }
+        let slack = std::time::Duration::from_secs(1);
+        let mut notes = Vec::new();
+        for lock in candidates {
+            let modified = || fs::metadata(&lock).and_then(|m| m.modified()).ok();
+            let Some(mut when) = modified() else { continue };
+            if when + slack < since {
+                continue;
+            }
+            let deadline = std::time::Instant::now() + 2 * slack;
+            while when.elapsed().unwrap_or_default() < slack && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                match modified() {
+                    Some(w) => when = w,
+                    None => break,
+                }
+            }
+            if modified() == Some(when) && when.elapsed().unwrap_or_default() >= slack && fs::remove_file(&lock).is_ok()
+            {
+                notes.push(format!("removed {}, left by an interrupted run of this tool", lock.display()));
+            }
+        }
+        notes
+    }
+
+    fn undo(&self, record: &Path) -> Result<Vec<String>> {
+        let text = fs::read_to_string(record).map_err(Error::io(format!("cannot read {}", record.display())))?;
+        let mut lines = text.lines();
+        if lines.next() != Some("enigm-pending 1") {
+            return Ok(vec![format!("removed {}, which this version cannot read", record.display())]);
+        }
+        let head_tree = self.git.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let in_head = |path: &Path| head_tree.as_ref().and_then(|t| t.get_path(path).ok()).map(|e| e.id());
+        let mut entries = Vec::new();
+        for line in lines.skip(1) {
+            let mut parts = line.splitn(4, ' ');
+            let (Some(kind), Some(raw), Some(blob), Some(path)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            entries.push((kind.to_owned(), Oid::from_str(raw).ok(), Oid::from_str(blob).ok(), PathBuf::from(path)));
+        }
+        let committed = entries.iter().all(|(kind, _, blob, path)| match kind.as_str() {
+            "write" => in_head(path) == *blob,
+            _ => in_head(path).is_none(),
+        });
+        if committed {
+            return Ok(Vec::new());
+        }
+        let mut index = self.git.index()?;
+        let mut notes = Vec::new();
+        for (kind, raw, blob, path) in &entries {
+            let full = self.root.join(path);
+            let head_blob = in_head(path);
+            let on_disk = fs::symlink_metadata(&full).ok().filter(|m| m.is_file()).and_then(|_| fs::read(&full).ok());
+            let ours =
+                on_disk.as_ref().is_some_and(|bytes| Oid::hash_object(git2::ObjectType::Blob, bytes).ok() == *raw);
+            let restore = match kind.as_str() {
+                "write" => ours,
+                _ => on_disk.is_none() && (head_blob.is_some() || raw.is_some()),
+            };
+            let source = if kind == "write" { head_blob } else { raw.or(head_blob) };
+            if restore {
+                match source {
+                    Some(id) => {
+                        let content = self.git.find_blob(id)?.content().to_vec();
+                        files::write_atomic(&full, &content)
+                            .map_err(Error::io(format!("cannot restore {}", path.display())))?;
+                        notes.push(format!(
+                            "restored {} as HEAD has it (an interrupted run had changed it)",
+                            path.display()
+                        ));
+                    }
+                    None => {
+                        fs::remove_file(&full).map_err(Error::io(format!("cannot remove {}", path.display())))?;
+                        notes.push(format!(
+                            "removed {}, which an interrupted run had written and not committed",
+                            path.display()
+                        ));
+                    }
+                }
+            } else if kind == "write" && on_disk.is_some() && head_blob.is_some_and(|h| Some(h) != *blob) {
+                let now = on_disk.as_deref().and_then(|b| Oid::hash_object(git2::ObjectType::Blob, b).ok());
+                if now != head_blob {
+                    notes.push(format!(
+                        "{} was being changed by an interrupted run and has been edited since: left as it is",
+                        path.display()
+                    ));
+                }
+            }
+            let staged = index.get_path(path, 0).map(|e| e.id);
+            let staged_ours = staged.is_some() && (staged == *blob || staged == *raw);
+            let staged_missing = staged.is_none() && kind != "write";
+            if staged_ours || staged_missing {
+                match head_blob {
+                    Some(id) => {
+                        let len = self.git.find_blob(id)?.size();
+                        index.add(&self.entry(path, id, len, true))?;
+                    }
+                    None => {
+                        let _ = index.remove_path(path);
+                    }
+                }
+            }
+        }
+        index.write().map_err(|e| self.index_error(e))?;
+        Ok(notes)
     }
 
     /// Commits exactly `changes` on top of HEAD and updates only those paths in the index.
     /// The work tree must already hold the new content. On failure nothing observable changed.
     pub fn commit_paths(&self, changes: &[Change], message: &str, identity: &Identity) -> Result<CommitId> {
+        commit::check_state(&self.git)?;
         let (refname, parent) = self.head_branch()?;
         let mut tree_index = Index::new()?;
         if let Some(p) = &parent {
@@ -369,7 +658,7 @@ impl Repo {
         for change in changes {
             match change {
                 Change::Write { path, content } => {
-                    let oid = self.git.blob(content)?;
+                    let oid = self.git.blob(&commit::to_blob(&self.git, path, content)?)?;
                     tree_index.add(&self.entry(path, oid, content.len(), false))?;
                     blobs.push(Some((oid, content.len())));
                 }
@@ -384,7 +673,28 @@ impl Repo {
             return Err(Error::NothingToCommit);
         }
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        let oid = self.git.commit(None, &identity.author, &identity.committer, message, &tree, &parents)?;
+        let message = if identity.hooks {
+            commit::run_pre_commit(&self.git, &self.root, &tree)?;
+            commit::run_commit_msg(&self.git, &self.root, message)?
+        } else {
+            message.to_owned()
+        };
+        let message = message.as_str();
+        let buffer = self.git.commit_create_buffer(&identity.author, &identity.committer, message, &tree, &parents)?;
+        let committer = format!(
+            "{} <{}>",
+            identity.committer.name().unwrap_or_default(),
+            identity.committer.email().unwrap_or_default()
+        );
+        let signature = if identity.sign { commit::sign(&self.git, &buffer, &committer)? } else { None };
+        let oid = match signature {
+            Some(signature) => {
+                let content = std::str::from_utf8(&buffer)
+                    .map_err(|_| Error::Git { message: "the commit is not UTF-8".into(), help: None })?;
+                self.git.commit_signed(content, &signature, None)?
+            }
+            None => self.git.commit(None, &identity.author, &identity.committer, message, &tree, &parents)?,
+        };
 
         let mut index = self.git.index()?;
         let saved: Vec<Option<IndexEntry>> = changes.iter().map(|c| index.get_path(c.path(), 0)).collect();
@@ -449,7 +759,22 @@ impl Repo {
 
     fn index_error(&self, e: git2::Error) -> Error {
         if e.code() == ErrorCode::Locked || e.message().contains("index.lock") {
-            Error::IndexLocked { path: self.git.path().join("index.lock") }
+            let path = self.git.path().join("index.lock");
+            let age = fs::metadata(&path).ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+            match age {
+                Some(age) if age.as_secs() >= STALE_LOCK_SECS => Error::Git {
+                    message: format!(
+                        "the git index is locked ({} exists, untouched for {} s): a git command is running, or one was killed and left its lock",
+                        path.display(),
+                        age.as_secs()
+                    ),
+                    help: Some(format!(
+                        "if no git command is running in this repository, remove the stale lock (`rm {}`) and run the command again; nothing was changed",
+                        path.display()
+                    )),
+                },
+                _ => Error::IndexLocked { path },
+            }
         } else {
             e.into()
         }
@@ -570,9 +895,10 @@ impl Repo {
         tracked.then(|| format!("{} is a file of the repository that git tracks", rel.display()))
     }
 
-    /// Takes the repository's [`WriteLock`], waiting up to 20 s for another command.
+    /// Takes the repository's [`WriteLock`], waiting up to 20 s for another command, then
+    /// finishes what an interrupted run left ([`Repo::recover`]).
     pub fn lock_for_writing(&self) -> Result<WriteLock> {
-        let path = self.git_dir().join(LOCK_FILE);
+        let path = self.git.commondir().join(LOCK_FILE);
         let file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -582,7 +908,10 @@ impl Repo {
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(WriteLock { _file: file }),
+                Ok(()) => {
+                    let notes = self.recover();
+                    return Ok(WriteLock { _file: file, notes });
+                }
                 Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(25));
                 }
@@ -606,6 +935,12 @@ fn index_unreadable(path: &Path, what: &str, e: &git2::Error) -> Error {
         "the index is in a format the tool cannot read (a split or sparse index): run `git config core.splitIndex false` and `git config index.sparse false`, then `git status` to rewrite it".to_owned()
     });
     Error::Git { message: format!("cannot read {} ({what}): {}", path.display(), e.message()), help }
+}
+
+/// True while a process with this id exists (Linux: `/proc`; elsewhere assumed alive, so
+/// nothing of a running process is ever touched).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -10,6 +10,7 @@
 //! be made the old bytes are put back.
 
 use std::collections::HashSet;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -296,18 +297,40 @@ pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<
     let full = repo.root().join(&plan.path);
     crate::layout::no_links(repo.root(), &plan.path)
         .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;
-    files::write_atomic(&full, plan.new_text.as_bytes())
-        .map_err(Error::io(format!("cannot write {}", plan.path.display())))?;
-    let Some(identity) = identity else { return Ok(None) };
-    match repo.commit_paths(
-        &[Change::Write { path: plan.path.clone(), content: plan.new_text.clone().into_bytes() }],
-        &plan.message,
-        identity,
-    ) {
-        Ok(oid) => Ok(Some(oid)),
+    let changes = [Change::Write { path: plan.path.clone(), content: plan.new_text.clone().into_bytes() }];
+    let pending = repo.begin(&changes)?;
+    // A second name for the old file: putting it back is a rename, which needs no free space
+    // (on a full disk, writing the old bytes again could fail).
+    let kept = full.with_file_name(format!(".enigm-keep-{}.tmp", std::process::id()));
+    let _ = fs::remove_file(&kept);
+    let linked = fs::hard_link(&full, &kept).is_ok();
+    let drop_kept = || {
+        if linked {
+            let _ = fs::remove_file(&kept);
+        }
+    };
+    if let Err(e) = files::write_atomic(&full, plan.new_text.as_bytes()) {
+        drop_kept();
+        pending.done();
+        return Err(Error::io(format!("cannot write {}", plan.path.display()))(e));
+    }
+    let Some(identity) = identity else {
+        drop_kept();
+        pending.done();
+        return Ok(None);
+    };
+    match repo.commit_paths(&changes, &plan.message, identity) {
+        Ok(oid) => {
+            drop_kept();
+            pending.done();
+            Ok(Some(oid))
+        }
         Err(e) => {
-            files::write_atomic(&full, plan.old_text.as_bytes())
-                .map_err(Error::io(format!("cannot restore {} after a failed commit", plan.path.display())))?;
+            // If even this fails, the pending record stays and the next run puts the file back.
+            let restored =
+                if linked { fs::rename(&kept, &full) } else { files::write_atomic(&full, plan.old_text.as_bytes()) };
+            restored.map_err(Error::io(format!("cannot restore {} after a failed commit", plan.path.display())))?;
+            pending.done();
             Err(e)
         }
     }

@@ -205,6 +205,8 @@ pub fn write_new(repo: &Repo, config: &Config, today: NaiveDate, req: &NewReport
     fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     for _ in 0..100 {
         let rel = Path::new(REPORTS_DIR).join(id.file_name());
+        // Recorded first, so a run killed before its commit has the file removed by the next.
+        repo.begin(&[Change::Write { path: rel.clone(), content: req.render(&id).into_bytes() }])?.done_later();
         match files::create_atomic(&repo.root().join(&rel), req.render(&id).as_bytes()) {
             Ok(()) => return Ok(NewFile { id, path: rel }),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => id.number += 1,
@@ -281,7 +283,13 @@ pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<Co
         state = State::Received,
         title = report.title.replace(['\n', '\r'], " ")
     );
-    repo.commit_paths(&[Change::Write { path: file.path.clone(), content: doc.text.into_bytes() }], &message, identity)
+    let changes = [Change::Write { path: file.path.clone(), content: doc.text.into_bytes() }];
+    // An edited file is recorded again as it is now, so a kill before the commit removes it
+    // only when it is still what the tool wrote.
+    repo.begin(&changes)?.done_later();
+    let commit = repo.commit_paths(&changes, &message, identity)?;
+    repo.pending_done();
+    Ok(commit)
 }
 
 #[cfg(test)]

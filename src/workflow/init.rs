@@ -20,6 +20,8 @@ pub struct InitOptions {
     pub seed: ConfigSeed,
     pub force: bool,
     pub commit: bool,
+    /// Run the repository's pre-commit and commit-msg hooks (if it has any) on the commit.
+    pub verify: bool,
 }
 
 /// What `init` did.
@@ -53,6 +55,8 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
     }
     fs::create_dir_all(&opts.dir).map_err(Error::io(format!("cannot create {}", opts.dir.display())))?;
     let (repo, created) = Repo::open_or_init(&opts.dir)?;
+    // Shared with every other writing command; also removes what an interrupted init left.
+    let _lock = repo.lock_for_writing()?;
     let root = repo.root().to_owned();
     let reasons = refusal_reasons(&repo)?;
     if !reasons.is_empty() && !opts.force {
@@ -61,7 +65,12 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
             "use {force} to add only the missing files; existing files are never overwritten and other changes are not committed",
         ));
     }
-    let identity = if opts.commit { Some(repo.identity()?) } else { None };
+    let identity = if opts.commit {
+        let identity = repo.identity()?;
+        Some(if opts.verify { identity } else { identity.without_hooks() })
+    } else {
+        None
+    };
     if opts.commit {
         repo.check_can_commit()?;
     }
@@ -80,6 +89,11 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
         if let Some(parent) = full.parent() {
             fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
         }
+        // Every file so far is recorded before the next is written: a kill leaves nothing the
+        // next run cannot remove.
+        let mut recorded = changes.clone();
+        recorded.push(Change::Write { path: rel.clone(), content: content.clone() });
+        repo.begin(&recorded)?.done_later();
         if let Err(e) = files::create_atomic(&full, &content) {
             remove_all(&root, &written);
             return Err(Error::io(format!("cannot write {}", rel.display()))(e));
@@ -95,12 +109,14 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
                 Err(Error::NothingToCommit) => None,
                 Err(e) => {
                     remove_all(&root, &written);
+                    repo.pending_done();
                     return Err(e);
                 }
             }
         }
         _ => None,
     };
+    repo.pending_done();
     Ok(InitOutcome { root, created_repository: created, written, kept, commit })
 }
 

@@ -80,7 +80,14 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
     for (path, text) in &references {
         changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
     }
-    write_work_tree(repo, &changes)?;
+    // Recorded before the first write: a run killed part-way is undone by the next one
+    // (which then renumbers afresh, to the same id), so a rerun never makes a third copy.
+    let pending = repo.begin(&changes)?;
+    let saved = save_work_tree(repo, &changes);
+    if let Err(e) = write_work_tree(repo, &changes) {
+        undo_work_tree(repo, &saved);
+        return Err(e);
+    }
     let commit = if in_merge {
         repo.stage_resolved(&changes)?;
         None
@@ -88,10 +95,17 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
         let message = format!(
             "{new_id}: renumbered from {id}\n\nThe id {id} was taken twice; this report was added later.\n\nDisclosure-Id: {new_id}\nDisclosure-Previous-Id: {id}\n"
         );
-        Some(repo.commit_paths(&changes, &message, identity)?)
+        match repo.commit_paths(&changes, &message, identity) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                undo_work_tree(repo, &saved);
+                return Err(e);
+            }
+        }
     } else {
         None
     };
+    pending.done();
     Ok(Renumbered {
         old_id: id.to_owned(),
         new_id,
@@ -210,6 +224,32 @@ fn references_to_update(
         }
     }
     Ok(out)
+}
+
+/// The bytes each changed path holds now (`None`: no file), to put back on failure.
+fn save_work_tree(repo: &Repo, changes: &[Change]) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    changes
+        .iter()
+        .map(|c| {
+            let path = match c {
+                Change::Write { path, .. } | Change::Remove { path } => path.clone(),
+            };
+            let bytes = fs::read(repo.root().join(&path)).ok();
+            (path, bytes)
+        })
+        .collect()
+}
+
+/// Puts the work tree back after a failed write or commit (best effort: what cannot be put
+/// back now, on a full disk, the next run puts back from its pending record).
+fn undo_work_tree(repo: &Repo, saved: &[(PathBuf, Option<Vec<u8>>)]) {
+    for (path, bytes) in saved {
+        let full = repo.root().join(path);
+        let _ = match bytes {
+            Some(b) => files::write_atomic(&full, b),
+            None => fs::remove_file(&full),
+        };
+    }
 }
 
 fn write_work_tree(repo: &Repo, changes: &[Change]) -> Result<()> {
