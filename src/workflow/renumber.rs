@@ -254,6 +254,10 @@ fn undo_work_tree(repo: &Repo, saved: &[(PathBuf, Option<Vec<u8>>)]) {
 
 fn write_work_tree(repo: &Repo, changes: &[Change]) -> Result<()> {
     for change in changes {
+        let path = match change {
+            Change::Write { path, .. } | Change::Remove { path } => path,
+        };
+        crate::layout::no_links(repo.root(), path).map_err(Error::io(format!("cannot write {}", path.display())))?;
         match change {
             Change::Write { path, content } => files::write_atomic(&repo.root().join(path), content)
                 .map_err(Error::io(format!("cannot write {}", path.display())))?,

@@ -69,6 +69,9 @@ fn linked_reports_and_templates_are_not_read_or_written() {
     let before = fs::read_dir(outside.path().join("reports")).expect("ls").count();
     repo.cmd().args(["new", "--title", "x", "--severity", "low", "--no-commit"]).assert().code(2);
     assert_eq!(fs::read_dir(outside.path().join("reports")).expect("ls").count(), before, "new wrote outside");
+    let a = repo.cmd().args(["renumber", "ENIGM-2026-0001"]).assert().code(2);
+    assert!(stderr(&a).contains("symbolic link"), "renumber: {}", stderr(&a));
+    assert_eq!(fs::read_dir(outside.path().join("reports")).expect("ls").count(), before, "renumber wrote outside");
 
     let repo = published();
     let templates = tempfile::tempdir().expect("tempdir");
