@@ -505,3 +505,23 @@ fn a_hook_whose_binary_is_gone_says_how_to_fix_it_and_finds_it_again() {
     let out = git_with(&repo, &["commit", "--no-verify", "-m", "skip"], &path_env);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn the_hook_refuses_ambiguous_sections_and_secrets_split_by_a_yaml_escape() {
+    // The classes of "private means private" and of decoded secrets, at the real commit: a
+    // heading an HTML block swallows could publish a private section, and a key split by an
+    // escaped line break is whole once YAML decodes it.
+    let (repo, path, good) = with_received();
+    let ambiguous = good.replacen("## Reproduction", "<details>\n## Reproduction", 1);
+    assert_ne!(ambiguous, good, "the template has a Reproduction section");
+    repo.write(&path, &ambiguous);
+    refused(&repo, &["commit", "-a", "-m", "ambiguous"], "ambiguous-heading");
+    let (head, tail) = KEY.split_at(10);
+    let split = good.replacen("title: Path traversal in uploads", &format!("title: \"Leak {head}\\\n  {tail}\""), 1);
+    assert_ne!(split, good, "the title was replaced");
+    repo.write(&path, &split);
+    refused(&repo, &["commit", "-a", "-m", "split"], "secret");
+    repo.write(&path, &good);
+    let out = git(&repo, &["status", "--porcelain"]);
+    assert!(text(&out).trim().is_empty(), "{}", text(&out));
+}
