@@ -313,3 +313,26 @@ pub fn stdout(a: &assert_cmd::assert::Assert) -> String {
 pub fn stderr(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).into_owned()
 }
+
+/// Every file of the work tree below `root` (outside `.git` and the top-level `skip` entries),
+/// with its bytes, sorted by path: what a failed command must leave as it was.
+pub fn work_tree_files(root: &Path, skip: &[&str]) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, skip: &[&str], out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in fs::read_dir(dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            let rel = path.strip_prefix(root).expect("inside").to_owned();
+            if rel == Path::new(".git") || skip.iter().any(|s| rel == Path::new(s)) {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, skip, out);
+            } else {
+                out.push((rel, fs::read(&path).expect("read")));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(root, root, skip, &mut files);
+    files.sort();
+    files
+}

@@ -69,23 +69,7 @@ struct State {
 }
 
 fn state(root: &Path) -> State {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for entry in fs::read_dir(dir).expect("dir") {
-            let path = entry.expect("entry").path();
-            let rel = path.strip_prefix(root).expect("inside").to_owned();
-            if rel == Path::new(".git") || rel == Path::new("filler") {
-                continue;
-            }
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                out.push((rel, fs::read(&path).expect("read")));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(root, root, &mut files);
-    files.sort();
+    let files = crate::util::work_tree_files(root, &["filler"]);
     let git = git2::Repository::open(root).expect("open");
     let index = git.index().expect("index");
     let index = index.iter().map(|e| (e.path, e.id.to_string(), e.mode)).collect();
@@ -187,22 +171,7 @@ fn a_real_full_disk_at_every_step_changes_nothing_and_the_next_run_works() {
     let commands: [(&str, Vec<&str>); 3] = [
         ("advance", vec!["advance", "ENIGM-2026-0001", "triaged"]),
         ("renumber", vec!["renumber", "ENIGM-2026-0001"]),
-        (
-            "new",
-            vec![
-                "new",
-                "--title",
-                "T",
-                "--product",
-                "web",
-                "--reporter-name",
-                "R",
-                "--severity",
-                "low",
-                "--body-file",
-                &body,
-            ],
-        ),
+        ("new", new_args(&body)),
     ];
     let mut failures = 0;
     for (name, args) in &commands {
@@ -276,19 +245,7 @@ fn killing_every_writing_command_at_random_moments_loses_nothing() {
         for i in 0..runs_per_command {
             let work = repo.sandbox.tmp.path().join(format!("run-{name}-{i}"));
             let args: Vec<&str> = match name {
-                "new" => vec![
-                    "new",
-                    "--title",
-                    "T",
-                    "--product",
-                    "web",
-                    "--reporter-name",
-                    "R",
-                    "--severity",
-                    "low",
-                    "--body-file",
-                    &body,
-                ],
+                "new" => new_args(&body),
                 "advance" => vec!["advance", "ENIGM-2026-0001", "triaged"],
                 "renumber" => vec!["renumber", "ENIGM-2026-0001"],
                 "render" => vec!["render"],
@@ -380,4 +337,9 @@ fn read_reports(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 fn head(root: &Path) -> Option<git2::Oid> {
     git2::Repository::open(root).ok()?.head().ok()?.peel_to_commit().ok().map(|c| c.id())
+}
+
+/// `new` with a body file: the writing command both fault tests kill.
+fn new_args(body: &str) -> Vec<&str> {
+    vec!["new", "--title", "T", "--product", "web", "--reporter-name", "R", "--severity", "low", "--body-file", body]
 }

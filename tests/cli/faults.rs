@@ -72,23 +72,7 @@ struct Snapshot {
 }
 
 fn snapshot(repo: &TestRepo) -> Snapshot {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for entry in fs::read_dir(dir).expect("dir") {
-            let path = entry.expect("entry").path();
-            let rel = path.strip_prefix(root).expect("inside").to_owned();
-            if rel == Path::new(".git") {
-                continue;
-            }
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                out.push((rel, fs::read(&path).expect("read")));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&repo.root(), &repo.root(), &mut files);
-    files.sort();
+    let files = crate::util::work_tree_files(&repo.root(), &[]);
     Snapshot { files, index: fs::read(repo.root().join(".git/index")).expect("index"), head: repo.head_id() }
 }
 
