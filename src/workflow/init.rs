@@ -44,7 +44,7 @@ pub const GITIGNORE: &str = "\
 # Written by `enigm-disclose init`: outputs rebuilt from the reports, never committed.
 # The advisory site (`enigm-disclose render` writes site/ by default):
 /site/
-# The internal dashboard as the README writes it (`enigm-disclose stats --html dashboard.html`):
+# The internal dashboard under the name the README gives it (`enigm-disclose stats` writes it):
 /dashboard.html
 ";
 
