@@ -22,6 +22,7 @@ mod cli {
     mod new;
     mod parse;
     mod queries;
+    mod readme;
     mod render;
     mod renumber;
     mod sandbox;

@@ -8,14 +8,15 @@ use enigm_disclose::Error;
 use enigm_disclose::format::config::ConfigSeed;
 use enigm_disclose::store::hook;
 use enigm_disclose::store::repo::Repo;
-use enigm_disclose::workflow::init::{InitOptions, init};
+use enigm_disclose::workflow::init::{InitOptions, init, missing_ignores};
 
 use super::Context;
 use super::output::print;
 
 /// Create (or adopt) a git repository as a disclosure repository.
 ///
-/// Writes a commented enigm.yaml, reports/ and templates/, and commits exactly those files.
+/// Writes a commented enigm.yaml, reports/, templates/ and a .gitignore for the generated site and
+/// dashboard, and commits exactly those files.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Example:\n  enigm-disclose init advisories --organization \"Example Corp\" --contact security@example.com --product web --product api"
@@ -74,6 +75,13 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
     }
     for p in &outcome.kept {
         text.push_str(&format!("  kept    {} (already there)\n", p.display()));
+    }
+    let missing = missing_ignores(&outcome.root);
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            "  add {} to .gitignore: enigm-disclose writes them and they are not sources\n",
+            missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")
+        ));
     }
     match outcome.commit {
         Some(oid) => text.push_str(&format!("Committed as {}\n", oid.short())),

@@ -54,16 +54,11 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
     let outcome = init::init(&opts)?;
     let repo = Repo::discover(&outcome.root)?;
     configure_site(repo.root())?;
-    let mut changes: Vec<Change> = outcome
+    let changes: Vec<Change> = outcome
         .written
         .iter()
         .map(|p| Ok(Change::Write { path: p.clone(), content: read(repo.root(), p)? }))
         .collect::<Result<_>>()?;
-    // The rendered site and the dashboard are outputs, not sources.
-    let ignore = b"/site/\n/dashboard.html\n".to_vec();
-    crate::store::files::write_atomic(&repo.root().join(".gitignore"), &ignore)
-        .map_err(Error::io("cannot write .gitignore"))?;
-    changes.push(Change::Write { path: ".gitignore".into(), content: ignore });
     let start = today - Duration::days(240);
     repo.commit_paths(&changes, "Initialise the disclosure repository\n", &identity_at(LEAD, start)?)?;
     let config = Config::load(repo.root())?;

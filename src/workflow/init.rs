@@ -1,6 +1,7 @@
 //! `init`: making (or adopting) a git repository as a disclosure repository.
 //!
-//! It writes `enigm.yaml`, `reports/` and `templates/` and commits exactly those files. On a
+//! It writes `enigm.yaml`, `reports/`, `templates/` and a `.gitignore` for what the tool generates
+//! in the repository (the site, the dashboard), and commits exactly those files. On a
 //! repository that already has a disclosure layout or uncommitted changes it refuses, listing
 //! why; with `force` it adds only what is missing and never overwrites an existing file.
 
@@ -36,13 +37,38 @@ pub struct InitOutcome {
     pub commit: Option<CommitId>,
 }
 
+/// The `.gitignore` of a fresh layout: what the tool writes inside the repository by default or
+/// as the docs show it, rebuilt from the reports and never a source. An existing `.gitignore` is
+/// kept as it is (see [`missing_ignores`]).
+pub const GITIGNORE: &str = "\
+# Written by `enigm-disclose init`: outputs rebuilt from the reports, never committed.
+# The advisory site (`enigm-disclose render` writes site/ by default):
+/site/
+# The internal dashboard under the name the README gives it (`enigm-disclose stats` writes it):
+/dashboard.html
+";
+
+/// What [`GITIGNORE`] ignores, as its lines read.
+const GENERATED: [&str; 2] = ["/site/", "/dashboard.html"];
+
 /// The files of a fresh layout: path and content.
 fn layout(seed: &ConfigSeed) -> Vec<(PathBuf, Vec<u8>)> {
     vec![
         (PathBuf::from(CONFIG_FILE), seed.render().into_bytes()),
         (Path::new(REPORTS_DIR).join(".gitkeep"), Vec::new()),
         (Path::new(TEMPLATES_DIR).join(".gitkeep"), Vec::new()),
+        (PathBuf::from(".gitignore"), GITIGNORE.as_bytes().to_vec()),
     ]
+}
+
+/// The generated paths an existing `.gitignore` at `root` does not name on a line of its own
+/// (empty when it names them all or there is none): `init` keeps the file and says what to add.
+pub fn missing_ignores(root: &Path) -> Vec<&'static str> {
+    let Ok(text) = fs::read_to_string(root.join(".gitignore")) else { return Vec::new() };
+    // `/site/`, `site/`, `/site` and `site` all ignore the site directory at the root.
+    let bare = |line: &str| line.trim().trim_start_matches('/').trim_end_matches('/').to_owned();
+    let lines: Vec<String> = text.lines().map(bare).collect();
+    GENERATED.into_iter().filter(|g| !lines.contains(&bare(g))).collect()
 }
 
 /// Runs `init`.
@@ -103,7 +129,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
     }
     let commit = match identity {
         Some(identity) if !changes.is_empty() => {
-            let message = "Initialise disclosure repository\n\nCreated by enigm-disclose init: enigm.yaml, reports/, templates/.\n";
+            let message = "Initialise disclosure repository\n\nCreated by enigm-disclose init: enigm.yaml, reports/, templates/, .gitignore.\n";
             match repo.commit_paths(&changes, message, &identity) {
                 Ok(oid) => Some(oid),
                 Err(Error::NothingToCommit) => None,

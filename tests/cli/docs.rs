@@ -58,3 +58,35 @@ fn the_readme_tours_every_command_and_runs_the_demo_first() {
     let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
     assert!(ci.contains("\ncargo test --locked\n"), ".ci/run runs the README's test command");
 }
+
+/// The version in Cargo.toml, the newest entry of CHANGELOG.md and every release tag the docs
+/// tell users to pin (`--tag`, `ENIGM_TAG`, pre-commit's `rev:`) are one version: `v<version>`.
+#[test]
+fn the_version_the_changelog_and_the_pinned_tag_agree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let version = env!("CARGO_PKG_VERSION");
+    let changelog = fs::read_to_string(root.join("CHANGELOG.md")).expect("CHANGELOG.md");
+    let entries: Vec<&str> = changelog.lines().filter(|l| l.starts_with("## [")).collect();
+    assert_eq!(entries.first(), Some(&"## [Unreleased]"), "Keep a Changelog: an Unreleased entry on top");
+    let newest = entries.get(1).expect("a released entry");
+    let date = newest
+        .strip_prefix(&format!("## [{version}] - "))
+        .unwrap_or_else(|| panic!("the newest CHANGELOG.md entry is `{newest}`, not Cargo.toml's version {version}"));
+    assert!(chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(), "`{newest}`: a YYYY-MM-DD date");
+
+    let tag = format!("v{version}");
+    for file in ["README.md", "docs/ci.md", "docs/releasing.md", ".pre-commit-hooks.yaml"] {
+        let text = fs::read_to_string(root.join(file)).expect("doc");
+        let tags: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || "`'\"()[],;:".contains(c))
+            .filter(|w| {
+                w.strip_prefix('v').is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()) && r.contains('.'))
+            })
+            .collect();
+        assert!(tags.iter().all(|t| *t == tag), "{file} names {tags:?}; Cargo.toml's version is {tag}");
+        let pins = ["--tag v", "ENIGM_TAG: v", "rev: v"];
+        if file != "docs/releasing.md" {
+            assert!(pins.iter().any(|p| text.contains(&format!("{p}{version}"))), "{file} pins {tag}");
+        }
+    }
+}

@@ -7,13 +7,13 @@ use crate::util::{Sandbox, TestRepo, stderr, stdout};
 #[test]
 fn init_creates_the_layout_and_one_commit() {
     let repo = TestRepo::new();
-    for f in ["enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"] {
+    for f in [".gitignore", "enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"] {
         assert!(repo.root().join(f).is_file(), "{f}");
     }
     assert_eq!(repo.commit_count(), 1);
     let mut paths = repo.head_paths();
     paths.sort();
-    assert_eq!(paths, ["enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"]);
+    assert_eq!(paths, [".gitignore", "enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"]);
     let config = repo.read("enigm.yaml");
     assert!(config.contains("id_prefix: ENIGM"));
     assert!(config.contains("name: Acme Corp"));
@@ -39,7 +39,7 @@ fn init_refuses_an_existing_layout_and_force_adds_only_what_is_missing() {
     let git = git2::Repository::open(&root).expect("repo");
     let head = git.head().expect("head").peel_to_commit().expect("commit");
     let names: Vec<String> = head.tree().expect("tree").iter().map(|e| e.name().expect("name").to_owned()).collect();
-    assert_eq!(names, ["reports", "templates"], "only the missing files are committed");
+    assert_eq!(names, [".gitignore", "reports", "templates"], "only the missing files are committed");
     assert!(
         fs::read_to_string(root.join("enigm.yaml")).expect("read").contains("HAND"),
         "existing config never overwritten"
@@ -101,4 +101,37 @@ fn commands_outside_a_disclosure_repository_exit_2() {
     let sb = Sandbox::new();
     let a = sb.cmd_in(&sb.work()).args(["validate"]).assert().code(2);
     assert!(stderr(&a).contains("is not inside a disclosure repository"), "{}", stderr(&a));
+}
+
+#[test]
+fn init_ignores_the_site_and_the_dashboard_so_a_render_leaves_the_work_tree_clean() {
+    let repo = TestRepo::new();
+    assert_eq!(repo.read(".gitignore"), enigm_disclose::workflow::init::GITIGNORE);
+    repo.cmd().args(["render"]).assert().success();
+    repo.cmd().args(["stats", "--html", "dashboard.html"]).assert().success();
+    assert!(repo.root().join("site/index.html").is_file() && repo.root().join("dashboard.html").is_file());
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true);
+    let git = repo.git();
+    let untracked: Vec<String> = git
+        .statuses(Some(&mut opts))
+        .expect("status")
+        .iter()
+        .filter_map(|s| s.path().ok().map(str::to_owned))
+        .collect();
+    assert!(untracked.is_empty(), "render's default site/ and the dashboard are ignored: {untracked:?}");
+}
+
+#[test]
+fn init_keeps_an_existing_gitignore_and_says_what_to_add() {
+    let sb = Sandbox::new();
+    let root = sb.work();
+    git2::Repository::init(&root).expect("init");
+    fs::write(root.join(".gitignore"), "target/\nsite\n").expect("write");
+    let a = sb.cmd_in(&root).args(["init"]).assert().success();
+    let out = stdout(&a);
+    assert!(out.contains("kept    .gitignore (already there)"), "{out}");
+    assert!(out.contains("add `/dashboard.html` to .gitignore"), "{out}");
+    assert!(!out.contains("`/site/`"), "`site` already ignores the site: {out}");
+    assert_eq!(fs::read_to_string(root.join(".gitignore")).expect("read"), "target/\nsite\n", "kept byte for byte");
 }
