@@ -132,6 +132,12 @@ pub fn locked(repo: &Repo) -> Result<enigm_disclose::store::repo::WriteLock, Err
     Ok(lock)
 }
 
+/// Who a change is by (the timeline's `by`): the commit's author, or without a commit the
+/// name git would record (`GIT_AUTHOR_NAME`, `user.name`), so `--no-commit` records the same.
+pub fn author(repo: &Repo, identity: Option<&enigm_disclose::store::repo::Identity>) -> Option<String> {
+    identity.map(|i| i.author_name()).or_else(|| repo.author_name())
+}
+
 fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "enigm-disclose", &mut out);

@@ -72,7 +72,10 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     let _lock = super::locked(&repo)?;
     let today = clock::today()?;
     let id = resolve_id(repo.root(), &args.id)?;
-    let duplicate_of = args.duplicate_of.as_deref().map(|d| resolve_id(repo.root(), d)).transpose()?;
+    // An original that names no report is an unmet requirement (a finding, exit 1), not a
+    // usage error: it is passed on as typed and the guards say what is wrong with it.
+    let duplicate_of =
+        args.duplicate_of.as_deref().map(|d| resolve_id(repo.root(), d).unwrap_or_else(|_| d.trim().to_owned()));
     let identity = if args.no_commit {
         None
     } else {
@@ -85,7 +88,7 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
             return Err(Error::UnbornHead);
         }
     }
-    let by = identity.as_ref().map_or_else(|| config.organization.name.clone(), |i| i.author_name());
+    let by = super::author(&repo, identity.as_ref()).unwrap_or_else(|| config.organization.name.clone());
     let known: HashSet<String> = report_ids(repo.root())?.into_iter().collect();
     let request = AdvanceRequest {
         id: id.clone(),

@@ -369,17 +369,19 @@ impl Repo {
         Ok(ours.zip(theirs).map(|(o, t)| (BlobId(o.id), BlobId(t.id))))
     }
 
+    /// The author's name as git resolves it (`GIT_AUTHOR_NAME`, else `user.name`), without
+    /// needing an email: who a change is by when it is not committed (`--no-commit`), the same
+    /// name a commit would record. `None` when git has none.
+    pub fn author_name(&self) -> Option<String> {
+        let config = self.git.config().ok()?;
+        git_setting(&config, "GIT_AUTHOR_NAME", "user.name")
+    }
+
     /// Author and committer from the environment (`GIT_AUTHOR_NAME`, …, `GIT_AUTHOR_DATE`, as
     /// git reads them) or the git configuration. A missing name or email is an error.
     pub fn identity(&self) -> Result<Identity> {
         let config = self.git.config()?;
-        let get = |env: &str, key: &str| {
-            std::env::var(env)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .or_else(|| config.get_string(key).ok())
-                .filter(|v| !v.trim().is_empty())
-        };
+        let get = |env: &str, key: &str| git_setting(&config, env, key);
         let mut missing = Vec::new();
         let mut who = |kind: &str| {
             let upper = kind.to_uppercase();
@@ -927,6 +929,16 @@ impl Repo {
             }
         }
     }
+}
+
+/// An identity setting as git reads it: the environment variable when set and not empty,
+/// else the configuration key; blank values count as unset.
+fn git_setting(config: &git2::Config, env: &str, key: &str) -> Option<String> {
+    std::env::var(env)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.get_string(key).ok())
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// An index that cannot be read; the split and sparse index formats are the usual reason.
