@@ -7,7 +7,6 @@ use clap::Args;
 use enigm_disclose::Error;
 use enigm_disclose::layout::REPORTS_DIR;
 use enigm_disclose::query::audit::{history, verify};
-use enigm_disclose::store::scan::resolve_id;
 
 use super::Context;
 use super::output::{Format, print, print_json};
@@ -37,7 +36,7 @@ pub struct VerifyArgs {
 
 pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> {
     let (repo, _) = ctx.open()?;
-    let id = resolve_id(repo.root(), &args.id)?;
+    let id = super::report_id(&repo, &args.id)?;
     let h = history(&repo, &Path::new(REPORTS_DIR).join(format!("{id}.md")))?;
     if args.format == Format::Json {
         print_json(&h)?;

@@ -290,10 +290,21 @@ fn ids_resolve_like_git_abbreviations() {
         .arg(&body)
         .assert()
         .success();
-    let a = advance(&repo, &["1", "needs-info"]).code(2);
-    assert!(stderr(&a).contains("`1` is ambiguous: ENIGM-2025-0001, ENIGM-2026-0001"), "{}", stderr(&a));
+    // A bare number is this year's report (the clock says 2026), with a note.
+    let a = advance(&repo, &["1", "needs-info"]).success();
+    assert!(repo.head_message().starts_with("ENIGM-2026-0001: received → needs-info"));
+    assert!(
+        stderr(&a).contains("note: `1` is read as ENIGM-2026-0001, this year's; also numbered so: ENIGM-2025-0001"),
+        "{}",
+        stderr(&a)
+    );
     advance(&repo, &["2025-1", "needs-info"]).success();
     assert!(repo.head_message().starts_with("ENIGM-2025-0001: received → needs-info"));
+    // In a year with neither, the number is ambiguous: both listed, one per line.
+    let a = repo.cmd().args(["advance", "1", "triaged"]).env("ENIGM_TODAY", "2027-01-04").assert().code(2);
+    let err = stderr(&a);
+    assert!(err.contains("`1` is ambiguous"), "{err}");
+    assert!(err.contains("\n          ENIGM-2025-0001\n          ENIGM-2026-0001\n"), "{err}");
 }
 
 #[test]
