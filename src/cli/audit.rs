@@ -45,10 +45,9 @@ pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> 
     let mut out = format!("{}  {}\n", h.id, h.title);
     for e in &h.entries {
         let step = match (e.from, e.to, e.kind) {
-            (_, _, "edit") => "edit".to_owned(),
             (Some(f), Some(t), _) => format!("{f} → {t}"),
-            (None, Some(t), _) => format!("→ {t}"),
-            _ => String::new(),
+            (None, Some(t), _) => format!("→ {t} (filed)"),
+            (_, _, kind) => kind.to_owned(),
         };
         let commit = e.commit.as_deref().map_or("(no commit)".to_owned(), |c| c[..7].to_owned());
         let who = e.author.as_deref().or(e.by.as_deref()).unwrap_or("");
