@@ -311,17 +311,35 @@ fn timeline_entry(
     }
 }
 
-/// A report file `old_name` became `new`: the same bytes but for the id (the file name's
-/// stem), as `renumber` leaves them.
+/// The report in file `old_name` became `new`: the same bytes but for its id, as `renumber`
+/// leaves them (the `id` value rewritten, every other byte kept).
 fn renamed_from(old_name: &str, old: &[u8], new: &[u8]) -> bool {
+    let id = |bytes: &[u8], name: &str| parse_blob(Some(bytes.to_vec()), name).map(|r| r.id);
+    let (Some(old_id), Some(new_id)) = (id(old, old_name), id(new, "new.md")) else { return false };
     let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else { return false };
-    let Some(old_id) = old_name.strip_suffix(".md") else { return false };
-    let Some(new_id) = parse_blob(Some(new.as_bytes().to_vec()), "x.md").map(|r| r.id) else { return false };
-    old_id != new_id && old.contains(old_id) && old.replace(old_id, &new_id) == new
+    old_id != new_id && old.replacen(&old_id, &new_id, 1) == new
 }
 
 fn date_of(c: &CommitInfo) -> Option<String> {
     let t = c.time;
     let offset = chrono::FixedOffset::east_opt(t.offset_minutes * 60)?;
     chrono::DateTime::from_timestamp(t.seconds, 0).map(|d| d.with_timezone(&offset).to_rfc3339())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renamed_from;
+
+    const REPORT: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-06-01\nreporter:\n  name: R\ntimeline:\n  - date: 2026-06-01\n    state: received\n---\n";
+
+    #[test]
+    fn a_rename_is_the_same_bytes_but_for_the_id() {
+        let renamed = REPORT.replace("id: ENIGM-2026-0001", "id: ENIGM-2026-0002");
+        assert!(renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), renamed.as_bytes()));
+        // A copy under another name claiming the id (renumber's work-tree case).
+        assert!(renamed_from("ENIGM-2026-0009.md", REPORT.as_bytes(), renamed.as_bytes()));
+        let edited = renamed.replace("title: T", "title: U");
+        assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), edited.as_bytes()));
+        assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), REPORT.as_bytes()), "same id: no rename");
+    }
 }

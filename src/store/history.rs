@@ -527,20 +527,21 @@ fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> 
         .collect()
 }
 
-/// Commit time of the oldest commit, following first parents from `tip`, that has `path`
-/// (`i64::MAX` when `tip` itself does not).
-pub fn first_added(repo: &Repo, tip: CommitId, path: &Path) -> Result<i64> {
+/// The commit that filed `path` on the history of `tip`: the oldest commit, following first
+/// parents from `tip`, of the unbroken run that has the file (`None` when `tip` itself does
+/// not have it).
+pub fn filing(repo: &Repo, tip: CommitId, path: &Path) -> Result<Option<CommitInfo>> {
     let git = repo.git();
-    let mut added = i64::MAX;
-    let Some(walk) = walk(git, Tip::Commit(tip.0), Sort::TOPOLOGICAL, true)? else { return Ok(added) };
+    let mut filed = None;
+    let Some(walk) = walk(git, Tip::Commit(tip.0), Sort::TOPOLOGICAL, true)? else { return Ok(filed) };
     for oid in walk {
         let commit = git.find_commit(oid?)?;
         if commit.tree()?.get_path(path).is_err() {
             break;
         }
-        added = commit.time().seconds();
+        filed = Some(CommitInfo::of(&commit));
     }
-    Ok(added)
+    Ok(filed)
 }
 
 /// The tree of a commit or revision, read once for any number of lookups.

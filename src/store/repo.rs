@@ -840,6 +840,28 @@ impl Repo {
         Ok(ids)
     }
 
+    /// The first remote-tracking branch (`refs/remotes/…`, by name) whose history contains
+    /// `commit`: the commit is on a shared remote as far as this clone knows (as of its last
+    /// fetch).
+    pub fn remote_branch_containing(&self, commit: CommitId) -> Result<Option<String>> {
+        let mut names = Vec::new();
+        for reference in self.git.references_glob("refs/remotes/*")? {
+            let reference = reference?;
+            // `origin/HEAD` points at another remote branch, which is checked itself.
+            if reference.kind() == Some(git2::ReferenceType::Symbolic) {
+                continue;
+            }
+            let (Ok(name), Ok(tip)) = (reference.name().map(str::to_owned), reference.peel_to_commit()) else {
+                continue;
+            };
+            if tip.id() == commit.0 || self.git.graph_descendant_of(tip.id(), commit.0)? {
+                names.push(name.trim_start_matches("refs/remotes/").to_owned());
+            }
+        }
+        names.sort();
+        Ok(names.into_iter().next())
+    }
+
     /// True when tracked files have staged or unstaged modifications.
     pub fn has_uncommitted_changes(&self) -> Result<bool> {
         let mut opts = StatusOptions::new();
