@@ -278,6 +278,10 @@ pub enum FileEventKind {
     },
 }
 
+/// Decides whether a file (its name and bytes in a parent) became the new file (its bytes):
+/// the caller's rule for a rename, which the walk does not know.
+pub type RenamedFrom = dyn Fn(&str, &[u8], &[u8]) -> bool;
+
 /// One commit of a report's lineage and the file's blobs before and after it.
 #[derive(Debug, Clone)]
 pub struct FileEvent {
@@ -295,12 +299,7 @@ pub struct FileEvent {
 /// that `renamed_from(old_name, old_bytes, new_bytes)` accepts); and past a deletion, back to
 /// its filing. Commits older than `since` (Unix seconds) are not read: the file cannot be
 /// older than its report.
-pub fn report_lineage(
-    repo: &Repo,
-    name: &str,
-    since: i64,
-    renamed_from: &dyn Fn(&str, &[u8], &[u8]) -> bool,
-) -> Result<Vec<FileEvent>> {
+pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &RenamedFrom) -> Result<Vec<FileEvent>> {
     trust_object_ids();
     let git = repo.git();
     let window = commits_since(git, since)?;
@@ -367,7 +366,7 @@ fn renamed_in(
     parents: &[Oid],
     name: &str,
     new: Oid,
-    renamed_from: &dyn Fn(&str, &[u8], &[u8]) -> bool,
+    renamed_from: &RenamedFrom,
 ) -> Result<Option<(usize, String, Oid)>> {
     let tree_of = |c: Oid| -> Result<Option<git2::Tree<'_>>> {
         Ok(reports_tree(&git.find_commit(c)?)?.map(|t| git.find_tree(t)).transpose()?)

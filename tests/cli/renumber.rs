@@ -275,7 +275,7 @@ fn neither_on_a_remote_asks_which_keeps_the_id() {
         "{err}"
     );
     assert!(err.contains("ours: reports/ENIGM-2026-0001.md \"Bob report\" (received)\n"), "{err}");
-    assert!(err.contains(&format!("theirs: reports/ENIGM-2026-0001.md \"Alice report\" (received)\n")), "{err}");
+    assert!(err.contains("theirs: reports/ENIGM-2026-0001.md \"Alice report\" (received)\n"), "{err}");
     assert!(
         err.contains(&format!("filed in {} by Alice, on no remote-tracking branch\n", &alice_filing[..7])),
         "{err}"
