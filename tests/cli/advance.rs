@@ -465,6 +465,10 @@ fn a_retracted_report_is_closed_and_never_published() {
             && !String::from_utf8_lossy(b).contains("ENIGM-2026-0001")),
         "nothing of it is exported"
     );
+    for format in ["osv", "csaf", "cve", "md"] {
+        let a = repo.cmd().args(["render", "1", "--format", format]).assert().code(2);
+        assert!(stderr(&a).contains("is rejected and is not public"), "{format}: {}", stderr(&a));
+    }
     // The reporter changes their mind: reopened, resolution removed.
     advance(&repo, &["1", "triaged"]).success();
     assert!(!repo.read(PATH).contains("resolution:"));
