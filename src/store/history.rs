@@ -1,5 +1,7 @@
 //! History as data: walks of HEAD, `reports/` trees compared by sorted entry name, a file's
-//! blob at each commit, the ids changed since a revision, and a revision's tree.
+//! blob at each commit and a report's lineage (the commits that made its file, across
+//! merges, renames and deletions), the commit that filed a file, the ids changed since a
+//! revision, and a revision's tree.
 //!
 //! Every walk goes through [`walk`] and every tree read through a [`TreeCache`], so in a linear
 //! stretch of history each `reports/` tree is read once: a commit's parent tree is the previous
