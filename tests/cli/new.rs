@@ -283,6 +283,9 @@ fn new_records_the_git_name_with_or_without_a_commit() {
     repo.cmd().args(new_args("env commit")).env("GIT_AUTHOR_NAME", "Ana Env").assert().success();
     assert!(repo.read("reports/ENIGM-2026-0003.md").contains("    by: Ana Env\n"));
     assert!(repo.read("reports/ENIGM-2026-0004.md").contains("    by: Ana Env\n"));
+    // `advance --no-commit` resolves the name the same way.
+    repo.cmd().args(["advance", "2", "needs-info", "--no-commit"]).assert().success();
+    assert!(repo.read("reports/ENIGM-2026-0002.md").contains("    state: needs-info\n    by: Test Lead\n"));
     // Without any name the organisation stands in (only --no-commit can run without one).
     repo.sandbox.forget_identity();
     repo.cmd().args(new_args("nobody")).arg("--no-commit").assert().success();
