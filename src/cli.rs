@@ -132,6 +132,36 @@ pub fn locked(repo: &Repo) -> Result<enigm_disclose::store::repo::WriteLock, Err
     Ok(lock)
 }
 
+/// The report id the user typed (`ENIGM-2026-0007`, `2026-7`, `7`), resolved against the
+/// work tree; a bare number is this year's report (by the clock, so `ENIGM_TODAY` sets it),
+/// with a note on stderr when another year has the same number.
+pub fn report_id(repo: &Repo, input: &str) -> Result<String, Error> {
+    let year = chrono::Datelike::year(&enigm_disclose::store::clock::today()?);
+    let resolved = enigm_disclose::store::scan::resolve_id(repo.root(), input, year)?;
+    if !resolved.other_years.is_empty() {
+        eprintln!(
+            "note: `{}` is read as {}, this year's; also numbered so: {} (name it with its year, e.g. `{}`)",
+            input.trim(),
+            resolved.id,
+            resolved.other_years.join(", "),
+            short_form(&resolved.other_years[0]),
+        );
+    }
+    Ok(resolved.id)
+}
+
+/// `2025-7` for ENIGM-2025-0007.
+fn short_form(id: &str) -> String {
+    id.parse::<enigm_disclose::format::id::ReportId>()
+        .map_or_else(|_| id.to_owned(), |p| format!("{}-{}", p.year, p.number))
+}
+
+/// Who a change is by (the timeline's `by`): the commit's author, or without a commit the
+/// name git would record (`GIT_AUTHOR_NAME`, `user.name`), so `--no-commit` records the same.
+pub fn author(repo: &Repo, identity: Option<&enigm_disclose::store::repo::Identity>) -> Option<String> {
+    identity.map(|i| i.author_name()).or_else(|| repo.author_name())
+}
+
 fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "enigm-disclose", &mut out);

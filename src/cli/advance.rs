@@ -8,7 +8,7 @@ use clap::Args;
 use enigm_disclose::Error;
 use enigm_disclose::format::report::{Resolution, State};
 use enigm_disclose::store::clock;
-use enigm_disclose::store::scan::{report_ids, resolve_id};
+use enigm_disclose::store::scan::report_ids;
 use enigm_disclose::workflow::advance::{AdvanceRequest, execute, plan};
 
 use super::Context;
@@ -71,8 +71,11 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     // Held until the commit is made: a concurrent `advance` waits, then sees this one's result.
     let _lock = super::locked(&repo)?;
     let today = clock::today()?;
-    let id = resolve_id(repo.root(), &args.id)?;
-    let duplicate_of = args.duplicate_of.as_deref().map(|d| resolve_id(repo.root(), d)).transpose()?;
+    let id = super::report_id(&repo, &args.id)?;
+    // An original that names no report is an unmet requirement (a finding, exit 1), not a
+    // usage error: it is passed on as typed and the guards say what is wrong with it.
+    let duplicate_of =
+        args.duplicate_of.as_deref().map(|d| super::report_id(&repo, d).unwrap_or_else(|_| d.trim().to_owned()));
     let identity = if args.no_commit {
         None
     } else {
@@ -85,7 +88,7 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
             return Err(Error::UnbornHead);
         }
     }
-    let by = identity.as_ref().map_or_else(|| config.organization.name.clone(), |i| i.author_name());
+    let by = super::author(&repo, identity.as_ref()).unwrap_or_else(|| config.organization.name.clone());
     let known: HashSet<String> = report_ids(repo.root())?.into_iter().collect();
     let request = AdvanceRequest {
         id: id.clone(),

@@ -7,7 +7,6 @@ use clap::Args;
 use enigm_disclose::Error;
 use enigm_disclose::layout::REPORTS_DIR;
 use enigm_disclose::query::audit::{history, verify};
-use enigm_disclose::store::scan::resolve_id;
 
 use super::Context;
 use super::output::{Format, print, print_json};
@@ -37,7 +36,7 @@ pub struct VerifyArgs {
 
 pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> {
     let (repo, _) = ctx.open()?;
-    let id = resolve_id(repo.root(), &args.id)?;
+    let id = super::report_id(&repo, &args.id)?;
     let h = history(&repo, &Path::new(REPORTS_DIR).join(format!("{id}.md")))?;
     if args.format == Format::Json {
         print_json(&h)?;
@@ -46,10 +45,9 @@ pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> 
     let mut out = format!("{}  {}\n", h.id, h.title);
     for e in &h.entries {
         let step = match (e.from, e.to, e.kind) {
-            (_, _, "edit") => "edit".to_owned(),
             (Some(f), Some(t), _) => format!("{f} → {t}"),
-            (None, Some(t), _) => format!("→ {t}"),
-            _ => String::new(),
+            (None, Some(t), _) => format!("→ {t} (filed)"),
+            (_, _, kind) => kind.to_owned(),
         };
         let commit = e.commit.as_deref().map_or("(no commit)".to_owned(), |c| c[..7].to_owned());
         let who = e.author.as_deref().or(e.by.as_deref()).unwrap_or("");

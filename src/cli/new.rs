@@ -98,7 +98,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     if identity.is_some() {
         repo.check_can_commit()?;
     }
-    let request = request(&args, &config, &ctx.cwd, today, identity.as_ref().map(|i| i.author_name()))?;
+    let request = request(&args, &config, &ctx.cwd, today, super::author(&repo, identity.as_ref()))?;
     request.check(&config, today)?;
     // Without an editor the lock is held from the write to the commit, so a kill in between
     // is cleaned up by the next run; with one it is taken after the editor closes.

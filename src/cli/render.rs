@@ -15,7 +15,6 @@ use enigm_disclose::publish::templates::{Renderer, export_templates};
 use enigm_disclose::store::clock;
 use enigm_disclose::store::history::{self, Snapshot};
 use enigm_disclose::store::repo::Repo;
-use enigm_disclose::store::scan::resolve_id;
 
 use super::Context;
 use super::output::print;
@@ -170,7 +169,7 @@ fn changed_since(repo: &Repo, rev: &str) -> Result<HashSet<String>, Error> {
 }
 
 fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderArgs) -> Result<ExitCode, Error> {
-    let id = resolve_id(repo.root(), id)?;
+    let id = super::report_id(repo, id)?;
     let doc = Document::load(repo.root(), &report_path(&id))?;
     let report = doc.report()?;
     let format = match args.format {

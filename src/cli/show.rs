@@ -11,7 +11,6 @@ use enigm_disclose::format::cvss;
 use enigm_disclose::format::report::{Document, Level, Report};
 use enigm_disclose::layout::REPORTS_DIR;
 use enigm_disclose::query::deadline::{self, Deadline};
-use enigm_disclose::store::scan::resolve_id;
 use serde::Serialize;
 
 use super::Context;
@@ -54,7 +53,7 @@ struct ShowJson<'a> {
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
-    let id = resolve_id(repo.root(), &args.id)?;
+    let id = super::report_id(&repo, &args.id)?;
     let path: PathBuf = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let doc = Document::load(repo.root(), &path)?;
     let report = doc.report()?;

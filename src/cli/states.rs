@@ -59,7 +59,7 @@ fn requirements(s: State) -> Vec<String> {
         r.push("withdrawn date, --reason".to_owned());
     }
     if s == State::Rejected {
-        r.push("resolution (--resolution)".to_owned());
+        r.push("resolution (--resolution; a duplicate also --duplicate-of)".to_owned());
     }
     let sections = required_sections(s);
     if !sections.is_empty() {

@@ -52,6 +52,7 @@ pub enum Code {
     UnknownProduct,
     UnknownComponent,
     EmbargoActive,
+    MissingReason,
     // Timeline and dates.
     TimelineMissing,
     TimelineStart,
@@ -144,13 +145,14 @@ impl Code {
             Code::MissingWithdrawnDate => "a withdrawn report has no `withdrawn` date",
             Code::MissingResolution => "a rejected report has no `resolution`",
             Code::MissingDuplicateOf => "a duplicate has no `duplicate_of`",
-            Code::UnknownDuplicate => "`duplicate_of` names no existing report",
+            Code::UnknownDuplicate => "`duplicate_of` names no other existing report (or the report itself)",
             Code::UnexpectedField => {
                 "a field that does not belong to the report's state (resolution, duplicate_of, published, withdrawn)"
             }
             Code::UnknownProduct => "a product is not listed in enigm.yaml",
             Code::UnknownComponent => "a component is not listed for its product in enigm.yaml",
             Code::EmbargoActive => "publishing before `embargo_until` (an `advance` guard)",
+            Code::MissingReason => "withdrawing an advisory without a reason (an `advance` guard)",
             Code::TimelineMissing => "the report has no timeline",
             Code::TimelineStart => "the timeline does not start with `received`",
             Code::TimelineOrder => "timeline dates go backwards or precede `reported`",

@@ -76,32 +76,90 @@ pub fn next_free<'a>(prefix: &str, year: i32, taken: impl IntoIterator<Item = &'
     ReportId::new(prefix, year, highest + 1)
 }
 
-/// Up to 10 ids close to `input`: those containing it, else those whose number is nearest.
-fn candidates<'a>(input: &str, ids: &[&'a str]) -> Vec<&'a str> {
-    let mut near: Vec<&str> = ids.iter().copied().filter(|id| id.contains(input)).collect();
-    if near.is_empty() {
-        let wanted = input.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()).unwrap_or(0);
-        let distance = |id: &&str| id.parse::<ReportId>().map_or(i64::MAX, |p| (i64::from(p.number) - wanted).abs());
-        near = ids.to_vec();
-        near.sort_by_key(|id| (distance(id), *id));
+/// How many "did you mean" candidates are listed.
+const NEAR_SHOWN: usize = 5;
+
+/// Ids close to what was typed, closest first (at most [`NEAR_SHOWN`]). The input is
+/// compared part by part with the parts it has (`7`: the number; `2026-7`: year and number;
+/// a full id: prefix, year and number), numbers without their zero padding, by edit
+/// distance: the ids at distance 1, else 2; ties go to the nearest number.
+fn near<'a>(input: &str, ids: &[&'a str]) -> Vec<&'a str> {
+    let upper = input.to_ascii_uppercase();
+    let mut typed = upper.rsplitn(3, '-');
+    let number = typed.next().map(|n| n.trim_start_matches('0').to_owned()).unwrap_or_default();
+    let (year, prefix) = (typed.next(), typed.next());
+    let wanted: i64 = number.parse().unwrap_or(0);
+    let mut scored: Vec<(usize, i64, &str)> = ids
+        .iter()
+        .filter_map(|id| {
+            let p = id.parse::<ReportId>().ok()?;
+            let mut d = strsim::levenshtein(&number, &p.number.to_string());
+            d += year.map_or(0, |y| strsim::levenshtein(y, &p.year.to_string()));
+            d += prefix.map_or(0, |x| strsim::levenshtein(x, &p.prefix));
+            Some((d, (i64::from(p.number) - wanted).abs(), *id))
+        })
+        .collect();
+    let limit = if scored.iter().any(|s| s.0 <= 1) { 1 } else { 2 };
+    scored.retain(|s| s.0 <= limit);
+    scored.sort();
+    scored.into_iter().take(NEAR_SHOWN).map(|(_, _, id)| id).collect()
+}
+
+/// An id resolved from what the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub id: String,
+    /// A bare number matched reports of several years and `id` is this year's: the others,
+    /// so the caller can say that the number was read as this year's.
+    pub other_years: Vec<String>,
+}
+
+/// Why what the user typed names no single report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    /// No report matches; `near` lists ids close to the input (possibly none).
+    Unknown { input: String, near: Vec<String>, any: bool },
+    /// Several reports match (sorted).
+    Ambiguous { input: String, matches: Vec<String> },
+}
+
+impl Unresolved {
+    /// One line saying what went wrong (ids are listed by [`Unresolved::candidates`]).
+    pub fn message(&self) -> String {
+        match self {
+            Unresolved::Unknown { input, any: false, .. } => format!("no report `{input}` (there are no reports yet)"),
+            Unresolved::Unknown { input, .. } => format!("no report `{input}`"),
+            Unresolved::Ambiguous { input, .. } => format!("`{input}` is ambiguous"),
+        }
     }
-    near.truncate(10);
-    near.sort_unstable();
-    near
+
+    /// The ids to offer, one per line, so that none is ever broken across lines.
+    pub fn candidates(&self) -> &[String] {
+        match self {
+            Unresolved::Unknown { near, .. } => near,
+            Unresolved::Ambiguous { matches, .. } => matches,
+        }
+    }
 }
 
 /// Resolves what a user typed (`ENIGM-2026-0007`, `2026-7`, `7`) to one of `ids`, as git
 /// resolves abbreviated hashes: an exact id wins; otherwise the input's numbers must match the
-/// end of exactly one id. Unknown or ambiguous input lists the candidates.
-pub fn resolve<'a>(input: &str, ids: impl IntoIterator<Item = &'a str>) -> Result<String, String> {
+/// end of exactly one id. A bare number that several years share means the report of
+/// `this_year` when there is one (the others are returned, to be mentioned), so short ids do
+/// not break every January. Unknown or ambiguous input lists the candidates.
+pub fn resolve<'a>(
+    input: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+    this_year: i32,
+) -> Result<Resolved, Unresolved> {
     let ids: Vec<&str> = ids.into_iter().collect();
     let input = input.trim().trim_end_matches(".md");
     let input = input.rsplit('/').next().unwrap_or(input);
     if ids.contains(&input) {
-        return Ok(input.to_owned());
+        return Ok(Resolved { id: input.to_owned(), other_years: Vec::new() });
     }
     let want: Vec<&str> = input.split('-').collect();
-    let matches: Vec<&str> = ids
+    let mut matches: Vec<&str> = ids
         .iter()
         .copied()
         .filter(|id| {
@@ -121,21 +179,23 @@ pub fn resolve<'a>(input: &str, ids: impl IntoIterator<Item = &'a str>) -> Resul
             }
         })
         .collect();
+    matches.sort_unstable();
+    let of_year = |id: &str| id.parse::<ReportId>().is_ok_and(|p| p.year == this_year);
     match matches.as_slice() {
-        [one] => Ok((*one).to_owned()),
-        [] => {
-            let near = candidates(input, &ids);
-            Err(if near.is_empty() {
-                format!("no report `{input}` (there are no reports yet)")
-            } else {
-                format!("no report `{input}`; did you mean: {}", near.join(", "))
-            })
+        [one] => Ok(Resolved { id: (*one).to_owned(), other_years: Vec::new() }),
+        [] => Err(Unresolved::Unknown {
+            input: input.to_owned(),
+            near: near(input, &ids).into_iter().map(str::to_owned).collect(),
+            any: !ids.is_empty(),
+        }),
+        many if want.len() == 1 && many.iter().filter(|id| of_year(id)).count() == 1 => {
+            let (this, others): (Vec<&str>, Vec<&str>) = many.iter().partition(|id| of_year(id));
+            Ok(Resolved { id: this[0].to_owned(), other_years: others.into_iter().map(str::to_owned).collect() })
         }
-        many => {
-            let mut many = many.to_vec();
-            many.sort_unstable();
-            Err(format!("`{input}` is ambiguous: {}", many.join(", ")))
-        }
+        many => Err(Unresolved::Ambiguous {
+            input: input.to_owned(),
+            matches: many.iter().map(|s| (*s).to_owned()).collect(),
+        }),
     }
 }
 
@@ -178,11 +238,40 @@ mod tests {
     #[test]
     fn resolves_abbreviations_like_git() {
         let ids = ["ENIGM-2026-0007", "ENIGM-2025-0007", "ENIGM-2026-0012"];
-        assert_eq!(resolve("ENIGM-2026-0007", ids), Ok("ENIGM-2026-0007".into()));
-        assert_eq!(resolve("2026-7", ids), Ok("ENIGM-2026-0007".into()));
-        assert_eq!(resolve("12", ids), Ok("ENIGM-2026-0012".into()));
-        assert_eq!(resolve("reports/ENIGM-2026-0012.md", ids), Ok("ENIGM-2026-0012".into()));
-        assert_eq!(resolve("7", ids), Err("`7` is ambiguous: ENIGM-2025-0007, ENIGM-2026-0007".into()));
-        assert!(resolve("99", ids).unwrap_err().starts_with("no report `99`"));
+        let id = |input: &str, year: i32| resolve(input, ids, year).map(|r| r.id);
+        assert_eq!(id("ENIGM-2026-0007", 2026), Ok("ENIGM-2026-0007".into()));
+        assert_eq!(id("2026-7", 2026), Ok("ENIGM-2026-0007".into()));
+        assert_eq!(id("12", 2026), Ok("ENIGM-2026-0012".into()));
+        assert_eq!(id("reports/ENIGM-2026-0012.md", 2026), Ok("ENIGM-2026-0012".into()));
+        assert_eq!(id("2025-7", 2026), Ok("ENIGM-2025-0007".into()));
+        assert!(matches!(resolve("99", ids, 2026), Err(Unresolved::Unknown { .. })));
+    }
+
+    #[test]
+    fn a_bare_number_means_this_years_report() {
+        let ids = ["ENIGM-2025-0001", "ENIGM-2026-0001", "ENIGM-2025-0002"];
+        assert_eq!(
+            resolve("1", ids, 2026),
+            Ok(Resolved { id: "ENIGM-2026-0001".into(), other_years: vec!["ENIGM-2025-0001".into()] })
+        );
+        // Another year with only one report of that number: that one, nothing to mention.
+        assert_eq!(resolve("2", ids, 2026).map(|r| r.other_years.len()), Ok(0));
+        // No report of this year among them: ambiguous, every one listed.
+        let err = resolve("1", ids, 2027).expect_err("ambiguous");
+        assert_eq!(err.candidates(), ["ENIGM-2025-0001", "ENIGM-2026-0001"]);
+        assert_eq!(err.message(), "`1` is ambiguous");
+    }
+
+    #[test]
+    fn did_you_mean_lists_close_ids_not_the_first_ones() {
+        let ids: Vec<String> = (1..=40).map(|n| format!("ENIGM-2026-{n:04}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let near = |input: &str| resolve(input, ids.iter().copied(), 2026).expect_err("unknown").candidates().to_vec();
+        assert_eq!(near("ENIGM-2026-0371"), ["ENIGM-2026-0037", "ENIGM-2026-0031"], "closest first");
+        assert_eq!(near("ENIGN-2026-0039"), ["ENIGM-2026-0039"]);
+        assert!(near("41").contains(&"ENIGM-2026-0040".to_owned()), "{:?}", near("41"));
+        assert!(!near("41").contains(&"ENIGM-2026-0001".to_owned()));
+        assert!(near("zzzzzzzz").is_empty());
+        assert_eq!(resolve("1", [], 2026).expect_err("none").message(), "no report `1` (there are no reports yet)");
     }
 }

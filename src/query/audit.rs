@@ -21,7 +21,7 @@ use crate::format::finding::Code;
 use crate::format::report::{Document, Report, State};
 use crate::layout::{ACKNOWLEDGED_FILE, REPORTS_DIR};
 use crate::rules::change;
-use crate::store::history::{self, ChangedCommit, CommitInfo, Objects, Snapshot};
+use crate::store::history::{self, ChangedCommit, CommitInfo, FileEventKind, Objects, Snapshot};
 use crate::store::repo::Repo;
 
 /// One problem found in the history.
@@ -205,9 +205,14 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
 /// One row of a report's history.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
-    /// Date of the timeline entry (or of the commit, for edits).
+    /// Date of the timeline entry (or of the commit, for the other kinds).
     pub date: String,
-    /// `state-change`, `edit`, or `timeline-only` (an entry with no matching commit).
+    /// `filing` (the first timeline entry, with the commit that added the file),
+    /// `state-change` (a later timeline entry, with the commit that introduced it: a commit
+    /// that files and advances at once carries both), `timeline-only` (an entry not
+    /// committed yet), or a commit that added no timeline entry: `edit`, `rename` (the report
+    /// came from another file, `note` says which), `deletion`, `restore` (the file came back
+    /// after a deletion).
     pub kind: &'static str,
     pub from: Option<State>,
     pub to: Option<State>,
@@ -227,64 +232,114 @@ pub struct History {
     pub entries: Vec<HistoryEntry>,
 }
 
-/// The history of the report at `path` (relative), from the work tree's timeline and git.
+/// The history of the report at `path` (relative), from git and the work tree's timeline:
+/// every commit of its lineage ([`history::report_lineage`]: across merges, renames and
+/// deletions) in order, each timeline entry with the commit that introduced it, then the
+/// entries not committed yet.
 pub fn history(repo: &Repo, path: &Path) -> Result<History> {
     let report = Document::load(repo.root(), path)?.report()?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     // The file cannot exist before the report was received: stop the walk a day before that.
     let since = report.reported.and_hms_opt(0, 0, 0).map_or(i64::MIN, |d| d.and_utc().timestamp() - 86_400);
-    let mut commits: Vec<(CommitInfo, Option<State>, Option<State>)> = Vec::new();
-    for version in history::file_versions(repo, name, since)? {
-        let state_of = |b| parse_blob(repo.blob(b).ok(), name).map(|r| r.state);
-        commits.push((version.commit, version.before.and_then(state_of), state_of(version.now)));
-    }
     let mut entries = Vec::new();
-    let mut used = vec![false; commits.len()];
-    for (i, t) in report.timeline.iter().enumerate() {
-        let from = i.checked_sub(1).map(|p| report.timeline[p].state);
-        let matched = (0..commits.len()).find(|&m| !used[m] && commits[m].2 == Some(t.state) && commits[m].1 == from);
-        let (commit, author, commit_date) = match matched {
-            Some(m) => {
-                used[m] = true;
-                let c = &commits[m].0;
-                (Some(c.id.to_string()), c.author.clone(), date_of(c))
-            }
-            None => (None, None, None),
+    // Timeline entries already introduced by an earlier commit of the lineage.
+    let mut known = 0;
+    let mut filed = false;
+    for event in history::report_lineage(repo, name, since, &renamed_from)? {
+        let c = &event.commit;
+        let after = event.after.and_then(|b| parse_blob(repo.blob(b).ok(), name));
+        let timeline = after.as_ref().map_or(&[][..], |r| r.timeline.as_slice());
+        let introduced = timeline.len().saturating_sub(known);
+        for (i, t) in timeline.iter().enumerate().skip(known) {
+            let kind = if i == 0 && !filed { "filing" } else { "state-change" };
+            entries.push(timeline_entry(timeline, i, kind, t, Some(c)));
+        }
+        if after.is_some() {
+            known = timeline.len();
+        }
+        let kind = match &event.kind {
+            FileEventKind::Added if !filed => None,
+            FileEventKind::Added => Some("restore"),
+            FileEventKind::Modified if introduced == 0 => Some("edit"),
+            FileEventKind::Modified => None,
+            FileEventKind::Deleted => Some("deletion"),
+            FileEventKind::Renamed { .. } => Some("rename"),
         };
-        let kind = if commit.is_some() { "state-change" } else { "timeline-only" };
-        entries.push(HistoryEntry {
-            date: t.date.to_string(),
-            kind,
-            from,
-            to: Some(t.state),
-            by: t.by.clone(),
-            note: t.note.clone(),
-            commit,
-            author,
-            commit_date,
-        });
+        filed = true;
+        if let Some(kind) = kind {
+            let note = match &event.kind {
+                FileEventKind::Renamed { from } => Some(format!("renamed from {REPORTS_DIR}/{from}")),
+                _ => c.summary.clone(),
+            };
+            entries.push(HistoryEntry {
+                date: date_of(c).map(|d| d[..10].to_owned()).unwrap_or_default(),
+                kind,
+                from: None,
+                to: None,
+                by: None,
+                note,
+                commit: Some(c.id.to_string()),
+                author: c.author.clone(),
+                commit_date: date_of(c),
+            });
+        }
     }
-    for (c, _, _) in commits.iter().zip(&used).filter(|(_, u)| !**u).map(|(c, _)| c) {
-        let date = date_of(c).map(|d| d[..10].to_owned()).unwrap_or_default();
-        entries.push(HistoryEntry {
-            date,
-            kind: "edit",
-            from: None,
-            to: None,
-            by: None,
-            note: c.summary.clone(),
-            commit: Some(c.id.to_string()),
-            author: c.author.clone(),
-            commit_date: date_of(c),
-        });
+    for (i, t) in report.timeline.iter().enumerate().skip(known) {
+        entries.push(timeline_entry(&report.timeline, i, "timeline-only", t, None));
     }
-    entries
-        .sort_by(|a, b| (a.date.as_str(), a.commit_date.as_deref()).cmp(&(b.date.as_str(), b.commit_date.as_deref())));
     Ok(History { id: report.id, title: report.title, path: path.to_owned(), entries })
+}
+
+/// The row of timeline entry `i`, joined with the commit that introduced it.
+fn timeline_entry(
+    timeline: &[crate::format::report::TimelineEntry],
+    i: usize,
+    kind: &'static str,
+    t: &crate::format::report::TimelineEntry,
+    commit: Option<&CommitInfo>,
+) -> HistoryEntry {
+    HistoryEntry {
+        date: t.date.to_string(),
+        kind,
+        from: i.checked_sub(1).map(|p| timeline[p].state),
+        to: Some(t.state),
+        by: t.by.clone(),
+        note: t.note.clone(),
+        commit: commit.map(|c| c.id.to_string()),
+        author: commit.and_then(|c| c.author.clone()),
+        commit_date: commit.and_then(date_of),
+    }
+}
+
+/// The report in file `old_name` became `new`: the same bytes but for its id, as `renumber`
+/// leaves them (the `id` value rewritten, every other byte kept).
+fn renamed_from(old_name: &str, old: &[u8], new: &[u8]) -> bool {
+    let id = |bytes: &[u8], name: &str| parse_blob(Some(bytes.to_vec()), name).map(|r| r.id);
+    let (Some(old_id), Some(new_id)) = (id(old, old_name), id(new, "new.md")) else { return false };
+    let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else { return false };
+    old_id != new_id && old.replacen(&old_id, &new_id, 1) == new
 }
 
 fn date_of(c: &CommitInfo) -> Option<String> {
     let t = c.time;
     let offset = chrono::FixedOffset::east_opt(t.offset_minutes * 60)?;
     chrono::DateTime::from_timestamp(t.seconds, 0).map(|d| d.with_timezone(&offset).to_rfc3339())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renamed_from;
+
+    const REPORT: &str = "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-06-01\nreporter:\n  name: R\ntimeline:\n  - date: 2026-06-01\n    state: received\n---\n";
+
+    #[test]
+    fn a_rename_is_the_same_bytes_but_for_the_id() {
+        let renamed = REPORT.replace("id: ENIGM-2026-0001", "id: ENIGM-2026-0002");
+        assert!(renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), renamed.as_bytes()));
+        // A copy under another name claiming the id (renumber's work-tree case).
+        assert!(renamed_from("ENIGM-2026-0009.md", REPORT.as_bytes(), renamed.as_bytes()));
+        let edited = renamed.replace("title: T", "title: U");
+        assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), edited.as_bytes()));
+        assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), REPORT.as_bytes()), "same id: no rename");
+    }
 }

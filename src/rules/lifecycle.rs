@@ -32,7 +32,9 @@ pub const TRANSITIONS: &[Transition] = &[
     t(State::Confirmed, State::Remediating, "fix in progress"),
     t(State::Confirmed, State::Rejected, "will not be fixed"),
     t(State::Remediating, State::Fixed, "fix released or mitigation documented"),
+    t(State::Remediating, State::Rejected, "closed without an advisory (e.g. retracted)"),
     t(State::Fixed, State::Published, "advisory published in coordination with the reporter"),
+    t(State::Fixed, State::Rejected, "closed without an advisory (e.g. retracted)"),
     t(State::Published, State::Withdrawn, "advisory withdrawn (never deleted)"),
     t(State::Rejected, State::Triaged, "reopened"),
 ];
@@ -77,6 +79,10 @@ mod tests {
         assert!(!is_legal(State::Published, State::Received));
         assert_eq!(targets(State::Published).collect::<Vec<_>>(), [State::Withdrawn]);
         assert_eq!(targets(State::Withdrawn).count(), 0, "withdrawn is final");
+        // A report can be closed (e.g. retracted by its reporter) from every open state.
+        for s in State::ALL.iter().filter(|s| s.is_open()) {
+            assert!(is_legal(*s, State::Rejected), "{s} → rejected");
+        }
         let unique: std::collections::HashSet<_> = TRANSITIONS.iter().map(|t| (t.from, t.to)).collect();
         assert_eq!(unique.len(), TRANSITIONS.len());
     }

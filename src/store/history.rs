@@ -1,5 +1,7 @@
 //! History as data: walks of HEAD, `reports/` trees compared by sorted entry name, a file's
-//! blob at each commit, the ids changed since a revision, and a revision's tree.
+//! blob at each commit and a report's lineage (the commits that made its file, across
+//! merges, renames and deletions), the commit that filed a file, the ids changed since a
+//! revision, and a revision's tree.
 //!
 //! Every walk goes through [`walk`] and every tree read through a [`TreeCache`], so in a linear
 //! stretch of history each `reports/` tree is read once: a commit's parent tree is the previous
@@ -264,37 +266,131 @@ where
     Ok(Walked { commits, shallow: git.is_shallow(), results })
 }
 
-/// One version of a file: the commit that made it and the blobs before and after.
-#[derive(Debug, Clone)]
-pub struct FileVersion {
-    pub commit: CommitInfo,
-    /// The file in the commit's first parent.
-    pub before: Option<BlobId>,
-    pub now: BlobId,
+/// What a commit did to a report's file, in [`report_lineage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileEventKind {
+    /// The file appeared (filed, or restored after a deletion).
+    Added,
+    Modified,
+    Deleted,
+    /// The file appeared under its name and the report left `from` (a file name inside
+    /// `reports/`) in the same commit: a renumbering.
+    Renamed {
+        from: String,
+    },
 }
 
-/// The commits reachable from HEAD, committed at or after `since` (Unix seconds), that
-/// changed `reports/<name>` relative to their first parent, oldest first. (A commit that
-/// removes it is not a version.)
-pub fn file_versions(repo: &Repo, name: &str, since: i64) -> Result<Vec<FileVersion>> {
+/// Decides whether a file (its name and bytes in a parent) became the new file (its bytes):
+/// the caller's rule for a rename, which the walk does not know.
+pub type RenamedFrom = dyn Fn(&str, &[u8], &[u8]) -> bool;
+
+/// One commit of a report's lineage and the file's blobs before and after it.
+#[derive(Debug, Clone)]
+pub struct FileEvent {
+    pub commit: CommitInfo,
+    pub kind: FileEventKind,
+    /// The file in the parent the lineage follows (under its old name for a rename).
+    pub before: Option<BlobId>,
+    pub after: Option<BlobId>,
+}
+
+/// The commits that made `reports/<name>` what it is in HEAD, oldest first, following the
+/// report itself: through a merge, the parent whose version it kept (as git's history
+/// simplification does), so another report that once had the same name on another branch is
+/// not mixed in; across a rename (a file of the parent that left in the same commit and
+/// that `renamed_from(old_name, old_bytes, new_bytes)` accepts); and past a deletion, back to
+/// its filing. Commits older than `since` (Unix seconds) are not read: the file cannot be
+/// older than its report.
+pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &RenamedFrom) -> Result<Vec<FileEvent>> {
     trust_object_ids();
     let git = repo.git();
     let window = commits_since(git, since)?;
-    let blobs = blobs_of(git.path(), &window, name)?;
-    let mut versions = Vec::new();
-    for (oid, parent) in window.iter().rev() {
-        let now = blobs.get(oid).copied().flatten();
-        let before = parent.and_then(|p| blobs.get(&p).copied().flatten());
-        let Some(now) = now.filter(|n| Some(*n) != before) else { continue };
-        let commit = CommitInfo::of(&git.find_commit(*oid)?);
-        versions.push(FileVersion { commit, before: before.map(BlobId), now: BlobId(now) });
+    let parents: HashMap<Oid, &[Oid]> = window.iter().map(|(c, p)| (*c, p.as_slice())).collect();
+    let oids: Vec<Oid> = window.iter().map(|(c, _)| *c).collect();
+    let mut name = name.to_owned();
+    let mut blobs = blobs_of(git.path(), &oids, &name)?;
+    let mut events = Vec::new();
+    let Some(mut cur) = oids.first().copied() else { return Ok(events) };
+    loop {
+        let now = blobs.get(&cur).copied().flatten();
+        let Some(ps) = parents.get(&cur) else { break };
+        let before: Vec<Option<Oid>> = ps.iter().map(|p| blobs.get(p).copied().flatten()).collect();
+        if let Some(i) = before.iter().position(|b| *b == now) {
+            // Unchanged here: follow the parent it came from (absent: only within the window).
+            if now.is_none() && !parents.contains_key(&ps[i]) {
+                break;
+            }
+            cur = ps[i];
+            continue;
+        }
+        let info = CommitInfo::of(&git.find_commit(cur)?);
+        let event = |kind, before: Option<Oid>| FileEvent {
+            commit: info.clone(),
+            kind,
+            before: before.map(BlobId),
+            after: now.map(BlobId),
+        };
+        let from = before.iter().position(Option::is_some);
+        match (now, from) {
+            (_, Some(i)) => {
+                let kind = if now.is_some() { FileEventKind::Modified } else { FileEventKind::Deleted };
+                events.push(event(kind, before[i]));
+                cur = ps[i];
+            }
+            (Some(new), None) => match renamed_in(git, cur, ps, &name, new, renamed_from)? {
+                Some((i, old_name, old_blob)) => {
+                    events.push(event(FileEventKind::Renamed { from: old_name.clone() }, Some(old_blob)));
+                    blobs = blobs_of(git.path(), &oids, &old_name)?;
+                    name = old_name;
+                    cur = ps[i];
+                }
+                None => {
+                    events.push(event(FileEventKind::Added, None));
+                    match ps.first() {
+                        Some(p) if parents.contains_key(p) => cur = *p,
+                        _ => break,
+                    }
+                }
+            },
+            (None, None) => break,
+        }
     }
-    Ok(versions)
+    events.reverse();
+    Ok(events)
 }
 
-/// Commits reachable from HEAD committed at or after `since` (newest first), with their first
-/// parent.
-fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Option<Oid>)>> {
+/// The parent (index), name and blob of the file `reports/<name>` (blob `new` in `commit`)
+/// was renamed from: a file of a parent's `reports/` that the commit changed or removed, and
+/// that `renamed_from` accepts.
+fn renamed_in(
+    git: &Repository,
+    commit: Oid,
+    parents: &[Oid],
+    name: &str,
+    new: Oid,
+    renamed_from: &RenamedFrom,
+) -> Result<Option<(usize, String, Oid)>> {
+    let tree_of = |c: Oid| -> Result<Option<git2::Tree<'_>>> {
+        Ok(reports_tree(&git.find_commit(c)?)?.map(|t| git.find_tree(t)).transpose()?)
+    };
+    let now = tree_of(commit)?;
+    let Ok(new_bytes) = crate::store::repo::read_blob(git, new) else { return Ok(None) };
+    for (i, p) in parents.iter().enumerate() {
+        let old = tree_of(*p)?;
+        for (old_name, old_blob, _) in diff(old.as_ref(), now.as_ref()) {
+            let Some(old_blob) = old_blob.filter(|_| old_name != name) else { continue };
+            let Ok(old_bytes) = crate::store::repo::read_blob(git, old_blob) else { continue };
+            if renamed_from(&old_name, &old_bytes, &new_bytes) {
+                return Ok(Some((i, old_name, old_blob)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Commits reachable from HEAD committed at or after `since` (newest first), with their
+/// parents.
+fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Vec<Oid>)>> {
     let Some(walk) = walk(git, Tip::Head, Sort::TOPOLOGICAL | Sort::TIME, false)? else {
         return Ok(Vec::new());
     };
@@ -304,7 +400,7 @@ fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Option<Oid>)>
         if commit.time().seconds() < since {
             break;
         }
-        out.push((commit.id(), commit.parent_id(0).ok()));
+        out.push((commit.id(), commit.parent_ids().collect()));
     }
     Ok(out)
 }
@@ -314,14 +410,14 @@ type CommitBlob = (Oid, Option<Oid>);
 
 /// The blob of `reports/<name>` in each commit, read in parallel (one tree parse per distinct
 /// `reports/` tree).
-fn blobs_of(git_dir: &Path, commits: &[(Oid, Option<Oid>)], name: &str) -> Result<HashMap<Oid, Option<Oid>>> {
+fn blobs_of(git_dir: &Path, commits: &[Oid], name: &str) -> Result<HashMap<Oid, Option<Oid>>> {
     let parts: Vec<Result<Vec<CommitBlob>>> = commits
         .par_chunks(512.max(commits.len() / 32 + 1))
         .map(|chunk| {
             let git = Repository::open(git_dir)?;
             let mut last: Option<(Oid, Option<Oid>)> = None;
             let mut out = Vec::with_capacity(chunk.len());
-            for (oid, _) in chunk {
+            for oid in chunk {
                 let tree = reports_tree(&git.find_commit(*oid)?)?;
                 let blob = match (tree, last) {
                     (Some(t), Some((lt, lb))) if t == lt => lb,
@@ -432,20 +528,21 @@ fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> 
         .collect()
 }
 
-/// Commit time of the oldest commit, following first parents from `tip`, that has `path`
-/// (`i64::MAX` when `tip` itself does not).
-pub fn first_added(repo: &Repo, tip: CommitId, path: &Path) -> Result<i64> {
+/// The commit that filed `path` on the history of `tip`: the oldest commit, following first
+/// parents from `tip`, of the unbroken run that has the file (`None` when `tip` itself does
+/// not have it).
+pub fn filing(repo: &Repo, tip: CommitId, path: &Path) -> Result<Option<CommitInfo>> {
     let git = repo.git();
-    let mut added = i64::MAX;
-    let Some(walk) = walk(git, Tip::Commit(tip.0), Sort::TOPOLOGICAL, true)? else { return Ok(added) };
+    let mut filed = None;
+    let Some(walk) = walk(git, Tip::Commit(tip.0), Sort::TOPOLOGICAL, true)? else { return Ok(filed) };
     for oid in walk {
         let commit = git.find_commit(oid?)?;
         if commit.tree()?.get_path(path).is_err() {
             break;
         }
-        added = commit.time().seconds();
+        filed = Some(CommitInfo::of(&commit));
     }
-    Ok(added)
+    Ok(filed)
 }
 
 /// The tree of a commit or revision, read once for any number of lookups.

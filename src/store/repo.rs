@@ -369,17 +369,19 @@ impl Repo {
         Ok(ours.zip(theirs).map(|(o, t)| (BlobId(o.id), BlobId(t.id))))
     }
 
+    /// The author's name as git resolves it (`GIT_AUTHOR_NAME`, else `user.name`), without
+    /// needing an email: who a change is by when it is not committed (`--no-commit`), the same
+    /// name a commit would record. `None` when git has none.
+    pub fn author_name(&self) -> Option<String> {
+        let config = self.git.config().ok()?;
+        git_setting(&config, "GIT_AUTHOR_NAME", "user.name")
+    }
+
     /// Author and committer from the environment (`GIT_AUTHOR_NAME`, …, `GIT_AUTHOR_DATE`, as
     /// git reads them) or the git configuration. A missing name or email is an error.
     pub fn identity(&self) -> Result<Identity> {
         let config = self.git.config()?;
-        let get = |env: &str, key: &str| {
-            std::env::var(env)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .or_else(|| config.get_string(key).ok())
-                .filter(|v| !v.trim().is_empty())
-        };
+        let get = |env: &str, key: &str| git_setting(&config, env, key);
         let mut missing = Vec::new();
         let mut who = |kind: &str| {
             let upper = kind.to_uppercase();
@@ -838,6 +840,28 @@ impl Repo {
         Ok(ids)
     }
 
+    /// The first remote-tracking branch (`refs/remotes/…`, by name) whose history contains
+    /// `commit`: the commit is on a shared remote as far as this clone knows (as of its last
+    /// fetch).
+    pub fn remote_branch_containing(&self, commit: CommitId) -> Result<Option<String>> {
+        let mut names = Vec::new();
+        for reference in self.git.references_glob("refs/remotes/*")? {
+            let reference = reference?;
+            // `origin/HEAD` points at another remote branch, which is checked itself.
+            if reference.kind() == Some(git2::ReferenceType::Symbolic) {
+                continue;
+            }
+            let (Ok(name), Ok(tip)) = (reference.name().map(str::to_owned), reference.peel_to_commit()) else {
+                continue;
+            };
+            if tip.id() == commit.0 || self.git.graph_descendant_of(tip.id(), commit.0)? {
+                names.push(name.trim_start_matches("refs/remotes/").to_owned());
+            }
+        }
+        names.sort();
+        Ok(names.into_iter().next())
+    }
+
     /// True when tracked files have staged or unstaged modifications.
     pub fn has_uncommitted_changes(&self) -> Result<bool> {
         let mut opts = StatusOptions::new();
@@ -927,6 +951,16 @@ impl Repo {
             }
         }
     }
+}
+
+/// An identity setting as git reads it: the environment variable when set and not empty,
+/// else the configuration key; blank values count as unset.
+fn git_setting(config: &git2::Config, env: &str, key: &str) -> Option<String> {
+    std::env::var(env)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.get_string(key).ok())
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// An index that cannot be read; the split and sparse index formats are the usual reason.

@@ -10,6 +10,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::format::id::{ReportId, Resolved, Unresolved};
 use crate::layout::REPORTS_DIR;
 
 /// Relative paths (`reports/<name>.md`) of every report entry, sorted.
@@ -45,17 +46,30 @@ pub fn report_ids(root: &Path) -> Result<Vec<String>> {
 }
 
 /// Resolves an id as the user typed it (`ENIGM-2026-0007`, `2026-7`, `7`) against the reports
-/// in the work tree.
-pub fn resolve_id(root: &Path, input: &str) -> Result<String> {
+/// in the work tree; a bare number several years share is this year's report (`this_year`,
+/// from the [clock](super::clock)), and the others are returned for the caller to mention.
+pub fn resolve_id(root: &Path, input: &str, this_year: i32) -> Result<Resolved> {
     // A full id needs no listing (it matters with 100,000 reports).
     let exact = input.trim();
     if exact.parse::<crate::format::id::ReportId>().is_ok_and(|id| id.to_string() == exact)
         && fs::symlink_metadata(root.join(REPORTS_DIR).join(format!("{exact}.md"))).is_ok()
     {
-        return Ok(exact.to_owned());
+        return Ok(Resolved { id: exact.to_owned(), other_years: Vec::new() });
     }
     let ids = report_ids(root)?;
-    crate::format::id::resolve(input, ids.iter().map(String::as_str)).map_err(|m| {
-        Error::usage(m, "ids can be abbreviated as `2026-7` or `7` when unambiguous; `ls reports/` lists them")
+    crate::format::id::resolve(input, ids.iter().map(String::as_str), this_year).map_err(|u| {
+        // One id per line: an id is never broken across lines, whatever the width.
+        let listed: String = u.candidates().iter().map(|c| format!("\n  {c}")).collect();
+        let help = match (&u, u.candidates().first()) {
+            (_, None) => "ids can be abbreviated as `2026-7` or `7` when unambiguous; `enigm-disclose list` lists them"
+                .to_owned(),
+            (Unresolved::Ambiguous { .. }, Some(first)) => {
+                let short = first.parse::<ReportId>().map(|p| format!("{}-{}", p.year, p.number));
+                let example = short.map(|s| format!(" (`{s}`)")).unwrap_or_default();
+                format!("it names these reports; name one with its year{example} or in full:{listed}")
+            }
+            (Unresolved::Unknown { .. }, Some(_)) => format!("did you mean:{listed}"),
+        };
+        Error::usage(u.message(), help)
     })
 }

@@ -112,7 +112,7 @@ pub fn plan(
             help,
         });
     }
-    check_flags(req, known_ids)?;
+    check_flags(req)?;
     let old_text = doc.text.clone();
     let mut editor = Editor::new(doc);
     apply(&mut editor, req, from).map_err(|e| {
@@ -120,6 +120,7 @@ pub fn plan(
     })?;
     let edited = editor.into_document();
     let mut guards = errors_of(&edited, &ctx);
+    guards.extend(request_findings(req, &path));
     if req.to == State::Published {
         checks::state::embargo(&mut At { doc: &edited, out: &mut guards }, &report, req.date);
     }
@@ -174,42 +175,22 @@ fn errors_of(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
     findings
 }
 
-/// Flags that the target state needs or does not take.
-fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> {
+/// Flags that do not go together or with the target state: usage errors. (What the target
+/// state needs is a requirement, found by the guards and [`request_findings`].)
+fn check_flags(req: &AdvanceRequest) -> Result<()> {
     let bad = |m: String, h: &str| Err(Error::usage(m, h));
     match req.to {
-        State::Rejected => match (req.resolution, &req.duplicate_of) {
-            (None, _) => {
-                let names: Vec<&str> = Resolution::ALL.iter().map(|r| r.as_str()).collect();
-                return bad(
-                    format!("rejecting {} needs {{resolution}}", req.id),
-                    &format!("one of: {}", names.join(", ")),
-                );
-            }
-            (Some(Resolution::Duplicate), None) => {
-                return bad(
-                    "a duplicate needs {duplicate_of}: the id of the original report".to_owned(),
-                    "e.g. {duplicate_of} ENIGM-2026-0003",
-                );
-            }
-            (Some(Resolution::Duplicate), Some(d)) if d == &req.id || !known_ids.contains(d) => {
-                return bad(format!("{{duplicate_of}} {d}: no such other report"), "name an existing report's id");
-            }
-            (Some(r), Some(_)) if r != Resolution::Duplicate => {
+        State::Rejected => {
+            if let (Some(r), Some(_)) = (req.resolution, &req.duplicate_of)
+                && r != Resolution::Duplicate
+            {
                 return bad("{duplicate_of} only goes with the resolution `duplicate`".into(), "drop {duplicate_of}");
             }
-            _ => {}
-        },
+        }
         _ if req.resolution.is_some() || req.duplicate_of.is_some() => {
             return bad(
                 format!("{{resolution}} and {{duplicate_of}} are for rejecting, not for `{}`", req.to),
                 "drop them",
-            );
-        }
-        State::Withdrawn if req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-            return bad(
-                format!("withdrawing {} needs {{reason}}", req.id),
-                "say why the advisory is withdrawn; the reason is recorded in the timeline and the commit",
             );
         }
         _ => {}
@@ -221,6 +202,20 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
         );
     }
     Ok(())
+}
+
+/// Requirements of the step that live in the request, not in the file: withdrawing needs a
+/// reason. Findings (exit 1) like the file's own requirements.
+fn request_findings(req: &AdvanceRequest, path: &Path) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if req.to == State::Withdrawn && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        out.push(
+            Finding::error(Code::MissingReason, path, None, format!("withdrawing {} needs a reason", req.id)).with_help(
+                "say why the advisory is withdrawn (the `reason` of the step); it is recorded in the timeline and the commit",
+            ),
+        );
+    }
+    out
 }
 
 /// The edit: state, fields the step sets or clears, the timeline entry.

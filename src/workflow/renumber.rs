@@ -1,12 +1,15 @@
 //! `renumber`: resolving an id collision between two reports.
 //!
-//! Two people who filed reports on branches that had not seen each other can get the same id.
-//! After the merge this shows up either as an add/add conflict on `reports/<ID>.md` (the usual
-//! case) or as two files claiming the same `id`. The report added later (by commit date) gets
-//! the next free id: its file is renamed, its `id` rewritten in place (every other byte kept),
-//! and `duplicate_of` references that can only have meant it are updated. Published ids are
-//! never renumbered. In a merge the result is staged for the merge commit; otherwise it is
-//! committed as one commit.
+//! Two people who filed reports on clones that had not seen each other can get the same id.
+//! After the merge (a pull) this shows up either as an add/add conflict on
+//! `reports/<ID>.md` (the usual case) or as two files claiming the same `id`. The id others
+//! may already know is the one on the shared remote, so the report whose filing commit is
+//! reachable from a remote-tracking branch keeps it; the other gets the next free id: its file
+//! is renamed, its `id` rewritten in place (every other byte kept), and `duplicate_of`
+//! references that can only have meant it are updated. When neither or both are on a remote
+//! the user names the one that keeps the id ([`Keep`]); a published report always keeps its
+//! id. In a merge the result is staged for the merge commit; otherwise it is committed as one
+//! commit. `history` follows the renamed report back to its filing.
 
 use std::collections::HashSet;
 use std::fs;
@@ -18,7 +21,7 @@ use crate::format::id::{self, ReportId};
 use crate::format::report::{Document, State};
 use crate::layout::REPORTS_DIR;
 use crate::store::files;
-use crate::store::history::{self, Snapshot};
+use crate::store::history::{self, CommitInfo, Snapshot};
 use crate::store::repo::{Change, CommitId, Identity, Repo};
 use crate::store::scan::report_paths;
 use crate::workflow::create::ids_in_dir;
@@ -30,25 +33,121 @@ pub struct Renumbered {
     pub new_id: ReportId,
     /// The renumbered report's new file.
     pub path: PathBuf,
+    /// The report that kept the id, the one renumbered, and why.
+    pub kept: Candidate,
+    pub moved: Candidate,
+    pub because: KeptBecause,
     /// Other reports whose `duplicate_of` was updated.
     pub updated_references: Vec<PathBuf>,
     /// The commit made (`None` inside a merge: the result is staged for the merge commit).
     pub commit: Option<CommitId>,
 }
 
-/// One side of a collision.
-struct Claim {
-    path: PathBuf,
-    doc: Document,
-    state: State,
-    /// Commit time of the commit that added it (`i64::MAX` when not committed).
-    added: i64,
-    /// Tip of the history it came from, for telling which references meant it.
-    tip: Option<CommitId>,
+/// Why the kept report kept the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeptBecause {
+    /// Its filing is on this remote-tracking branch; the other's is not.
+    OnRemote(String),
+    /// It is published (or withdrawn): published ids never change.
+    Public,
+    /// The user named it.
+    Named,
 }
 
-/// Gives the later of two reports sharing `id` the next free id.
-pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identity>) -> Result<Renumbered> {
+/// One of the reports claiming the id, as the user is shown it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// `ours` or `theirs` in a merge conflict (both have the same path there).
+    pub side: Option<&'static str>,
+    pub title: String,
+    pub state: State,
+    /// The commit that filed it (`None`: not committed).
+    pub filing: Option<CommitInfo>,
+    /// A remote-tracking branch that has its filing commit.
+    pub remote: Option<String>,
+}
+
+impl Candidate {
+    /// One line: side, file, title, filing commit and author, and where it is.
+    pub fn describe(&self) -> String {
+        let (what, provenance) = self.lines();
+        format!("{what}, {provenance}")
+    }
+
+    /// The same in two short lines (side, file, title and state; filing and remote), so a
+    /// list of candidates is not wrapped in the middle of a path or an id.
+    pub fn lines(&self) -> (String, String) {
+        let side = self.side.map(|s| format!("{s}: ")).unwrap_or_default();
+        let filed = match &self.filing {
+            Some(c) => format!("filed in {} by {}", c.id.short(), c.author.as_deref().unwrap_or("?")),
+            None => "not committed".to_owned(),
+        };
+        let remote = match &self.remote {
+            Some(r) => format!("on {r}"),
+            None => "on no remote-tracking branch".to_owned(),
+        };
+        (format!("{side}{} \"{}\" ({})", self.path.display(), self.title, self.state), format!("{filed}, {remote}"))
+    }
+
+    /// True when `keep` (see [`Keep`]) names this report.
+    fn is_named_by(&self, keep: &Keep) -> bool {
+        match keep {
+            Keep::Side(side) => self.side == Some(*side),
+            Keep::Path(p) => {
+                let p = p.strip_prefix("./").unwrap_or(p);
+                self.path == Path::new(p)
+                    || self.path == Path::new(REPORTS_DIR).join(p)
+                    || self.path.file_stem().is_some_and(|s| s == std::ffi::OsStr::new(p))
+            }
+            Keep::Commit(prefix) => self.filing.as_ref().is_some_and(|c| c.id.to_string().starts_with(prefix.as_str())),
+        }
+    }
+}
+
+/// Which report keeps the id, as the user names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// `ours` or `theirs`: a side of the merge conflict.
+    Side(&'static str),
+    /// The report's file (`reports/X.md`, `X.md`) or its file's id (`X`).
+    Path(String),
+    /// A prefix (4 hex digits or more) of the commit that filed it.
+    Commit(String),
+}
+
+impl Keep {
+    /// Reads what the user typed: `ours`, `theirs`, a hex commit prefix, else a file.
+    pub fn parse(text: &str) -> Keep {
+        let t = text.trim();
+        match t {
+            "ours" => Keep::Side("ours"),
+            "theirs" => Keep::Side("theirs"),
+            _ if t.len() >= 4 && t.len() <= 40 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Keep::Commit(t.to_ascii_lowercase())
+            }
+            _ => Keep::Path(t.to_owned()),
+        }
+    }
+}
+
+/// One side of a collision.
+struct Claim {
+    doc: Document,
+    /// Tip of the history it came from, for telling which references meant it.
+    tip: Option<CommitId>,
+    shown: Candidate,
+}
+
+/// Gives one of two reports sharing `id` the next free id: the one not on a remote, or the
+/// one `keep` does not name.
+pub fn renumber(
+    repo: &Repo,
+    config: &Config,
+    id: &str,
+    keep: Option<&Keep>,
+    identity: Option<&Identity>,
+) -> Result<Renumbered> {
     let rel = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let merge_head = repo.merge_head();
     let (claims, in_merge) = match conflict_sides(repo, &rel, merge_head)? {
@@ -61,7 +160,7 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
             "renumber resolves two reports sharing an id (after a merge); nothing to do",
         ));
     }
-    let (keep, moving) = pick_later(claims, id)?;
+    let (keep, moving, because) = choose(claims, id, keep)?;
     let year = moving.doc.report().map(|r| chrono::Datelike::year(&r.reported))?;
     let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
     taken.extend(ids_in_dir(&repo.root().join(REPORTS_DIR))?);
@@ -73,9 +172,9 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
     let references = references_to_update(repo, id, &new_id.to_string(), &keep, &moving)?;
     let mut changes = vec![Change::Write { path: new_rel.clone(), content: new_text.into_bytes() }];
     if in_merge {
-        changes.push(Change::Write { path: keep.path.clone(), content: keep.doc.text.clone().into_bytes() });
-    } else if moving.path != keep.path {
-        changes.push(Change::Remove { path: moving.path.clone() });
+        changes.push(Change::Write { path: keep.shown.path.clone(), content: keep.doc.text.clone().into_bytes() });
+    } else if moving.shown.path != keep.shown.path {
+        changes.push(Change::Remove { path: moving.shown.path.clone() });
     }
     for (path, text) in &references {
         changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
@@ -92,8 +191,13 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
         repo.stage_resolved(&changes)?;
         None
     } else if let Some(identity) = identity {
+        let why = match &because {
+            KeptBecause::OnRemote(r) => format!("the other report, already on {r}, keeps it"),
+            KeptBecause::Public => "the other report is published and keeps it".to_owned(),
+            KeptBecause::Named => "the other report was chosen to keep it".to_owned(),
+        };
         let message = format!(
-            "{new_id}: renumbered from {id}\n\nThe id {id} was taken twice; this report was added later.\n\nDisclosure-Id: {new_id}\nDisclosure-Previous-Id: {id}\n"
+            "{new_id}: renumbered from {id}\n\nThe id {id} was taken twice; {why}.\n\nDisclosure-Id: {new_id}\nDisclosure-Previous-Id: {id}\n"
         );
         match repo.commit_paths(&changes, &message, identity) {
             Ok(c) => Some(c),
@@ -110,9 +214,27 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
         old_id: id.to_owned(),
         new_id,
         path: new_rel,
+        kept: keep.shown,
+        moved: moving.shown,
+        because,
         updated_references: references.into_iter().map(|(p, _)| p).collect(),
         commit,
     })
+}
+
+/// A claim as shown to the user: its filing commit (from `tip`) and the remote that has it.
+fn claim(repo: &Repo, path: &Path, doc: Document, tip: Option<CommitId>, side: Option<&'static str>) -> Result<Claim> {
+    let report = doc.report()?;
+    let filing = match tip {
+        Some(t) => history::filing(repo, t, path)?,
+        None => None,
+    };
+    let remote = match &filing {
+        Some(c) => repo.remote_branch_containing(c.id)?,
+        None => None,
+    };
+    let shown = Candidate { path: path.to_owned(), side, title: report.title, state: report.state, filing, remote };
+    Ok(Claim { doc, tip, shown })
 }
 
 /// The two sides of an add/add conflict on `rel`, if there is one.
@@ -122,14 +244,9 @@ fn conflict_sides(repo: &Repo, rel: &Path, merge_head: Option<CommitId>) -> Resu
     };
     let head = repo.head_commit()?;
     let mut claims = Vec::new();
-    for (blob, tip) in [(ours, Some(head)), (theirs, merge_head)] {
+    for (blob, tip, side) in [(ours, Some(head), "ours"), (theirs, merge_head, "theirs")] {
         let doc = Document::from_bytes(rel, repo.blob(blob)?)?;
-        let state = doc.report()?.state;
-        let added = match tip {
-            Some(t) => history::first_added(repo, t, rel)?,
-            None => i64::MAX,
-        };
-        claims.push(Claim { path: rel.to_owned(), doc, state, added, tip });
+        claims.push(claim(repo, rel, doc, tip, Some(side))?);
     }
     Ok(Some(claims))
 }
@@ -142,32 +259,92 @@ fn work_tree_claims(repo: &Repo, id: &str) -> Result<Vec<Claim>> {
         let Ok(doc) = Document::load(repo.root(), &path) else {
             continue;
         };
-        let Ok(report) = doc.report() else { continue };
-        if report.id != id {
-            continue;
+        if doc.report().is_ok_and(|r| r.id == id) {
+            claims.push(claim(repo, &path, doc, head, None)?);
         }
-        let added = match head {
-            Some(h) => history::first_added(repo, h, &path)?,
-            None => i64::MAX,
-        };
-        claims.push(Claim { path, doc, state: report.state, added, tip: head });
     }
     Ok(claims)
 }
 
-/// Splits the claims into (kept, renumbered): the later one moves, unless it is published.
-fn pick_later(mut claims: Vec<Claim>, id: &str) -> Result<(Claim, Claim)> {
-    claims.sort_by_key(|c| c.added);
-    let movable = |c: &Claim| !matches!(c.state, State::Published | State::Withdrawn);
-    let index = (0..claims.len()).rev().find(|&i| movable(&claims[i])).ok_or_else(|| {
-        Error::usage(
-            format!("every report with the id {id} has been published; published ids are never renumbered"),
-            "resolve the collision by hand and record it in both reports",
-        )
-    })?;
-    let moving = claims.remove(index);
-    let keep = claims.remove(claims.len() - 1);
-    Ok((keep, moving))
+/// Splits the claims into (kept, renumbered, why): the one `keep` names keeps the id; else
+/// the only one on a remote-tracking branch; else the only public one. Anything else is for
+/// the user to decide, and the refusal lists both. A public report is never renumbered.
+fn choose(mut claims: Vec<Claim>, id: &str, keep: Option<&Keep>) -> Result<(Claim, Claim, KeptBecause)> {
+    if claims.len() > 2 {
+        return Err(Error::usage(
+            format!("{} reports claim the id {id}; renumber resolves two at a time:{}", claims.len(), listed(&claims)),
+            "give all but one of them new ids by hand (rename the file and its `id`)",
+        ));
+    }
+    let only = |f: &dyn Fn(&Candidate) -> bool| {
+        let hits: Vec<usize> = (0..claims.len()).filter(|&i| f(&claims[i].shown)).collect();
+        (hits.len() == 1).then(|| hits[0])
+    };
+    let public = |c: &Candidate| c.state.is_public();
+    let (index, because) = match keep {
+        Some(k) => match only(&|c| c.is_named_by(k)) {
+            Some(i) => (i, KeptBecause::Named),
+            None => return Err(not_named(&claims, id, k)),
+        },
+        None => match (only(&|c| c.remote.is_some()), only(&public)) {
+            (Some(i), _) => (i, KeptBecause::OnRemote(claims[i].shown.remote.clone().unwrap_or_default())),
+            (None, Some(i)) => (i, KeptBecause::Public),
+            (None, None) => return Err(undecided(&claims, id)),
+        },
+    };
+    let kept = claims.remove(index);
+    let moving = claims.remove(0);
+    if public(&moving.shown) {
+        return Err(Error::usage(
+            format!("{} is published; published ids are never renumbered", moving.shown.describe()),
+            "keep the published report's id (name it with {keep}), or resolve the collision by hand and record it in both reports",
+        ));
+    }
+    Ok((kept, moving, because))
+}
+
+/// The candidates, two short lines each, for a refusal.
+fn listed(claims: &[Claim]) -> String {
+    claims
+        .iter()
+        .map(|c| {
+            let (what, provenance) = c.shown.lines();
+            format!("\n  - {what}\n    {provenance}")
+        })
+        .collect()
+}
+
+/// How to name one: by side in a conflict, else by file; or by filing commit.
+fn how_to_name(claims: &[Claim]) -> String {
+    let example = |c: &Claim| match (c.shown.side, &c.shown.filing) {
+        (Some(side), _) => side.to_owned(),
+        (None, _) => c.shown.path.display().to_string(),
+    };
+    let commit = claims
+        .iter()
+        .find_map(|c| c.shown.filing.as_ref())
+        .map(|c| format!(", or by the commit that filed it ({{keep}} {})", c.id.short()))
+        .unwrap_or_default();
+    format!("name the report that keeps the id with {{keep}}, e.g. {{keep}} {}{commit}", example(&claims[0]))
+}
+
+fn undecided(claims: &[Claim], id: &str) -> Error {
+    let on_remote = claims.iter().filter(|c| c.shown.remote.is_some()).count();
+    let why = if on_remote == 0 {
+        "neither is on a remote-tracking branch, so no one else can know the id yet"
+    } else {
+        "both are on remote-tracking branches"
+    };
+    Error::usage(
+        format!("two reports claim the id {id}: which one keeps it? ({why}){}", listed(claims)),
+        how_to_name(claims),
+    )
+}
+
+fn not_named(claims: &[Claim], id: &str, keep: &Keep) -> Error {
+    let named = claims.iter().filter(|c| c.shown.is_named_by(keep)).count();
+    let what = if named == 0 { "names neither of" } else { "names both of" };
+    Error::usage(format!("{{keep}} {what} the two reports claiming {id}:{}", listed(claims)), how_to_name(claims))
 }
 
 /// The document's text with the scalar at `path` replaced by `value` (every other byte kept).
@@ -210,7 +387,7 @@ fn references_to_update(
     };
     let mut out = Vec::new();
     for path in report_paths(repo.root())? {
-        if path == keep.path || path == moving.path {
+        if path == keep.shown.path || path == moving.shown.path {
             continue;
         }
         let Ok(doc) = Document::load(repo.root(), &path) else {
@@ -266,4 +443,32 @@ fn write_work_tree(repo: &Repo, changes: &[Change]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_reads_sides_commits_and_files() {
+        assert_eq!(Keep::parse("ours"), Keep::Side("ours"));
+        assert_eq!(Keep::parse(" theirs "), Keep::Side("theirs"));
+        assert_eq!(Keep::parse("3E337C2"), Keep::Commit("3e337c2".into()));
+        assert_eq!(Keep::parse("abc"), Keep::Path("abc".into()), "too short for a commit");
+        assert_eq!(Keep::parse("reports/ENIGM-2026-0001.md"), Keep::Path("reports/ENIGM-2026-0001.md".into()));
+        let c = Candidate {
+            path: PathBuf::from("reports/ENIGM-2026-0009.md"),
+            side: None,
+            title: "T".into(),
+            state: State::Received,
+            filing: None,
+            remote: None,
+        };
+        for named in
+            ["reports/ENIGM-2026-0009.md", "./reports/ENIGM-2026-0009.md", "ENIGM-2026-0009.md", "ENIGM-2026-0009"]
+        {
+            assert!(c.is_named_by(&Keep::parse(named)), "{named}");
+        }
+        assert!(!c.is_named_by(&Keep::parse("ours")) && !c.is_named_by(&Keep::parse("abcd1234")));
+    }
 }

@@ -60,8 +60,8 @@ fn a_report_walks_from_received_to_withdrawn() {
     advance(&repo, &["1", "published"]).success();
     let text = repo.read(PATH);
     assert!(text.contains("\npublished: 2026-06-15\ntimeline:\n"), "{text}");
-    let a = advance(&repo, &["1", "withdrawn"]).code(2);
-    assert!(stderr(&a).contains("withdrawing ENIGM-2026-0001 needs --reason"), "{}", stderr(&a));
+    let a = advance(&repo, &["1", "withdrawn"]).code(1);
+    assert!(stderr(&a).contains("withdrawing ENIGM-2026-0001 needs a reason"), "{}", stderr(&a));
     advance(&repo, &["1", "withdrawn", "--reason", "Duplicate of an upstream advisory"]).success();
     let text = repo.read(PATH);
     for line in [
@@ -97,11 +97,7 @@ fn illegal_steps_and_unmet_guards_are_refused_and_change_nothing() {
 fn rejection_needs_a_resolution_and_reopening_clears_it() {
     let repo = repo_with_report();
     repo.new_report("original");
-    advance(&repo, &["1", "rejected"]).code(2);
-    let a = advance(&repo, &["1", "rejected", "--resolution", "duplicate"]).code(2);
-    assert!(stderr(&a).contains("needs --duplicate-of"), "{}", stderr(&a));
-    let a = advance(&repo, &["1", "rejected", "--resolution", "duplicate", "--duplicate-of", "9"]).code(2);
-    assert!(stderr(&a).contains("no report `9`"), "{}", stderr(&a));
+    advance(&repo, &["1", "rejected"]).code(1);
     advance(&repo, &["1", "rejected", "--resolution", "duplicate", "--duplicate-of", "2"]).success();
     let text = repo.read(PATH);
     assert!(text.contains("resolution: duplicate\nduplicate_of: ENIGM-2026-0002\ntimeline:"), "{text}");
@@ -294,10 +290,21 @@ fn ids_resolve_like_git_abbreviations() {
         .arg(&body)
         .assert()
         .success();
-    let a = advance(&repo, &["1", "needs-info"]).code(2);
-    assert!(stderr(&a).contains("`1` is ambiguous: ENIGM-2025-0001, ENIGM-2026-0001"), "{}", stderr(&a));
+    // A bare number is this year's report (the clock says 2026), with a note.
+    let a = advance(&repo, &["1", "needs-info"]).success();
+    assert!(repo.head_message().starts_with("ENIGM-2026-0001: received → needs-info"));
+    assert!(
+        stderr(&a).contains("note: `1` is read as ENIGM-2026-0001, this year's; also numbered so: ENIGM-2025-0001"),
+        "{}",
+        stderr(&a)
+    );
     advance(&repo, &["2025-1", "needs-info"]).success();
     assert!(repo.head_message().starts_with("ENIGM-2025-0001: received → needs-info"));
+    // In a year with neither, the number is ambiguous: both listed, one per line.
+    let a = repo.cmd().args(["advance", "1", "triaged"]).env("ENIGM_TODAY", "2027-01-04").assert().code(2);
+    let err = stderr(&a);
+    assert!(err.contains("`1` is ambiguous"), "{err}");
+    assert!(err.contains("\n          ENIGM-2025-0001\n          ENIGM-2026-0001\n"), "{err}");
 }
 
 #[test]
@@ -315,7 +322,18 @@ fn states_prints_the_table_and_diagrams() {
     assert!(stdout(&a).contains("needs_info --> triaged"));
     let a = repo.cmd().args(["states", "--format", "json"]).assert().success();
     let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
-    assert_eq!(v["transitions"].as_array().map(Vec::len), Some(14));
+    assert_eq!(v["transitions"].as_array().map(Vec::len), Some(16));
+}
+
+/// docs/lifecycle.md shows the table and the diagram exactly as `states` prints them.
+#[test]
+fn the_lifecycle_doc_is_what_states_prints() {
+    let repo = TestRepo::new();
+    let doc = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/lifecycle.md")).expect("doc");
+    for format in ["text", "mermaid"] {
+        let out = stdout(&repo.cmd().args(["states", "--format", format]).assert().success());
+        assert!(doc.contains(&out), "docs/lifecycle.md lacks `states --format {format}`:\n{out}");
+    }
 }
 
 #[test]
@@ -336,4 +354,122 @@ fn a_secret_in_a_note_or_an_override_reason_is_refused_masked_and_never_committe
         assert!(all.contains("secret"), "{args:?}: {all}");
         assert_eq!(state_of(&repo), before, "{args:?}: nothing written or committed");
     }
+}
+
+/// Every requirement of a step is a finding (exit 1) that names its field; flags that do not
+/// go together are usage errors (exit 2). One row per requirement path of `advance`.
+#[test]
+fn requirements_exit_1_with_a_finding_and_usage_exits_2() {
+    let repo = repo_with_report();
+    repo.new_report("original");
+    let published = repo_with_report();
+    edit(&published, |t| {
+        t.replace("cwe: []", "severity:\n  level: high\nmitigation: Disable search.\ncwe: []")
+            .replace("  - name: web\n", "  - name: web\n    affected: '< 2.4.1'\n")
+            + "\n## Remediation\n\nDisable search.\n"
+    });
+    for s in ["triaged", "confirmed", "remediating", "fixed", "published"] {
+        advance(&published, &["1", s]).success();
+    }
+    let rows: &[(&TestRepo, &[&str], i32, &str)] = &[
+        // Requirements of the target state: findings, located, naming the field.
+        (&repo, &["1", "rejected"], 1, "Error: missing-resolution"),
+        (&repo, &["1", "rejected"], 1, "a rejected report needs a `resolution`"),
+        (&repo, &["1", "rejected", "--resolution", "duplicate"], 1, "a duplicate needs `duplicate_of`"),
+        (
+            &repo,
+            &["1", "rejected", "--resolution", "duplicate", "--duplicate-of", "9"],
+            1,
+            "`duplicate_of` names `9`, which is not another report here",
+        ),
+        (
+            &repo,
+            &["1", "rejected", "--resolution", "duplicate", "--duplicate-of", "1"],
+            1,
+            "`duplicate_of` names the report itself (ENIGM-2026-0001)",
+        ),
+        (&repo, &["1", "triaged"], 1, "a triaged report needs a severity"),
+        (&repo, &["1", "published"], 1, "is not a step of the disclosure lifecycle"),
+        (&published, &["1", "withdrawn"], 1, "withdrawing ENIGM-2026-0001 needs a reason"),
+        (&published, &["1", "withdrawn", "--reason", " "], 1, "Error: missing-reason"),
+        // Flags that do not go together: usage.
+        (&repo, &["1", "triaged", "--resolution", "wont-fix"], 2, "are for rejecting, not for `triaged`"),
+        (&repo, &["1", "needs-info", "--duplicate-of", "2"], 2, "are for rejecting, not for `needs-info`"),
+        (
+            &repo,
+            &["1", "rejected", "--resolution", "wont-fix", "--duplicate-of", "2"],
+            2,
+            "only goes with the resolution `duplicate`",
+        ),
+        (&published, &["1", "withdrawn", "--force"], 2, "--force needs --reason"),
+        (&repo, &["1", "rejected", "--resolution", "banana"], 2, "unknown resolution `banana`"),
+        (&repo, &["99", "triaged"], 2, "no report `99`"),
+    ];
+    for (repo, args, code, expected) in rows {
+        let before = state_of(repo);
+        let a = advance(repo, args).code(*code);
+        let err = stderr(&a);
+        assert!(err.contains(expected), "advance {args:?}: expected `{expected}` in\n{err}");
+        assert!(!err.contains("no such other report"), "{err}");
+        if *code == 1 && !expected.contains("not a step") && !expected.contains("reason") {
+            assert!(err.contains("reports/ENIGM-2026-0001.md:"), "advance {args:?}: located: {err}");
+        }
+        assert_eq!(state_of(repo), before, "advance {args:?} changed nothing");
+    }
+}
+
+/// needs-info is where a team asks because it cannot write the summary yet; a rejection is
+/// explained by its resolution.
+#[test]
+fn needs_info_and_rejected_need_no_written_summary() {
+    let repo = TestRepo::new();
+    repo.new_report("Unclear report");
+    advance(&repo, &["1", "needs-info", "--note", "Which version?"]).success();
+    assert!(repo.read(PATH).contains("TODO: One paragraph"), "the skeleton is still unwritten");
+    advance(&repo, &["1", "rejected", "--resolution", "out-of-scope"]).success();
+    repo.cmd().arg("validate").assert().success();
+}
+
+/// A reporter who retracts before publication: `rejected` with `resolution: retracted`, from
+/// any open state (here `fixed`), counted as rejected, never due, never exported.
+#[test]
+fn a_retracted_report_is_closed_and_never_published() {
+    let repo = repo_with_report();
+    edit(&repo, |t| {
+        t.replace("cwe: []", "severity:\n  level: high\nmitigation: Disable search.\ncwe: []")
+            .replace("  - name: web\n", "  - name: web\n    affected: '< 2.4.1'\n")
+            + "\n## Remediation\n\nDisable search.\n"
+    });
+    for s in ["triaged", "confirmed", "remediating", "fixed"] {
+        advance(&repo, &["1", s]).success();
+    }
+    let a = advance(&repo, &["1", "rejected", "--resolution", "retracted", "--note", "The reporter retracted it"]);
+    let a = a.success();
+    assert!(stdout(&a).contains("fixed → rejected"), "{}", stdout(&a));
+    let text = repo.read(PATH);
+    assert!(text.contains("state: rejected\n") && text.contains("resolution: retracted\n"), "{text}");
+    repo.cmd().arg("validate").assert().success();
+    repo.cmd().arg("verify").assert().success();
+    let open = stdout(&repo.cmd().args(["list", "--open", "--format", "json"]).assert().success());
+    assert!(!open.contains("ENIGM-2026-0001"), "{open}");
+    let stats: serde_json::Value =
+        serde_json::from_str(&stdout(&repo.cmd().args(["stats", "--format", "json"]).assert().success()))
+            .expect("json");
+    assert_eq!(stats["by_state"]["rejected"], 1, "{stats}");
+    let due = stdout(&repo.cmd().args(["due", "--format", "json"]).assert().success());
+    assert!(!due.contains("ENIGM-2026-0001"), "{due}");
+    repo.cmd().args(["render", "--out", "site"]).assert().success();
+    let site = crate::util::work_tree_files(&repo.root().join("site"), &[]);
+    assert!(
+        site.iter().all(|(p, b)| !p.to_string_lossy().contains("ENIGM-2026-0001")
+            && !String::from_utf8_lossy(b).contains("ENIGM-2026-0001")),
+        "nothing of it is exported"
+    );
+    for format in ["osv", "csaf", "cve", "md"] {
+        let a = repo.cmd().args(["render", "1", "--format", format]).assert().code(2);
+        assert!(stderr(&a).contains("is rejected and is not public"), "{format}: {}", stderr(&a));
+    }
+    // The reporter changes their mind: reopened, resolution removed.
+    advance(&repo, &["1", "triaged"]).success();
+    assert!(!repo.read(PATH).contains("resolution:"));
 }

@@ -49,7 +49,7 @@ fn a_history_made_by_the_tool_verifies_and_shows_in_history() {
     let h: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
     let kinds: Vec<&str> =
         h["entries"].as_array().expect("entries").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
-    assert_eq!(kinds, ["state-change", "state-change", "edit"]);
+    assert_eq!(kinds, ["filing", "state-change", "edit"]);
     assert_eq!(h["entries"][1]["from"], "received");
     assert_eq!(h["entries"][1]["commit"].as_str().map(str::len), Some(40));
 }
@@ -125,4 +125,70 @@ fn merged_branches_are_checked_step_by_step_not_as_one_jump() {
         (0, 0),
         "received→triaged→confirmed→remediating on the side branch is legal: {v}"
     );
+    // history follows the side the merge took the file from: no merge commit as an edit.
+    let h = history_json(&repo, "1");
+    assert_eq!(kinds(&h), ["filing", "state-change", "state-change", "state-change"], "{h}");
+    assert!(h["entries"].as_array().expect("entries").iter().all(|e| e["commit"].is_string()), "{h}");
+}
+
+fn history_json(repo: &TestRepo, id: &str) -> serde_json::Value {
+    let a = repo.cmd().args(["history", id, "--format", "json"]).assert().success();
+    serde_json::from_slice(&a.get_output().stdout).expect("json")
+}
+
+fn kinds(h: &serde_json::Value) -> Vec<String> {
+    h["entries"].as_array().expect("entries").iter().map(|e| e["kind"].as_str().expect("kind").to_owned()).collect()
+}
+
+/// Regression: a report first committed by `advance` (after `new --no-commit`) showed
+/// `received → needs-info (no commit)` and its commit as an `edit`. Each timeline entry is
+/// joined with the commit that introduced it: here one commit files and advances.
+#[test]
+fn a_commit_that_files_and_advances_carries_both_entries() {
+    let repo = TestRepo::new();
+    repo.cmd()
+        .args(["new", "--title", "T", "--product", "web", "--reporter-name", "R", "--no-commit"])
+        .assert()
+        .success();
+    repo.cmd().args(["advance", "1", "needs-info", "--note", "which version?"]).assert().success();
+    let head = repo.head_id().to_string();
+    let h = history_json(&repo, "1");
+    assert_eq!(kinds(&h), ["filing", "state-change"], "{h}");
+    for e in h["entries"].as_array().expect("entries") {
+        assert_eq!(e["commit"], head.as_str(), "{h}");
+        assert_eq!(e["author"], "Test Lead");
+    }
+    assert_eq!(h["entries"][1]["from"], "received");
+    let out = stdout(&repo.cmd().args(["history", "1"]).assert().success());
+    assert!(!out.contains("(no commit)") && !out.contains("edit"), "{out}");
+    assert!(out.contains("received → needs-info") && out.contains(&head[..7]), "{out}");
+    // An entry written but not committed yet is timeline-only.
+    repo.cmd().args(["advance", "1", "rejected", "--resolution", "out-of-scope", "--no-commit"]).assert().success();
+    let h = history_json(&repo, "1");
+    assert_eq!(kinds(&h), ["filing", "state-change", "timeline-only"], "{h}");
+    assert!(h["entries"][2]["commit"].is_null() && h["entries"][2]["to"] == "rejected", "{h}");
+}
+
+/// Regression: the deletion commit of a published report was missing from its history. A
+/// deletion and the restore are events, with their commits.
+#[test]
+fn the_deletion_and_restore_of_a_published_report_are_in_its_history() {
+    let repo = TestRepo::new();
+    let path = "reports/ENIGM-2026-0001.md";
+    repo.write(path, PUBLISHED);
+    commit_all(&repo, "add published");
+    fs::remove_file(repo.root().join(path)).expect("rm");
+    commit_all(&repo, "remove it by mistake");
+    let deletion = repo.head_id().to_string();
+    repo.write(path, PUBLISHED);
+    commit_all(&repo, "restore it");
+    let h = history_json(&repo, "1");
+    let k = kinds(&h);
+    let timeline = k.iter().filter(|k| *k == "filing" || *k == "state-change").count();
+    assert_eq!(k[timeline..], ["deletion", "restore"], "{h}");
+    assert_eq!(k[0], "filing");
+    let del = &h["entries"][timeline];
+    assert_eq!((del["commit"].as_str(), del["note"].as_str()), (Some(deletion.as_str()), Some("remove it by mistake")));
+    let out = stdout(&repo.cmd().args(["history", "1"]).assert().success());
+    assert!(out.contains("deletion") && out.contains(&deletion[..7]), "{out}");
 }

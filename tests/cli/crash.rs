@@ -170,7 +170,7 @@ fn a_real_full_disk_at_every_step_changes_nothing_and_the_next_run_works() {
     let body = body.to_str().expect("utf8").to_owned();
     let commands: [(&str, Vec<&str>); 3] = [
         ("advance", vec!["advance", "ENIGM-2026-0001", "triaged"]),
-        ("renumber", vec!["renumber", "ENIGM-2026-0001"]),
+        ("renumber", vec!["renumber", "ENIGM-2026-0001", "--keep", "ENIGM-2026-0001"]),
         ("new", new_args(&body)),
     ];
     let mut failures = 0;
@@ -247,7 +247,7 @@ fn killing_every_writing_command_at_random_moments_loses_nothing() {
             let args: Vec<&str> = match name {
                 "new" => new_args(&body),
                 "advance" => vec!["advance", "ENIGM-2026-0001", "triaged"],
-                "renumber" => vec!["renumber", "ENIGM-2026-0001"],
+                "renumber" => vec!["renumber", "ENIGM-2026-0001", "--keep", "ENIGM-2026-0001"],
                 "render" => vec!["render"],
                 _ => vec![
                     "init",

@@ -326,11 +326,12 @@ fn a_renumber_killed_after_its_writes_is_undone_and_redone_by_the_next_run() {
     repo.write("reports/ENIGM-2026-0009.md", copy);
     // The hook kills the command after every file is written, before the commit.
     hook(&repo, "pre-commit", "#!/bin/sh\nkill -9 $PPID\nsleep 5\n");
-    let out = repo.cmd().args(["renumber", "ENIGM-2026-0001"]).output().expect("run");
+    let out =
+        repo.cmd().args(["renumber", "ENIGM-2026-0001", "--keep", "reports/ENIGM-2026-0001.md"]).output().expect("run");
     assert!(!out.status.success());
     assert!(repo.root().join("reports/ENIGM-2026-0010.md").exists(), "killed after writing");
     fs::remove_file(repo.root().join(".git/hooks/pre-commit")).expect("rm hook");
-    let a = repo.cmd().args(["renumber", "ENIGM-2026-0001"]).assert().success();
+    let a = repo.cmd().args(["renumber", "ENIGM-2026-0001", "--keep", "reports/ENIGM-2026-0001.md"]).assert().success();
     assert!(stdout(&a).contains("as ENIGM-2026-0010"), "{}", stdout(&a));
     assert!(stderr(&a).contains("interrupted run"), "{}", stderr(&a));
     let mut names: Vec<String> = fs::read_dir(repo.root().join("reports"))

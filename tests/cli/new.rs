@@ -268,3 +268,26 @@ fn chdir_flag_runs_elsewhere() {
     repo.sandbox.cmd_in(repo.sandbox.tmp.path()).args(["-C", &root]).args(new_args("via -C")).assert().success();
     assert!(repo.root().join("reports/ENIGM-2026-0001.md").exists());
 }
+
+/// Regression: `new --no-commit` recorded the organisation (`by: Acme Corp`) although git
+/// knew the user's name; with a commit it recorded the git name.
+#[test]
+fn new_records_the_git_name_with_or_without_a_commit() {
+    let repo = TestRepo::new();
+    repo.cmd().args(new_args("committed")).assert().success();
+    repo.cmd().args(new_args("uncommitted")).arg("--no-commit").assert().success();
+    assert!(repo.read("reports/ENIGM-2026-0001.md").contains("    by: Test Lead\n"));
+    assert!(repo.read("reports/ENIGM-2026-0002.md").contains("    by: Test Lead\n"), "user.name, not the organisation");
+    // GIT_AUTHOR_NAME wins over user.name, as in git, either way.
+    repo.cmd().args(new_args("env")).arg("--no-commit").env("GIT_AUTHOR_NAME", "Ana Env").assert().success();
+    repo.cmd().args(new_args("env commit")).env("GIT_AUTHOR_NAME", "Ana Env").assert().success();
+    assert!(repo.read("reports/ENIGM-2026-0003.md").contains("    by: Ana Env\n"));
+    assert!(repo.read("reports/ENIGM-2026-0004.md").contains("    by: Ana Env\n"));
+    // `advance --no-commit` resolves the name the same way.
+    repo.cmd().args(["advance", "2", "needs-info", "--no-commit"]).assert().success();
+    assert!(repo.read("reports/ENIGM-2026-0002.md").contains("    state: needs-info\n    by: Test Lead\n"));
+    // Without any name the organisation stands in (only --no-commit can run without one).
+    repo.sandbox.forget_identity();
+    repo.cmd().args(new_args("nobody")).arg("--no-commit").assert().success();
+    assert!(repo.read("reports/ENIGM-2026-0005.md").contains("    by: Acme Corp\n"));
+}

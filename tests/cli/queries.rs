@@ -199,15 +199,57 @@ fn show_summarises_one_report_and_resolves_abbreviations() {
     let by_short = stdout(&run(&sandbox, &dir, &["show", &short]).success());
     assert!(by_short.starts_with(&sqli), "{by_short}");
     let missing = run(&sandbox, &dir, &["show", "99"]).code(2);
-    assert!(stderr(&missing).contains("no report `99`; did you mean:"), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("no report `99`"), "{}", stderr(&missing));
 }
 
 #[test]
-fn ambiguous_ids_list_the_candidates() {
+fn a_bare_number_is_this_years_report_and_says_so() {
     let (sandbox, dir) = demo();
-    // The demo spans two years (2025 and 2026), so `1` names two reports.
-    let a = run(&sandbox, &dir, &["show", "1"]).code(2);
-    assert!(stderr(&a).contains("`1` is ambiguous: DEMO-2025-0001, DEMO-2026-0001"), "{}", stderr(&a));
+    // The demo spans two years (2025 and 2026), so `1` names two reports: today's year wins.
+    let a = run(&sandbox, &dir, &["show", "1"]).success();
+    assert!(stdout(&a).starts_with("DEMO-2026-0001"), "{}", stdout(&a));
+    assert!(stderr(&a).contains("note: `1` is read as DEMO-2026-0001, this year's; also numbered so: DEMO-2025-0001 (name it with its year, e.g. `2025-1`)"), "{}", stderr(&a));
+    let a = run(&sandbox, &dir, &["show", "2025-1"]).success();
+    assert!(stdout(&a).starts_with("DEMO-2025-0001") && stderr(&a).is_empty(), "{}", stderr(&a));
+}
+
+/// Regression: every January, `show 1` was ambiguous between last December's report and this
+/// year's first. The clock (`ENIGM_TODAY`) decides which year is "this year".
+#[test]
+fn short_ids_survive_new_year() {
+    let repo = crate::util::TestRepo::new();
+    let new = |title: &str, today: &str| {
+        repo.cmd()
+            .args(["new", "--title", title, "--product", "web", "--reporter-name", "R"])
+            .env("ENIGM_TODAY", today)
+            .assert()
+            .success();
+    };
+    new("December", "2025-12-30");
+    new("January", "2026-01-02");
+    let show = |today: &str| repo.cmd().args(["show", "1"]).env("ENIGM_TODAY", today).assert().success();
+    let a = show("2026-01-05");
+    assert!(stdout(&a).starts_with("ENIGM-2026-0001  January"), "{}", stdout(&a));
+    assert!(stderr(&a).contains("also numbered so: ENIGM-2025-0001"), "{}", stderr(&a));
+    let a = show("2025-12-31");
+    assert!(stdout(&a).starts_with("ENIGM-2025-0001  December"), "{}", stdout(&a));
+    repo.cmd().args(["history", "1"]).env("ENIGM_TODAY", "2026-01-05").assert().success();
+}
+
+/// "Did you mean" lists the ids nearest to what was typed, one per line, so no id is ever
+/// broken across lines however narrow the terminal.
+#[test]
+fn did_you_mean_lists_near_ids_one_per_line() {
+    let (sandbox, dir) = demo();
+    for columns in ["200", "40"] {
+        let a = sandbox.cmd_in(&dir).args(["show", "DEMO-2026-0071"]).env("COLUMNS", columns).assert().code(2);
+        let err = stderr(&a);
+        assert!(err.contains("no report `DEMO-2026-0071`"), "{err}");
+        let listed: Vec<&str> = err.lines().map(str::trim).filter(|l| l.starts_with("DEMO-")).collect();
+        assert!(!listed.is_empty() && listed.len() <= 5, "{err}");
+        assert!(listed.iter().all(|l| l.parse::<enigm_disclose::format::id::ReportId>().is_ok()), "whole ids: {err}");
+        assert!(listed.contains(&"DEMO-2026-0001"), "one edit away: {err}");
+    }
 }
 
 #[test]

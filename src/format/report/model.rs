@@ -188,6 +188,7 @@ kebab_enum!(
         OutsideControl = "outside-control",
         OutOfScope = "out-of-scope",
         WontFix = "wont-fix",
+        Retracted = "retracted",
     }
 );
 

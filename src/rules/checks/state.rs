@@ -11,9 +11,10 @@ use crate::format::report::{Report, Resolution, State};
 /// Body sections a report in `state` must have, filled in.
 pub fn required_sections(state: State) -> &'static [&'static str] {
     match state {
-        // A report just received is the researcher's text as it came in.
-        State::Received => &[],
-        State::NeedsInfo | State::Rejected => &["Summary"],
+        // A report just received is the researcher's text as it came in; a team asks for
+        // information because it cannot write the summary yet; a rejection is explained by
+        // its `resolution` (spam, out of scope, retracted) and needs no written summary.
+        State::Received | State::NeedsInfo | State::Rejected => &[],
         State::Triaged => &["Summary", "Impact"],
         State::Confirmed | State::Remediating => &["Summary", "Impact", "Reproduction"],
         State::Fixed | State::Published | State::Withdrawn => &["Summary", "Impact", "Remediation"],
@@ -148,7 +149,13 @@ fn resolution(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: S
                 "a duplicate needs `duplicate_of`",
                 "add `duplicate_of:` with the id of the original report",
             ),
-            Some(d) if d == &report.id || !ctx.known_ids.contains(d) => at.push(
+            Some(d) if d == &report.id => at.push(
+                Code::UnknownDuplicate,
+                at.value("duplicate_of"),
+                format!("`duplicate_of` names the report itself ({d})"),
+                "a report cannot duplicate itself: name the original report",
+            ),
+            Some(d) if !ctx.known_ids.contains(d) => at.push(
                 Code::UnknownDuplicate,
                 at.value("duplicate_of"),
                 format!("`duplicate_of` names `{d}`, which is not another report here"),
