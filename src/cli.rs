@@ -9,11 +9,13 @@
 
 mod advance;
 mod audit;
+mod complete;
 mod demo;
 mod findings;
 mod hook;
 mod init;
 mod list;
+mod man;
 mod markdown;
 mod new;
 mod output;
@@ -35,6 +37,12 @@ use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::store::repo::Repo;
 
+/// The binary's name, as the man pages and completion scripts call it.
+pub const BIN: &str = "enigm-disclose";
+
+/// The help heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 const ABOUT: &str = "Coordinated vulnerability disclosure out of a plain git repository";
 
 const AFTER_HELP: &str = "\
@@ -42,19 +50,21 @@ Exit codes: 0 ok, 1 findings (a report or the config has a problem), 2 usage or 
 Environment: NO_COLOR disables colour; ENIGM_TODAY=YYYY-MM-DD fixes today's date.
 
 Start here:
-  enigm-disclose init advisories --organization \"Example Corp\" --contact security@example.com --product web
-  cd advisories && enigm-disclose new --title \"XSS in search\" --product web --reporter-name \"Jane Doe\"";
+  enigm-disclose init advisories --organization \"Example Corp\" \\
+      --contact security@example.com --product web
+  cd advisories
+  enigm-disclose new --title \"XSS in search\" --reporter-name \"Jane Doe\"";
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
 #[command(name = "enigm-disclose", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Run as if started in DIR (like `git -C`).
-    #[arg(short = 'C', global = true, value_name = "DIR")]
+    #[arg(short = 'C', global = true, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = GLOBAL)]
     chdir: Option<PathBuf>,
 
     /// When to use colour in human output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     color: ColorChoice,
 
     /// Without a command: the repository's status (counts per state, what is overdue).
@@ -91,15 +101,13 @@ enum Command {
     Renumber(renumber::RenumberArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
-        after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"
+        after_help = "Example:\n  dir=~/.local/share/bash-completion/completions\n  enigm-disclose completions bash > \"$dir/enigm-disclose\"\n\nDynamic completion (also the report ids of the repository you are in),\nin ~/.bashrc:\n  source <(COMPLETE=bash enigm-disclose)"
     )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(after_help = "Example:\n  enigm-disclose man > enigm-disclose.1 && man ./enigm-disclose.1")]
-    Man,
+    Man(man::ManArgs),
 }
 
 /// Where a command runs.
@@ -139,13 +147,10 @@ fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn man_page() -> Result<ExitCode, Error> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-        .render(&mut out)
-        .map_err(Error::io("cannot render the man page"))?;
-    output::print(&String::from_utf8_lossy(&out))?;
-    Ok(ExitCode::SUCCESS)
+/// Answers a shell's completion request (`COMPLETE=bash …`, see `complete.rs`) and exits;
+/// otherwise does nothing.
+pub fn complete_if_asked() {
+    complete::answer_if_asked();
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -177,7 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Completions { shell } => completions(shell),
-        Command::Man => man_page(),
+        Command::Man(args) => man::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

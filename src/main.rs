@@ -11,5 +11,6 @@ static GLOBAL: enigm_disclose::publish::sandbox::Counting<mimalloc::MiMalloc> =
     enigm_disclose::publish::sandbox::Counting(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
+    cli::complete_if_asked();
     cli::run(cli::Cli::parse())
 }

@@ -15,10 +15,11 @@ use super::output::print;
 /// commit) and on two files claiming the same id (one commit). Published ids never change.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  git merge colleague-branch     # CONFLICT (add/add): reports/ENIGM-2026-0007.md\n  enigm-disclose renumber ENIGM-2026-0007\n  git commit                     # conclude the merge"
+    after_help = "Example:\n  git merge colleague-branch   # CONFLICT (add/add): reports/ENIGM-2026-0007.md\n  enigm-disclose renumber ENIGM-2026-0007\n  git commit                     # conclude the merge"
 )]
 pub struct RenumberArgs {
     /// The id both reports claim.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: String,
     /// Do not commit (outside a merge).
     #[arg(long)]

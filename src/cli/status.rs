@@ -21,7 +21,7 @@ const WITHIN: i64 = 14;
 pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
     let (repo, config) = match ctx.open() {
         Ok(found) => found,
-        Err(Error::NotADisclosureRepo { .. }) => {
+        Err(Error::NotADisclosureRepo { .. } | Error::NotAGitRepo { .. }) => {
             let mut cmd = <super::Cli as clap::CommandFactory>::command();
             print(&format!("{}\n", cmd.render_help()))?;
             return Ok(ExitCode::from(2));
