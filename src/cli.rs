@@ -126,7 +126,7 @@ impl Context {
     /// The disclosure repository containing the working directory, and its configuration.
     pub fn open(&self) -> Result<(Repo, Config), Error> {
         let repo = Repo::discover(&self.cwd)?;
-        let config = Config::load(repo.root())?;
+        let config = enigm_disclose::rules::pipeline::load_config(repo.root())?;
         Ok((repo, config))
     }
 }

@@ -96,6 +96,7 @@ pub enum Code {
     ConfigUnreadable,
     ConfigUnknownKey,
     ConfigInvalid,
+    ConfigPublishBeforeFix,
 }
 
 impl Code {
@@ -107,9 +108,11 @@ impl Code {
     /// The severity of every finding with this code.
     pub const fn severity(self) -> Severity {
         match self {
-            Code::UnexpectedField | Code::UnknownComponent | Code::InvisibleCharacter | Code::MixedScript => {
-                Severity::Warning
-            }
+            Code::UnexpectedField
+            | Code::UnknownComponent
+            | Code::InvisibleCharacter
+            | Code::MixedScript
+            | Code::ConfigPublishBeforeFix => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -188,6 +191,7 @@ impl Code {
             Code::ConfigUnreadable => "enigm.yaml cannot be read",
             Code::ConfigUnknownKey => "enigm.yaml has a key the format does not know",
             Code::ConfigInvalid => "a value in enigm.yaml is wrong",
+            Code::ConfigPublishBeforeFix => "the policy publishes before the fix deadline of a severity level",
         }
     }
 }

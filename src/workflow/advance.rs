@@ -183,7 +183,7 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
                 let names: Vec<&str> = Resolution::ALL.iter().map(|r| r.as_str()).collect();
                 return bad(
                     format!("rejecting {} needs {{resolution}}", req.id),
-                    &format!("one of: {}", names.join(", ")),
+                    &format!("pass {{resolution}} with one of: {}", names.join(", ")),
                 );
             }
             (Some(Resolution::Duplicate), None) => {
@@ -193,7 +193,10 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
                 );
             }
             (Some(Resolution::Duplicate), Some(d)) if d == &req.id || !known_ids.contains(d) => {
-                return bad(format!("{{duplicate_of}} {d}: no such other report"), "name an existing report's id");
+                return bad(
+                    format!("{{duplicate_of}} {d}: no such other report"),
+                    "{duplicate_of} names another existing report's id (a report cannot duplicate itself)",
+                );
             }
             (Some(r), Some(_)) if r != Resolution::Duplicate => {
                 return bad("{duplicate_of} only goes with the resolution `duplicate`".into(), "drop {duplicate_of}");
@@ -203,13 +206,13 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
         _ if req.resolution.is_some() || req.duplicate_of.is_some() => {
             return bad(
                 format!("{{resolution}} and {{duplicate_of}} are for rejecting, not for `{}`", req.to),
-                "drop them",
+                "drop {resolution} and {duplicate_of}, or move the report to `rejected`",
             );
         }
         State::Withdrawn if req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
             return bad(
                 format!("withdrawing {} needs {{reason}}", req.id),
-                "say why the advisory is withdrawn; the reason is recorded in the timeline and the commit",
+                "pass {reason}: say why the advisory is withdrawn; it is recorded in the timeline and the commit",
             );
         }
         _ => {}
@@ -217,7 +220,7 @@ fn check_flags(req: &AdvanceRequest, known_ids: &HashSet<String>) -> Result<()> 
     if req.force && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return bad(
             "{force} needs {reason}".into(),
-            "the reason for the override is recorded in the timeline and the commit",
+            "pass {reason}: the reason for the override is recorded in the timeline and the commit",
         );
     }
     Ok(())
