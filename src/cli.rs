@@ -147,6 +147,80 @@ fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The command definition as `--help` shows it: inside `` `code` `` in help texts, spaces are
+/// no-break spaces, so clap's wrapping never splits a command or a flag from its value. Shown
+/// help turns them back into plain spaces ([`plain_spaces`]).
+pub fn help_command() -> clap::Command {
+    fn keep(cmd: clap::Command) -> clap::Command {
+        let about = cmd.get_about().map(|s| code_together(&s.to_string()));
+        let long_about = cmd.get_long_about().map(|s| code_together(&s.to_string()));
+        let mut cmd = cmd.mut_args(|mut a| {
+            if let Some(help) = a.get_help().map(|s| code_together(&s.to_string())) {
+                a = a.help(help);
+            }
+            if let Some(long) = a.get_long_help().map(|s| code_together(&s.to_string())) {
+                a = a.long_help(long);
+            }
+            a
+        });
+        if let Some(about) = about {
+            cmd = cmd.about(about);
+        }
+        if let Some(long_about) = long_about {
+            cmd = cmd.long_about(long_about);
+        }
+        let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(name, keep);
+        }
+        cmd
+    }
+    keep(<Cli as clap::CommandFactory>::command())
+}
+
+/// `text` with every space inside `` `code` `` a no-break space.
+fn code_together(text: &str) -> String {
+    let mut in_code = false;
+    text.chars()
+        .map(|c| {
+            if c == '`' {
+                in_code = !in_code;
+            }
+            if c == ' ' && in_code { '\u{a0}' } else { c }
+        })
+        .collect()
+}
+
+/// Help text as printed: the no-break spaces of [`help_command`] back to spaces.
+pub fn plain_spaces(text: &str) -> String {
+    text.replace('\u{a0}', " ")
+}
+
+/// Parses the command line; `--help`, `--version` and parse errors are printed (with plain
+/// spaces) and exit, as clap does.
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    let parsed = help_command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            use std::io::{IsTerminal, Write};
+            let terminal =
+                if e.use_stderr() { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+            let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let rendered = e.render();
+            let text = plain_spaces(&if color { rendered.ansi().to_string() } else { rendered.to_string() });
+            // A closed pipe (`--help | head`) is not an error.
+            let _ = if e.use_stderr() {
+                std::io::stderr().lock().write_all(text.as_bytes())
+            } else {
+                std::io::stdout().lock().write_all(text.as_bytes())
+            };
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
 /// Answers a shell's completion request (`COMPLETE=bash …`, see `complete.rs`) and exits;
 /// otherwise does nothing.
 pub fn complete_if_asked() {

@@ -4,13 +4,11 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[global_allocator]
 static GLOBAL: enigm_disclose::publish::sandbox::Counting<mimalloc::MiMalloc> =
     enigm_disclose::publish::sandbox::Counting(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     cli::complete_if_asked();
-    cli::run(cli::Cli::parse())
+    cli::run(cli::parse())
 }

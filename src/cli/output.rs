@@ -390,3 +390,16 @@ pub fn deadline_style(d: &Deadline) -> Style {
         _ => Style::Plain,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_break_at_spaces_outside_code_only() {
+        let words: Vec<String> = words_outside_code("run `enigm-disclose init DIR` or ENIGM-2026-0007 now")
+            .map(|w| w.word.to_owned())
+            .collect();
+        assert_eq!(words, ["run", "`enigm-disclose init DIR`", "or", "ENIGM-2026-0007", "now"]);
+    }
+}

@@ -22,8 +22,8 @@ pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
     let (repo, config) = match ctx.open() {
         Ok(found) => found,
         Err(Error::NotADisclosureRepo { .. } | Error::NotAGitRepo { .. }) => {
-            let mut cmd = <super::Cli as clap::CommandFactory>::command();
-            print(&format!("{}\n", cmd.render_help()))?;
+            let help = super::help_command().render_help().to_string();
+            print(&format!("{}\n", super::plain_spaces(&help)))?;
             return Ok(ExitCode::from(2));
         }
         Err(e) => return Err(e),

@@ -134,3 +134,35 @@ pub fn policy_warnings(config: &Config, spans: &crate::format::yaml::SpanMap) ->
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::config::ConfigSeed;
+
+    fn config_text() -> String {
+        let seed = ConfigSeed {
+            id_prefix: "ACME".into(),
+            organization: "Acme".into(),
+            security_contact: "security@acme.test".into(),
+            products: vec!["web".into()],
+        };
+        seed.render()
+    }
+
+    #[test]
+    fn the_seeded_policy_has_no_warning_and_a_late_fix_deadline_is_located() {
+        let text = config_text();
+        let (_, warnings) = check_config(&text).expect("usable");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let late = text.replace("    low: 90", "    low: 120");
+        let (_, warnings) = check_config(&late).expect("usable");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].code, Code::ConfigPublishBeforeFix);
+        assert_eq!(&late[warnings[0].span.clone().expect("span")], "120");
+        assert!(warnings[0].message.contains("30 days before its fix is due"), "{}", warnings[0].message);
+        // Equal deadlines are consistent (the fix is due the day the advisory goes out).
+        let equal = text.replace("  publish_days: 90", "  publish_days: 120").replace("    low: 90", "    low: 120");
+        assert!(check_config(&equal).expect("usable").1.is_empty());
+    }
+}

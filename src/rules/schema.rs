@@ -204,11 +204,13 @@ fn short(value: &Value) -> String {
 }
 
 /// The help of a value of the wrong type where the right form is known: a CWE written as a
-/// number (`cwe: [89]`) is the string `CWE-89`.
+/// number (`cwe: [89]`, at `cwe[0]`) is the string `CWE-89`.
 fn type_help(path: &str, instance: &Value) -> Option<String> {
     let n = instance.as_u64()?;
-    let (list, index) = path.rsplit_once('.')?;
-    (list == "cwe" && index.parse::<usize>().is_ok())
+    let index = path.strip_prefix("cwe[")?.strip_suffix(']')?;
+    index
+        .parse::<usize>()
+        .is_ok()
         .then(|| format!("CWE ids are strings of the form `CWE-<number>`: write `CWE-{n}`, e.g. `cwe: [CWE-{n}]`"))
 }
 

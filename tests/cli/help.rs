@@ -165,7 +165,8 @@ fn help_snapshots() {
     }
 }
 
-/// No example in any `--help` wraps at 80 columns (a wrapped command cannot be pasted).
+/// No example in any `--help` wraps at 80 columns (a wrapped command cannot be pasted), and no
+/// help text wraps inside a `command`.
 #[test]
 fn help_examples_never_wrap_at_80_columns() {
     let sandbox = Sandbox::new();
@@ -186,6 +187,11 @@ fn help_examples_never_wrap_at_80_columns() {
         for line in examples(&narrow) {
             assert!(line.chars().count() <= 80, "`{command} --help`: {line}");
         }
+        // No `code` span is split over two lines, and the output has plain spaces only.
+        for line in narrow.lines() {
+            assert!(line.matches('`').count() % 2 == 0, "`{command} --help` wraps inside `code`: {line}");
+        }
+        assert!(!narrow.contains('\u{a0}'), "`{command} --help` prints a no-break space");
     }
 }
 
@@ -343,6 +349,15 @@ fn dash_c_says_what_the_directory_is() {
     let err = run(&git);
     assert!(err.contains("not inside a disclosure repository") && err.contains("no enigm.yaml"), "{err}");
     assert!(err.contains("enigm-disclose init"), "{err}");
+    // Narrow, the hint wraps between words, never inside a `command` or an id.
+    let a = sandbox.cmd_in(&sandbox.work()).env("COLUMNS", "50").arg("-C").arg(&git).arg("list").assert().code(2);
+    for line in stderr(&a).lines() {
+        assert!(line.matches('`').count() % 2 == 0, "wrapped inside `code`: {line}\n{}", stderr(&a));
+    }
+    let repo = TestRepo::new();
+    let a = repo.cmd().env("COLUMNS", "40").args(["show", "ENIGM-2026-0042"]).assert().code(2);
+    let err = stderr(&a);
+    assert!(err.contains("ENIGM-2026-0042"), "an id is never split at its hyphens: {err}");
 }
 
 /// The detached-HEAD hint names the branch HEAD came from, not a `main` that may not exist.

@@ -294,8 +294,12 @@ mod tests {
         for r in Resolution::ALL {
             assert_eq!(r.as_str().parse::<Resolution>(), Ok(*r));
         }
-        let err = "nope".parse::<Level>().unwrap_err();
+        let err = "bogus".parse::<Level>().unwrap_err();
         assert!(err.contains("none, low, medium, high, critical"), "{err}");
+        assert!(!err.contains("did you mean"), "{err}");
+        let err = "recieved".parse::<State>().unwrap_err();
+        assert!(err.contains("did you mean `received`?"), "{err}");
+        assert!("dupliate".parse::<Resolution>().unwrap_err().contains("did you mean `duplicate`?"));
     }
 
     fn date(s: &str) -> NaiveDate {
