@@ -82,7 +82,7 @@ pub enum Code {
     MixedScript,
     // Secrets.
     Secret,
-    UnscannableFile,
+    FileUnscannable,
     // Against a base revision.
     PublishedDeleted,
     PublishedRenamed,
@@ -180,7 +180,7 @@ impl Code {
             Code::InvisibleCharacter => "a zero-width or other invisible character in the front matter",
             Code::MixedScript => "a front matter word mixes Latin with Greek or Cyrillic lookalike letters",
             Code::Secret => "credential material (key, token, password) in a report",
-            Code::UnscannableFile => "a file under reports/ is compressed, so it cannot be scanned for secrets",
+            Code::FileUnscannable => "a file under reports/ is compressed, so it cannot be scanned for secrets",
             Code::PublishedDeleted => "a published report was deleted",
             Code::PublishedRenamed => "a published report was renamed",
             Code::IdChanged => "a report's id changed",
@@ -240,6 +240,8 @@ mod tests {
         assert_eq!(Code::MissingDuplicateOf.as_str(), "missing-duplicate-of");
         assert_eq!(Code::YamlTooDeep.as_str(), "yaml-too-deep");
         assert_eq!(Code::EmbargoActive.as_str(), "embargo-active");
+        // A problem of a file or one of its parts names the part first, as its family does.
+        assert_eq!(Code::FileUnscannable.as_str(), "file-unscannable");
         assert!(Code::from_str("embargo").is_err(), "an unknown code does not parse");
     }
 }
