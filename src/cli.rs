@@ -9,11 +9,13 @@
 
 mod advance;
 mod audit;
+mod complete;
 mod demo;
 mod findings;
 mod hook;
 mod init;
 mod list;
+mod man;
 mod markdown;
 mod new;
 mod output;
@@ -35,6 +37,12 @@ use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::store::repo::Repo;
 
+/// The binary's name, as the man pages and completion scripts call it.
+pub const BIN: &str = "enigm-disclose";
+
+/// The help heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 const ABOUT: &str = "Coordinated vulnerability disclosure out of a plain git repository";
 
 const AFTER_HELP: &str = "\
@@ -42,19 +50,21 @@ Exit codes: 0 ok, 1 findings (a report or the config has a problem), 2 usage or 
 Environment: NO_COLOR disables colour; ENIGM_TODAY=YYYY-MM-DD fixes today's date.
 
 Start here:
-  enigm-disclose init advisories --organization \"Example Corp\" --contact security@example.com --product web
-  cd advisories && enigm-disclose new --title \"XSS in search\" --product web --reporter-name \"Jane Doe\"";
+  enigm-disclose init advisories --organization \"Example Corp\" \\
+      --contact security@example.com --product web
+  cd advisories
+  enigm-disclose new --title \"XSS in search\" --reporter-name \"Jane Doe\"";
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
 #[command(name = "enigm-disclose", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Run as if started in DIR (like `git -C`).
-    #[arg(short = 'C', global = true, value_name = "DIR")]
+    #[arg(short = 'C', global = true, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = GLOBAL)]
     chdir: Option<PathBuf>,
 
     /// When to use colour in human output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     color: ColorChoice,
 
     /// Without a command: the repository's status (counts per state, what is overdue).
@@ -91,15 +101,13 @@ enum Command {
     Renumber(renumber::RenumberArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
-        after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"
+        after_help = "Example:\n  dir=~/.local/share/bash-completion/completions\n  enigm-disclose completions bash > \"$dir/enigm-disclose\"\n\nDynamic completion (also the report ids of the repository you are in),\nin ~/.bashrc:\n  source <(COMPLETE=bash enigm-disclose)"
     )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(after_help = "Example:\n  enigm-disclose man > enigm-disclose.1 && man ./enigm-disclose.1")]
-    Man,
+    Man(man::ManArgs),
 }
 
 /// Where a command runs.
@@ -118,7 +126,7 @@ impl Context {
     /// The disclosure repository containing the working directory, and its configuration.
     pub fn open(&self) -> Result<(Repo, Config), Error> {
         let repo = Repo::discover(&self.cwd)?;
-        let config = Config::load(repo.root())?;
+        let config = enigm_disclose::rules::pipeline::load_config(repo.root())?;
         Ok((repo, config))
     }
 }
@@ -169,13 +177,84 @@ fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn man_page() -> Result<ExitCode, Error> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-        .render(&mut out)
-        .map_err(Error::io("cannot render the man page"))?;
-    output::print(&String::from_utf8_lossy(&out))?;
-    Ok(ExitCode::SUCCESS)
+/// The command definition as `--help` shows it: inside `` `code` `` in help texts, spaces are
+/// no-break spaces, so clap's wrapping never splits a command or a flag from its value. Shown
+/// help turns them back into plain spaces ([`plain_spaces`]).
+pub fn help_command() -> clap::Command {
+    fn keep(cmd: clap::Command) -> clap::Command {
+        let about = cmd.get_about().map(|s| code_together(&s.to_string()));
+        let long_about = cmd.get_long_about().map(|s| code_together(&s.to_string()));
+        let mut cmd = cmd.mut_args(|mut a| {
+            if let Some(help) = a.get_help().map(|s| code_together(&s.to_string())) {
+                a = a.help(help);
+            }
+            if let Some(long) = a.get_long_help().map(|s| code_together(&s.to_string())) {
+                a = a.long_help(long);
+            }
+            a
+        });
+        if let Some(about) = about {
+            cmd = cmd.about(about);
+        }
+        if let Some(long_about) = long_about {
+            cmd = cmd.long_about(long_about);
+        }
+        let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(name, keep);
+        }
+        cmd
+    }
+    keep(<Cli as clap::CommandFactory>::command())
+}
+
+/// `text` with every space inside `` `code` `` a no-break space.
+fn code_together(text: &str) -> String {
+    let mut in_code = false;
+    text.chars()
+        .map(|c| {
+            if c == '`' {
+                in_code = !in_code;
+            }
+            if c == ' ' && in_code { '\u{a0}' } else { c }
+        })
+        .collect()
+}
+
+/// Help text as printed: the no-break spaces of [`help_command`] back to spaces.
+pub fn plain_spaces(text: &str) -> String {
+    text.replace('\u{a0}', " ")
+}
+
+/// Parses the command line; `--help`, `--version` and parse errors are printed (with plain
+/// spaces) and exit, as clap does.
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    let parsed = help_command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            use std::io::{IsTerminal, Write};
+            let terminal =
+                if e.use_stderr() { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+            let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let rendered = e.render();
+            let text = plain_spaces(&if color { rendered.ansi().to_string() } else { rendered.to_string() });
+            // A closed pipe (`--help | head`) is not an error.
+            let _ = if e.use_stderr() {
+                std::io::stderr().lock().write_all(text.as_bytes())
+            } else {
+                std::io::stdout().lock().write_all(text.as_bytes())
+            };
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
+/// Answers a shell's completion request (`COMPLETE=bash …`, see `complete.rs`) and exits;
+/// otherwise does nothing.
+pub fn complete_if_asked() {
+    complete::answer_if_asked();
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -207,7 +286,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Completions { shell } => completions(shell),
-        Command::Man => man_page(),
+        Command::Man(args) => man::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -31,10 +31,23 @@ pub enum Error {
     #[diagnostic(code("unborn-head"), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
     UnbornHead,
 
-    /// The directory is not inside a disclosure repository.
-    #[error("{} is not inside a disclosure repository (no enigm.yaml at the root of a git work tree)", path.display())]
-    #[diagnostic(code("not-a-disclosure-repo"), help("create one with `enigm-disclose init`, or work from inside one"))]
-    NotADisclosureRepo { path: PathBuf },
+    /// The directory to work in does not exist (or is not a directory).
+    #[error("no such directory: {}", path.display())]
+    #[diagnostic(code("no-such-directory"), help("name an existing directory"))]
+    NoSuchDirectory { path: PathBuf },
+
+    /// The directory is not inside a git work tree at all.
+    #[error("{} is not inside a git repository, so not inside a disclosure repository", path.display())]
+    #[diagnostic(code("not-a-git-repo"), help("create one with `enigm-disclose init`, or work from inside one"))]
+    NotAGitRepo { path: PathBuf },
+
+    /// The directory is inside a git work tree that is not a disclosure repository.
+    #[error("{} is not inside a disclosure repository: the git work tree {} has no enigm.yaml at its root", path.display(), root.display())]
+    #[diagnostic(
+        code("not-a-disclosure-repo"),
+        help("make it one with `enigm-disclose init` at its root, or work from inside a disclosure repository")
+    )]
+    NotADisclosureRepo { path: PathBuf, root: PathBuf },
 
     /// A file (report or configuration) has a problem that stops the command.
     #[error(transparent)]
@@ -68,10 +81,11 @@ pub enum Error {
     )]
     NoIdentity { missing: String },
 
-    /// HEAD is detached, so a commit would not land on any branch.
+    /// HEAD is detached, so a commit would not land on any branch. `branch` is the one to
+    /// go back to, when the repository says (the branch left last, or the only one).
     #[error("HEAD is detached; the commit would not be on any branch")]
-    #[diagnostic(code("detached-head"), help("switch to a branch first (`git switch main`)"))]
-    DetachedHead,
+    #[diagnostic(code("detached-head"), help("{}", switch_help(branch.as_deref())))]
+    DetachedHead { branch: Option<String> },
 
     /// Another git process holds the index lock.
     #[error("the git index is locked by another process ({})", path.display())]
@@ -147,6 +161,13 @@ impl Error {
     pub fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
         let action = action.into();
         move |source| Error::Io { action, source }
+    }
+}
+
+fn switch_help(branch: Option<&str>) -> String {
+    match branch {
+        Some(b) => format!("switch to a branch first (`git switch {b}`)"),
+        None => "switch to a branch first (`git switch BRANCH`; `git branch` lists them)".to_owned(),
     }
 }
 

@@ -4,12 +4,11 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[global_allocator]
 static GLOBAL: enigm_disclose::publish::sandbox::Counting<mimalloc::MiMalloc> =
     enigm_disclose::publish::sandbox::Counting(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
-    cli::run(cli::Cli::parse())
+    cli::complete_if_asked();
+    cli::run(cli::parse())
 }

@@ -16,6 +16,7 @@ mod cli {
     mod faults;
     mod gate;
     mod gitrules;
+    mod help;
     mod hook;
     mod hostile;
     mod init;

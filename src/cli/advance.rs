@@ -21,22 +21,23 @@ use super::output::{Format, parse_date, print, print_json};
 /// work tree, so edit it first and `advance` commits both.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose advance 2026-7 triaged --note \"Assessed: high\"\n  enigm-disclose advance 7 rejected --resolution duplicate --duplicate-of 2026-3\n  enigm-disclose advance 7 published\n  enigm-disclose advance 7 withdrawn --reason \"Not a vulnerability after all\""
+    after_help = "Examples:\n  enigm-disclose advance 2026-7 triaged --note \"Assessed: high\"\n  enigm-disclose advance 7 rejected --resolution duplicate \\\n      --duplicate-of 2026-3\n  enigm-disclose advance 7 published\n  enigm-disclose advance 7 withdrawn --reason \"Not a vulnerability after all\""
 )]
 pub struct AdvanceArgs {
     /// The report (ENIGM-2026-0007, 2026-7 or 7).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: String,
     /// The state to move to.
-    #[arg(value_parser = parse_state)]
+    #[arg(value_parser = parse_state, add = clap_complete::engine::ArgValueCompleter::new(super::complete::states))]
     state: State,
     /// A note for the timeline and the commit message (private: never rendered).
     #[arg(long)]
     note: Option<String>,
     /// Why the report is rejected (with `rejected`).
-    #[arg(long, value_parser = parse_resolution)]
+    #[arg(long, value_parser = parse_resolution, add = clap_complete::engine::ArgValueCompleter::new(super::complete::resolutions))]
     resolution: Option<Resolution>,
     /// The original report (with `--resolution duplicate`).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     duplicate_of: Option<String>,
     /// Why (needed for `withdrawn` and with --force).
     #[arg(long)]

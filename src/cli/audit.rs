@@ -18,6 +18,7 @@ use super::output::{Format, print, print_json};
 )]
 pub struct HistoryArgs {
     /// The report (ENIGM-2026-0007, 2026-7 or 7).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

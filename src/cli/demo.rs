@@ -18,7 +18,7 @@ use super::output::print;
 /// system's temporary directory; it is kept, and the command prints where.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose demo\n  enigm-disclose demo /tmp/disclosure-demo && cd /tmp/disclosure-demo && enigm-disclose"
+    after_help = "Examples:\n  enigm-disclose demo\n  enigm-disclose demo /tmp/disclosure-demo\n  cd /tmp/disclosure-demo && enigm-disclose"
 )]
 pub struct DemoArgs {
     /// Where to create it (must not exist or be empty) [default: a new temporary directory].

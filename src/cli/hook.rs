@@ -11,6 +11,10 @@ use super::Context;
 use super::output::print;
 
 /// Install or remove the git pre-commit hook that runs `validate --staged`.
+///
+/// At each commit the hook finds the binary at run time: `git config enigm.path`, else the
+/// path it was installed from (while still executable), else `enigm-disclose` on PATH. When
+/// none works it refuses the commit and names the fixes.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  enigm-disclose hook install\n  enigm-disclose hook uninstall")]
 pub struct HookArgs {

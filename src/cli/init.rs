@@ -19,7 +19,7 @@ use super::output::print;
 /// dashboard, and commits exactly those files.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  enigm-disclose init advisories --organization \"Example Corp\" --contact security@example.com --product web --product api"
+    after_help = "Example:\n  enigm-disclose init advisories --organization \"Example Corp\" \\\n      --contact security@example.com --product web --product api"
 )]
 pub struct InitArgs {
     /// Directory to initialise (created if missing) [default: current directory].

@@ -26,10 +26,10 @@ use super::table::{Cell, CsvField, Style, Table, csv};
 )]
 pub struct ListArgs {
     /// Only reports in these states.
-    #[arg(long, value_delimiter = ',', value_name = "STATE")]
+    #[arg(long, value_delimiter = ',', value_name = "STATE", add = clap_complete::engine::ArgValueCompleter::new(super::complete::states))]
     state: Vec<State>,
     /// Only reports of these severity levels (from `level` or the CVSS vector).
-    #[arg(long, value_delimiter = ',', value_name = "LEVEL")]
+    #[arg(long, value_delimiter = ',', value_name = "LEVEL", add = clap_complete::engine::ArgValueCompleter::new(super::complete::levels))]
     severity: Vec<Level>,
     /// Only reports affecting this product.
     #[arg(long)]

@@ -25,7 +25,7 @@ use super::output::{Format, parse_date, print, print_json};
 /// (scripts, CI) the command fails naming every missing flag.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  enigm-disclose new --title \"SQL injection in search\" --product web --component api \\\n      --reporter-name \"Jane Doe\" --reporter-contact jane@example.org \\\n      --cvss \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\" --body-file report.md"
+    after_help = "Example:\n  enigm-disclose new --title \"SQL injection in search\" \\\n      --product web --component api \\\n      --reporter-name \"Jane Doe\" --reporter-contact jane@example.org \\\n      --cvss \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\" \\\n      --body-file report.md"
 )]
 pub struct NewArgs {
     /// One-line title of the report.
@@ -47,7 +47,7 @@ pub struct NewArgs {
     #[arg(long)]
     credit: Option<String>,
     /// Severity level, when no CVSS vector is known yet.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, add = clap_complete::engine::ArgValueCompleter::new(super::complete::levels))]
     severity: Option<Level>,
     /// CVSS v3.1 or v4.0 vector; the level is derived from its score.
     #[arg(long, value_name = "VECTOR", conflicts_with = "severity")]

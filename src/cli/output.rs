@@ -173,10 +173,15 @@ pub fn flag(field: &str) -> String {
 /// The command line's own remedy for an error, where the core's help cannot name it.
 fn hint(error: &Error) -> Option<String> {
     let help = match error {
-        Error::NotADisclosureRepo { .. } => {
+        Error::NotAGitRepo { .. } => {
             "create one with `enigm-disclose init [DIR]`, or point at one with `-C DIR`".to_owned()
         }
-        Error::NoIdentity { .. } | Error::DetachedHead => format!("{} (or use --no-commit)", help_of(error)?),
+        Error::NotADisclosureRepo { root, .. } => format!(
+            "make it one with `enigm-disclose init {}`, or point at a disclosure repository with `-C DIR`",
+            root.display()
+        ),
+        Error::NoSuchDirectory { .. } => "`-C DIR` names the directory to run in: it must exist".to_owned(),
+        Error::NoIdentity { .. } | Error::DetachedHead { .. } => format!("{} (or use --no-commit)", help_of(error)?),
         Error::Refused { problems, .. } => {
             let mut codes: Vec<&str> = problems
                 .iter()
@@ -269,8 +274,34 @@ pub fn eprint_diagnostic(diagnostic: &dyn miette::Diagnostic) {
 pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, out: &mut String) -> std::fmt::Result {
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
     let theme = if color() { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false)
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_word_separator(textwrap::WordSeparator::Custom(words_outside_code));
     handler.render_report(out, diagnostic)
+}
+
+/// Splits a line into words at spaces, except inside `` `code` ``: a command or a flag with its
+/// value stays on one line, and no id is split at its hyphens.
+fn words_outside_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let mut words = Vec::new();
+    let (mut start, mut in_code, mut prev_space) = (0, false, false);
+    for (i, c) in line.char_indices() {
+        if prev_space && c != ' ' && !in_code {
+            words.push(textwrap::core::Word::from(&line[start..i]));
+            start = i;
+        }
+        if c == '`' {
+            in_code = !in_code;
+        }
+        prev_space = c == ' ';
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
 }
 
 /// Writes text to stdout, every secret the scanner finds in it masked (a title or body shown
@@ -357,5 +388,18 @@ pub fn deadline_style(d: &Deadline) -> Style {
         n if n < 0 => Style::BoldRed,
         n if n <= 7 => Style::Yellow,
         _ => Style::Plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_break_at_spaces_outside_code_only() {
+        let words: Vec<String> = words_outside_code("run `enigm-disclose init DIR` or ENIGM-2026-0007 now")
+            .map(|w| w.word.to_owned())
+            .collect();
+        assert_eq!(words, ["run", "`enigm-disclose init DIR`", "or", "ENIGM-2026-0007", "now"]);
     }
 }

@@ -26,10 +26,11 @@ use super::output::print;
 /// page, and never into the site directory; CSAF and CVE records are never drafts.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose render --out site              # the whole site\n  enigm-disclose render --out site --check      # exit 1 when site/ is out of date\n  enigm-disclose render 2026-7 --format osv     # one advisory to stdout\n  enigm-disclose render 2026-7 --format cve     # its CVE JSON 5 record (needs a CVE alias)\n  enigm-disclose render 2026-9 --draft > preview.html"
+    after_help = "Examples:\n  enigm-disclose render --out site            # the whole site\n  enigm-disclose render --out site --check    # exit 1 if site/ is stale\n  enigm-disclose render 2026-7 --format osv   # one advisory to stdout\n  enigm-disclose render 2026-7 --format cve   # a CVE record (needs a CVE id)\n  enigm-disclose render 2026-9 --draft > preview.html"
 )]
 pub struct RenderArgs {
     /// One advisory to print instead of building the site.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: Option<String>,
     /// Site directory, or the file for one advisory [default: site/ in the repository].
     #[arg(long, value_name = "PATH")]

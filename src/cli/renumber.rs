@@ -19,10 +19,11 @@ use super::output::print;
 /// the one that keeps the id with --keep. Published ids never change.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  git pull                       # CONFLICT (add/add): reports/ENIGM-2026-0007.md\n  enigm-disclose renumber ENIGM-2026-0007\n  git commit                     # conclude the merge\n  enigm-disclose renumber ENIGM-2026-0007 --keep theirs"
+    after_help = "Examples:\n  git pull     # CONFLICT (add/add): reports/ENIGM-2026-0007.md\n  enigm-disclose renumber ENIGM-2026-0007\n  enigm-disclose renumber ENIGM-2026-0007 --keep theirs\n  git commit   # conclude the merge"
 )]
 pub struct RenumberArgs {
     /// The id both reports claim.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: String,
     /// The report that keeps the id: `ours` or `theirs` (the sides of a merge conflict), its
     /// file (reports/X.md), or the commit that filed it (4+ hex digits).

@@ -29,6 +29,7 @@ use super::table::{Style, sanitize};
 )]
 pub struct ShowArgs {
     /// The report id (`ENIGM-2026-0007`, `2026-7` or `7` when unambiguous).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

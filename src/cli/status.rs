@@ -21,9 +21,9 @@ const WITHIN: i64 = 14;
 pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
     let (repo, config) = match ctx.open() {
         Ok(found) => found,
-        Err(Error::NotADisclosureRepo { .. }) => {
-            let mut cmd = <super::Cli as clap::CommandFactory>::command();
-            print(&format!("{}\n", cmd.render_help()))?;
+        Err(Error::NotADisclosureRepo { .. } | Error::NotAGitRepo { .. }) => {
+            let help = super::help_command().render_help().to_string();
+            print(&format!("{}\n", super::plain_spaces(&help)))?;
             return Ok(ExitCode::from(2));
         }
         Err(e) => return Err(e),

@@ -20,7 +20,7 @@ use super::output::{eprint_diagnostic, print, print_json};
 /// formats, required sections, secrets. Exit 1 when anything is found.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose validate                          # every report and enigm.yaml\n  enigm-disclose validate reports/ENIGM-2026-0001.md\n  enigm-disclose validate --staged                 # what is about to be committed\n  enigm-disclose validate --against origin/main --format github"
+    after_help = "Examples:\n  enigm-disclose validate            # every report and enigm.yaml\n  enigm-disclose validate reports/ENIGM-2026-0001.md\n  enigm-disclose validate --staged   # what is about to be committed\n  enigm-disclose validate --against origin/main --format github"
 )]
 pub struct ValidateArgs {
     /// Report files to check [default: every report under reports/].

@@ -83,7 +83,7 @@ pub enum Code {
     MixedScript,
     // Secrets.
     Secret,
-    UnscannableFile,
+    FileUnscannable,
     // Against a base revision.
     PublishedDeleted,
     PublishedRenamed,
@@ -97,6 +97,7 @@ pub enum Code {
     ConfigUnreadable,
     ConfigUnknownKey,
     ConfigInvalid,
+    ConfigPublishBeforeFix,
 }
 
 impl Code {
@@ -108,9 +109,11 @@ impl Code {
     /// The severity of every finding with this code.
     pub const fn severity(self) -> Severity {
         match self {
-            Code::UnexpectedField | Code::UnknownComponent | Code::InvisibleCharacter | Code::MixedScript => {
-                Severity::Warning
-            }
+            Code::UnexpectedField
+            | Code::UnknownComponent
+            | Code::InvisibleCharacter
+            | Code::MixedScript
+            | Code::ConfigPublishBeforeFix => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -179,7 +182,7 @@ impl Code {
             Code::InvisibleCharacter => "a zero-width or other invisible character in the front matter",
             Code::MixedScript => "a front matter word mixes Latin with Greek or Cyrillic lookalike letters",
             Code::Secret => "credential material (key, token, password) in a report",
-            Code::UnscannableFile => "a file under reports/ is compressed, so it cannot be scanned for secrets",
+            Code::FileUnscannable => "a file under reports/ is compressed, so it cannot be scanned for secrets",
             Code::PublishedDeleted => "a published report was deleted",
             Code::PublishedRenamed => "a published report was renamed",
             Code::IdChanged => "a report's id changed",
@@ -190,6 +193,7 @@ impl Code {
             Code::ConfigUnreadable => "enigm.yaml cannot be read",
             Code::ConfigUnknownKey => "enigm.yaml has a key the format does not know",
             Code::ConfigInvalid => "a value in enigm.yaml is wrong",
+            Code::ConfigPublishBeforeFix => "the policy publishes before the fix deadline of a severity level",
         }
     }
 }
@@ -238,6 +242,8 @@ mod tests {
         assert_eq!(Code::MissingDuplicateOf.as_str(), "missing-duplicate-of");
         assert_eq!(Code::YamlTooDeep.as_str(), "yaml-too-deep");
         assert_eq!(Code::EmbargoActive.as_str(), "embargo-active");
+        // A problem of a file or one of its parts names the part first, as its family does.
+        assert_eq!(Code::FileUnscannable.as_str(), "file-unscannable");
         assert!(Code::from_str("embargo").is_err(), "an unknown code does not parse");
     }
 }

@@ -119,7 +119,7 @@ pub struct FixDays {
 
 impl Default for FixDays {
     fn default() -> Self {
-        FixDays { critical: 30, high: 60, medium: 90, low: 180, none: 365 }
+        FixDays { critical: 30, high: 60, medium: 90, low: 90, none: 90 }
     }
 }
 
@@ -279,12 +279,12 @@ organization:
 policy:
   acknowledge_days: 3     # received -> first response to the reporter
   triage_days: 10         # received -> triaged
-  fix_days:               # received -> fixed, by severity level
-    critical: 30
-    high: 60
+  fix_days:               # received -> fixed, by severity level; none later than
+    critical: 30          # publish_days, or an advisory would go out before its fix
+    high: 60              # is due (validate warns: config-publish-before-fix)
     medium: 90
-    low: 180
-    none: 365
+    low: 90
+    none: 90
   publish_days: 90        # received -> published (an embargo date overrides it)
   grace_days: 14          # extra days when a fix is about to ship
   business_days: false    # true: count Monday-Friday only

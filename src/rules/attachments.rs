@@ -7,7 +7,7 @@
 //! of at least [`MIN_RUN`] printable ASCII characters, in single bytes or UTF-16), as `strings`
 //! shows them; those findings name the file but no position. A compressed container (zip and
 //! the office formats built on it, gzip, bzip2, xz, zstd, 7z, rar, a PDF with compressed
-//! streams) cannot be scanned that way, so it is refused with `unscannable-file`. Sizes are
+//! streams) cannot be scanned that way, so it is refused with `file-unscannable`. Sizes are
 //! checked by the caller before a file is read ([`MAX_BYTES`]).
 
 use std::path::Path;
@@ -26,7 +26,7 @@ pub const MIN_RUN: usize = 8;
 pub fn check(rel: &Path, bytes: &[u8]) -> (Option<String>, Vec<Finding>) {
     if let Some(kind) = compressed(bytes) {
         let f = Finding::error(
-            Code::UnscannableFile,
+            Code::FileUnscannable,
             rel,
             None,
             format!("the file is {kind}: its content cannot be scanned for secrets"),
@@ -138,9 +138,9 @@ mod tests {
 
     #[test]
     fn compressed_containers_are_refused() {
-        assert_eq!(codes(b"PK\x03\x04rest"), [Code::UnscannableFile]);
-        assert_eq!(codes(b"\x1f\x8b\x08\0"), [Code::UnscannableFile]);
-        assert_eq!(codes(b"%PDF-1.7\n1 0 obj << /Filter /FlateDecode >>"), [Code::UnscannableFile]);
+        assert_eq!(codes(b"PK\x03\x04rest"), [Code::FileUnscannable]);
+        assert_eq!(codes(b"\x1f\x8b\x08\0"), [Code::FileUnscannable]);
+        assert_eq!(codes(b"%PDF-1.7\n1 0 obj << /Filter /FlateDecode >>"), [Code::FileUnscannable]);
         assert!(codes(b"%PDF-1.7\n1 0 obj << >> stream\nplain\nendstream").is_empty());
     }
 }

@@ -9,6 +9,7 @@
 use std::ops::Range;
 use std::path::Path;
 
+use crate::format::code::Code;
 use crate::format::config::Config;
 use crate::format::finding::Finding;
 use crate::format::located::LocatedYaml;
@@ -65,7 +66,8 @@ pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
 /// The configuration from the text of `enigm.yaml`, or every finding that stops it being
 /// used: a YAML error; else the schema's and the text checks' findings; else (the file is
 /// clean) the one finding of a value serde or the id prefix rule refuses.
-pub fn check_config(text: &str) -> Result<Config, Vec<Finding>> {
+/// A usable configuration comes with its warnings ([`policy_warnings`]).
+pub fn check_config(text: &str) -> Result<(Config, Vec<Finding>), Vec<Finding>> {
     let rel = Path::new(CONFIG_FILE);
     let yaml = Config::located(text).map_err(|f| vec![f])?;
     // Secrets, conflict markers and Trojan Source characters matter in the configuration too,
@@ -76,5 +78,91 @@ pub fn check_config(text: &str) -> Result<Config, Vec<Finding>> {
         findings.extend(text_found);
         return Err(findings);
     }
-    typed(Schema::Config, rel, &yaml, Config::from_located)
+    let config = typed(Schema::Config, rel, &yaml, Config::from_located)?;
+    let warnings = policy_warnings(&config, yaml.spans());
+    Ok((config, warnings))
+}
+
+/// The configuration of the repository at `root`, through the same pipeline as `validate`
+/// (so every command words a problem in `enigm.yaml` as `validate` does), without its warnings.
+pub fn load_config(root: &Path) -> crate::Result<Config> {
+    let text = crate::format::config::read_text(root)?;
+    match check_config(&text) {
+        Ok((config, _)) => Ok(config),
+        Err(mut findings) => {
+            if findings.len() == 1 {
+                let finding = findings.remove(0);
+                return Err(crate::Error::File(Box::new(crate::error::FileProblem::new(finding, Some(text)))));
+            }
+            let count = findings.len();
+            let headline = format!("{CONFIG_FILE} cannot be used: {count} problems (`validate` lists them)");
+            let problems =
+                findings.into_iter().take(10).map(|f| crate::error::FileProblem::new(f, Some(text.clone()))).collect();
+            Err(crate::Error::Refused { headline, count, problems })
+        }
+    }
+}
+
+/// A warning at each severity level whose fix deadline falls after the publish deadline: the
+/// policy would publish an advisory before the fix is due (`publish_days` 90, `low: 180`).
+pub fn policy_warnings(config: &Config, spans: &crate::format::yaml::SpanMap) -> Vec<Finding> {
+    let policy = &config.policy;
+    let fix = &policy.fix_days;
+    let levels =
+        [("critical", fix.critical), ("high", fix.high), ("medium", fix.medium), ("low", fix.low), ("none", fix.none)];
+    let publish_span = spans.get("policy.publish_days").map(|s| s.value.clone());
+    levels
+        .into_iter()
+        .filter(|(_, days)| *days > policy.publish_days)
+        .map(|(level, days)| {
+            let key = format!("policy.fix_days.{level}");
+            let span = spans.get(&key).map(|s| s.value.clone()).or_else(|| publish_span.clone());
+            Finding::warning(
+                Code::ConfigPublishBeforeFix,
+                Path::new(CONFIG_FILE),
+                span,
+                format!(
+                    "`{key}` is {days} days but `policy.publish_days` is {}: a `{level}` report would be published {} days before its fix is due",
+                    policy.publish_days,
+                    days - policy.publish_days
+                ),
+            )
+            .with_help(format!(
+                "lower `{key}` to {} or less, or raise `policy.publish_days` to {days} or more",
+                policy.publish_days
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::config::ConfigSeed;
+
+    fn config_text() -> String {
+        let seed = ConfigSeed {
+            id_prefix: "ACME".into(),
+            organization: "Acme".into(),
+            security_contact: "security@acme.test".into(),
+            products: vec!["web".into()],
+        };
+        seed.render()
+    }
+
+    #[test]
+    fn the_seeded_policy_has_no_warning_and_a_late_fix_deadline_is_located() {
+        let text = config_text();
+        let (_, warnings) = check_config(&text).expect("usable");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let late = text.replace("    low: 90", "    low: 120");
+        let (_, warnings) = check_config(&late).expect("usable");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].code, Code::ConfigPublishBeforeFix);
+        assert_eq!(&late[warnings[0].span.clone().expect("span")], "120");
+        assert!(warnings[0].message.contains("30 days before its fix is due"), "{}", warnings[0].message);
+        // Equal deadlines are consistent (the fix is due the day the advisory goes out).
+        let equal = text.replace("  publish_days: 90", "  publish_days: 120").replace("    low: 90", "    low: 120");
+        assert!(check_config(&equal).expect("usable").1.is_empty());
+    }
 }

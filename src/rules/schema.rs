@@ -125,13 +125,18 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default();
+            let one_of = format!("use one of: {}", allowed.join(", "));
+            let help = match error.instance().as_str().and_then(|typed| closest(typed, &allowed)) {
+                Some(near) => format!("did you mean `{near}`? ({one_of})"),
+                None => one_of,
+            };
             let f = Finding::error(
                 code(Code::InvalidField),
                 at.path,
                 Some(value_span(&path)),
                 format!("{}: {} is not an allowed value", field(&path), error.instance()),
             )
-            .with_help(format!("use one of: {}", allowed.join(", ")));
+            .with_help(help);
             vec![f]
         }
         ValidationErrorKind::Format { format } if format == "date" => {
@@ -144,6 +149,42 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
             .with_help("dates are written YYYY-MM-DD and must exist in the calendar");
             vec![f]
         }
+        ValidationErrorKind::Pattern { .. } => {
+            let form = described(error, code_prefix).unwrap_or_else(|| "see docs/format.md".to_owned());
+            let f = Finding::error(
+                code(Code::InvalidField),
+                at.path,
+                Some(value_span(&path)),
+                format!("{}: {} is not in the form this field takes", field(&path), short(error.instance())),
+            )
+            .with_help(form);
+            vec![f]
+        }
+        ValidationErrorKind::MaxLength { limit } | ValidationErrorKind::MinLength { limit } => {
+            let chars = error.instance().as_str().map_or(0, |s| s.chars().count());
+            let too_long = matches!(error.kind(), ValidationErrorKind::MaxLength { .. });
+            let (message, help) = if too_long {
+                (
+                    format!("{} is {chars} characters long; at most {limit} are allowed", field(&path)),
+                    format!(
+                        "shorten it to {limit} characters or fewer: name the weakness and where it is (\"SQL injection in search\"), and move the details into the body"
+                    ),
+                )
+            } else {
+                (format!("{} is empty", field(&path)), "give it a value".to_owned())
+            };
+            vec![Finding::error(code(Code::InvalidField), at.path, Some(value_span(&path)), message).with_help(help)]
+        }
+        ValidationErrorKind::Type { .. } => {
+            let mut f = Finding::error(
+                code(Code::InvalidField),
+                at.path,
+                Some(value_span(&path)),
+                format!("{}: {error}", field(&path)),
+            );
+            f.help = type_help(&path, error.instance()).or_else(|| described(error, code_prefix));
+            vec![f]
+        }
         _ => vec![Finding::error(
             code(Code::InvalidField),
             at.path,
@@ -151,6 +192,39 @@ fn findings_for(error: &ValidationError<'_>, at: &Located<'_>, code_prefix: &str
             format!("{}: {error}", field(&path)),
         )],
     }
+}
+
+/// A value as the message quotes it: JSON, cut to 60 characters.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// The help of a value of the wrong type where the right form is known: a CWE written as a
+/// number (`cwe: [89]`, at `cwe[0]`) is the string `CWE-89`.
+fn type_help(path: &str, instance: &Value) -> Option<String> {
+    let n = instance.as_u64()?;
+    let index = path.strip_prefix("cwe[")?.strip_suffix(']')?;
+    index
+        .parse::<usize>()
+        .is_ok()
+        .then(|| format!("CWE ids are strings of the form `CWE-<number>`: write `CWE-{n}`, e.g. `cwe: [CWE-{n}]`"))
+}
+
+/// What the schema says the failing value should be: the `description` of the schema node
+/// whose keyword failed (`…/properties/id_prefix/pattern` → that property's description).
+fn described(error: &ValidationError<'_>, code_prefix: &str) -> Option<String> {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    static CONFIG: OnceLock<Value> = OnceLock::new();
+    let (cell, text) = if code_prefix.is_empty() { (&REPORT, REPORT_SCHEMA) } else { (&CONFIG, CONFIG_SCHEMA) };
+    let schema = cell.get_or_init(|| serde_json::from_str(text).unwrap_or(Value::Null));
+    let keyword_path = error.schema_path().as_str();
+    let node_path = keyword_path.rsplit_once('/').map_or("", |(node, _)| node);
+    let description = resolve(schema, node_path)?.get("description")?.as_str()?;
+    Some(format!("expected: {description}"))
 }
 
 /// Property names allowed at the object whose `additionalProperties` failed.

@@ -161,7 +161,7 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         Source::WorkTree => None,
     };
     let files = Files { repo, source: request.source, index };
-    let config = match check_config(&files) {
+    let (config, config_warnings) = match check_config(&files) {
         Ok(c) => c,
         Err(result) => return Ok(finish(vec![result])),
     };
@@ -195,6 +195,9 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     let claims: HashMap<PathBuf, Claim> =
         checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
     let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
+    if !config_warnings.findings.is_empty() {
+        results.push(config_warnings);
+    }
     if let (Some(index), None) = (&files.index, &request.paths) {
         results.extend(attachments(index, &all));
     }
@@ -254,7 +257,8 @@ fn mask_span(text: &mut String, span: std::ops::Range<usize>) {
 }
 
 /// Reads `enigm.yaml` and puts it through its pipeline; on any finding, the file's result.
-fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
+/// A usable configuration comes with the result of its warnings (no findings when there are none).
+fn check_config(files: &Files<'_>) -> std::result::Result<(Config, FileResult), FileResult> {
     let rel = Path::new(CONFIG_FILE);
     let fail = |findings: Vec<Finding>, text: Option<String>| FileResult { path: rel.to_owned(), text, findings };
     let text = match files.source {
@@ -272,7 +276,10 @@ fn check_config(files: &Files<'_>) -> std::result::Result<Config, FileResult> {
             fail(vec![f], None)
         })?,
     };
-    pipeline::check_config(&text).map_err(|findings| fail(findings, Some(text)))
+    match pipeline::check_config(&text) {
+        Ok((config, warnings)) => Ok((config, fail(warnings, Some(text)))),
+        Err(findings) => Err(fail(findings, Some(text))),
+    }
 }
 
 /// A document read from its source, or why it could not be.

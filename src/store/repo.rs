@@ -252,17 +252,19 @@ impl Staged<'_> {
 impl Repo {
     /// Finds the git work tree containing `start` and checks it is a disclosure repository.
     pub fn discover(start: &Path) -> Result<Repo> {
-        let not_ours = || Error::NotADisclosureRepo { path: start.to_owned() };
-        let git = Repository::discover(start).map_err(|_| not_ours())?;
+        if !start.is_dir() {
+            return Err(Error::NoSuchDirectory { path: start.to_owned() });
+        }
+        let git = Repository::discover(start).map_err(|_| Error::NotAGitRepo { path: start.to_owned() })?;
         if git.is_bare() {
             return Err(Error::usage(
                 format!("{} is a bare git repository: it has no work tree to hold reports", git.path().display()),
                 "clone it (`git clone <bare> <dir>`) and run the command inside the clone",
             ));
         }
-        let root = git.workdir().ok_or_else(not_ours)?.to_owned();
+        let root = git.workdir().ok_or_else(|| Error::NotAGitRepo { path: start.to_owned() })?.to_owned();
         if !root.join(CONFIG_FILE).is_file() {
-            return Err(not_ours());
+            return Err(Error::NotADisclosureRepo { path: start.to_owned(), root: root.components().collect() });
         }
         Ok(Repo { git, root })
     }
@@ -413,14 +415,46 @@ impl Repo {
                     .to_owned();
                 Ok((name, Some(head.peel_to_commit()?)))
             }
-            Ok(_) => Err(Error::DetachedHead),
+            Ok(_) => Err(Error::DetachedHead { branch: self.branch_to_return_to() }),
             Err(e) if e.code() == ErrorCode::UnbornBranch => {
                 let head = self.git.find_reference("HEAD")?;
-                let target = head.symbolic_target().ok().flatten().ok_or(Error::DetachedHead)?.to_owned();
+                let target = head
+                    .symbolic_target()
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| Error::DetachedHead { branch: self.branch_to_return_to() })?
+                    .to_owned();
                 Ok((target, None))
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The branch a detached HEAD most likely came from: the last one HEAD's reflog moved away
+    /// from (`checkout: moving from master to …`) that still exists, else the only local branch,
+    /// else `init.defaultBranch` if it exists. `None` when the repository does not say.
+    pub fn branch_to_return_to(&self) -> Option<String> {
+        let exists = |name: &str| self.git.find_branch(name, git2::BranchType::Local).is_ok();
+        if let Ok(log) = self.git.reflog("HEAD") {
+            let left = log.iter().filter_map(|e| {
+                let m = e.message().ok().flatten()?.strip_prefix("checkout: moving from ")?.to_owned();
+                Some(m.split_once(" to ")?.0.to_owned())
+            });
+            if let Some(b) = left.into_iter().find(|b: &String| exists(b)) {
+                return Some(b);
+            }
+        }
+        let branches: Vec<String> = self
+            .git
+            .branches(Some(git2::BranchType::Local))
+            .ok()?
+            .filter_map(|b| b.ok()?.0.name().ok().flatten().map(str::to_owned))
+            .collect();
+        if let [only] = branches.as_slice() {
+            return Some(only.clone());
+        }
+        let default = self.git.config().ok()?.get_string("init.defaultBranch").ok()?;
+        exists(&default).then_some(default)
     }
 
     /// Refuses what `git commit` refuses: HEAD not on a branch, a merge, rebase, cherry-pick

@@ -190,7 +190,7 @@ fn check_flags(req: &AdvanceRequest) -> Result<()> {
         _ if req.resolution.is_some() || req.duplicate_of.is_some() => {
             return bad(
                 format!("{{resolution}} and {{duplicate_of}} are for rejecting, not for `{}`", req.to),
-                "drop them",
+                "drop {resolution} and {duplicate_of}, or move the report to `rejected`",
             );
         }
         _ => {}
@@ -198,7 +198,7 @@ fn check_flags(req: &AdvanceRequest) -> Result<()> {
     if req.force && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return bad(
             "{force} needs {reason}".into(),
-            "the reason for the override is recorded in the timeline and the commit",
+            "pass {reason}: the reason for the override is recorded in the timeline and the commit",
         );
     }
     Ok(())

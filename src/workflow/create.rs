@@ -72,9 +72,46 @@ TODO: Environment, versions, configuration, related reports or discussions.
 ";
 
 impl NewReport {
-    /// Checks the request against the configuration; every problem is reported at once.
+    /// Checks the request against the configuration; every problem is reported at once, each
+    /// with its own help (the help lines of the problems found, in order, without repeats).
     pub fn check(&self, config: &Config, today: NaiveDate) -> Result<()> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<(String, String)> = Vec::new();
+        self.check_lines(&mut problems);
+        self.check_product(config, &mut problems);
+        if let Some(v) = &self.cvss {
+            match crate::format::cvss::assess(v) {
+                Err(e) => problems.push((
+                    format!("{{cvss}}: {e}"),
+                    "{cvss} takes a CVSS v3.1 or v4.0 vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
+                )),
+                Ok(a) if self.level.is_some_and(|l| l != a.level) => problems.push((
+                    format!("{{level}} does not match the CVSS score {} ({})", a.score, a.level),
+                    format!("drop {{level}} (the CVSS vector gives `{}`), or correct the vector", a.level),
+                )),
+                Ok(_) => {}
+            }
+        }
+        if self.reported > today {
+            problems.push((
+                format!("{{reported}} {} is in the future (today is {today})", self.reported),
+                "{reported} is the day the report arrived: today or earlier (YYYY-MM-DD)".into(),
+            ));
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let mut helps: Vec<&str> = Vec::new();
+        for (_, h) in &problems {
+            if !helps.contains(&h.as_str()) {
+                helps.push(h);
+            }
+        }
+        let lines: Vec<&str> = problems.iter().map(|(m, _)| m.as_str()).collect();
+        Err(Error::usage(format!("cannot create the report:\n  - {}", lines.join("\n  - ")), helps.join("\n")))
+    }
+
+    /// The one-line text fields: not blank, a single line.
+    fn check_lines(&self, problems: &mut Vec<(String, String)>) {
         for (field, value) in [
             ("{title}", Some(&self.title)),
             ("{reporter_name}", Some(&self.reporter_name)),
@@ -82,23 +119,31 @@ impl NewReport {
             ("{credit}", self.credit.as_ref()),
             ("{assignee}", self.assignee.as_ref()),
         ] {
-            if let Some(v) = value {
-                if v.trim().is_empty() {
-                    problems.push(format!("{field} is empty"));
-                } else if v.chars().any(char::is_control) {
-                    problems.push(format!("{field} must be a single line without control characters"));
-                }
+            let Some(v) = value else { continue };
+            if v.trim().is_empty() {
+                problems.push((format!("{field} is empty"), format!("give {field} a value (a few words)")));
+            } else if v.chars().any(char::is_control) {
+                problems.push((
+                    format!("{field} must be a single line without control characters"),
+                    format!("write {field} on one line; longer text belongs in the report body"),
+                ));
             }
         }
+    }
+
+    /// The product and component are listed in the configuration.
+    fn check_product(&self, config: &Config, problems: &mut Vec<(String, String)>) {
+        let listed = "products and components are listed in enigm.yaml under `products`".to_owned();
         match config.product(&self.product) {
-            None if config.products.is_empty() => problems
-                .push(format!("product `{}` is not listed in enigm.yaml, which lists no products yet", self.product)),
+            None if config.products.is_empty() => problems.push((
+                format!("product `{}` is not listed in enigm.yaml, which lists no products yet", self.product),
+                "add the product to enigm.yaml under `products` first".into(),
+            )),
             None => {
                 let known: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
-                problems.push(format!(
-                    "product `{}` is not listed in enigm.yaml (known: {})",
-                    self.product,
-                    known.join(", ")
+                problems.push((
+                    format!("product `{}` is not listed in enigm.yaml (known: {})", self.product, known.join(", ")),
+                    listed,
                 ));
             }
             Some(p) => {
@@ -106,33 +151,17 @@ impl NewReport {
                     && !p.components.is_empty()
                     && !p.components.contains(c)
                 {
-                    problems.push(format!(
-                        "component `{c}` is not listed for `{}` in enigm.yaml (known: {})",
-                        p.name,
-                        p.components.join(", ")
+                    problems.push((
+                        format!(
+                            "component `{c}` is not listed for `{}` in enigm.yaml (known: {})",
+                            p.name,
+                            p.components.join(", ")
+                        ),
+                        listed,
                     ));
                 }
             }
         }
-        if let Some(v) = &self.cvss {
-            match crate::format::cvss::assess(v) {
-                Err(e) => problems.push(format!("{{cvss}}: {e}")),
-                Ok(a) if self.level.is_some_and(|l| l != a.level) => {
-                    problems.push(format!("{{level}} does not match the CVSS score {} ({})", a.score, a.level))
-                }
-                Ok(_) => {}
-            }
-        }
-        if self.reported > today {
-            problems.push(format!("{{reported}} {} is in the future (today is {today})", self.reported));
-        }
-        if problems.is_empty() {
-            return Ok(());
-        }
-        Err(Error::usage(
-            format!("cannot create the report:\n  - {}", problems.join("\n  - ")),
-            "products and components are listed in enigm.yaml under `products`",
-        ))
     }
 
     /// The level to record: the given one, or the one the CVSS vector scores.

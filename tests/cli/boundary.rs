@@ -156,15 +156,59 @@ fn output_files_never_replace_repository_files_without_force() {
     assert_eq!(repo.read("page.html"), "edited by hand");
 }
 
+/// Runs the binary under `umask` through `sh -c 'umask …; exec …'`, with the test environment.
+fn under_umask(repo: &TestRepo, dir: &std::path::Path, umask: &str, args: &[&str]) {
+    let template = repo.sandbox.cmd_in(dir);
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(dir).env_clear();
+    for (k, v) in template.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.arg("-c").arg(format!("umask {umask}; exec \"$0\" \"$@\"")).arg(env!("CARGO_BIN_EXE_enigm-disclose"));
+    let out = cmd.args(args).output().expect("sh");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every file the tool creates follows the umask, as git's do (tempfile alone makes 0600):
+/// `enigm.yaml` and the hooks' siblings from `init`, a report from `new`, the dashboard,
+/// `render --out FILE`, the site and the manual pages.
 #[test]
-fn new_output_files_follow_the_umask() {
+fn new_files_follow_the_umask_022_and_077() {
     use std::os::unix::fs::PermissionsExt;
-    let repo = published();
-    repo.cmd().args(["render", "1", "--out", "page.html"]).assert().success();
-    let mode = fs::metadata(repo.root().join("page.html")).expect("meta").permissions().mode() & 0o777;
-    // The test runs under its parent's umask (usually 022 or 002): not tempfile's 0600.
-    assert_ne!(mode, 0o600, "{mode:o}");
-    assert_eq!(mode & 0o111, 0, "{mode:o}");
+    for (umask, want) in [("022", 0o644), ("077", 0o600)] {
+        let repo = TestRepo::new();
+        let dir = repo.sandbox.tmp.path().join(format!("r{umask}"));
+        let work = repo.sandbox.work();
+        let d = dir.to_string_lossy().into_owned();
+        under_umask(
+            &repo,
+            &work,
+            umask,
+            &["init", &d, "--organization", "Acme", "--contact", "s@acme.test", "--product", "web"],
+        );
+        under_umask(&repo, &dir, umask, &["new", "--title", "SQL injection", "--reporter-name", "Jane Doe"]);
+        fs::write(dir.join("reports/ENIGM-2026-0001.md"), PUBLISHED).expect("publish by hand");
+        under_umask(&repo, &dir, umask, &["stats", "--html", "dashboard.html"]);
+        under_umask(&repo, &dir, umask, &["render", "1", "--out", "page.html"]);
+        under_umask(&repo, &dir, umask, &["render", "--out", "site"]);
+        under_umask(&repo, &dir, umask, &["man", "--out", "man1"]);
+        let report = fs::read_dir(dir.join("reports")).expect("reports").count();
+        assert!(report >= 1);
+        for rel in [
+            "enigm.yaml",
+            "reports/ENIGM-2026-0001.md",
+            "dashboard.html",
+            "page.html",
+            "site/index.html",
+            "man1/enigm-disclose.1",
+        ] {
+            let mode =
+                fs::metadata(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}")).permissions().mode() & 0o777;
+            assert_eq!(mode, want, "umask {umask}: {rel} is {mode:o}");
+        }
+    }
 }
 
 #[test]

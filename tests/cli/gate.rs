@@ -405,7 +405,7 @@ fn the_hook_scans_every_staged_file_under_reports() {
             [b"\xd4\xc3\xb2\xa1\0\0".as_slice(), &KEY.bytes().flat_map(|b| [b, 0]).collect::<Vec<u8>>()].concat(),
             "secret",
         ),
-        ("reports/poc.zip", b"PK\x03\x04\x14\0\0\0\x08\0rest".to_vec(), "unscannable-file"),
+        ("reports/poc.zip", b"PK\x03\x04\x14\0\0\0\x08\0rest".to_vec(), "file-unscannable"),
         ("reports/huge.log", vec![b'a'; 1024 * 1024 + 1], "file-too-large"),
     ];
     for (path, content, code) in &cases {

@@ -100,6 +100,9 @@ fn init_rejects_a_bad_prefix() {
 fn commands_outside_a_disclosure_repository_exit_2() {
     let sb = Sandbox::new();
     let a = sb.cmd_in(&sb.work()).args(["validate"]).assert().code(2);
+    assert!(stderr(&a).contains("is not inside a git repository"), "{}", stderr(&a));
+    let git = git2::Repository::init(sb.work().join("plain-git")).expect("git init");
+    let a = sb.cmd_in(git.workdir().expect("work tree")).args(["validate"]).assert().code(2);
     assert!(stderr(&a).contains("is not inside a disclosure repository"), "{}", stderr(&a));
 }
 

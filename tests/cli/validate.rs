@@ -337,3 +337,99 @@ fn ssrf_payloads_pass_and_one_secret_value_can_be_accepted() {
     repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("observe where it is written.", &other));
     assert_eq!(json(&repo, &[]).0, 1, "the allowlist accepts one value, not the pattern");
 }
+
+/// The help of each finding `validate` gives for `text` as report 0001, by code.
+fn helps(repo: &TestRepo, text: &str) -> Vec<(String, String, String)> {
+    repo.write("reports/ENIGM-2026-0001.md", text);
+    let (_, v) = json(repo, &[]);
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+            (s("code"), s("message"), s("help"))
+        })
+        .collect()
+}
+
+/// Misspelled enum values get a "did you mean", a CWE written as a number gets its form, a
+/// long title gets the limit and how to shorten it.
+#[test]
+fn misspelled_values_and_wrong_forms_get_a_helpful_finding() {
+    let repo = repo_with_published();
+    let cases = [
+        ("state: published", "state: publishd", "did you mean `published`?"),
+        ("level: critical", "level: critcal", "did you mean `critical`?"),
+        ("cwe: [CWE-22]", "cwe: [22]", "write `CWE-22`"),
+    ];
+    for (from, to, want) in cases {
+        assert!(PUBLISHED.contains(from), "{from}");
+        let found = helps(&repo, &PUBLISHED.replace(from, to));
+        assert!(found.iter().any(|(c, _, h)| c == "invalid-field" && h.contains(want)), "{to}: {found:?}");
+    }
+    let title = format!("title: {}", "A".repeat(450));
+    let text = PUBLISHED.lines().map(|l| if l.starts_with("title:") { title.as_str() } else { l }).collect::<Vec<_>>();
+    let found = helps(&repo, &(text.join("\n") + "\n"));
+    let (_, message, help) = found.iter().find(|(c, _, _)| c == "invalid-field").expect("title finding");
+    assert!(message.contains("450 characters long") && message.contains("at most 300"), "{message}");
+    assert!(help.contains("300 characters or fewer") && help.contains("body"), "{help}");
+    assert!(!message.contains(&"A".repeat(70)), "the message does not repeat the title: {message}");
+}
+
+/// A bad `id_prefix` reads as what it should be, not as a regex, and `list` words a
+/// configuration problem exactly as `validate` does.
+#[test]
+fn config_problems_read_the_same_in_validate_and_list() {
+    let repo = repo_with_published();
+    let good = repo.read("enigm.yaml");
+    for (from, to) in [
+        ("id_prefix: ENIGM", "id_prefix: en-igm"),
+        ("  triage_days: 10", "  triage_dayz: 10"),
+        ("    low: 90", "    low: lots"),
+    ] {
+        assert!(good.contains(from), "{from}");
+        repo.write("enigm.yaml", good.replace(from, to));
+        let v = repo.cmd().arg("validate").assert().code(1);
+        let l = repo.cmd().arg("list").assert().code(1);
+        let (v, l) = (stderr(&v), stderr(&l));
+        let headline = |e: &str| e.lines().find(|l| l.contains('×')).map(str::to_owned).unwrap_or_default();
+        assert!(!headline(&v).is_empty() && headline(&v) == headline(&l), "{to}:\n{v}\n{l}");
+        assert!(!v.contains("^[A-Z]"), "no raw regex: {v}");
+    }
+    repo.write("enigm.yaml", good.replace("id_prefix: ENIGM", "id_prefix: en-igm"));
+    let a = repo.cmd().arg("validate").assert().code(1);
+    assert!(stderr(&a).contains("uppercase letter"), "{}", stderr(&a));
+}
+
+/// A policy that publishes before a fix is due is a warning at the offending key; the
+/// defaults `init` writes are consistent.
+#[test]
+fn a_policy_publishing_before_the_fix_deadline_is_a_warning() {
+    let repo = repo_with_published();
+    let (code, v) = json(&repo, &[]);
+    assert_eq!(code, 0, "the default policy is consistent: {v}");
+    assert!(!codes(&v).contains(&"config-publish-before-fix".to_owned()), "{v}");
+    let good = repo.read("enigm.yaml");
+    repo.write("enigm.yaml", good.replace("    low: 90", "    low: 180").replace("    none: 90", "    none: 365"));
+    let (code, v) = json(&repo, &[]);
+    assert_eq!(code, 0, "a warning does not fail validate: {v}");
+    let warnings: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "config-publish-before-fix")
+        .collect();
+    assert_eq!(warnings.len(), 2, "{v}");
+    assert_eq!(warnings[0]["severity"], "warning");
+    assert_eq!(warnings[0]["path"], "enigm.yaml");
+    let text = repo.read("enigm.yaml");
+    let line = text.lines().position(|l| l == "    low: 180").expect("line") + 1;
+    assert_eq!(warnings[0]["line"], line, "{}", warnings[0]);
+    assert!(warnings[0]["message"].as_str().expect("message").contains("`policy.fix_days.low` is 180 days"));
+    // The reports were still checked, and --deny-warnings fails the run.
+    repo.cmd().args(["validate", "--deny-warnings"]).assert().code(1);
+    // Other commands do not warn about it.
+    let a = repo.cmd().arg("list").assert().success();
+    assert!(!stderr(&a).contains("publish-before-fix"), "{}", stderr(&a));
+}

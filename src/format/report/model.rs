@@ -117,6 +117,23 @@ pub struct TimelineEntry {
     pub note: Option<String>,
 }
 
+/// The message of a value that is not one of `known`, with the closest one when it looks like
+/// a typo (`recieved` → did you mean `received`?).
+fn unknown_value(kind: &str, typed: &str, known: &[&str]) -> String {
+    let near = known
+        .iter()
+        .map(|k| (strsim::levenshtein(typed, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d);
+    let kind = kind.to_lowercase();
+    match near {
+        Some((_, k)) => {
+            format!("unknown {kind} `{typed}`: did you mean `{k}`? (expected one of: {})", known.join(", "))
+        }
+        None => format!("unknown {kind} `{typed}` (expected one of: {})", known.join(", ")),
+    }
+}
+
 macro_rules! kebab_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -146,11 +163,7 @@ macro_rules! kebab_enum {
             fn from_str(s: &str) -> Result<Self, String> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "unknown {} `{s}` (expected one of: {})",
-                        stringify!($name).to_lowercase(),
-                        [$($text),+].join(", ")
-                    )),
+                    _ => Err(unknown_value(stringify!($name), s, &[$($text),+])),
                 }
             }
         }
@@ -282,8 +295,12 @@ mod tests {
         for r in Resolution::ALL {
             assert_eq!(r.as_str().parse::<Resolution>(), Ok(*r));
         }
-        let err = "nope".parse::<Level>().unwrap_err();
+        let err = "bogus".parse::<Level>().unwrap_err();
         assert!(err.contains("none, low, medium, high, critical"), "{err}");
+        assert!(!err.contains("did you mean"), "{err}");
+        let err = "recieved".parse::<State>().unwrap_err();
+        assert!(err.contains("did you mean `received`?"), "{err}");
+        assert!("dupliate".parse::<Resolution>().unwrap_err().contains("did you mean `duplicate`?"));
     }
 
     fn date(s: &str) -> NaiveDate {
