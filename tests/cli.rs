@@ -20,6 +20,7 @@ mod cli {
     mod hostile;
     mod init;
     mod new;
+    mod oracle;
     mod parse;
     mod queries;
     mod render;
