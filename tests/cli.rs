@@ -26,6 +26,7 @@ mod cli {
     mod render;
     mod renumber;
     mod sandbox;
+    mod sarif;
     mod validate;
     mod writes;
     mod xss;
