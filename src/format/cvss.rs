@@ -225,8 +225,10 @@ fn groups_given(vector: &str, more: &[Grouped]) -> (bool, bool) {
 }
 
 /// The vector's structure: a `CVSS:3.1/` or `CVSS:4.0/` prefix, then `METRIC:VALUE` parts,
-/// each metric known to the version and given once, every base metric present. Values are
-/// left to the `cvss` crate. The error names every missing, duplicated and unknown metric.
+/// each metric known to the version and given once, every base metric present, and for v4.0
+/// in the specification's order, which FIRST's v4.0 JSON schema (and so the CVE and OSV
+/// schemas) requires of a vector string. Values are left to the `cvss` crate. The error names
+/// every missing, duplicated and unknown metric.
 fn check_metrics(vector: &str) -> Result<(), String> {
     let (rest, base, other) = if let Some(rest) = vector.strip_prefix("CVSS:3.1/") {
         (rest, V3_BASE, V3_MORE)
@@ -267,7 +269,21 @@ fn check_metrics(vector: &str) -> Result<(), String> {
     if !malformed.is_empty() {
         problems.push(format!("not `METRIC:VALUE`: {}", malformed.join(", ")));
     }
+    if vector.starts_with("CVSS:4.0/") {
+        problems.extend(out_of_order(&seen));
+    }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+/// The first v4.0 metric written after one it should precede.
+fn out_of_order(seen: &[&str]) -> Option<String> {
+    let order: Vec<&str> = V4_BASE.iter().map(|m| m.0).chain(V4_MORE.iter().map(|(m, _)| m.0)).collect();
+    let rank = |k: &str| order.iter().position(|o| *o == k);
+    let (before, after) = seen.windows(2).map(|w| (w[0], w[1])).find(|(a, b)| rank(a) > rank(b))?;
+    Some(format!(
+        "v4.0 metrics must be in the specification's order ({}): `{after}` comes before `{before}`",
+        order.join(", ")
+    ))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -461,10 +477,14 @@ mod tests {
             ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/", "not `METRIC:VALUE`"),
             ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/SA:H", "more than once: SA"),
             ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/S:Q/C:H", "unknown metric C"),
+            ("CVSS:4.0/AC:L/AV:N/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "`AV` comes before `AC`"),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/CR:H/E:U", "`E` comes before `CR`"),
         ] {
             let e = assess(v).unwrap_err();
             assert!(e.contains(needle), "{v}: {e}");
         }
+        // v3.1 metrics may come in any order (FIRST's v3.1 schema allows it).
+        assert!(assess("CVSS:3.1/AC:L/AV:N/PR:N/UI:N/S:U/C:H/I:H/A:H").is_ok());
         // Temporal, environmental and supplemental metrics stay accepted.
         assert!(assess("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/RC:C/MAV:L").is_ok());
         assert!(assess("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/S:P").is_ok());
