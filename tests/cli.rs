@@ -21,12 +21,14 @@ mod cli {
     mod hostile;
     mod init;
     mod new;
+    mod oracle;
     mod parse;
     mod queries;
     mod readme;
     mod render;
     mod renumber;
     mod sandbox;
+    mod sarif;
     mod validate;
     mod writes;
     mod xss;

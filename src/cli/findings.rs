@@ -23,6 +23,9 @@ struct Placed {
     end: Option<LineCol>,
     /// The file is not a published or withdrawn report: CI formats quote nothing of it.
     withheld: bool,
+    /// Characters on the file's first line, when its text was read: the region SARIF gives a
+    /// finding about the whole file.
+    first_line: Option<usize>,
 }
 
 impl Placed {
@@ -46,12 +49,13 @@ fn placed(outcome: &Outcome) -> Vec<Placed> {
     for file in &outcome.files {
         let index = file.text.as_deref().map(LineIndex::new);
         let withheld = !is_public_report(file);
+        let first_line = file.text.as_deref().map(|t| t.lines().next().unwrap_or_default().chars().count());
         for finding in &file.findings {
             let (start, end) = match (&finding.span, &index) {
                 (Some(span), Some(index)) => (Some(index.locate(span.start)), Some(index.locate(span.end))),
                 _ => (None, None),
             };
-            out.push(Placed { finding: redact::mask_finding(finding.clone()), start, end, withheld });
+            out.push(Placed { finding: redact::mask_finding(finding.clone()), start, end, withheld, first_line });
         }
     }
     out
@@ -72,7 +76,11 @@ fn is_public_report(file: &FileResult) -> bool {
 }
 
 fn path_of(f: &Finding) -> String {
-    f.path.to_string_lossy().replace('\\', "/")
+    path_of_path(&f.path)
+}
+
+fn path_of_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// `--format json`.
@@ -130,30 +138,27 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Where the project's documentation lives; each code has a section in docs/checks.md.
+const HOME: &str = "https://github.com/enigm/enigm-disclose";
+
 /// `--format sarif`: a SARIF 2.1.0 log with one run; every code is a rule.
+///
+/// Shaped for GitHub code scanning (`docs/ci.md`, "SARIF"): every rule has a name, a help text
+/// and a help URI; every location is a percent-encoded relative URI with a region (line 1 for a
+/// finding about a whole file).
 pub fn sarif(outcome: &Outcome) -> Value {
-    let rules: Vec<Value> = Code::iter()
-        .map(|c| {
-            json!({
-                "id": c,
-                "shortDescription": { "text": c.summary() },
-                "fullDescription": { "text": format!("{} (see docs/checks.md#{c})", c.summary()) },
-                "defaultConfiguration": { "level": level(c.severity()) },
-            })
-        })
-        .collect();
+    let rules: Vec<Value> = Code::iter().map(sarif_rule).collect();
     let results: Vec<Value> = placed(outcome)
         .iter()
         .map(|p| {
-            let text = p.ci_text();
-            let mut location = json!({ "artifactLocation": { "uri": path_of(&p.finding), "uriBaseId": "%SRCROOT%" } });
-            if let (Some(s), Some(e)) = (p.start, p.end) {
-                location["region"] = json!({ "startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column.max(if e.line == s.line { s.column + 1 } else { 1 }) });
-            }
+            let location = json!({
+                "artifactLocation": { "uri": uri_reference(&p.finding.path), "uriBaseId": "%SRCROOT%" },
+                "region": region(p),
+            });
             let mut result = json!({
                 "ruleId": p.finding.code,
                 "level": level(p.finding.severity),
-                "message": { "text": text },
+                "message": { "text": p.ci_text() },
                 "locations": [ { "physicalLocation": location } ],
             });
             if let Some(i) = Code::iter().position(|c| c == p.finding.code) {
@@ -169,12 +174,72 @@ pub fn sarif(outcome: &Outcome) -> Value {
             "tool": { "driver": {
                 "name": "enigm-disclose",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/enigm/enigm-disclose",
+                "informationUri": HOME,
                 "rules": rules,
             }},
             "results": results,
         }],
     })
+}
+
+/// A code as a SARIF rule: id, a PascalCase name, descriptions, help (text and Markdown)
+/// pointing at the code's section of docs/checks.md, its default level.
+fn sarif_rule(c: Code) -> Value {
+    let url = format!("{HOME}/blob/main/docs/checks.md#{c}");
+    let summary = c.summary();
+    let mut rule = json!({
+        "id": c,
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": format!("{summary} (see docs/checks.md#{c})") },
+        "help": {
+            "text": format!("{summary}. What the check looks at, and how to fix a finding: {url}"),
+            "markdown": format!("{summary}.\n\n[docs/checks.md: `{c}`]({url}) says what the check looks at and how to fix a finding."),
+        },
+        "helpUri": url,
+        "defaultConfiguration": { "level": level(c.severity()) },
+    });
+    // A name that differs from the id only in case (`Symlink`) is one SARIF forbids (SARIF1001).
+    let name: String = c.as_str().split('-').map(capitalised).collect();
+    if !name.eq_ignore_ascii_case(c.as_str()) {
+        rule["name"] = name.into();
+    }
+    rule
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
+/// The finding's span as a SARIF region with the four positions code scanning requires; a
+/// finding without one (it is about the whole file) covers the file's first line (at least
+/// one column, as for an empty span).
+fn region(p: &Placed) -> Value {
+    let first_line = LineCol { line: 1, column: p.first_line.unwrap_or_default() + 1 };
+    let (s, e) = match (p.start, p.end) {
+        (Some(s), Some(e)) => (s, e),
+        _ => (LineCol { line: 1, column: 1 }, first_line),
+    };
+    let end_column = e.column.max(if e.line == s.line { s.column + 1 } else { 1 });
+    json!({ "startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": end_column })
+}
+
+/// A repository path as a relative URI reference (RFC 3986): every byte that is not an
+/// unreserved character or `/` is percent-encoded, so spaces, `%`, `#`, `?`, `:` and non-ASCII
+/// names stay one path. On Unix a name that is not UTF-8 keeps its bytes.
+fn uri_reference(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path_of_path(path).into_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 fn level(s: Severity) -> &'static str {

@@ -45,7 +45,10 @@ struct ShowJson<'a> {
     report: &'a Report,
     /// The level, or the one the CVSS vector scores.
     severity_level: Option<Level>,
+    /// The base score of the main vector (`cvss`, else `cvss_v4`): the one the level follows.
     cvss_score: Option<f64>,
+    /// Every score of every valid vector (`docs/queries.md`).
+    cvss_scores: Vec<serde_json::Value>,
     deadlines: &'a [Deadline],
     /// The Markdown body, as written.
     body: &'a str,
@@ -64,6 +67,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
             path: &path,
             severity_level: report.level(),
             cvss_score: cvss_score(&report),
+            cvss_scores: cvss_scores(&report),
             report: &report,
             deadlines: &deadlines,
             body: doc.body_text(),
@@ -79,6 +83,31 @@ fn cvss_score(report: &Report) -> Option<f64> {
     s.cvss.as_deref().or(s.cvss_v4.as_deref()).and_then(|v| cvss::assess(v).ok()).map(|a| a.score)
 }
 
+/// `{"field": "cvss" or "cvss_v4", "vector", ...scores}` for each valid vector.
+fn cvss_scores(report: &Report) -> Vec<serde_json::Value> {
+    let Some(s) = report.severity.as_ref() else { return Vec::new() };
+    [("cvss", &s.cvss), ("cvss_v4", &s.cvss_v4)]
+        .into_iter()
+        .filter_map(|(field, v)| v.as_deref().map(|v| (field, v)))
+        .filter_map(|(field, v)| {
+            let mut scores = cvss::assess(v).ok()?.scores_json();
+            scores["field"] = field.into();
+            scores["vector"] = v.into();
+            Some(scores)
+        })
+        .collect()
+}
+
+/// ` (9.8)` for a vector with base metrics only, else every score:
+/// ` (CVSS-B 6.1 medium, CVSS-BTE 0.3 low)`.
+fn scores_text(vector: &str) -> String {
+    match cvss::assess(vector) {
+        Ok(a) if a.others().is_empty() => format!(" ({:.1})", a.score),
+        Ok(a) => format!(" ({})", a.describe()),
+        Err(_) => String::new(),
+    }
+}
+
 fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -> String {
     let color = color_stdout();
     let mut out = String::new();
@@ -92,13 +121,11 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
     let mut severity = severity_style(level).paint(level.map_or("-", Level::as_str), color);
     let sev = r.severity.as_ref();
     if let Some(v) = sev.and_then(|s| s.cvss.as_deref().or(s.cvss_v4.as_deref())) {
-        let score = cvss_score(r).map(|s| format!(" ({s:.1})")).unwrap_or_default();
-        severity.push_str(&format!("  {}{score}", sanitize(v)));
+        severity.push_str(&format!("  {}{}", sanitize(v), scores_text(v)));
     }
     field("severity", severity);
     if let Some(v4) = sev.filter(|s| s.cvss.is_some()).and_then(|s| s.cvss_v4.as_deref()) {
-        let score = cvss::assess(v4).map(|a| format!(" ({:.1})", a.score)).unwrap_or_default();
-        field("cvss v4.0", format!("{}{score}", sanitize(v4)));
+        field("cvss v4.0", format!("{}{}", sanitize(v4), scores_text(v4)));
     }
     let mut reporter = sanitize(&r.reporter.name);
     if let Some(c) = &r.reporter.contact {

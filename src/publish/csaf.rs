@@ -218,14 +218,13 @@ fn vulnerability_notes(a: &Advisory) -> Vec<Value> {
     if notes.is_empty() {
         notes.push(json!({ "category": "description", "title": "Title", "text": a.title }));
     }
-    let v4 = a.severity.as_ref().and_then(|s| {
-        s.vector_v4
-            .as_ref()
-            .zip(s.score_v4)
-            .or_else(|| s.vector.as_ref().zip(s.score).filter(|_| s.version.as_deref() == Some("4.0")))
-    });
-    if let Some((vector, score)) = v4 {
-        let text = format!("{vector} (base score {score:.1}). CSAF 2.0 scores only CVSS v2 and v3.");
+    let v4 = a
+        .severity
+        .as_ref()
+        .and_then(|s| s.vector_v4.as_ref().or(s.vector.as_ref().filter(|_| s.version.as_deref() == Some("4.0"))));
+    if let Some((vector, scores)) = v4.and_then(|v| crate::format::cvss::assess(v).ok().map(|a| (v, a))) {
+        // The base score (CVSS-B) and, with threat or environmental metrics, the vector's own.
+        let text = format!("{vector} ({}). CSAF 2.0 scores only CVSS v2 and v3.", scores.describe());
         notes.push(json!({ "category": "other", "title": "CVSS v4.0", "text": text }));
     }
     let named = a.cwe.first().and_then(|id| crate::publish::cwe::name(id)).is_some();

@@ -250,3 +250,88 @@ fn nothing_private_reaches_csaf_or_cve() {
     }
     assert!(outputs[0].contains("Jane Doe (Example Research Lab)") && outputs[1].contains("Jane Doe"), "credited");
 }
+
+/// The issue's v4.0 vector: threat and environmental metrics bring the whole vector to 0.3,
+/// its base metrics score 6.1 (FIRST's calculator and PyPI `cvss` 3.6).
+const V4_WITH_THREAT_AND_ENV: &str =
+    "CVSS:4.0/AV:A/AC:H/AT:N/PR:L/UI:P/VC:L/VI:H/VA:L/SC:H/SI:H/SA:H/E:U/IR:H/MAV:A/MAT:N/MUI:P/MVI:N/MSA:N/R:I";
+const V31_WITH_TEMPORAL_AND_ENV: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/CR:H/MAV:L";
+
+fn with_severity(repo: &TestRepo, severity: &str) {
+    let report = EXPORTS.replace(
+        "  cvss: CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N\n  cvss_v4: CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N\n  level: high\n",
+        severity,
+    );
+    assert_ne!(report, EXPORTS, "the fixture's severity block moved");
+    repo.write("reports/ENIGM-2026-0001.md", report);
+    commit_all(repo, "rescored");
+    repo.cmd().arg("validate").assert().success();
+}
+
+/// v3.1 temporal and environmental scores go in `temporalScore` / `environmentalScore` (CSAF
+/// `cvss_v3`, CVE `cvssV3_1`) with a property per metric; `baseScore` stays the base score.
+/// Every document stays valid against its schema and CSAF's mandatory tests (6.1.9, 6.1.10).
+#[test]
+fn v31_temporal_and_environmental_scores_have_their_own_fields() {
+    let repo = repo();
+    with_severity(&repo, &format!("  cvss: {V31_WITH_TEMPORAL_AND_ENV}\n"));
+    let csaf = render(&repo, "csaf");
+    assert_valid(&validator("csaf-2.0.schema.json"), &csaf, "CSAF");
+    assert_eq!(mandatory(&csaf), [], "CSAF mandatory tests");
+    let cve = render(&repo, "cve");
+    assert_valid(&validator("cve-record-5.schema.json"), &cve, "CVE");
+    let in_csaf = &csaf["vulnerabilities"][0]["scores"][0]["cvss_v3"];
+    let in_cve = &cve["containers"]["cna"]["metrics"][0]["cvssV3_1"];
+    for object in [in_csaf, in_cve] {
+        assert_eq!((object["baseScore"].as_f64(), object["baseSeverity"].as_str()), (Some(9.8), Some("CRITICAL")));
+        assert_eq!((object["temporalScore"].as_f64(), object["temporalSeverity"].as_str()), (Some(8.8), Some("HIGH")));
+        assert_eq!(object["environmentalScore"].as_f64(), Some(7.6), "{object}");
+        assert_eq!(
+            (object["exploitCodeMaturity"].as_str(), object["modifiedAttackVector"].as_str()),
+            (Some("PROOF_OF_CONCEPT"), Some("LOCAL"))
+        );
+    }
+    let show = json(&stdout(&repo.cmd().args(["show", "1", "--format", "json"]).assert().success()));
+    assert_eq!((show["severity_level"].as_str(), show["cvss_score"].as_f64()), (Some("critical"), Some(9.8)));
+    assert_eq!(show["cvss_scores"][0]["temporal"], serde_json::json!({"score": 8.8, "level": "high"}));
+    assert_eq!(show["cvss_scores"][0]["environmental"]["score"], 7.6);
+    let human = stdout(&repo.cmd().args(["show", "1"]).env("NO_COLOR", "1").assert().success());
+    assert!(human.contains("(base 9.8 critical, temporal 8.8 high, environmental 7.6 high)"), "{human}");
+}
+
+/// A v4.0 vector with threat and environmental metrics: the level and `show`'s score follow
+/// the base metrics (CVSS-B 6.1, medium), the whole vector's CVSS-BTE score 0.3 is shown
+/// beside it. In CVE `cvssV4_0`, `baseScore` is the vector's score as FIRST's v4.0 schema
+/// defines it (its only score field: the CVE 5.1.1 schema rejects `threatScore`), with every
+/// metric as a property; the CSAF 2.0 note names both scores.
+#[test]
+fn v40_threat_and_environmental_metrics_do_not_set_the_base_score() {
+    let repo = repo();
+    with_severity(&repo, &format!("  cvss: {V4_WITH_THREAT_AND_ENV}\n"));
+    let show = json(&stdout(&repo.cmd().args(["show", "1", "--format", "json"]).assert().success()));
+    assert_eq!((show["severity_level"].as_str(), show["cvss_score"].as_f64()), (Some("medium"), Some(6.1)));
+    let overall = &show["cvss_scores"][0]["overall"];
+    assert_eq!(overall, &serde_json::json!({"nomenclature": "CVSS-BTE", "score": 0.3, "level": "low"}));
+    let human = stdout(&repo.cmd().args(["show", "1"]).env("NO_COLOR", "1").assert().success());
+    assert!(human.contains("medium  CVSS:4.0/") && human.contains("(CVSS-B 6.1 medium, CVSS-BTE 0.3 low)"), "{human}");
+    let list = json(&stdout(&repo.cmd().args(["list", "--format", "json"]).assert().success()));
+    assert!(list.to_string().contains(r#""severity":"medium""#), "{list}");
+    let cve = render(&repo, "cve");
+    assert_valid(&validator("cve-record-5.schema.json"), &cve, "CVE");
+    let m = &cve["containers"]["cna"]["metrics"][0]["cvssV4_0"];
+    assert_eq!((m["baseScore"].as_f64(), m["vectorString"].as_str()), (Some(0.3), Some(V4_WITH_THREAT_AND_ENV)));
+    for (key, value) in [
+        ("exploitMaturity", "UNREPORTED"),
+        ("integrityRequirement", "HIGH"),
+        ("modifiedVulnIntegrityImpact", "NONE"),
+        ("Recovery", "IRRECOVERABLE"),
+    ] {
+        assert_eq!(m[key], value, "{key}: {m}");
+    }
+    let csaf = render(&repo, "csaf");
+    assert_valid(&validator("csaf-2.0.schema.json"), &csaf, "CSAF");
+    assert_eq!(mandatory(&csaf), [], "CSAF mandatory tests");
+    assert!(csaf.to_string().contains("(CVSS-B 6.1 medium, CVSS-BTE 0.3 low). CSAF 2.0"), "{csaf}");
+    let osv = render(&repo, "osv");
+    assert_eq!(osv["severity"], serde_json::json!([{"type": "CVSS_V4", "score": V4_WITH_THREAT_AND_ENV}]));
+}
