@@ -95,14 +95,15 @@ fn every_advance_error_has_its_own_relevant_help() {
     let id = repo.new_report("SQL injection in search");
     let other = repo.new_report("XSS in search");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec![&id, "rejected"], "--resolution"),
-        (vec![&id, "rejected", "--resolution", "duplicate"], "--duplicate-of"),
-        (vec![&id, "rejected", "--resolution", "duplicate", "--duplicate-of", &id], "--duplicate-of"),
+        // Unmet requirements are findings on the file (exit 1): their help names the field.
+        (vec![&id, "rejected"], "resolution:"),
+        (vec![&id, "rejected", "--resolution", "duplicate"], "duplicate_of"),
+        (vec![&id, "rejected", "--resolution", "duplicate", "--duplicate-of", &id], "original report"),
         (vec![&id, "rejected", "--resolution", "out-of-scope", "--duplicate-of", &other], "--duplicate-of"),
         (vec![&id, "triaged", "--resolution", "duplicate"], "--resolution"),
         (vec![&id, "published"], "triaged"),
         (vec![&id, "needs-info", "--force"], "--reason"),
-        (vec!["ENIGM-2026-0099", "triaged"], "ids"),
+        (vec!["ENIGM-2026-0099", "triaged"], "did you mean"),
     ];
     for (args, needle) in cases {
         let out = repo.cmd().arg("advance").args(&args).output().expect("run");
