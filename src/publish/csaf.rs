@@ -158,7 +158,7 @@ fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree) -> Value {
     if !others.is_empty() {
         v["ids"] = Value::Array(others.into_iter().map(|x| id_json(x)).collect());
     }
-    if let Some((id, name)) = a.cwe.first().and_then(|id| crate::publish::cwe::name(id).map(|n| (id, n))) {
+    if let Some((id, name)) = a.cwe.first().and_then(|id| crate::format::cwe::name(id).map(|n| (id, n))) {
         v["cwe"] = json!({ "id": id, "name": name });
     }
     let v31 = a.severity.as_ref().and_then(|s| s.vector.as_deref()).and_then(crate::format::cvss::to_json);
@@ -228,7 +228,7 @@ fn vulnerability_notes(a: &Advisory) -> Vec<Value> {
         let text = format!("{vector} (base score {score:.1}). CSAF 2.0 scores only CVSS v2 and v3.");
         notes.push(json!({ "category": "other", "title": "CVSS v4.0", "text": text }));
     }
-    let named = a.cwe.first().and_then(|id| crate::publish::cwe::name(id)).is_some();
+    let named = a.cwe.first().and_then(|id| crate::format::cwe::name(id)).is_some();
     let unnamed: Vec<&str> = a.cwe.iter().skip(usize::from(named)).map(String::as_str).collect();
     if !unnamed.is_empty() {
         notes.push(json!({ "category": "other", "title": "Weaknesses", "text": unnamed.join(", ") }));

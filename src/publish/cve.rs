@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::publish::csaf::is_web_url;
 use crate::publish::public::{Advisory, PublicProduct};
-use crate::publish::ranges;
+use crate::format::ranges;
 
 /// `dataVersion` of the records.
 pub const DATA_VERSION: &str = "5.1";
@@ -201,7 +201,7 @@ fn add_details(cna: &mut Value, a: &Advisory) {
         .cwe
         .iter()
         .map(|id| {
-            let text = crate::publish::cwe::name(id).map_or_else(|| id.clone(), |n| format!("{id} {n}"));
+            let text = crate::format::cwe::name(id).map_or_else(|| id.clone(), |n| format!("{id} {n}"));
             json!({ "descriptions": [{ "lang": "en", "description": text, "cweId": id, "type": "CWE" }] })
         })
         .collect();
@@ -304,6 +304,13 @@ mod tests {
             ecosystem: None,
             package: None,
             purl: None,
+            cpe: None,
+            hashes: Vec::new(),
+            model_numbers: Vec::new(),
+            sbom_urls: Vec::new(),
+            serial_numbers: Vec::new(),
+            skus: Vec::new(),
+            x_generic_uris: Vec::new(),
         };
         let (v, d) = affected_versions(&p(Some("<= 2.3"), None), "custom");
         assert_eq!(
