@@ -25,7 +25,10 @@ pub fn version() -> &'static str {
 }
 
 fn header(key: &str) -> Option<&'static str> {
-    TABLE.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix("# ")?.strip_prefix(key)?.strip_prefix(": "))
+    TABLE
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# ")?.strip_prefix(key)?.strip_prefix(": "))
 }
 
 fn table() -> &'static [Weakness] {
@@ -77,7 +80,10 @@ mod tests {
             Some("Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')")
         );
         assert_eq!(name("CWE-1004"), Some("Sensitive Cookie Without 'HttpOnly' Flag"));
-        assert_eq!(name("CWE-1321"), Some("Improperly Controlled Modification of Object Prototype Attributes ('Prototype Pollution')"));
+        assert_eq!(
+            name("CWE-1321"),
+            Some("Improperly Controlled Modification of Object Prototype Attributes ('Prototype Pollution')")
+        );
         assert_eq!(weakness("CWE-5").map(|w| w.status), Some("Draft"));
         assert_eq!(name("CWE-99999"), None);
         assert_eq!(name("79"), None);

@@ -14,8 +14,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::format::config::Config;
-use crate::format::report::sections::options;
 use crate::format::report::model::{FileHashes, GenericUri};
+use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
 use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
 

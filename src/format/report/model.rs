@@ -106,7 +106,9 @@ impl Product {
     /// `purl`, else the one `ecosystem` and `package` give ([`crate::format::purl::derive`]).
     pub fn purl_or_derived(&self) -> Option<String> {
         let given = self.purl.as_deref().map(str::trim).filter(|u| !u.is_empty());
-        given.map(str::to_owned).or_else(|| crate::format::purl::derive(self.ecosystem.as_deref()?, self.package.as_deref()?))
+        given
+            .map(str::to_owned)
+            .or_else(|| crate::format::purl::derive(self.ecosystem.as_deref()?, self.package.as_deref()?))
     }
 
     /// Whether a helper identifies every version of the product (the affected range and the

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::mandatory::names_a_range;
 
-use crate::publish::public::{Advisory, PublicProduct};
 use crate::format::ranges;
+use crate::publish::public::{Advisory, PublicProduct};
 
 /// One report product in the tree.
 #[derive(Debug, Clone)]
@@ -94,7 +94,10 @@ fn helper(p: &PublicProduct, fixed: Option<&str>) -> Option<Value> {
     let strings = |v: &[String]| v.iter().map(|s| json!(s)).collect::<Vec<_>>();
     list("model_numbers", strings(&p.model_numbers));
     list("skus", strings(&p.skus));
-    list("x_generic_uris", p.x_generic_uris.iter().map(|g| json!({ "namespace": g.namespace, "uri": g.uri })).collect());
+    list(
+        "x_generic_uris",
+        p.x_generic_uris.iter().map(|g| json!({ "namespace": g.namespace, "uri": g.uri })).collect(),
+    );
     if fixed.is_none() {
         list("serial_numbers", strings(&p.serial_numbers));
         list("sbom_urls", strings(&p.sbom_urls));
