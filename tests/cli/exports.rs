@@ -250,3 +250,36 @@ fn nothing_private_reaches_csaf_or_cve() {
     }
     assert!(outputs[0].contains("Jane Doe (Example Research Lab)") && outputs[1].contains("Jane Doe"), "credited");
 }
+
+#[test]
+fn each_cve_alias_gets_its_own_record_in_the_site_and_osv_keeps_exact_versions() {
+    let repo = repo();
+    let text = EXPORTS
+        .replace("aliases: [CVE-2026-41234]", "aliases: [CVE-2026-41234, CVE-2026-41235]")
+        .replace("affected: '< 1.10.0'", "affected: '1.9.0, 1.9.1'");
+    repo.write("reports/ENIGM-2026-0001.md", &text);
+    commit_all(&repo, "second CVE, exact versions");
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let schema = validator("cve-record-5.schema.json");
+    for cve in ["CVE-2026-41234", "CVE-2026-41235"] {
+        let record = json(&fs::read_to_string(site.join(format!("cve/{cve}.json"))).expect("record"));
+        assert_eq!(record["cveMetadata"]["cveId"], cve);
+        assert_valid(&schema, &record, cve);
+    }
+    assert_eq!(
+        fs::read_to_string(site.join("cve/index.txt")).expect("index"),
+        "CVE-2026-41234.json\nCVE-2026-41235.json\n"
+    );
+    let manifest = fs::read_to_string(site.join(".enigm-site")).expect("manifest");
+    assert!(manifest.contains("cve/CVE-2026-41235.json\n") && manifest.contains("cve/index.txt\n"), "{manifest}");
+    let a = repo.cmd().args(["render", "1", "--format", "cve"]).assert().code(2);
+    assert!(stderr(&a).contains("2 CVE aliases") && stderr(&a).contains("cve/CVE-2026-41235.json"), "{}", stderr(&a));
+    let csaf = render(&repo, "csaf");
+    assert_eq!(csaf["vulnerabilities"].as_array().map(Vec::len), Some(2), "one vulnerability per CVE");
+    assert_eq!(mandatory(&csaf), []);
+    let osv = render(&repo, "osv");
+    assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+    assert_eq!(osv["affected"][1]["versions"], serde_json::json!(["1.9.0", "1.9.1"]));
+    assert!(osv["affected"][1].get("ranges").is_none(), "no wider range: {osv}");
+}
