@@ -4,7 +4,9 @@
 //! accepts: `x_<ID>` for a private database, or `<osv_prefix>-<YEAR>-<NNNN>` when
 //! `render.osv_prefix` names a registered one. A product ships through a package ecosystem
 //! only when its `ecosystem` is one OSV lists; otherwise it is exported without `package`, its
-//! version text kept in `database_specific`.
+//! version text kept in `database_specific`. A package's versions are exactly the report's
+//! (read by [`ranges`]): a span becomes events, exact versions a `versions` list, and text no
+//! OSV range can say gets neither, never a wider range (`validate` warns about it).
 
 use serde_json::{Value, json};
 
