@@ -68,7 +68,7 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(f["severity"], "error");
     assert_eq!(
         (f["line"].as_u64(), f["column"].as_u64(), f["end_line"].as_u64(), f["end_column"].as_u64()),
-        (Some(17), Some(10), Some(17), Some(13))
+        (Some(18), Some(10), Some(18), Some(13))
     );
     assert!(f["help"].as_str().expect("help").contains("level: critical"));
     assert_eq!(v["findings"][1]["code"], "cwe-format", "ordered by position");
@@ -80,7 +80,7 @@ fn github_annotations_point_at_file_line_and_column() {
     repo.write("reports/ENIGM-2026-0001.md", PUBLISHED.replace("aliases: [CVE-2026-12345]", "aliases: [CVE-26-1]"));
     let a = repo.cmd().args(["validate", "--format", "github"]).assert().code(1);
     let out = stdout(&a);
-    assert!(out.starts_with("::error file=reports/ENIGM-2026-0001.md,line=19,col=11,endLine=19,endColumn=19,title=enigm-disclose alias-format::`CVE-26-1` is not a CVE or GHSA id%0Ahelp: "), "{out}");
+    assert!(out.starts_with("::error file=reports/ENIGM-2026-0001.md,line=20,col=11,endLine=20,endColumn=19,title=enigm-disclose alias-format::`CVE-26-1` is not a CVE or GHSA id%0Ahelp: "), "{out}");
 }
 
 /// The official SARIF 2.1.0 schema, from ../shared (or ENIGM_SHARED_SCHEMAS). Under CI a
@@ -112,7 +112,7 @@ fn sarif_output_is_valid_against_the_official_schema() {
     let results = log["runs"][0]["results"].as_array().expect("results");
     assert_eq!(results.len(), 3);
     assert_eq!(results[0]["ruleId"], "cwe-format");
-    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 18);
+    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 19);
     let Some(schema) = shared_schema("sarif-2.1.0.schema.json") else {
         return;
     };
