@@ -283,3 +283,36 @@ fn each_cve_alias_gets_its_own_record_in_the_site_and_osv_keeps_exact_versions()
     assert_eq!(osv["affected"][1]["versions"], serde_json::json!(["1.9.0", "1.9.1"]));
     assert!(osv["affected"][1].get("ranges").is_none(), "no wider range: {osv}");
 }
+
+#[test]
+fn every_product_identification_helper_reaches_the_csaf_leaves_and_the_schema_accepts_them() {
+    let repo = repo();
+    let helpers = "    cpe: 'cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*'\n    hashes:\n      - filename: web-2.3.0.tar.gz\n        file_hashes:\n          - algorithm: sha256\n            value: 4775203615d9534a8bfca96a93dc8b461a489f69124a130d786b42204f3341cc\n    model_numbers: [W-100]\n    sbom_urls: ['https://acme.test/sbom/web.json']\n    serial_numbers: ['SN-1*']\n    skus: [WEB-PRO]\n    x_generic_uris:\n      - namespace: https://acme.test/ids\n        uri: https://acme.test/ids/web\n";
+    let text = EXPORTS
+        .replace("    cpe: 'cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*'\n", helpers)
+        .replace("    purl: pkg:pypi/acme-api\n", "");
+    repo.write("reports/ENIGM-2026-0001.md", &text);
+    commit_all(&repo, "helpers");
+    repo.cmd().args(["validate", "--deny-warnings"]).assert().success();
+    let csaf = render(&repo, "csaf");
+    assert_valid(&validator("csaf-2.0.schema.json"), &csaf, "CSAF");
+    assert_eq!(mandatory(&csaf), []);
+    let web = &csaf["product_tree"]["branches"][0]["branches"][0]["branches"];
+    let (affected, fixed) =
+        (&web[0]["product"]["product_identification_helper"], &web[1]["product"]["product_identification_helper"]);
+    let keys = |h: &Value| h.as_object().expect("helper").keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(affected),
+        ["cpe", "hashes", "model_numbers", "sbom_urls", "serial_numbers", "skus", "x_generic_uris"]
+    );
+    assert_eq!(keys(fixed), ["cpe", "model_numbers", "skus", "x_generic_uris"], "the files are the affected ones");
+    let api = &csaf["product_tree"]["branches"][0]["branches"][1]["branches"];
+    assert_eq!(api[0]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api", "derived");
+    assert_eq!(api[1]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api@1.10.0");
+    // A CPE the CSAF pattern refuses is refused by `validate` already.
+    repo.write("reports/ENIGM-2026-0001.md", text.replace("cpe:2.3:a:acme:web:*", "cpe:acme web"));
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let found = json(&stdout(&a));
+    assert_eq!(found["findings"][0]["code"], "invalid-field", "{found}");
+    assert!(found["findings"][0]["message"].as_str().is_some_and(|m| m.starts_with("`products[0].cpe`")), "{found}");
+}
