@@ -316,3 +316,22 @@ fn every_product_identification_helper_reaches_the_csaf_leaves_and_the_schema_ac
     assert_eq!(found["findings"][0]["code"], "invalid-field", "{found}");
     assert!(found["findings"][0]["message"].as_str().is_some_and(|m| m.starts_with("`products[0].cpe`")), "{found}");
 }
+
+#[test]
+fn an_osv_prefix_the_schema_does_not_list_is_a_config_finding_and_a_listed_one_gives_valid_ids() {
+    let repo = repo();
+    let config = repo.read("enigm.yaml").replace("render:\n", "render:\n  osv_prefix: EXAMPLE\n");
+    repo.write("enigm.yaml", &config);
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let found = json(&stdout(&a));
+    assert_eq!(
+        (found["findings"][0]["code"].as_str(), found["findings"][0]["path"].as_str()),
+        (Some("config-invalid"), Some("enigm.yaml")),
+        "{found}"
+    );
+    assert!(found["findings"][0]["message"].as_str().is_some_and(|m| m.contains("`EXAMPLE`")), "{found}");
+    repo.write("enigm.yaml", config.replace("osv_prefix: EXAMPLE", "osv_prefix: PYSEC"));
+    let osv = render(&repo, "osv");
+    assert_eq!(osv["id"], "PYSEC-2026-0001");
+    assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+}
