@@ -207,6 +207,8 @@ fn render(r: &Rep, j: usize, levels: &[Level]) -> String {
         let fix = format!("{major}.{minor}.{}", patch + 1);
         o += &format!("  - name: {}\n    component: {}\n", PRODUCTS[p].0, PRODUCTS[p].1[c]);
         o.extend(confirmed.then(|| format!("    affected: {}\n", scalar(&format!("< {fix}")))));
+        // A product identification helper, as a vendor gives it (CSAF recommended test 6.2.16).
+        o += &format!("    cpe: 'cpe:2.3:a:example_corp:{}:*:*:*:*:*:*:*:*'\n", PRODUCTS[p].0);
         o.extend(fixed.then(|| format!("    fixed: \"{fix}\"\n")));
     }
     o.extend(

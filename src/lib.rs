@@ -9,7 +9,7 @@
 //!
 //! | module | holds | never |
 //! |---|---|---|
-//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, findings) | git, rules, I/O beyond the bytes it is given |
+//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, version ranges, purls, the CWE catalogue, findings) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock | policy decisions |
 //! | [`workflow`] | commands that change the repository: init, new, advance, renumber, demo | rendering |

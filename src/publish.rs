@@ -6,12 +6,10 @@
 
 pub mod csaf;
 pub mod cve;
-pub mod cwe;
 pub mod dashboard;
 pub mod markdown;
 pub mod osv;
 pub mod public;
-pub mod ranges;
 pub mod sandbox;
 pub mod site;
 pub mod templates;

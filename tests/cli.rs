@@ -9,6 +9,7 @@ mod cli {
     mod audit;
     mod boundary;
     mod ci;
+    mod conformance;
     mod crash;
     mod diagnostics;
     mod docs;

@@ -67,8 +67,15 @@ pub enum Code {
     CvssInvalid,
     CvssLevelMismatch,
     CweFormat,
+    CweUnknown,
     AliasFormat,
     ReferenceUrl,
+    // What the exports (CSAF, OSV, CVE) can carry.
+    AffectedUnreadable,
+    AffectedInexpressible,
+    PackageMissing,
+    ProductUnidentified,
+    CvssV4Only,
     // Body.
     MissingSection,
     EmptySection,
@@ -113,7 +120,13 @@ impl Code {
             | Code::UnknownComponent
             | Code::InvisibleCharacter
             | Code::MixedScript
-            | Code::ConfigPublishBeforeFix => Severity::Warning,
+            | Code::ConfigPublishBeforeFix
+            | Code::CweUnknown
+            | Code::AffectedUnreadable
+            | Code::AffectedInexpressible
+            | Code::PackageMissing
+            | Code::ProductUnidentified
+            | Code::CvssV4Only => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -168,8 +181,14 @@ impl Code {
             Code::CvssInvalid => "the CVSS vector does not parse as v3.1 or v4.0",
             Code::CvssLevelMismatch => "`level` does not match the CVSS score",
             Code::CweFormat => "a CWE id is not CWE-<number>",
+            Code::CweUnknown => "a CWE id is not in the CWE catalogue, or is deprecated there",
             Code::AliasFormat => "an alias is not a CVE or GHSA id",
             Code::ReferenceUrl => "a reference URL is not an http(s) URL",
+            Code::AffectedUnreadable => "`affected` is prose, not a version range a machine can read",
+            Code::AffectedInexpressible => "`affected` is comparators no single OSV or CVE span can say exactly",
+            Code::PackageMissing => "a product names an ecosystem but no package, so OSV cannot match it",
+            Code::ProductUnidentified => "a published product has no identification helper (purl, cpe, …) for CSAF",
+            Code::CvssV4Only => "a published report's only vector is CVSS v4.0, which CSAF 2.0 cannot score",
             Code::MissingSection => "a section the state requires is missing",
             Code::EmptySection => "a required section is empty or still template text (TODO)",
             Code::AmbiguousHeading => {

@@ -187,6 +187,7 @@ impl Config {
     pub fn from_located(yaml: &LocatedYaml) -> Result<Config, Finding> {
         let config: Config = yaml.deserialize(Path::new(CONFIG_FILE))?;
         config.check_prefix(yaml.spans())?;
+        config.check_osv_prefix(yaml.spans())?;
         Ok(config)
     }
 
@@ -204,11 +205,89 @@ impl Config {
         .with_help("use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. `ENIGM`)"))
     }
 
+    /// `render.osv_prefix` must be a home database prefix the OSV schema lists (its `prefix`
+    /// pattern): any other gives ids no OSV consumer accepts.
+    fn check_osv_prefix(&self, spans: &SpanMap) -> Result<(), Finding> {
+        let Some(prefix) = self.render.osv_prefix.as_deref() else { return Ok(()) };
+        if OSV_PREFIXES.contains(&prefix) {
+            return Ok(());
+        }
+        let span = spans.get("render.osv_prefix").map(|s| s.value.clone());
+        Err(Finding::error(
+            Code::ConfigInvalid,
+            Path::new(CONFIG_FILE),
+            span,
+            format!("`render.osv_prefix`: `{prefix}` is not a database prefix the OSV schema lists, so every OSV id would be invalid"),
+        )
+        .with_help("remove it (ids are then x_<ID>, for a private database), or use the prefix registered for your database with OSV (e.g. `GHSA`, `PYSEC`, `RUSTSEC`)"))
+    }
+
     /// The configured product named `name`.
     pub fn product(&self, name: &str) -> Option<&ProductConfig> {
         self.products.iter().find(|p| p.name == name)
     }
 }
+
+/// The home database prefixes of the OSV schema (1.7, `$defs.prefix`), without the `-`.
+pub const OSV_PREFIXES: &[&str] = &[
+    "ASB-A",
+    "PUB-A",
+    "ALPINE",
+    "ALSA",
+    "ALBA",
+    "ALEA",
+    "AZL",
+    "BELL",
+    "BIT",
+    "CGA",
+    "CLEANSTART",
+    "CLSA",
+    "CURL",
+    "CVE",
+    "DEBIAN",
+    "DHI",
+    "DRUPAL",
+    "DSA",
+    "DLA",
+    "ELA",
+    "DTSA",
+    "ECHO",
+    "EEF",
+    "FreeBSD",
+    "GHSA",
+    "GO",
+    "GSD",
+    "HSEC",
+    "JLSEC",
+    "KUBE",
+    "LBSEC",
+    "LSN",
+    "MAL",
+    "MINI",
+    "MGASA",
+    "OESA",
+    "OSEC",
+    "OSV",
+    "openSUSE-SU",
+    "PHSA",
+    "PSF",
+    "PYSEC",
+    "RHBA",
+    "RHEA",
+    "RHSA",
+    "RLSA",
+    "RXSA",
+    "RSEC",
+    "ROOT",
+    "RUSTSEC",
+    "SUSE-SU",
+    "SUSE-RU",
+    "SUSE-FU",
+    "SUSE-OU",
+    "UBUNTU",
+    "USN",
+    "V8",
+];
 
 /// The text of `root/enigm.yaml`. A symbolic link (which could point outside the
 /// repository) is never followed; a directory, a file over 1 MiB or non-UTF-8 bytes are
@@ -295,7 +374,7 @@ render:
   # base_url: https://security.example.com/advisories/
   # Body sections that become public when a report is published.
   public_sections: [Summary, Impact, Remediation]
-  # osv_prefix: EXAMPLE   # an OSV prefix registered for your database; default x_<ID>
+  # osv_prefix: PYSEC     # the OSV prefix registered for your database; default x_<ID>
   # CSAF documents name the publisher by `organization.website` (else base_url); the site's
   # CSAF provider metadata needs base_url. CVE records need your CNA's organization UUID:
   # cve_org_id: 00000000-0000-4000-8000-000000000000
@@ -338,6 +417,15 @@ mod tests {
         assert_eq!(r.finding.code, "config-unknown-key");
         let span = r.finding.span.expect("span");
         assert_eq!(&text[span], "triage_dayz");
+    }
+
+    #[test]
+    fn an_osv_prefix_the_schema_does_not_list_is_located() {
+        let with = |p: &str| seed().render().replace("# osv_prefix: PYSEC ", &format!("osv_prefix: {p}"));
+        let r = Config::parse(&with("EXAMPLE")).unwrap_err();
+        assert_eq!(r.finding.code, "config-invalid");
+        assert_eq!(&with("EXAMPLE")[r.finding.span.expect("span")], "EXAMPLE");
+        assert_eq!(Config::parse(&with("PYSEC")).expect("listed").render.osv_prefix.as_deref(), Some("PYSEC"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! ([`mandatory`]) before it is returned: one that fails is never written, and the error names
 //! the test.
 //! CSAF 2.0 scores only CVSS v2 and v3: a v4.0 vector is carried in a vulnerability note.
+//! Each CVE alias is a vulnerability of its own (with the same products, notes and scores).
 
 pub mod mandatory;
 pub mod products;
@@ -85,8 +86,21 @@ pub(crate) fn build(a: &Advisory, tracking: &Tracking, publisher: &Publisher, ba
     json!({
         "document": document_part(a, tracking, publisher, base_url),
         "product_tree": tree.json,
-        "vulnerabilities": [vulnerability(a, tracking, &tree)],
+        "vulnerabilities": cves(a).into_iter().map(|cve| vulnerability(a, tracking, &tree, cve)).collect::<Vec<_>>(),
     })
+}
+
+/// The CVE ids of the report, each once; `[None]` without one. Each is a vulnerability of its
+/// own: `ids` takes no CVE (recommended test 6.2.17).
+fn cves(a: &Advisory) -> Vec<Option<&str>> {
+    let mut seen = std::collections::HashSet::new();
+    let cves: Vec<Option<&str>> = a
+        .aliases
+        .iter()
+        .filter(|x| crate::rules::checks::fields::is_cve(x) && seen.insert(x.as_str()))
+        .map(|x| Some(x.as_str()))
+        .collect();
+    if cves.is_empty() { vec![None] } else { cves }
 }
 
 fn document_part(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
@@ -115,9 +129,9 @@ fn document_part(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_
     if is_web_url(base_url) {
         let csaf = format!("{base_url}csaf/{}", provider::path(&a.id, tracking));
         doc["references"] = json!([
-            { "category": "self", "summary": "This advisory (CSAF)", "url": csaf },
-            { "category": "self", "summary": "This advisory (web page)", "url": format!("{base_url}advisories/{}.html", a.id) },
-            { "category": "self", "summary": "This advisory (OSV)", "url": format!("{base_url}osv/{}.json", a.id) },
+            { "category": "self", "summary": "This advisory in the common security advisory format", "url": csaf },
+            { "category": "self", "summary": "This advisory as a web page", "url": format!("{base_url}advisories/{}.html", a.id) },
+            { "category": "self", "summary": "This advisory in the open source vulnerability format", "url": format!("{base_url}osv/{}.json", a.id) },
         ]);
     }
     doc
@@ -141,7 +155,7 @@ fn tracking_json(a: &Advisory, t: &Tracking) -> Value {
     })
 }
 
-fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree) -> Value {
+fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree, cve: Option<&str>) -> Value {
     let affected = tree.affected_ids();
     let mut v = json!({
         "title": a.title,
@@ -149,16 +163,16 @@ fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree) -> Value {
         "product_status": product_status(tree),
         "release_date": tracking.initial_release_date(),
     });
-    let cve = a.aliases.iter().find(|x| x.starts_with("CVE-"));
     if let Some(cve) = cve {
         v["cve"] = json!(cve);
     }
     let mut seen = std::collections::HashSet::new();
-    let others: Vec<&String> = a.aliases.iter().filter(|x| Some(*x) != cve && seen.insert(*x)).collect();
+    let others: Vec<&String> =
+        a.aliases.iter().filter(|x| !crate::rules::checks::fields::is_cve(x) && seen.insert(*x)).collect();
     if !others.is_empty() {
         v["ids"] = Value::Array(others.into_iter().map(|x| id_json(x)).collect());
     }
-    if let Some((id, name)) = a.cwe.first().and_then(|id| crate::publish::cwe::name(id).map(|n| (id, n))) {
+    if let Some((id, name)) = a.cwe.first().and_then(|id| crate::format::cwe::name(id).map(|n| (id, n))) {
         v["cwe"] = json!({ "id": id, "name": name });
     }
     let v31 = a.severity.as_ref().and_then(|s| s.vector.as_deref()).and_then(crate::format::cvss::to_json);
@@ -227,7 +241,7 @@ fn vulnerability_notes(a: &Advisory) -> Vec<Value> {
         let text = format!("{vector} ({}). CSAF 2.0 scores only CVSS v2 and v3.", scores.describe());
         notes.push(json!({ "category": "other", "title": "CVSS v4.0", "text": text }));
     }
-    let named = a.cwe.first().and_then(|id| crate::publish::cwe::name(id)).is_some();
+    let named = a.cwe.first().and_then(|id| crate::format::cwe::name(id)).is_some();
     let unnamed: Vec<&str> = a.cwe.iter().skip(usize::from(named)).map(String::as_str).collect();
     if !unnamed.is_empty() {
         notes.push(json!({ "category": "other", "title": "Weaknesses", "text": unnamed.join(", ") }));
@@ -367,6 +381,21 @@ mod tests {
         assert_eq!(api[0]["name"], "vers:pypi/<1.10.0");
         assert_eq!(api[1]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api@1.10.0");
         assert!(!d.to_string().contains("jane@example.org"));
+    }
+
+    #[test]
+    fn each_cve_alias_is_a_vulnerability_and_ids_take_no_cve() {
+        let d = document(&EXPORTS.replace(
+            "aliases: [CVE-2026-41234]",
+            "aliases: [CVE-2026-41234, GHSA-9wx4-h78v-vm56, CVE-2026-41235, CVE-2026-41234]",
+        ));
+        let v = d["vulnerabilities"].as_array().expect("vulnerabilities");
+        let cves: Vec<&str> = v.iter().filter_map(|x| x["cve"].as_str()).collect();
+        assert_eq!(cves, ["CVE-2026-41234", "CVE-2026-41235"]);
+        for x in v {
+            assert_eq!(x["ids"], json!([{ "system_name": "GitHub Security Advisory", "text": "GHSA-9wx4-h78v-vm56" }]));
+            assert_eq!(x["product_status"], v[0]["product_status"]);
+        }
     }
 
     #[test]

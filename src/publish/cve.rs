@@ -10,33 +10,61 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
+use crate::format::ranges;
 use crate::publish::csaf::is_web_url;
 use crate::publish::public::{Advisory, PublicProduct};
-use crate::publish::ranges;
 
 /// `dataVersion` of the records.
 pub const DATA_VERSION: &str = "5.1";
 
-/// Package collections for `collectionURL`, by OSV ecosystem name.
+/// Package collections for `collectionURL`, by OSV ecosystem name: the URLs the CVE JSON 5
+/// schema lists as `collectionURL` examples, and the `versionType` of their versions.
 const COLLECTIONS: &[(&str, &str, &str)] = &[
+    ("ConanCenter", "https://conan.io/center", "custom"),
+    ("CRAN", "https://cran.r-project.org", "custom"),
     ("crates.io", "https://crates.io", "semver"),
-    ("Go", "https://pkg.go.dev", "semver"),
+    ("Debian", "https://packages.debian.org", "custom"),
+    ("Go", "https://golang.org/pkg", "semver"),
+    ("Hackage", "https://hackage.haskell.org", "custom"),
+    ("Hex", "https://repo.hex.pm", "semver"),
+    ("Julia", "https://juliahub.com", "semver"),
     ("Maven", "https://repo.maven.apache.org/maven2", "maven"),
-    ("npm", "https://www.npmjs.com", "semver"),
-    ("NuGet", "https://www.nuget.org/packages", "semver"),
+    ("npm", "https://registry.npmjs.org", "semver"),
+    ("NuGet", "https://nuget.org/packages", "semver"),
+    ("opam", "https://opam.ocaml.org/packages", "custom"),
     ("Packagist", "https://packagist.org", "semver"),
-    ("PyPI", "https://pypi.org", "python"),
+    ("Pub", "https://pub.dev", "semver"),
+    ("PyPI", "https://pypi.python.org", "python"),
     ("RubyGems", "https://rubygems.org", "custom"),
 ];
 
-/// The CVE record of an advisory; `base_url` ends in `/` (or is empty).
+/// The CVE records of an advisory, one per CVE alias (each once, in the order written), with
+/// the CVE id; `base_url` ends in `/` (or is empty).
+pub fn records(a: &Advisory, config: &Config, base_url: &str) -> Result<Vec<(String, Value)>> {
+    let mut seen = std::collections::HashSet::new();
+    let cves: Vec<&String> =
+        a.aliases.iter().filter(|x| crate::rules::checks::fields::is_cve(x) && seen.insert(x.as_str())).collect();
+    if cves.is_empty() {
+        return Err(no_cve(a));
+    }
+    cves.into_iter().map(|cve| Ok((cve.clone(), record_for(a, cve, config, base_url)?))).collect()
+}
+
+fn no_cve(a: &Advisory) -> Error {
+    Error::usage(
+        format!("{} has no CVE alias; a CVE record is written only for a report with one", a.id),
+        "add the CVE id assigned to the issue to `aliases` (e.g. `aliases: [CVE-2026-12345]`)",
+    )
+}
+
+/// The CVE record of the advisory's first CVE alias; `base_url` ends in `/` (or is empty).
 pub fn record(a: &Advisory, config: &Config, base_url: &str) -> Result<Value> {
-    let cve = a.aliases.iter().find(|x| crate::rules::checks::fields::is_cve(x)).ok_or_else(|| {
-        Error::usage(
-            format!("{} has no CVE alias; a CVE record is written only for a report with one", a.id),
-            "add the CVE id assigned to the issue to `aliases` (e.g. `aliases: [CVE-2026-12345]`)",
-        )
-    })?;
+    let cve = a.aliases.iter().find(|x| crate::rules::checks::fields::is_cve(x)).ok_or_else(|| no_cve(a))?;
+    record_for(a, cve, config, base_url)
+}
+
+/// The record of `cve`, one of the advisory's aliases.
+fn record_for(a: &Advisory, cve: &str, config: &Config, base_url: &str) -> Result<Value> {
     if a.withdrawn {
         return Err(Error::usage(
             format!("{} is withdrawn; its CVE record would be a REJECTED one, which is not generated", a.id),
@@ -147,23 +175,22 @@ fn affected_versions(p: &PublicProduct, version_type: &str) -> (Vec<Value>, &'st
         (None, Some(f)) => ranges::parse(&format!("< {f}")),
         (None, None) => return (Vec::new(), "affected"),
     };
-    let Some(constraints) = constraints else {
-        return (vec![json!({ "version": text.unwrap_or_default(), "status": "affected" })], "unknown");
-    };
-    if let Some(span) = ranges::span(&constraints) {
-        let mut v = json!({ "version": span.start, "status": "affected", "versionType": version_type });
-        match span.end {
-            Some((end, true)) => v["lessThanOrEqual"] = json!(end),
-            Some((end, false)) => v["lessThan"] = json!(end),
-            None => v["lessThan"] = json!("*"),
+    let shape = constraints.as_deref().map(ranges::shape);
+    match shape {
+        Some(Ok(ranges::Shape::Span(span))) => {
+            let mut v = json!({ "version": span.start, "status": "affected", "versionType": version_type });
+            match span.end {
+                Some((end, true)) => v["lessThanOrEqual"] = json!(end),
+                Some((end, false)) => v["lessThan"] = json!(end),
+                None => v["lessThan"] = json!("*"),
+            }
+            (vec![v], "unaffected")
         }
-        return (vec![v], "unaffected");
+        Some(Ok(ranges::Shape::Versions(list))) => {
+            (list.into_iter().map(|v| json!({ "version": v, "status": "affected" })).collect(), "unaffected")
+        }
+        _ => (vec![json!({ "version": text.unwrap_or_default(), "status": "affected" })], "unknown"),
     }
-    if constraints.iter().all(|c| c.op == ranges::Op::Eq) {
-        let exact = constraints.iter().map(|c| json!({ "version": c.version, "status": "affected" })).collect();
-        return (exact, "unaffected");
-    }
-    (vec![json!({ "version": text.unwrap_or_default(), "status": "affected" })], "unknown")
 }
 
 /// References with CVE tags by type, then the advisory page when the site has a URL.
@@ -201,7 +228,7 @@ fn add_details(cna: &mut Value, a: &Advisory) {
         .cwe
         .iter()
         .map(|id| {
-            let text = crate::publish::cwe::name(id).map_or_else(|| id.clone(), |n| format!("{id} {n}"));
+            let text = crate::format::cwe::name(id).map_or_else(|| id.clone(), |n| format!("{id} {n}"));
             json!({ "descriptions": [{ "lang": "en", "description": text, "cweId": id, "type": "CWE" }] })
         })
         .collect();
@@ -266,7 +293,7 @@ mod tests {
             ])
         );
         assert_eq!(cna["affected"][0]["modules"], json!(["uploads"]));
-        assert_eq!(cna["affected"][1]["collectionURL"], "https://pypi.org");
+        assert_eq!(cna["affected"][1]["collectionURL"], "https://pypi.python.org");
         assert_eq!(cna["affected"][1]["versions"][0]["versionType"], "python");
         assert_eq!(cna["metrics"][0]["cvssV3_1"]["baseScore"], 8.1);
         assert_eq!(cna["metrics"][1]["cvssV4_0"]["version"], "4.0");
@@ -295,6 +322,36 @@ mod tests {
     }
 
     #[test]
+    fn one_record_per_cve_alias() {
+        let a = advisory(&EXPORTS.replace(
+            "aliases: [CVE-2026-41234]",
+            "aliases: [CVE-2026-41234, GHSA-9wx4-h78v-vm56, CVE-2026-41235, CVE-2026-41234]",
+        ));
+        let all = records(&a, &with_org(), "https://security.acme.test/").expect("records");
+        let ids: Vec<&str> = all
+            .iter()
+            .map(|(id, r)| {
+                assert_eq!(r["cveMetadata"]["cveId"], *id);
+                id.as_str()
+            })
+            .collect();
+        assert_eq!(ids, ["CVE-2026-41234", "CVE-2026-41235"]);
+        assert_eq!(all[0].1["containers"], all[1].1["containers"], "the same advisory under each id");
+    }
+
+    #[test]
+    fn collection_urls_are_the_schema_s() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/schemas/cve-record-5.schema.json");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            assert!(std::env::var_os("CI").is_none(), "{path} missing under CI");
+            return eprintln!("SKIPPED: {path} not found");
+        };
+        for (ecosystem, url, _) in COLLECTIONS {
+            assert!(text.contains(&format!("\"{url}\"")), "{ecosystem}: {url} is not a collectionURL the schema lists");
+        }
+    }
+
+    #[test]
     fn range_text_maps_to_versions() {
         let p = |affected: Option<&str>, fixed: Option<&str>| PublicProduct {
             name: "web".into(),
@@ -304,6 +361,13 @@ mod tests {
             ecosystem: None,
             package: None,
             purl: None,
+            cpe: None,
+            hashes: Vec::new(),
+            model_numbers: Vec::new(),
+            sbom_urls: Vec::new(),
+            serial_numbers: Vec::new(),
+            skus: Vec::new(),
+            x_generic_uris: Vec::new(),
         };
         let (v, d) = affected_versions(&p(Some("<= 2.3"), None), "custom");
         assert_eq!(

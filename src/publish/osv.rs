@@ -4,11 +4,14 @@
 //! accepts: `x_<ID>` for a private database, or `<osv_prefix>-<YEAR>-<NNNN>` when
 //! `render.osv_prefix` names a registered one. A product ships through a package ecosystem
 //! only when its `ecosystem` is one OSV lists; otherwise it is exported without `package`, its
-//! version text kept in `database_specific`.
+//! version text kept in `database_specific`. A package's versions are exactly the report's
+//! (read by [`ranges`]): a span becomes events, exact versions a `versions` list, and text no
+//! OSV range can say gets neither, never a wider range (`validate` warns about it).
 
 use serde_json::{Value, json};
 
 use crate::format::config::Config;
+use crate::format::ranges;
 use crate::publish::public::Advisory;
 
 /// The OSV schema version these records follow.
@@ -80,7 +83,7 @@ pub fn record(a: &Advisory, config: &Config) -> Value {
         "schema_version": SCHEMA_VERSION,
         "id": osv_id(&a.id, config),
         "modified": a.modified,
-        "summary": match &a.draft { Some(d) => format!("{d}: {}", a.title), None => a.title.clone() },
+        "summary": summary(match &a.draft { Some(d) => format!("{d}: {}", a.title), None => a.title.clone() }),
         "details": details(a),
     });
     let obj = v.as_object_mut().expect("json! object");
@@ -122,9 +125,27 @@ pub fn record(a: &Advisory, config: &Config) -> Value {
     v
 }
 
-/// `details`: the public sections as Markdown, then the mitigation.
+/// The longest summary OSV recommends ("on the order of no more than 120 characters").
+const SUMMARY_MAX: usize = 120;
+
+/// The title as a summary: cut at the last word boundary before [`SUMMARY_MAX`] characters,
+/// with "…", when longer; `details` then starts with the whole title.
+fn summary(title: String) -> String {
+    if title.chars().count() <= SUMMARY_MAX {
+        return title;
+    }
+    let cut = title.char_indices().nth(SUMMARY_MAX - 1).map_or(title.len(), |(i, _)| i);
+    let head = &title[..cut];
+    let word = head.rfind(char::is_whitespace).filter(|&i| i > 0).map_or(head, |i| &head[..i]);
+    format!("{}…", word.trim_end_matches(|c: char| c.is_whitespace() || ",;:-".contains(c)))
+}
+
+/// `details`: the whole title when the summary had to be cut, the public sections as
+/// Markdown, then the mitigation.
 fn details(a: &Advisory) -> String {
-    let mut parts: Vec<String> = a.sections.iter().map(|s| format!("## {}\n\n{}", s.title, s.markdown)).collect();
+    let long_title = (a.title.chars().count() > SUMMARY_MAX).then(|| a.title.clone());
+    let sections = a.sections.iter().map(|s| format!("## {}\n\n{}", s.title, s.markdown));
+    let mut parts: Vec<String> = long_title.into_iter().chain(sections).collect();
     if let Some(m) = &a.mitigation {
         parts.push(format!("## Mitigation\n\n{m}"));
     }
@@ -150,51 +171,113 @@ fn affected(p: &crate::publish::public::PublicProduct) -> Value {
     if let Some(purl) = &p.purl {
         package["purl"] = json!(purl);
     }
-    let introduced = p.affected.as_deref().and_then(lower_bound).unwrap_or_else(|| "0".to_owned());
-    let mut events = vec![json!({ "introduced": introduced })];
-    match (&p.fixed, p.affected.as_deref().and_then(upper_bound)) {
-        (Some(f), _) => events.push(json!({ "fixed": f })),
-        (None, Some(("<", v))) => events.push(json!({ "fixed": v })),
-        (None, Some((_, v))) => events.push(json!({ "last_affected": v })),
-        (None, None) => {}
+    let mut out = json!({ "package": package, "database_specific": specific });
+    match versions(p) {
+        Some(Affects::Events(events)) => out["ranges"] = json!([{ "type": "ECOSYSTEM", "events": events }]),
+        Some(Affects::Versions(list)) => out["versions"] = json!(list),
+        // Text no OSV range can say exactly: no range rather than a wider one (`validate`
+        // reports it as `affected-unreadable` or `affected-inexpressible`).
+        None => {}
     }
-    json!({ "package": package, "ranges": [{ "type": "ECOSYSTEM", "events": events }], "database_specific": specific })
+    out
 }
 
-/// `>= 1.2` in a range text → `1.2`.
-fn lower_bound(range: &str) -> Option<String> {
-    range
-        .split(',')
-        .map(str::trim)
-        .find_map(|part| part.strip_prefix(">=").map(|v| v.trim().to_owned()))
-        .filter(|v| !v.is_empty())
+/// What an OSV `affected` entry lists.
+#[derive(Debug, PartialEq)]
+enum Affects {
+    /// `introduced` / `fixed` / `last_affected` events of one ECOSYSTEM range.
+    Events(Vec<Value>),
+    /// Exact versions.
+    Versions(Vec<String>),
 }
 
-/// `< 2.4.1` → (`<`, `2.4.1`); `<= 2.3` → (`<=`, `2.3`).
-fn upper_bound(range: &str) -> Option<(&'static str, String)> {
-    range
-        .split(',')
+/// The report's range exactly (read by [`ranges`]): a span becomes events, exact versions a
+/// `versions` list; `None` for text no OSV range can express. Without `affected`, every
+/// version before `fixed` (or every version).
+fn versions(p: &crate::publish::public::PublicProduct) -> Option<Affects> {
+    let text = p.affected.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let fixed = p
+        .fixed
+        .as_deref()
         .map(str::trim)
-        .find_map(|part| {
-            if let Some(v) = part.strip_prefix("<=") {
-                Some(("<=", v.trim().to_owned()))
-            } else {
-                part.strip_prefix('<').map(|v| ("<", v.trim().to_owned()))
+        .filter(|f| !f.is_empty() && ranges::parse(f).is_some_and(|c| c.len() == 1 && c[0].op == ranges::Op::Eq));
+    let Some(text) = text else {
+        let mut events = vec![json!({ "introduced": "0" })];
+        events.extend(fixed.map(|f| json!({ "fixed": f })));
+        return Some(Affects::Events(events));
+    };
+    match ranges::shape(&ranges::parse(text)?).ok()? {
+        ranges::Shape::Versions(list) => Some(Affects::Versions(list)),
+        ranges::Shape::Span(span) => {
+            let mut events = vec![json!({ "introduced": span.start })];
+            match (span.end, fixed) {
+                (Some((end, false)), _) => events.push(json!({ "fixed": end })),
+                (Some((end, true)), _) => events.push(json!({ "last_affected": end })),
+                (None, Some(f)) => events.push(json!({ "fixed": f })),
+                (None, None) => {}
             }
-        })
-        .filter(|(_, v)| !v.is_empty())
+            Some(Affects::Events(events))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::publish::csaf::test_support::{EXPORTS, advisory};
+
+    fn product(affected: Option<&str>, fixed: Option<&str>) -> crate::publish::public::PublicProduct {
+        let mut p = advisory(EXPORTS).products[1].clone();
+        p.affected = affected.map(Into::into);
+        p.fixed = fixed.map(Into::into);
+        p
+    }
+
+    fn events(affected: Option<&str>, fixed: Option<&str>) -> Option<Affects> {
+        versions(&product(affected, fixed))
+    }
 
     #[test]
-    fn lower_bounds() {
-        assert_eq!(lower_bound(">= 1.0, < 1.9.3"), Some("1.0".into()));
-        assert_eq!(lower_bound("< 2"), None);
-        assert_eq!(upper_bound(">= 1.0, < 1.9.3"), Some(("<", "1.9.3".into())));
-        assert_eq!(upper_bound("<= 2.3"), Some(("<=", "2.3".into())));
-        assert_eq!(upper_bound("all"), None);
+    fn ranges_are_exactly_the_report_s() {
+        let ev = |v: Value| Some(Affects::Events(v.as_array().expect("events").clone()));
+        assert_eq!(
+            events(Some(">= 1.0, < 1.9.3"), Some("1.9.3")),
+            ev(json!([{ "introduced": "1.0" }, { "fixed": "1.9.3" }]))
+        );
+        assert_eq!(events(Some("<= 2.3"), None), ev(json!([{ "introduced": "0" }, { "last_affected": "2.3" }])));
+        assert_eq!(events(Some(">= 3.0"), Some("3.2")), ev(json!([{ "introduced": "3.0" }, { "fixed": "3.2" }])));
+        assert_eq!(events(None, Some("1.2")), ev(json!([{ "introduced": "0" }, { "fixed": "1.2" }])));
+        assert_eq!(events(None, None), ev(json!([{ "introduced": "0" }])));
+        assert_eq!(events(Some("2.0.1, 2.0.2"), None), Some(Affects::Versions(vec!["2.0.1".into(), "2.0.2".into()])));
+        assert_eq!(events(Some("> 1.0, < 2"), None), None, "no exclusive introduced in OSV");
+        assert_eq!(events(Some("all 2.x releases"), None), None);
+    }
+
+    #[test]
+    fn a_long_title_is_cut_at_a_word_for_the_summary() {
+        let title = "Path traversal in the upload handler ".repeat(5);
+        let cut = summary(title.trim().to_owned());
+        assert!(
+            cut.chars().count() <= SUMMARY_MAX
+                && cut.ends_with(" Path…")
+                && title.starts_with(cut.trim_end_matches("…")),
+            "{cut}"
+        );
+        assert_eq!(summary("Short".into()), "Short");
+        let one_word = "x".repeat(200);
+        assert_eq!(summary(one_word).chars().count(), SUMMARY_MAX);
+        let mut a = advisory(EXPORTS);
+        a.title = title.trim().to_owned();
+        assert!(details(&a).starts_with(a.title.as_str()));
+    }
+
+    #[test]
+    fn an_entry_without_an_exact_range_lists_none() {
+        let e = affected(&product(Some("all 2.x releases"), Some("3.0")));
+        assert!(e.get("ranges").is_none() && e.get("versions").is_none(), "{e}");
+        assert_eq!(e["database_specific"]["affected"], "all 2.x releases");
+        let e = affected(&product(Some("2.0.1, 2.0.2"), None));
+        assert_eq!(e["versions"], json!(["2.0.1", "2.0.2"]));
+        assert!(e.get("ranges").is_none());
     }
 }

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::format::config::Config;
+use crate::format::report::model::{FileHashes, GenericUri};
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
 use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
@@ -72,7 +73,16 @@ pub struct PublicProduct {
     pub fixed: Option<String>,
     pub ecosystem: Option<String>,
     pub package: Option<String>,
+    /// The given purl, else the one derived from `ecosystem` and `package`.
     pub purl: Option<String>,
+    /// The other product identification helpers, as the report gives them.
+    pub cpe: Option<String>,
+    pub hashes: Vec<FileHashes>,
+    pub model_numbers: Vec<String>,
+    pub sbom_urls: Vec<String>,
+    pub serial_numbers: Vec<String>,
+    pub skus: Vec<String>,
+    pub x_generic_uris: Vec<GenericUri>,
 }
 
 /// A reference link.
@@ -157,7 +167,14 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
                 fixed: p.fixed.clone(),
                 ecosystem: p.ecosystem.clone(),
                 package: p.package.clone(),
-                purl: p.purl.clone(),
+                purl: p.purl_or_derived(),
+                cpe: p.cpe.clone(),
+                hashes: p.hashes.clone(),
+                model_numbers: p.model_numbers.clone(),
+                sbom_urls: p.sbom_urls.clone(),
+                serial_numbers: p.serial_numbers.clone(),
+                skus: p.skus.clone(),
+                x_generic_uris: p.x_generic_uris.clone(),
             })
             .collect(),
         aliases: report.aliases.clone(),

@@ -1,5 +1,6 @@
 //! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
-//! document per public advisory, an Atom feed and a CSAF provider directory; and one
+//! document per public advisory, one CVE record per CVE alias (with `render.cve_org_id`), an
+//! Atom feed and a CSAF provider directory; and one
 //! advisory on its own in any of those formats or as a CVE record ([`render_one`]), built by
 //! the same code as the site's files.
 //!
@@ -153,7 +154,17 @@ fn advisory_text(
         Format::Html => renderer.advisory("advisory.html.j2", a, site, root),
         Format::Md => renderer.advisory("advisory.md.j2", a, site, root),
         Format::Osv => json(serde_json::to_string_pretty(&osv::record(a, config)), "OSV"),
-        Format::Cve => json(serde_json::to_string_pretty(&cve::record(a, config, &site.base_url)?), "the CVE record"),
+        Format::Cve => {
+            let records = cve::records(a, config, &site.base_url)?;
+            if let [(_, record)] = records.as_slice() {
+                return json(serde_json::to_string_pretty(record), "the CVE record");
+            }
+            let paths: Vec<String> = records.iter().map(|(cve, _)| cve_path(cve)).collect();
+            Err(Error::usage(
+                format!("{} has {} CVE aliases, so {} CVE records", a.id, records.len(), records.len()),
+                format!("render the site with {{out}}: it writes one record per CVE id ({})", paths.join(", ")),
+            ))
+        }
         Format::Csaf => Err(Error::usage("a CSAF document is built with its revision history", "this is a bug")),
     }
 }
@@ -259,6 +270,9 @@ pub fn render_files(
         let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
         files.extend(provider::listing_files(advisories, &c.history, &c.publisher, base));
     }
+    if config.render.cve_org_id.is_some() {
+        files.extend(cve_files(config, &site, advisories)?);
+    }
     let updated = advisories.iter().map(|a| a.modified.as_str()).max().unwrap_or("1970-01-01T00:00:00Z").to_owned();
     let ctx = minijinja::context! {
         advisories => minijinja::Value::from(minijinja::value::Serde(advisories)),
@@ -270,6 +284,32 @@ pub fn render_files(
     files.insert("index.html".into(), renderer.render("index.html.j2", ctx.clone())?.into_bytes());
     files.insert("feed.xml".into(), renderer.render("feed.xml.j2", ctx)?.into_bytes());
     files.insert("assets/filter.js".into(), FILTER_JS.as_bytes().to_vec());
+    Ok(files)
+}
+
+/// `cve/<CVE-ID>.json`, the path of one CVE record in the site.
+fn cve_path(cve: &str) -> String {
+    format!("cve/{cve}.json")
+}
+
+/// One CVE record per CVE alias of every published advisory (a withdrawn one would be a
+/// REJECTED record, which the CNA files), and `cve/index.txt` listing them, sorted. A record
+/// that cannot be made (no reference) stops the render with its reason.
+fn cve_files(config: &Config, site: &SiteInfo, advisories: &[Advisory]) -> Result<Vec<SiteFile>> {
+    let mut files = Vec::new();
+    let with_cve = advisories.iter().filter(|a| !a.withdrawn && a.aliases.iter().any(|x| x.starts_with("CVE-")));
+    for a in with_cve {
+        for (cve, record) in cve::records(a, config, &site.base_url)? {
+            let text = serde_json::to_string_pretty(&record).unwrap_or_default() + "\n";
+            files.push((cve_path(&cve), text.into_bytes()));
+        }
+    }
+    if !files.is_empty() {
+        let mut paths: Vec<&str> = files.iter().map(|(p, _)| p.trim_start_matches("cve/")).collect();
+        paths.sort_unstable();
+        let index: String = paths.iter().map(|p| format!("{p}\n")).collect();
+        files.push(("cve/index.txt".to_owned(), index.into_bytes()));
+    }
     Ok(files)
 }
 

@@ -8,6 +8,7 @@
 //!
 //! [`rules::pipeline`]: crate::rules::pipeline
 
+mod exports;
 pub(crate) mod fields;
 mod ids;
 pub mod secrets;
@@ -73,6 +74,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     state::requirements(&mut at, report, ctx, report.state);
     timeline::check(&mut at, report, ctx);
     fields::check(&mut at, report, ctx);
+    exports::check(&mut at, report, ctx);
     sections::structure(&mut at);
     out
 }

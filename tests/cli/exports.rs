@@ -49,10 +49,9 @@ impl jsonschema::Retrieve for LocalSchemas {
     }
 }
 
-/// A validator for `name`, with CSAF's external references served locally; `None` (skipped)
-/// when ../shared/schemas is not there outside CI.
-fn validator(name: &str) -> Option<jsonschema::Validator> {
-    let schema = shared_schema(name)?;
+/// A validator for `name`, with CSAF's external references served locally.
+fn validator(name: &str) -> jsonschema::Validator {
+    let schema = shared_schema(name);
     let mut local = HashMap::new();
     for (url, file) in [
         ("https://www.first.org/cvss/cvss-v2.0.json", "cvss-v2.0.json"),
@@ -60,14 +59,13 @@ fn validator(name: &str) -> Option<jsonschema::Validator> {
         ("https://www.first.org/cvss/cvss-v3.1.json", "cvss-v3.1.json"),
         ("https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json", "csaf-2.0.schema.json"),
     ] {
-        local.insert(url.to_owned(), shared_schema(file)?);
+        local.insert(url.to_owned(), shared_schema(file));
     }
     let built = jsonschema::options().should_validate_formats(true).with_retriever(LocalSchemas(local)).build(&schema);
-    Some(built.expect("schema compiles"))
+    built.expect("schema compiles")
 }
 
-fn assert_valid(validator: &Option<jsonschema::Validator>, doc: &Value, what: &str) {
-    let Some(v) = validator else { return };
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
     let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{what} invalid: {errors:#?}");
 }
@@ -92,11 +90,11 @@ fn one_report_exports_to_osv_csaf_and_cve_each_valid_against_its_official_schema
 fn a_broken_document_fails_the_schema_check() {
     // The validators are real: a v3.1 score with a wrong severity, a CVE record without a CNA.
     let repo = repo();
-    let Some(csaf_schema) = validator("csaf-2.0.schema.json") else { return };
+    let csaf_schema = validator("csaf-2.0.schema.json");
     let mut csaf = render(&repo, "csaf");
     csaf["vulnerabilities"][0]["scores"][0]["cvss_v3"]["baseSeverity"] = "SEVERE".into();
     assert!(!csaf_schema.is_valid(&csaf), "the CVSS v3.1 schema is reached through the local mapping");
-    let Some(cve_schema) = validator("cve-record-5.schema.json") else { return };
+    let cve_schema = validator("cve-record-5.schema.json");
     let mut cve = render(&repo, "cve");
     cve["containers"]["cna"]["providerMetadata"]["orgId"] = "not-a-uuid".into();
     assert!(!cve_schema.is_valid(&cve));
@@ -334,4 +332,89 @@ fn v40_threat_and_environmental_metrics_do_not_set_the_base_score() {
     assert!(csaf.to_string().contains("(CVSS-B 6.1 medium, CVSS-BTE 0.3 low). CSAF 2.0"), "{csaf}");
     let osv = render(&repo, "osv");
     assert_eq!(osv["severity"], serde_json::json!([{"type": "CVSS_V4", "score": V4_WITH_THREAT_AND_ENV}]));
+}
+
+#[test]
+fn each_cve_alias_gets_its_own_record_in_the_site_and_osv_keeps_exact_versions() {
+    let repo = repo();
+    let text = EXPORTS
+        .replace("aliases: [CVE-2026-41234]", "aliases: [CVE-2026-41234, CVE-2026-41235]")
+        .replace("affected: '< 1.10.0'", "affected: '1.9.0, 1.9.1'");
+    repo.write("reports/ENIGM-2026-0001.md", &text);
+    commit_all(&repo, "second CVE, exact versions");
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let schema = validator("cve-record-5.schema.json");
+    for cve in ["CVE-2026-41234", "CVE-2026-41235"] {
+        let record = json(&fs::read_to_string(site.join(format!("cve/{cve}.json"))).expect("record"));
+        assert_eq!(record["cveMetadata"]["cveId"], cve);
+        assert_valid(&schema, &record, cve);
+    }
+    assert_eq!(
+        fs::read_to_string(site.join("cve/index.txt")).expect("index"),
+        "CVE-2026-41234.json\nCVE-2026-41235.json\n"
+    );
+    let manifest = fs::read_to_string(site.join(".enigm-site")).expect("manifest");
+    assert!(manifest.contains("cve/CVE-2026-41235.json\n") && manifest.contains("cve/index.txt\n"), "{manifest}");
+    let a = repo.cmd().args(["render", "1", "--format", "cve"]).assert().code(2);
+    assert!(stderr(&a).contains("2 CVE aliases") && stderr(&a).contains("cve/CVE-2026-41235.json"), "{}", stderr(&a));
+    let csaf = render(&repo, "csaf");
+    assert_eq!(csaf["vulnerabilities"].as_array().map(Vec::len), Some(2), "one vulnerability per CVE");
+    assert_eq!(mandatory(&csaf), []);
+    let osv = render(&repo, "osv");
+    assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+    assert_eq!(osv["affected"][1]["versions"], serde_json::json!(["1.9.0", "1.9.1"]));
+    assert!(osv["affected"][1].get("ranges").is_none(), "no wider range: {osv}");
+}
+
+#[test]
+fn every_product_identification_helper_reaches_the_csaf_leaves_and_the_schema_accepts_them() {
+    let repo = repo();
+    let helpers = "    cpe: 'cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*'\n    hashes:\n      - filename: web-2.3.0.tar.gz\n        file_hashes:\n          - algorithm: sha256\n            value: 4775203615d9534a8bfca96a93dc8b461a489f69124a130d786b42204f3341cc\n    model_numbers: [W-100]\n    sbom_urls: ['https://acme.test/sbom/web.json']\n    serial_numbers: ['SN-1*']\n    skus: [WEB-PRO]\n    x_generic_uris:\n      - namespace: https://acme.test/ids\n        uri: https://acme.test/ids/web\n";
+    let text = EXPORTS
+        .replace("    cpe: 'cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*'\n", helpers)
+        .replace("    purl: pkg:pypi/acme-api\n", "");
+    repo.write("reports/ENIGM-2026-0001.md", &text);
+    commit_all(&repo, "helpers");
+    repo.cmd().args(["validate", "--deny-warnings"]).assert().success();
+    let csaf = render(&repo, "csaf");
+    assert_valid(&validator("csaf-2.0.schema.json"), &csaf, "CSAF");
+    assert_eq!(mandatory(&csaf), []);
+    let web = &csaf["product_tree"]["branches"][0]["branches"][0]["branches"];
+    let (affected, fixed) =
+        (&web[0]["product"]["product_identification_helper"], &web[1]["product"]["product_identification_helper"]);
+    let keys = |h: &Value| h.as_object().expect("helper").keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(affected),
+        ["cpe", "hashes", "model_numbers", "sbom_urls", "serial_numbers", "skus", "x_generic_uris"]
+    );
+    assert_eq!(keys(fixed), ["cpe", "model_numbers", "skus", "x_generic_uris"], "the files are the affected ones");
+    let api = &csaf["product_tree"]["branches"][0]["branches"][1]["branches"];
+    assert_eq!(api[0]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api", "derived");
+    assert_eq!(api[1]["product"]["product_identification_helper"]["purl"], "pkg:pypi/acme-api@1.10.0");
+    // A CPE the CSAF pattern refuses is refused by `validate` already.
+    repo.write("reports/ENIGM-2026-0001.md", text.replace("cpe:2.3:a:acme:web:*", "cpe:acme web"));
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let found = json(&stdout(&a));
+    assert_eq!(found["findings"][0]["code"], "invalid-field", "{found}");
+    assert!(found["findings"][0]["message"].as_str().is_some_and(|m| m.starts_with("`products[0].cpe`")), "{found}");
+}
+
+#[test]
+fn an_osv_prefix_the_schema_does_not_list_is_a_config_finding_and_a_listed_one_gives_valid_ids() {
+    let repo = repo();
+    let config = repo.read("enigm.yaml").replace("render:\n", "render:\n  osv_prefix: EXAMPLE\n");
+    repo.write("enigm.yaml", &config);
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().code(1);
+    let found = json(&stdout(&a));
+    assert_eq!(
+        (found["findings"][0]["code"].as_str(), found["findings"][0]["path"].as_str()),
+        (Some("config-invalid"), Some("enigm.yaml")),
+        "{found}"
+    );
+    assert!(found["findings"][0]["message"].as_str().is_some_and(|m| m.contains("`EXAMPLE`")), "{found}");
+    repo.write("enigm.yaml", config.replace("osv_prefix: EXAMPLE", "osv_prefix: PYSEC"));
+    let osv = render(&repo, "osv");
+    assert_eq!(osv["id"], "PYSEC-2026-0001");
+    assert_valid(&validator("osv.schema.json"), &osv, "OSV");
 }

@@ -204,7 +204,7 @@ fn osv_records_are_valid_against_the_official_schema() {
         serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0001.json")).expect("osv")).expect("json");
     assert!(one["affected"][0].get("package").is_none(), "no ecosystem: no package");
     assert_eq!(one["affected"][0]["database_specific"]["affected"], "< 2.4.1");
-    let Some(schema) = shared_schema("osv.schema.json") else { return };
+    let schema = shared_schema("osv.schema.json");
     let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("schema");
     for record in [&one, &two] {
         let errors: Vec<String> =

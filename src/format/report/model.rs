@@ -77,8 +77,74 @@ pub struct Product {
     pub ecosystem: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
+    /// Package URL; derived from `ecosystem` and `package` when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
+    // The other product identification helpers of CSAF 2.0 (section 3.1.3.3).
+    /// A CPE 2.3 name (or a CPE 2.2 URI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
+    /// Files of the affected versions, by cryptographic hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<FileHashes>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_numbers: Vec<String>,
+    /// URLs of SBOMs of the affected versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sbom_urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serial_numbers: Vec<String>,
+    /// Stock keeping units.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<String>,
+    /// Identifiers of a standard CSAF does not name: a namespace URL and the identifier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x_generic_uris: Vec<GenericUri>,
+}
+
+impl Product {
+    /// `purl`, else the one `ecosystem` and `package` give ([`crate::format::purl::derive`]).
+    pub fn purl_or_derived(&self) -> Option<String> {
+        let given = self.purl.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        given
+            .map(str::to_owned)
+            .or_else(|| crate::format::purl::derive(self.ecosystem.as_deref()?, self.package.as_deref()?))
+    }
+
+    /// Whether a helper identifies every version of the product (the affected range and the
+    /// fixed version alike): a purl (given or derived), a CPE, model numbers, SKUs or generic
+    /// URIs. Hashes, serial numbers and SBOM URLs name the affected files only.
+    pub fn identified(&self) -> bool {
+        self.purl_or_derived().is_some()
+            || self.cpe.is_some()
+            || !self.model_numbers.is_empty()
+            || !self.skus.is_empty()
+            || !self.x_generic_uris.is_empty()
+    }
+}
+
+/// One file identified by its hashes (CSAF `hashes[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHashes {
+    pub filename: String,
+    pub file_hashes: Vec<FileHash>,
+}
+
+/// A hash value and its algorithm (`sha256`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHash {
+    pub algorithm: String,
+    pub value: String,
+}
+
+/// A generic identifier (CSAF `x_generic_uris[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenericUri {
+    pub namespace: String,
+    pub uri: String,
 }
 
 /// How severe the issue is.

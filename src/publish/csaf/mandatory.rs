@@ -159,7 +159,7 @@ fn cwe_and_cves(doc: &Value, out: &mut Out) {
     for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
         if let Some(id) = v["cwe"]["id"].as_str() {
             let name = v["cwe"]["name"].as_str().unwrap_or_default();
-            match crate::publish::cwe::name(id) {
+            match crate::format::cwe::name(id) {
                 Some(n) if n == name => {}
                 Some(n) => fail(out, "6.1.11", format!("/vulnerabilities/{i}/cwe: {id} is named `{n}`, not `{name}`")),
                 None => fail(out, "6.1.11", format!("/vulnerabilities/{i}/cwe: {id} is not a known CWE")),

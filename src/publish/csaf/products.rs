@@ -4,14 +4,16 @@
 //! as a `product_version_range` (a `vers` range when the text is comparators, the text as
 //! written otherwise: a range never goes in a `product_version`, mandatory test 6.1.31) and
 //! its fixed version as a `product_version`. Product ids are numbered in file order
-//! (`CSAFPID-0001`, …), so the same report always gives the same ids.
+//! (`CSAFPID-0001`, …), so the same report always gives the same ids. Each leaf carries the
+//! product identification helpers the report gives (purl, derived from the package when not
+//! given, CPE, model numbers, …), so a consumer can match it (recommended test 6.2.16).
 
 use serde_json::{Value, json};
 
 use super::mandatory::names_a_range;
 
+use crate::format::ranges;
 use crate::publish::public::{Advisory, PublicProduct};
-use crate::publish::ranges;
 
 /// One report product in the tree.
 #[derive(Debug, Clone)]
@@ -59,12 +61,54 @@ pub fn range_name(p: &PublicProduct) -> String {
     }
 }
 
-fn leaf(category: &str, name: &str, full_name: String, id: &str, purl: Option<String>) -> Value {
+fn leaf(category: &str, name: &str, full_name: String, id: &str, helper: Option<Value>) -> Value {
     let mut product = json!({ "name": full_name, "product_id": id });
-    if let Some(purl) = purl {
-        product["product_identification_helper"] = json!({ "purl": purl });
+    if let Some(helper) = helper {
+        product["product_identification_helper"] = helper;
     }
     json!({ "category": category, "name": name, "product": product })
+}
+
+/// The product identification helper of one leaf (CSAF 2.0 section 3.1.3.3): what the report
+/// gives, with the purl (given or derived from the package) versioned on the fixed leaf.
+/// Hashes, serial numbers and SBOM URLs describe the affected files, so only the affected leaf
+/// carries them.
+fn helper(p: &PublicProduct, fixed: Option<&str>) -> Option<Value> {
+    let mut h = serde_json::Map::new();
+    let purl = p.purl.as_deref().filter(|u| u.starts_with("pkg:"));
+    let purl = match fixed {
+        None => purl.map(str::to_owned),
+        Some(f) => purl.filter(|u| !u.contains(['@', '?', '#'])).map(|u| format!("{u}@{f}")),
+    };
+    if let Some(purl) = purl {
+        h.insert("purl".into(), json!(purl));
+    }
+    if let Some(cpe) = &p.cpe {
+        h.insert("cpe".into(), json!(cpe));
+    }
+    let mut list = |key: &str, items: Vec<Value>| {
+        if !items.is_empty() {
+            h.insert(key.into(), Value::Array(items));
+        }
+    };
+    let strings = |v: &[String]| v.iter().map(|s| json!(s)).collect::<Vec<_>>();
+    list("model_numbers", strings(&p.model_numbers));
+    list("skus", strings(&p.skus));
+    list(
+        "x_generic_uris",
+        p.x_generic_uris.iter().map(|g| json!({ "namespace": g.namespace, "uri": g.uri })).collect(),
+    );
+    if fixed.is_none() {
+        list("serial_numbers", strings(&p.serial_numbers));
+        list("sbom_urls", strings(&p.sbom_urls));
+        let hashes = p.hashes.iter().map(|f| {
+            let file_hashes: Vec<Value> =
+                f.file_hashes.iter().map(|x| json!({ "algorithm": x.algorithm, "value": x.value })).collect();
+            json!({ "filename": f.filename, "file_hashes": file_hashes })
+        });
+        list("hashes", hashes.collect());
+    }
+    (!h.is_empty()).then_some(Value::Object(h))
 }
 
 /// The product tree of `a`, with `vendor` as the top branch.
@@ -91,21 +135,19 @@ pub fn tree(a: &Advisory, vendor: &str) -> Tree {
         let affected_id = product_id(next);
         let range = range_name(p);
         let shown = p.affected.clone().unwrap_or_else(|| range.clone());
-        let purl = p.purl.clone().filter(|u| u.starts_with("pkg:"));
         leaves.push(leaf(
             "product_version_range",
             &range,
             format!("{vendor} {label} {shown}"),
             &affected_id,
-            purl.clone(),
+            helper(p, None),
         ));
         let given = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty());
         let fixed_text = given.filter(|f| names_a_range(f)).map(str::to_owned);
         let fixed = given.filter(|f| !names_a_range(f)).map(|f| {
             next += 1;
             let id = product_id(next);
-            let versioned = purl.as_ref().filter(|u| !u.contains(['@', '?', '#'])).map(|u| format!("{u}@{f}"));
-            leaves.push(leaf("product_version", f, format!("{vendor} {label} {f}"), &id, versioned));
+            leaves.push(leaf("product_version", f, format!("{vendor} {label} {f}"), &id, helper(p, Some(f))));
             (f.to_owned(), id)
         });
         entries.push(Entry { label, affected_id, fixed, fixed_text });

@@ -16,6 +16,8 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
                 format!("`{cwe}` is not a CWE id"),
                 "write CWE ids as CWE-<number>, e.g. CWE-79",
             );
+        } else {
+            check_catalogue(at, i, cwe);
         }
     }
     for (i, alias) in report.aliases.iter().enumerate() {
@@ -85,6 +87,22 @@ fn check_severity(at: &mut At<'_>, sev: &crate::format::report::SeverityInfo) {
     }
 }
 
+/// A well-formed CWE id the catalogue lacks, or marks deprecated.
+fn check_catalogue(at: &mut At<'_>, i: usize, cwe: &str) {
+    use crate::format::cwe;
+    let problem = match cwe::weakness(cwe) {
+        None => "is not a weakness of",
+        Some(w) if w.status == "Deprecated" => "is deprecated in",
+        Some(_) => return,
+    };
+    at.push(
+        Code::CweUnknown,
+        at.value(&format!("cwe[{i}]")),
+        format!("`{cwe}` {problem} the CWE List {}", cwe::version()),
+        "look the weakness up on cwe.mitre.org and use its current id",
+    );
+}
+
 fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -147,6 +165,9 @@ mod tests {
         assert_eq!(codes(&PUBLISHED.replace("level: critical", "level: low")), ["cvss-level-mismatch"]);
         assert_eq!(codes(&PUBLISHED.replace("CVSS:3.1/AV:N/AC:L", "CVSS:3.1/AV:Q/AC:L")), ["cvss-invalid"]);
         assert_eq!(codes(&PUBLISHED.replace("[CWE-22]", "[CWE22]")), ["cwe-format"]);
+        assert_eq!(codes(&PUBLISHED.replace("[CWE-22]", "[CWE-99999]")), ["cwe-unknown"]);
+        assert_eq!(codes(&PUBLISHED.replace("[CWE-22]", "[CWE-534]")), ["cwe-unknown"], "deprecated");
+        assert_eq!(codes(&PUBLISHED.replace("[CWE-22]", "[CWE-1004]")), Vec::<&str>::new(), "outside the old table");
         assert_eq!(codes(&PUBLISHED.replace("[CVE-2026-12345]", "[CVE-26-1]")), ["alias-format"]);
         assert_eq!(
             codes(&PUBLISHED.replace("https://example.com/web/commit/1", "javascript:alert(1)")),
@@ -156,7 +177,7 @@ mod tests {
             "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
             "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
         );
-        assert_eq!(codes(&v4), Vec::<&str>::new());
+        assert_eq!(codes(&v4), ["cvss-v4-only"], "valid; only CSAF lacks its score");
         let v4_vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
         let both = PUBLISHED.replace("  level: critical\n", &format!("  cvss_v4: {v4_vector}\n  level: critical\n"));
         assert_eq!(codes(&both), Vec::<&str>::new());
@@ -166,7 +187,7 @@ mod tests {
         assert_eq!(codes(&v31_in_v4), ["cvss-invalid"]);
         assert_eq!(codes(&both.replace("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", v4_vector)), ["cvss-invalid"]);
         let alone = v4.replace("  cvss: CVSS:4.0", "  cvss_v4: CVSS:4.0");
-        assert_eq!(codes(&alone), Vec::<&str>::new());
-        assert_eq!(codes(&alone.replace("level: critical", "level: low")), ["cvss-level-mismatch"]);
+        assert_eq!(codes(&alone), ["cvss-v4-only"]);
+        assert_eq!(codes(&alone.replace("level: critical", "level: low")), ["cvss-level-mismatch", "cvss-v4-only"]);
     }
 }

@@ -330,8 +330,8 @@ pub const SCENARIOS: &[Scenario] = &[
     },
 ];
 
-/// `text` with its `products:` block replaced by the scenario's products (with `fixed`
-/// versions when `fixed`).
+/// `text` with its `products:` block replaced by the scenario's products, each with its CPE
+/// (and `fixed` versions when `fixed`).
 pub fn with_products(text: &str, s: &Scenario, fixed: bool) -> String {
     let Some(start) = text.find("\nproducts:\n") else { return text.to_owned() };
     let block_start = start + 1;
@@ -344,6 +344,8 @@ pub fn with_products(text: &str, s: &Scenario, fixed: bool) -> String {
             block.push_str(&format!("    component: {c}\n"));
         }
         block.push_str(&format!("    affected: '{}'\n", p.affected));
+        // A product identification helper, as a vendor would give it (CSAF test 6.2.16).
+        block.push_str(&format!("    cpe: 'cpe:2.3:a:example_widgets:{}:*:*:*:*:*:*:*:*'\n", p.name));
         if fixed && !p.fixed.is_empty() {
             block.push_str(&format!("    fixed: '{}'\n", p.fixed));
         }

@@ -1,8 +1,10 @@
-//! Affected-version text (`< 2.4.1`, `>= 1.0, < 1.9.3`) read as comparators.
+//! Affected-version text (`< 2.4.1`, `>= 1.0, < 1.9.3`, `2.0.1, 2.0.2`) read as comparators.
 //!
-//! Reports write version ranges as free text; CSAF wants a `vers` range name and CVE records a
-//! `version` / `lessThan` span. This reads the common shape, comma-separated comparators, and
-//! says `None` for anything else, so callers can keep the text as written instead of guessing.
+//! Reports write version ranges as free text; CSAF wants a `vers` range name, CVE records a
+//! `version` / `lessThan` span and OSV `introduced` / `fixed` events or a list of `versions`.
+//! This is the one reader of that text for all of them and for `validate`: it reads
+//! comma-separated comparators and says `None` for anything else, and [`shape`] says whether
+//! they are one span or a list of exact versions, so no export widens what a report says.
 
 /// A comparison operator of a range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +79,34 @@ pub fn span(constraints: &[Constraint]) -> Option<Span> {
     Some(Span { start: start.unwrap_or_else(|| "0".to_owned()), end })
 }
 
+/// What a range is, in the terms every export can carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// One contiguous span (`>= 1.0, < 2`, `< 2.4.1`, `<= 2.3`, `>= 3`).
+    Span(Span),
+    /// Exact versions only (`2.0.1, 2.0.2`).
+    Versions(Vec<String>),
+}
+
+/// The shape of a range, or why it has none: an exclusive lower bound (OSV and CVE spans
+/// start at an affected version), exact versions mixed with comparators, or two bounds on
+/// one side.
+pub fn shape(constraints: &[Constraint]) -> Result<Shape, &'static str> {
+    if constraints.iter().all(|c| c.op == Op::Eq) {
+        return Ok(Shape::Versions(constraints.iter().map(|c| c.version.clone()).collect()));
+    }
+    if let Some(s) = span(constraints) {
+        return Ok(Shape::Span(s));
+    }
+    Err(if constraints.iter().any(|c| c.op == Op::Gt) {
+        "it has an exclusive lower bound (`>`), and a span starts at the first affected version"
+    } else if constraints.iter().any(|c| c.op == Op::Eq) {
+        "it mixes exact versions with comparators"
+    } else {
+        "it has more than one lower or upper bound"
+    })
+}
+
 /// The `vers` scheme of a product: its purl type (`pkg:pypi/x` → `pypi`), else `generic`.
 pub fn scheme(purl: Option<&str>) -> String {
     purl.and_then(|p| p.strip_prefix("pkg:"))
@@ -115,5 +145,15 @@ mod tests {
         assert_eq!(span(&[c(Op::Eq, "1.0")]), None);
         assert_eq!(scheme(Some("pkg:PyPI/orbit-sdk")), "pypi");
         assert_eq!(scheme(None), "generic");
+    }
+
+    #[test]
+    fn shapes() {
+        let shape_of = |t: &str| shape(&parse(t).expect("parses"));
+        assert_eq!(shape_of("2.0.1, 2.0.2"), Ok(Shape::Versions(vec!["2.0.1".into(), "2.0.2".into()])));
+        assert_eq!(shape_of("< 2"), Ok(Shape::Span(Span { start: "0".into(), end: Some(("2".into(), false)) })));
+        assert!(shape_of("> 1.0, < 2").unwrap_err().contains("exclusive lower bound"));
+        assert!(shape_of("2.0.1, < 3").unwrap_err().contains("mixes"));
+        assert!(shape_of(">= 1, >= 2").unwrap_err().contains("more than one"));
     }
 }

@@ -1,0 +1,133 @@
+//! The CSAF documents against an independent validator: the BSI secvisogram validator (npm
+//! `@secvisogram/csaf-validator-lib`), run by `benches/csaf_validate.mjs` over the CSAF
+//! directories the binary renders: the strict schema, the mandatory tests (6.1) and the
+//! recommended tests (6.2). Complete reports (the demo repository, a generated corpus) give no
+//! 6.2 warning; a report that lacks the data gets both the validator's warnings and
+//! `validate`'s, naming the field.
+//!
+//! The validator needs node and the npm package: `.ci/run` installs it and sets
+//! `ENIGM_CSAF_VALIDATOR` to the package's directory, and runs these tests with `--ignored`;
+//! `cargo test` alone counts them as ignored, with the reason.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::{env, fs};
+
+use serde_json::Value;
+
+use super::validate::commit_all;
+use crate::util::{Sandbox, TestRepo, stdout};
+
+const EXPORTS: &str = include_str!("../fixtures/reports/exports.md");
+
+/// The validator package's directory (`ENIGM_CSAF_VALIDATOR`); these tests are ignored unless
+/// it is installed, so here its absence is a failure, not a pass.
+fn validator() -> PathBuf {
+    let dir = env::var_os("ENIGM_CSAF_VALIDATOR")
+        .map(PathBuf::from)
+        .expect("set ENIGM_CSAF_VALIDATOR to an installed @secvisogram/csaf-validator-lib (.ci/run does)");
+    assert!(dir.join("package.json").is_file(), "{}: no package.json", dir.display());
+    dir
+}
+
+/// The validator's counts over `dirs`: `{documents, failing: {test: {errors, warnings, …}}}`.
+fn validate_csaf(lib: &Path, dirs: &[PathBuf]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/csaf_validate.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg("--no-informative")
+        .args(dirs)
+        .env("ENIGM_CSAF_VALIDATOR", lib)
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "validator failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("validator JSON")
+}
+
+/// The tests of a section (`6.1.`, `6.2.`, `schema`) that failed or warned, with their counts.
+fn failing(result: &Value, section: &str) -> Vec<String> {
+    let tests = result["failing"].as_object().expect("failing");
+    tests.iter().filter(|(id, _)| id.starts_with(section)).map(|(id, c)| format!("{id}: {c}")).collect()
+}
+
+/// `gen-corpus`, built beside the test binary (`cargo test` builds the examples; a lone
+/// `cargo test --test cli` builds it here).
+fn gen_corpus() -> PathBuf {
+    let exe = env::current_exe().expect("test binary");
+    let bin = exe.parent().and_then(Path::parent).expect("target dir").join("examples/gen-corpus");
+    if !bin.is_file() {
+        let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let built = Command::new(cargo).args(["build", "--example", "gen-corpus"]).status().expect("cargo");
+        assert!(built.success(), "cannot build gen-corpus");
+    }
+    bin
+}
+
+#[test]
+#[ignore = "needs the BSI CSAF validator (npm @secvisogram/csaf-validator-lib; ENIGM_CSAF_VALIDATOR=its directory); run with `cargo test -- --ignored`"]
+fn complete_reports_pass_every_recommended_csaf_test() {
+    let lib = validator();
+    let sandbox = Sandbox::new();
+    sandbox.cmd_in(&sandbox.work()).args(["demo", "demo"]).assert().success();
+    let corpus = sandbox.work().join("corpus");
+    let made = Command::new(gen_corpus()).arg("120").arg(&corpus).output().expect("gen-corpus");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let config = fs::read_to_string(corpus.join("enigm.yaml")).expect("config");
+    let config = config
+        .replace("# website: https://www.example.com", "website: https://www.example.com")
+        .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.example.com/");
+    fs::write(corpus.join("enigm.yaml"), config).expect("config");
+    let site = sandbox.work().join("corpus-site");
+    // No warning about the exports (the corpus's dates follow the real clock, which the tests
+    // pin earlier, so `date-in-future` is expected here).
+    let a = sandbox.cmd_in(&corpus).args(["validate", "--format", "json"]).assert();
+    let found: Value = serde_json::from_str(&stdout(&a)).expect("json");
+    let warnings: Vec<&Value> =
+        found["findings"].as_array().expect("findings").iter().filter(|f| f["severity"] == "warning").collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    sandbox.cmd_in(&corpus).args(["render", "--out"]).arg(&site).assert().success();
+
+    let result = validate_csaf(&lib, &[sandbox.work().join("demo/site/csaf"), site.join("csaf")]);
+    let documents = result["documents"].as_u64().expect("count");
+    eprintln!("{}: {documents} CSAF documents", result["validator"]);
+    assert!(documents > 40, "the demo's and the corpus's documents: {documents}");
+    for section in ["schema", "6.1.", "6.2."] {
+        assert_eq!(failing(&result, section), Vec::<String>::new(), "{section} over {documents} documents");
+    }
+}
+
+#[test]
+#[ignore = "needs the BSI CSAF validator (npm @secvisogram/csaf-validator-lib; ENIGM_CSAF_VALIDATOR=its directory); run with `cargo test -- --ignored`"]
+fn a_report_that_lacks_the_data_gets_the_validator_s_warnings_and_validate_names_each_field() {
+    let lib = validator();
+    let repo = TestRepo::new();
+    let config = repo
+        .read("enigm.yaml")
+        .replacen("components: []", "components: [uploads]", 1)
+        .replace("# website: https://www.example.com", "website: https://www.acme.test")
+        .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.acme.test/");
+    repo.write("enigm.yaml", config);
+    let lacking = EXPORTS
+        .replace("    cpe: 'cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*'\n", "")
+        .replace("affected: '>= 2.0.0, < 2.4.1'", "affected: 'all 2.x releases'")
+        .replace("  cvss: CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N\n", "")
+        .replace("aliases: [CVE-2026-41234]", "aliases: [CVE-2026-41234, CVE-2026-41235]");
+    repo.write("reports/ENIGM-2026-0001.md", &lacking);
+    commit_all(&repo, "published report");
+    let a = repo.cmd().args(["validate", "--format", "json"]).assert().success();
+    let found: Value = serde_json::from_str(&stdout(&a)).expect("json");
+    let codes: Vec<&str> =
+        found["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str()).collect();
+    assert_eq!(codes, ["product-unidentified", "affected-unreadable", "cvss-v4-only"], "{found}");
+
+    let dir = repo.sandbox.tmp.path().join("csaf");
+    fs::create_dir_all(&dir).expect("dir");
+    let doc = stdout(&repo.cmd().args(["render", "1", "--format", "csaf"]).assert().success());
+    fs::write(dir.join("enigm-2026-0001.json"), doc).expect("write");
+    let result = validate_csaf(&lib, &[dir]);
+    let warned: Vec<String> =
+        failing(&result, "6.2.").iter().map(|t| t.split(':').next().unwrap_or("").to_owned()).collect();
+    // Two CVE aliases are two vulnerabilities, so 6.2.17 (a CVE in `ids`) stays quiet.
+    assert_eq!(warned, ["6.2.16", "6.2.18", "6.2.3"], "{result}");
+    assert_eq!(failing(&result, "6.1."), Vec::<String>::new());
+}
