@@ -19,6 +19,7 @@ mod new;
 mod output;
 mod render;
 mod renumber;
+mod seal;
 mod show;
 mod states;
 mod stats;
@@ -89,6 +90,8 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    Seal(seal::SealArgs),
+    Rekey(seal::RekeyArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
         after_help = "Example:\n  enigm-disclose completions bash > ~/.local/share/bash-completion/completions/enigm-disclose"
@@ -151,6 +154,8 @@ fn man_page() -> Result<ExitCode, Error> {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     output::setup(cli.color);
+    // Sealed reports open with the user's identity, looked for on the first one read.
+    enigm_disclose::format::sealed::install_key_source(enigm_disclose::store::keys::find);
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cli.chdir.map_or(cwd.clone(), |d| cwd.join(d)),
         Err(e) => return output::fail(&Error::io("cannot read the current directory")(e)),
@@ -176,6 +181,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Show(args) => show::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Seal(args) => seal::run_seal(&ctx, args),
+        Command::Rekey(args) => seal::run_rekey(&ctx, args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
     };

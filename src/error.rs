@@ -100,6 +100,16 @@ pub enum Error {
     )]
     CsafSelfCheck { id: String, test: &'static str, message: String },
 
+    /// A sealed report could not be sealed or opened (no key, wrong key, damaged block).
+    #[error("{}: {source}", path.display())]
+    #[diagnostic(code("sealed"))]
+    Sealed {
+        path: PathBuf,
+        source: crate::format::sealed::SealError,
+        #[help]
+        help: String,
+    },
+
     /// A git operation failed.
     #[error("git: {message}")]
     #[diagnostic(code("git"))]

@@ -44,6 +44,9 @@ pub struct Config {
     /// Values the secret scanner accepts, each by its SHA-256 (never the value itself).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_secrets: Vec<AllowedSecret>,
+    /// Present: the repository is sealed (`docs/format.md`, "Sealed reports").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing: Option<crate::format::keys::Sealing>,
 }
 
 /// One value the secret scanner accepts (an SSRF payload, a documentation key): its SHA-256
@@ -187,6 +190,7 @@ impl Config {
     pub fn from_located(yaml: &LocatedYaml) -> Result<Config, Finding> {
         let config: Config = yaml.deserialize(Path::new(CONFIG_FILE))?;
         config.check_prefix(yaml.spans())?;
+        config.check_recipients(yaml.spans())?;
         Ok(config)
     }
 
@@ -202,6 +206,29 @@ impl Config {
             format!("`id_prefix`: `{}` is not a valid id prefix", self.id_prefix),
         )
         .with_help("use 1 to 16 characters: an uppercase letter, then uppercase letters or digits (e.g. `ENIGM`)"))
+    }
+
+    /// Every sealing recipient must parse, and a sealed repository needs at least one.
+    fn check_recipients(&self, spans: &SpanMap) -> Result<(), Finding> {
+        let Some(sealing) = &self.sealing else { return Ok(()) };
+        let bad = |key: &str, message: String| {
+            let span = spans.get(key).or_else(|| spans.get("sealing")).map(|s| s.value.clone());
+            Err(Finding::error(Code::ConfigInvalid, Path::new(CONFIG_FILE), span, message).with_help(
+                "list age public keys (age1…) or SSH public keys (ssh-ed25519 …, ssh-rsa …) under `sealing.recipients`",
+            ))
+        };
+        if sealing.recipients.is_empty() && sealing.products.values().all(Vec::is_empty) {
+            return bad(
+                "sealing.recipients",
+                "`sealing.recipients`: a sealed repository needs at least one recipient".into(),
+            );
+        }
+        for (key, text) in sealing.all_texts() {
+            if let Err(e) = crate::format::keys::Recipient::parse(text) {
+                return bad(&key, format!("`{key}`: {e}"));
+            }
+        }
+        Ok(())
     }
 
     /// The configured product named `name`.

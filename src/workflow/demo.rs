@@ -50,7 +50,7 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
         security_contact: "security@example.net".into(),
         products: vec!["web-portal".into(), "api-gateway".into(), "mobile-app".into()],
     };
-    let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false, verify: false };
+    let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false, verify: false, sealing: None };
     let outcome = init::init(&opts)?;
     let repo = Repo::discover(&outcome.root)?;
     configure_site(repo.root())?;

@@ -1,0 +1,170 @@
+//! Sealing in the writing commands: what a sealed repository stores for a report's plaintext
+//! ([`stored`]), the commit messages that must not repeat private text ([`withheld`]), and
+//! `seal` / `rekey`, which (re-)seal reports to the current recipients in one commit.
+//!
+//! Every writing command works on the plaintext (edits stay byte-minimal there) and hands it
+//! to [`stored`] just before writing: in a sealed repository it comes back as the sealed
+//! file; if the plaintext and the recipients are unchanged, the file as it was (no re-seal).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::format::config::Config;
+use crate::format::report::{Document, Seal};
+use crate::format::sealed::{self, SealError};
+use crate::layout::REPORTS_DIR;
+use crate::store::files;
+use crate::store::repo::{Change, CommitId, Identity, Repo};
+
+/// What the repository stores for `plaintext` (the report at `path`): the plaintext itself
+/// in a plain repository; in a sealed one, the sealed file — `previous` (the report as it was
+/// read) is kept as it is when its plaintext and recipients are unchanged.
+pub fn stored(config: &Config, path: &Path, plaintext: String, previous: Option<&Document>) -> Result<String> {
+    let Some(sealing) = &config.sealing else { return Ok(plaintext) };
+    let fail = |source: SealError, help: &str| Error::Sealed { path: path.to_owned(), source, help: help.to_owned() };
+    let doc = Document::parse_plain(path, plaintext)?;
+    let report = doc.report()?;
+    let recipients = sealing
+        .recipients_for(report.products.iter().map(|p| p.name.as_str()))
+        .map_err(|e| fail(e.into(), "fix `sealing` in enigm.yaml"))?;
+    let fingerprints: Vec<String> = recipients.iter().map(|r| r.fingerprint()).collect();
+    let clear = sealed::clear_front_matter(&report, sealing.clear_titles, &fingerprints);
+    if let Some(prev) = previous
+        && prev.text == doc.text
+        && let Some(Seal::Opened { stored }) = &prev.seal
+        && sealed::clear_part(stored) == Some(clear.as_str())
+    {
+        return Ok(stored.clone());
+    }
+    let block =
+        sealed::seal(&doc.text, &recipients).map_err(|e| fail(e, "check `sealing.recipients` in enigm.yaml"))?;
+    Ok(sealed::compose(&clear, &block))
+}
+
+/// `text` for a commit message of a sealed repository: private text (a title, a note) is
+/// replaced by a pointer to the sealed report.
+pub fn withheld(config: &Config, text: &str) -> String {
+    if config.sealing.is_some() { sealed::WITHHELD.to_owned() } else { text.to_owned() }
+}
+
+/// The error for a sealed report that did not open where its plaintext is needed.
+pub fn not_opened(path: &Path, why: SealError) -> Error {
+    let help = match why {
+        SealError::NoKey => {
+            "set ENIGM_IDENTITY_FILE to your age identity file or SSH private key (docs/format.md, \"Sealed reports\")"
+        }
+        SealError::WrongKey { .. } => {
+            "ask a recipient to add your public key to `sealing` in enigm.yaml and run `rekey`"
+        }
+        _ => "restore the file from history (`git checkout`); a damaged seal cannot be opened",
+    };
+    Error::Sealed { path: path.to_owned(), source: why, help: help.to_owned() }
+}
+
+/// The plaintext of a report read for a change: refused when its seal did not open.
+pub fn require_open(doc: &Document) -> Result<()> {
+    match &doc.seal {
+        Some(Seal::Closed { why }) => Err(not_opened(&doc.path, why.clone())),
+        _ => Ok(()),
+    }
+}
+
+/// What `seal` / `rekey` did.
+#[derive(Debug, Clone)]
+pub struct SealOutcome {
+    /// Reports whose stored file changed.
+    pub changed: Vec<PathBuf>,
+    /// Reports already sealed to the current recipients, left as they were.
+    pub unchanged: Vec<PathBuf>,
+    pub commit: Option<CommitId>,
+}
+
+/// Seals (or, with `rekey`, re-seals to the current recipients) the reports `ids` (every
+/// report when empty), in one commit. Every file is opened and sealed in memory first; any
+/// refusal writes nothing.
+pub fn seal_reports(
+    repo: &Repo,
+    config: &Config,
+    ids: &[String],
+    rekey: bool,
+    identity: &Identity,
+) -> Result<SealOutcome> {
+    if config.sealing.is_none() {
+        return Err(Error::usage(
+            "this repository is not sealed: enigm.yaml has no `sealing` section",
+            "add `sealing:` with `recipients:` to enigm.yaml (docs/format.md, \"Sealed reports\")",
+        ));
+    }
+    let paths = if ids.is_empty() {
+        crate::store::scan::report_paths(repo.root())?
+    } else {
+        ids.iter().map(|id| Path::new(REPORTS_DIR).join(format!("{id}.md"))).collect()
+    };
+    let mut changes = Vec::new();
+    let mut outcome = SealOutcome { changed: Vec::new(), unchanged: Vec::new(), commit: None };
+    for path in paths {
+        let doc = Document::load(repo.root(), &path)?;
+        require_open(&doc)?;
+        // `seal` leaves sealed reports alone unless their recipients changed; `rekey`
+        // re-seals every one (a fresh file key), so a removed key opens no new blob.
+        let keep = if rekey { None } else { Some(&doc) };
+        let new = stored(config, &path, doc.text.clone(), keep)?;
+        if new == doc.stored_text() {
+            outcome.unchanged.push(path);
+        } else {
+            outcome.changed.push(path.clone());
+            changes.push(Change::Write { path, content: new.into_bytes() });
+        }
+    }
+    if changes.is_empty() {
+        return Ok(outcome);
+    }
+    let verb = if rekey { "rekey" } else { "seal" };
+    let message = format!(
+        "{verb}: {} report{} sealed to the current recipients\n",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" }
+    );
+    outcome.commit = Some(write_and_commit(repo, &changes, &message, identity)?);
+    Ok(outcome)
+}
+
+/// Writes `changes` atomically and commits them; a failed commit puts the old bytes back.
+pub fn write_and_commit(repo: &Repo, changes: &[Change], message: &str, identity: &Identity) -> Result<CommitId> {
+    let mut old = Vec::new();
+    for change in changes {
+        if let Change::Write { path, .. } = change {
+            crate::layout::no_links(repo.root(), path)
+                .map_err(Error::io(format!("cannot write {}", path.display())))?;
+            old.push((path.clone(), std::fs::read(repo.root().join(path)).ok()));
+        }
+    }
+    let pending = repo.begin(changes)?;
+    let restore = |old: &[(PathBuf, Option<Vec<u8>>)]| {
+        for (path, bytes) in old {
+            if let Some(b) = bytes {
+                let _ = files::write_atomic(&repo.root().join(path), b);
+            }
+        }
+    };
+    for change in changes {
+        if let Change::Write { path, content } = change
+            && let Err(e) = files::write_atomic(&repo.root().join(path), content)
+        {
+            restore(&old);
+            pending.done();
+            return Err(Error::io(format!("cannot write {}", path.display()))(e));
+        }
+    }
+    match repo.commit_paths(changes, message, identity) {
+        Ok(id) => {
+            pending.done();
+            Ok(id)
+        }
+        Err(e) => {
+            restore(&old);
+            pending.done();
+            Err(e)
+        }
+    }
+}
