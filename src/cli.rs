@@ -90,6 +90,7 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    Edit(seal::EditArgs),
     Seal(seal::SealArgs),
     Rekey(seal::RekeyArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
@@ -181,6 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Show(args) => show::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Edit(args) => seal::run_edit(&ctx, args),
         Command::Seal(args) => seal::run_seal(&ctx, args),
         Command::Rekey(args) => seal::run_rekey(&ctx, args),
         Command::Completions { shell } => completions(shell),

@@ -42,6 +42,94 @@ pub struct RekeyArgs {
     no_verify: bool,
 }
 
+/// Edit a report's plaintext in $VISUAL/$EDITOR, check it, re-seal it and commit it.
+///
+/// Like `sops edit`: a sealed report is opened with your identity into a private temporary
+/// file in the git directory, your editor runs on it, and on save the text goes through the
+/// checks of `validate`; then it is sealed again (only if it changed) and committed alone. A
+/// refused edit is kept inside .git (never committed) and nothing is written.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  EDITOR=nano enigm-disclose edit 2026-7")]
+pub struct EditArgs {
+    /// The report (ENIGM-2026-0007, 2026-7 or 7).
+    id: String,
+    /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
+    #[arg(long)]
+    no_verify: bool,
+}
+
+pub fn run_edit(ctx: &Context, args: EditArgs) -> Result<ExitCode, Error> {
+    let (repo, config) = ctx.open()?;
+    let _lock = super::locked(&repo)?;
+    let today = enigm_disclose::store::clock::today()?;
+    let id = resolve_id(repo.root(), &args.id)?;
+    let identity = repo.identity()?;
+    let identity = if args.no_verify { identity.without_hooks() } else { identity };
+    repo.check_can_commit()?;
+    let path = std::path::Path::new(enigm_disclose::layout::REPORTS_DIR).join(format!("{id}.md"));
+    let before = enigm_disclose::format::report::Document::load(repo.root(), &path)?;
+    enigm_disclose::workflow::seal::require_open(&before)?;
+    let draft = repo.git_dir().join(format!("enigm-edit-{}-{id}.md", std::process::id()));
+    write_private(&draft, &before.text)?;
+    let edited = run_editor(&draft)
+        .and_then(|()| std::fs::read_to_string(&draft).map_err(Error::io(format!("cannot read {}", draft.display()))));
+    let known: std::collections::HashSet<String> =
+        enigm_disclose::store::scan::report_ids(repo.root())?.into_iter().collect();
+    let checks = enigm_disclose::rules::checks::CheckContext { config: &config, today, known_ids: &known };
+    let result =
+        edited.and_then(|text| enigm_disclose::workflow::seal::commit_edit(&repo, &checks, &before, text, &identity));
+    match result {
+        Ok(commit) => {
+            let _ = std::fs::remove_file(&draft);
+            match commit {
+                Some(c) => print(&format!("{id}: edited\nCommitted as {}\n", c.short()))?,
+                None => print(&format!("{id}: no change\n"))?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("note: your edited text is kept at {} (inside .git, never committed)", draft.display());
+            Err(e)
+        }
+    }
+}
+
+/// Writes `text` to a new file only the user can read.
+fn write_private(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(Error::io(format!("cannot write {}", path.display())))?;
+    f.write_all(text.as_bytes()).map_err(Error::io(format!("cannot write {}", path.display())))
+}
+
+/// Runs $VISUAL / $EDITOR (else `vi`) on `path`, as `git commit` does.
+fn run_editor(path: &std::path::Path) -> Result<(), Error> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_owned());
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(path)
+        .status()
+        .map_err(Error::io(format!("cannot start the editor `{editor}`")))?;
+    if !status.success() {
+        return Err(Error::usage(
+            format!("the editor `{editor}` exited with {status}; nothing was written"),
+            "set $VISUAL or $EDITOR to a working editor",
+        ));
+    }
+    Ok(())
+}
+
 pub fn run_seal(ctx: &Context, args: SealArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let _lock = super::locked(&repo)?;

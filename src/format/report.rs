@@ -147,7 +147,8 @@ impl Document {
     /// with the reason.
     fn open_seal(mut self) -> Document {
         let body = self.body_text();
-        let opened = match crate::format::sealed::block_start(body) {
+        let at = crate::format::sealed::block_start(body);
+        let opened = match at {
             None => Err(crate::format::sealed::SealError::Damaged { why: "there is no armoured block".into() }),
             Some(at) => crate::format::sealed::open(&body[at..]),
         };
@@ -160,8 +161,15 @@ impl Document {
             Ok(Err(r)) => crate::format::sealed::SealError::BadPlaintext(r.finding.message),
             Err(e) => e,
         };
+        // Unopened, the body is the clear text before the block (public sections, if any).
+        self.body.end = self.body.start + at.unwrap_or(self.body.len());
         self.seal = Some(Seal::Closed { why });
         self
+    }
+
+    /// The armoured block of a sealed report that was not opened.
+    pub fn sealed_block(&self) -> Option<&str> {
+        (self.is_closed() && self.body.end < self.text.len()).then(|| &self.text[self.body.end..])
     }
 
     /// The file as stored: the sealed text of an opened report, else [`Document::text`].
@@ -240,10 +248,7 @@ impl Document {
     /// The typed report, or a finding located at the first field that does not fit the model.
     pub fn report(&self) -> Result<Report, Box<Rejected>> {
         if self.is_closed() {
-            return self
-                .yaml
-                .deserialize::<crate::format::sealed::Clear>(&self.path)
-                .map(|clear| clear.to_report())
+            return crate::format::sealed::clear_report(&self.yaml, &self.path)
                 .map_err(|finding| Box::new(Rejected { finding, text: Some(self.text.clone()) }));
         }
         self.yaml

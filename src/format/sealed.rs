@@ -126,16 +126,18 @@ fn header(block: &str) -> Result<age::Decryptor<age::armor::ArmoredReader<std::i
         .map_err(|e| SealError::Damaged { why: e.to_string() })
 }
 
-/// Where the armoured block starts in a file's body: the first line that is [`BEGIN`].
+/// Where the armoured block starts in a file's body: the last line that is [`BEGIN`] (a
+/// public section quoting the line cannot move it).
 pub fn block_start(body: &str) -> Option<usize> {
     let mut pos = 0;
+    let mut found = None;
     for line in body.split_inclusive('\n') {
         if line.trim_end() == BEGIN {
-            return Some(pos);
+            found = Some(pos);
         }
         pos += line.len();
     }
-    None
+    found
 }
 
 /// The clear front matter of a sealed report (without fences), projected from the typed
@@ -177,14 +179,83 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
     s
 }
 
-/// The clear front matter of a stored sealed file (without fences).
-pub fn clear_part(stored: &str) -> Option<&str> {
-    crate::format::report::Parts::split(stored).ok().map(|p| p.front_matter)
+/// What a sealed file keeps in clear text before its block: the fenced front matter and,
+/// for a public report, its public sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Projection {
+    pub front_matter: String,
+    pub body: String,
 }
 
-/// A whole sealed file: the clear front matter between fences, then the block.
-pub fn compose(clear_front_matter: &str, block: &str) -> String {
-    format!("---\n{clear_front_matter}---\n{block}")
+impl Projection {
+    /// The clear part of the sealed report `doc` (its plaintext, typed as `report`): the
+    /// routing fields ([`clear_front_matter`]) while it is private; once public (published,
+    /// withdrawn), every field but the private ones and the `public_sections` of the body.
+    pub fn of(
+        doc: &crate::format::report::Document,
+        report: &Report,
+        clear_title: bool,
+        public_sections: &[String],
+        recipients: &[String],
+    ) -> Projection {
+        if !report.state.is_public() {
+            return Projection {
+                front_matter: clear_front_matter(report, clear_title, recipients),
+                body: String::new(),
+            };
+        }
+        Projection { front_matter: public_front_matter(report, recipients), body: public_body(doc, public_sections) }
+    }
+
+    /// The text before the block: front matter between fences, then the clear body.
+    pub fn text(&self) -> String {
+        format!("---\n{}---\n{}", self.front_matter, self.body)
+    }
+}
+
+/// The front matter of a public sealed report: every field except the reporter's contact,
+/// the assignee and the timeline's authors and notes, then the `sealed` mapping.
+pub fn public_front_matter(report: &Report, recipients: &[String]) -> String {
+    let mut public = report.clone();
+    public.reporter.contact = None;
+    public.assignee = None;
+    for t in &mut public.timeline {
+        t.by = None;
+        t.note = None;
+    }
+    let mut s = serde_yaml::to_string(&public).unwrap_or_default();
+    s.push_str(&format!("sealed:\n  format: {FORMAT}\n  recipients:\n"));
+    for r in recipients {
+        s.push_str(&format!("    - {}\n", scalar(r)));
+    }
+    s
+}
+
+/// The public sections of a report body, in file order, each as `## Title`, a blank line
+/// and its publishable text (what the advisory renders: a repeated section never, a section
+/// only up to its first ambiguous heading-like line).
+pub fn public_body(doc: &crate::format::report::Document, public_sections: &[String]) -> String {
+    let public: Vec<String> = public_sections.iter().map(|s| s.to_lowercase()).collect();
+    let mut out = String::new();
+    for section in doc.outline().sections {
+        if section.repeated || !public.contains(&section.title.to_lowercase()) {
+            continue;
+        }
+        let text = doc.text[section.publishable.clone()].trim();
+        out.push_str(&format!("## {}\n\n{text}\n\n", section.title));
+    }
+    out
+}
+
+/// The text of a stored sealed file before its block (the clear part).
+pub fn clear_part(stored: &str) -> &str {
+    let body = crate::format::report::Parts::split(stored).map(|p| p.body_offset).unwrap_or(0);
+    &stored[..body + block_start(&stored[body..]).unwrap_or(stored.len() - body)]
+}
+
+/// A whole sealed file: its clear part, then the block.
+pub fn compose(projection: &Projection, block: &str) -> String {
+    projection.text() + block
 }
 
 /// The clear part of a sealed report, as typed (what the tool knows without a key).
@@ -274,6 +345,35 @@ impl Clear {
                 .collect(),
         }
     }
+}
+
+/// The report a sealed file's clear part tells: a public one (published, withdrawn) holds
+/// every public field; a private one only the routing fields, the rest [`WITHHELD`].
+pub fn clear_report(
+    yaml: &crate::format::located::LocatedYaml,
+    path: &std::path::Path,
+) -> Result<Report, crate::format::finding::Finding> {
+    let public = yaml.value.get("title").is_some() && yaml.value.get("reporter").is_some();
+    if !public {
+        return yaml.deserialize::<Clear>(path).map(|c| c.to_report());
+    }
+    let mut value = yaml.value.clone();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("sealed");
+    }
+    serde_json::from_value::<Report>(value).map_err(|e| {
+        crate::format::finding::Finding::error(
+            crate::format::finding::Code::InvalidField,
+            path,
+            None,
+            format!("the clear part of the sealed report does not fit: {e}"),
+        )
+    })
+}
+
+/// The `sealed` mapping of a sealed file's clear part.
+pub fn seal_info(yaml: &crate::format::located::LocatedYaml) -> Option<SealInfo> {
+    serde_json::from_value(yaml.value.get("sealed")?.clone()).ok()
 }
 
 /// Where identities come from: called once, on the first sealed file of the process.

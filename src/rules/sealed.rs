@@ -13,8 +13,9 @@
 use std::path::Path;
 
 use crate::format::finding::{Code, Finding};
+use crate::format::report::Report;
 use crate::format::report::{Document, Seal};
-use crate::format::sealed::{self, Clear, SealError};
+use crate::format::sealed::{self, SealError, SealInfo};
 use crate::rules::checks::{self, CheckContext};
 use crate::rules::pipeline;
 
@@ -53,14 +54,15 @@ fn opened(doc: &Document, stored: &str, ctx: &CheckContext<'_>) -> Vec<Finding> 
     let mut out = pipeline::check_plain(doc, ctx);
     let Ok(report) = doc.report() else { return out };
     let Ok(clear_doc) = Document::parse_plain(&doc.path, stored.to_owned()) else { return out };
-    let Ok(clear) = clear_doc.yaml.deserialize::<Clear>(&doc.path) else {
-        out.push(mismatch(&doc.path, "its clear part is not the clear part of a sealed report"));
+    let Some(info) = sealed::seal_info(&clear_doc.yaml) else {
+        out.push(mismatch(&doc.path, "its `sealed` mapping is not `format` and `recipients`"));
         return out;
     };
-    out.extend(recipients(&doc.path, &clear, ctx));
+    out.extend(recipients(&doc.path, &info, &report, ctx));
     let clear_titles = ctx.config.sealing.as_ref().is_some_and(|s| s.clear_titles);
-    let projected = sealed::clear_front_matter(&report, clear_titles, &clear.sealed.recipients);
-    if sealed::clear_part(stored) != Some(projected.as_str()) {
+    let public = &ctx.config.render.public_sections;
+    let projected = sealed::Projection::of(doc, &report, clear_titles, public, &info.recipients);
+    if sealed::clear_part(stored) != projected.text() {
         out.push(mismatch(&doc.path, "its clear part differs from what the sealed plaintext says"));
     }
     out
@@ -86,8 +88,7 @@ fn closed(doc: &Document, why: &SealError, ctx: &CheckContext<'_>) -> Vec<Findin
                 .with_help(help),
         );
     }
-    let block = sealed::block_start(doc.body_text()).map(|at| &doc.body_text()[at..]);
-    match block.map(sealed::check_block) {
+    match doc.sealed_block().map(sealed::check_block) {
         None => out.push(
             Finding::error(Code::SealUnreadable, &doc.path, None, "the sealed report has no armoured age block")
                 .with_help("restore the file from history (`git log -p`)"),
@@ -98,20 +99,28 @@ fn closed(doc: &Document, why: &SealError, ctx: &CheckContext<'_>) -> Vec<Findin
         ),
         _ => {}
     }
-    match doc.yaml.deserialize::<Clear>(&doc.path) {
-        Ok(clear) => {
-            out.extend(checks::check_clear(doc, &clear.to_report(), ctx));
-            out.extend(recipients(&doc.path, &clear, ctx));
+    match (doc.report(), sealed::seal_info(&doc.yaml)) {
+        (Ok(report), Some(info)) => {
+            out.extend(checks::check_clear(doc, &report, ctx));
+            out.extend(recipients(&doc.path, &info, &report, ctx));
         }
-        Err(finding) => out.push(finding),
+        (Err(rejected), _) => out.push(rejected.finding),
+        (_, None) => out.push(
+            Finding::error(
+                Code::InvalidField,
+                &doc.path,
+                Some(doc.span_for("sealed", false)),
+                "`sealed` must hold `format` and `recipients`",
+            )
+            .with_help("the clear part is written by the tool; restore it from history"),
+        ),
     }
-    // Text in clear (a clear title, the clear front matter) is scanned as any other text.
-    let clear_end = doc.body.start + sealed::block_start(doc.body_text()).unwrap_or(doc.body_text().len());
+    // Text in clear (a clear title, public sections) is scanned as any other text.
     let hashes: Vec<String> = ctx.config.allowed_secrets.iter().map(|a| a.sha256.clone()).collect();
     let allowed = checks::secrets::Allowed { sha256: &hashes };
     out.extend(pipeline::text_findings(
         &doc.path,
-        &doc.text[..clear_end],
+        &doc.text[..doc.body.end],
         doc.front_matter.clone(),
         &doc.yaml.tree,
         allowed,
@@ -120,7 +129,7 @@ fn closed(doc: &Document, why: &SealError, ctx: &CheckContext<'_>) -> Vec<Findin
 }
 
 /// The seal is addressed to exactly the recipients `enigm.yaml` names for the report.
-fn recipients(path: &Path, clear: &Clear, ctx: &CheckContext<'_>) -> Option<Finding> {
+fn recipients(path: &Path, info: &SealInfo, report: &Report, ctx: &CheckContext<'_>) -> Option<Finding> {
     let help = "re-seal to the current recipients with `enigm-disclose rekey` (one commit)";
     let Some(sealing) = &ctx.config.sealing else {
         return Some(
@@ -128,19 +137,19 @@ fn recipients(path: &Path, clear: &Clear, ctx: &CheckContext<'_>) -> Option<Find
                 .with_help("add the `sealing` section back to enigm.yaml"),
         );
     };
-    let wanted = sealing.recipients_for(clear.products.iter().map(|p| p.name.as_str())).ok()?;
+    let wanted = sealing.recipients_for(report.products.iter().map(|p| p.name.as_str())).ok()?;
     let wanted: Vec<String> = wanted.iter().map(|r| r.fingerprint()).collect();
-    let mut have = clear.sealed.recipients.clone();
+    let mut have = info.recipients.clone();
     let mut want = wanted.clone();
     have.sort();
     want.sort();
-    if clear.sealed.format != sealed::FORMAT {
+    if info.format != sealed::FORMAT {
         return Some(
             Finding::error(
                 Code::SealUnreadable,
                 path,
                 None,
-                format!("`sealed.format` is {}; this version reads {}", clear.sealed.format, sealed::FORMAT),
+                format!("`sealed.format` is {}; this version reads {}", info.format, sealed::FORMAT),
             )
             .with_help("upgrade enigm-disclose"),
         );

@@ -28,17 +28,18 @@ pub fn stored(config: &Config, path: &Path, plaintext: String, previous: Option<
         .recipients_for(report.products.iter().map(|p| p.name.as_str()))
         .map_err(|e| fail(e.into(), "fix `sealing` in enigm.yaml"))?;
     let fingerprints: Vec<String> = recipients.iter().map(|r| r.fingerprint()).collect();
-    let clear = sealed::clear_front_matter(&report, sealing.clear_titles, &fingerprints);
+    let public = &config.render.public_sections;
+    let projection = sealed::Projection::of(&doc, &report, sealing.clear_titles, public, &fingerprints);
     if let Some(prev) = previous
         && prev.text == doc.text
         && let Some(Seal::Opened { stored }) = &prev.seal
-        && sealed::clear_part(stored) == Some(clear.as_str())
+        && sealed::clear_part(stored) == projection.text()
     {
         return Ok(stored.clone());
     }
     let block =
         sealed::seal(&doc.text, &recipients).map_err(|e| fail(e, "check `sealing.recipients` in enigm.yaml"))?;
-    Ok(sealed::compose(&clear, &block))
+    Ok(sealed::compose(&projection, &block))
 }
 
 /// `text` for a commit message of a sealed repository: private text (a title, a note) is
@@ -167,4 +168,44 @@ pub fn write_and_commit(repo: &Repo, changes: &[Change], message: &str, identity
             Err(e)
         }
     }
+}
+
+/// What `edit` checks and commits: the report at `path` as it was read (`before`, opened)
+/// and the plaintext the user saved. Unchanged text commits nothing (`Ok(None)`); text with
+/// errors (the checks of `validate`) or another id is refused and nothing is written;
+/// otherwise it is stored (sealed in a sealed repository) and committed alone.
+pub fn commit_edit(
+    repo: &Repo,
+    ctx: &crate::rules::checks::CheckContext<'_>,
+    before: &Document,
+    edited: String,
+    identity: &Identity,
+) -> Result<Option<CommitId>> {
+    require_open(before)?;
+    if edited == before.text {
+        return Ok(None);
+    }
+    let path = before.path.clone();
+    let refused = |findings, text, headline: &str| crate::workflow::advance::refused(findings, text, headline);
+    let doc = Document::parse_plain(&path, edited)
+        .map_err(|r| refused(vec![r.finding], r.text, "the edited report does not parse; nothing was written"))?;
+    let mut errors = crate::rules::pipeline::check_document(&doc, ctx);
+    errors.retain(|f| f.severity == crate::format::finding::Severity::Error);
+    if !errors.is_empty() {
+        let n = errors.len();
+        let headline =
+            format!("the edited report has {n} problem{}; nothing was written", if n == 1 { "" } else { "s" });
+        return Err(refused(errors, Some(doc.text.clone()), &headline));
+    }
+    let id = before.report()?.id;
+    if doc.report()?.id != id {
+        return Err(Error::usage(
+            format!("the edit changes the id to `{}`; it must stay `{id}`", doc.report()?.id),
+            "to change an id, use `enigm-disclose renumber`",
+        ));
+    }
+    let content = stored(ctx.config, &path, doc.text, Some(before))?;
+    let message = format!("{id}: edited\n\nDisclosure-Id: {id}\n");
+    let changes = [Change::Write { path, content: content.into_bytes() }];
+    write_and_commit(repo, &changes, &message, identity).map(Some)
 }
