@@ -25,6 +25,7 @@ mod cli {
     mod render;
     mod renumber;
     mod sandbox;
+    mod sealed;
     mod validate;
     mod writes;
     mod xss;
