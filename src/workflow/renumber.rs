@@ -62,6 +62,8 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
         ));
     }
     let (keep, moving) = pick_later(claims, id)?;
+    crate::workflow::seal::require_open(&moving.doc)?;
+    crate::workflow::seal::require_open(&keep.doc)?;
     let year = moving.doc.report().map(|r| chrono::Datelike::year(&r.reported))?;
     let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
     taken.extend(ids_in_dir(&repo.root().join(REPORTS_DIR))?);
@@ -73,13 +75,15 @@ pub fn renumber(repo: &Repo, config: &Config, id: &str, identity: Option<&Identi
     let references = references_to_update(repo, id, &new_id.to_string(), &keep, &moving)?;
     let mut changes = vec![Change::Write { path: new_rel.clone(), content: new_text.into_bytes() }];
     if in_merge {
-        changes.push(Change::Write { path: keep.path.clone(), content: keep.doc.text.clone().into_bytes() });
+        changes.push(Change::Write { path: keep.path.clone(), content: keep.doc.stored_text().as_bytes().to_vec() });
     } else if moving.path != keep.path {
         changes.push(Change::Remove { path: moving.path.clone() });
     }
     for (path, text) in &references {
         changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
     }
+    // A sealed repository stores each edited plaintext sealed.
+    crate::workflow::seal::seal_changes(config, &mut changes)?;
     // Recorded before the first write: a run killed part-way is undone by the next one
     // (which then renumbers afresh, to the same id), so a rerun never makes a third copy.
     let pending = repo.begin(&changes)?;

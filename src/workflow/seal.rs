@@ -42,6 +42,23 @@ pub fn stored(config: &Config, path: &Path, plaintext: String, previous: Option<
     Ok(sealed::compose(&projection, &block))
 }
 
+/// Seals, in a sealed repository, every report plaintext `changes` write (a file already
+/// sealed is written as it is).
+pub fn seal_changes(config: &Config, changes: &mut [Change]) -> Result<()> {
+    if config.sealing.is_none() {
+        return Ok(());
+    }
+    for change in changes {
+        let Change::Write { path, content } = change else { continue };
+        let Ok(text) = String::from_utf8(content.clone()) else { continue };
+        let sealed_already = Document::parse_plain(path, text.clone()).is_ok_and(|d| d.value().get("sealed").is_some());
+        if path.starts_with(REPORTS_DIR) && !sealed_already {
+            *content = stored(config, path, text, None)?.into_bytes();
+        }
+    }
+    Ok(())
+}
+
 /// `text` for a commit message of a sealed repository: private text (a title, a note) is
 /// replaced by a pointer to the sealed report.
 pub fn withheld(config: &Config, text: &str) -> String {
@@ -120,12 +137,13 @@ pub fn seal_reports(
     if changes.is_empty() {
         return Ok(outcome);
     }
+    // The configuration that names the recipients goes into the same commit (a repository
+    // becomes sealed, or gains a recipient, in one step the pre-commit hook accepts).
+    let config_text = crate::format::config::read_text(repo.root())?;
+    changes.push(Change::Write { path: PathBuf::from(crate::layout::CONFIG_FILE), content: config_text.into_bytes() });
     let verb = if rekey { "rekey" } else { "seal" };
-    let message = format!(
-        "{verb}: {} report{} sealed to the current recipients\n",
-        changes.len(),
-        if changes.len() == 1 { "" } else { "s" }
-    );
+    let n = outcome.changed.len();
+    let message = format!("{verb}: {n} report{} sealed to the current recipients\n", if n == 1 { "" } else { "s" });
     outcome.commit = Some(write_and_commit(repo, &changes, &message, identity)?);
     Ok(outcome)
 }

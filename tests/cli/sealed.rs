@@ -33,8 +33,7 @@ fn marker(n: usize, what: &str) -> String {
 /// docs/security.md says so.)
 const PRIVATE: &[&str] = &["contact", "assignee", "note", "reason", "reproduction", "context"];
 /// The markers of report `n` that are private until it is published, public after.
-const PUBLIC: &[&str] =
-    &["title", "reporter", "credit", "mitigation", "reference", "summary", "impact", "remediation"];
+const PUBLIC: &[&str] = &["title", "reporter", "credit", "mitigation", "reference", "summary", "impact", "remediation"];
 
 /// The full plaintext of report `n` (ENIGM-2026-000n), as `edit` saves it.
 fn plaintext(n: usize) -> String {
@@ -91,7 +90,8 @@ fn fixture() -> &'static Path {
             let draft = sandbox.tmp.path().join(format!("draft-{n}.md"));
             fs::write(&draft, plaintext(n)).expect("draft");
             let editor = format!("cp {}", draft.display());
-            let out = sandbox.cmd_in(&root).env("EDITOR", editor).args(["edit", &n.to_string()]).output().expect("edit");
+            let out =
+                sandbox.cmd_in(&root).env("EDITOR", editor).args(["edit", &n.to_string()]).output().expect("edit");
             assert!(out.status.success(), "edit {n}: {}", String::from_utf8_lossy(&out.stderr));
             for step in *steps {
                 let note = format!("{} step {step}", marker(n, "note"));
@@ -307,4 +307,136 @@ fn generate_identity(sandbox: &Sandbox) -> PathBuf {
 fn public_key_of(identity: &Path) -> String {
     let text = fs::read_to_string(identity).expect("identity");
     text.lines().find_map(|l| l.strip_prefix("# public key: ")).expect("public key comment").to_owned()
+}
+
+/// The fixture, copied for a test that changes it, with the key in its HOME.
+fn writable_copy() -> (Sandbox, PathBuf) {
+    let sandbox = Sandbox::copy_of(fixture());
+    crate::util::refresh_index(&sandbox.work());
+    let root = sandbox.work();
+    (sandbox, root)
+}
+
+fn ok(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn head_message(root: &Path) -> String {
+    let out = Process::new("git").current_dir(root).args(["log", "-1", "--format=%B"]).output().expect("git log");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn rekey_reseals_every_report_to_the_new_recipients_in_one_commit() {
+    let (sandbox, root) = writable_copy();
+    let other = generate_identity(&sandbox);
+    let config = fs::read_to_string(root.join("enigm.yaml")).expect("config");
+    let config = config.replacen("  recipients:\n", &format!("  recipients:\n    - {}\n", public_key_of(&other)), 1);
+    fs::write(root.join("enigm.yaml"), config).expect("config");
+    let before = fs::read_to_string(root.join("reports/ENIGM-2026-0002.md")).expect("report");
+    let out = ok(sandbox.cmd_in(&root).arg("rekey"));
+    assert!(out.contains("re-sealed reports/ENIGM-2026-0009.md"), "{out}");
+    assert!(head_message(&root).starts_with("rekey: 9 reports sealed"), "{}", head_message(&root));
+    let status = Process::new("git").current_dir(&root).args(["status", "--porcelain"]).output().expect("status");
+    assert!(status.stdout.is_empty(), "enigm.yaml is committed with the new seals");
+    let after = fs::read_to_string(root.join("reports/ENIGM-2026-0002.md")).expect("report");
+    assert_ne!(before, after);
+    assert!(after.contains(&public_key_of(&other)));
+    // The new recipient opens every report; validate is clean with either key.
+    ok(sandbox.cmd_in(&root).arg("validate"));
+    let show = ok(sandbox.cmd_in(&root).env("ENIGM_IDENTITY_FILE", &other).args(["show", "2"]));
+    assert!(show.contains(&marker(2, "reproduction")), "{show}");
+    // `seal` leaves reports already sealed to the current recipients as they are.
+    let out = ok(sandbox.cmd_in(&root).arg("seal"));
+    assert!(out.contains("9 already sealed") && out.contains("Nothing to seal"), "{out}");
+    assert_eq!(fs::read_to_string(root.join("reports/ENIGM-2026-0002.md")).expect("report"), after);
+}
+
+#[test]
+fn seal_turns_a_plain_repository_sealed_in_one_commit_and_the_hook_refuses_clear_text() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.work();
+    ok(sandbox.cmd_in(&root).args(["init", ".", "--product", "web"]));
+    ok(sandbox.cmd_in(&root).args(["new", "--title", "QZXPLAINTITLE", "--product", "web", "--reporter-name", "R"]));
+    let identity = generate_identity(&sandbox);
+    let config = fs::read_to_string(root.join("enigm.yaml")).expect("config")
+        + &format!("sealing:\n  recipients:\n    - {}\n", public_key_of(&identity));
+    fs::write(root.join("enigm.yaml"), config).expect("config");
+    // The clear report is now a finding.
+    let out = sandbox.cmd_in(&root).args(["validate", "--format", "json"]).output().expect("validate");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not-sealed"));
+    // `seal` seals it and commits the configuration with it, in one commit; the plaintext is
+    // the file as it was, byte for byte.
+    let plain = fs::read_to_string(root.join("reports/ENIGM-2026-0001.md")).expect("plain");
+    let out = ok(sandbox.cmd_in(&root).env("ENIGM_IDENTITY_FILE", &identity).arg("seal"));
+    assert!(out.contains("sealed reports/ENIGM-2026-0001.md"), "{out}");
+    let paths = Process::new("git").current_dir(&root).args(["show", "--name-only", "--format=", "HEAD"]).output();
+    assert_eq!(String::from_utf8_lossy(&paths.expect("git show").stdout), "enigm.yaml\nreports/ENIGM-2026-0001.md\n");
+    let sealed = fs::read_to_string(root.join("reports/ENIGM-2026-0001.md")).expect("sealed");
+    assert!(!sealed.contains("QZXPLAINTITLE") && sealed.contains("sealed:\n  format: 1\n"), "{sealed}");
+    // The pre-commit hook refuses a report in clear text in the sealed repository.
+    fs::write(root.join("reports/ENIGM-2026-0002.md"), plain.replace("ENIGM-2026-0001", "ENIGM-2026-0002"))
+        .expect("copy");
+    git(&root, &["add", "reports/ENIGM-2026-0002.md"]);
+    let refused = Process::new("git")
+        .current_dir(&root)
+        .env("HOME", sandbox.home())
+        .env("XDG_CONFIG_HOME", sandbox.home().join(".config"))
+        .env("ENIGM_IDENTITY_FILE", &identity)
+        .env("ENIGM_TODAY", TODAY)
+        .args(["commit", "-q", "-m", "a clear report"])
+        .output()
+        .expect("git commit");
+    let said = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert!(!refused.status.success() && said.contains("not-sealed"), "{said}");
+    git(&root, &["rm", "-q", "--cached", "reports/ENIGM-2026-0002.md"]);
+    fs::remove_file(root.join("reports/ENIGM-2026-0002.md")).expect("rm");
+    let draft = sandbox.tmp.path().join("opened.md");
+    let editor = format!("cp \"$1\" {}; true", draft.display());
+    let out = ok(sandbox.cmd_in(&root).env("ENIGM_IDENTITY_FILE", &identity).env("EDITOR", editor).args(["edit", "1"]));
+    assert!(out.contains("no change"), "{out}");
+    assert_eq!(fs::read_to_string(&draft).expect("draft"), plain, "seal then open gives back the exact bytes");
+    assert_eq!(fs::read_to_string(root.join("reports/ENIGM-2026-0001.md")).expect("same"), sealed, "no re-seal");
+    ok(sandbox.cmd_in(&root).env("ENIGM_IDENTITY_FILE", &identity).arg("validate"));
+}
+
+#[test]
+fn new_without_a_key_seals_and_renumber_and_history_work_on_sealed_reports() {
+    let (sandbox, root) = writable_copy();
+    let keyless = sandbox.tmp.path().join("keyless");
+    fs::create_dir_all(&keyless).expect("dir");
+    // An intake without any key: the report is sealed before it is written.
+    let out = ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).args([
+        "new",
+        "--title",
+        "QZXINTAKE",
+        "--product",
+        "web",
+        "--reporter-name",
+        "QZXINTAKER",
+    ]));
+    assert!(out.contains("ENIGM-2026-0010"), "{out}");
+    let file = fs::read_to_string(root.join("reports/ENIGM-2026-0010.md")).expect("new report");
+    assert!(!file.contains("QZXINTAKE") && file.contains("-----BEGIN AGE ENCRYPTED FILE-----"), "{file}");
+    assert!(head_message(&root).starts_with("ENIGM-2026-0010: received — (sealed)"), "{}", head_message(&root));
+    // Without a key, changes that need the plaintext are refused and write nothing.
+    let out = sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).args(["advance", "10", "triaged"]).output();
+    let out = out.expect("advance");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no key"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A copy of a sealed report under another name: renumber opens, re-ids and re-seals it.
+    fs::copy(root.join("reports/ENIGM-2026-0003.md"), root.join("reports/ENIGM-2026-0020.md")).expect("copy");
+    let out = ok(sandbox.cmd_in(&root).args(["renumber", "ENIGM-2026-0003"]));
+    assert!(out.contains("as ENIGM-2026-0021"), "{out}");
+    let moved = fs::read_to_string(root.join("reports/ENIGM-2026-0021.md")).expect("renumbered");
+    assert!(moved.starts_with("---\nid: ENIGM-2026-0021\n") && !moved.contains(&marker(3, "title")), "{moved}");
+    ok(sandbox.cmd_in(&root).arg("validate"));
+    // History reads every version, with or without the key.
+    let with = ok(sandbox.cmd_in(&root).args(["history", "6"]));
+    assert!(with.contains("fixed"), "{with}");
+    let without = ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).args(["history", "6"]));
+    assert!(without.contains("fixed") && !without.contains(&marker(6, "note")), "{without}");
 }
