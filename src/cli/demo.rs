@@ -23,6 +23,10 @@ use super::output::print;
 pub struct DemoArgs {
     /// Where to create it (must not exist or be empty) [default: a new temporary directory].
     dir: Option<PathBuf>,
+    /// Seal the demo's reports to a demo identity (its path is printed), to see both sides:
+    /// with the key and, in a clone or with ENIGM_IDENTITY_FILE unset, without.
+    #[arg(long)]
+    sealed: bool,
 }
 
 pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
@@ -35,7 +39,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
             .keep(),
     };
     let today = clock::today()?;
-    let outcome = demo::build(&dir, today)?;
+    let outcome = demo::build_with(&dir, today, args.sealed)?;
     let root = outcome.root.display().to_string();
     let mut out = format!(
         "Demo disclosure repository: {root}\n  {} reports in every lifecycle state, {} commits; {} advisories rendered to {}\n\n",
@@ -51,6 +55,12 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
     out.push_str(&format!(
         "\nTry next:\n  cd {root}\n  enigm-disclose                          # status: counts per state, what is overdue\n  enigm-disclose list --open --sort deadline\n  enigm-disclose due                      # exits 1: some deadlines are overdue\n  enigm-disclose show {example}         # one report; ids abbreviate as in git\n  enigm-disclose history {example}      # its timeline joined with the git log\n  enigm-disclose validate\n  enigm-disclose stats --html dashboard.html\n  enigm-disclose render {example} --format csaf   # also osv, cve, md, html\n  open site/index.html                    # the public advisories\n"
     ));
+    if let Some(identity) = &outcome.identity {
+        out.push_str(&format!(
+            "\nThe reports are sealed to the demo identity {id}.\nWith the key:     export ENIGM_IDENTITY_FILE={id}; enigm-disclose show {example}\nWithout a key:    git clone {root} /tmp/demo-clone && enigm-disclose -C /tmp/demo-clone show {example}\n",
+            id = identity.display()
+        ));
+    }
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

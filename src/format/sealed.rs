@@ -388,6 +388,12 @@ pub fn install_key_source(source: KeySource) {
     let _ = SOURCE.set(source);
 }
 
+/// Makes `ids` this process's identities (the sealed demo); false when identities were
+/// already looked for.
+pub fn use_identities(ids: Identities) -> bool {
+    KEYS.set(Ok(Some(ids))).is_ok()
+}
+
 /// The process's identities: `Ok(None)` without any.
 pub fn identities() -> Result<Option<&'static Identities>, SealError> {
     let keys = KEYS.get_or_init(|| SOURCE.get().map_or(Ok(None), |source| source()));

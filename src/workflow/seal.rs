@@ -227,3 +227,25 @@ pub fn commit_edit(
     let changes = [Change::Write { path, content: content.into_bytes() }];
     write_and_commit(repo, &changes, &message, identity).map(Some)
 }
+
+/// Makes the sealed demo's identity (`.git/enigm-demo-identity.txt`), appends its public key
+/// as the recipient to `enigm.yaml`, and makes it this process's identity.
+pub fn demo_identity(repo: &Repo) -> Result<PathBuf> {
+    let path = repo.git_dir().join("enigm-demo-identity.txt");
+    let (path, public) =
+        crate::store::keys::write_identity(&path).map_err(Error::io("cannot write the demo identity file"))?;
+    let config_path = repo.root().join(crate::layout::CONFIG_FILE);
+    let sealing = crate::format::keys::Sealing { recipients: vec![public], ..Default::default() };
+    let text = crate::format::config::read_text(repo.root())? + &sealing.render();
+    files::write_atomic(&config_path, text.as_bytes()).map_err(Error::io("cannot write enigm.yaml"))?;
+    let identity = std::fs::read_to_string(&path).map_err(Error::io("cannot read the demo identity file"))?;
+    let ids = crate::format::keys::Identities::parse(&identity, &path.display().to_string())
+        .map_err(|e| Error::usage(e.to_string(), "run the demo again in a new directory"))?;
+    if !sealed::use_identities(ids) {
+        return Err(Error::usage(
+            "a sealed report was read before the demo identity was made",
+            "run `demo --sealed` on its own",
+        ));
+    }
+    Ok(path)
+}

@@ -440,3 +440,21 @@ fn new_without_a_key_seals_and_renumber_and_history_work_on_sealed_reports() {
     let without = ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).args(["history", "6"]));
     assert!(without.contains("fixed") && !without.contains(&marker(6, "note")), "{without}");
 }
+
+#[test]
+fn demo_sealed_prints_its_identity_and_both_sides_work() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.tmp.path().join("demo");
+    let out = ok(sandbox.cmd_in(sandbox.tmp.path()).args(["demo", "--sealed"]).arg(&dir));
+    let identity = dir.join(".git/enigm-demo-identity.txt");
+    assert!(out.contains(&format!("sealed to the demo identity {}", identity.display())), "{out}");
+    assert!(identity.is_file());
+    let report = fs::read_to_string(dir.join("reports/DEMO-2026-0002.md")).expect("report");
+    assert!(report.contains("-----BEGIN AGE ENCRYPTED FILE-----") && !report.contains("\ntitle:"), "{report}");
+    let with = sandbox.cmd_in(&dir).env("ENIGM_IDENTITY_FILE", &identity).arg("validate").output().expect("validate");
+    assert!(with.status.success() && !String::from_utf8_lossy(&with.stderr).contains("without a key"));
+    let without = sandbox.cmd_in(&dir).arg("validate").output().expect("validate");
+    assert!(without.status.success());
+    assert!(String::from_utf8_lossy(&without.stderr).contains("13 sealed reports checked without a key"));
+    assert!(dir.join("site/index.html").is_file(), "the public site is rendered");
+}
