@@ -477,6 +477,35 @@ mod tests {
         assert!(matches!(got, Err(SealError::Tampered | SealError::Damaged { .. })), "{got:?}");
     }
 
+    fn ssh(name: &str) -> (Identities, Recipient) {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys/");
+        let private = std::fs::read_to_string(format!("{dir}{name}")).expect("key");
+        let public = std::fs::read_to_string(format!("{dir}{name}.pub")).expect("public key");
+        (Identities::parse(&private, name).expect("identity"), Recipient::parse(&public).expect("recipient"))
+    }
+
+    #[test]
+    fn ssh_ed25519_and_rsa_recipients_seal_and_open() {
+        let (ed_ids, ed) = ssh("ssh-ed25519-test");
+        let (rsa_ids, rsa) = ssh("ssh-rsa-test");
+        assert_eq!(
+            ed.fingerprint(),
+            "SHA256:T317dHkMdOyKlQgnLSCSn0WxAxo5rAfpEtsIpz4Q9TI",
+            "as ssh-keygen -l prints it"
+        );
+        assert_eq!(rsa.fingerprint(), "SHA256:E9NALVlrsw/8kA41tSFWfmNqCNX9h27LgUM0aeSHRZc");
+        let (x_ids, x) = pair();
+        let text = "---\nid: X\n---\nbody\n";
+        let block = seal(text, &[ed, rsa, x]).expect("seals to all three");
+        for ids in [&ed_ids, &rsa_ids, &x_ids] {
+            assert_eq!(unseal(&block, ids).expect("opens"), text);
+        }
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys/");
+        let protected = std::fs::read_to_string(format!("{dir}ssh-ed25519-protected-test")).expect("key");
+        let e = Identities::parse(&protected, "protected").unwrap_err();
+        assert!(e.to_string().contains("passphrase"), "{e}");
+    }
+
     #[test]
     fn block_start_finds_the_armour_line() {
         assert_eq!(block_start(&format!("## Summary\nx\n{BEGIN}\nabc\n")), Some(13));

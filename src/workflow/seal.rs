@@ -249,3 +249,61 @@ pub fn demo_identity(repo: &Repo) -> Result<PathBuf> {
     }
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::config::ConfigSeed;
+    use crate::format::keys::{Identities, Sealing, generate};
+    use crate::format::report::edit::Editor;
+    use proptest::prelude::*;
+
+    fn sealed_config() -> (Config, Identities) {
+        let (identity, public) = generate();
+        let seed = ConfigSeed {
+            id_prefix: "ENIGM".into(),
+            organization: "Org".into(),
+            security_contact: "s@x".into(),
+            products: vec!["web".into()],
+        };
+        let sealing = Sealing { recipients: vec![public], ..Sealing::default() };
+        let config = Config::parse(&(seed.render() + &sealing.render())).expect("config");
+        (config, Identities::parse(&identity, "test").expect("identity"))
+    }
+
+    fn plaintext(body: &str) -> String {
+        format!(
+            "---\nid: ENIGM-2026-0001\ntitle: T\nstate: received\nreported: 2026-01-05\nreporter:\n  name: R\nproducts:\n  - name: web\ntimeline:\n  - date: 2026-01-05\n    state: received\n---\n{body}"
+        )
+    }
+
+    fn open(stored: &str, ids: &Identities) -> String {
+        let body = &stored[crate::format::report::Parts::split(stored).expect("split").body_offset..];
+        sealed::unseal(&body[sealed::block_start(body).expect("block")..], ids).expect("opens")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn edit_then_reseal_keeps_every_unchanged_byte(body in "(\\PC{0,40}(\n|\r\n)){0,8}") {
+            let (config, ids) = sealed_config();
+            let path = Path::new("reports/ENIGM-2026-0001.md");
+            let plain = plaintext(&body);
+            let first = stored(&config, path, plain.clone(), None).expect("seals");
+            prop_assert!(!first.contains("title: T"));
+            prop_assert_eq!(open(&first, &ids), plain.clone());
+            let mut before = Document::parse_plain(path, plain.clone()).expect("parses");
+            before.seal = Some(Seal::Opened { stored: first.clone() });
+            // Unchanged plaintext: the stored file is kept, not re-sealed.
+            prop_assert_eq!(stored(&config, path, plain.clone(), Some(&before)).expect("kept"), first.clone());
+            let mut editor = Editor::new(Document::parse_plain(path, plain.clone()).expect("parses"));
+            editor.set_field("assignee", "Sam Lee").expect("edit");
+            let edited = editor.into_document().text;
+            let second = stored(&config, path, edited.clone(), Some(&before)).expect("re-seals");
+            let opened = open(&second, &ids);
+            prop_assert_eq!(&opened, &edited);
+            prop_assert!(opened.ends_with(&format!("---\n{body}")), "the body is byte for byte the same");
+            prop_assert_eq!(opened.replacen("assignee: Sam Lee\n", "", 1), plain);
+        }
+    }
+}
