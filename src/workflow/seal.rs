@@ -244,7 +244,7 @@ pub fn demo_identity(repo: &Repo) -> Result<PathBuf> {
     if !sealed::use_identities(ids) {
         return Err(Error::usage(
             "a sealed report was read before the demo identity was made",
-            "run `demo --sealed` on its own",
+            "run the sealed demo on its own",
         ));
     }
     Ok(path)

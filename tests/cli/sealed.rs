@@ -458,3 +458,19 @@ fn demo_sealed_prints_its_identity_and_both_sides_work() {
     assert!(String::from_utf8_lossy(&without.stderr).contains("13 sealed reports checked without a key"));
     assert!(dir.join("site/index.html").is_file(), "the public site is rendered");
 }
+
+#[test]
+fn clear_titles_keep_titles_in_clear_for_list_and_due_without_a_key() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.work();
+    ok(sandbox.cmd_in(&root).args(["init", ".", "--sealed", "--clear-titles", "--product", "web"]));
+    ok(sandbox.cmd_in(&root).args(["new", "--title", "Open redirect", "--product", "web", "--reporter-name", "QZXR"]));
+    let file = fs::read_to_string(root.join("reports/ENIGM-2026-0001.md")).expect("report");
+    assert!(file.contains("\ntitle: Open redirect\n") && !file.contains("QZXR"), "{file}");
+    let keyless = sandbox.tmp.path().join("keyless");
+    let list = ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).arg("list"));
+    assert!(list.contains("Open redirect"), "{list}");
+    let due = ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).args(["due", "--show-titles"]));
+    assert!(due.contains("Open redirect"), "{due}");
+    ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).arg("validate"));
+}
