@@ -260,7 +260,7 @@ mod tests {
         let fps = |ps: &[&str]| -> Vec<String> {
             sealing.recipients_for(ps.iter().copied()).expect("ok").iter().map(Recipient::fingerprint).collect()
         };
-        assert_eq!(fps(&[]), [a.clone()]);
+        assert_eq!(fps(&[]), std::slice::from_ref(&a));
         assert_eq!(fps(&["web"]), [a, b]);
         assert_eq!(Sealing::default().recipients_for([]).unwrap_err(), KeyError::NoRecipients);
     }

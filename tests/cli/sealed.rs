@@ -473,4 +473,9 @@ fn clear_titles_keep_titles_in_clear_for_list_and_due_without_a_key() {
     let due = ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).args(["due", "--show-titles"]));
     assert!(due.contains("Open redirect"), "{due}");
     ok(sandbox.cmd_in(&root).env("XDG_CONFIG_HOME", &keyless).arg("validate"));
+    // `new --edit` would open the sealed file: refused, pointing at `edit`.
+    let out =
+        sandbox.cmd_in(&root).env("EDITOR", "true").args(["new", "--edit", "--title", "T"]).output().expect("new");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("enigm-disclose edit ID"));
 }
