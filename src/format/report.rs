@@ -73,8 +73,9 @@ pub struct Document {
 /// What became of a sealed report's block when the file was parsed.
 #[derive(Debug, Clone)]
 pub enum Seal {
-    /// Opened: the document is the plaintext; `stored` is the file as stored (sealed).
-    Opened { stored: String },
+    /// Opened: the document is the plaintext; `stored` is the file as stored (sealed), `info`
+    /// its clear `sealed` mapping (`None` when it is not `format` and `recipients`).
+    Opened { stored: String, info: Option<crate::format::sealed::SealInfo> },
     /// Not opened (no key, wrong key, damaged): the document is the file as stored.
     Closed { why: crate::format::sealed::SealError },
 }
@@ -154,7 +155,8 @@ impl Document {
         };
         let why = match opened.map(|plain| Document::parse_plain(&self.path, plain)) {
             Ok(Ok(mut plain)) if plain.value().get("sealed").is_none() => {
-                plain.seal = Some(Seal::Opened { stored: self.text });
+                let info = crate::format::sealed::seal_info(&self.yaml);
+                plain.seal = Some(Seal::Opened { stored: self.text, info });
                 return plain;
             }
             Ok(Ok(_)) => crate::format::sealed::SealError::BadPlaintext("it is sealed again".into()),
@@ -175,7 +177,7 @@ impl Document {
     /// The file as stored: the sealed text of an opened report, else [`Document::text`].
     pub fn stored_text(&self) -> &str {
         match &self.seal {
-            Some(Seal::Opened { stored }) => stored,
+            Some(Seal::Opened { stored, .. }) => stored,
             _ => &self.text,
         }
     }

@@ -39,7 +39,7 @@ pub fn check_stored(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
 pub fn check(doc: &Document, ctx: &CheckContext<'_>) -> Option<Vec<Finding>> {
     match (&doc.seal, &ctx.config.sealing) {
         (None, _) => None,
-        (Some(Seal::Opened { stored }), _) => Some(opened(doc, stored, ctx)),
+        (Some(Seal::Opened { stored, info }), _) => Some(opened(doc, stored, info.as_ref(), ctx)),
         (Some(Seal::Closed { why }), _) => Some(closed(doc, why, ctx)),
     }
 }
@@ -50,15 +50,14 @@ fn not_sealed(path: &Path) -> Finding {
 }
 
 /// The plaintext's own findings, then the match of the stored clear part with it.
-fn opened(doc: &Document, stored: &str, ctx: &CheckContext<'_>) -> Vec<Finding> {
+fn opened(doc: &Document, stored: &str, info: Option<&SealInfo>, ctx: &CheckContext<'_>) -> Vec<Finding> {
     let mut out = pipeline::check_plain(doc, ctx);
     let Ok(report) = doc.report() else { return out };
-    let Ok(clear_doc) = Document::parse_plain(&doc.path, stored.to_owned()) else { return out };
-    let Some(info) = sealed::seal_info(&clear_doc.yaml) else {
+    let Some(info) = info else {
         out.push(mismatch(&doc.path, "its `sealed` mapping is not `format` and `recipients`"));
         return out;
     };
-    out.extend(recipients(&doc.path, &info, &report, ctx));
+    out.extend(recipients(&doc.path, info, &report, ctx));
     let clear_titles = ctx.config.sealing.as_ref().is_some_and(|s| s.clear_titles);
     let public = &ctx.config.render.public_sections;
     let projected = sealed::Projection::of(doc, &report, clear_titles, public, &info.recipients);

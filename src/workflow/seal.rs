@@ -32,7 +32,7 @@ pub fn stored(config: &Config, path: &Path, plaintext: String, previous: Option<
     let projection = sealed::Projection::of(&doc, &report, sealing.clear_titles, public, &fingerprints);
     if let Some(prev) = previous
         && prev.text == doc.text
-        && let Some(Seal::Opened { stored }) = &prev.seal
+        && let Some(Seal::Opened { stored, .. }) = &prev.seal
         && sealed::clear_part(stored) == projection.text()
     {
         return Ok(stored.clone());
@@ -293,7 +293,7 @@ mod tests {
             prop_assert!(!first.contains("title: T"));
             prop_assert_eq!(open(&first, &ids), plain.clone());
             let mut before = Document::parse_plain(path, plain.clone()).expect("parses");
-            before.seal = Some(Seal::Opened { stored: first.clone() });
+            before.seal = Some(Seal::Opened { stored: first.clone(), info: None });
             // Unchanged plaintext: the stored file is kept, not re-sealed.
             prop_assert_eq!(stored(&config, path, plain.clone(), Some(&before)).expect("kept"), first.clone());
             let mut editor = Editor::new(Document::parse_plain(path, plain.clone()).expect("parses"));
