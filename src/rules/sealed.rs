@@ -44,6 +44,18 @@ pub fn check(doc: &Document, ctx: &CheckContext<'_>) -> Option<Vec<Finding>> {
     }
 }
 
+/// The text findings of the report `text` (as stored) point into: its plaintext when it is a
+/// sealed report that opens, else the text itself.
+pub fn display_text(path: &Path, text: String) -> String {
+    if !text.contains(sealed::BEGIN) {
+        return text;
+    }
+    match Document::parse(path, text.clone()) {
+        Ok(doc) if matches!(doc.seal, Some(Seal::Opened { .. })) => doc.text,
+        _ => text,
+    }
+}
+
 fn not_sealed(path: &Path) -> Finding {
     Finding::error(Code::NotSealed, path, None, "the repository is sealed, but this report is in clear text")
         .with_help("seal it with `enigm-disclose seal` (one commit; docs/format.md, \"Sealed reports\")")

@@ -220,7 +220,8 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     // Text is kept only where there is something to show (100,000 clean files need none).
     for r in &mut results {
         if !r.findings.is_empty() && r.text.is_none() && r.findings.iter().any(|f| f.span.is_some()) {
-            r.text = files.read_text(&r.path);
+            // Spans of an opened sealed report point into its plaintext.
+            r.text = files.read_text(&r.path).map(|t| crate::rules::sealed::display_text(&r.path, t));
         }
     }
     Ok(finish(results))

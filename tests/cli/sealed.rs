@@ -479,3 +479,21 @@ fn clear_titles_keep_titles_in_clear_for_list_and_due_without_a_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("enigm-disclose edit ID"));
 }
+
+#[test]
+fn a_refused_edit_is_drawn_against_the_plaintext_and_kept_inside_git() {
+    let (sandbox, root) = writable_copy();
+    let before = fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("report");
+    // Rewriting a committed timeline entry: the pre-commit hook refuses the commit.
+    let editor = "sed -i 's/by: Test Lead/by: Someone Else/'";
+    let out = sandbox.cmd_in(&root).env("EDITOR", editor).args(["edit", "3"]).output().expect("edit");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("timeline-rewritten") && stderr.contains("kept at"), "{stderr}");
+    let base64_line = |l: &str| {
+        let t = l.rsplit('│').next().unwrap_or_default().trim();
+        t.len() == 64 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+    };
+    assert!(!stderr.lines().any(base64_line), "the diagnostic draws plaintext lines:\n{stderr}");
+    assert_eq!(fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("report"), before, "nothing written");
+}
