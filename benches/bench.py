@@ -306,13 +306,14 @@ def write(args, rows, compare, scaled=None):
         lines += scale_lines(scaled)
         lines += ["", SCALE_NOTES]
     lines.append("")
-    # Sections other scripts own (`<!-- keep:NAME -->` … `<!-- /keep -->`, e.g. compare.py's
-    # before/after table) survive a rewrite.
+    # Sections other scripts own (`<!-- keep:NAME -->` … `<!-- /keep -->` or
+    # `<!-- /keep:NAME -->`, e.g. compare.py's before/after table, sealed.py's figures)
+    # survive a rewrite.
     try:
         old = open(args.out, encoding="utf-8").read()
     except OSError:
         old = ""
-    kept = re.findall(r"<!-- keep:[a-z-]+ -->.*?<!-- /keep -->", old, flags=re.S)
+    kept = [m.group(0) for m in re.finditer(r"<!-- keep:([a-z-]+) -->.*?<!-- /keep(?::\1)? -->", old, flags=re.S)]
     lines += [block + "\n" for block in kept]
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))

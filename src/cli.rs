@@ -21,6 +21,7 @@ mod new;
 mod output;
 mod render;
 mod renumber;
+mod seal;
 mod show;
 mod states;
 mod stats;
@@ -99,6 +100,9 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    Edit(seal::EditArgs),
+    Seal(seal::SealArgs),
+    Rekey(seal::RekeyArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
         after_help = "Example:\n  dir=~/.local/share/bash-completion/completions\n  enigm-disclose completions bash > \"$dir/enigm-disclose\"\n\nDynamic completion (also the report ids of the repository you are in),\nin ~/.bashrc:\n  source <(COMPLETE=bash enigm-disclose)"
@@ -260,6 +264,8 @@ pub fn complete_if_asked() {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     output::setup(cli.color);
+    // Sealed reports open with the user's identity, looked for on the first one read.
+    enigm_disclose::format::sealed::install_key_source(enigm_disclose::store::keys::find);
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cli.chdir.map_or(cwd.clone(), |d| cwd.join(d)),
         Err(e) => return output::fail(&Error::io("cannot read the current directory")(e)),
@@ -285,6 +291,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Show(args) => show::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Edit(args) => seal::run_edit(&ctx, args),
+        Command::Seal(args) => seal::run_seal(&ctx, args),
+        Command::Rekey(args) => seal::run_rekey(&ctx, args),
         Command::Completions { shell } => completions(shell),
         Command::Man(args) => man::run(&ctx, args),
     };

@@ -1,8 +1,9 @@
 //! Operational errors: why a command could not do its job.
 //!
-//! This module depends on nothing but [`format::finding`](crate::format::finding) and
-//! [`format::report`](crate::format::report) (a template problem is defined here, not in
-//! `publish`), so every room can return these errors without an import cycle.
+//! This module depends on nothing but [`format::finding`](crate::format::finding),
+//! [`format::report`](crate::format::report) and [`format::sealed`](crate::format::sealed)'s
+//! error (a template problem is defined here, not in `publish`), so every room can return
+//! these errors without an import cycle.
 //!
 //! Problems *in* a file are [`Finding`](crate::format::finding::Finding)s; when one stops a command it
 //! travels as [`Error::File`]. Everything else (no repository, no git identity, a locked
@@ -113,6 +114,16 @@ pub enum Error {
         help("no file was written; this is a bug in enigm-disclose if the report validates: please report it")
     )]
     CsafSelfCheck { id: String, test: &'static str, message: String },
+
+    /// A sealed report could not be sealed or opened (no key, wrong key, damaged block).
+    #[error("{}: {source}", path.display())]
+    #[diagnostic(code("sealed"))]
+    Sealed {
+        path: PathBuf,
+        source: crate::format::sealed::SealError,
+        #[help]
+        help: String,
+    },
 
     /// A git operation failed.
     #[error("git: {message}")]

@@ -33,6 +33,7 @@
 //! | `advance` | [`workflow::advance`] |
 //! | `renumber` | [`workflow::renumber`] |
 //! | `demo` | [`workflow::demo`] |
+//! | `seal`, `rekey`, `edit` | [`workflow::seal`] (file shape and age: [`format::sealed`], keys: [`format::keys`], [`store::keys`]) |
 //! | `validate` | [`rules::validate`] |
 //! | `list`, `show` | [`query::catalog`] |
 //! | `due`, status screen | [`query::deadline`] |

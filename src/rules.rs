@@ -12,4 +12,5 @@ pub mod lifecycle;
 pub mod pipeline;
 pub mod redact;
 pub mod schema;
+pub mod sealed;
 pub mod validate;

@@ -10,5 +10,6 @@ mod commit;
 pub mod files;
 pub mod history;
 pub mod hook;
+pub mod keys;
 pub mod repo;
 pub mod scan;

@@ -6,3 +6,4 @@ pub mod create;
 pub mod demo;
 pub mod init;
 pub mod renumber;
+pub mod seal;

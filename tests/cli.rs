@@ -30,6 +30,7 @@ mod cli {
     mod renumber;
     mod sandbox;
     mod sarif;
+    mod sealed;
     mod validate;
     mod writes;
     mod xss;

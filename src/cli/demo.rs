@@ -23,6 +23,10 @@ use super::output::print;
 pub struct DemoArgs {
     /// Where to create it (must not exist or be empty) [default: a new temporary directory].
     dir: Option<PathBuf>,
+    /// Seal the demo's reports to a demo identity (its path is printed), to see both sides:
+    /// with the key and, in a clone or with ENIGM_IDENTITY_FILE unset, without.
+    #[arg(long)]
+    sealed: bool,
 }
 
 pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
@@ -35,7 +39,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
             .keep(),
     };
     let today = clock::today()?;
-    let outcome = demo::build(&dir, today)?;
+    let outcome = demo::build_with(&dir, today, args.sealed)?;
     let root = outcome.root.display().to_string();
     let mut out = format!(
         "Demo disclosure repository: {root}\n  {} reports in every lifecycle state, {} commits; {} advisories rendered to {}\n\n",
@@ -49,7 +53,11 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<ExitCode, Error> {
     }
     let example = outcome.reports.get(1).map_or("1", |(id, _)| id.as_str());
     out.push('\n');
-    out.push_str(&try_next(&outcome.root, &invocation(), example));
+    let bin = invocation();
+    out.push_str(&try_next(&outcome.root, &bin, example));
+    if let Some(identity) = &outcome.identity {
+        out.push_str(&sealed_sides(&outcome.root, identity, &bin, example));
+    }
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -87,6 +95,19 @@ fn try_next(root: &Path, bin: &str, example: &str) -> String {
         out.push_str(&format!("\n(`cargo install --path .` in the source tree puts {BIN} on your PATH.)\n"));
     }
     out
+}
+
+/// How a newcomer sees both sides of a sealed demo: with the demo identity, and from a clone
+/// that holds no key. Commands work as printed (quoted for a POSIX shell).
+fn sealed_sides(root: &Path, identity: &Path, bin: &str, example: &str) -> String {
+    let id = sh_quote(&identity.to_string_lossy());
+    let clone = sh_quote(&format!("{}-clone", root.to_string_lossy()));
+    let root = sh_quote(&root.to_string_lossy());
+    format!(
+        "\nThe reports are sealed to the demo identity {id}.\n  \
+         With the key:   ENIGM_IDENTITY_FILE={id} {bin} -C {root} show {example}\n  \
+         Without a key:  git clone -q {root} {clone} && {bin} -C {clone} show {example}\n"
+    )
 }
 
 /// The binary's name on PATH once installed.

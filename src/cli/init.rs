@@ -49,6 +49,18 @@ pub struct InitArgs {
     /// Do not install the git pre-commit hook (`validate --staged` before every commit).
     #[arg(long)]
     no_hook: bool,
+    /// Seal every report with age (only routing metadata stays in clear text). Without
+    /// --recipient, your identity's public key is the recipient; without an identity, a new
+    /// one is created at ~/.config/enigm/identity.txt.
+    #[arg(long)]
+    sealed: bool,
+    /// A recipient of the sealed reports: an age public key (age1…) or an SSH public key
+    /// (repeatable; implies --sealed).
+    #[arg(long = "recipient", value_name = "KEY")]
+    recipients: Vec<String>,
+    /// Keep report titles in clear text in a sealed repository (for dashboards).
+    #[arg(long, requires = "sealed")]
+    clear_titles: bool,
 }
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
@@ -64,9 +76,16 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
         force: args.force,
         commit: !args.no_commit,
         verify: !args.no_verify,
+        sealing: None,
+    };
+    let mut text = String::new();
+    let opts = if args.sealed || !args.recipients.is_empty() {
+        let sealing = super::seal::sealing_for_init(args.recipients, args.clear_titles, &mut text)?;
+        InitOptions { sealing: Some(sealing), ..opts }
+    } else {
+        opts
     };
     let outcome = init(&opts)?;
-    let mut text = String::new();
     let what =
         if outcome.created_repository { "Initialised a new git repository" } else { "Adopted the git repository" };
     text.push_str(&format!("{what} at {}\n", outcome.root.display()));

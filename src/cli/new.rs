@@ -88,6 +88,13 @@ struct Created<'a> {
 
 pub fn run(ctx: &Context, args: NewArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
+    if args.edit && config.sealing.is_some() {
+        // The file on disk is sealed: the plaintext is edited through `edit`, never in place.
+        return Err(Error::usage(
+            "--edit does not apply in a sealed repository: the new file is sealed before it is written",
+            "file the report, then run `enigm-disclose edit ID` (it opens the plaintext and re-seals it)",
+        ));
+    }
     let today = clock::today()?;
     let identity = if args.no_commit {
         None

@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
             cvss_scores: cvss_scores(&report),
             report: &report,
             deadlines: &deadlines,
-            body: doc.body_text(),
+            body: if doc.is_closed() { "" } else { doc.body_text() },
         })?,
         Format::Human => print(&human(&doc, &report, &deadlines, &config))?,
     }
@@ -182,6 +182,10 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
             line.push_str(&format!("  — {}", sanitize(note)));
         }
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if let Some(enigm_disclose::format::report::Seal::Closed { why }) = &doc.seal {
+        let _ = writeln!(out, "\nThe rest of the report is sealed and was not opened: {why}.");
+        return out;
     }
     let body = doc.body_text();
     if !body.trim().is_empty() {

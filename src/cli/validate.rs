@@ -89,6 +89,14 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
             }
             let (e, w, n) = (outcome.count(Severity::Error), outcome.count(Severity::Warning), outcome.files.len());
             print(&format!("{e} error{}, {w} warning{} in {n} file{}\n", plural(e), plural(w), plural(n)))?;
+            let closed = enigm_disclose::format::sealed::read_without_key();
+            if closed > 0 {
+                eprintln!(
+                    "note: {closed} sealed report{} checked without a key, from the clear part only; these checks need one: {}",
+                    plural(closed),
+                    enigm_disclose::rules::sealed::NEEDS_KEY
+                );
+            }
         }
         ValidateFormat::Json => print_json(&findings::json(&outcome))?,
         ValidateFormat::Github => super::output::print_data(&findings::github(&outcome))?,

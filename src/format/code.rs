@@ -100,6 +100,11 @@ pub enum Code {
     TimelineRewritten,
     AcknowledgementInvalid,
     AcknowledgementUnused,
+    // Sealed reports.
+    NotSealed,
+    SealUnreadable,
+    SealRecipients,
+    SealMismatch,
     // Configuration.
     ConfigUnreadable,
     ConfigUnknownKey,
@@ -213,6 +218,10 @@ impl Code {
             Code::ConfigUnknownKey => "enigm.yaml has a key the format does not know",
             Code::ConfigInvalid => "a value in enigm.yaml is wrong",
             Code::ConfigPublishBeforeFix => "the policy publishes before the fix deadline of a severity level",
+            Code::NotSealed => "a report of a sealed repository holds private content in clear text",
+            Code::SealUnreadable => "a sealed report's block is damaged, altered or not for your key",
+            Code::SealRecipients => "a seal is not addressed to exactly the current recipients",
+            Code::SealMismatch => "a sealed report's clear part does not match its sealed plaintext",
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct Config {
     /// Values the secret scanner accepts, each by its SHA-256 (never the value itself).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_secrets: Vec<AllowedSecret>,
+    /// Present: the repository is sealed (`docs/format.md`, "Sealed reports").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing: Option<crate::format::keys::Sealing>,
 }
 
 /// One value the secret scanner accepts (an SSRF payload, a documentation key): its SHA-256
@@ -188,6 +191,7 @@ impl Config {
         let config: Config = yaml.deserialize(Path::new(CONFIG_FILE))?;
         config.check_prefix(yaml.spans())?;
         config.check_osv_prefix(yaml.spans())?;
+        config.check_recipients(yaml.spans())?;
         Ok(config)
     }
 
@@ -220,6 +224,29 @@ impl Config {
             format!("`render.osv_prefix`: `{prefix}` is not a database prefix the OSV schema lists, so every OSV id would be invalid"),
         )
         .with_help("remove it (ids are then x_<ID>, for a private database), or use the prefix registered for your database with OSV (e.g. `GHSA`, `PYSEC`, `RUSTSEC`)"))
+    }
+
+    /// Every sealing recipient must parse, and a sealed repository needs at least one.
+    fn check_recipients(&self, spans: &SpanMap) -> Result<(), Finding> {
+        let Some(sealing) = &self.sealing else { return Ok(()) };
+        let bad = |key: &str, message: String| {
+            let span = spans.get(key).or_else(|| spans.get("sealing")).map(|s| s.value.clone());
+            Err(Finding::error(Code::ConfigInvalid, Path::new(CONFIG_FILE), span, message).with_help(
+                "list age public keys (age1…) or SSH public keys (ssh-ed25519 …, ssh-rsa …) under `sealing.recipients`",
+            ))
+        };
+        if sealing.recipients.is_empty() && sealing.products.values().all(Vec::is_empty) {
+            return bad(
+                "sealing.recipients",
+                "`sealing.recipients`: a sealed repository needs at least one recipient".into(),
+            );
+        }
+        for (key, text) in sealing.all_texts() {
+            if let Err(e) = crate::format::keys::Recipient::parse(text) {
+                return bad(&key, format!("`{key}`: {e}"));
+            }
+        }
+        Ok(())
     }
 
     /// The configured product named `name`.

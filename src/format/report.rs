@@ -65,6 +65,19 @@ pub struct Document {
     pub opening_fence: Range<usize>,
     /// The front matter, parsed once.
     pub yaml: LocatedYaml,
+    /// Set for a sealed report ([`crate::format::sealed`]): opened (this document is its
+    /// plaintext) or not (this document is its clear part).
+    pub seal: Option<Seal>,
+}
+
+/// What became of a sealed report's block when the file was parsed.
+#[derive(Debug, Clone)]
+pub enum Seal {
+    /// Opened: the document is the plaintext; `stored` is the file as stored (sealed), `info`
+    /// its clear `sealed` mapping (`None` when it is not `format` and `recipients`).
+    Opened { stored: String, info: Option<crate::format::sealed::SealInfo> },
+    /// Not opened (no key, wrong key, damaged): the document is the file as stored.
+    Closed { why: crate::format::sealed::SealError },
 }
 
 impl Document {
@@ -121,8 +134,61 @@ impl Document {
         }
     }
 
-    /// Splits and parses `text` (a whole report file).
+    /// Splits and parses `text` (a whole report file); a sealed report is opened with the
+    /// process's identities when it can be ([`Seal`]).
     pub fn parse(rel: &Path, text: String) -> Result<Document, Box<Rejected>> {
+        let doc = Document::parse_plain(rel, text)?;
+        if doc.value().get("sealed").is_none() {
+            return Ok(doc);
+        }
+        Ok(doc.open_seal())
+    }
+
+    /// The plaintext of a sealed document when the block opens, else the document itself
+    /// with the reason.
+    fn open_seal(mut self) -> Document {
+        let body = self.body_text();
+        let at = crate::format::sealed::block_start(body);
+        let opened = match at {
+            None => Err(crate::format::sealed::SealError::Damaged { why: "there is no armoured block".into() }),
+            Some(at) => crate::format::sealed::open(&body[at..]),
+        };
+        let why = match opened.map(|plain| Document::parse_plain(&self.path, plain)) {
+            Ok(Ok(mut plain)) if plain.value().get("sealed").is_none() => {
+                let info = crate::format::sealed::seal_info(&self.yaml);
+                plain.seal = Some(Seal::Opened { stored: self.text, info });
+                return plain;
+            }
+            Ok(Ok(_)) => crate::format::sealed::SealError::BadPlaintext("it is sealed again".into()),
+            Ok(Err(r)) => crate::format::sealed::SealError::BadPlaintext(r.finding.message),
+            Err(e) => e,
+        };
+        // Unopened, the body is the clear text before the block (public sections, if any).
+        self.body.end = self.body.start + at.unwrap_or(self.body.len());
+        self.seal = Some(Seal::Closed { why });
+        self
+    }
+
+    /// The armoured block of a sealed report that was not opened.
+    pub fn sealed_block(&self) -> Option<&str> {
+        (self.is_closed() && self.body.end < self.text.len()).then(|| &self.text[self.body.end..])
+    }
+
+    /// The file as stored: the sealed text of an opened report, else [`Document::text`].
+    pub fn stored_text(&self) -> &str {
+        match &self.seal {
+            Some(Seal::Opened { stored, .. }) => stored,
+            _ => &self.text,
+        }
+    }
+
+    /// True for a sealed report read without opening its block: only its clear part is known.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.seal, Some(Seal::Closed { .. }))
+    }
+
+    /// Splits and parses `text` as it is, without opening a seal.
+    pub fn parse_plain(rel: &Path, text: String) -> Result<Document, Box<Rejected>> {
         let parts = match Parts::split(&text) {
             Ok(p) => p,
             Err(e) => {
@@ -157,7 +223,17 @@ impl Document {
             .with_help("start with `id: …`, `title: …`, one key per line (see docs/format.md)");
             return Err(Box::new(Rejected { finding, text: Some(text) }));
         }
-        Ok(Document { path: rel.to_owned(), text, bom, line_ending, front_matter, body, opening_fence, yaml })
+        Ok(Document {
+            path: rel.to_owned(),
+            text,
+            bom,
+            line_ending,
+            front_matter,
+            body,
+            opening_fence,
+            yaml,
+            seal: None,
+        })
     }
 
     /// Key path → span map of the front matter.
@@ -173,6 +249,10 @@ impl Document {
 
     /// The typed report, or a finding located at the first field that does not fit the model.
     pub fn report(&self) -> Result<Report, Box<Rejected>> {
+        if self.is_closed() {
+            return crate::format::sealed::clear_report(&self.yaml, &self.path)
+                .map_err(|finding| Box::new(Rejected { finding, text: Some(self.text.clone()) }));
+        }
         self.yaml
             .deserialize(&self.path)
             .map_err(|finding| Box::new(Rejected { finding, text: Some(self.text.clone()) }))

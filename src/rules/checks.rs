@@ -79,6 +79,16 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     out
 }
 
+/// The semantic checks that need only what a sealed report keeps in clear text (ids, dates,
+/// the timeline's states): what `validate` runs without a key.
+pub fn check_clear(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut at = At { doc, out: &mut out };
+    ids::check(&mut at, report, ctx);
+    timeline::check(&mut at, report, ctx);
+    out
+}
+
 /// Collects findings for one document, locating key paths.
 pub struct At<'a> {
     pub doc: &'a Document,

@@ -52,6 +52,12 @@ pub fn text_findings(path: &Path, text: &str, yaml: Range<usize>, tree: &Node, a
 /// Every finding of a parsed report: the schema first; when it passes, the typed model and
 /// the semantic checks; and in any case the text checks.
 pub fn check_document(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
+    crate::rules::sealed::check(doc, ctx).unwrap_or_else(|| check_plain(doc, ctx))
+}
+
+/// [`check_document`] of a report read as plain text (a plain report, or a sealed one's
+/// opened plaintext).
+pub fn check_plain(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
     let report = typed(Schema::Report, &doc.path, &doc.yaml, |y| y.deserialize::<Report>(&doc.path));
     let mut findings = match report {
         Ok(report) => checks::check_report(doc, &report, ctx),

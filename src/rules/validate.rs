@@ -223,7 +223,8 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     // Text is kept only where there is something to show (100,000 clean files need none).
     for r in &mut results {
         if !r.findings.is_empty() && r.text.is_none() && r.findings.iter().any(|f| f.span.is_some()) {
-            r.text = files.read_text(&r.path);
+            // Spans of an opened sealed report point into its plaintext.
+            r.text = files.read_text(&r.path).map(|t| crate::rules::sealed::display_text(&r.path, t));
         }
     }
     Ok(finish(results))
@@ -314,7 +315,7 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
         .get("id")
         .and_then(|v| v.as_str())
         .map(|id| Claim { id: id.to_owned(), span: doc.span_for("id", false) });
-    let findings = pipeline::check_document(&doc, ctx);
+    let findings = crate::rules::sealed::check_stored(&doc, ctx);
     let text = (!findings.is_empty()).then_some(doc.text);
     (result(text, findings), claimed)
 }

@@ -93,6 +93,7 @@ pub fn plan(
     let path = Path::new(REPORTS_DIR).join(format!("{}.md", req.id));
     let not_valid = format!("{} is not valid; fix it first (`enigm-disclose validate {}`)", req.id, path.display());
     let doc = Document::load(root, &path).map_err(|r| refused(vec![r.finding], r.text, &not_valid))?;
+    crate::workflow::seal::require_open(&doc)?;
     let ctx = CheckContext { config, today, known_ids };
     let current = errors_of(&doc, &ctx);
     if !current.is_empty() {
@@ -113,7 +114,7 @@ pub fn plan(
         });
     }
     check_flags(req)?;
-    let old_text = doc.text.clone();
+    let old_text = doc.stored_text().to_owned();
     let mut editor = Editor::new(doc);
     apply(&mut editor, req, from).map_err(|e| {
         Error::usage(format!("{}: {e}", path.display()), "edit the report by hand, or rewrite the field on one line")
@@ -165,6 +166,14 @@ pub fn plan(
             "describe the secret instead of quoting it (e.g. \"an admin token\")",
         ));
     }
+    // A sealed repository stores the edited plaintext sealed, and its commit repeats no note.
+    let new_text = crate::workflow::seal::stored(config, &path, new_text, None)?;
+    let message = if config.sealing.is_some() {
+        let reason = req.reason.as_ref().map(|_| crate::format::sealed::WITHHELD.to_owned());
+        self::message(&AdvanceRequest { note: None, reason, ..req.clone() }, from, &overrides)
+    } else {
+        message
+    };
     Ok(Plan { path, from, to: req.to, old_text, new_text, message, overrides })
 }
 

@@ -234,9 +234,11 @@ pub fn write_new(repo: &Repo, config: &Config, today: NaiveDate, req: &NewReport
     fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     for _ in 0..100 {
         let rel = Path::new(REPORTS_DIR).join(id.file_name());
+        // In a sealed repository the checked plaintext is sealed before the first write.
+        let content = crate::workflow::seal::stored(config, &rel, req.render(&id), None)?;
         // Recorded first, so a run killed before its commit has the file removed by the next.
-        repo.begin(&[Change::Write { path: rel.clone(), content: req.render(&id).into_bytes() }])?.done_later();
-        match files::create_atomic(&repo.root().join(&rel), req.render(&id).as_bytes()) {
+        repo.begin(&[Change::Write { path: rel.clone(), content: content.clone().into_bytes() }])?.done_later();
+        match files::create_atomic(&repo.root().join(&rel), content.as_bytes()) {
             Ok(()) => return Ok(NewFile { id, path: rel }),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => id.number += 1,
             Err(e) => return Err(Error::io(format!("cannot write {}", rel.display()))(e)),
@@ -310,9 +312,13 @@ pub fn commit_new(repo: &Repo, file: &NewFile, identity: &Identity) -> Result<Co
         "{id}: {state} — {title}\n\nDisclosure-Id: {id}\nDisclosure-State: {state}\n",
         id = file.id,
         state = State::Received,
-        title = report.title.replace(['\n', '\r'], " ")
+        title = if doc.seal.is_some() {
+            crate::format::sealed::WITHHELD.to_owned()
+        } else {
+            report.title.replace(['\n', '\r'], " ")
+        }
     );
-    let changes = [Change::Write { path: file.path.clone(), content: doc.text.into_bytes() }];
+    let changes = [Change::Write { path: file.path.clone(), content: doc.stored_text().as_bytes().to_vec() }];
     // An edited file is recorded again as it is now, so a kill before the commit removes it
     // only when it is still what the tool wrote.
     repo.begin(&changes)?.done_later();

@@ -39,10 +39,18 @@ pub struct DemoOutcome {
     /// The rendered site and how many advisories it holds.
     pub site: PathBuf,
     pub advisories: usize,
+    /// The demo's identity file, for a sealed demo.
+    pub identity: Option<PathBuf>,
 }
 
 /// Builds the demo repository in `dir` (which must not exist or be empty), as of `today`.
 pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
+    build_with(dir, today, false)
+}
+
+/// [`build`], sealed when `sealed`: the reports are sealed to a demo identity made for it
+/// (`.git/enigm-demo-identity.txt`, never committed or cloned), which this process uses.
+pub fn build_with(dir: &Path, today: NaiveDate, sealed: bool) -> Result<DemoOutcome> {
     check_empty(dir)?;
     let seed = ConfigSeed {
         id_prefix: "DEMO".into(),
@@ -50,10 +58,11 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
         security_contact: "security@example.net".into(),
         products: vec!["web-portal".into(), "api-gateway".into(), "mobile-app".into()],
     };
-    let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false, verify: false };
+    let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false, verify: false, sealing: None };
     let outcome = init::init(&opts)?;
     let repo = Repo::discover(&outcome.root)?;
     configure_site(repo.root())?;
+    let identity = if sealed { Some(crate::workflow::seal::demo_identity(&repo)?) } else { None };
     let changes: Vec<Change> = outcome
         .written
         .iter()
@@ -86,6 +95,7 @@ pub fn build(dir: &Path, today: NaiveDate) -> Result<DemoOutcome> {
         commits,
         site: site_dir,
         advisories: built.advisories,
+        identity,
     })
 }
 
@@ -188,8 +198,8 @@ fn play(
 
 /// The edits a person makes to the file before a step: what the new state requires.
 fn edit_before(repo: &Repo, rel: &Path, s: &Scenario, step: &Step, today: NaiveDate) -> Result<()> {
-    let full = repo.root().join(rel);
-    let text = String::from_utf8_lossy(&read(repo.root(), rel)?).into_owned();
+    let doc = crate::format::report::Document::load(repo.root(), rel)?;
+    let text = doc.text.clone();
     let mut edited = text.clone();
     match step.to {
         State::Confirmed => edited = scenarios::with_products(&edited, s, false),
@@ -207,7 +217,9 @@ fn edit_before(repo: &Repo, rel: &Path, s: &Scenario, step: &Step, today: NaiveD
         _ => {}
     }
     if edited != text {
-        crate::store::files::write_atomic(&full, edited.as_bytes())
+        let config = Config::load(repo.root())?;
+        let edited = crate::workflow::seal::stored(&config, rel, edited, Some(&doc))?;
+        crate::store::files::write_atomic(&repo.root().join(rel), edited.as_bytes())
             .map_err(Error::io(format!("cannot write {}", rel.display())))?;
     }
     Ok(())

@@ -23,6 +23,8 @@ pub struct InitOptions {
     pub commit: bool,
     /// Run the repository's pre-commit and commit-msg hooks (if it has any) on the commit.
     pub verify: bool,
+    /// Seal the repository's reports to these recipients (a `sealing` section).
+    pub sealing: Option<crate::format::keys::Sealing>,
 }
 
 /// What `init` did.
@@ -52,9 +54,10 @@ pub const GITIGNORE: &str = "\
 const GENERATED: [&str; 2] = ["/site/", "/dashboard.html"];
 
 /// The files of a fresh layout: path and content.
-fn layout(seed: &ConfigSeed) -> Vec<(PathBuf, Vec<u8>)> {
+fn layout(seed: &ConfigSeed, sealing: Option<&crate::format::keys::Sealing>) -> Vec<(PathBuf, Vec<u8>)> {
+    let config = seed.render() + &sealing.map(crate::format::keys::Sealing::render).unwrap_or_default();
     vec![
-        (PathBuf::from(CONFIG_FILE), seed.render().into_bytes()),
+        (PathBuf::from(CONFIG_FILE), config.into_bytes()),
         (Path::new(REPORTS_DIR).join(".gitkeep"), Vec::new()),
         (Path::new(TEMPLATES_DIR).join(".gitkeep"), Vec::new()),
         (PathBuf::from(".gitignore"), GITIGNORE.as_bytes().to_vec()),
@@ -101,7 +104,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
         repo.check_can_commit()?;
     }
     let (mut written, mut kept, mut changes) = (Vec::new(), Vec::new(), Vec::new());
-    for (rel, content) in layout(&opts.seed) {
+    for (rel, content) in layout(&opts.seed, opts.sealing.as_ref()) {
         let full = root.join(&rel);
         if full.exists() || full.is_symlink() {
             kept.push(rel);

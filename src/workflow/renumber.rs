@@ -161,6 +161,8 @@ pub fn renumber(
         ));
     }
     let (keep, moving, because) = choose(claims, id, keep)?;
+    crate::workflow::seal::require_open(&moving.doc)?;
+    crate::workflow::seal::require_open(&keep.doc)?;
     let year = moving.doc.report().map(|r| chrono::Datelike::year(&r.reported))?;
     let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
     taken.extend(ids_in_dir(&repo.root().join(REPORTS_DIR))?);
@@ -172,13 +174,16 @@ pub fn renumber(
     let references = references_to_update(repo, id, &new_id.to_string(), &keep, &moving)?;
     let mut changes = vec![Change::Write { path: new_rel.clone(), content: new_text.into_bytes() }];
     if in_merge {
-        changes.push(Change::Write { path: keep.shown.path.clone(), content: keep.doc.text.clone().into_bytes() });
+        changes
+            .push(Change::Write { path: keep.shown.path.clone(), content: keep.doc.stored_text().as_bytes().to_vec() });
     } else if moving.shown.path != keep.shown.path {
         changes.push(Change::Remove { path: moving.shown.path.clone() });
     }
     for (path, text) in &references {
         changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
     }
+    // A sealed repository stores each edited plaintext sealed.
+    crate::workflow::seal::seal_changes(config, &mut changes)?;
     // Recorded before the first write: a run killed part-way is undone by the next one
     // (which then renumbers afresh, to the same id), so a rerun never makes a third copy.
     let pending = repo.begin(&changes)?;

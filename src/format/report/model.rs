@@ -61,7 +61,7 @@ pub struct Reporter {
 }
 
 /// One affected product (or platform area).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub name: String,
