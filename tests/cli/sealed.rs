@@ -429,7 +429,7 @@ fn new_without_a_key_seals_and_renumber_and_history_work_on_sealed_reports() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no key"), "{}", String::from_utf8_lossy(&out.stderr));
     // A copy of a sealed report under another name: renumber opens, re-ids and re-seals it.
     fs::copy(root.join("reports/ENIGM-2026-0003.md"), root.join("reports/ENIGM-2026-0020.md")).expect("copy");
-    let out = ok(sandbox.cmd_in(&root).args(["renumber", "ENIGM-2026-0003"]));
+    let out = ok(sandbox.cmd_in(&root).args(["renumber", "ENIGM-2026-0003", "--keep", "reports/ENIGM-2026-0003.md"]));
     assert!(out.contains("as ENIGM-2026-0021"), "{out}");
     let moved = fs::read_to_string(root.join("reports/ENIGM-2026-0021.md")).expect("renumbered");
     assert!(moved.starts_with("---\nid: ENIGM-2026-0021\n") && !moved.contains(&marker(3, "title")), "{moved}");
