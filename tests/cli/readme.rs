@@ -123,8 +123,7 @@ fn mapped(step: &Step) -> Option<String> {
     }
 }
 
-/// One shell script running `blocks` in order, checking each command's exit code; it ends by
-/// writing the directory it is in to `$README_TMP/last-dir`.
+/// One shell script running `blocks` in order, checking each command's exit code.
 fn script(blocks: &[Block]) -> String {
     let mut out = String::from("cd \"$README_WORK\" || exit 100\n");
     let mut section = None;
@@ -141,7 +140,6 @@ fn script(blocks: &[Block]) -> String {
             ));
         }
     }
-    out.push_str("pwd > \"$README_TMP/last-dir\"\n");
     out
 }
 
@@ -219,11 +217,14 @@ fn every_sh_block_of_the_readme_runs_in_order_and_the_tour_ends_clean() {
     for needle in ["Try next:", "refused", "embargo", "ENIGM-2026-0002: received → rejected"] {
         assert!(log.contains(needle), "`{needle}` not in the README run:\n{log}");
     }
-    let last = fs::read_to_string(sandbox.tmp.path().join("last-dir")).expect("last-dir");
-    let last = Path::new(last.trim_end());
-    assert!(last.join(".git").is_dir(), "the tour ends in its repository: {}", last.display());
-    assert_eq!(unclean(last), Vec::<String>::new(), "the tour leaves nothing untracked or uncommitted");
-    assert!(last.join("site/index.html").is_file(), "the tour renders the site");
+    // The tour's repository, and the sealed one of "Sealed reports", end clean.
+    let tour = sandbox.work().join("advisories");
+    assert!(tour.join(".git").is_dir(), "the tour makes its repository: {}", tour.display());
+    assert_eq!(unclean(&tour), Vec::<String>::new(), "the tour leaves nothing untracked or uncommitted");
+    assert!(tour.join("site/index.html").is_file(), "the tour renders the site");
+    let sealed = sandbox.work().join("sealed");
+    assert!(sealed.join("reports/ENIGM-2026-0001.md").is_file(), "the sealed section files a report");
+    assert_eq!(unclean(&sealed), Vec::<String>::new(), "the sealed section leaves nothing uncommitted");
 }
 
 #[test]
