@@ -301,8 +301,21 @@ pub struct FileEvent {
 /// that `renamed_from(old_name, old_bytes, new_bytes)` accepts); and past a deletion, back to
 /// its filing. Commits older than `since` (Unix seconds) are not read: the file cannot be
 /// older than its report.
+///
+/// Commit dates need not follow the graph (the demo's backdated commits, a rebase, a skewed
+/// clock): when the walk reaches a commit whose parent lies outside the window while the file
+/// still exists, the window was cut too early and the whole history is read instead.
 pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &RenamedFrom) -> Result<Vec<FileEvent>> {
     trust_object_ids();
+    match lineage_within(repo, name, since, renamed_from)? {
+        Some(events) => Ok(events),
+        None => Ok(lineage_within(repo, name, i64::MIN, renamed_from)?.unwrap_or_default()),
+    }
+}
+
+/// [`report_lineage`] over the commits since `since`; `None` when that window does not hold
+/// the whole lineage.
+fn lineage_within(repo: &Repo, name: &str, since: i64, renamed_from: &RenamedFrom) -> Result<Option<Vec<FileEvent>>> {
     let git = repo.git();
     let window = commits_since(git, since)?;
     let parents: HashMap<Oid, &[Oid]> = window.iter().map(|(c, p)| (*c, p.as_slice())).collect();
@@ -310,10 +323,16 @@ pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &Rename
     let mut name = name.to_owned();
     let mut blobs = blobs_of(git.path(), &oids, &name)?;
     let mut events = Vec::new();
-    let Some(mut cur) = oids.first().copied() else { return Ok(events) };
+    let Some(mut cur) = oids.first().copied() else {
+        // HEAD itself is older than the window: nothing was read.
+        return Ok(if since == i64::MIN || git.head().is_err() { Some(events) } else { None });
+    };
     loop {
         let now = blobs.get(&cur).copied().flatten();
         let Some(ps) = parents.get(&cur) else { break };
+        if since != i64::MIN && now.is_some() && ps.iter().any(|p| !parents.contains_key(p)) {
+            return Ok(None);
+        }
         let before: Vec<Option<Oid>> = ps.iter().map(|p| blobs.get(p).copied().flatten()).collect();
         if let Some(i) = before.iter().position(|b| *b == now) {
             // Unchanged here: follow the parent it came from (absent: only within the window).
@@ -356,7 +375,7 @@ pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &Rename
         }
     }
     events.reverse();
-    Ok(events)
+    Ok(Some(events))
 }
 
 /// The parent (index), name and blob of the file `reports/<name>` (blob `new` in `commit`)
