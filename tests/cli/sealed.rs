@@ -497,3 +497,25 @@ fn a_refused_edit_is_drawn_against_the_plaintext_and_kept_inside_git() {
     assert!(!stderr.lines().any(base64_line), "the diagnostic draws plaintext lines:\n{stderr}");
     assert_eq!(fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("report"), before, "nothing written");
 }
+
+/// Regression: an `ENIGM_IDENTITY_FILE` that names no file was refused with "a damaged seal
+/// cannot be opened, restore the file from history" (the seal was fine) and the reason three
+/// times over. The help names the variable to fix; the reason is said once.
+#[test]
+fn a_missing_identity_file_is_refused_with_help_about_the_key_not_the_seal() {
+    let (sandbox, root) = writable_copy();
+    let before = fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("read");
+    let missing = sandbox.tmp.path().join("no-such-identity.txt");
+    let out = sandbox
+        .cmd_in(&root)
+        .env("ENIGM_IDENTITY_FILE", &missing)
+        .args(["advance", "3", "confirmed"])
+        .output()
+        .expect("advance");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ENIGM_IDENTITY_FILE=") && stderr.contains("fix ENIGM_IDENTITY"), "{stderr}");
+    assert!(!stderr.contains("damaged") && !stderr.contains("git checkout"), "{stderr}");
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+    assert_eq!(fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("read"), before, "nothing written");
+}
