@@ -418,3 +418,24 @@ fn an_osv_prefix_the_schema_does_not_list_is_a_config_finding_and_a_listed_one_g
     assert_eq!(osv["id"], "PYSEC-2026-0001");
     assert_valid(&validator("osv.schema.json"), &osv, "OSV");
 }
+
+/// Regression: `affected: '^1.9'` (a caret range) and `'1.x'` (a wildcard) were read as exact
+/// versions: OSV listed the version `^1.9`, which no scanner matches, and `validate` said
+/// nothing. Range syntax of other tools is text the exports cannot read, and says so.
+#[test]
+fn caret_and_wildcard_ranges_are_not_exported_as_exact_versions() {
+    let repo = repo();
+    for range in ["^1.9", "1.x", "~1.9.0"] {
+        let text = EXPORTS.replace("affected: '< 1.10.0'", &format!("affected: '{range}'"));
+        repo.write("reports/ENIGM-2026-0001.md", &text);
+        let a = repo.cmd().args(["validate", "--format", "json"]).assert().success();
+        let found = json(&stdout(&a));
+        let codes: Vec<&str> =
+            found["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str()).collect();
+        assert_eq!(codes, ["affected-unreadable"], "{range}: {found}");
+        let osv = render(&repo, "osv");
+        assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+        assert!(osv["affected"][1].get("versions").is_none(), "{range}: {osv}");
+        assert!(osv["affected"][1].get("ranges").is_none(), "{range}: no wider range: {osv}");
+    }
+}
