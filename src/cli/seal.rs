@@ -87,7 +87,12 @@ pub fn run_edit(ctx: &Context, args: EditArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("note: your edited text is kept at {} (inside .git, never committed)", draft.display());
+            // Nothing edited (the editor failed or saved nothing new): no plaintext copy stays.
+            if std::fs::read_to_string(&draft).is_ok_and(|t| t == before.text) {
+                let _ = std::fs::remove_file(&draft);
+            } else {
+                eprintln!("note: your edited text is kept at {} (inside .git, never committed)", draft.display());
+            }
             Err(e)
         }
     }

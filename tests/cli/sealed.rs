@@ -558,3 +558,25 @@ fn a_sealed_report_renumbered_after_an_add_add_conflict_keeps_its_filing_commit(
     assert_eq!(entries[0]["commit"], side_filing.as_str(), "{h}");
     assert_eq!(entries[1]["note"], "renamed from reports/ENIGM-2026-0010.md", "{h}");
 }
+
+/// Regression: an editor that failed before saving anything (`EDITOR=false`) left the sealed
+/// report's whole plaintext in `.git/enigm-edit-*.md`. Only text the user changed is kept.
+#[test]
+fn a_failed_editor_leaves_no_plaintext_copy_unless_the_text_was_changed() {
+    let (sandbox, root) = writable_copy();
+    let drafts = || -> Vec<PathBuf> {
+        let entries = fs::read_dir(root.join(".git")).expect("git dir");
+        entries.map(|e| e.expect("entry").path()).filter(|p| p.to_string_lossy().contains("enigm-edit-")).collect()
+    };
+    let out = sandbox.cmd_in(&root).env("EDITOR", "false").args(["edit", "3"]).output().expect("edit");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("kept at"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drafts(), Vec::<PathBuf>::new(), "no plaintext copy of an unchanged report");
+    let editor = "sh -c 'echo QZXCHANGED >> \"$0\"; exit 1'";
+    let out = sandbox.cmd_in(&root).env("EDITOR", editor).args(["edit", "3"]).output().expect("edit");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kept at"), "{}", String::from_utf8_lossy(&out.stderr));
+    let kept = drafts();
+    assert_eq!(kept.len(), 1, "the changed text is kept");
+    assert!(fs::read_to_string(&kept[0]).expect("draft").contains("QZXCHANGED"));
+}
