@@ -470,7 +470,7 @@ pub struct ReportRevisions {
 }
 
 /// The [`ReportRevisions`] of the reports `ids`, walking HEAD's first-parent chain back to the
-/// first commit older than `since` (Unix seconds; no walk when `None`).
+/// first commits older than `since` ([`SKEW_SLOP`] of them; Unix seconds; no walk when `None`).
 pub fn report_revisions(repo: &Repo, ids: &HashSet<&str>, since: Option<i64>) -> Result<ReportRevisions> {
     let dirty = repo.modified_reports()?.into_iter().filter(|id| ids.contains(id.as_str())).collect();
     let mut revisions = ReportRevisions { dirty, ..ReportRevisions::default() };
@@ -510,11 +510,17 @@ struct Link {
     time: When,
 }
 
-/// HEAD's first-parent chain, newest first, down to the first commit older than `since`
-/// (included, as the parent of the oldest one that counts).
+/// Commits older than the window read past the last one inside it, as git's `--since` reads a
+/// few: commit dates need not follow the graph (a rebase, a skewed clock, a backdated commit),
+/// and a revision after such a commit must not be lost (the CSAF version would go back).
+const SKEW_SLOP: usize = 100;
+
+/// HEAD's first-parent chain, newest first, down to [`SKEW_SLOP`] consecutive commits older
+/// than `since` (included: the last of them is the parent of the oldest one that counts).
 fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
     let mut chain = Vec::new();
     let Some(walk) = walk(git, Tip::Head, Sort::NONE, true)? else { return Ok(chain) };
+    let mut older = 0;
     for oid in walk {
         let commit = git.find_commit(oid?)?;
         let t = commit.time();
@@ -522,7 +528,8 @@ fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
             tree: reports_tree(&commit)?,
             time: When { seconds: t.seconds(), offset_minutes: t.offset_minutes() },
         });
-        if t.seconds() < since {
+        older = if t.seconds() < since { older + 1 } else { 0 };
+        if older > SKEW_SLOP {
             break;
         }
     }

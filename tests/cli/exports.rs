@@ -439,3 +439,24 @@ fn caret_and_wildcard_ranges_are_not_exported_as_exact_versions() {
         assert!(osv["affected"][1].get("ranges").is_none(), "{range}: no wider range: {osv}");
     }
 }
+
+/// Regression: a commit dated before the publication (a skewed clock, a rebase, a backdated
+/// commit) on top of an edit after it hid the edit: the CSAF document fell back from version
+/// 2 to 1. The walk reads past a few commits older than the window.
+#[test]
+fn a_backdated_commit_does_not_hide_a_revision_of_the_csaf_document() {
+    let repo = repo();
+    let edited = EXPORTS.replace("default configuration.", "default configuration (confirmed on 2.3.9).");
+    repo.write("reports/ENIGM-2026-0001.md", &edited);
+    commit_at(&repo, "ENIGM-2026-0001: clarify the context", 1_775_554_200); // 2026-04-07T09:30:00Z
+    repo.write("notes.txt", "unrelated\n");
+    let git = repo.git();
+    let mut index = git.index().expect("index");
+    index.add_path(std::path::Path::new("notes.txt")).expect("add");
+    index.write().expect("write");
+    drop(index);
+    commit_at(&repo, "notes from a machine whose clock is a year behind", 1_744_018_200); // 2025-04-07
+    let tracking = render(&repo, "csaf")["document"]["tracking"].clone();
+    assert_eq!(tracking["version"], "2", "{tracking}");
+    assert_eq!(tracking["revision_history"][1]["summary"], "Advisory revised.", "{tracking}");
+}
