@@ -116,11 +116,12 @@ pub enum Error {
     CsafSelfCheck { id: String, test: &'static str, message: String },
 
     /// A sealed report could not be sealed or opened (no key, wrong key, damaged block).
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {why}", path.display())]
     #[diagnostic(code("sealed"))]
     Sealed {
         path: PathBuf,
-        source: crate::format::sealed::SealError,
+        /// Not a `source`: the message already says it, and miette would repeat it below.
+        why: crate::format::sealed::SealError,
         #[help]
         help: String,
     },

@@ -22,6 +22,7 @@ use super::output::print;
 #[command(after_help = "Examples:\n  enigm-disclose seal\n  enigm-disclose seal 2026-7 2026-8")]
 pub struct SealArgs {
     /// Reports to seal (ENIGM-2026-0007, 2026-7 or 7) [default: every report].
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     ids: Vec<String>,
     /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
     #[arg(long)]
@@ -51,6 +52,7 @@ pub struct RekeyArgs {
 #[command(after_help = "Example:\n  EDITOR=nano enigm-disclose edit 2026-7")]
 pub struct EditArgs {
     /// The report (ENIGM-2026-0007, 2026-7 or 7).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     id: String,
     /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
     #[arg(long)]
@@ -87,7 +89,12 @@ pub fn run_edit(ctx: &Context, args: EditArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("note: your edited text is kept at {} (inside .git, never committed)", draft.display());
+            // Nothing edited (the editor failed or saved nothing new): no plaintext copy stays.
+            if std::fs::read_to_string(&draft).is_ok_and(|t| t == before.text) {
+                let _ = std::fs::remove_file(&draft);
+            } else {
+                eprintln!("note: your edited text is kept at {} (inside .git, never committed)", draft.display());
+            }
             Err(e)
         }
     }

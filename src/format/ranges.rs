@@ -42,8 +42,16 @@ fn constraint(part: &str) -> Option<Constraint> {
     let ops = [(">=", Op::Ge), ("<=", Op::Le), ("==", Op::Eq), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)];
     let (op, rest) = ops.iter().find_map(|(p, op)| part.strip_prefix(p).map(|r| (*op, r))).unwrap_or((Op::Eq, part));
     let version = rest.trim();
-    let plain = !version.is_empty() && !version.contains(|c: char| c.is_whitespace() || "<>=|,".contains(c));
+    let plain = !version.is_empty()
+        && !version.contains(|c: char| c.is_whitespace() || "<>=|,*".contains(c))
+        && !is_range_syntax(version);
     plain.then(|| Constraint { op, version: version.to_owned() })
+}
+
+/// Range syntax of other tools that reads like a version but is not one: npm/Cargo caret and
+/// tilde ranges (`^3.7`, `~1.2`, `~>1.2`), negation (`!=1.0`) and wildcards (`2.x`, `1.*`).
+fn is_range_syntax(version: &str) -> bool {
+    version.starts_with(['^', '~', '!']) || version.split('.').any(|part| matches!(part, "x" | "X"))
 }
 
 /// A `vers` range (`vers:pypi/>=1.0|<1.9.3`): the comparators in the order written.
@@ -132,6 +140,13 @@ mod tests {
         assert_eq!(parse("< 2.4, and 3.x"), None);
         assert_eq!(parse(""), None);
         assert_eq!(parse("<"), None);
+        for other_syntax in ["^3.7", "~1.2", "~>1.2", "!=1.0", "2.x", "1.2.X", "1.*", "*", ">= 2.x"] {
+            assert_eq!(parse(other_syntax), None, "{other_syntax}");
+        }
+        assert_eq!(
+            parse("v3.7.4, 1.0rc1, 2.0.0-x.1"),
+            Some(vec![c(Op::Eq, "v3.7.4"), c(Op::Eq, "1.0rc1"), c(Op::Eq, "2.0.0-x.1")])
+        );
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub enum SealError {
     #[error("the sealed block was altered: it does not authenticate")]
     Tampered,
     /// The identity could not be loaded.
-    #[error("{0}")]
+    #[error(transparent)]
     Key(#[from] KeyError),
     /// The plaintext is not UTF-8 or is itself sealed.
     #[error("the sealed plaintext is not a report file: {0}")]

@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::format::acknowledged;
 use crate::format::finding::Code;
 use crate::format::report::{Document, Report, State};
+use crate::format::sealed;
 use crate::layout::{ACKNOWLEDGED_FILE, REPORTS_DIR};
 use crate::rules::change;
 use crate::store::history::{self, ChangedCommit, CommitInfo, FileEventKind, Objects, Snapshot};
@@ -312,11 +313,15 @@ fn timeline_entry(
 }
 
 /// The report in file `old_name` became `new`: the same bytes but for its id, as `renumber`
-/// leaves them (the `id` value rewritten, every other byte kept).
+/// leaves them (the `id` value rewritten, every other byte kept). A sealed report is re-sealed
+/// by `renumber`, so its block differs every time: there the clear parts are compared.
 fn renamed_from(old_name: &str, old: &[u8], new: &[u8]) -> bool {
     let id = |bytes: &[u8], name: &str| parse_blob(Some(bytes.to_vec()), name).map(|r| r.id);
     let (Some(old_id), Some(new_id)) = (id(old, old_name), id(new, "new.md")) else { return false };
     let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else { return false };
+    let (old_clear, new_clear) = (sealed::clear_part(old), sealed::clear_part(new));
+    let both_sealed = old_clear.len() < old.len() && new_clear.len() < new.len();
+    let (old, new) = if both_sealed { (old_clear, new_clear) } else { (old, new) };
     old_id != new_id && old.replacen(&old_id, &new_id, 1) == new
 }
 

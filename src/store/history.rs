@@ -301,8 +301,21 @@ pub struct FileEvent {
 /// that `renamed_from(old_name, old_bytes, new_bytes)` accepts); and past a deletion, back to
 /// its filing. Commits older than `since` (Unix seconds) are not read: the file cannot be
 /// older than its report.
+///
+/// Commit dates need not follow the graph (the demo's backdated commits, a rebase, a skewed
+/// clock): when the walk reaches a commit whose parent lies outside the window while the file
+/// still exists, the window was cut too early and the whole history is read instead.
 pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &RenamedFrom) -> Result<Vec<FileEvent>> {
     trust_object_ids();
+    match lineage_within(repo, name, since, renamed_from)? {
+        Some(events) => Ok(events),
+        None => Ok(lineage_within(repo, name, i64::MIN, renamed_from)?.unwrap_or_default()),
+    }
+}
+
+/// [`report_lineage`] over the commits since `since`; `None` when that window does not hold
+/// the whole lineage.
+fn lineage_within(repo: &Repo, name: &str, since: i64, renamed_from: &RenamedFrom) -> Result<Option<Vec<FileEvent>>> {
     let git = repo.git();
     let window = commits_since(git, since)?;
     let parents: HashMap<Oid, &[Oid]> = window.iter().map(|(c, p)| (*c, p.as_slice())).collect();
@@ -310,10 +323,16 @@ pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &Rename
     let mut name = name.to_owned();
     let mut blobs = blobs_of(git.path(), &oids, &name)?;
     let mut events = Vec::new();
-    let Some(mut cur) = oids.first().copied() else { return Ok(events) };
+    let Some(mut cur) = oids.first().copied() else {
+        // HEAD itself is older than the window: nothing was read.
+        return Ok(if since == i64::MIN || git.head().is_err() { Some(events) } else { None });
+    };
     loop {
         let now = blobs.get(&cur).copied().flatten();
         let Some(ps) = parents.get(&cur) else { break };
+        if since != i64::MIN && now.is_some() && ps.iter().any(|p| !parents.contains_key(p)) {
+            return Ok(None);
+        }
         let before: Vec<Option<Oid>> = ps.iter().map(|p| blobs.get(p).copied().flatten()).collect();
         if let Some(i) = before.iter().position(|b| *b == now) {
             // Unchanged here: follow the parent it came from (absent: only within the window).
@@ -356,7 +375,7 @@ pub fn report_lineage(repo: &Repo, name: &str, since: i64, renamed_from: &Rename
         }
     }
     events.reverse();
-    Ok(events)
+    Ok(Some(events))
 }
 
 /// The parent (index), name and blob of the file `reports/<name>` (blob `new` in `commit`)
@@ -451,7 +470,7 @@ pub struct ReportRevisions {
 }
 
 /// The [`ReportRevisions`] of the reports `ids`, walking HEAD's first-parent chain back to the
-/// first commit older than `since` (Unix seconds; no walk when `None`).
+/// first commits older than `since` ([`SKEW_SLOP`] of them; Unix seconds; no walk when `None`).
 pub fn report_revisions(repo: &Repo, ids: &HashSet<&str>, since: Option<i64>) -> Result<ReportRevisions> {
     let dirty = repo.modified_reports()?.into_iter().filter(|id| ids.contains(id.as_str())).collect();
     let mut revisions = ReportRevisions { dirty, ..ReportRevisions::default() };
@@ -491,11 +510,17 @@ struct Link {
     time: When,
 }
 
-/// HEAD's first-parent chain, newest first, down to the first commit older than `since`
-/// (included, as the parent of the oldest one that counts).
+/// Commits older than the window read past the last one inside it, as git's `--since` reads a
+/// few: commit dates need not follow the graph (a rebase, a skewed clock, a backdated commit),
+/// and a revision after such a commit must not be lost (the CSAF version would go back).
+const SKEW_SLOP: usize = 100;
+
+/// HEAD's first-parent chain, newest first, down to [`SKEW_SLOP`] consecutive commits older
+/// than `since` (included: the last of them is the parent of the oldest one that counts).
 fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
     let mut chain = Vec::new();
     let Some(walk) = walk(git, Tip::Head, Sort::NONE, true)? else { return Ok(chain) };
+    let mut older = 0;
     for oid in walk {
         let commit = git.find_commit(oid?)?;
         let t = commit.time();
@@ -503,7 +528,8 @@ fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
             tree: reports_tree(&commit)?,
             time: When { seconds: t.seconds(), offset_minutes: t.offset_minutes() },
         });
-        if t.seconds() < since {
+        older = if t.seconds() < since { older + 1 } else { 0 };
+        if older > SKEW_SLOP {
             break;
         }
     }

@@ -1025,7 +1025,7 @@ fn signature((name, email, date): (Option<String>, Option<String>, Option<String
         Some(None) => {
             return Err(Error::usage(
                 format!("cannot read the date `{}` in GIT_AUTHOR_DATE/GIT_COMMITTER_DATE", date.unwrap_or_default()),
-                "use `@<unix seconds> +0000` or RFC 3339 (2026-01-05T10:00:00Z)",
+                "use `@<unix seconds> +0000`, ISO 8601 (2026-01-05 10:00:00 +0000) or RFC 3339 (2026-01-05T10:00:00Z)",
             ));
         }
         None => Signature::now(&name, &email)?,
@@ -1033,8 +1033,8 @@ fn signature((name, email, date): (Option<String>, Option<String>, Option<String
     Ok(sig)
 }
 
-/// Reads git's internal date format (`@1700000000 +0100` or `1700000000 +0100`), RFC 3339
-/// and RFC 2822.
+/// Reads git's internal date format (`@1700000000 +0100` or `1700000000 +0100`), RFC 3339,
+/// RFC 2822 and git's ISO 8601 forms.
 fn parse_git_date(text: &str) -> Option<Time> {
     let text = text.trim();
     let raw = text.strip_prefix('@').unwrap_or(text);
@@ -1046,8 +1046,28 @@ fn parse_git_date(text: &str) -> Option<Time> {
     if let Ok(secs) = raw.parse::<i64>() {
         return Some(Time::new(secs, 0));
     }
-    let dt = chrono::DateTime::parse_from_rfc3339(text).or_else(|_| chrono::DateTime::parse_from_rfc2822(text)).ok()?;
+    let dt = chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_rfc2822(text))
+        .ok()
+        .or_else(|| parse_iso_date(text))?;
     Some(Time::new(dt.timestamp(), dt.offset().local_minus_utc() / 60))
+}
+
+/// git's ISO 8601 forms (`2026-01-05 10:00`, `2026-01-05T10:00:00`, `2026-01-05 10:00:00
+/// +0200`): without a zone, the local one, as git takes it.
+fn parse_iso_date(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let (local, tz) = match text.rsplit_once(' ') {
+        Some((rest, tz)) if parse_tz(tz).is_some() => (rest, parse_tz(tz)),
+        _ => (text, None),
+    };
+    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(local.trim(), f).ok())?;
+    let offset = match tz {
+        Some(minutes) => chrono::FixedOffset::east_opt(minutes * 60)?,
+        None => *chrono::TimeZone::from_local_datetime(&chrono::Local, &naive).earliest()?.offset(),
+    };
+    naive.and_local_timezone(offset).single()
 }
 
 fn parse_tz(tz: &str) -> Option<i32> {
@@ -1092,6 +1112,12 @@ mod tests {
         assert_eq!((t.seconds(), t.offset_minutes()), (1_700_000_000, 90));
         let t = parse_git_date("2026-01-05T10:00:00-02:00").expect("rfc3339");
         assert_eq!(t.offset_minutes(), -120);
+        let t = parse_git_date("2026-01-05 10:00:00 +0200").expect("iso with zone");
+        assert_eq!((t.seconds(), t.offset_minutes()), (1_767_600_000, 120));
+        let t = parse_git_date("2026-01-05T10:00:00 +0000").expect("iso with T");
+        assert_eq!(t.seconds(), 1_767_607_200);
+        assert!(parse_git_date("2026-01-05 10:00").is_some(), "iso, local zone");
         assert!(parse_git_date("yesterday").is_none());
+        assert!(parse_git_date("2026-13-05 10:00").is_none());
     }
 }

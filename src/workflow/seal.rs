@@ -21,7 +21,8 @@ use crate::store::repo::{Change, CommitId, Identity, Repo};
 /// read) is kept as it is when its plaintext and recipients are unchanged.
 pub fn stored(config: &Config, path: &Path, plaintext: String, previous: Option<&Document>) -> Result<String> {
     let Some(sealing) = &config.sealing else { return Ok(plaintext) };
-    let fail = |source: SealError, help: &str| Error::Sealed { path: path.to_owned(), source, help: help.to_owned() };
+    let fail =
+        |source: SealError, help: &str| Error::Sealed { path: path.to_owned(), why: source, help: help.to_owned() };
     let doc = Document::parse_plain(path, plaintext)?;
     let report = doc.report()?;
     let recipients = sealing
@@ -74,9 +75,12 @@ pub fn not_opened(path: &Path, why: SealError) -> Error {
         SealError::WrongKey { .. } => {
             "ask a recipient to add your public key to `sealing` in enigm.yaml and run `rekey`"
         }
+        SealError::Key(_) => {
+            "fix ENIGM_IDENTITY / ENIGM_IDENTITY_FILE (an age identity file or an SSH private key), or unset them for the default lookup (docs/format.md, \"Sealed reports\")"
+        }
         _ => "restore the file from history (`git checkout`); a damaged seal cannot be opened",
     };
-    Error::Sealed { path: path.to_owned(), source: why, help: help.to_owned() }
+    Error::Sealed { path: path.to_owned(), why, help: help.to_owned() }
 }
 
 /// The plaintext of a report read for a change: refused when its seal did not open.

@@ -192,3 +192,29 @@ fn the_deletion_and_restore_of_a_published_report_are_in_its_history() {
     let out = stdout(&repo.cmd().args(["history", "1"]).assert().success());
     assert!(out.contains("deletion") && out.contains(&deletion[..7]), "{out}");
 }
+
+/// Regression: `history` of every report of the demo showed `(no commit)`: the walk stopped at
+/// the first commit older than the report, and the demo (like a rebase or a skewed clock)
+/// makes commits whose dates do not follow the graph. Here HEAD is dated before report 1 was
+/// received.
+#[test]
+fn history_joins_commits_when_a_later_commit_is_dated_earlier() {
+    let repo = TestRepo::new();
+    let new = |reported: &str| {
+        let mut c = repo.cmd();
+        c.args(["new", "--title", "T", "--product", "web", "--reporter-name", "R", "--reported", reported]);
+        c
+    };
+    new("2026-06-14").assert().success();
+    let filing = repo.head_id().to_string();
+    new("2026-05-01")
+        .env("GIT_AUTHOR_DATE", "@1777680000 +0000")
+        .env("GIT_COMMITTER_DATE", "@1777680000 +0000")
+        .assert()
+        .success();
+    let h = history_json(&repo, "1");
+    assert_eq!(kinds(&h), ["filing"], "{h}");
+    assert_eq!(h["entries"][0]["commit"], filing.as_str(), "{h}");
+    let out = stdout(&repo.cmd().args(["history", "1"]).assert().success());
+    assert!(!out.contains("(no commit)") && out.contains(&filing[..7]), "{out}");
+}

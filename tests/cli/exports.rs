@@ -418,3 +418,45 @@ fn an_osv_prefix_the_schema_does_not_list_is_a_config_finding_and_a_listed_one_g
     assert_eq!(osv["id"], "PYSEC-2026-0001");
     assert_valid(&validator("osv.schema.json"), &osv, "OSV");
 }
+
+/// Regression: `affected: '^1.9'` (a caret range) and `'1.x'` (a wildcard) were read as exact
+/// versions: OSV listed the version `^1.9`, which no scanner matches, and `validate` said
+/// nothing. Range syntax of other tools is text the exports cannot read, and says so.
+#[test]
+fn caret_and_wildcard_ranges_are_not_exported_as_exact_versions() {
+    let repo = repo();
+    for range in ["^1.9", "1.x", "~1.9.0"] {
+        let text = EXPORTS.replace("affected: '< 1.10.0'", &format!("affected: '{range}'"));
+        repo.write("reports/ENIGM-2026-0001.md", &text);
+        let a = repo.cmd().args(["validate", "--format", "json"]).assert().success();
+        let found = json(&stdout(&a));
+        let codes: Vec<&str> =
+            found["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str()).collect();
+        assert_eq!(codes, ["affected-unreadable"], "{range}: {found}");
+        let osv = render(&repo, "osv");
+        assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+        assert!(osv["affected"][1].get("versions").is_none(), "{range}: {osv}");
+        assert!(osv["affected"][1].get("ranges").is_none(), "{range}: no wider range: {osv}");
+    }
+}
+
+/// Regression: a commit dated before the publication (a skewed clock, a rebase, a backdated
+/// commit) on top of an edit after it hid the edit: the CSAF document fell back from version
+/// 2 to 1. The walk reads past a few commits older than the window.
+#[test]
+fn a_backdated_commit_does_not_hide_a_revision_of_the_csaf_document() {
+    let repo = repo();
+    let edited = EXPORTS.replace("default configuration.", "default configuration (confirmed on 2.3.9).");
+    repo.write("reports/ENIGM-2026-0001.md", &edited);
+    commit_at(&repo, "ENIGM-2026-0001: clarify the context", 1_775_554_200); // 2026-04-07T09:30:00Z
+    repo.write("notes.txt", "unrelated\n");
+    let git = repo.git();
+    let mut index = git.index().expect("index");
+    index.add_path(std::path::Path::new("notes.txt")).expect("add");
+    index.write().expect("write");
+    drop(index);
+    commit_at(&repo, "notes from a machine whose clock is a year behind", 1_744_018_200); // 2025-04-07
+    let tracking = render(&repo, "csaf")["document"]["tracking"].clone();
+    assert_eq!(tracking["version"], "2", "{tracking}");
+    assert_eq!(tracking["revision_history"][1]["summary"], "Advisory revised.", "{tracking}");
+}

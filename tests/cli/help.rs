@@ -306,8 +306,11 @@ fn dynamic_completion_offers_states_and_report_ids() {
     let first = repo.new_report("SQL injection in search");
     let second = repo.new_report("XSS in search");
     let bin = "enigm-disclose";
-    let ids = complete(&repo, &[bin, "show", ""]);
-    assert!(ids.contains(&first) && ids.contains(&second), "{ids:?}");
+    // Every command that takes report ids completes them (edit and seal were missed).
+    for command in ["show", "advance", "history", "render", "renumber", "edit", "seal"] {
+        let ids = complete(&repo, &[bin, command, ""]);
+        assert!(ids.contains(&first) && ids.contains(&second), "{command}: {ids:?}");
+    }
     assert_eq!(complete(&repo, &[bin, "advance", &first, "tri"]), vec!["triaged"]);
     let states = complete(&repo, &[bin, "list", "--state", ""]);
     assert!(states.contains(&"received".to_owned()) && states.contains(&"withdrawn".to_owned()), "{states:?}");

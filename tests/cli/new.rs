@@ -291,3 +291,23 @@ fn new_records_the_git_name_with_or_without_a_commit() {
     repo.cmd().args(new_args("nobody")).arg("--no-commit").assert().success();
     assert!(repo.read("reports/ENIGM-2026-0005.md").contains("    by: Acme Corp\n"));
 }
+
+/// Regression: `GIT_AUTHOR_DATE="2026-06-20 09:30:00 +0200"`, a form git accepts, was refused
+/// ("cannot read the date"), though the README says the variables are honoured as git does.
+#[test]
+fn git_s_iso_dates_in_the_environment_are_honoured() {
+    let repo = TestRepo::new();
+    repo.cmd()
+        .args(new_args("T"))
+        .env("GIT_AUTHOR_DATE", "2026-06-20 09:30:00 +0200")
+        .env("GIT_COMMITTER_DATE", "2026-06-20T09:30:00 +0200")
+        .assert()
+        .success();
+    let git = repo.git();
+    let head = git.head().expect("head").peel_to_commit().expect("commit");
+    for when in [head.author().when(), head.committer().when()] {
+        assert_eq!((when.seconds(), when.offset_minutes()), (1_781_940_600, 120));
+    }
+    let a = repo.cmd().args(new_args("T2")).env("GIT_AUTHOR_DATE", "next tuesday").assert().code(2);
+    assert!(stderr(&a).contains("ISO 8601"), "{}", stderr(&a));
+}

@@ -497,3 +497,86 @@ fn a_refused_edit_is_drawn_against_the_plaintext_and_kept_inside_git() {
     assert!(!stderr.lines().any(base64_line), "the diagnostic draws plaintext lines:\n{stderr}");
     assert_eq!(fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("report"), before, "nothing written");
 }
+
+/// Regression: an `ENIGM_IDENTITY_FILE` that names no file was refused with "a damaged seal
+/// cannot be opened, restore the file from history" (the seal was fine) and the reason three
+/// times over. The help names the variable to fix; the reason is said once.
+#[test]
+fn a_missing_identity_file_is_refused_with_help_about_the_key_not_the_seal() {
+    let (sandbox, root) = writable_copy();
+    let before = fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("read");
+    let missing = sandbox.tmp.path().join("no-such-identity.txt");
+    let out = sandbox
+        .cmd_in(&root)
+        .env("ENIGM_IDENTITY_FILE", &missing)
+        .args(["advance", "3", "confirmed"])
+        .output()
+        .expect("advance");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ENIGM_IDENTITY_FILE=") && stderr.contains("fix ENIGM_IDENTITY"), "{stderr}");
+    assert!(!stderr.contains("damaged") && !stderr.contains("git checkout"), "{stderr}");
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+    assert_eq!(fs::read(root.join("reports/ENIGM-2026-0003.md")).expect("read"), before, "nothing written");
+}
+
+/// Regression: after an add/add conflict, the history of the sealed report `renumber` renamed
+/// began at the merge commit: `renumber` re-seals, so the block differs and the rename was not
+/// recognised. Sealed files are compared by their clear parts; the filing commit is kept.
+#[test]
+fn a_sealed_report_renumbered_after_an_add_add_conflict_keeps_its_filing_commit() {
+    let (sandbox, root) = writable_copy();
+    let other = sandbox.tmp.path().join("colleague");
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Process::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("HOME", sandbox.home())
+            .env("XDG_CONFIG_HOME", sandbox.home().join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let new = |dir: &Path, title: &str| {
+        ok(sandbox.cmd_in(dir).args(["new", "--title", title, "--product", "web", "--reporter-name", "R"]))
+    };
+    // A colleague's clone files 0010; so does this repository, which then pulls it.
+    assert!(git(sandbox.tmp.path(), &["clone", "-q", root.to_str().expect("utf8"), "colleague"]).0);
+    new(&other, "the colleague's report");
+    let side_filing = git(&other, &["rev-parse", "HEAD"]).1;
+    new(&root, "our report");
+    assert!(!git(&root, &["pull", "-q", "--no-rebase", other.to_str().expect("utf8"), "main"]).0, "add/add conflict");
+    let out = ok(sandbox.cmd_in(&root).args(["renumber", "ENIGM-2026-0010", "--keep", "ours"]));
+    assert!(out.contains("as ENIGM-2026-0011"), "{out}");
+    assert!(git(&root, &["commit", "-q", "--no-edit"]).0);
+    let out = ok(sandbox.cmd_in(&root).args(["history", "11", "--format", "json"]));
+    let h: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let entries = h["entries"].as_array().expect("entries");
+    let kinds: Vec<&str> = entries.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["filing", "rename"], "{h}");
+    assert_eq!(entries[0]["commit"], side_filing.as_str(), "{h}");
+    assert_eq!(entries[1]["note"], "renamed from reports/ENIGM-2026-0010.md", "{h}");
+}
+
+/// Regression: an editor that failed before saving anything (`EDITOR=false`) left the sealed
+/// report's whole plaintext in `.git/enigm-edit-*.md`. Only text the user changed is kept.
+#[test]
+fn a_failed_editor_leaves_no_plaintext_copy_unless_the_text_was_changed() {
+    let (sandbox, root) = writable_copy();
+    let drafts = || -> Vec<PathBuf> {
+        let entries = fs::read_dir(root.join(".git")).expect("git dir");
+        entries.map(|e| e.expect("entry").path()).filter(|p| p.to_string_lossy().contains("enigm-edit-")).collect()
+    };
+    let out = sandbox.cmd_in(&root).env("EDITOR", "false").args(["edit", "3"]).output().expect("edit");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("kept at"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drafts(), Vec::<PathBuf>::new(), "no plaintext copy of an unchanged report");
+    let editor = "sh -c 'echo QZXCHANGED >> \"$0\"; exit 1'";
+    let out = sandbox.cmd_in(&root).env("EDITOR", editor).args(["edit", "3"]).output().expect("edit");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kept at"), "{}", String::from_utf8_lossy(&out.stderr));
+    let kept = drafts();
+    assert_eq!(kept.len(), 1, "the changed text is kept");
+    assert!(fs::read_to_string(&kept[0]).expect("draft").contains("QZXCHANGED"));
+}
