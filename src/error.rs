@@ -32,10 +32,15 @@ pub enum Error {
     #[diagnostic(code("unborn-head"), help("commit the disclosure repository first (`enigm-disclose init` does)"))]
     UnbornHead,
 
-    /// The directory to work in does not exist (or is not a directory).
+    /// The directory to work in does not exist.
     #[error("no such directory: {}", path.display())]
     #[diagnostic(code("no-such-directory"), help("name an existing directory"))]
     NoSuchDirectory { path: PathBuf },
+
+    /// The directory to work in exists but is a file (or another non-directory).
+    #[error("not a directory: {}", path.display())]
+    #[diagnostic(code("not-a-directory"), help("name the directory that holds it"))]
+    NotADirectory { path: PathBuf },
 
     /// The directory is not inside a git work tree at all.
     #[error("{} is not inside a git repository, so not inside a disclosure repository", path.display())]

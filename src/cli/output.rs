@@ -181,6 +181,7 @@ fn hint(error: &Error) -> Option<String> {
             root.display()
         ),
         Error::NoSuchDirectory { .. } => "`-C DIR` names the directory to run in: it must exist".to_owned(),
+        Error::NotADirectory { .. } => "`-C DIR` names the directory to run in, not a file in it".to_owned(),
         Error::NoIdentity { .. } | Error::DetachedHead { .. } => format!("{} (or use --no-commit)", help_of(error)?),
         Error::Refused { problems, .. } => {
             let mut codes: Vec<&str> = problems

@@ -253,7 +253,8 @@ impl Repo {
     /// Finds the git work tree containing `start` and checks it is a disclosure repository.
     pub fn discover(start: &Path) -> Result<Repo> {
         if !start.is_dir() {
-            return Err(Error::NoSuchDirectory { path: start.to_owned() });
+            let path = start.to_owned();
+            return Err(if start.exists() { Error::NotADirectory { path } } else { Error::NoSuchDirectory { path } });
         }
         let git = Repository::discover(start).map_err(|_| Error::NotAGitRepo { path: start.to_owned() })?;
         if git.is_bare() {

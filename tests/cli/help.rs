@@ -348,6 +348,10 @@ fn dash_c_says_what_the_directory_is() {
     };
     let err = run(&missing);
     assert!(err.contains("no such directory") && !err.contains("disclosure repository"), "{err}");
+    let file = sandbox.tmp.path().join("a-file");
+    fs::write(&file, "x").expect("file");
+    let err = run(&file);
+    assert!(err.contains("not a directory") && err.contains("not a file in it"), "{err}");
     let err = run(&plain);
     assert!(err.contains("not inside a git repository"), "{err}");
     let err = run(&git);
