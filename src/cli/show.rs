@@ -74,7 +74,23 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
         })?,
         Format::Human => print(&human(&doc, &report, &deadlines, &config))?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(broken_seal(&doc))
+}
+
+/// Exit 1 (a finding) when the report's seal is damaged or altered: the file itself is wrong,
+/// as `validate` reports it (`seal-unreadable`). No key, or a key that is not a recipient, is
+/// not a fault of the file: the clear part is shown and the command succeeds.
+fn broken_seal(doc: &Document) -> ExitCode {
+    use enigm_disclose::format::{report::Seal, sealed::SealError};
+    match &doc.seal {
+        Some(Seal::Closed {
+            why: why @ (SealError::Damaged { .. } | SealError::Tampered | SealError::BadPlaintext(_)),
+        }) => {
+            eprintln!("error: {}: {why} (`enigm-disclose validate` reports it as seal-unreadable)", doc.path.display());
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 /// The score of the main vector (`cvss`, else `cvss_v4`).

@@ -275,6 +275,12 @@ fn a_wrong_key_a_damaged_block_and_a_changed_recipient_are_findings_and_nothing_
     let out = sandbox.cmd_in(&root).args(["validate", "--format", "json"]).output().expect("validate");
     let json = String::from_utf8_lossy(&out.stdout);
     assert!(json.contains("seal-unreadable"), "{json}");
+    // `show` still shows the clear part, but a damaged file is a finding: exit 1, said on stderr.
+    let out = sandbox.cmd_in(&root).args(["show", "3"]).output().expect("show");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("altered") && stderr.contains("seal-unreadable"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ENIGM-2026-0003"), "the clear part is shown");
     fs::write(&path, &before).expect("restore");
     // A recipient added in enigm.yaml: every seal misses it until `rekey`.
     let config = fs::read_to_string(root.join("enigm.yaml")).expect("config");
