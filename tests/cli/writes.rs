@@ -75,6 +75,8 @@ fn new_refuses_what_validate_refuses_and_writes_nothing() {
         assert!(err.contains(&format!("[{code}]")) || err.contains(code), "{code} for {args:?}:\n{err}");
         assert!(err.contains("cannot create the report"), "{err}");
         assert!(err.contains("reports/ENIGM-2026-0001.md"), "located in the file it would write: {err}");
+        // Nothing was written: the help must not claim the secret is in git history.
+        assert!(!err.contains("the report is in git history"), "{err}");
         assert_masked(&err, &[KEY, TOKEN]);
         assert_masked(&stdout(&a), &[KEY, TOKEN]);
         assert_nothing_written(&repo, head);

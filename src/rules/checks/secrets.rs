@@ -369,7 +369,8 @@ fn finding(path: &Path, span: Range<usize>, h: &Hit) -> Finding {
     let how = h.layer.map(|l| format!(" ({l})")).unwrap_or_default();
     let message = format!("possible {}{how} in the report: {}", h.what, mask(&h.secret, h.show));
     Finding::error(Code::Secret, path, Some(span), message).with_help(
-        "remove it and rotate the credential: the report is in git history; describe the secret instead (e.g. \"an admin token\"); \
+        "remove it, and rotate the credential if it was ever committed or shared (git history keeps every committed version); \
+         describe the secret instead (e.g. \"an admin token\"); \
          if it is not a secret (a payload the report describes), accept this value with `enigm:allow-secret` on its line \
          or its SHA-256 in `allowed_secrets` of enigm.yaml",
     )
