@@ -73,6 +73,7 @@ pub enum Code {
     // What the exports (CSAF, OSV, CVE) can carry.
     AffectedUnreadable,
     AffectedInexpressible,
+    AffectedFixedMismatch,
     PackageMissing,
     ProductUnidentified,
     CvssV4Only,
@@ -129,6 +130,7 @@ impl Code {
             | Code::CweUnknown
             | Code::AffectedUnreadable
             | Code::AffectedInexpressible
+            | Code::AffectedFixedMismatch
             | Code::PackageMissing
             | Code::ProductUnidentified
             | Code::CvssV4Only => Severity::Warning,
@@ -191,6 +193,7 @@ impl Code {
             Code::ReferenceUrl => "a reference URL is not an http(s) URL",
             Code::AffectedUnreadable => "`affected` is prose, not a version range a machine can read",
             Code::AffectedInexpressible => "`affected` is comparators no single OSV or CVE span can say exactly",
+            Code::AffectedFixedMismatch => "`affected` and `fixed` of a product disagree on where the fix is",
             Code::PackageMissing => "a product names an ecosystem but no package, so OSV cannot match it",
             Code::ProductUnidentified => "a published product has no identification helper (purl, cpe, …) for CSAF",
             Code::CvssV4Only => "a published report's only vector is CVSS v4.0, which CSAF 2.0 cannot score",

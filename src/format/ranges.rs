@@ -87,6 +87,29 @@ pub fn span(constraints: &[Constraint]) -> Option<Span> {
     Some(Span { start: start.unwrap_or_else(|| "0".to_owned()), end })
 }
 
+/// Two versions compared part by part (split at `.`, `-`, `+`), numbers as numbers, or `None`
+/// when a differing part is not a number on both sides (`1.0rc1`, `2024a`): equal texts are
+/// always `Equal`. Enough to tell a range from a fixed version; not an ecosystem's full order.
+pub fn compare(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering::Equal;
+    if a == b {
+        return Some(Equal);
+    }
+    let parts = |v: &str| v.split(['.', '-', '+']).map(str::to_owned).collect::<Vec<_>>();
+    let (pa, pb) = (parts(a), parts(b));
+    for i in 0..pa.len().max(pb.len()) {
+        let x = pa.get(i).map_or("0", String::as_str);
+        let y = pb.get(i).map_or("0", String::as_str);
+        match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(m), Ok(n)) if m != n => return Some(m.cmp(&n)),
+            (Ok(_), Ok(_)) => {}
+            _ if x == y => {}
+            _ => return None,
+        }
+    }
+    Some(Equal)
+}
+
 /// What a range is, in the terms every export can carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Shape {
@@ -129,6 +152,16 @@ mod tests {
 
     fn c(op: Op, v: &str) -> Constraint {
         Constraint { op, version: v.into() }
+    }
+
+    #[test]
+    fn versions_compare_by_numeric_parts() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        assert_eq!(compare("1.10", "1.9"), Some(Greater));
+        assert_eq!(compare("1.0", "1.0.0"), Some(Equal));
+        assert_eq!(compare("2.4.0", "2.4.1"), Some(Less));
+        assert_eq!(compare("1.0rc1", "1.0rc1"), Some(Equal));
+        assert_eq!(compare("1.0rc1", "1.0"), None, "a part that is not a number is not ordered");
     }
 
     #[test]

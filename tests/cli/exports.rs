@@ -440,6 +440,31 @@ fn caret_and_wildcard_ranges_are_not_exported_as_exact_versions() {
     }
 }
 
+/// A range and a `fixed` version that disagree (`< 1.10.1` with `fixed: 1.10.0`, or a start
+/// after the fix, which would give OSV inverted events) are a warning at `fixed`; `validate`
+/// still passes (warnings), `--deny-warnings` fails.
+#[test]
+fn a_range_that_disagrees_with_the_fixed_version_is_a_warning_at_fixed() {
+    let repo = repo();
+    for (range, fixed) in [("< 1.10.1", "1.10.0"), (">= 2.0", "1.10.0"), ("<= 1.10.0", "1.10.0")] {
+        let text = EXPORTS
+            .replace("affected: '< 1.10.0'", &format!("affected: '{range}'"))
+            .replace("fixed: '1.10.0'", &format!("fixed: '{fixed}'"));
+        repo.write("reports/ENIGM-2026-0001.md", &text);
+        let a = repo.cmd().args(["validate", "--format", "json"]).assert().success();
+        let found = json(&stdout(&a));
+        let hits: Vec<&Value> = found["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "affected-fixed-mismatch")
+            .collect();
+        assert_eq!(hits.len(), 1, "{range} / {fixed}: {found}");
+        assert_eq!(hits[0]["line"], 18, "at `fixed`: {found}");
+        repo.cmd().args(["validate", "--deny-warnings"]).assert().code(1);
+    }
+}
+
 /// Regression: a commit dated before the publication (a skewed clock, a rebase, a backdated
 /// commit) on top of an edit after it hid the edit: the CSAF document fell back from version
 /// 2 to 1. The walk reads past a few commits older than the window.

@@ -62,7 +62,38 @@ fn affected(at: &mut At<'_>, i: usize, p: &Product) {
             format!("`{text}` cannot be expressed as an OSV range or a CVE span: {why}; the OSV record lists no range for it"),
             "write one span with an inclusive start (`>= 1.0.1, < 2` for `> 1.0, < 2`), or exact versions",
         ),
-        Some(Ok(_)) => {}
+        Some(Ok(ranges::Shape::Span(span))) => fixed_agrees(at, i, p, &span),
+        Some(Ok(ranges::Shape::Versions(_))) => {}
+    }
+}
+
+/// A span and a `fixed` version that say different things about where the fix is.
+fn fixed_agrees(at: &mut At<'_>, i: usize, p: &Product, span: &ranges::Span) {
+    use std::cmp::Ordering::Less;
+    let Some(fixed) = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty()) else { return };
+    let cmp = |a: &str| ranges::compare(a, fixed);
+    let why = match &span.end {
+        Some((end, false)) if cmp(end) != Some(std::cmp::Ordering::Equal) => {
+            Some(format!("the range ends before `{end}`, but the fix is `{fixed}`"))
+        }
+        Some((end, true)) if cmp(end).is_some_and(|o| o != Less) => {
+            Some(format!("the range includes `{end}`, at or after the fix `{fixed}`"))
+        }
+        _ if span.start != "0" && cmp(&span.start).is_some_and(|o| o != Less) => {
+            Some(format!("the range starts at `{}`, at or after the fix `{fixed}`", span.start))
+        }
+        _ => None,
+    };
+    if let Some(why) = why {
+        at.push(
+            Code::AffectedFixedMismatch,
+            at.value(&format!("products[{i}].fixed")),
+            format!(
+                "product `{}`: {why}, so the OSV and CVE records would contradict each other or the report",
+                p.name
+            ),
+            "make the range's upper bound the fixed version (`< FIXED`), or correct `fixed`",
+        );
     }
 }
 
@@ -104,6 +135,24 @@ mod tests {
         assert_eq!(codes_at(&with("2.0.1, 2.0.2")), []);
         let draft = with("all 2.x releases").replace("state: published", "state: triaged");
         assert!(!findings(&draft).iter().any(|f| f.code.as_str().starts_with("affected-")), "only exported reports");
+    }
+
+    #[test]
+    fn a_range_and_a_fixed_version_that_disagree_are_found_at_fixed() {
+        let with = |affected: &str, fixed: &str| {
+            PUBLISHED
+                .replace("affected: '< 2.4.1'", &format!("affected: '{affected}'"))
+                .replace("fixed: '2.4.1'", &format!("fixed: '{fixed}'"))
+        };
+        let mismatch =
+            |a: &str, f: &str| codes_at(&with(a, f)).contains(&("affected-fixed-mismatch", format!("'{f}'")));
+        assert!(mismatch("< 3.7.6", "3.7.5"), "ends past the fix");
+        assert!(mismatch("<= 3.7.5", "3.7.5"), "includes the fix");
+        assert!(mismatch(">= 4.0", "3.7.5"), "starts after the fix: inverted OSV events");
+        assert!(mismatch(">= 1.0, < 2.0", "1.5-rc1"), "a fix that is not the end");
+        for (a, f) in [("< 3.7.5", "3.7.5"), ("<= 3.7.4", "3.7.5"), (">= 1.0, < 1.10", "1.10.0"), (">= 3.0", "3.7.5")] {
+            assert!(!mismatch(a, f), "{a} with fixed {f} agree");
+        }
     }
 
     #[test]
