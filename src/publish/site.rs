@@ -200,6 +200,12 @@ pub fn render_one(
             format!("preview {id} with {{draft}} in the html, md or osv format"),
         ));
     }
+    if req.draft && doc.is_closed() && !report.state.is_public() {
+        return Err(Error::usage(
+            format!("{id} is sealed and could not be opened: a draft previews its private text, which needs a key"),
+            "run it where your identity is (ENIGM_IDENTITY_FILE, or ~/.config/enigm/identity.txt; docs/format.md, \"Sealed reports\")",
+        ));
+    }
     let stamp = if req.draft {
         Some(match report.embargo_until {
             Some(e) if report.is_embargoed(req.today) => format!("DRAFT — EMBARGOED until {e}"),

@@ -202,6 +202,14 @@ fn publication_puts_exactly_the_public_parts_in_clear() {
     for what in PRIVATE {
         assert!(!page.contains(&marker(7, what)), "the page never shows the {what}");
     }
+    // A draft of an unpublished report previews its private text: without a key it is refused
+    // (exit 2), not rendered as a "(sealed)" placeholder page; a published one still renders.
+    let out = sandbox.cmd_in(&clone).args(["render", "3", "--draft"]).output().expect("draft");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("sealed") && stderr.contains("needs a key") && out.stdout.is_empty(), "{stderr}");
+    let out = sandbox.cmd_in(&clone).args(["render", "7", "--draft"]).output().expect("draft");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
