@@ -82,6 +82,10 @@ pub fn seal(plaintext: &str, recipients: &[Recipient]) -> Result<String, SealErr
 
 /// Opens an armoured block with `identities`: the exact plaintext bytes, as text.
 pub fn unseal(block: &str, identities: &Identities) -> Result<String, SealError> {
+    // A block without its end line was cut short: damaged, whatever the decryption would say.
+    if !block.trim_end().ends_with(END) {
+        return Err(SealError::Damaged { why: format!("it does not end with `{END}` (cut short?)") });
+    }
     let decryptor = header(block)?;
     let mut reader = decryptor.decrypt(identities.iter()).map_err(|e| match e {
         age::DecryptError::NoMatchingKeys => SealError::WrongKey { origin: identities.origin.clone() },
@@ -460,6 +464,15 @@ mod tests {
         let tampered = changed.join("\n") + "\n";
         let got = unseal(&tampered, &ids);
         assert!(matches!(got, Err(SealError::Tampered | SealError::Damaged { .. })), "{got:?}");
+    }
+
+    #[test]
+    fn a_block_without_its_end_line_is_damaged_not_altered() {
+        let (ids, r) = pair();
+        let block = seal("report text", std::slice::from_ref(&r)).expect("seals");
+        let cut = block.trim_end().strip_suffix(END).expect("ends with END");
+        let got = unseal(cut, &ids);
+        assert!(matches!(&got, Err(SealError::Damaged { why }) if why.contains("cut short")), "{got:?}");
     }
 
     fn ssh(name: &str) -> (Identities, Recipient) {
