@@ -2,6 +2,7 @@
 //! one git commit through [`store`](crate::store).
 
 pub mod advance;
+pub mod correspond;
 pub mod create;
 pub mod demo;
 pub mod init;

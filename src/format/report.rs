@@ -17,7 +17,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    Level, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo, State, TimelineEntry,
+    Channel, Direction, Level, Message, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo,
+    State, TimelineEntry,
 };
 pub use parts::{LineEnding, Parts, SplitError};
 pub use sections::Section;

@@ -65,13 +65,18 @@ pub enum SealError {
 
 /// Seals `plaintext` to `recipients` as one armoured age block (ending with a newline).
 pub fn seal(plaintext: &str, recipients: &[Recipient]) -> Result<String, SealError> {
+    seal_bytes(plaintext.as_bytes(), recipients)
+}
+
+/// Seals any bytes (a message text, an attachment) as one armoured age block.
+pub fn seal_bytes(plaintext: &[u8], recipients: &[Recipient]) -> Result<String, SealError> {
     let failed = |e: &dyn std::fmt::Display| SealError::Damaged { why: e.to_string() };
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(Recipient::as_age)).map_err(|e| failed(&e))?;
     let armor =
         age::armor::ArmoredWriter::wrap_output(Vec::new(), age::armor::Format::AsciiArmor).map_err(|e| failed(&e))?;
     let mut writer = encryptor.wrap_output(armor).map_err(|e| failed(&e))?;
-    writer.write_all(plaintext.as_bytes()).map_err(|e| failed(&e))?;
+    writer.write_all(plaintext).map_err(|e| failed(&e))?;
     let out = writer.finish().and_then(|a| a.finish()).map_err(|e| failed(&e))?;
     let mut text = String::from_utf8(out).map_err(|e| failed(&e))?;
     if !text.ends_with('\n') {
@@ -82,6 +87,12 @@ pub fn seal(plaintext: &str, recipients: &[Recipient]) -> Result<String, SealErr
 
 /// Opens an armoured block with `identities`: the exact plaintext bytes, as text.
 pub fn unseal(block: &str, identities: &Identities) -> Result<String, SealError> {
+    let out = unseal_bytes(block, identities)?;
+    String::from_utf8(out).map_err(|_| SealError::BadPlaintext("not UTF-8".into()))
+}
+
+/// Opens an armoured block with `identities`: the exact plaintext bytes.
+pub fn unseal_bytes(block: &str, identities: &Identities) -> Result<Vec<u8>, SealError> {
     // A block without its end line was cut short: damaged, whatever the decryption would say.
     if !block.trim_end().ends_with(END) {
         return Err(SealError::Damaged { why: format!("it does not end with `{END}` (cut short?)") });
@@ -100,7 +111,7 @@ pub fn unseal(block: &str, identities: &Identities) -> Result<String, SealError>
             SealError::Damaged { why: e.to_string() }
         }
     })?;
-    String::from_utf8(out).map_err(|_| SealError::BadPlaintext("not UTF-8".into()))
+    Ok(out)
 }
 
 /// Checks what can be checked without a key: the block is armoured, complete and starts
@@ -173,9 +184,23 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
             s.push_str(&format!("  - date: {}\n    state: {}\n", t.date, t.state));
         }
     }
+    s.push_str(&clear_correspondence(report));
     s.push_str(&format!("sealed:\n  format: {FORMAT}\n  recipients:\n"));
     for r in recipients {
         s.push_str(&format!("    - {}\n", scalar(r)));
+    }
+    s
+}
+
+/// The clear `correspondence` list: each message's time and direction only (what `due` and
+/// `stats` need to see whether and when the reporter was answered), nothing of its content.
+fn clear_correspondence(report: &Report) -> String {
+    if report.correspondence.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("correspondence:\n");
+    for m in &report.correspondence {
+        s.push_str(&format!("  - at: {}\n    direction: {}\n", scalar(&m.at.to_rfc3339()), m.direction));
     }
     s
 }
@@ -224,7 +249,9 @@ pub fn public_front_matter(report: &Report, recipients: &[String]) -> String {
         t.by = None;
         t.note = None;
     }
+    public.correspondence.clear();
     let mut s = serde_yaml::to_string(&public).unwrap_or_default();
+    s.push_str(&clear_correspondence(report));
     s.push_str(&format!("sealed:\n  format: {FORMAT}\n  recipients:\n"));
     for r in recipients {
         s.push_str(&format!("    - {}\n", scalar(r)));
@@ -280,7 +307,17 @@ pub struct Clear {
     pub withdrawn: Option<chrono::NaiveDate>,
     #[serde(default)]
     pub timeline: Vec<ClearStep>,
+    #[serde(default)]
+    pub correspondence: Vec<ClearMessage>,
     pub sealed: SealInfo,
+}
+
+/// A clear message: when, and which way.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClearMessage {
+    pub at: chrono::DateTime<chrono::FixedOffset>,
+    pub direction: crate::format::report::Direction,
 }
 
 /// The clear severity: only the level.
@@ -303,6 +340,23 @@ pub struct ClearProduct {
 pub struct ClearStep {
     pub date: chrono::NaiveDate,
     pub state: State,
+}
+
+impl ClearMessage {
+    /// The message as far as the clear part tells it: content [`WITHHELD`].
+    fn to_message(&self) -> crate::format::report::Message {
+        crate::format::report::Message {
+            at: self.at,
+            direction: self.direction,
+            channel: crate::format::report::Channel::Other,
+            message_id: None,
+            in_reply_to: None,
+            subject: WITHHELD.to_owned(),
+            template: None,
+            text: String::new(),
+            attachments: Vec::new(),
+        }
+    }
 }
 
 impl Clear {
@@ -332,6 +386,7 @@ impl Clear {
                 .iter()
                 .map(|t| TimelineEntry { date: t.date, state: t.state, by: None, note: None })
                 .collect(),
+            correspondence: self.correspondence.iter().map(ClearMessage::to_message).collect(),
         }
     }
 }
@@ -347,17 +402,25 @@ pub fn clear_report(
         return yaml.deserialize::<Clear>(path).map(|c| c.to_report());
     }
     let mut value = yaml.value.clone();
+    let mut messages = serde_json::Value::Null;
     if let Some(map) = value.as_object_mut() {
         map.remove("sealed");
+        messages = map.remove("correspondence").unwrap_or_default();
     }
-    serde_json::from_value::<Report>(value).map_err(|e| {
+    let misfit = |e: serde_json::Error| {
         crate::format::finding::Finding::error(
             crate::format::finding::Code::InvalidField,
             path,
             None,
             format!("the clear part of the sealed report does not fit: {e}"),
         )
-    })
+    };
+    let mut report = serde_json::from_value::<Report>(value).map_err(misfit)?;
+    if !messages.is_null() {
+        let clear: Vec<ClearMessage> = serde_json::from_value(messages).map_err(misfit)?;
+        report.correspondence = clear.iter().map(ClearMessage::to_message).collect();
+    }
+    Ok(report)
 }
 
 /// The `sealed` mapping of a sealed file's clear part.

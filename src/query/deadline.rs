@@ -206,6 +206,7 @@ mod tests {
             published: None,
             withdrawn: None,
             timeline,
+            correspondence: vec![],
         }
     }
 

@@ -138,17 +138,33 @@ impl Editor {
 
     /// Appends an entry to the `timeline` list; `fields` are (key, value) pairs in order.
     pub fn append_timeline(&mut self, fields: &[(&str, &str)]) -> Result<(), EditError> {
-        self.refuse_flow_root("timeline")?;
+        self.append_entry("timeline", fields)
+    }
+
+    /// Appends an entry to the top-level list `key` (`timeline`, `correspondence`), in the
+    /// list's own indentation; a missing list is added at the end of the front matter.
+    pub fn append_entry(&mut self, key: &str, fields: &[(&str, &str)]) -> Result<(), EditError> {
+        self.append_block(key, &|dash, keys, nl| render_entry(dash, keys, fields, nl))
+    }
+
+    /// Appends to the list `key` an entry given as a YAML block mapping (`serde_yaml`'s output
+    /// for a struct: one `key: value` per line, nested lists and maps below their key).
+    pub fn append_mapping(&mut self, key: &str, mapping: &str) -> Result<(), EditError> {
+        self.append_block(key, &|dash, keys, nl| render_mapping(dash, keys, mapping, nl))
+    }
+
+    fn append_block(&mut self, key: &str, render: &dyn Fn(&str, &str, &str) -> String) -> Result<(), EditError> {
+        self.refuse_flow_root(key)?;
         let nl = self.newline();
-        let Some((_, node)) = self.top("timeline") else {
-            let block = render_entry("  ", "    ", fields, nl);
+        let Some((_, node)) = self.top(key) else {
+            let block = render("  ", "    ", nl);
             let at = self.doc.front_matter.end;
-            return self.splice(at..at, &format!("timeline:{nl}{block}"));
+            return self.splice(at..at, &format!("{key}:{nl}{block}"));
         };
         let items = match &node.kind {
             NodeKind::Seq(items) => items.clone(),
             NodeKind::Null => Vec::new(),
-            _ => return Err(EditError::Unsupported { field: "timeline".into(), why: "it is not a list" }),
+            _ => return Err(EditError::Unsupported { field: key.into(), why: "it is not a list" }),
         };
         let text = &self.doc.text;
         let flow = node.span.start < node.span.end && text[node.span.clone()].trim_start().starts_with('[');
@@ -156,22 +172,22 @@ impl Editor {
             // `timeline:` or `timeline: []`: drop the empty value (keeping a comment on the
             // line), then add a block list below the key.
             let value_start = if node.span.is_empty() {
-                self.after_key_colon("timeline")
-                    .ok_or(EditError::Unsupported { field: "timeline".into(), why: "its key has no `:`" })?
+                self.after_key_colon(key)
+                    .ok_or(EditError::Unsupported { field: key.into(), why: "its key has no `:`" })?
             } else {
                 node.span.start
             };
             let value_end = if node.span.is_empty() { value_start } else { node.span.end };
             let trailing = &text[value_end..line_end_excl(text, value_end)];
             if !trailing.trim().is_empty() && !trailing.trim_start().starts_with('#') {
-                return Err(EditError::Unsupported { field: "timeline".into(), why: "text follows its value" });
+                return Err(EditError::Unsupported { field: key.into(), why: "text follows its value" });
             }
             let colon = text[..value_start].rfind(':').map_or(value_start, |i| i + 1);
             let drop_end = if value_end > value_start { value_end } else { colon };
             self.splice(colon..drop_end, "")?;
-            let key_start = self.top("timeline").map_or(0, |(k, _)| k.start);
+            let key_start = self.top(key).map_or(0, |(k, _)| k.start);
             let at = line_end_incl(&self.doc.text, key_start);
-            let mut block = render_entry("  ", "    ", fields, nl);
+            let mut block = render("  ", "    ", nl);
             if !self.doc.text[..at].ends_with(['\n', '\r']) {
                 block.insert_str(0, nl);
             }
@@ -179,7 +195,7 @@ impl Editor {
         }
         if flow {
             return Err(EditError::Unsupported {
-                field: "timeline".into(),
+                field: key.into(),
                 why: "it is written in flow style ([...]); write one entry per line",
             });
         }
@@ -190,7 +206,7 @@ impl Editor {
         let key_indent = " ".repeat(key_col);
         let last = items.last().map_or(node.span.end, |n| n.span.end);
         let at = line_end_incl(text, last.saturating_sub(1).max(first.span.start));
-        let mut block = render_entry(&dash_indent, &key_indent, fields, nl);
+        let mut block = render(&dash_indent, &key_indent, nl);
         if at == text.len() || !text[..at].ends_with(['\n', '\r']) {
             block.insert_str(0, nl);
         }
@@ -208,6 +224,17 @@ fn render_entry(dash_indent: &str, key_indent: &str, fields: &[(&str, &str)], nl
         } else {
             out.push_str(&format!("{key_indent}{k}: {value}{nl}"));
         }
+    }
+    out
+}
+
+/// The lines of a YAML block mapping as one list entry: the first after `- `, the rest
+/// indented to its keys.
+fn render_mapping(dash_indent: &str, key_indent: &str, mapping: &str, nl: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in mapping.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let lead = if i == 0 { format!("{dash_indent}- ") } else { key_indent.to_owned() };
+        out.push_str(&format!("{lead}{line}{nl}"));
     }
     out
 }

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// A report's front matter.
@@ -45,6 +45,9 @@ pub struct Report {
     pub withdrawn: Option<NaiveDate>,
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
+    /// Every message to and from the reporter, oldest first. Private: never rendered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correspondence: Vec<Message>,
 }
 
 /// Who reported the issue.
@@ -183,6 +186,33 @@ pub struct TimelineEntry {
     pub note: Option<String>,
 }
 
+/// One message to or from the reporter (`correspondence[]`). Its text is a file in the
+/// report's folder (`reports/<ID>/`), sealed there in a sealed repository
+/// ([`crate::format::correspondence`]). Private: no public output reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// When it was sent or received, to the second, with its UTC offset (RFC 3339).
+    pub at: DateTime<FixedOffset>,
+    pub direction: Direction,
+    pub channel: Channel,
+    /// The RFC 5322 `Message-Id` with its angle brackets, when the channel has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The `Message-Id` this message answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<String>,
+    pub subject: String,
+    /// The message template an outgoing message was rendered from (`acknowledgement`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// The text's file, relative to the report's folder (`messages/0001-in.md`).
+    pub text: String,
+    /// Files that came with it, relative to the report's folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
+}
+
 /// The message of a value that is not one of `known`, with the closest one when it looks like
 /// a typo (`recieved` → did you mean `received`?).
 fn unknown_value(kind: &str, typed: &str, known: &[&str]) -> String {
@@ -248,6 +278,23 @@ kebab_enum!(
         Published = "published",
         Rejected = "rejected",
         Withdrawn = "withdrawn",
+    }
+);
+
+kebab_enum!(
+    /// Whether a message came from the reporter (`in`) or went to them (`out`).
+    Direction { In = "in", Out = "out" }
+);
+
+kebab_enum!(
+    /// The channel a message travelled by.
+    Channel {
+        Email = "email",
+        Github = "github",
+        Osv = "osv",
+        Web = "web",
+        Phone = "phone",
+        Other = "other",
     }
 );
 
@@ -393,6 +440,7 @@ mod tests {
             published: None,
             withdrawn: None,
             timeline: Vec::new(),
+            correspondence: Vec::new(),
         }
     }
 
