@@ -12,6 +12,7 @@ pub mod cvss;
 pub mod cwe;
 pub mod finding;
 pub mod id;
+pub mod intake;
 pub mod keys;
 pub mod located;
 pub mod purl;
