@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::format::report::{Channel, Level, Product, Reference, Resolution, State};
 
+mod advisory;
 pub mod ghsa;
 pub mod mail;
 pub mod osv;
