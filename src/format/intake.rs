@@ -4,7 +4,7 @@
 //! Each channel has its own reader: e-mail (`.eml`, mbox) in [`mail`], GitHub repository
 //! security advisories / private vulnerability reports as the REST API returns them in
 //! [`ghsa`], OSV records in [`osv`]. Readers only read: they never touch the repository,
-//! allocate ids or redact; the import workflow (`workflow::import`) does that for every
+//! allocate ids or redact; [`render::report_text`] writes an item as a report file. The import workflow (`workflow::import`) does that for every
 //! channel alike, so the same checks, redaction and idempotency apply whatever the source.
 
 use chrono::{DateTime, FixedOffset};
@@ -15,6 +15,7 @@ mod advisory;
 pub mod ghsa;
 pub mod mail;
 pub mod osv;
+pub mod render;
 
 /// Where an incoming item came from: the key that makes a second import of it a no-op.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
