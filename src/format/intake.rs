@@ -4,8 +4,9 @@
 //! Each channel has its own reader: e-mail (`.eml`, mbox) in [`mail`], GitHub repository
 //! security advisories / private vulnerability reports as the REST API returns them in
 //! [`ghsa`], OSV records in [`osv`]. Readers only read: they never touch the repository,
-//! allocate ids or redact; [`render::report_text`] writes an item as a report file. The import workflow (`workflow::import`) does that for every
+//! allocate ids or redact; the import workflow (`workflow::import`) does that for every
 //! channel alike, so the same checks, redaction and idempotency apply whatever the source.
+//! [`render::report_text`] writes an item as the text of a new report file.
 
 use chrono::{DateTime, FixedOffset};
 
