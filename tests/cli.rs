@@ -8,6 +8,7 @@ mod cli {
     mod architecture;
     mod audit;
     mod boundary;
+    mod bulk;
     mod ci;
     mod conformance;
     mod crash;
