@@ -69,12 +69,12 @@ pub struct AdvanceArgs {
     /// Several reports: one commit for all of them, or nothing if any cannot move.
     #[arg(long)]
     batch: bool,
-    /// Select the reports by a query instead of ids (the filters of `list`).
-    #[command(flatten, next_help_heading = "Query (instead of ids)")]
-    query: QueryArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Select the reports by a query instead of ids (the filters of `list`).
+    #[command(flatten, next_help_heading = "Query (instead of ids)")]
+    query: QueryArgs,
 }
 
 /// The ids and the target state of the positional arguments (the state comes last).
