@@ -206,7 +206,8 @@ mod tests {
 
     #[test]
     fn spans_read_as_report_ranges() {
-        let table: &[(&str, Option<(&str, bool)>, &str)] = &[
+        type Row<'a> = (&'a str, Option<(&'a str, bool)>, &'a str);
+        let table: &[Row<'_>] = &[
             ("0", Some(("1.9.3", false)), "< 1.9.3"),
             ("1.0", Some(("1.9.3", false)), ">= 1.0, < 1.9.3"),
             ("1.0", Some(("1.2", true)), ">= 1.0, <= 1.2"),

@@ -276,7 +276,8 @@ mod tests {
         assert_eq!(i.level, Some(Level::Critical));
         assert_eq!(i.cwe, ["CWE-502", "CWE-20"]);
         assert_eq!(i.reporter_name, "tkowalski", "the finder credited, not the author");
-        let p: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = i
+        type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+        let p: Vec<Row<'_>> = i
             .products
             .iter()
             .map(|p| (p.name.as_str(), p.ecosystem.as_deref(), p.affected.as_deref(), p.fixed.as_deref()))

@@ -372,7 +372,8 @@ mod tests {
 
     #[test]
     fn events_become_spans() {
-        let table: &[(&[(&str, &str)], &[(&str, Option<&str>)])] = &[
+        type Row<'a> = (&'a [(&'a str, &'a str)], &'a [(&'a str, Option<&'a str>)]);
+        let table: &[Row<'_>] = &[
             (&[("i", "0"), ("f", "1.2.3")], &[("< 1.2.3", Some("1.2.3"))]),
             (&[("i", "1.0"), ("f", "1.2")], &[(">= 1.0, < 1.2", Some("1.2"))]),
             (&[("i", "1.0"), ("l", "1.1.9")], &[(">= 1.0, <= 1.1.9", None)]),
