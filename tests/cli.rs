@@ -5,6 +5,7 @@ mod util;
 
 mod cli {
     mod advance;
+    mod advisories;
     mod architecture;
     mod audit;
     mod boundary;

@@ -231,6 +231,20 @@ mod tests {
     }
 
     #[test]
+    fn hostile_json_is_an_error_never_a_panic() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Any {}
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(items::<Any>(deep.as_bytes(), "x"), Err(IntakeError::Unrecognised { .. })));
+        let many = format!("[{}{{}}]", "{},".repeat(MAX_ITEMS));
+        assert!(matches!(items::<Any>(many.as_bytes(), "x"), Err(IntakeError::TooLarge { .. })));
+        let big = vec![b' '; MAX_BYTES + 1];
+        assert!(matches!(items::<Any>(&big, "x"), Err(IntakeError::TooLarge { .. })));
+        assert!(matches!(items::<Any>(b"\xff\xfe", "x"), Err(IntakeError::Unrecognised { .. })));
+        assert_eq!(items::<Any>(b"[{}, {}]", "x").map(|v| v.len()), Ok(2));
+    }
+
+    #[test]
     fn only_vectors_the_format_accepts_are_kept() {
         assert!(vector(Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")).is_some());
         assert_eq!(vector(Some("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")), None);
