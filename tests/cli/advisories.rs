@@ -8,7 +8,7 @@ use std::path::Path;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::intake::{Incoming, ghsa, osv, render};
 
-use crate::util::{TestRepo, stderr, stdout};
+use crate::util::{TestRepo, stdout};
 
 /// After every fixture's dates.
 const TODAY: &str = "2026-12-01";
