@@ -1,4 +1,5 @@
-//! Every report of the work tree, loaded at once, and the queries `list` and `due` run on it.
+//! Every report of the work tree, loaded at once, and the queries `list` and `due` run on it;
+//! [`select`] gives the commands that act on several reports the ids the same query selects.
 //!
 //! Loading is parallel and tolerant: a file that does not parse is kept aside as
 //! [`Unreadable`] (commands mention it and point at `validate`) rather than stopping a listing.

@@ -479,6 +479,51 @@ mod tests {
         added
     }
 
+    #[test]
+    fn a_batch_message_names_every_report_and_says_the_note_once() {
+        let plan = |id: &str, from, overrides: Vec<String>, reason: Option<&str>| Plan {
+            id: id.into(),
+            path: PathBuf::from(format!("reports/{id}.md")),
+            from,
+            to: State::Published,
+            old_text: String::new(),
+            new_text: String::new(),
+            message: String::new(),
+            overrides,
+            writes: vec!["state", "published", "timeline"],
+            note: Some("Coordinated release".into()),
+            override_reason: reason.map(Into::into),
+        };
+        let plans = [
+            plan("A-2026-0001", State::Fixed, vec![], None),
+            plan("A-2026-0002", State::Fixed, vec!["embargo until 2026-07-01".into()], Some("Exploited")),
+        ];
+        assert_eq!(
+            batch_message(&plans),
+            "2 reports → published\n\nA-2026-0001: fixed → published\nA-2026-0002: fixed → published\n  Overridden: embargo until 2026-07-01\n\nCoordinated release\n\nDisclosure-Id: A-2026-0001\nDisclosure-Id: A-2026-0002\nDisclosure-State: published\nDisclosure-Override: Exploited\n"
+        );
+        let req = |to, resolution| AdvanceRequest {
+            id: "A-2026-0001".into(),
+            to,
+            note: None,
+            resolution,
+            duplicate_of: None,
+            reason: None,
+            date: NaiveDate::from_ymd_opt(2026, 1, 9).expect("date"),
+            force: false,
+            by: "S".into(),
+        };
+        assert_eq!(
+            writes(&req(State::Rejected, Some(Resolution::Spam)), State::Received),
+            ["state", "resolution", "timeline"]
+        );
+        assert_eq!(
+            writes(&req(State::Triaged, None), State::Rejected),
+            ["state", "resolution (removed)", "duplicate_of (removed)", "timeline"]
+        );
+        assert_eq!(writes(&req(State::NeedsInfo, None), State::Received), ["state", "timeline"]);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { failure_persistence: None, cases: 128, ..ProptestConfig::default() })]
         #[test]
