@@ -236,16 +236,22 @@ impl Outcome {
         };
         let (error, code) = match planned {
             Ok(_) => (None, 0),
-            Err(e) => (Some(e.to_string()), e.exit_code()),
+            Err(e) => (Some(error_text(e)), e.exit_code()),
         };
         Outcome { id, from, to, path, writes, overrides, commit: None, error, code }
     }
 
     fn fail(&mut self, e: &Error) {
-        self.error = Some(e.to_string());
+        self.error = Some(error_text(e));
         self.code = e.exit_code();
         super::output::fail(e);
     }
+}
+
+/// An error as one report's outcome says it: its message, any secret in it masked (as the
+/// diagnostic on stderr masks it).
+fn error_text(e: &Error) -> String {
+    enigm_disclose::rules::redact::mask_text(&e.to_string()).into_owned()
 }
 
 /// The bulk run: the plan, then (unless a dry run) the commits; exit 1 (or 2) when any report
