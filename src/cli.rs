@@ -22,6 +22,7 @@ mod output;
 mod render;
 mod renumber;
 mod seal;
+mod select;
 mod show;
 mod states;
 mod stats;

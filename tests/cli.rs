@@ -5,9 +5,11 @@ mod util;
 
 mod cli {
     mod advance;
+    mod advisories;
     mod architecture;
     mod audit;
     mod boundary;
+    mod bulk;
     mod ci;
     mod conformance;
     mod crash;

@@ -37,6 +37,13 @@ pub fn resolutions(current: &OsStr) -> Vec<CompletionCandidate> {
     matching(current, Resolution::ALL.iter().map(|r| r.as_str()))
 }
 
+/// Report ids, then the lifecycle's states (`advance`'s `[ID]... STATE`).
+pub fn ids_and_states(current: &OsStr) -> Vec<CompletionCandidate> {
+    let mut out = report_ids(current);
+    out.extend(states(current));
+    out
+}
+
 /// Report ids of the repository containing the working directory (or `-C DIR`), newest first.
 pub fn report_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy();

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use enigm_disclose::Error;
-use enigm_disclose::format::report::{Level, State};
-use enigm_disclose::query::catalog::{self, DueItem, Filter, Row, SortKey, Unreadable};
+use enigm_disclose::format::report::Level;
+use enigm_disclose::query::catalog::{self, DueItem, Row, SortKey, Unreadable};
 use serde::Serialize;
 
 use super::Context;
@@ -22,27 +22,11 @@ use super::table::{Cell, CsvField, Style, Table, csv};
 /// standard output is a terminal and NO_COLOR is not set.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose list --open --sort deadline\n  enigm-disclose list --state received,triaged --severity critical,high\n  enigm-disclose list --overdue --format csv > overdue.csv"
+    after_help = "Examples:\n  enigm-disclose list --open --sort deadline\n  enigm-disclose list --state received,triaged --severity critical,high\n  enigm-disclose list --overdue --format csv > overdue.csv\n  enigm-disclose list --state received --older-than 3d"
 )]
 pub struct ListArgs {
-    /// Only reports in these states.
-    #[arg(long, value_delimiter = ',', value_name = "STATE", add = clap_complete::engine::ArgValueCompleter::new(super::complete::states))]
-    state: Vec<State>,
-    /// Only reports of these severity levels (from `level` or the CVSS vector).
-    #[arg(long, value_delimiter = ',', value_name = "LEVEL", add = clap_complete::engine::ArgValueCompleter::new(super::complete::levels))]
-    severity: Vec<Level>,
-    /// Only reports affecting this product.
-    #[arg(long)]
-    product: Option<String>,
-    /// Only reports assigned to this person (case-insensitive).
-    #[arg(long)]
-    assignee: Option<String>,
-    /// Only reports with an overdue deadline.
-    #[arg(long)]
-    overdue: bool,
-    /// Only open reports (not published, rejected or withdrawn).
-    #[arg(long)]
-    open: bool,
+    #[command(flatten)]
+    query: super::select::QueryArgs,
     /// Order of the rows.
     #[arg(long, value_enum, default_value_t = SortArg::Id)]
     sort: SortArg,
@@ -119,14 +103,7 @@ impl SortArg {
 pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
-    let filter = Filter {
-        states: args.state,
-        severities: args.severity,
-        product: args.product,
-        assignee: args.assignee,
-        overdue: args.overdue,
-        open: args.open,
-    };
+    let filter = args.query.filter();
     let (rows, unreadable) = catalog::rows(repo.root(), &config.policy, today, &filter, args.sort.key())?;
     match args.format {
         TableFormat::Table => {

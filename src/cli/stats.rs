@@ -79,9 +79,16 @@ fn human(s: &Stats) -> String {
     let mut out = String::new();
     let since = s.since.map(|d| format!(" received since {d}")).unwrap_or_default();
     out.push_str(&format!(
-        "{} reports{since}: {} open, {} overdue, {} under embargo (as of {})\n\n",
+        "{} reports{since}: {} open, {} overdue, {} under embargo (as of {})\n",
         s.total, s.open, s.overdue, s.embargoed, s.today
     ));
+    if s.not_reports > 0 {
+        out.push_str(&format!(
+            "{} closed as spam or invalid: counted here, left out of the times to triage, fix and publish\n",
+            s.not_reports
+        ));
+    }
+    out.push('\n');
     let mut states = Table::new(vec!["STATE", "REPORTS"]);
     for state in State::ALL {
         let n = s.by_state.get(state.as_str()).copied().unwrap_or(0);

@@ -6,14 +6,17 @@
 //! [`ghsa`], OSV records in [`osv`]. Readers only read: they never touch the repository,
 //! allocate ids or redact; the import workflow (`workflow::import`) does that for every
 //! channel alike, so the same checks, redaction and idempotency apply whatever the source.
+//! [`render::report_text`] writes an item as the text of a new report file.
 
 use chrono::{DateTime, FixedOffset};
 
 use crate::format::report::{Channel, Level, Product, Reference, Resolution, State};
 
+mod advisory;
 pub mod ghsa;
 pub mod mail;
 pub mod osv;
+pub mod render;
 
 /// Where an incoming item came from: the key that makes a second import of it a no-op.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

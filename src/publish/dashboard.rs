@@ -146,6 +146,8 @@ fn n1(v: f64) -> String {
 
 fn tiles(s: &Stats) -> Vec<Tile> {
     let t = &s.times;
+    // Shown when there are any: they are in `reports`, not in the times.
+    let not_reports = (s.not_reports > 0).then(|| ("spam or invalid", s.not_reports.to_string()));
     [
         ("reports", s.total.to_string()),
         ("open", s.open.to_string()),
@@ -157,6 +159,7 @@ fn tiles(s: &Stats) -> Vec<Tile> {
         ("median to publish", days(t.publish.median)),
     ]
     .into_iter()
+    .chain(not_reports)
     .map(|(label, value)| Tile { label, value })
     .collect()
 }

@@ -1,4 +1,5 @@
-//! Every report of the work tree, loaded at once, and the queries `list` and `due` run on it.
+//! Every report of the work tree, loaded at once, and the queries `list` and `due` run on it;
+//! [`select`] gives the commands that act on several reports the ids the same query selects.
 //!
 //! Loading is parallel and tolerant: a file that does not parse is kept aside as
 //! [`Unreadable`] (commands mention it and point at `validate`) rather than stopping a listing.
@@ -117,6 +118,8 @@ pub struct Filter {
     pub overdue: bool,
     /// Only reports with deadlines (not published, rejected or withdrawn).
     pub open: bool,
+    /// Only reports reported more than this many calendar days before today.
+    pub older_than: Option<i64>,
 }
 
 impl Filter {
@@ -128,6 +131,18 @@ impl Filter {
             && self.assignee.as_ref().is_none_or(|a| row.assignee.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(a)))
             && (!self.overdue || row.overdue)
             && (!self.open || row.state.is_open())
+            && self.older_than.is_none_or(|days| row.age_days > days)
+    }
+
+    /// True when no condition is set: every report passes.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+            && self.severities.is_empty()
+            && self.product.is_none()
+            && self.assignee.is_none()
+            && !self.overdue
+            && !self.open
+            && self.older_than.is_none()
     }
 }
 
@@ -177,6 +192,19 @@ pub fn rows(
     let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, today)).filter(|r| filter.accepts(r)))?;
     rows.par_sort_by(|a, b| sort.compare(a, b).then_with(|| a.id.cmp(&b.id)));
     Ok((rows, unreadable))
+}
+
+/// The ids of the reports under `root` that pass `filter`, in id order, and the files that
+/// could not be read: the selection of the commands that act on several reports at once
+/// (`advance`, `reply`), the same query `list` shows.
+pub fn select(
+    root: &Path,
+    policy: &Policy,
+    today: NaiveDate,
+    filter: &Filter,
+) -> Result<(Vec<String>, Vec<Unreadable>)> {
+    let (rows, unreadable) = rows(root, policy, today, filter, SortKey::Id)?;
+    Ok((rows.into_iter().map(|r| r.id).collect(), unreadable))
 }
 
 /// One pending deadline of one report, for `due`.

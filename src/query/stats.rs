@@ -1,7 +1,9 @@
 //! Disclosure metrics computed from report timelines: counts, time to triage, fix and publish.
 //!
 //! Durations are calendar days from `reported` to the first timeline entry of the state that
-//! ends the phase (`triaged`, `fixed`, `published`). Percentiles use the nearest-rank method,
+//! ends the phase (`triaged`, `fixed`, `published`). Reports closed as `spam` or `invalid`
+//! are not security reports: they count in the totals and per-state counts (the volume that
+//! arrives) but not in any figure that measures the response ([`Report::measures_response`]). Percentiles use the nearest-rank method,
 //! so every figure is a duration some report actually had. `stats` prints these; the HTML
 //! dashboard ([`dashboard`]) draws them.
 
@@ -86,6 +88,9 @@ pub struct Stats {
     pub overdue: usize,
     /// Under an embargo that has not ended.
     pub embargoed: usize,
+    /// Closed as `spam` or `invalid`: counted in `total` and `by_state`, left out of `times`,
+    /// `by_product` times and `fix_histogram`.
+    pub not_reports: usize,
     pub by_state: BTreeMap<String, usize>,
     /// By level (`unknown` when a report has none yet).
     pub by_severity: BTreeMap<String, usize>,
@@ -115,8 +120,10 @@ fn days_to(report: &Report, state: State) -> Option<i64> {
     report.timeline.iter().find(|t| t.state == state).map(|t| (t.date - report.reported).num_days())
 }
 
+/// The time-to figures of the reports that measure the response.
 fn times<'a>(reports: impl Iterator<Item = &'a Report> + Clone) -> Times {
-    let phase = |s| Durations::of(reports.clone().filter_map(|r| days_to(r, s)).collect());
+    let measured = reports.filter(|r| r.measures_response());
+    let phase = |s| Durations::of(measured.clone().filter_map(|r| days_to(r, s)).collect());
     Times { triage: phase(State::Triaged), fix: phase(State::Fixed), publish: phase(State::Published) }
 }
 
@@ -146,7 +153,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         *by_severity.entry(level_name(level)).or_default() += 1;
         let month = format!("{:04}-{:02}", r.reported.year(), r.reported.month());
         *by_month.entry(month).or_default().entry(level_name(level)).or_default() += 1;
-        if let Some(d) = days_to(r, State::Fixed) {
+        if let Some(d) = days_to(r, State::Fixed).filter(|_| r.measures_response()) {
             fix_histogram[bucket(FIX_BUCKETS, d)] += 1;
         }
         if is_open(r) {
@@ -189,6 +196,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         open: reports.iter().filter(|r| is_open(r)).count(),
         overdue,
         embargoed: reports.iter().filter(|r| r.is_embargoed(req.today)).count(),
+        not_reports: reports.iter().filter(|r| !r.measures_response()).count(),
         by_state,
         by_severity,
         times: times(reports.iter().copied()),
@@ -211,6 +219,54 @@ mod tests {
         let one = Durations::of(vec![4]);
         assert_eq!((one.median, one.p90), (Some(4), Some(4)));
         assert_eq!(Durations::of(vec![]).median, None);
+    }
+
+    #[test]
+    fn spam_and_invalid_reports_count_but_are_not_measured() {
+        use crate::format::report::{Reporter, Resolution, TimelineEntry};
+        let date = |s: &str| s.parse::<NaiveDate>().expect("date");
+        let report = |id: &str, resolution: Option<Resolution>| {
+            let step = |d: &str, state| TimelineEntry { date: date(d), state, by: None, note: None };
+            let mut timeline = vec![step("2026-01-01", State::Received), step("2026-01-03", State::Triaged)];
+            if resolution.is_some() {
+                timeline.push(step("2026-01-20", State::Rejected));
+            }
+            Report {
+                id: id.into(),
+                title: "t".into(),
+                state: if resolution.is_some() { State::Rejected } else { State::Triaged },
+                reported: date("2026-01-01"),
+                reporter: Reporter { name: "r".into(), contact: None, credit: None },
+                products: vec![],
+                severity: None,
+                cwe: vec![],
+                embargo_until: None,
+                aliases: vec![],
+                references: vec![],
+                assignee: None,
+                mitigation: None,
+                resolution,
+                duplicate_of: None,
+                published: None,
+                withdrawn: None,
+                timeline,
+                correspondence: vec![],
+            }
+        };
+        let entries = [
+            report("A-2026-0001", None),
+            report("A-2026-0002", Some(Resolution::Spam)),
+            report("A-2026-0003", Some(Resolution::Invalid)),
+            report("A-2026-0004", Some(Resolution::WontFix)),
+        ]
+        .into_iter()
+        .map(|report| crate::query::catalog::Entry { path: report.id.clone().into(), report })
+        .collect();
+        let catalog = Catalog { entries, unreadable: vec![] };
+        let req = StatsRequest { today: date("2026-02-01"), since: None, with_titles: false };
+        let s = compute(&catalog, &crate::format::config::Policy::default(), &req);
+        assert_eq!((s.total, s.not_reports, s.by_state["rejected"]), (4, 2, 3));
+        assert_eq!(s.times.triage.count, 2, "the triaged report and the wont-fix one");
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! publishing without a fix or mitigation; the override is recorded in the timeline and the
 //! commit. Executing writes the file atomically and commits it alone; if the commit cannot
 //! be made the old bytes are put back.
+//!
+//! Several reports (bulk triage) are planned one by one, each exactly as alone; then either
+//! each plan is executed as its own commit, or all of them as one ([`execute_batch`]), which
+//! writes every file or none.
 
 use std::collections::HashSet;
 use std::fs;
@@ -45,6 +49,7 @@ pub struct AdvanceRequest {
 /// A checked step, ready to write and commit.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    pub id: String,
     pub path: PathBuf,
     pub from: State,
     pub to: State,
@@ -53,6 +58,12 @@ pub struct Plan {
     pub message: String,
     /// Guards overridden with --force, with the reason.
     pub overrides: Vec<String>,
+    /// The front matter fields the step writes (`state`, `resolution`, `timeline`, …).
+    pub writes: Vec<&'static str>,
+    /// The note the commit message carries (none in a sealed repository).
+    pub note: Option<String>,
+    /// The override reason the commit message carries (withheld in a sealed repository).
+    pub override_reason: Option<String>,
 }
 
 /// Codes of the guards a forced publication (with a recorded reason) may override.
@@ -168,13 +179,46 @@ pub fn plan(
     }
     // A sealed repository stores the edited plaintext sealed, and its commit repeats no note.
     let new_text = crate::workflow::seal::stored(config, &path, new_text, None)?;
-    let message = if config.sealing.is_some() {
+    let sealed = config.sealing.is_some();
+    let (message, note, override_reason) = if sealed {
         let reason = req.reason.as_ref().map(|_| crate::format::sealed::WITHHELD.to_owned());
-        self::message(&AdvanceRequest { note: None, reason, ..req.clone() }, from, &overrides)
+        let withheld = AdvanceRequest { note: None, reason: reason.clone(), ..req.clone() };
+        (self::message(&withheld, from, &overrides), None, reason)
     } else {
-        message
+        (message, timeline_note(req).filter(|n| !n.trim().is_empty()), req.reason.clone())
     };
-    Ok(Plan { path, from, to: req.to, old_text, new_text, message, overrides })
+    let override_reason = override_reason.filter(|_| !overrides.is_empty());
+    let writes = writes(req, from);
+    Ok(Plan {
+        id: req.id.clone(),
+        path,
+        from,
+        to: req.to,
+        old_text,
+        new_text,
+        message,
+        overrides,
+        writes,
+        note,
+        override_reason,
+    })
+}
+
+/// The front matter fields [`apply`] writes for the step.
+fn writes(req: &AdvanceRequest, from: State) -> Vec<&'static str> {
+    let mut out = vec!["state"];
+    match req.to {
+        State::Published => out.push("published"),
+        State::Withdrawn => out.push("withdrawn"),
+        State::Rejected => {
+            out.extend(req.resolution.map(|_| "resolution"));
+            out.extend(req.duplicate_of.as_ref().map(|_| "duplicate_of"));
+        }
+        State::Triaged if from == State::Rejected => out.extend(["resolution (removed)", "duplicate_of (removed)"]),
+        _ => {}
+    }
+    out.push("timeline");
+    out
 }
 
 /// Error findings of the full check of a document (schema, typed model, semantic rules).
@@ -185,8 +229,9 @@ fn errors_of(doc: &Document, ctx: &CheckContext<'_>) -> Vec<Finding> {
 }
 
 /// Flags that do not go together or with the target state: usage errors. (What the target
-/// state needs is a requirement, found by the guards and [`request_findings`].)
-fn check_flags(req: &AdvanceRequest) -> Result<()> {
+/// state needs is a requirement, found by the guards and [`request_findings`].) [`plan`]
+/// checks them; a bulk run checks them once before planning any report.
+pub fn check_flags(req: &AdvanceRequest) -> Result<()> {
     let bad = |m: String, h: &str| Err(Error::usage(m, h));
     match req.to {
         State::Rejected => {
@@ -340,6 +385,52 @@ pub fn execute(repo: &Repo, plan: &Plan, identity: Option<&Identity>) -> Result<
     }
 }
 
+/// Writes every planned file and commits them all as one commit (unless `identity` is `None`:
+/// the files are only written). All or nothing: if a file cannot be written or the commit
+/// cannot be made, every file is put back as it was.
+pub fn execute_batch(repo: &Repo, plans: &[Plan], identity: Option<&Identity>) -> Result<Option<CommitId>> {
+    let changes: Vec<Change> = plans
+        .iter()
+        .map(|p| Change::Write { path: p.path.clone(), content: p.new_text.clone().into_bytes() })
+        .collect();
+    match identity {
+        Some(identity) => {
+            crate::workflow::seal::write_and_commit(repo, &changes, &batch_message(plans), identity).map(Some)
+        }
+        None => {
+            for p in plans {
+                execute(repo, p, None)?;
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The message of one commit that makes every step of `plans` (all to the same state): a
+/// line per report, the note once, then a `Disclosure-Id` trailer per report.
+pub fn batch_message(plans: &[Plan]) -> String {
+    let to = plans.first().map_or("", |p| p.to.as_str());
+    let mut m = format!("{} reports → {to}\n\n", plans.len());
+    for p in plans {
+        m.push_str(&format!("{}: {} → {}\n", p.id, p.from, p.to));
+        if !p.overrides.is_empty() {
+            m.push_str(&format!("  Overridden: {}\n", p.overrides.join("; ")));
+        }
+    }
+    if let Some(note) = plans.first().and_then(|p| p.note.as_deref()) {
+        m.push_str(&format!("\n{}\n", note.trim()));
+    }
+    m.push('\n');
+    for p in plans {
+        m.push_str(&format!("Disclosure-Id: {}\n", p.id));
+    }
+    m.push_str(&format!("Disclosure-State: {to}\n"));
+    if let Some(reason) = plans.iter().find_map(|p| p.override_reason.as_deref()) {
+        m.push_str(&format!("Disclosure-Override: {}\n", reason.replace('\n', " ")));
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,6 +477,51 @@ mod tests {
         }
         assert_eq!(i, old.len(), "every old line is kept, in order:\nold:\n{old:?}\nnew:\n{new}");
         added
+    }
+
+    #[test]
+    fn a_batch_message_names_every_report_and_says_the_note_once() {
+        let plan = |id: &str, from, overrides: Vec<String>, reason: Option<&str>| Plan {
+            id: id.into(),
+            path: PathBuf::from(format!("reports/{id}.md")),
+            from,
+            to: State::Published,
+            old_text: String::new(),
+            new_text: String::new(),
+            message: String::new(),
+            overrides,
+            writes: vec!["state", "published", "timeline"],
+            note: Some("Coordinated release".into()),
+            override_reason: reason.map(Into::into),
+        };
+        let plans = [
+            plan("A-2026-0001", State::Fixed, vec![], None),
+            plan("A-2026-0002", State::Fixed, vec!["embargo until 2026-07-01".into()], Some("Exploited")),
+        ];
+        assert_eq!(
+            batch_message(&plans),
+            "2 reports → published\n\nA-2026-0001: fixed → published\nA-2026-0002: fixed → published\n  Overridden: embargo until 2026-07-01\n\nCoordinated release\n\nDisclosure-Id: A-2026-0001\nDisclosure-Id: A-2026-0002\nDisclosure-State: published\nDisclosure-Override: Exploited\n"
+        );
+        let req = |to, resolution| AdvanceRequest {
+            id: "A-2026-0001".into(),
+            to,
+            note: None,
+            resolution,
+            duplicate_of: None,
+            reason: None,
+            date: NaiveDate::from_ymd_opt(2026, 1, 9).expect("date"),
+            force: false,
+            by: "S".into(),
+        };
+        assert_eq!(
+            writes(&req(State::Rejected, Some(Resolution::Spam)), State::Received),
+            ["state", "resolution", "timeline"]
+        );
+        assert_eq!(
+            writes(&req(State::Triaged, None), State::Rejected),
+            ["state", "resolution (removed)", "duplicate_of (removed)", "timeline"]
+        );
+        assert_eq!(writes(&req(State::NeedsInfo, None), State::Received), ["state", "timeline"]);
     }
 
     proptest! {

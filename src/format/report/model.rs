@@ -315,8 +315,18 @@ kebab_enum!(
         OutOfScope = "out-of-scope",
         WontFix = "wont-fix",
         Retracted = "retracted",
+        Spam = "spam",
+        Invalid = "invalid",
     }
 );
+
+impl Resolution {
+    /// Not a security report at all (`spam`, `invalid`): left out of the figures that measure
+    /// the team's response (`docs/queries.md`, "Reports that are not reports").
+    pub fn is_not_a_report(self) -> bool {
+        matches!(self, Resolution::Spam | Resolution::Invalid)
+    }
+}
 
 kebab_enum!(
     /// Reference kinds, as in OSV (lowercase).
@@ -348,6 +358,13 @@ impl Report {
     /// embargoed.
     pub fn is_embargoed(&self, date: NaiveDate) -> bool {
         self.embargo_until.is_some_and(|until| date < until)
+    }
+
+    /// Whether the report counts in the figures that measure the team's response (time to
+    /// triage, fix, publish, first response): every report but one closed as `spam` or
+    /// `invalid` ([`Resolution::is_not_a_report`]).
+    pub fn measures_response(&self) -> bool {
+        !(self.state == State::Rejected && self.resolution.is_some_and(Resolution::is_not_a_report))
     }
 
     /// The severity level: `severity.level`, else the one its main CVSS vector scores.

@@ -1,0 +1,243 @@
+//! An [`Incoming`] item written as a report file (front matter and body), the text `import`
+//! commits once the same checks as `new` pass.
+//!
+//! Decisions (`docs/intake.md`, "GitHub security advisories" and "OSV records"):
+//! - **State**: every import starts in `received`, whatever state the channel's own record is
+//!   in. A published upstream advisory is news to this team, not an advisory of its own: the
+//!   team triages it, and each later step goes through `advance` and its guards (a severity
+//!   of its own assessment, a fix, the embargo). The channel's state is kept in the first
+//!   timeline entry's note (private), so a bulk `advance` can act on it.
+//! - **Products**: a package becomes the `enigm.yaml` product whose name matches (ignoring
+//!   case) the package name, else its last part (`@acme/widget`, `org.acme:widget`,
+//!   `github.com/acme/widget/v2` → `widget`), else the name of a GitHub repository a
+//!   reference points into; with no match the package name stays, and `validate` names it
+//!   (`unknown-product`) so the team adds it to `enigm.yaml` or fixes the name.
+//! - **Severity**: the vectors as given (a v4.0 vector alone is `cvss`); the channel's level
+//!   only when there is no vector, since a level that disagrees with its vector is refused.
+//! - **Ids**: CVE and GHSA ids are `aliases`; any other id (`PYSEC-…`, `GO-…`) becomes an
+//!   `advisory` reference to its osv.dev page.
+//!
+//! Nothing here redacts or scans: the importer does that before it writes.
+
+use crate::format::config::Config;
+use crate::format::report::{Product, Reference, ReferenceType, Report, Reporter, SeverityInfo, State, TimelineEntry};
+
+use super::{Incoming, Source};
+
+/// The report file text of `incoming` under id `id`: front matter, then the body. `by` is who
+/// records the first timeline entry.
+pub fn report_text(incoming: &Incoming, id: &str, config: &Config, by: &str) -> String {
+    let reported = incoming.at.date_naive();
+    let (aliases, mut references) = ids(incoming);
+    references.extend(incoming.references.iter().cloned());
+    let mut seen = Vec::new();
+    references.retain(|r| {
+        !seen.contains(&r.url) && {
+            seen.push(r.url.clone());
+            true
+        }
+    });
+    let repositories: Vec<String> = references.iter().filter_map(|r| repository(&r.url)).collect();
+    let report = Report {
+        id: id.to_owned(),
+        title: one_line(&incoming.title),
+        state: State::Received,
+        reported,
+        reporter: Reporter {
+            name: one_line(&incoming.reporter_name),
+            contact: incoming.reporter_contact.as_deref().map(one_line),
+            credit: incoming.credit.as_deref().map(one_line),
+        },
+        products: incoming.products.iter().map(|p| product(p, config, &repositories)).collect(),
+        severity: severity(incoming),
+        cwe: incoming.cwe.clone(),
+        embargo_until: None,
+        aliases,
+        references,
+        assignee: None,
+        mitigation: None,
+        resolution: None,
+        duplicate_of: None,
+        published: None,
+        withdrawn: None,
+        timeline: vec![TimelineEntry {
+            date: reported,
+            state: State::Received,
+            by: Some(by.to_owned()),
+            note: Some(note(incoming)),
+        }],
+        correspondence: Vec::new(),
+    };
+    let front = serde_yaml::to_string(&report).unwrap_or_default();
+    let body = incoming.body.trim();
+    let body = if body.is_empty() { format!("## Summary\n\n{}\n", report.title) } else { format!("{body}\n") };
+    format!("---\n{front}---\n\n{body}")
+}
+
+/// A value that must be one line in the front matter: line breaks and control characters
+/// become spaces.
+fn one_line(s: &str) -> String {
+    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    flat.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Aliases (CVE and GHSA ids) and osv.dev references for the other ids.
+fn ids(incoming: &Incoming) -> (Vec<String>, Vec<Reference>) {
+    let mut aliases: Vec<String> = Vec::new();
+    let mut refs = Vec::new();
+    for id in &incoming.aliases {
+        if id.starts_with("CVE-") || id.starts_with("GHSA-") {
+            if !aliases.contains(id) {
+                aliases.push(id.clone());
+            }
+        } else if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) {
+            refs.push(Reference { kind: ReferenceType::Advisory, url: format!("https://osv.dev/vulnerability/{id}") });
+        }
+    }
+    (aliases, refs)
+}
+
+/// The repository name of a `https://github.com/<owner>/<repo>/…` URL.
+fn repository(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://github.com/")?;
+    let mut parts = rest.split('/');
+    let (_owner, repo) = (parts.next()?, parts.next()?);
+    (!repo.is_empty()).then(|| repo.trim_end_matches(".git").to_owned())
+}
+
+fn product(p: &Product, config: &Config, repositories: &[String]) -> Product {
+    let package = p.package.as_deref().unwrap_or(&p.name);
+    let candidates = [package.to_owned(), last_part(package)].into_iter().chain(repositories.iter().cloned());
+    let matched = candidates
+        .filter(|c| !c.is_empty())
+        .find_map(|c| config.products.iter().find(|known| known.name.eq_ignore_ascii_case(&c)));
+    Product { name: matched.map_or_else(|| p.name.clone(), |m| m.name.clone()), ..p.clone() }
+}
+
+/// The last part of a package name: after the last `/` or `:`, a Go major version suffix
+/// (`/v2`) dropped.
+fn last_part(package: &str) -> String {
+    let trimmed = match package.rsplit_once("/v") {
+        Some((head, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => package,
+    };
+    trimmed.rsplit(['/', ':']).next().unwrap_or(trimmed).to_owned()
+}
+
+fn severity(incoming: &Incoming) -> Option<SeverityInfo> {
+    let (cvss, cvss_v4) = match (&incoming.cvss, &incoming.cvss_v4) {
+        (None, Some(v4)) => (Some(v4.clone()), None),
+        (v3, v4) => (v3.clone(), v4.clone()),
+    };
+    let level = incoming.level.filter(|_| cvss.is_none());
+    (cvss.is_some() || level.is_some()).then_some(SeverityInfo { cvss, cvss_v4, level })
+}
+
+/// The first timeline entry's note: where the report came from, and the channel's state.
+fn note(incoming: &Incoming) -> String {
+    let upstream =
+        incoming.state.map(|s| format!("; its state there is `{s}` in this tool's terms")).unwrap_or_default();
+    match &incoming.source {
+        Source::Email { message_id } => format!("Imported from the e-mail {message_id}"),
+        Source::Ghsa { ghsa_id } => format!("Imported from the GitHub security advisory {ghsa_id}{upstream}"),
+        Source::Osv { id } => format!("Imported from the OSV record {id}{upstream}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    use super::*;
+    use crate::format::config::ConfigSeed;
+    use crate::format::finding::Severity;
+    use crate::format::intake::{ghsa, osv};
+    use crate::format::report::Document;
+    use crate::rules::checks::CheckContext;
+    use crate::rules::pipeline;
+
+    fn config() -> Config {
+        let seed = ConfigSeed {
+            id_prefix: "ENIGM".into(),
+            organization: "Acme".into(),
+            security_contact: "security@acme.example".into(),
+            products: vec!["store".into(), "widget".into(), "gateway".into(), "acme-thumbs".into()],
+        };
+        Config::parse(&seed.render()).expect("config")
+    }
+
+    /// The report `incoming` becomes, and the error findings the full check finds in it.
+    fn checked(incoming: &Incoming, n: usize) -> (Report, Vec<String>) {
+        let id = format!("ENIGM-2026-{n:04}");
+        let config = config();
+        let text = report_text(incoming, &id, &config, "Sam Lee");
+        let path = Path::new("reports").join(format!("{id}.md"));
+        let doc = Document::parse(&path, text.clone()).expect("parses");
+        let known: HashSet<String> = [id.clone()].into();
+        let today = "2026-12-01".parse().expect("date");
+        let ctx = CheckContext { config: &config, today, known_ids: &known };
+        let errors = pipeline::check_document(&doc, &ctx)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .collect();
+        (doc.report().expect("typed"), errors)
+    }
+
+    #[test]
+    fn every_ghsa_and_osv_fixture_renders_to_a_report_validate_accepts() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut n = 0;
+        for (dir, read) in [("ghsa", ghsa::parse as fn(&[u8]) -> _), ("osv", osv::parse)] {
+            let mut files: Vec<_> =
+                std::fs::read_dir(fixtures.join(dir)).expect("dir").map(|e| e.expect("entry").path()).collect();
+            files.sort();
+            for file in files {
+                for incoming in read(&std::fs::read(&file).expect("read")).expect("reads") {
+                    n += 1;
+                    let (report, errors) = checked(&incoming, n);
+                    assert_eq!(errors, Vec::<String>::new(), "{}: {}", file.display(), incoming.title);
+                    assert_eq!(report.state, State::Received);
+                }
+            }
+        }
+        assert_eq!(n, 9, "every fixture item");
+    }
+
+    #[test]
+    fn an_advisory_maps_products_ids_and_severity() {
+        let published = include_str!("../../../tests/fixtures/ghsa/published.json");
+        let (r, _) = checked(&ghsa::parse(published.as_bytes()).expect("reads")[0], 1);
+        let names: Vec<&str> = r.products.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["widget", "widget"], "@acme/widget and org.acme:widget-core (by the repository)");
+        assert_eq!(r.products[1].package.as_deref(), Some("org.acme:widget-core"));
+        assert_eq!(r.aliases, ["GHSA-9wx4-h78v-vm56", "CVE-2026-31337"]);
+        let sev = r.severity.expect("severity");
+        assert!(sev.cvss.is_some_and(|v| v.starts_with("CVSS:3.1/")) && sev.cvss_v4.is_some() && sev.level.is_none());
+        assert_eq!(r.reporter.credit.as_deref(), Some("tkowalski"));
+        assert_eq!(r.reported.to_string(), "2026-09-02");
+        let note = r.timeline[0].note.as_deref().expect("note");
+        assert!(note.contains("GHSA-9wx4-h78v-vm56") && note.contains("`published`"), "{note}");
+
+        let pysec = include_str!("../../../tests/fixtures/osv/PYSEC.json");
+        let (r, _) = checked(&osv::parse(pysec.as_bytes()).expect("reads")[0], 2);
+        assert_eq!(r.aliases, ["CVE-2026-40100", "GHSA-5m6q-f2c8-xr9j"]);
+        assert_eq!(r.references[0].url, "https://osv.dev/vulnerability/PYSEC-2026-112");
+        assert_eq!(r.products[0].name, "store", "acme-store by the repository acme/store");
+    }
+
+    #[test]
+    fn last_parts_of_package_names() {
+        for (package, want) in [
+            ("@acme/widget", "widget"),
+            ("org.acme:widget", "widget"),
+            ("github.com/acme/widget/v2", "widget"),
+            ("github.com/acme/v2ray", "v2ray"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(last_part(package), want, "{package}");
+        }
+        assert_eq!(one_line("a\nb\tc  d"), "a b c d");
+    }
+}
