@@ -56,7 +56,9 @@ pub fn uri(contact: &str) -> String {
 }
 
 fn has_scheme(text: &str) -> bool {
-    ["mailto:", "https://", "http://", "tel:"].iter().any(|s| text.len() > s.len() && text[..s.len()].eq_ignore_ascii_case(s))
+    ["mailto:", "https://", "http://", "tel:"]
+        .iter()
+        .any(|s| text.len() > s.len() && text[..s.len()].eq_ignore_ascii_case(s))
 }
 
 /// Parses an `expires` value: `YYYY-MM-DD` is midnight UTC of that day.
@@ -111,7 +113,8 @@ impl Contact {
             }
         }
         for (i, tag) in self.languages.iter().enumerate() {
-            let ok = !tag.is_empty() && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+            let ok = !tag.is_empty()
+                && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
             if !ok {
                 return bad(
                     format!("contact.languages[{i}]"),
@@ -121,7 +124,11 @@ impl Contact {
             }
         }
         if let Some(fp) = self.fingerprint.as_deref().filter(|f| one_line(f).is_err()) {
-            return bad("contact.fingerprint".into(), format!("`contact.fingerprint`: `{fp}` spans lines"), "write the fingerprint on one line");
+            return bad(
+                "contact.fingerprint".into(),
+                format!("`contact.fingerprint`: `{fp}` spans lines"),
+                "write the fingerprint on one line",
+            );
         }
         if let Some(e) = self.expires.as_deref().filter(|e| parse_expires(e).is_none()) {
             return bad(

@@ -67,7 +67,7 @@ pub fn notes(config: &Config, has_policy: bool) -> Vec<String> {
     let mut notes = Vec::new();
     if !has_policy {
         notes.push(format!(
-            "{} not written: the repository has no {} (`init --force` adds the built-in one)",
+            "{} not written: the repository has no {} (`init` adds the built-in one, also to an existing repository)",
             policy::PAGES.policy,
             crate::layout::POLICY_FILE
         ));

@@ -110,11 +110,10 @@ mod tests {
     #[test]
     fn each_role_has_its_three_spellings() {
         let t = CreditType::RemediationDeveloper;
-        assert_eq!((t.as_str(), t.label().as_str(), t.osv().as_str()), (
-            "remediation_developer",
-            "remediation developer",
-            "REMEDIATION_DEVELOPER"
-        ));
+        assert_eq!(
+            (t.as_str(), t.label().as_str(), t.osv().as_str()),
+            ("remediation_developer", "remediation developer", "REMEDIATION_DEVELOPER")
+        );
         for t in CreditType::ALL {
             let parsed: CreditType = serde_json::from_value(serde_json::json!(t.as_str())).expect("parses");
             assert_eq!(parsed, *t);

@@ -31,7 +31,9 @@ pub fn expiry(config: &Config, spans: &SpanMap, today: NaiveDate) -> Option<Find
     if expires.with_timezone(&chrono::Utc) <= start_of_today {
         return at(
             Code::SecurityTxtExpired,
-            format!("`contact.expires` ({day}) has passed: researchers should no longer trust the published security.txt"),
+            format!(
+                "`contact.expires` ({day}) has passed: researchers should no longer trust the published security.txt"
+            ),
             renew,
         );
     }
@@ -57,9 +59,8 @@ mod tests {
     use super::*;
 
     fn at(expires: &str, today: &str) -> Option<Code> {
-        let text = format!(
-            "organization:\n  name: A\n  security_contact: s@a.test\ncontact:\n  expires: \"{expires}\"\n"
-        );
+        let text =
+            format!("organization:\n  name: A\n  security_contact: s@a.test\ncontact:\n  expires: \"{expires}\"\n");
         let config = Config::parse(&text).expect("config");
         let yaml = Config::located(&text).expect("yaml");
         let found = expiry(&config, yaml.spans(), today.parse().expect("date"))?;
