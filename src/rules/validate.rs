@@ -168,7 +168,9 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         Ok(c) => c,
         Err(result) => return Ok(finish(vec![result])),
     };
-    if let Some(text) = &config_warnings.text
+    // The date is judged where the site is published from (the work tree, CI), not by the
+    // commit gate: a `security.txt` coming due must never stop a report being filed.
+    if let Some(text) = config_warnings.text.as_ref().filter(|_| request.source == Source::WorkTree)
         && let Ok(yaml) = Config::located(text)
     {
         config_warnings.findings.extend(checks::securitytxt::expiry(&config, yaml.spans(), request.today));

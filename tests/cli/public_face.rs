@@ -227,7 +227,7 @@ fn credited_repo() -> TestRepo {
         published(
             "ENIGM-2026-0004",
             "2026-05-01",
-            "Anonymous reporter",
+            "Reporter wants no credit",
             "  credit: anonymous\ncredits:\n  - name: Anonymous\n    type: reporter\n",
         )
         .replace("Jane Doe", "QZANONREPORTER"),
@@ -356,6 +356,10 @@ fn nothing_about_an_unpublished_report_reaches_any_page_of_the_public_face() {
 fn sectxt_parses_the_rendered_security_txt_without_errors() {
     let python = std::env::var("ENIGM_SECTXT_PYTHON").expect("ENIGM_SECTXT_PYTHON: a python with sectxt installed");
     let repo = repo();
+    let config = repo
+        .read("enigm.yaml")
+        .replace("  # encryption: https://example.com/pgp-key.asc", "  encryption: https://acme.test/pgp.asc");
+    repo.write("enigm.yaml", config);
     let site = render(&repo);
     let path = site.join(".well-known/security.txt");
     let script = "import json, sys\nfrom sectxt import Parser\np = Parser(open(sys.argv[1], 'rb').read())\n\
@@ -365,7 +369,8 @@ fn sectxt_parses_the_rendered_security_txt_without_errors() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["errors"], serde_json::json!([]), "{v}");
     assert_eq!(v["valid"], true, "{v}");
-    // Only the signature is recommended (signing is the distribution's: issue 20).
+    // Only the signature is recommended (signing is the distribution's: issue 20). Without
+    // `contact.encryption`, sectxt also recommends an `Encryption` field.
     let codes: Vec<&str> =
         v["recommendations"].as_array().expect("list").iter().filter_map(|r| r["code"].as_str()).collect();
     assert_eq!(codes, ["not_signed"], "{v}");
