@@ -325,6 +325,8 @@ fn typed_credits_reach_every_export_with_their_roles() {
         .filter_map(|c| c["type"].as_str())
         .collect();
     assert_eq!(types, ["finder", "tool", "remediation developer"]);
+    let show = repo.cmd().args(["show", "2025-3"]).assert().success();
+    assert!(stdout(&show).contains("Ola Nordmann (finder), Acme Fuzzer (tool), Kim Lee (remediation developer)"));
     let md = read(&render(&repo), "advisories/ENIGM-2025-0003.md");
     assert!(md.contains("- Ola Nordmann (finder): <https://ola.example/>\n- Acme Fuzzer (tool)\n"), "{md}");
 }
