@@ -7,6 +7,7 @@
 pub mod acknowledged;
 pub mod code;
 pub mod config;
+pub mod contact;
 pub mod correspondence;
 pub mod cvss;
 pub mod cwe;

@@ -12,6 +12,9 @@ pub const REPORTS_DIR: &str = "reports";
 /// The repository's configuration file, at the root.
 pub const CONFIG_FILE: &str = "enigm.yaml";
 
+/// The disclosure policy, a Markdown template at the root (`publish::policy`).
+pub const POLICY_FILE: &str = "policy.md";
+
 /// Directory of the repository's own templates (each overrides the built-in of the same name).
 pub const TEMPLATES_DIR: &str = "templates";
 

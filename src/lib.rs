@@ -14,7 +14,7 @@
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock | policy decisions |
 //! | [`workflow`] | commands that change the repository: init, new, advance, renumber, demo | rendering |
 //! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
-//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard | a `Repo`: history arrives as data |
+//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`) | a `Repo`: history arrives as data |
 //!
 //! # The two pipelines
 //!
@@ -39,7 +39,7 @@
 //! | `due`, status screen | [`query::deadline`] |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
-//! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`] |
+//! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]) |
 //! | `states` | [`rules::lifecycle`] |
 
 pub mod error;

@@ -4,12 +4,16 @@
 //! and the site render only that view. History facts (revision dates) are handed in as data,
 //! never as a repository handle, so what is published is a function of its inputs.
 
+pub mod credits;
 pub mod csaf;
 pub mod cve;
 pub mod dashboard;
+pub mod face;
 pub mod markdown;
 pub mod osv;
+pub mod policy;
 pub mod public;
 pub mod sandbox;
+pub mod securitytxt;
 pub mod site;
 pub mod templates;

@@ -26,6 +26,7 @@ mod cli {
     mod new;
     mod oracle;
     mod parse;
+    mod public_face;
     mod queries;
     mod readme;
     mod render;

@@ -151,6 +151,11 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
         reporter.push_str(&format!(", credit: {}", sanitize(c)));
     }
     field("reported", format!("{} by {reporter}", r.reported));
+    if !r.credits.is_empty() {
+        let credits: Vec<String> =
+            r.credits.iter().map(|c| format!("{} ({})", sanitize(&c.name), c.kind.label())).collect();
+        field("credits", credits.join(", "));
+    }
     for p in &r.products {
         let mut text = sanitize(&p.name);
         for (label, value) in [("component", &p.component), ("affected", &p.affected), ("fixed", &p.fixed)] {

@@ -70,6 +70,7 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
         source: if args.staged { Source::Index } else { Source::WorkTree },
         against: args.against,
         today: clock::today()?,
+        policy_check: Some(enigm_disclose::publish::policy::check),
     };
     let outcome = validate::run(&repo, &request)?;
     match args.format {

@@ -111,6 +111,11 @@ pub enum Code {
     ConfigUnknownKey,
     ConfigInvalid,
     ConfigPublishBeforeFix,
+    // The public face: policy.md and security.txt.
+    PolicyTemplate,
+    SecurityTxtExpiresSoon,
+    SecurityTxtExpired,
+    SecurityTxtExpiresLate,
 }
 
 impl Code {
@@ -133,7 +138,8 @@ impl Code {
             | Code::AffectedFixedMismatch
             | Code::PackageMissing
             | Code::ProductUnidentified
-            | Code::CvssV4Only => Severity::Warning,
+            | Code::CvssV4Only
+            | Code::SecurityTxtExpiresSoon => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -221,6 +227,10 @@ impl Code {
             Code::ConfigUnknownKey => "enigm.yaml has a key the format does not know",
             Code::ConfigInvalid => "a value in enigm.yaml is wrong",
             Code::ConfigPublishBeforeFix => "the policy publishes before the fix deadline of a severity level",
+            Code::PolicyTemplate => "policy.md does not render (a syntax error or an unknown variable)",
+            Code::SecurityTxtExpiresSoon => "security.txt's `contact.expires` is less than 30 days away",
+            Code::SecurityTxtExpired => "security.txt's `contact.expires` has passed",
+            Code::SecurityTxtExpiresLate => "security.txt's `contact.expires` is more than a year away",
             Code::NotSealed => "a report of a sealed repository holds private content in clear text",
             Code::SealUnreadable => "a sealed report's block is damaged, altered or not for your key",
             Code::SealRecipients => "a seal is not addressed to exactly the current recipients",

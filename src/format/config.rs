@@ -39,6 +39,9 @@ pub struct Config {
     pub products: Vec<ProductConfig>,
     #[serde(default)]
     pub policy: Policy,
+    /// How researchers reach the organisation: the contact page and `security.txt`.
+    #[serde(default)]
+    pub contact: crate::format::contact::Contact,
     #[serde(default)]
     pub render: RenderConfig,
     /// Values the secret scanner accepts, each by its SHA-256 (never the value itself).
@@ -94,6 +97,8 @@ pub struct Policy {
     pub grace_days: u32,
     /// Count business days (Monday to Friday) instead of calendar days.
     pub business_days: bool,
+    /// What the published policy lists as out of scope (`policy.md`).
+    pub out_of_scope: Vec<String>,
 }
 
 impl Default for Policy {
@@ -105,9 +110,22 @@ impl Default for Policy {
             publish_days: 90,
             grace_days: 14,
             business_days: false,
+            out_of_scope: OUT_OF_SCOPE.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 }
+
+/// The activities the policy rules out unless `policy.out_of_scope` says otherwise.
+pub const OUT_OF_SCOPE: &[&str] = &[
+    "Denial of service, load or stress testing, and anything else that degrades or disrupts a service",
+    "Social engineering, phishing or pretexting of our staff, contractors or customers",
+    "Physical attacks on our offices, data centres or equipment",
+    "Accessing, changing, deleting or keeping data that is not yours; use test accounts you own",
+    "Violating anyone's privacy, including collecting personal data beyond what shows the issue",
+    "Going further than needed to demonstrate an issue, such as moving laterally or keeping access",
+    "Demanding payment or any other benefit in exchange for details of an issue",
+    "Disclosing an issue publicly before we have handled it together as this policy describes",
+];
 
 /// Days to fix per severity level.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -192,6 +210,7 @@ impl Config {
         config.check_prefix(yaml.spans())?;
         config.check_osv_prefix(yaml.spans())?;
         config.check_recipients(yaml.spans())?;
+        config.contact.check(yaml.spans())?;
         Ok(config)
     }
 
@@ -354,6 +373,15 @@ pub fn read_text(root: &Path) -> Result<String, Box<Rejected>> {
 impl ConfigSeed {
     /// The commented `enigm.yaml` text for a new repository.
     pub fn render(&self) -> String {
+        self.render_expiring(None)
+    }
+
+    /// [`ConfigSeed::render`], with `contact.expires` set (`init` gives today plus 364 days).
+    pub fn render_expiring(&self, expires: Option<chrono::NaiveDate>) -> String {
+        let expires = match expires {
+            Some(date) => format!("  expires: {date}       # security.txt's Expires: renew before it passes"),
+            None => "  # expires: 2027-06-30   # security.txt's Expires; without it no security.txt".to_owned(),
+        };
         let q = crate::format::yamlout::scalar;
         let products = if self.products.is_empty() {
             "products: []\n  # - name: example-server\n  #   components: [api, web-ui]\n".to_owned()
@@ -394,6 +422,15 @@ policy:
   publish_days: 90        # received -> published (an embargo date overrides it)
   grace_days: 14          # extra days when a fix is about to ship
   business_days: false    # true: count Monday-Friday only
+  # out_of_scope: [...]   # what policy.md lists as out of scope (default: docs/format.md)
+
+# How researchers reach you, for policy.md, the contact page and security.txt (RFC 9116).
+contact:
+  # channels: [https://example.com/report]   # more ways to report, after security_contact
+  # encryption: https://example.com/pgp-key.asc
+  # fingerprint: "AAAA BBBB CCCC DDDD EEEE  FFFF 0000 1111 2222 3333"
+  languages: [en]         # languages reports may be written in
+{expires}
 
 # How public advisories are rendered.
 render:
@@ -407,6 +444,7 @@ render:
   # cve_org_id: 00000000-0000-4000-8000-000000000000
 "#,
             prefix = self.id_prefix,
+            expires = expires,
             org = q(&self.organization),
             contact = q(&self.security_contact),
         )

@@ -6,6 +6,7 @@
 //! point at lines. [`Document::report`] turns it into the typed [`Report`]. Anything wrong
 //! comes back as a [`Rejected`] carrying one located [`Finding`].
 
+pub mod credit;
 pub mod edit;
 pub mod model;
 pub mod parts;
@@ -16,6 +17,7 @@ use std::io::ErrorKind;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+pub use credit::{Credit, CreditType};
 pub use model::{
     Channel, Direction, Level, Message, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo,
     State, TimelineEntry,

@@ -369,6 +369,7 @@ impl Clear {
             state: self.state,
             reported: self.reported,
             reporter: Reporter { name: WITHHELD.to_owned(), contact: None, credit: None },
+            credits: Vec::new(),
             products: self.products.iter().map(|p| Product { name: p.name.clone(), ..Product::default() }).collect(),
             severity: self.severity.as_ref().map(|s| SeverityInfo { cvss: None, cvss_v4: None, level: Some(s.level) }),
             cwe: Vec::new(),

@@ -195,7 +195,18 @@ fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree, cve: Option<&st
         }
     }
     if !a.credits.is_empty() {
-        v["acknowledgments"] = json!([{ "names": a.credits, "summary": "reported this vulnerability" }]);
+        let acknowledgments: Vec<Value> = a
+            .credits
+            .iter()
+            .map(|c| {
+                let mut v = json!({ "names": [c.name], "summary": c.role.summary() });
+                if let Some(url) = &c.url {
+                    v["urls"] = json!([url]);
+                }
+                v
+            })
+            .collect();
+        v["acknowledgments"] = Value::Array(acknowledgments);
     }
     v
 }

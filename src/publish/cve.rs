@@ -262,7 +262,7 @@ fn add_details(cna: &mut Value, a: &Advisory) {
     }
     if !a.credits.is_empty() {
         let credits: Vec<Value> =
-            a.credits.iter().map(|c| json!({ "lang": "en", "value": c, "type": "finder" })).collect();
+            a.credits.iter().map(|c| json!({ "lang": "en", "value": c.name, "type": c.role.label() })).collect();
         cna["credits"] = Value::Array(credits);
     }
 }

@@ -111,7 +111,17 @@ pub fn record(a: &Advisory, config: &Config) -> Value {
         obj.insert("references".into(), Value::Array(refs));
     }
     if !a.credits.is_empty() {
-        let credits: Vec<Value> = a.credits.iter().map(|c| json!({ "name": c, "type": "FINDER" })).collect();
+        let credits: Vec<Value> = a
+            .credits
+            .iter()
+            .map(|c| {
+                let mut v = json!({ "name": c.name, "type": c.role.osv() });
+                if let Some(url) = &c.url {
+                    v["contact"] = json!([url]);
+                }
+                v
+            })
+            .collect();
         obj.insert("credits".into(), Value::Array(credits));
     }
     let mut specific = json!({ "source": a.id, "cwe_ids": a.cwe });

@@ -2,8 +2,9 @@
 //!
 //! Confidentiality is the first rule: renderers never see a [`Report`] or a [`Document`], only
 //! an [`Advisory`] built here. It leaves out the reporter's contact, the assignee, timeline
-//! notes and authors, and every body section not listed in `render.public_sections`; credits
-//! respect `anonymous`. Sections are the document's structure (`format::report::sections`):
+//! notes and authors, and every body section not listed in `render.public_sections`; only
+//! recorded credits are shown (never the reporter's name by default), and `anonymous` ones not.
+//! Sections are the document's structure (`format::report::sections`):
 //! a public section is cut at its first ambiguous heading-like line and a repeated one is left
 //! out. Markdown is rendered with pulldown-cmark and sanitised with ammonia, so report text can
 //! never inject script into a page; the Markdown that leaves as Markdown is made safe by
@@ -34,7 +35,8 @@ pub struct Advisory {
     pub products: Vec<PublicProduct>,
     pub aliases: Vec<String>,
     pub references: Vec<PublicReference>,
-    pub credits: Vec<String>,
+    /// Who is credited, and for what (`super::credits`); nobody unless recorded.
+    pub credits: Vec<super::credits::PublicCredit>,
     pub mitigation: Option<String>,
     pub reported: String,
     pub published: Option<String>,
@@ -140,7 +142,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         .map(|s| plain_text(&s.markdown))
         .unwrap_or_default();
     let severity = report.severity.as_ref().map(public_severity);
-    let credits = credit(report).into_iter().collect();
+    let credits = super::credits::public(report);
     let last = report
         .timeline
         .iter()
@@ -220,12 +222,6 @@ fn public_severity(s: &crate::format::report::SeverityInfo) -> PublicSeverity {
         vector_v4: extra.map(|(v, _)| v.clone()),
         score_v4: extra.map(|(_, a)| a.score),
     }
-}
-
-/// How the reporter is credited: `credit`, else the name; nobody for `anonymous`.
-fn credit(report: &Report) -> Option<String> {
-    let credit = report.reporter.credit.as_deref().unwrap_or(&report.reporter.name).trim();
-    (!credit.is_empty() && !credit.eq_ignore_ascii_case("anonymous")).then(|| credit.to_owned())
 }
 
 /// Markdown to sanitised HTML: no script, no event handlers, only http(s)/mailto links.

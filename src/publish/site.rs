@@ -1,6 +1,7 @@
 //! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
 //! document per public advisory, one CVE record per CVE alias (with `render.cve_org_id`), an
-//! Atom feed and a CSAF provider directory; and one
+//! Atom feed, a CSAF provider directory and the public face ([`super::face`]: policy, contact,
+//! acknowledgements, `security.txt`); and one
 //! advisory on its own in any of those formats or as a CVE record ([`render_one`]), built by
 //! the same code as the site's files.
 //!
@@ -236,17 +237,19 @@ pub fn render_one(
     }
 }
 
-/// Renders every file of the site: relative path → content. `csaf` adds the CSAF directory.
+/// Renders every file of the site: relative path → content. `csaf` adds the CSAF directory;
+/// `policy` is the repository's `policy.md` ([`super::face`]).
 pub fn render_files(
     renderer: &Renderer,
     config: &Config,
     advisories: &[Advisory],
     only: Option<&HashSet<String>>,
     csaf: Option<&CsafExport>,
+    policy: Option<&str>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
-    let site = SiteInfo::from_config(config);
-    // Two templates per advisory, plus the index and the feed.
-    renderer.plan_pages(advisories.len() * 2 + 2);
+    let site = SiteInfo { has_policy: policy.is_some(), ..SiteInfo::from_config(config) };
+    // Two templates per advisory, plus the index, the feed and the public face's pages.
+    renderer.plan_pages(advisories.len() * 2 + 7);
     let pages: Vec<Result<Vec<SiteFile>>> = advisories
         .par_iter()
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))
@@ -272,10 +275,12 @@ pub fn render_files(
     for page in pages {
         files.extend(page?);
     }
+    let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
     if let Some(c) = csaf {
-        let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
         files.extend(provider::listing_files(advisories, &c.history, &c.publisher, base));
     }
+    let face = super::face::FaceInputs { policy, csaf: csaf.is_some() && base.is_some() };
+    files.extend(super::face::files(renderer, config, &site, advisories, face)?);
     if config.render.cve_org_id.is_some() {
         files.extend(cve_files(config, &site, advisories)?);
     }
@@ -325,6 +330,8 @@ pub struct SitePlan {
     pub skipped: Vec<Skipped>,
     /// Set when the site gets a CSAF directory.
     publisher: Option<Publisher>,
+    /// The repository's `policy.md`.
+    policy: Option<String>,
     notes: Vec<String>,
 }
 
@@ -342,7 +349,9 @@ pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
     let (advisories, skipped) = public_advisories(root, config)?;
     let mut notes = Vec::new();
     let publisher = csaf_publisher(config, &mut notes);
-    Ok(SitePlan { advisories, skipped, publisher, notes })
+    let policy = super::policy::read_source(root)?;
+    notes.extend(super::face::notes(config, policy.is_some()));
+    Ok(SitePlan { advisories, skipped, publisher, policy, notes })
 }
 
 /// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
@@ -370,10 +379,10 @@ pub fn build(
     plan: SitePlan,
     history: History,
 ) -> Result<SiteOutcome> {
-    let SitePlan { advisories, skipped, publisher, notes } = plan;
+    let SitePlan { advisories, skipped, publisher, policy, notes } = plan;
     let only = req.only.as_ref();
     let csaf = publisher.map(|publisher| CsafExport { publisher, history });
-    let files = render_files(renderer, config, &advisories, only, csaf.as_ref())?;
+    let files = render_files(renderer, config, &advisories, only, csaf.as_ref(), policy.as_deref())?;
     let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let previous = read_manifest(&req.out)?;
     let produced: BTreeSet<&String> = files.keys().collect();

@@ -28,6 +28,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("index.html.j2", include_str!("../../templates/index.html.j2")),
     ("feed.xml.j2", include_str!("../../templates/feed.xml.j2")),
     ("dashboard.html.j2", include_str!("../../templates/dashboard.html.j2")),
+    ("policy.html.j2", include_str!("../../templates/policy.html.j2")),
+    ("contact.html.j2", include_str!("../../templates/contact.html.j2")),
+    ("thanks.html.j2", include_str!("../../templates/thanks.html.j2")),
+    ("security.txt.j2", include_str!("../../templates/security.txt.j2")),
 ];
 
 /// Instruction budget for one render: far above any real page, far below a runaway loop.
@@ -56,6 +60,8 @@ pub struct SiteInfo {
     pub base_url: String,
     /// Atom feed id: the base URL, or a `urn:` built from the organisation.
     pub feed_id: String,
+    /// The site publishes the disclosure policy (`policy.html`): the repository has a `policy.md`.
+    pub has_policy: bool,
 }
 
 impl SiteInfo {
@@ -81,6 +87,7 @@ impl SiteInfo {
             contact: config.organization.security_contact.clone(),
             base_url,
             feed_id,
+            has_policy: false,
         }
     }
 }
@@ -160,6 +167,21 @@ impl Renderer {
         Ok(if name.contains(".html") || name.contains(".xml") { out.replace("&#x2f;", "/") } else { out })
     }
 
+    /// Renders `source`, a template kept outside `templates/` (the repository's `policy.md`),
+    /// with the same rules (strict undefined, fuel, bounded memory); errors name `file`.
+    pub fn render_source(&self, file: &'static str, source: &str, context: Value) -> Result<String> {
+        let error = |e: &minijinja::Error| template_error_at(e, file, file, source);
+        let template = self.env.template_from_named_str(file, source).map_err(|e| error(&e))?;
+        let guard = super::sandbox::Guard::enter(file);
+        let out = template.render(context);
+        drop(guard);
+        let out = out.map_err(|e| error(&e))?;
+        if out.len() > MAX_OUTPUT {
+            return Err(budget_error(file, format!("its output passed {} MiB", MAX_OUTPUT >> 20)));
+        }
+        Ok(out)
+    }
+
     /// One advisory page (`advisory.html.j2` or `advisory.md.j2`); `root` is the relative
     /// path to the site root (`../` from `advisories/`).
     pub fn advisory(&self, template: &str, advisory: &Advisory, site: &SiteInfo, root: &str) -> Result<String> {
@@ -225,13 +247,18 @@ fn budget_error(name: &str, why: String) -> Error {
 }
 
 fn template_error(e: &minijinja::Error, name: &str, source: &str) -> Error {
+    template_error_at(e, name, &format!("templates/{name}"), source)
+}
+
+/// A template error shown in `shown` (the file's path in the repository).
+fn template_error_at(e: &minijinja::Error, name: &str, shown: &str, source: &str) -> Error {
     let span = e.range().or_else(|| e.line().map(|l| line_range(source, l)));
     Error::Template(Box::new(TemplateProblem {
         message: format!(
             "template {name}: {}",
             e.detail().map_or_else(|| e.kind().to_string(), |d| format!("{} ({d})", e.kind()))
         ),
-        source: (!source.is_empty()).then(|| NamedSource::new(format!("templates/{name}"), source.to_owned())),
+        source: (!source.is_empty()).then(|| NamedSource::new(shown, source.to_owned())),
         span,
     }))
 }

@@ -193,6 +193,7 @@ mod tests {
             state,
             reported: date("2026-06-01"),
             reporter: Reporter { name: "r".into(), contact: None, credit: None },
+            credits: Vec::new(),
             products: vec![],
             severity: level.map(|l| SeverityInfo { cvss: None, cvss_v4: None, level: Some(l) }),
             cwe: vec![],

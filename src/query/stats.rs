@@ -237,6 +237,7 @@ mod tests {
                 state: if resolution.is_some() { State::Rejected } else { State::Triaged },
                 reported: date("2026-01-01"),
                 reporter: Reporter { name: "r".into(), contact: None, credit: None },
+                credits: Vec::new(),
                 products: vec![],
                 severity: None,
                 cwe: vec![],

@@ -13,6 +13,7 @@ pub(crate) mod fields;
 mod ids;
 pub mod secrets;
 mod sections;
+pub mod securitytxt;
 pub mod state;
 mod timeline;
 pub mod unicode;

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::{Document, Rejected};
-use crate::layout::{ACKNOWLEDGED_FILE, CONFIG_FILE, REPORTS_DIR};
+use crate::layout::{ACKNOWLEDGED_FILE, CONFIG_FILE, POLICY_FILE, REPORTS_DIR};
 use crate::rules::attachments;
 use crate::rules::change;
 use crate::rules::checks::{self, CheckContext};
@@ -65,6 +65,9 @@ pub struct Request {
     /// A revision to compare against (published reports kept, ids unchanged).
     pub against: Option<String>,
     pub today: NaiveDate,
+    /// Renders `policy.md` and returns its problems (`publish::policy::check`, handed in by
+    /// the caller: templates are the publish room's); `None` leaves `policy.md` unchecked.
+    pub policy_check: Option<fn(&str, &Config) -> Vec<Finding>>,
 }
 
 /// Reads files from the chosen source.
@@ -161,10 +164,17 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         Source::WorkTree => None,
     };
     let files = Files { repo, source: request.source, index };
-    let (config, config_warnings) = match check_config(&files) {
+    let (config, mut config_warnings) = match check_config(&files) {
         Ok(c) => c,
         Err(result) => return Ok(finish(vec![result])),
     };
+    // The date is judged where the site is published from (the work tree, CI), not by the
+    // commit gate: a `security.txt` coming due must never stop a report being filed.
+    if let Some(text) = config_warnings.text.as_ref().filter(|_| request.source == Source::WorkTree)
+        && let Ok(yaml) = Config::located(text)
+    {
+        config_warnings.findings.extend(checks::securitytxt::expiry(&config, yaml.spans(), request.today));
+    }
     let all = files.report_paths()?;
     let mut targets: Vec<PathBuf> = match &request.paths {
         None => all.clone(),
@@ -200,6 +210,15 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     }
     if let (Some(index), None) = (&files.index, &request.paths) {
         results.extend(attachments(index, &all));
+    }
+    // The disclosure policy: it must render with the configuration (every variable defined).
+    if let (Some(check), None) = (request.policy_check, &request.paths)
+        && let Some(text) = files.read_text(Path::new(POLICY_FILE))
+    {
+        let findings = check(&text, &config);
+        if !findings.is_empty() {
+            results.push(FileResult { path: PathBuf::from(POLICY_FILE), text: Some(text), findings });
+        }
     }
     // The acknowledgements file: its shape, and (reasons are free text) secrets.
     if request.paths.is_none()

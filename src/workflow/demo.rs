@@ -100,7 +100,8 @@ pub fn build_with(dir: &Path, today: NaiveDate, sealed: bool) -> Result<DemoOutc
 }
 
 /// Fills in the render settings a real team would: the site's title and address (for the
-/// feed and the CSAF provider metadata) and a (fictitious) CNA id for CVE records.
+/// feed and the CSAF provider metadata), a second reporting channel, an encryption key, and a
+/// (fictitious) CNA id for CVE records.
 fn configure_site(root: &Path) -> Result<()> {
     let path = root.join(crate::layout::CONFIG_FILE);
     let text = String::from_utf8_lossy(&read(root, Path::new(crate::layout::CONFIG_FILE))?).into_owned();
@@ -115,6 +116,22 @@ fn configure_site(root: &Path) -> Result<()> {
             "  base_url: https://security.example.net/advisories/",
             1,
         )
+        .replacen(
+            "  # channels: [https://example.com/report]   # more ways to report, after security_contact",
+            "  channels: [https://www.example.net/security/report]",
+            1,
+        )
+        .replacen(
+            "  # encryption: https://example.com/pgp-key.asc",
+            "  encryption: https://security.example.net/pgp-key.asc",
+            1,
+        )
+        .replacen(
+            "  # fingerprint: \"AAAA BBBB CCCC DDDD EEEE  FFFF 0000 1111 2222 3333\"",
+            "  fingerprint: \"4F2A 9C1D 7B3E 5A60 D218  E9C4 0B7F 3D6A 1E85 C290\"   # fictitious",
+            1,
+        )
+        .replacen("  languages: [en]", "  languages: [en, de]", 1)
         .replacen(
             "  # cve_org_id: 00000000-0000-4000-8000-000000000000",
             "  cve_org_id: 3f1e8a52-9c4d-4b7e-a1d2-5e6f7a8b9c0d   # fictitious: the demo is not a CNA",

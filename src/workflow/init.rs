@@ -1,7 +1,8 @@
 //! `init`: making (or adopting) a git repository as a disclosure repository.
 //!
-//! It writes `enigm.yaml`, `reports/`, `templates/` and a `.gitignore` for what the tool generates
-//! in the repository (the site, the dashboard), and commits exactly those files. On a
+//! It writes `enigm.yaml`, `policy.md` (the disclosure policy, a template filled from
+//! `enigm.yaml`), `reports/`, `templates/` and a `.gitignore` for what the tool generates in the
+//! repository (the site, the dashboard), and commits exactly those files. On a
 //! repository that already has a disclosure layout or uncommitted changes it refuses, listing
 //! why; with `force` it adds only what is missing and never overwrites an existing file.
 
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::format::config::ConfigSeed;
-use crate::layout::{CONFIG_FILE, REPORTS_DIR, TEMPLATES_DIR};
+use crate::layout::{CONFIG_FILE, POLICY_FILE, REPORTS_DIR, TEMPLATES_DIR};
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Repo};
 
@@ -53,11 +54,21 @@ pub const GITIGNORE: &str = "\
 /// What [`GITIGNORE`] ignores, as its lines read.
 const GENERATED: [&str; 2] = ["/site/", "/dashboard.html"];
 
-/// The files of a fresh layout: path and content.
-fn layout(seed: &ConfigSeed, sealing: Option<&crate::format::keys::Sealing>) -> Vec<(PathBuf, Vec<u8>)> {
-    let config = seed.render() + &sealing.map(crate::format::keys::Sealing::render).unwrap_or_default();
+/// How long a new `security.txt` is valid: just under the year RFC 9116 advises as a maximum.
+const EXPIRES_AFTER_DAYS: i64 = 364;
+
+/// The files of a fresh layout, as of `today`: path and content.
+fn layout(
+    seed: &ConfigSeed,
+    sealing: Option<&crate::format::keys::Sealing>,
+    today: chrono::NaiveDate,
+) -> Vec<(PathBuf, Vec<u8>)> {
+    let expires = today + chrono::Duration::days(EXPIRES_AFTER_DAYS);
+    let config =
+        seed.render_expiring(Some(expires)) + &sealing.map(crate::format::keys::Sealing::render).unwrap_or_default();
     vec![
         (PathBuf::from(CONFIG_FILE), config.into_bytes()),
+        (PathBuf::from(POLICY_FILE), crate::publish::policy::BUILTIN.as_bytes().to_vec()),
         (Path::new(REPORTS_DIR).join(".gitkeep"), Vec::new()),
         (Path::new(TEMPLATES_DIR).join(".gitkeep"), Vec::new()),
         (PathBuf::from(".gitignore"), GITIGNORE.as_bytes().to_vec()),
@@ -104,7 +115,8 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
         repo.check_can_commit()?;
     }
     let (mut written, mut kept, mut changes) = (Vec::new(), Vec::new(), Vec::new());
-    for (rel, content) in layout(&opts.seed, opts.sealing.as_ref()) {
+    let today = crate::store::clock::today()?;
+    for (rel, content) in layout(&opts.seed, opts.sealing.as_ref(), today) {
         let full = root.join(&rel);
         if full.exists() || full.is_symlink() {
             kept.push(rel);
@@ -132,7 +144,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
     }
     let commit = match identity {
         Some(identity) if !changes.is_empty() => {
-            let message = "Initialise disclosure repository\n\nCreated by enigm-disclose init: enigm.yaml, reports/, templates/, .gitignore.\n";
+            let message = "Initialise disclosure repository\n\nCreated by enigm-disclose init: enigm.yaml, policy.md, reports/, templates/, .gitignore.\n";
             match repo.commit_paths(&changes, message, &identity) {
                 Ok(oid) => Some(oid),
                 Err(Error::NothingToCommit) => None,

@@ -7,13 +7,13 @@ use crate::util::{Sandbox, TestRepo, stderr, stdout};
 #[test]
 fn init_creates_the_layout_and_one_commit() {
     let repo = TestRepo::new();
-    for f in [".gitignore", "enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"] {
+    for f in [".gitignore", "enigm.yaml", "policy.md", "reports/.gitkeep", "templates/.gitkeep"] {
         assert!(repo.root().join(f).is_file(), "{f}");
     }
     assert_eq!(repo.commit_count(), 1);
     let mut paths = repo.head_paths();
     paths.sort();
-    assert_eq!(paths, [".gitignore", "enigm.yaml", "reports/.gitkeep", "templates/.gitkeep"]);
+    assert_eq!(paths, [".gitignore", "enigm.yaml", "policy.md", "reports/.gitkeep", "templates/.gitkeep"]);
     let config = repo.read("enigm.yaml");
     assert!(config.contains("id_prefix: ENIGM"));
     assert!(config.contains("name: Acme Corp"));
@@ -39,7 +39,7 @@ fn init_refuses_an_existing_layout_and_force_adds_only_what_is_missing() {
     let git = git2::Repository::open(&root).expect("repo");
     let head = git.head().expect("head").peel_to_commit().expect("commit");
     let names: Vec<String> = head.tree().expect("tree").iter().map(|e| e.name().expect("name").to_owned()).collect();
-    assert_eq!(names, [".gitignore", "reports", "templates"], "only the missing files are committed");
+    assert_eq!(names, [".gitignore", "policy.md", "reports", "templates"], "only the missing files are committed");
     assert!(
         fs::read_to_string(root.join("enigm.yaml")).expect("read").contains("HAND"),
         "existing config never overwritten"

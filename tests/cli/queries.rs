@@ -8,7 +8,7 @@ use crate::util::{Sandbox, stderr, stdout};
 /// A sandbox holding the demo repository in `work/demo`: a copy of one `demo` built once per
 /// test process (`demo` writes the same bytes every time, dates being relative to the fixed
 /// test date), so the tests here do not each build their own.
-fn demo() -> (Sandbox, std::path::PathBuf) {
+pub(crate) fn demo() -> (Sandbox, std::path::PathBuf) {
     static DEMO: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let template = crate::util::built_once(&DEMO, "demo", |sandbox| {
         sandbox.cmd_in(&sandbox.work()).args(["demo", "demo"]).assert().success();

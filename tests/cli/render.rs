@@ -243,7 +243,7 @@ fn report_markup_and_fields_cannot_inject_script() {
 fn overrides_template_errors_and_export() {
     let repo = repo();
     let a = repo.cmd().args(["templates", "export"]).assert().success();
-    assert!(stdout(&a).contains("8 templates exported"), "{}", stdout(&a));
+    assert!(stdout(&a).contains("12 templates exported"), "{}", stdout(&a));
     let a = repo.cmd().args(["templates", "export"]).assert().success();
     assert!(stdout(&a).contains("0 templates exported"));
     repo.write("templates/advisory.md.j2", "CUSTOM {{ advisory.id }} for {{ site.organization }}\n");
@@ -283,8 +283,9 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("10 written"),
-        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata: {}",
+        stdout(&a).contains("15 written"),
+        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata, \
+         and the public face (policy.html and .md, contact, thanks, security.txt): {}",
         stdout(&a)
     );
     assert!(

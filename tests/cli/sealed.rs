@@ -33,14 +33,16 @@ fn marker(n: usize, what: &str) -> String {
 /// docs/security.md says so.)
 const PRIVATE: &[&str] = &["contact", "assignee", "note", "reason", "reproduction", "context"];
 /// The markers of report `n` that are private until it is published, public after.
-const PUBLIC: &[&str] = &["title", "reporter", "credit", "mitigation", "reference", "summary", "impact", "remediation"];
+/// (`analyst` is a typed `credits` entry: private until published like the rest.)
+const PUBLIC: &[&str] =
+    &["title", "reporter", "credit", "analyst", "mitigation", "reference", "summary", "impact", "remediation"];
 
 /// The full plaintext of report `n` (ENIGM-2026-000n), as `edit` saves it.
 fn plaintext(n: usize) -> String {
     let m = |w: &str| marker(n, w);
     format!(
         "---\nid: ENIGM-2026-{n:04}\ntitle: {title}\nstate: received\nreported: {TODAY}\nreporter:\n  name: {reporter}\n  \
-         contact: {contact}@example.test\n  credit: {credit}\nproducts:\n  - name: web\n    affected: \"< 2.4.1\"\n    \
+         contact: {contact}@example.test\n  credit: {credit}\ncredits:\n  - name: {analyst}\n    type: analyst\nproducts:\n  - name: web\n    affected: \"< 2.4.1\"\n    \
          fixed: \"2.4.1\"\nseverity:\n  cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N\ncwe: [CWE-79]\naliases: []\n\
          references:\n  - url: https://example.test/{reference}\nassignee: {assignee}\nmitigation: {mitigation}\n\
          timeline:\n  - date: {TODAY}\n    state: received\n    by: Test Lead\n---\n\n## Summary\n\n{summary} text.\n\n\
@@ -50,6 +52,7 @@ fn plaintext(n: usize) -> String {
         reporter = m("reporter"),
         contact = m("contact"),
         credit = m("credit"),
+        analyst = m("analyst"),
         reference = m("reference"),
         assignee = m("assignee"),
         mitigation = m("mitigation"),
@@ -196,8 +199,16 @@ fn publication_puts_exactly_the_public_parts_in_clear() {
     let out = sandbox.cmd_in(&clone).args(["render", "--out"]).arg(&site).output().expect("render");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let page = fs::read_to_string(site.join("advisories/ENIGM-2026-0007.html")).expect("advisory page");
-    for what in ["title", "summary", "impact", "remediation", "mitigation"] {
+    for what in ["title", "summary", "impact", "remediation", "mitigation", "credit", "analyst"] {
         assert!(page.contains(&marker(7, what)), "the page shows the {what}");
+    }
+    // The acknowledgements thank the published report's credits, and nobody else's.
+    let thanks = fs::read_to_string(site.join("thanks.html")).expect("acknowledgements page");
+    assert!(thanks.contains(&marker(7, "analyst")) && thanks.contains(&marker(7, "credit")), "{thanks}");
+    for (i, (state, _)) in STATES.iter().enumerate().filter(|(_, (s, _))| *s != "published") {
+        for what in PUBLIC.iter().chain(PRIVATE) {
+            assert!(!thanks.contains(&marker(i + 1, what)), "{state}: {what} is not thanked");
+        }
     }
     for what in PRIVATE {
         assert!(!page.contains(&marker(7, what)), "the page never shows the {what}");

@@ -48,6 +48,7 @@ pub fn report_text(incoming: &Incoming, id: &str, config: &Config, by: &str) -> 
             contact: incoming.reporter_contact.as_deref().map(one_line),
             credit: incoming.credit.as_deref().map(one_line),
         },
+        credits: Vec::new(),
         products: incoming.products.iter().map(|p| product(p, config, &repositories)).collect(),
         severity: severity(incoming),
         cwe: incoming.cwe.clone(),

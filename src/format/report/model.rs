@@ -18,6 +18,10 @@ pub struct Report {
     pub state: State,
     pub reported: NaiveDate,
     pub reporter: Reporter,
+    /// Who is credited publicly, and for what; nobody unless recorded here (or in the older
+    /// `reporter.credit`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credits: Vec<super::credit::Credit>,
     #[serde(default)]
     pub products: Vec<Product>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +62,8 @@ pub struct Reporter {
     /// How to reach the reporter. Private: never rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
-    /// How the reporter wants to be credited, or `anonymous`.
+    /// How the reporter wants to be credited, or `anonymous` (read as one `finder` credit;
+    /// `credits` is the typed form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
 }
@@ -444,6 +449,7 @@ mod tests {
             state: State::Fixed,
             reported: date("2026-01-05"),
             reporter: Reporter { name: "R".into(), contact: None, credit: None },
+            credits: Vec::new(),
             products: Vec::new(),
             severity,
             cwe: Vec::new(),
