@@ -11,9 +11,11 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::format::report::{Channel, Level, Product, Reference, Resolution, State};
 
+pub mod detect;
 pub mod ghsa;
 pub mod mail;
 pub mod osv;
+pub mod sections;
 
 /// Where an incoming item came from: the key that makes a second import of it a no-op.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
