@@ -295,7 +295,7 @@ fn details(i: &Item, s: &mut String) {
         }
     }
     for (kind, marker, fields) in seen {
-        s.push_str(&format!("  redacted a {kind} in {}: {marker}\n", fields.join(", ")));
+        s.push_str(&format!("  redacted {kind} in {}: {marker}\n", fields.join(", ")));
     }
     for w in &i.withheld {
         s.push_str(&format!("  withheld attachment {}: {}\n", w.name, w.why));

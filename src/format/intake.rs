@@ -13,6 +13,7 @@ use crate::format::report::{Channel, Level, Product, Reference, Resolution, Stat
 
 pub mod detect;
 pub mod ghsa;
+pub mod html;
 pub mod mail;
 pub mod osv;
 pub mod sections;

@@ -127,7 +127,7 @@ pub fn redact(text: &str) -> Option<(String, Vec<Redaction>)> {
 /// matching `END` line (or the last line of its base64 body); otherwise at the span's end.
 fn pem_end(text: &str, span: &Range<usize>) -> usize {
     let found = &text[span.clone()];
-    if !(found.starts_with("-----BEGIN") && found.contains("PRIVATE KEY")) {
+    if !(found.starts_with("-----BEGIN") && found.contains("PRIVATE KEY")) || found.contains("-----END") {
         return span.end;
     }
     let rest = &text[span.end..];
@@ -140,7 +140,8 @@ fn pem_end(text: &str, span: &Range<usize>) -> usize {
     let mut end = span.end + first_line;
     for line in rest[first_line..].split_inclusive('\n') {
         let body = line.trim();
-        if body.is_empty() || !body.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)) {
+        // Base64 lines of a key body (64 characters; a short last one is left: no use alone).
+        if body.len() < 16 || !body.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)) {
             break;
         }
         end += line.len();
@@ -182,7 +183,7 @@ mod tests {
         let (out, done) = redact(&text).expect("redacted");
         assert!(!out.contains(KEY), "{out}");
         assert_eq!(done.len(), 2);
-        assert!(done[0].marker.starts_with("[REDACTED aws-access-key ") && done[0].marker == done[1].marker, "{done:?}");
+        assert!(done[0].marker.starts_with("[REDACTED aws-access-key-id ") && done[0].marker == done[1].marker, "{done:?}");
         assert_eq!(out, format!("key {m} and again {m}.\n", m = done[0].marker));
         assert_eq!(redact("nothing here"), Some(("nothing here".to_owned(), Vec::new())));
         let marked = format!("{KEY} # enigm:allow-secret");

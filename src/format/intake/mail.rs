@@ -7,8 +7,8 @@
 //!   gets `<sha256-…@import.invalid>` from its bytes, so a re-import is still recognised);
 //!   `In-Reply-To` then `References` → what it answers.
 //! - The text: the plain-text parts, or an HTML-only mail's HTML converted to text by
-//!   mail-parser's own converter (tags dropped, text and line breaks kept: no HTML reaches the
-//!   report, and no second crate is built for it). The body is that text made into report
+//!   [`super::html`] (headings, lists, links and lines kept, every tag dropped: no HTML reaches
+//!   the report). The body is that text made into report
 //!   sections ([`super::sections`]).
 //! - A forwarded message (`message/rfc822`) is quoted into the text under a "Forwarded
 //!   message" line with its From, Date and Subject; its attachments come along. When the
@@ -83,7 +83,7 @@ pub fn is_mbox(bytes: &[u8]) -> bool {
 /// Whether `bytes` looks like one RFC 5322 message: its first line is a header field.
 pub fn is_message(bytes: &[u8]) -> bool {
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let name_len = first.iter().take_while(|b| b.is_ascii_graphic() && **b != b':').count();
+    let name_len = first.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
     name_len > 0 && first.get(name_len) == Some(&b':')
 }
 
@@ -249,15 +249,20 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
     out
 }
 
-/// The text of a message: its text bodies (HTML converted when there is no plain one),
-/// with `\n` line ends, control characters dropped and trailing spaces trimmed.
+/// The text of a message: its text bodies (an HTML one, when there is no plain one, as
+/// Markdown text: [`super::html`]), with `\n` line ends, control characters dropped and
+/// trailing spaces trimmed.
 fn text_of(message: &Message<'_>) -> String {
-    let mut parts: Vec<Cow<'_, str>> = Vec::new();
-    let mut i = 0;
-    while let Some(t) = message.body_text(i) {
-        parts.push(t);
-        i += 1;
-    }
+    let parts: Vec<Cow<'_, str>> = message
+        .text_body
+        .iter()
+        .filter_map(|i| message.parts.get(*i as usize))
+        .filter_map(|p| match &p.body {
+            PartType::Text(t) => Some(Cow::Borrowed(t.as_ref())),
+            PartType::Html(h) => Some(Cow::Owned(super::html::to_markdown(h))),
+            _ => None,
+        })
+        .collect();
     clean_text(&parts.join("\n\n"))
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::format::finding::Severity;
+use crate::format::finding::{Code, Severity};
 use crate::format::intake::Incoming;
 use crate::rules::attachments;
 use crate::rules::redact::{Redaction, redact};
@@ -61,28 +61,27 @@ pub fn redact_item(item: &mut Incoming) -> Result<Redactions, String> {
     for mut a in std::mem::take(&mut item.attachments) {
         let name = format!("attachment {}", a.name);
         field(&name, &mut a.name, &mut out)?;
-        match std::str::from_utf8(&a.bytes) {
-            Ok(text) if !text.contains('\0') => {
+        let (_, findings) = attachments::check(Path::new("attachment"), &a.bytes);
+        let unscannable = findings.iter().find(|f| f.code == Code::FileUnscannable);
+        match (unscannable, std::str::from_utf8(&a.bytes)) {
+            (Some(f), _) => out.withheld.push(Withheld { name: a.name, why: f.message.clone() }),
+            (None, Ok(text)) if !text.contains('\0') => {
                 let mut text = text.to_owned();
                 field(&name, &mut text, &mut out)?;
                 a.bytes = text.into_bytes();
                 kept.push(a);
             }
-            _ => match binary_problem(&a.bytes) {
-                Some(why) => out.withheld.push(Withheld { name: a.name, why }),
+            (None, _) => match findings.iter().find(|f| f.severity == Severity::Error) {
+                Some(f) => {
+                    let why = crate::rules::redact::mask_text(&f.message).into_owned();
+                    out.withheld.push(Withheld { name: a.name, why });
+                }
                 None => kept.push(a),
             },
         }
     }
     item.attachments = kept;
     Ok(out)
-}
-
-/// Why a binary attachment cannot be stored: a secret in its strings, or no way to scan it.
-fn binary_problem(bytes: &[u8]) -> Option<String> {
-    let (_, findings) = attachments::check(Path::new("attachment"), bytes);
-    let first = findings.into_iter().find(|f| f.severity == Severity::Error)?;
-    Some(crate::rules::redact::mask_text(&first.message).into_owned())
 }
 
 #[cfg(test)]
