@@ -51,6 +51,9 @@ pub struct ImportArgs {
 #[derive(Serialize)]
 struct Item {
     input: String,
+    /// Which of the command line's files (the same name may be given twice).
+    #[serde(skip)]
+    file: usize,
     item: usize,
     format: Option<&'static str>,
     source: Option<SourceOut>,
@@ -116,11 +119,11 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<ExitCode, Error> {
     let _lock = super::locked(&repo)?;
     let mut importer = Importer::new(&repo, &config, options, &identity)?;
     let mut report = Report { items: Vec::new(), kept_raw: Vec::new(), counts: Counts::default() };
-    for (name, bytes) in inputs {
+    for (file, (name, bytes)) in inputs.into_iter().enumerate() {
         let bytes = match bytes {
             Ok(b) => b,
             Err(e) => {
-                report.items.push(item(&name, 1, None, refused_input(e)));
+                report.items.push(item((file, &name), 1, None, refused_input(e)));
                 continue;
             }
         };
@@ -135,11 +138,11 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<ExitCode, Error> {
             report.kept_raw.push(Kept { input: name.clone(), path: path.display().to_string() });
         }
         match read {
-            Err(e) => report.items.push(item(&name, 1, None, refused_input(import::intake_error(e)))),
+            Err(e) => report.items.push(item((file, &name), 1, None, refused_input(import::intake_error(e)))),
             Ok((format, items)) => {
                 for (n, incoming) in items.into_iter().enumerate() {
                     let done = importer.import(incoming);
-                    report.items.push(item(&name, n + 1, Some(format.name()), done));
+                    report.items.push(item((file, &name), n + 1, Some(format.name()), done));
                 }
             }
         }
@@ -192,13 +195,14 @@ fn refused_input(e: Error) -> Imported {
 }
 
 /// One item of the output from what became of it.
-fn item(input: &str, n: usize, format: Option<&'static str>, done: Imported) -> Item {
+fn item((file, input): (usize, &str), n: usize, format: Option<&'static str>, done: Imported) -> Item {
     let source = done.source.as_ref().map(|s| SourceOut {
         channel: s.channel().to_string(),
         id: import::source_key(s).to_owned(),
     });
     let mut out = Item {
         input: input.to_owned(),
+        file,
         item: n,
         format,
         source,
@@ -251,10 +255,10 @@ fn describe(e: &Error) -> (String, Option<String>) {
 
 /// The human output: one line per item, indented details, a count.
 fn human(report: &Report) -> String {
-    let multi = |input: &str| report.items.iter().filter(|i| i.input == input).count() > 1;
+    let multi = |file: usize| report.items.iter().filter(|i| i.file == file).count() > 1;
     let mut s = String::new();
     for i in &report.items {
-        let label = if multi(&i.input) { format!("{}#{}", i.input, i.item) } else { i.input.clone() };
+        let label = if multi(i.file) { format!("{}#{}", i.input, i.item) } else { i.input.clone() };
         let id = i.id.as_deref().unwrap_or_default();
         let short = i.commit.as_deref().map(|c| &c[..7.min(c.len())]).unwrap_or_default();
         let line = match i.outcome {

@@ -363,10 +363,23 @@ pub fn keep_raw(repo: &Repo, dir: &Path, bytes: &[u8], ext: &str) -> Result<Path
     Ok(path)
 }
 
-/// The `{keep_raw}` directory, made and resolved; refused inside the repository.
+/// The `{keep_raw}` directory, resolved (through its nearest existing parent, so nothing is
+/// made before the check) and refused inside the work tree or the git directory; then made.
 pub fn check_raw_dir(repo: &Repo, dir: &Path) -> Result<PathBuf> {
-    fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
-    let resolved = fs::canonicalize(dir).map_err(Error::io(format!("cannot resolve {}", dir.display())))?;
+    let mut existing = dir.to_owned();
+    let mut missing = Vec::new();
+    while fs::symlink_metadata(&existing).is_err() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                missing.push(name.to_owned());
+                existing = parent.to_owned();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved =
+        fs::canonicalize(&existing).map_err(Error::io(format!("cannot resolve {}", existing.display())))?;
+    resolved.extend(missing.iter().rev());
     for inside in [repo.root(), repo.git_dir()] {
         let inside = fs::canonicalize(inside).unwrap_or_else(|_| inside.to_owned());
         if resolved.starts_with(&inside) {
@@ -380,6 +393,7 @@ pub fn check_raw_dir(repo: &Repo, dir: &Path) -> Result<PathBuf> {
             ));
         }
     }
+    fs::create_dir_all(&resolved).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     Ok(resolved)
 }
 

@@ -218,10 +218,11 @@ fn cut(s: &str, max: usize) -> String {
     out
 }
 
-/// A `Message-Id` as stored: with angle brackets, printable ASCII, no spaces, bounded.
+/// A `Message-Id` as stored: with angle brackets, printable ASCII with an `@`, no spaces,
+/// bounded; anything else is not taken for one.
 fn clean_id(id: &str) -> Option<String> {
     let id = id.trim().trim_start_matches('<').trim_end_matches('>');
-    let ok = !id.is_empty() && id.len() <= MAX_ID && id.chars().all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c));
+    let ok = id.contains('@') && id.len() <= MAX_ID && id.chars().all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c));
     ok.then(|| format!("<{id}>"))
 }
 
@@ -366,6 +367,7 @@ mod tests {
     fn ids_are_cleaned_and_a_missing_one_is_made_from_the_bytes() {
         assert_eq!(clean_id("<a@b>").as_deref(), Some("<a@b>"));
         assert_eq!(clean_id("<a b@c>"), None);
+        assert_eq!(clean_id("content:"), None);
         let no_id = PLAIN.replace("Message-ID: <abc@example.org>\r\n", "");
         let a = parse(no_id.as_bytes()).expect("reads");
         let b = parse(no_id.as_bytes()).expect("reads");
