@@ -112,8 +112,12 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<ExitCode, Error> {
         ));
     }
     let keep_dir = args.keep_raw.as_ref().map(|d| import::check_raw_dir(&repo, &ctx.cwd.join(d))).transpose()?;
-    let inputs: Vec<(String, Result<Vec<u8>, Error>)> =
-        args.files.iter().map(|f| (f.display().to_string(), read_input(&ctx.cwd, f))).collect();
+    // A missing or unreadable file stops the command before anything is imported (exit 2);
+    // one over the size limit is refused as an item.
+    let mut inputs: Vec<(String, Result<Vec<u8>, Error>)> = Vec::new();
+    for f in &args.files {
+        inputs.push((f.display().to_string(), read_input(&ctx.cwd, f)?));
+    }
     let by = super::author(&repo, Some(&identity)).unwrap_or_else(|| config.organization.name.clone());
     let options = Options { default_product: args.product.clone(), by, today };
     let _lock = super::locked(&repo)?;
@@ -164,8 +168,8 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<ExitCode, Error> {
 }
 
 /// Reads one input (`-`: standard input), at most the readers' limit: a larger file is
-/// refused before it is read.
-fn read_input(cwd: &Path, file: &Path) -> Result<Vec<u8>, Error> {
+/// refused (the inner error) before it is read.
+fn read_input(cwd: &Path, file: &Path) -> Result<Result<Vec<u8>, Error>, Error> {
     let limit = mail::MAX_INPUT as u64;
     let too_large = |what: String| {
         Error::usage(
@@ -180,14 +184,14 @@ fn read_input(cwd: &Path, file: &Path) -> Result<Vec<u8>, Error> {
             .take(limit + 1)
             .read_to_end(&mut bytes)
             .map_err(Error::io("cannot read standard input"))?;
-        return if bytes.len() as u64 > limit { Err(too_large("standard input".into())) } else { Ok(bytes) };
+        return Ok(if bytes.len() as u64 > limit { Err(too_large("standard input".into())) } else { Ok(bytes) });
     }
     let path = cwd.join(file);
     let meta = std::fs::metadata(&path).map_err(Error::io(format!("cannot read {}", file.display())))?;
     if meta.len() > limit {
-        return Err(too_large(format!("{} ({:.1} MiB)", file.display(), meta.len() as f64 / (1024.0 * 1024.0))));
+        return Ok(Err(too_large(format!("{} ({:.1} MiB)", file.display(), meta.len() as f64 / (1024.0 * 1024.0)))));
     }
-    enigm_disclose::layout::read_regular(&path, limit).map_err(Error::io(format!("cannot read {}", file.display())))
+    enigm_disclose::layout::read_regular(&path, limit).map(Ok).map_err(Error::io(format!("cannot read {}", file.display())))
 }
 
 fn refused_input(e: Error) -> Imported {

@@ -53,7 +53,9 @@ pub fn seal_changes(config: &Config, changes: &mut [Change]) -> Result<()> {
         let Change::Write { path, content } = change else { continue };
         let Ok(text) = String::from_utf8(content.clone()) else { continue };
         let sealed_already = Document::parse_plain(path, text.clone()).is_ok_and(|d| d.value().get("sealed").is_some());
-        if path.starts_with(REPORTS_DIR) && !sealed_already {
+        // Report files only: a report's message and attachment files are sealed on their own.
+        let is_report = path.parent() == Some(Path::new(REPORTS_DIR)) && path.extension().is_some_and(|e| e == "md");
+        if is_report && !sealed_already {
             *content = stored(config, path, text, None)?.into_bytes();
         }
     }

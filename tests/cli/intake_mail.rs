@@ -534,3 +534,38 @@ fn header_injection_in_values_stays_in_its_field() {
     assert!(report.contains("## Impact\n\n\\<script>x\\</script>\n"), "{report}");
     validate_ok(&repo);
 }
+
+#[test]
+fn renumber_moves_the_imported_messages_with_their_report() {
+    let repo = TestRepo::new();
+    let root = repo.root();
+    let run = |args: &[&str]| {
+        let out = repo.cmd().args(args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    };
+    // A colleague imports a reply chain on a branch we have not seen...
+    git(&root, &["checkout", "-q", "-b", "colleague"]);
+    run(&["import", path_str(&fixture("thread.mbox"))]);
+    let theirs = String::from_utf8(git(&root, &["rev-parse", "HEAD"])).expect("sha").trim().to_owned();
+    git(&root, &["checkout", "-q", "main"]);
+    git(&root, &["branch", "-q", "-D", "colleague"]);
+    // ...while we import another report under the same id; then we merge.
+    run(&["import", path_str(&fixture("alternative.eml"))]);
+    let merge = Process::new("git").current_dir(&root).args(["merge", "-q", "--no-edit", &theirs]).output().expect("git");
+    assert!(!merge.status.success(), "add/add conflicts expected");
+    run(&["renumber", "ENIGM-2026-0001", "--keep", "ours"]);
+    git(&root, &["commit", "-q", "--no-edit"]);
+    let moved = repo.read("reports/ENIGM-2026-0002.md");
+    assert!(moved.contains("title: Path traversal in web downloads") && moved.contains("messages/0003-in.md"), "{moved}");
+    for n in 1..=3 {
+        assert!(root.join(format!("reports/ENIGM-2026-0002/messages/000{n}-in.md")).is_file(), "message {n} moved");
+    }
+    assert_eq!(repo.read("reports/ENIGM-2026-0002/messages/0003-in.md"), "Any update?\n");
+    let kept = repo.read("reports/ENIGM-2026-0001/messages/0001-in.md");
+    assert!(kept.starts_with("Hello security team,"), "the kept report's message: {kept}");
+    for n in 2..=3 {
+        assert!(!root.join(format!("reports/ENIGM-2026-0001/messages/000{n}-in.md")).exists(), "{n} left the old folder");
+    }
+    assert_eq!(repo.status(), Vec::new(), "everything committed");
+    validate_ok(&repo);
+}
