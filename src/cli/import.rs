@@ -191,7 +191,9 @@ fn read_input(cwd: &Path, file: &Path) -> Result<Result<Vec<u8>, Error>, Error> 
     if meta.len() > limit {
         return Ok(Err(too_large(format!("{} ({:.1} MiB)", file.display(), meta.len() as f64 / (1024.0 * 1024.0)))));
     }
-    enigm_disclose::layout::read_regular(&path, limit).map(Ok).map_err(Error::io(format!("cannot read {}", file.display())))
+    enigm_disclose::layout::read_regular(&path, limit)
+        .map(Ok)
+        .map_err(Error::io(format!("cannot read {}", file.display())))
 }
 
 fn refused_input(e: Error) -> Imported {
@@ -200,10 +202,10 @@ fn refused_input(e: Error) -> Imported {
 
 /// One item of the output from what became of it.
 fn item((file, input): (usize, &str), n: usize, format: Option<&'static str>, done: Imported) -> Item {
-    let source = done.source.as_ref().map(|s| SourceOut {
-        channel: s.channel().to_string(),
-        id: import::source_key(s).to_owned(),
-    });
+    let source = done
+        .source
+        .as_ref()
+        .map(|s| SourceOut { channel: s.channel().to_string(), id: import::source_key(s).to_owned() });
     let mut out = Item {
         input: input.to_owned(),
         file,

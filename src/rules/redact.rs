@@ -183,7 +183,10 @@ mod tests {
         let (out, done) = redact(&text).expect("redacted");
         assert!(!out.contains(KEY), "{out}");
         assert_eq!(done.len(), 2);
-        assert!(done[0].marker.starts_with("[REDACTED aws-access-key-id ") && done[0].marker == done[1].marker, "{done:?}");
+        assert!(
+            done[0].marker.starts_with("[REDACTED aws-access-key-id ") && done[0].marker == done[1].marker,
+            "{done:?}"
+        );
         assert_eq!(out, format!("key {m} and again {m}.\n", m = done[0].marker));
         assert_eq!(redact("nothing here"), Some(("nothing here".to_owned(), Vec::new())));
         let marked = format!("{KEY} # enigm:allow-secret");

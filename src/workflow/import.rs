@@ -187,9 +187,8 @@ impl<'a> Importer<'a> {
             create::ids_in_dir(&self.repo.root().join(REPORTS_DIR))?.iter().map(ToString::to_string).collect();
         create::gate(self.config, self.options.today, &known, &file.path, text.clone())?;
         let parse = |text: String| {
-            Document::parse(&file.path, text).map_err(|r| {
-                crate::workflow::advance::refused(vec![r.finding], r.text, "cannot create the report")
-            })
+            Document::parse(&file.path, text)
+                .map_err(|r| crate::workflow::advance::refused(vec![r.finding], r.text, "cannot create the report"))
         };
         let report = parse(text.clone())?.report()?;
         let (changes, _) = correspond::changes(self.config, parse(text)?, &recorded(item))?;
@@ -318,11 +317,8 @@ fn with_lists(text: String, item: &Incoming) -> String {
     let references = if item.references.is_empty() {
         "references: []\n".to_owned()
     } else {
-        let items: String = item
-            .references
-            .iter()
-            .map(|r| format!("  - type: {}\n    url: {}\n", r.kind, scalar(&r.url)))
-            .collect();
+        let items: String =
+            item.references.iter().map(|r| format!("  - type: {}\n    url: {}\n", r.kind, scalar(&r.url))).collect();
         format!("references:\n{items}")
     };
     let lists = format!("{}{}{references}", list("cwe", &item.cwe), list("aliases", &aliases));

@@ -425,7 +425,11 @@ fn folder_changes(
 ) -> Result<Vec<Change>> {
     let names = |c: &Claim| -> Result<Vec<String>> {
         let report = c.doc.report()?;
-        Ok(report.correspondence.iter().flat_map(|m| std::iter::once(m.text.clone()).chain(m.attachments.clone())).collect())
+        Ok(report
+            .correspondence
+            .iter()
+            .flat_map(|m| std::iter::once(m.text.clone()).chain(m.attachments.clone()))
+            .collect())
     };
     let (moving_names, keep_names) = (names(moving)?, names(keep)?);
     let snapshot = |c: &Claim| -> Result<Option<Snapshot<'_>>> {
@@ -438,9 +442,9 @@ fn folder_changes(
     let read = |tree: &Option<Snapshot<'_>>, rel: &Path| -> Result<Vec<u8>> {
         let bytes = match tree {
             Some(t) => t.file(rel),
-            None => crate::layout::no_links(repo.root(), rel)
-                .ok()
-                .and_then(|()| crate::layout::read_regular(&repo.root().join(rel), crate::rules::attachments::MAX_BYTES * 2).ok()),
+            None => crate::layout::no_links(repo.root(), rel).ok().and_then(|()| {
+                crate::layout::read_regular(&repo.root().join(rel), crate::rules::attachments::MAX_BYTES * 2).ok()
+            }),
         };
         bytes.ok_or_else(|| {
             Error::usage(

@@ -17,8 +17,9 @@ fn fixture(name: &str) -> PathBuf {
 /// `import --format json` of `files` (fixture names or paths), its exit code and output.
 fn import_json(repo: &TestRepo, args: &[&str]) -> (i32, serde_json::Value) {
     let out = repo.cmd().arg("import").arg("--format").arg("json").args(args).output().expect("runs");
-    let v = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("json ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("json ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
     (out.status.code().expect("exit code"), v)
 }
 
@@ -56,8 +57,15 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
-const EML: &[&str] =
-    &["alternative.eml", "html-only.eml", "attachments.eml", "latin1.eml", "shift_jis.eml", "cp1252.eml", "forwarded.eml"];
+const EML: &[&str] = &[
+    "alternative.eml",
+    "html-only.eml",
+    "attachments.eml",
+    "latin1.eml",
+    "shift_jis.eml",
+    "cp1252.eml",
+    "forwarded.eml",
+];
 
 #[test]
 fn real_world_messages_become_reports_that_validate() {
@@ -98,7 +106,8 @@ fn real_world_messages_become_reports_that_validate() {
     let log = repo.read(&format!("reports/{id}/attachments/0001-server.log"));
     assert!(log.starts_with("2026-06-02 10:00:01 GET /search"), "{log}");
     assert!(
-        report(2).contains("    attachments:\n    - attachments/0001-screenshot.png\n    - attachments/0001-server.log\n"),
+        report(2)
+            .contains("    attachments:\n    - attachments/0001-screenshot.png\n    - attachments/0001-server.log\n"),
         "{}",
         report(2)
     );
@@ -316,7 +325,11 @@ fn an_item_that_names_no_product_needs_one_when_several_are_configured() {
     fs::write(dir.path().join("m.eml"), mail).expect("write");
     let file = dir.path().join("m.eml");
     let a = repo.cmd().args(["import", path_str(&file)]).assert().code(1);
-    assert!(stdout(&a).contains("refused: the item names none of the products in enigm.yaml (web, api)"), "{}", stdout(&a));
+    assert!(
+        stdout(&a).contains("refused: the item names none of the products in enigm.yaml (web, api)"),
+        "{}",
+        stdout(&a)
+    );
     assert!(stderr(&a).contains("--product"), "{}", stderr(&a));
     assert_eq!(repo.commit_count(), 1);
     let a = repo.cmd().args(["import", "--product", "api", path_str(&file)]).assert().success();
@@ -347,7 +360,12 @@ fn a_sealed_repository_keeps_every_imported_text_sealed() {
     let root = sandbox.work();
     let ok = |cmd: &mut assert_cmd::Command| {
         let out = cmd.output().expect("runs");
-        assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     ok(sandbox.cmd_in(&root).args(["init", ".", "--sealed", "--product", "web", "--contact", "security@acme.test"]));
@@ -362,7 +380,18 @@ fn a_sealed_repository_keeps_every_imported_text_sealed() {
         .collect();
     assert!(names.iter().all(|n| n.ends_with(".age")) && names.len() == 2, "{names:?}");
     let objects = all_objects(&root);
-    for private in ["Reflected XSS", "Lee, Kim", "kim@example.org", "reflects the q parameter", "GET /search", "Path traversal", "ravi@sec.example", "Any update?", "attach-1@example.org", "t1@sec.example"] {
+    for private in [
+        "Reflected XSS",
+        "Lee, Kim",
+        "kim@example.org",
+        "reflects the q parameter",
+        "GET /search",
+        "Path traversal",
+        "ravi@sec.example",
+        "Any update?",
+        "attach-1@example.org",
+        "t1@sec.example",
+    ] {
         assert!(!contains(&objects, private), "{private} in clear in a git object");
     }
     validate_ok_in(&sandbox, &root);
@@ -439,16 +468,20 @@ fn a_50_mb_attachment_is_a_clear_size_error_and_nothing_is_written() {
 fn ten_thousand_mime_parts_are_refused_and_deep_nesting_is_safe() {
     let repo = TestRepo::new();
     let head = "From: a@b.example\r\nSubject: web parts\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n";
-    let mut flat = format!("{head}Message-ID: <flat@b.example>\r\nContent-Type: multipart/mixed; boundary=\"P\"\r\n\r\n");
+    let mut flat =
+        format!("{head}Message-ID: <flat@b.example>\r\nContent-Type: multipart/mixed; boundary=\"P\"\r\n\r\n");
     for i in 0..10_000 {
-        flat.push_str(&format!("--P\r\nContent-Type: text/plain; name=\"{i}.txt\"\r\nContent-Disposition: attachment\r\n\r\npart {i}\r\n"));
+        flat.push_str(&format!(
+            "--P\r\nContent-Type: text/plain; name=\"{i}.txt\"\r\nContent-Disposition: attachment\r\n\r\npart {i}\r\n"
+        ));
     }
     flat.push_str("--P--\r\n");
     let (code, out, _) = import_bytes(&repo, "flat.eml", flat.as_bytes());
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("the message's MIME parts (") && out.contains(") exceeds the limit of 1000"), "{out}");
     // 10,000 nested multiparts: no stack overflow, a bounded result.
-    let mut deep = format!("{head}Message-ID: <deep@b.example>\r\nContent-Type: multipart/mixed; boundary=\"d0\"\r\n\r\n");
+    let mut deep =
+        format!("{head}Message-ID: <deep@b.example>\r\nContent-Type: multipart/mixed; boundary=\"d0\"\r\n\r\n");
     for i in 1..10_000 {
         deep.push_str(&format!("--d{}\r\nContent-Type: multipart/mixed; boundary=\"d{i}\"\r\n\r\n", i - 1));
     }
@@ -462,7 +495,9 @@ fn ten_thousand_mime_parts_are_refused_and_deep_nesting_is_safe() {
 fn broken_encodings_give_a_safe_result() {
     let repo = TestRepo::new();
     let head = |id: &str| {
-        format!("From: =?UTF-8?B?!!!?= <a@b.example>\r\nSubject: =?X-UNKNOWN?Q?web=FF=FE?=\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\nMessage-ID: <{id}@b.example>\r\n")
+        format!(
+            "From: =?UTF-8?B?!!!?= <a@b.example>\r\nSubject: =?X-UNKNOWN?Q?web=FF=FE?=\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\nMessage-ID: <{id}@b.example>\r\n"
+        )
     };
     let cases: Vec<Vec<u8>> = vec![
         format!("{}Content-Transfer-Encoding: base64\r\n\r\n@@@ not base64 ###\r\n", head("b64")).into_bytes(),
@@ -492,9 +527,13 @@ fn attachment_names_that_climb_out_stay_inside_the_folder() {
         "a\u{0}b.txt",
         "=?UTF-8?Q?=2E=2E=2F=2E=2E=2Fevil.txt?=",
     ];
-    let mut mail = String::from("From: a@b.example\r\nSubject: web names\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\nMessage-ID: <names@b.example>\r\nContent-Type: multipart/mixed; boundary=\"N\"\r\n\r\n--N\r\nContent-Type: text/plain\r\n\r\nnames\r\n");
+    let mut mail = String::from(
+        "From: a@b.example\r\nSubject: web names\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\nMessage-ID: <names@b.example>\r\nContent-Type: multipart/mixed; boundary=\"N\"\r\n\r\n--N\r\nContent-Type: text/plain\r\n\r\nnames\r\n",
+    );
     for (i, n) in names.iter().enumerate() {
-        mail.push_str(&format!("--N\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"{n}\"\r\n\r\nfile {i}\r\n"));
+        mail.push_str(&format!(
+            "--N\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"{n}\"\r\n\r\nfile {i}\r\n"
+        ));
     }
     mail.push_str("--N--\r\n");
     let before: Vec<PathBuf> = work_tree_files(&repo.root(), &[]).into_iter().map(|(p, _)| p).collect();
@@ -541,7 +580,12 @@ fn renumber_moves_the_imported_messages_with_their_report() {
     let root = repo.root();
     let run = |args: &[&str]| {
         let out = repo.cmd().args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     // A colleague imports a reply chain on a branch we have not seen...
     git(&root, &["checkout", "-q", "-b", "colleague"]);
@@ -551,12 +595,16 @@ fn renumber_moves_the_imported_messages_with_their_report() {
     git(&root, &["branch", "-q", "-D", "colleague"]);
     // ...while we import another report under the same id; then we merge.
     run(&["import", path_str(&fixture("alternative.eml"))]);
-    let merge = Process::new("git").current_dir(&root).args(["merge", "-q", "--no-edit", &theirs]).output().expect("git");
+    let merge =
+        Process::new("git").current_dir(&root).args(["merge", "-q", "--no-edit", &theirs]).output().expect("git");
     assert!(!merge.status.success(), "add/add conflicts expected");
     run(&["renumber", "ENIGM-2026-0001", "--keep", "ours"]);
     git(&root, &["commit", "-q", "--no-edit"]);
     let moved = repo.read("reports/ENIGM-2026-0002.md");
-    assert!(moved.contains("title: Path traversal in web downloads") && moved.contains("messages/0003-in.md"), "{moved}");
+    assert!(
+        moved.contains("title: Path traversal in web downloads") && moved.contains("messages/0003-in.md"),
+        "{moved}"
+    );
     for n in 1..=3 {
         assert!(root.join(format!("reports/ENIGM-2026-0002/messages/000{n}-in.md")).is_file(), "message {n} moved");
     }
@@ -564,7 +612,10 @@ fn renumber_moves_the_imported_messages_with_their_report() {
     let kept = repo.read("reports/ENIGM-2026-0001/messages/0001-in.md");
     assert!(kept.starts_with("Hello security team,"), "the kept report's message: {kept}");
     for n in 2..=3 {
-        assert!(!root.join(format!("reports/ENIGM-2026-0001/messages/000{n}-in.md")).exists(), "{n} left the old folder");
+        assert!(
+            !root.join(format!("reports/ENIGM-2026-0001/messages/000{n}-in.md")).exists(),
+            "{n} left the old folder"
+        );
     }
     assert_eq!(repo.status(), Vec::new(), "everything committed");
     validate_ok(&repo);

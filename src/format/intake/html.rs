@@ -9,8 +9,25 @@
 const DROPPED: &[&str] = &["script", "style", "head", "title", "template", "noscript", "svg", "object"];
 /// Elements that end a line (before and after).
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "tr", "table", "ul", "ol", "blockquote", "pre", "section", "article", "header", "footer", "hr",
-    "dl", "dt", "dd", "center", "form",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "form",
 ];
 
 /// The Markdown text of `html` (see the module docs).
@@ -236,7 +253,8 @@ mod tests {
 
     #[test]
     fn broken_html_gives_text_and_never_panics() {
-        for s in ["<", "<p", "&", "&#xFFFFFFFF;", "<a href=>x</a>", "<script>never closed", "é<b>é</b>&#233;", "<<>>"] {
+        for s in ["<", "<p", "&", "&#xFFFFFFFF;", "<a href=>x</a>", "<script>never closed", "é<b>é</b>&#233;", "<<>>"]
+        {
             let _ = to_markdown(s);
         }
         assert_eq!(to_markdown("a &#233; &unknown; b"), "a é &unknown; b\n");

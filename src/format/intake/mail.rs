@@ -193,7 +193,9 @@ pub fn title(subject: &str) -> String {
             .iter()
             .find(|p| lower.starts_with(*p))
             .map(|p| p.len())
-            .or_else(|| (lower.starts_with("re[") || lower.starts_with("re(")).then(|| lower.find(':').map(|i| i + 1)).flatten());
+            .or_else(|| {
+                (lower.starts_with("re[") || lower.starts_with("re(")).then(|| lower.find(':').map(|i| i + 1)).flatten()
+            });
         match prefix {
             Some(n) if t.is_char_boundary(n) => t = t[n..].trim_start().to_owned(),
             _ => break,
@@ -222,7 +224,8 @@ fn cut(s: &str, max: usize) -> String {
 /// bounded; anything else is not taken for one.
 fn clean_id(id: &str) -> Option<String> {
     let id = id.trim().trim_start_matches('<').trim_end_matches('>');
-    let ok = id.contains('@') && id.len() <= MAX_ID && id.chars().all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c));
+    let ok =
+        id.contains('@') && id.len() <= MAX_ID && id.chars().all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c));
     ok.then(|| format!("<{id}>"))
 }
 
@@ -325,7 +328,37 @@ fn forward_quote(inner: &Message<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any bytes: read or refused, never a panic.
+        #[test]
+        fn any_bytes_are_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+            let _ = parse_each(&bytes);
+            let mut mbox = b"From x Mon Jun  1 10:00:00 2026\n".to_vec();
+            mbox.extend_from_slice(&bytes);
+            let _ = parse_each(&mbox);
+        }
+
+        /// Whatever a subject and a sender hold, the title and name are one bounded line.
+        #[test]
+        fn titles_and_names_are_one_bounded_line(subject in "\\PC{0,400}", name in "[^\"\\\\]{0,200}", body in "\\PC{0,300}") {
+            let mail = format!(
+                "From: \"{name}\" <a@b.example>\r\nSubject: {subject}\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n\r\n{body}\r\n"
+            );
+            if let Ok(items) = parse(mail.as_bytes()) {
+                for m in items {
+                    prop_assert!(m.title.chars().count() <= MAX_TITLE && !m.title.contains(['\n', '\r']), "{:?}", m.title);
+                    prop_assert!(m.reporter_name.chars().count() <= MAX_NAME && !m.reporter_name.contains(['\n', '\r']));
+                    prop_assert!(!m.title.chars().any(char::is_control) && !m.reporter_name.chars().any(char::is_control));
+                }
+            }
+        }
+    }
 
     const PLAIN: &str = "From: Jane Doe <jane@example.org>\r\nTo: security@example.com\r\nSubject: Re: Fwd:  XSS in\r\n search\r\nDate: Tue, 3 Mar 2026 10:00:00 +0100\r\nMessage-ID: <abc@example.org>\r\nIn-Reply-To: <x@y>\r\nReferences: <w@y> <x@y>\r\n\r\nDescription:\r\nThe search box.\r\n";
 
