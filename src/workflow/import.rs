@@ -160,7 +160,7 @@ impl<'a> Importer<'a> {
         request.check(self.config, today)?;
         let duplicates = self.index.duplicates(&product, &item.title, &item.text, "");
         let file = create::write_new(self.repo, self.config, today, &request)?;
-        match self.commit_new(&file, &request, item) {
+        match self.commit_new(&file, &request, item, &product) {
             Ok((commit, report)) => {
                 let sources = crate::format::sealed::report_sources(&report);
                 self.index.add(&report, sources, &item.body);
@@ -181,8 +181,9 @@ impl<'a> Importer<'a> {
         file: &NewFile,
         request: &NewReport,
         item: &Incoming,
+        product: &str,
     ) -> Result<(CommitId, crate::format::report::Report)> {
-        let text = with_lists(request.render(&file.id), item);
+        let text = with_products(with_lists(request.render(&file.id), item), item, product);
         let known: HashSet<String> =
             create::ids_in_dir(&self.repo.root().join(REPORTS_DIR))?.iter().map(ToString::to_string).collect();
         create::gate(self.config, self.options.today, &known, &file.path, text.clone())?;
@@ -325,6 +326,22 @@ fn with_lists(text: String, item: &Incoming) -> String {
     text.replacen("cwe: []\naliases: []\nreferences: []\n", &lists, 1)
 }
 
+/// The rendered new report with the channel's own entries for `product` (their affected and
+/// fixed versions, ecosystem, package) in place of the bare name `new` writes, when the
+/// channel has any; other products of the channel that `enigm.yaml` lists are not guessed at.
+fn with_products(text: String, item: &Incoming, product: &str) -> String {
+    let own: Vec<&crate::format::report::Product> = item.products.iter().filter(|p| p.name == product).collect();
+    if own.is_empty() {
+        return text;
+    }
+    let Ok(yaml) = serde_yaml::to_string(&own) else { return text };
+    let block: String = yaml.lines().map(|l| format!("  {l}\n")).collect();
+    let Some(start) = text.find("\nproducts:\n").map(|i| i + "\nproducts:\n".len()) else { return text };
+    let end =
+        text[start..].split_inclusive('\n').take_while(|l| l.starts_with("  ")).map(str::len).sum::<usize>() + start;
+    format!("{}{block}{}", &text[..start], &text[end..])
+}
+
 /// Removes a new report's file (and its folder, if it was made) after a refusal.
 fn remove_new(repo: &Repo, file: &NewFile) {
     let _ = fs::remove_file(repo.root().join(&file.path));
@@ -417,9 +434,27 @@ mod tests {
     }
 
     #[test]
-    fn lists_from_the_channel_replace_the_empty_ones() {
-        let text = "a\ncwe: []\naliases: []\nreferences: []\nb\n".to_owned();
-        let item = crate::format::intake::Incoming {
+    fn the_channels_own_product_entry_keeps_its_versions() {
+        let text = "a\nproducts:\n  - name: web\ncwe: []\n".to_owned();
+        let mut item = incoming();
+        item.products = vec![
+            crate::format::report::Product {
+                name: "web".into(),
+                affected: Some("< 2.4.1".into()),
+                fixed: Some("2.4.1".into()),
+                ..Default::default()
+            },
+            crate::format::report::Product { name: "other".into(), ..Default::default() },
+        ];
+        assert_eq!(
+            with_products(text.clone(), &item, "web"),
+            "a\nproducts:\n  - name: web\n    affected: < 2.4.1\n    fixed: 2.4.1\ncwe: []\n"
+        );
+        assert_eq!(with_products(text.clone(), &incoming(), "web"), text);
+    }
+
+    fn incoming() -> Incoming {
+        crate::format::intake::Incoming {
             source: Source::Ghsa { ghsa_id: "GHSA-abcd-efgh-ijkl".into() },
             at: "2026-03-02T09:30:00+01:00".parse().expect("time"),
             title: "t".into(),
@@ -430,8 +465,8 @@ mod tests {
             cvss: None,
             cvss_v4: None,
             level: None,
-            cwe: vec!["CWE-79".into()],
-            aliases: vec!["CVE-2026-1234".into()],
+            cwe: Vec::new(),
+            aliases: Vec::new(),
             references: Vec::new(),
             state: None,
             resolution: None,
@@ -439,7 +474,15 @@ mod tests {
             text: String::new(),
             attachments: Vec::new(),
             in_reply_to: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn lists_from_the_channel_replace_the_empty_ones() {
+        let text = "a\ncwe: []\naliases: []\nreferences: []\nb\n".to_owned();
+        let mut item = incoming();
+        item.cwe = vec!["CWE-79".into()];
+        item.aliases = vec!["CVE-2026-1234".into()];
         assert_eq!(
             with_lists(text, &item),
             "a\ncwe:\n  - CWE-79\naliases:\n  - GHSA-abcd-efgh-ijkl\n  - CVE-2026-1234\nreferences: []\nb\n"
