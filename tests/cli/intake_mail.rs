@@ -460,6 +460,13 @@ fn a_50_mb_attachment_is_a_clear_size_error_and_nothing_is_written() {
     let (code, out, _) = import_bytes(&repo, "big.eml", &with_attachment(2 * 1024 * 1024));
     assert_eq!(code, 1);
     assert!(out.contains("attachment `big.bin` (2.0 MiB) exceeds the limit of 1.0 MiB"), "{out}");
+    let long = format!(
+        "From: a@b.example\r\nSubject: web long\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n\r\n{}",
+        "a long line of text\r\n".repeat(30_000)
+    );
+    let (code, out, _) = import_bytes(&repo, "long.eml", long.as_bytes());
+    assert_eq!(code, 1);
+    assert!(out.contains("the message's text (") && out.contains("exceeds the limit of"), "{out}");
     assert_eq!(work_tree_files(&repo.root(), &[]), before, "nothing written");
     assert_eq!(repo.commit_count(), 1);
 }

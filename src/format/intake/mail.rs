@@ -18,7 +18,8 @@
 //!   safe where it is stored, `format::correspondence::safe_name`).
 //!
 //! Limits keep hostile mail harmless: [`MAX_INPUT`] bytes per file, [`MAX_ITEMS`] messages per
-//! mbox, [`MAX_PARTS`] MIME parts per message, [`MAX_ATTACHMENT`] bytes per attachment; over
+//! mbox, [`MAX_PARTS`] MIME parts per message, [`MAX_ATTACHMENT`] bytes per attachment,
+//! [`MAX_TEXT`] bytes of text; over
 //! one, the item (or the file) is refused with [`IntakeError::TooLarge`] saying which. The
 //! parser works with its own stack (no recursion on nesting) and never panics on input.
 
@@ -37,6 +38,9 @@ pub const MAX_ITEMS: usize = 10_000;
 pub const MAX_PARTS: usize = 1_000;
 /// The largest attachment kept: what the pre-commit gate scans (1 MiB).
 pub const MAX_ATTACHMENT: usize = crate::format::report::MAX_REPORT_BYTES as usize;
+/// The longest message text kept, in bytes (its report, which holds it again, must stay
+/// within the 1 MiB of a report).
+pub const MAX_TEXT: usize = 384 * 1024;
 /// The longest title, in characters (longer subjects are cut, with `…`).
 pub const MAX_TITLE: usize = 150;
 /// The most characters a forwarding mail's own text may have for the forwarded message to be
@@ -121,6 +125,9 @@ fn parse_one(raw: &[u8]) -> Result<Incoming, IntakeError> {
     let mut attachments = Vec::new();
     let mut forwarded = Vec::new();
     collect_parts(&message, &mut text, &mut attachments, &mut forwarded, 0)?;
+    if text.len() > MAX_TEXT {
+        return Err(too_large("the message's text", text.len(), MAX_TEXT));
+    }
     if let [fwd] = forwarded.as_slice()
         && own_text.trim().chars().count() <= FORWARD_NOTE
     {
