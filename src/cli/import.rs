@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::format::intake::{detect, mail};
+use enigm_disclose::format::intake::{Incoming, IntakeError, detect, mail};
 use enigm_disclose::store::clock;
 use enigm_disclose::workflow::import::{self, Imported, Importer, Options, Outcome};
 use miette::Diagnostic;
@@ -102,69 +102,100 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<ExitCode, Error> {
     let identity = repo.identity()?;
     let identity = if args.no_verify { identity.without_hooks() } else { identity };
     repo.check_can_commit()?;
-    if let Some(p) = &args.product
-        && config.product(p).is_none()
-    {
-        let known: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
-        return Err(Error::usage(
-            format!("product `{p}` is not listed in enigm.yaml (known: {})", known.join(", ")),
-            "products are listed in enigm.yaml under `products`",
-        ));
-    }
+    check_product(&config, args.product.as_deref())?;
     let keep_dir = args.keep_raw.as_ref().map(|d| import::check_raw_dir(&repo, &ctx.cwd.join(d))).transpose()?;
     // A missing or unreadable file stops the command before anything is imported (exit 2);
     // one over the size limit is refused as an item.
-    let mut inputs: Vec<(String, Result<Vec<u8>, Error>)> = Vec::new();
+    let mut inputs = Vec::new();
     for f in &args.files {
-        inputs.push((f.display().to_string(), read_input(&ctx.cwd, f)?));
+        let bytes = read_input(&ctx.cwd, f)?;
+        let read = bytes.as_ref().ok().map(|b| detect::read(b));
+        inputs.push(Input { name: f.display().to_string(), bytes, read });
+    }
+    let mut report = Report { items: Vec::new(), kept_raw: Vec::new(), counts: Counts::default() };
+    // Every original is kept before anything is imported.
+    if let Some(dir) = &keep_dir {
+        report.kept_raw = keep_originals(&repo, dir, &inputs)?;
     }
     let by = super::author(&repo, Some(&identity)).unwrap_or_else(|| config.organization.name.clone());
     let options = Options { default_product: args.product.clone(), by, today };
     let _lock = super::locked(&repo)?;
     let mut importer = Importer::new(&repo, &config, options, &identity)?;
-    let mut report = Report { items: Vec::new(), kept_raw: Vec::new(), counts: Counts::default() };
-    for (file, (name, bytes)) in inputs.into_iter().enumerate() {
-        let bytes = match bytes {
-            Ok(b) => b,
-            Err(e) => {
-                report.items.push(item((file, &name), 1, None, refused_input(e)));
-                continue;
-            }
-        };
-        let read = detect::read(&bytes);
-        if let Some(dir) = &keep_dir {
-            let ext = read.as_ref().map_or("raw", |(f, _)| match f {
-                detect::Format::Email => "eml",
-                detect::Format::Mbox => "mbox",
-                detect::Format::Ghsa | detect::Format::Osv => "json",
-            });
-            let path = import::keep_raw(&repo, dir, &bytes, ext)?;
-            report.kept_raw.push(Kept { input: name.clone(), path: path.display().to_string() });
-        }
-        match read {
-            Err(e) => report.items.push(item((file, &name), 1, None, refused_input(import::intake_error(e)))),
-            Ok((format, items)) => {
+    for (file, input) in inputs.into_iter().enumerate() {
+        let at = (file, input.name.as_str());
+        match (input.bytes, input.read) {
+            (Err(e), _) => report.items.push(item(at, 1, None, refused_input(e))),
+            (Ok(_), None) => {}
+            (Ok(_), Some(Err(e))) => report.items.push(item(at, 1, None, refused_input(import::intake_error(e)))),
+            (Ok(_), Some(Ok((format, items)))) => {
                 for (n, incoming) in items.into_iter().enumerate() {
                     let done = importer.import(incoming);
-                    report.items.push(item((file, &name), n + 1, Some(format.name()), done));
+                    report.items.push(item(at, n + 1, Some(format.name()), done));
                 }
             }
         }
     }
-    for i in &report.items {
-        match i.outcome {
-            "created" => report.counts.created += 1,
-            "follow-up" => report.counts.follow_up += 1,
-            "already-imported" => report.counts.already_imported += 1,
-            _ => report.counts.refused += 1,
-        }
-    }
+    report.counts = tally(&report.items);
     let code = if report.counts.refused > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
     match args.format {
         Format::Json => print_json(&report)?,
         Format::Human => print(&human(&report))?,
     }
     Ok(code)
+}
+
+/// One file of the command line: its bytes (or why it is refused) and what they read as.
+struct Input {
+    name: String,
+    bytes: Result<Vec<u8>, Error>,
+    read: Option<ReadResult>,
+}
+
+type ReadResult = Result<(detect::Format, Vec<Result<Incoming, IntakeError>>), IntakeError>;
+
+/// `--product` names a product of the configuration.
+fn check_product(config: &enigm_disclose::format::config::Config, product: Option<&str>) -> Result<(), Error> {
+    match product {
+        Some(p) if config.product(p).is_none() => {
+            let known: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
+            Err(Error::usage(
+                format!("product `{p}` is not listed in enigm.yaml (known: {})", known.join(", ")),
+                "products are listed in enigm.yaml under `products`",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Keeps the original bytes of every readable input in `dir` (`--keep-raw`).
+fn keep_originals(repo: &enigm_disclose::store::repo::Repo, dir: &Path, inputs: &[Input]) -> Result<Vec<Kept>, Error> {
+    let mut kept = Vec::new();
+    for input in inputs {
+        let Ok(bytes) = &input.bytes else { continue };
+        let ext = match &input.read {
+            Some(Ok((detect::Format::Email, _))) => "eml",
+            Some(Ok((detect::Format::Mbox, _))) => "mbox",
+            Some(Ok((detect::Format::Ghsa | detect::Format::Osv, _))) => "json",
+            _ => "raw",
+        };
+        let path = import::keep_raw(repo, dir, bytes, ext)?;
+        kept.push(Kept { input: input.name.clone(), path: path.display().to_string() });
+    }
+    Ok(kept)
+}
+
+/// How many items had each outcome.
+fn tally(items: &[Item]) -> Counts {
+    let mut c = Counts::default();
+    for i in items {
+        match i.outcome {
+            "created" => c.created += 1,
+            "follow-up" => c.follow_up += 1,
+            "already-imported" => c.already_imported += 1,
+            _ => c.refused += 1,
+        }
+    }
+    c
 }
 
 /// Reads one input (`-`: standard input), at most the readers' limit: a larger file is
