@@ -495,6 +495,13 @@ fn ten_thousand_mime_parts_are_refused_and_deep_nesting_is_safe() {
     deep.push_str("--d9999\r\nContent-Type: text/plain\r\n\r\ninnermost\r\n");
     let (_, out, err) = import_bytes(&repo, "deep.eml", deep.as_bytes());
     assert!(out.contains("deep.eml: "), "{out}{err}");
+    // 2,000 forwarded messages inside each other: read to a bounded depth, safely.
+    let mut nested = format!("{head}\r\ninnermost\r\n");
+    for i in 0..2_000 {
+        nested = format!("{head}Message-ID: <n{i}@b.example>\r\nContent-Type: message/rfc822\r\n\r\n{nested}");
+    }
+    let (_, out, err) = import_bytes(&repo, "nested.eml", nested.as_bytes());
+    assert!(out.contains("nested.eml: "), "{out}{err}");
     validate_ok(&repo);
 }
 
