@@ -634,3 +634,25 @@ fn renumber_moves_the_imported_messages_with_their_report() {
     assert_eq!(repo.status(), Vec::new(), "everything committed");
     validate_ok(&repo);
 }
+
+#[test]
+fn every_field_of_the_json_output_is_documented() {
+    let repo = TestRepo::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let raw = dir.path().join("originals");
+    let (_, v) = import_json(&repo, &["--keep-raw", path_str(&raw), path_str(&fixture("alternative.eml"))]);
+    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/intake.md")).expect("docs");
+    let section = docs.split("\n## Importing\n").nth(1).and_then(|s| s.split("\n## ").next()).expect("section");
+    let keys =
+        |value: &serde_json::Value| -> Vec<String> { value.as_object().expect("object").keys().cloned().collect() };
+    let mut all = keys(&v);
+    all.extend(keys(&v["items"][0]));
+    all.extend(keys(&v["counts"]));
+    all.extend(keys(&v["kept_raw"][0]));
+    for key in all {
+        assert!(
+            section.contains(&format!("`{key}`")) || section.contains(&format!("\"{key}\"")),
+            "`{key}` is not in docs/intake.md, Importing"
+        );
+    }
+}
