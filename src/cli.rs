@@ -13,6 +13,7 @@ mod complete;
 mod demo;
 mod findings;
 mod hook;
+mod import;
 mod init;
 mod list;
 mod man;
@@ -88,6 +89,7 @@ enum Command {
     Init(init::InitArgs),
     Demo(demo::DemoArgs),
     New(new::NewArgs),
+    Import(import::ImportArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
     Due(list::DueArgs),
@@ -278,6 +280,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match command {
         Command::Init(args) => init::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Renumber(args) => renumber::run(&ctx, args),
         Command::Advance(args) => advance::run(&ctx, args),

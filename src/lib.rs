@@ -9,10 +9,10 @@
 //!
 //! | module | holds | never |
 //! |---|---|---|
-//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, version ranges, purls, the CWE catalogue, findings) | git, rules, I/O beyond the bytes it is given |
+//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, version ranges, purls, the CWE catalogue, findings, what a channel delivers) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock | policy decisions |
-//! | [`workflow`] | commands that change the repository: init, new, advance, renumber, demo | rendering |
+//! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, demo | rendering |
 //! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
 //! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`) | a `Repo`: history arrives as data |
 //!
@@ -30,6 +30,7 @@
 //! |---|---|
 //! | `init`, `hook` | [`workflow::init`], [`store::hook`] |
 //! | `new` | [`workflow::create`] |
+//! | `import` | [`workflow::import`] (readers: [`format::intake`]; redaction: [`rules::redact`]; messages: [`workflow::correspond`]) |
 //! | `advance` | [`workflow::advance`] |
 //! | `renumber` | [`workflow::renumber`] |
 //! | `demo` | [`workflow::demo`] |

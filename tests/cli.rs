@@ -23,6 +23,7 @@ mod cli {
     mod hook;
     mod hostile;
     mod init;
+    mod intake_mail;
     mod new;
     mod oracle;
     mod parse;

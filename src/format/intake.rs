@@ -13,10 +13,13 @@ use chrono::{DateTime, FixedOffset};
 use crate::format::report::{Channel, Level, Product, Reference, Resolution, State};
 
 mod advisory;
+pub mod detect;
 pub mod ghsa;
+pub mod html;
 pub mod mail;
 pub mod osv;
 pub mod render;
+pub mod sections;
 
 /// Where an incoming item came from: the key that makes a second import of it a no-op.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -29,6 +29,25 @@ use crate::format::finding::{Code, Finding};
 use crate::format::located::{Kind, LocatedYaml};
 use crate::format::yaml::{NodeKind, SpanMap};
 
+/// The body a new report starts with: the sections to fill in.
+pub const SKELETON_BODY: &str = "\
+## Summary
+
+TODO: One paragraph: what is vulnerable, and how.
+
+## Impact
+
+TODO: What an attacker gains, and under which conditions.
+
+## Reproduction
+
+TODO: Safe, minimal steps to reproduce. Never include live credentials or customer data.
+
+## Context
+
+TODO: Environment, versions, configuration, related reports or discussions.
+";
+
 /// Largest report file accepted, in bytes.
 pub const MAX_REPORT_BYTES: u64 = 1024 * 1024;
 

@@ -38,6 +38,45 @@ pub struct SealInfo {
     pub format: u32,
     /// Fingerprints of the recipients the block is addressed to.
     pub recipients: Vec<String>,
+    /// [`source_hash`]es of the channel ids the report holds (its messages' `Message-Id`s,
+    /// its aliases): what `import` needs to recognise a re-import or a follow-up without a key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+/// The clear stand-in of a channel id (`<abc@example.org>`, `GHSA-…`, an OSV id): its SHA-256
+/// (lowercase hex) after trimming, with ids that are not `Message-Id`s upper-cased (GHSA and
+/// CVE ids are case-insensitive). The same on both sides of a comparison, and not the id.
+pub fn source_hash(key: &str) -> String {
+    use sha2::Digest;
+    let key = key.trim();
+    let key = if key.starts_with('<') { key.to_owned() } else { key.to_uppercase() };
+    sha2::Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The channel ids of a report, hashed ([`source_hash`]), sorted and without repeats.
+pub fn report_sources(report: &Report) -> Vec<String> {
+    let ids = report.correspondence.iter().filter_map(|m| m.message_id.as_deref());
+    let mut out: Vec<String> = ids.chain(report.aliases.iter().map(String::as_str)).map(source_hash).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The `sealed` mapping as written: format, recipients, and the hashed sources when any.
+fn sealed_mapping(report: &Report, recipients: &[String]) -> String {
+    let mut s = format!("sealed:\n  format: {FORMAT}\n  recipients:\n");
+    for r in recipients {
+        s.push_str(&format!("    - {}\n", scalar(r)));
+    }
+    let sources = report_sources(report);
+    if !sources.is_empty() {
+        s.push_str("  sources:\n");
+        for h in sources {
+            s.push_str(&format!("    - {h}\n"));
+        }
+    }
+    s
 }
 
 /// Why a seal could not be made or opened.
@@ -185,10 +224,7 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
         }
     }
     s.push_str(&clear_correspondence(report));
-    s.push_str(&format!("sealed:\n  format: {FORMAT}\n  recipients:\n"));
-    for r in recipients {
-        s.push_str(&format!("    - {}\n", scalar(r)));
-    }
+    s.push_str(&sealed_mapping(report, recipients));
     s
 }
 
@@ -252,10 +288,7 @@ pub fn public_front_matter(report: &Report, recipients: &[String]) -> String {
     public.correspondence.clear();
     let mut s = serde_yaml::to_string(&public).unwrap_or_default();
     s.push_str(&clear_correspondence(report));
-    s.push_str(&format!("sealed:\n  format: {FORMAT}\n  recipients:\n"));
-    for r in recipients {
-        s.push_str(&format!("    - {}\n", scalar(r)));
-    }
+    s.push_str(&sealed_mapping(report, recipients));
     s
 }
 

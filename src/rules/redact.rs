@@ -5,6 +5,10 @@
 //! ([`secrets::scan`]) says where secrets are; this module replaces their bytes with `*` in
 //! any text that is about to be shown (a diagnostic's source snippet, a finding's message,
 //! a table), keeping byte lengths so that spans into the text stay valid.
+//!
+//! Text from outside (an imported mail, an advisory) is *redacted* instead ([`redact`]): each
+//! secret is replaced by a marker `[REDACTED <kind> <short hash>]` that names what it was and
+//! tells two secrets apart, so the committed text never holds the value.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -74,6 +78,87 @@ pub fn remask(p: &FileProblem) -> FileProblem {
     problem(p.finding.clone(), p.text(), std::slice::from_ref(&p.finding))
 }
 
+/// One secret [`redact`] replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redaction {
+    /// What the scanner says it is (`AWS access key`).
+    pub kind: &'static str,
+    /// What stands in its place: `[REDACTED aws-access-key 3f2a9c1e]`.
+    pub marker: String,
+}
+
+/// The most passes [`redact`] makes (a redaction can bring two halves of a secret together).
+const REDACT_PASSES: usize = 4;
+
+/// `text` with every secret the scanner finds replaced by its marker (the first 8 hex digits
+/// of the secret's SHA-256: enough to tell two apart, useless to recover it), and what was
+/// replaced. A PEM private key is replaced from its `BEGIN` line to its `END` line. Allow
+/// markers in the text are not honoured: text from outside cannot vouch for itself. `None`
+/// when a secret is still found after the last pass (the caller refuses the text).
+pub fn redact(text: &str) -> Option<(String, Vec<Redaction>)> {
+    let mut out = text.to_owned();
+    let mut done = Vec::new();
+    for _ in 0..REDACT_PASSES {
+        let spans = secrets::locate(&out);
+        if spans.is_empty() {
+            return Some((out, done));
+        }
+        let mut next = String::with_capacity(out.len());
+        let mut at = 0;
+        for (span, kind) in spans {
+            if span.start < at {
+                continue;
+            }
+            let end = pem_end(&out, &span);
+            let hash = secrets::sha256_hex(&out.as_bytes()[span.start..end]);
+            let marker = format!("[REDACTED {} {}]", kebab(kind), &hash[..8]);
+            next.push_str(&out[at..span.start]);
+            next.push_str(&marker);
+            done.push(Redaction { kind, marker });
+            at = end;
+        }
+        next.push_str(&out[at..]);
+        out = next;
+    }
+    secrets::locate(&out).is_empty().then_some((out, done))
+}
+
+/// Where a secret found at `span` ends: for a PEM `BEGIN … PRIVATE KEY` line, after the
+/// matching `END` line (or the last line of its base64 body); otherwise at the span's end.
+fn pem_end(text: &str, span: &Range<usize>) -> usize {
+    let found = &text[span.clone()];
+    if !(found.starts_with("-----BEGIN") && found.contains("PRIVATE KEY")) || found.contains("-----END") {
+        return span.end;
+    }
+    let rest = &text[span.end..];
+    if let Some(i) = rest.find("-----END") {
+        let after = &rest[i + 8..];
+        let close = after.find("-----").map_or(after.len(), |j| j + 5);
+        return span.end + i + 8 + close;
+    }
+    let first_line = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    let mut end = span.end + first_line;
+    for line in rest[first_line..].split_inclusive('\n') {
+        let body = line.trim();
+        // Base64 lines of a key body (64 characters; a short last one is left: no use alone).
+        if body.len() < 16 || !body.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)) {
+            break;
+        }
+        end += line.len();
+    }
+    end
+}
+
+/// `AWS access key` → `aws-access-key`.
+fn kebab(kind: &str) -> String {
+    let words: Vec<String> = kind
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +175,33 @@ mod tests {
         assert_eq!(mask_text("nothing here"), Cow::Borrowed("nothing here"));
         // A span inside a multi-byte character widens to the whole character.
         assert_eq!(mask_spans("aéb", std::slice::from_ref(&(2..3))), "a**b");
+    }
+
+    #[test]
+    fn redaction_replaces_each_secret_by_a_marker_and_keeps_the_rest() {
+        let text = format!("key {KEY} and again {KEY}.\n");
+        let (out, done) = redact(&text).expect("redacted");
+        assert!(!out.contains(KEY), "{out}");
+        assert_eq!(done.len(), 2);
+        assert!(
+            done[0].marker.starts_with("[REDACTED aws-access-key-id ") && done[0].marker == done[1].marker,
+            "{done:?}"
+        );
+        assert_eq!(out, format!("key {m} and again {m}.\n", m = done[0].marker));
+        assert_eq!(redact("nothing here"), Some(("nothing here".to_owned(), Vec::new())));
+        let marked = format!("{KEY} # enigm:allow-secret");
+        assert!(!redact(&marked).expect("redacted").0.contains(KEY), "allow markers from outside are ignored");
+    }
+
+    #[test]
+    fn a_pem_private_key_is_redacted_to_its_end_line() {
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
+        let (out, done) = redact(&format!("before\n{key}after\n")).expect("redacted");
+        assert_eq!(done.len(), 1, "{done:?}");
+        assert_eq!(out, format!("before\n{}\nafter\n", done[0].marker));
+        let cut = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n\ntail\n";
+        let (out, _) = redact(cut).expect("redacted");
+        assert!(!out.contains("MIIEow") && out.ends_with("]\ntail\n"), "{out}");
     }
 
     #[test]

@@ -52,24 +52,9 @@ pub struct NewFile {
     pub path: PathBuf,
 }
 
-/// The body a new report starts with: the sections to fill in.
-pub const SKELETON_BODY: &str = "\
-## Summary
-
-TODO: One paragraph: what is vulnerable, and how.
-
-## Impact
-
-TODO: What an attacker gains, and under which conditions.
-
-## Reproduction
-
-TODO: Safe, minimal steps to reproduce. Never include live credentials or customer data.
-
-## Context
-
-TODO: Environment, versions, configuration, related reports or discussions.
-";
+/// The body a new report starts with: the sections to fill in (also what `import` fills in
+/// for the sections a message lacks).
+pub use crate::format::report::SKELETON_BODY;
 
 impl NewReport {
     /// Checks the request against the configuration; every problem is reported at once, each

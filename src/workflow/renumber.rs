@@ -8,7 +8,8 @@
 //! is renamed, its `id` rewritten in place (every other byte kept), and `duplicate_of`
 //! references that can only have meant it are updated. When neither or both are on a remote
 //! the user names the one that keeps the id ([`Keep`]); a published report always keeps its
-//! id. In a merge the result is staged for the merge commit; otherwise it is committed as one
+//! id. The renumbered report's messages and attachments (`reports/<ID>/`, as its
+//! correspondence names them) move to the new id's folder with it. In a merge the result is staged for the merge commit; otherwise it is committed as one
 //! commit. `history` follows the renamed report back to its filing.
 
 use std::collections::HashSet;
@@ -182,6 +183,7 @@ pub fn renumber(
     for (path, text) in &references {
         changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
     }
+    changes.extend(folder_changes(repo, id, &new_id.to_string(), &keep, &moving, in_merge)?);
     // A sealed repository stores each edited plaintext sealed.
     crate::workflow::seal::seal_changes(config, &mut changes)?;
     // Recorded before the first write: a run killed part-way is undone by the next one
@@ -408,6 +410,66 @@ fn references_to_update(
     Ok(out)
 }
 
+/// The renumbered report's own files (its messages and attachments, as its correspondence
+/// names them) moved from `reports/<id>/` to `reports/<new id>/`. A file the kept report names
+/// too stays, as the kept side has it (in a merge that resolves its conflict); the others
+/// leave the old folder. In a merge the moving side's bytes come from its commit (the work
+/// tree holds conflict markers); otherwise from the work tree.
+fn folder_changes(
+    repo: &Repo,
+    id: &str,
+    new_id: &str,
+    keep: &Claim,
+    moving: &Claim,
+    in_merge: bool,
+) -> Result<Vec<Change>> {
+    let names = |c: &Claim| -> Result<Vec<String>> {
+        let report = c.doc.report()?;
+        Ok(report
+            .correspondence
+            .iter()
+            .flat_map(|m| std::iter::once(m.text.clone()).chain(m.attachments.clone()))
+            .collect())
+    };
+    let (moving_names, keep_names) = (names(moving)?, names(keep)?);
+    let snapshot = |c: &Claim| -> Result<Option<Snapshot<'_>>> {
+        match (in_merge, c.tip) {
+            (true, Some(tip)) => Snapshot::of_commit(repo, tip).map(Some),
+            _ => Ok(None),
+        }
+    };
+    let (moving_tree, keep_tree) = (snapshot(moving)?, snapshot(keep)?);
+    let read = |tree: &Option<Snapshot<'_>>, rel: &Path| -> Result<Vec<u8>> {
+        let bytes = match tree {
+            Some(t) => t.file(rel),
+            None => crate::layout::no_links(repo.root(), rel).ok().and_then(|()| {
+                crate::layout::read_regular(&repo.root().join(rel), crate::rules::attachments::MAX_BYTES * 2).ok()
+            }),
+        };
+        bytes.ok_or_else(|| {
+            Error::usage(
+                format!("{}: named in the correspondence of the report, but missing", rel.display()),
+                "restore the file (`git checkout`), or resolve the collision by hand",
+            )
+        })
+    };
+    let mut out = Vec::new();
+    for name in &moving_names {
+        let (Some(old), Some(new)) =
+            (crate::format::correspondence::resolve(id, name), crate::format::correspondence::resolve(new_id, name))
+        else {
+            continue;
+        };
+        out.push(Change::Write { path: new, content: read(&moving_tree, &old)? });
+        if !keep_names.contains(name) {
+            out.push(Change::Remove { path: old });
+        } else if in_merge {
+            out.push(Change::Write { content: read(&keep_tree, &old)?, path: old });
+        }
+    }
+    Ok(out)
+}
+
 /// The bytes each changed path holds now (`None`: no file), to put back on failure.
 fn save_work_tree(repo: &Repo, changes: &[Change]) -> Vec<(PathBuf, Option<Vec<u8>>)> {
     changes
@@ -441,8 +503,13 @@ fn write_work_tree(repo: &Repo, changes: &[Change]) -> Result<()> {
         };
         crate::layout::no_links(repo.root(), path).map_err(Error::io(format!("cannot write {}", path.display())))?;
         match change {
-            Change::Write { path, content } => files::write_atomic(&repo.root().join(path), content)
-                .map_err(Error::io(format!("cannot write {}", path.display())))?,
+            Change::Write { path, content } => {
+                let full = repo.root().join(path);
+                if let Some(dir) = full.parent() {
+                    fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
+                }
+                files::write_atomic(&full, content).map_err(Error::io(format!("cannot write {}", path.display())))?
+            }
             Change::Remove { path } => fs::remove_file(repo.root().join(path))
                 .map_err(Error::io(format!("cannot remove {}", path.display())))?,
         }

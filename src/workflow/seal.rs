@@ -53,7 +53,9 @@ pub fn seal_changes(config: &Config, changes: &mut [Change]) -> Result<()> {
         let Change::Write { path, content } = change else { continue };
         let Ok(text) = String::from_utf8(content.clone()) else { continue };
         let sealed_already = Document::parse_plain(path, text.clone()).is_ok_and(|d| d.value().get("sealed").is_some());
-        if path.starts_with(REPORTS_DIR) && !sealed_already {
+        // Report files only: a report's message and attachment files are sealed on their own.
+        let is_report = path.parent() == Some(Path::new(REPORTS_DIR)) && path.extension().is_some_and(|e| e == "md");
+        if is_report && !sealed_already {
             *content = stored(config, path, text, None)?.into_bytes();
         }
     }
@@ -152,7 +154,9 @@ pub fn seal_reports(
     Ok(outcome)
 }
 
-/// Writes `changes` atomically and commits them; a failed commit puts the old bytes back.
+/// Writes `changes` atomically (making the folders a new file needs, such as a report's
+/// `messages/`) and commits them; a failed commit puts the old bytes back and removes the
+/// files it created.
 pub fn write_and_commit(repo: &Repo, changes: &[Change], message: &str, identity: &Identity) -> Result<CommitId> {
     let mut old = Vec::new();
     for change in changes {
@@ -162,12 +166,21 @@ pub fn write_and_commit(repo: &Repo, changes: &[Change], message: &str, identity
             old.push((path.clone(), std::fs::read(repo.root().join(path)).ok()));
         }
     }
+    for change in changes {
+        if let Change::Write { path, .. } = change
+            && let Some(dir) = repo.root().join(path).parent()
+        {
+            std::fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
+        }
+    }
     let pending = repo.begin(changes)?;
     let restore = |old: &[(PathBuf, Option<Vec<u8>>)]| {
         for (path, bytes) in old {
-            if let Some(b) = bytes {
-                let _ = files::write_atomic(&repo.root().join(path), b);
-            }
+            let full = repo.root().join(path);
+            let _ = match bytes {
+                Some(b) => files::write_atomic(&full, b),
+                None => std::fs::remove_file(&full),
+            };
         }
     };
     for change in changes {

@@ -306,6 +306,25 @@ pub fn scan_allowing(text: &str, path: &Path, allowed: Allowed<'_>) -> Vec<Findi
         .collect()
 }
 
+/// Where the secrets of `text` are and what each is (`AWS access key`), ignoring every
+/// `enigm:allow-secret` marker and allow-list: what the importer redacts, since text from
+/// outside cannot vouch for itself. Spans are sorted and do not overlap.
+pub fn locate(text: &str) -> Vec<(Range<usize>, &'static str)> {
+    let mut hits = Vec::new();
+    raw_hits(text, 0, None, &mut hits);
+    decoded_hits(text, &mut hits);
+    let mut spans: Vec<(Range<usize>, &'static str)> = dedup(hits).into_iter().map(|h| (h.span, h.what)).collect();
+    spans.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<(Range<usize>, &'static str)> = Vec::new();
+    for (span, what) in spans {
+        match out.last_mut() {
+            Some((last, _)) if span.start < last.end => last.end = last.end.max(span.end),
+            _ => out.push((span, what)),
+        }
+    }
+    out
+}
+
 /// Every secret of any file (a report, an attachment, an env or YAML file): [`scan`], plus
 /// [`scan_values`] on the YAML it holds (a Markdown file's front matter, or a whole `.yaml`
 /// file) when that parses. What the corpus test and benchmark measure.
