@@ -46,6 +46,9 @@ pub struct SealInfo {
 
 /// The clear stand-in of a channel id (`<abc@example.org>`, `GHSA-…`, an OSV id): its SHA-256
 /// (lowercase hex) after trimming, with ids that are not `Message-Id`s upper-cased (GHSA and
+/// Where osv.dev shows a record: the URL an imported OSV id is kept under.
+pub const OSV_RECORD_URL: &str = "https://osv.dev/vulnerability/";
+
 /// CVE ids are case-insensitive). The same on both sides of a comparison, and not the id.
 pub fn source_hash(key: &str) -> String {
     use sha2::Digest;
@@ -54,10 +57,14 @@ pub fn source_hash(key: &str) -> String {
     sha2::Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The channel ids of a report, hashed ([`source_hash`]), sorted and without repeats.
+/// The channel ids of a report, hashed ([`source_hash`]), sorted and without repeats: its
+/// messages' `Message-Id`s, its aliases, and the ids of the OSV records its osv.dev
+/// references point at (an imported `PYSEC-…` or `GO-…` id is such a reference).
 pub fn report_sources(report: &Report) -> Vec<String> {
     let ids = report.correspondence.iter().filter_map(|m| m.message_id.as_deref());
-    let mut out: Vec<String> = ids.chain(report.aliases.iter().map(String::as_str)).map(source_hash).collect();
+    let osv = report.references.iter().filter_map(|r| r.url.strip_prefix(OSV_RECORD_URL));
+    let mut out: Vec<String> =
+        ids.chain(report.aliases.iter().map(String::as_str)).chain(osv).map(source_hash).collect();
     out.sort();
     out.dedup();
     out

@@ -120,6 +120,9 @@ impl<'a> Importer<'a> {
                 return refused(Some(source), None, e);
             }
         };
+        if !matches!(item.source, Source::Email { .. }) {
+            item = crate::format::intake::render::normalise(&item, self.config);
+        }
         let title = Some(item.title.clone());
         let thread = item.in_reply_to.iter().find_map(|r| self.index.holder(r).map(str::to_owned));
         let outcome = match thread {
@@ -302,12 +305,7 @@ fn word_at(text: &str, word: &str) -> Option<usize> {
 /// The rendered new report with the channel's CWEs, aliases (its own id among them for an
 /// advisory) and references in place of the empty lists `new` writes.
 fn with_lists(text: String, item: &Incoming) -> String {
-    let mut aliases = item.aliases.clone();
-    if let Source::Ghsa { ghsa_id: id } | Source::Osv { id } = &item.source
-        && !aliases.contains(id)
-    {
-        aliases.insert(0, id.clone());
-    }
+    let aliases = item.aliases.clone();
     let list = |key: &str, values: &[String]| {
         if values.is_empty() {
             return format!("{key}: []\n");

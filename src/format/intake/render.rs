@@ -24,6 +24,41 @@ use crate::format::report::{Product, Reference, ReferenceType, Report, Reporter,
 
 use super::{Incoming, Source};
 
+/// `incoming` with its lists in this repository's terms (the decisions above): products
+/// named as `enigm.yaml` names them, the channel's own id and every CVE/GHSA id in
+/// `aliases`, other ids as osv.dev references, references without repeats, and the level
+/// only when there is no vector. `import` files what this returns.
+pub fn normalise(incoming: &Incoming, config: &Config) -> Incoming {
+    let mut out = incoming.clone();
+    let own = match &incoming.source {
+        Source::Ghsa { ghsa_id } => Some(ghsa_id),
+        Source::Osv { id } => Some(id),
+        Source::Email { .. } => None,
+    };
+    if let Some(own) = own
+        && !out.aliases.contains(own)
+    {
+        out.aliases.insert(0, own.clone());
+    }
+    let (aliases, mut references) = ids(&out);
+    references.extend(incoming.references.iter().cloned());
+    let mut seen = Vec::new();
+    references.retain(|r| {
+        !seen.contains(&r.url) && {
+            seen.push(r.url.clone());
+            true
+        }
+    });
+    let repositories: Vec<String> = references.iter().filter_map(|r| repository(&r.url)).collect();
+    out.products = incoming.products.iter().map(|p| product(p, config, &repositories)).collect();
+    out.aliases = aliases;
+    out.references = references;
+    if let Some(sev) = severity(incoming) {
+        (out.cvss, out.cvss_v4, out.level) = (sev.cvss, sev.cvss_v4, sev.level);
+    }
+    out
+}
+
 /// The report file text of `incoming` under id `id`: front matter, then the body. `by` is who
 /// records the first timeline entry.
 pub fn report_text(incoming: &Incoming, id: &str, config: &Config, by: &str) -> String {
@@ -92,7 +127,10 @@ fn ids(incoming: &Incoming) -> (Vec<String>, Vec<Reference>) {
                 aliases.push(id.clone());
             }
         } else if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) {
-            refs.push(Reference { kind: ReferenceType::Advisory, url: format!("https://osv.dev/vulnerability/{id}") });
+            refs.push(Reference {
+                kind: ReferenceType::Advisory,
+                url: format!("{}{id}", crate::format::sealed::OSV_RECORD_URL),
+            });
         }
     }
     (aliases, refs)
