@@ -8,6 +8,7 @@ pub mod csaf;
 pub mod cve;
 pub mod dashboard;
 pub mod markdown;
+pub mod messages;
 pub mod osv;
 pub mod public;
 pub mod sandbox;
