@@ -7,4 +7,5 @@ pub mod create;
 pub mod demo;
 pub mod init;
 pub mod renumber;
+pub mod reply;
 pub mod seal;

@@ -173,8 +173,8 @@ pub fn default_out_of_scope() -> Vec<String> {
         "Physical attacks on offices, data centres or devices",
         "Attacks on third-party services or infrastructure we do not control",
         "Findings from automated scanners without a demonstrated impact",
-        "Missing security headers or best practices without a demonstrated vulnerability",
-        "Accessing, modifying or keeping data that is not your own beyond what a proof needs",
+        "Missing security headers without a demonstrated vulnerability",
+        "Accessing or keeping data of others beyond what a proof needs",
     ]
     .map(str::to_owned)
     .to_vec()

@@ -50,6 +50,9 @@ pub struct Plan {
     pub to: State,
     pub old_text: String,
     pub new_text: String,
+    /// The edited report in plain text (`new_text` is it as stored: sealed in a sealed
+    /// repository); what a reply sent with the step is composed from.
+    pub edited: String,
     pub message: String,
     /// Guards overridden with --force, with the reason.
     pub overrides: Vec<String>,
@@ -167,6 +170,7 @@ pub fn plan(
         ));
     }
     // A sealed repository stores the edited plaintext sealed, and its commit repeats no note.
+    let edited = new_text.clone();
     let new_text = crate::workflow::seal::stored(config, &path, new_text, None)?;
     let message = if config.sealing.is_some() {
         let reason = req.reason.as_ref().map(|_| crate::format::sealed::WITHHELD.to_owned());
@@ -174,7 +178,7 @@ pub fn plan(
     } else {
         message
     };
-    Ok(Plan { path, from, to: req.to, old_text, new_text, message, overrides })
+    Ok(Plan { path, from, to: req.to, old_text, new_text, edited, message, overrides })
 }
 
 /// Error findings of the full check of a document (schema, typed model, semantic rules).
