@@ -21,7 +21,7 @@ use super::output::{Format, parse_date, print, print_json};
 /// work tree, so edit it first and `advance` commits both.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose advance 2026-7 triaged --note \"Assessed: high\"\n  enigm-disclose advance 7 rejected --resolution duplicate \\\n      --duplicate-of 2026-3\n  enigm-disclose advance 7 published\n  enigm-disclose advance 7 withdrawn --reason \"Not a vulnerability after all\""
+    after_help = "Examples:\n  enigm-disclose advance 2026-7 triaged --note \"Assessed: high\"\n  enigm-disclose advance 7 rejected --resolution duplicate \\\n      --duplicate-of 2026-3\n  enigm-disclose advance 7 published\n  enigm-disclose advance 7 triaged --reply triaged\n  enigm-disclose advance 7 withdrawn --reason \"Not a vulnerability after all\""
 )]
 pub struct AdvanceArgs {
     /// The report (ENIGM-2026-0007, 2026-7 or 7).
@@ -48,6 +48,10 @@ pub struct AdvanceArgs {
     /// Publish despite an embargo or a missing fix (needs --reason; recorded).
     #[arg(long)]
     force: bool,
+    /// Also send the reporter the message of template NAME (as `reply --send`), composed from
+    /// the report as the step leaves it; the step and the record of the message are one commit.
+    #[arg(long, value_name = "NAME", conflicts_with = "no_commit")]
+    reply: Option<String>,
     /// Edit the file but do not commit.
     #[arg(long)]
     no_commit: bool,
@@ -103,6 +107,9 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
         by,
     };
     let plan = plan(repo.root(), &config, &known, today, &request)?;
+    if let (Some(template), Some(identity)) = (&args.reply, &identity) {
+        return with_reply(&repo, &config, &plan, template, identity, args.format);
+    }
     let commit = execute(&repo, &plan, identity.as_ref())?;
     match args.format {
         Format::Json => print_json(&serde_json::json!({
@@ -127,6 +134,41 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
             }
             print(&text)?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The step and a reply in one commit (`--reply`): sent first, committed after.
+fn with_reply(
+    repo: &enigm_disclose::store::repo::Repo,
+    config: &enigm_disclose::format::config::Config,
+    plan: &enigm_disclose::workflow::advance::Plan,
+    template: &str,
+    identity: &enigm_disclose::store::repo::Identity,
+    format: Format,
+) -> Result<ExitCode, Error> {
+    use enigm_disclose::workflow::reply;
+    let renderer = enigm_disclose::publish::templates::Renderer::new(Some(repo.root()))?;
+    let id = plan.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let req = reply::ReplyRequest { id: id.clone(), template: template.to_owned(), at: clock::now()?, today: clock::today()? };
+    let send = |c: &reply::Composed| enigm_disclose::store::mail::send(&config.mail, super::reply::outgoing(c));
+    let (composed, commit) = reply::advance_and_reply(repo, config, &renderer, plan, &req, identity, &send)?;
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "id": id,
+            "from": plan.from,
+            "to": plan.to,
+            "path": plan.path.to_string_lossy().replace('\\', "/"),
+            "commit": commit.to_string(),
+            "overrides": plan.overrides,
+            "reply": { "to": composed.to, "message_id": composed.message_id, "template": template },
+        }))?,
+        Format::Human => print(&format!(
+            "{id}: {} → {}\n{}",
+            plan.from,
+            plan.to,
+            super::reply::summary(&composed, true, &commit.short())
+        ))?,
     }
     Ok(ExitCode::SUCCESS)
 }
