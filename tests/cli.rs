@@ -28,6 +28,7 @@ mod cli {
     mod readme;
     mod render;
     mod renumber;
+    mod reply;
     mod sandbox;
     mod sarif;
     mod sealed;

@@ -153,6 +153,8 @@ pub fn seal_reports(
 }
 
 /// Writes `changes` atomically and commits them; a failed commit puts the old bytes back.
+/// Missing folders on the way (a report's `messages/` on its first message) are created; a
+/// file that did not exist before is removed again when the commit fails.
 pub fn write_and_commit(repo: &Repo, changes: &[Change], message: &str, identity: &Identity) -> Result<CommitId> {
     let mut old = Vec::new();
     for change in changes {
@@ -162,11 +164,17 @@ pub fn write_and_commit(repo: &Repo, changes: &[Change], message: &str, identity
             old.push((path.clone(), std::fs::read(repo.root().join(path)).ok()));
         }
     }
+    for (path, _) in &old {
+        if let Some(parent) = repo.root().join(path).parent() {
+            std::fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
+        }
+    }
     let pending = repo.begin(changes)?;
     let restore = |old: &[(PathBuf, Option<Vec<u8>>)]| {
         for (path, bytes) in old {
-            if let Some(b) = bytes {
-                let _ = files::write_atomic(&repo.root().join(path), b);
+            match bytes {
+                Some(b) => drop(files::write_atomic(&repo.root().join(path), b)),
+                None => drop(std::fs::remove_file(repo.root().join(path))),
             }
         }
     };
