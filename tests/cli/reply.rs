@@ -390,3 +390,79 @@ fn reply_send_delivers_through_a_real_smtp_server() {
     assert_eq!(recorded.trim_end(), body.replace("\r\n", "\n").trim_end());
     assert_eq!(report(&repo)["correspondence"][1]["message_id"].as_str(), Some(message_id));
 }
+
+#[test]
+fn validate_checks_the_entries_against_the_report_folder() {
+    let repo = repo_with("");
+    record_first_mail(&repo);
+    repo.cmd().arg("validate").assert().success();
+    let codes = |repo: &TestRepo| -> (Option<i32>, String) {
+        let out = repo.cmd().args(["validate", "--format", "json"]).output().expect("validate");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    // A file nobody names: a warning (exit 0).
+    repo.write("reports/ENIGM-2026-0001/notes.txt", "stray\n");
+    let (code, json) = codes(&repo);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(json.contains("\"message-file-unlisted\"") && json.contains("reports/ENIGM-2026-0001/notes.txt"), "{json}");
+    fs::remove_file(repo.root().join("reports/ENIGM-2026-0001/notes.txt")).expect("rm");
+    // The named text gone, a name outside the folder, a date in the future: errors.
+    fs::remove_file(repo.root().join("reports/ENIGM-2026-0001/messages/0001-in.md")).expect("rm");
+    let (code, json) = codes(&repo);
+    assert_eq!(code, Some(1));
+    assert!(json.contains("\"message-file-missing\""), "{json}");
+    let text = repo.read(PATH);
+    repo.write(PATH, text.replace("text: messages/0001-in.md", "text: ../ENIGM-2026-0002.md"));
+    let (_, json) = codes(&repo);
+    assert!(json.contains("is not a path inside the report's folder"), "{json}");
+    let text = repo.read(PATH);
+    repo.write(PATH, text.replace("at: 2026-06-12T08:00:00Z", "at: 2026-07-01T08:00:00Z"));
+    let (_, json) = codes(&repo);
+    assert!(json.contains("\"message-date\"") && json.contains("in the future"), "{json}");
+}
+
+#[test]
+fn a_sealed_repository_seals_every_message_file_and_the_gate_accepts_them() {
+    let sandbox = crate::util::Sandbox::new();
+    let root = sandbox.work();
+    let run = |args: &[&str], stdin: &str| {
+        let a = sandbox.cmd_in(&root).env("ENIGM_NOW", NOW).args(args).write_stdin(stdin).assert();
+        a.success()
+    };
+    run(&["init", ".", "--sealed", "--product", "web", "--contact", "security@acme.test"], "");
+    run(&["new", "--title", "QZXTITLE", "--product", "web", "--reporter-name", "Jane", "--reporter-contact", "jane@example.org"], "");
+    fs::write(sandbox.tmp.path().join("poc.txt"), "QZXATTACHMENT\n").expect("poc");
+    let poc = sandbox.tmp.path().join("poc.txt");
+    // Each commit passes the repository's pre-commit hook (`validate --staged`).
+    run(&["correspond", "1", "--in", "--subject", "QZXSUBJECT", "--at", "2026-06-15T08:00:00Z", "--attach", poc.to_str().expect("utf8"), "-"], "QZXTEXT\n");
+    run(&["reply", "1", "--template", "acknowledgement", "--record"], "");
+    let folder = root.join("reports/ENIGM-2026-0001");
+    let mut stored: Vec<String> = Vec::new();
+    for dir in ["messages", "attachments"] {
+        for e in fs::read_dir(folder.join(dir)).expect("dir") {
+            let path = e.expect("entry").path();
+            let text = fs::read_to_string(&path).expect("armoured text");
+            assert!(text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----") && !text.contains("QZX"), "{text}");
+            stored.push(path.file_name().expect("name").to_string_lossy().into_owned());
+        }
+    }
+    stored.sort();
+    assert_eq!(stored, ["0001-in.md.age", "0001-poc.txt.age", "0002-out.md.age"]);
+    let log = std::process::Command::new("git").current_dir(&root).args(["log", "-p", "--all"]).output().expect("git");
+    assert!(!String::from_utf8_lossy(&log.stdout).contains("QZX"), "nothing in clear in history");
+    sandbox.cmd_in(&root).arg("validate").assert().success();
+
+    // Without the key: the acknowledgement still reads from the clear time and direction.
+    let keyless = |args: &[&str]| sandbox.cmd_in(&root).env("HOME", sandbox.tmp.path()).args(args).output().expect("runs");
+    let due = keyless(&["due", "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&due.stdout).contains("\"acknowledge\""), "{}", String::from_utf8_lossy(&due.stdout));
+    assert!(keyless(&["validate"]).status.success(), "{}", String::from_utf8_lossy(&keyless(&["validate"]).stderr));
+    // A damaged sealed file is a finding, with or without the key.
+    let path = folder.join("attachments/0001-poc.txt.age");
+    let text = fs::read_to_string(&path).expect("sealed");
+    fs::write(&path, &text[..text.len() / 2]).expect("cut");
+    for out in [keyless(&["validate", "--format", "json"]), sandbox.cmd_in(&root).args(["validate", "--format", "json"]).output().expect("runs")] {
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("\"sealed-file-damaged\""), "{}", String::from_utf8_lossy(&out.stdout));
+    }
+}
