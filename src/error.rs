@@ -145,7 +145,9 @@ pub enum Error {
     #[error("{id}: the message {message_id} WAS SENT to the reporter, but it is not recorded: {why}")]
     #[diagnostic(
         code("sent-not-recorded"),
-        help("do not send it again: record it by hand with `enigm-disclose correspond` (out, with this message id) once the cause is fixed")
+        help(
+            "do not send it again: record it by hand with `enigm-disclose correspond` (out, with this message id) once the cause is fixed"
+        )
     )]
     SentNotRecorded { id: String, message_id: String, why: String },
 

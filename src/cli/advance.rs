@@ -150,7 +150,12 @@ fn with_reply(
     use enigm_disclose::workflow::reply;
     let renderer = enigm_disclose::publish::templates::Renderer::new(Some(repo.root()))?;
     let id = plan.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let req = reply::ReplyRequest { id: id.clone(), template: template.to_owned(), at: clock::now()?, today: clock::today()? };
+    let req = reply::ReplyRequest {
+        id: id.clone(),
+        template: template.to_owned(),
+        at: clock::now()?,
+        today: clock::today()?,
+    };
     let send = |c: &reply::Composed| enigm_disclose::store::mail::send(&config.mail, super::reply::outgoing(c));
     let (composed, commit) = reply::advance_and_reply(repo, config, &renderer, plan, &req, identity, &send)?;
     match format {

@@ -146,9 +146,8 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode, Error> {
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let send = |c: &Composed| -> Result<(), Error> {
-        if args.send { mail::send(&config.mail, outgoing(c)) } else { Ok(()) }
-    };
+    let send =
+        |c: &Composed| -> Result<(), Error> { if args.send { mail::send(&config.mail, outgoing(c)) } else { Ok(()) } };
     let mut done = Vec::new();
     for c in &composed {
         let commit = reply::send_and_record(&repo, &config, c, &identity, &send)?;
@@ -173,7 +172,10 @@ pub fn outgoing(c: &Composed) -> Outgoing<'_> {
 /// The human line of one sent or recorded message.
 pub fn summary(c: &Composed, sent: bool, commit: &str) -> String {
     let verb = if sent { "sent to" } else { "recorded as sent to" };
-    format!("{}: {verb} {} ({})\n  Message-Id: {}\nCommitted as {commit}\n", c.id, c.to, c.recorded.message.subject, c.message_id)
+    format!(
+        "{}: {verb} {} ({})\n  Message-Id: {}\nCommitted as {commit}\n",
+        c.id, c.to, c.recorded.message.subject, c.message_id
+    )
 }
 
 /// The commit identity (hooks skipped with --no-verify), checked before anything is sent.

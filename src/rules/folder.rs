@@ -25,22 +25,28 @@ pub fn check_names(doc: &Document, report: &Report, present: &[String]) -> Vec<F
     }
     let mut named: Vec<&str> = Vec::new();
     for (i, m) in report.correspondence.iter().enumerate() {
-        let names = std::iter::once((format!("correspondence[{i}].text"), m.text.as_str()))
-            .chain(m.attachments.iter().enumerate().map(|(j, a)| (format!("correspondence[{i}].attachments[{j}]"), a.as_str())));
+        let names = std::iter::once((format!("correspondence[{i}].text"), m.text.as_str())).chain(
+            m.attachments
+                .iter()
+                .enumerate()
+                .map(|(j, a)| (format!("correspondence[{i}].attachments[{j}]"), a.as_str())),
+        );
         for (key, name) in names {
             named.push(name);
             let why = if layout::resolve(&report.id, name).is_none() {
                 format!("`{name}` is not a path inside the report's folder {}/", layout::folder(&report.id).display())
             } else if !present.iter().any(|p| p == name) {
-                format!("message {}: `{name}` is not in the report's folder {}/", i + 1, layout::folder(&report.id).display())
+                format!(
+                    "message {}: `{name}` is not in the report's folder {}/",
+                    i + 1,
+                    layout::folder(&report.id).display()
+                )
             } else {
                 continue;
             };
-            out.push(
-                Finding::error(Code::MessageFileMissing, &doc.path, Some(span(doc, &key)), why).with_help(
-                    "restore the file (`git log -- reports/`), or correct the name: it is relative to the report's folder",
-                ),
-            );
+            out.push(Finding::error(Code::MessageFileMissing, &doc.path, Some(span(doc, &key)), why).with_help(
+                "restore the file (`git log -- reports/`), or correct the name: it is relative to the report's folder",
+            ));
         }
     }
     for file in present.iter().filter(|p| !named.contains(&p.as_str())) {
@@ -118,7 +124,10 @@ mod tests {
         assert!(found[0].1.contains("not a path inside"), "{found:?}");
         assert_eq!(found[1].0, Code::MessageFileUnlisted);
         let missing = codes(&[]);
-        assert!(missing.iter().any(|(c, m)| *c == Code::MessageFileMissing && m.contains("0001-log.txt")), "{missing:?}");
+        assert!(
+            missing.iter().any(|(c, m)| *c == Code::MessageFileMissing && m.contains("0001-log.txt")),
+            "{missing:?}"
+        );
     }
 
     #[test]

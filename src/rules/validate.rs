@@ -140,7 +140,9 @@ impl Files<'_> {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
                 for (path, file) in index.files_under(&format!("{REPORTS_DIR}/")) {
-                    let Some((id, name)) = path.strip_prefix("reports/").and_then(|r| r.split_once('/')) else { continue };
+                    let Some((id, name)) = path.strip_prefix("reports/").and_then(|r| r.split_once('/')) else {
+                        continue;
+                    };
                     if file.mode & 0o170000 == 0o100000 {
                         out.entry(id.to_owned()).or_default().push(name.to_owned());
                     }

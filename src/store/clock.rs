@@ -31,7 +31,10 @@ pub fn now() -> Result<chrono::DateTime<chrono::FixedOffset>> {
         && !v.is_empty()
     {
         return chrono::DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
-            Error::usage(format!("{NOW_ENV}=`{v}` is not a time"), "write it as RFC 3339, e.g. 2026-06-15T09:30:00+02:00")
+            Error::usage(
+                format!("{NOW_ENV}=`{v}` is not a time"),
+                "write it as RFC 3339, e.g. 2026-06-15T09:30:00+02:00",
+            )
         });
     }
     let local = chrono::Local::now().fixed_offset();

@@ -62,10 +62,8 @@ fn smtp(config: &MailConfig, m: Outgoing<'_>) -> Result<()> {
             if mode == TlsMode::Tls { Tls::Wrapper(params) } else { Tls::Required(params) }
         }
     };
-    let mut builder = SmtpTransport::builder_dangerous(host)
-        .port(config.smtp.port_or_default())
-        .tls(tls)
-        .timeout(Some(SMTP_TIMEOUT));
+    let mut builder =
+        SmtpTransport::builder_dangerous(host).port(config.smtp.port_or_default()).tls(tls).timeout(Some(SMTP_TIMEOUT));
     if let (Ok(user), Ok(password)) = (std::env::var(SMTP_USER_ENV), std::env::var(SMTP_PASSWORD_ENV)) {
         builder = builder.credentials(Credentials::new(user, password));
     }

@@ -24,9 +24,7 @@ use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Channel, Direction, Document, Message, Report};
 use crate::layout::REPORTS_DIR;
-use crate::publish::messages::{
-    self, MessageContext, OrganizationInfo, PolicyInfo, ReportInfo, ReporterInfo,
-};
+use crate::publish::messages::{self, MessageContext, OrganizationInfo, PolicyInfo, ReportInfo, ReporterInfo};
 use crate::publish::templates::Renderer;
 use crate::query::deadline;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
@@ -191,7 +189,10 @@ pub fn commit_message(config: &Config, composed: &Composed) -> String {
 /// The variables of a message template for `report`.
 fn context(config: &Config, doc: &Document, report: &Report, from: &Mailbox, today: NaiveDate) -> MessageContext {
     let publication_date = report.embargo_until.or_else(|| {
-        deadline::pending(report, &config.policy, today).into_iter().find(|d| d.kind == deadline::Kind::Publish).map(|d| d.due)
+        deadline::pending(report, &config.policy, today)
+            .into_iter()
+            .find(|d| d.kind == deadline::Kind::Publish)
+            .map(|d| d.due)
     });
     let base = crate::publish::templates::SiteInfo::from_config(config).base_url;
     MessageContext {
@@ -285,8 +286,9 @@ pub fn valid_message_id(id: &str) -> bool {
 /// A new, unique `Message-Id` at `domain`: the time and 128 random bits.
 fn new_message_id(domain: &str, at: DateTime<FixedOffset>) -> Result<String> {
     let mut random = [0u8; 16];
-    getrandom::fill(&mut random)
-        .map_err(|e| Error::usage(format!("cannot draw a random message id: {e}"), "check the system's random source"))?;
+    getrandom::fill(&mut random).map_err(|e| {
+        Error::usage(format!("cannot draw a random message id: {e}"), "check the system's random source")
+    })?;
     let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
     let id = format!("<{}.{hex}@{}>", at.format("%Y%m%d%H%M%S"), domain.trim());
     if !valid_message_id(&id) {

@@ -138,7 +138,8 @@ fn no_value_can_inject_a_header() {
     assert!(fields.iter().all(|(n, _)| !n.eq_ignore_ascii_case("bcc")), "{fields:?}");
     assert_eq!(field(&fields, "Subject"), Some("Re: Hi Bcc: victim@evil.example"));
     // A contact with a line break is not an address: refused, exit 2.
-    let text = repo.read(PATH).replace("contact: jane@example.org", "contact: \"jane@example.org\\nBcc: x@evil.example\"");
+    let text =
+        repo.read(PATH).replace("contact: jane@example.org", "contact: \"jane@example.org\\nBcc: x@evil.example\"");
     repo.write(PATH, text);
     let err = repo.cmd().args(["reply", "1", "--template", "triaged"]).assert().code(2);
     assert!(stderr(&err).contains("is not an e-mail address"), "{}", stderr(&err));
@@ -269,7 +270,17 @@ fn messages_typed_in_by_hand_are_recorded_with_their_attachments() {
 fn several_reports_get_one_message_each() {
     let repo = repo_with("");
     repo.cmd()
-        .args(["new", "--title", "SQLi", "--product", "web", "--reporter-name", "Sam", "--reporter-contact", "sam@example.org"])
+        .args([
+            "new",
+            "--title",
+            "SQLi",
+            "--product",
+            "web",
+            "--reporter-name",
+            "Sam",
+            "--reporter-contact",
+            "sam@example.org",
+        ])
         .assert()
         .success();
     let dir = repo.sandbox.tmp.path().join("out");
@@ -372,7 +383,8 @@ fn reply_send_delivers_through_a_real_smtp_server() {
     let message_id = json[0]["message_id"].as_str().expect("id");
     // Python's own e-mail parser reads the delivered message back.
     let script = "import email,glob,json,sys\nfrom email import policy\nfiles=glob.glob(sys.argv[1]+'/new/*')\nm=email.message_from_binary_file(open(files[0],'rb'),policy=policy.default)\nprint(json.dumps({'count':len(files),'body':m.get_content(),**{k:str(m[k]) for k in ['From','To','Subject','Message-ID','In-Reply-To','References','Date']}}))";
-    let parsed = std::process::Command::new(&python).args(["-c", script]).arg(&server.maildir).output().expect("python");
+    let parsed =
+        std::process::Command::new(&python).args(["-c", script]).arg(&server.maildir).output().expect("python");
     assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
     let m: serde_json::Value = serde_json::from_slice(&parsed.stdout).expect("json");
     assert_eq!(m["count"], 1);
@@ -430,11 +442,38 @@ fn a_sealed_repository_seals_every_message_file_and_the_gate_accepts_them() {
         a.success()
     };
     run(&["init", ".", "--sealed", "--product", "web", "--contact", "security@acme.test"], "");
-    run(&["new", "--title", "QZXTITLE", "--product", "web", "--reporter-name", "Jane", "--reporter-contact", "jane@example.org"], "");
+    run(
+        &[
+            "new",
+            "--title",
+            "QZXTITLE",
+            "--product",
+            "web",
+            "--reporter-name",
+            "Jane",
+            "--reporter-contact",
+            "jane@example.org",
+        ],
+        "",
+    );
     fs::write(sandbox.tmp.path().join("poc.txt"), "QZXATTACHMENT\n").expect("poc");
     let poc = sandbox.tmp.path().join("poc.txt");
     // Each commit passes the repository's pre-commit hook (`validate --staged`).
-    run(&["correspond", "1", "--in", "--subject", "QZXSUBJECT", "--at", "2026-06-15T08:00:00Z", "--attach", poc.to_str().expect("utf8"), "-"], "QZXTEXT\n");
+    run(
+        &[
+            "correspond",
+            "1",
+            "--in",
+            "--subject",
+            "QZXSUBJECT",
+            "--at",
+            "2026-06-15T08:00:00Z",
+            "--attach",
+            poc.to_str().expect("utf8"),
+            "-",
+        ],
+        "QZXTEXT\n",
+    );
     run(&["reply", "1", "--template", "acknowledgement", "--record"], "");
     let folder = root.join("reports/ENIGM-2026-0001");
     let mut stored: Vec<String> = Vec::new();
@@ -453,16 +492,28 @@ fn a_sealed_repository_seals_every_message_file_and_the_gate_accepts_them() {
     sandbox.cmd_in(&root).arg("validate").assert().success();
 
     // Without the key: the acknowledgement still reads from the clear time and direction.
-    let keyless = |args: &[&str]| sandbox.cmd_in(&root).env("HOME", sandbox.tmp.path()).args(args).output().expect("runs");
+    let keyless =
+        |args: &[&str]| sandbox.cmd_in(&root).env("HOME", sandbox.tmp.path()).args(args).output().expect("runs");
     let due = keyless(&["due", "--format", "json"]);
-    assert!(!String::from_utf8_lossy(&due.stdout).contains("\"acknowledge\""), "{}", String::from_utf8_lossy(&due.stdout));
+    assert!(
+        !String::from_utf8_lossy(&due.stdout).contains("\"acknowledge\""),
+        "{}",
+        String::from_utf8_lossy(&due.stdout)
+    );
     assert!(keyless(&["validate"]).status.success(), "{}", String::from_utf8_lossy(&keyless(&["validate"]).stderr));
     // A damaged sealed file is a finding, with or without the key.
     let path = folder.join("attachments/0001-poc.txt.age");
     let text = fs::read_to_string(&path).expect("sealed");
     fs::write(&path, &text[..text.len() / 2]).expect("cut");
-    for out in [keyless(&["validate", "--format", "json"]), sandbox.cmd_in(&root).args(["validate", "--format", "json"]).output().expect("runs")] {
+    for out in [
+        keyless(&["validate", "--format", "json"]),
+        sandbox.cmd_in(&root).args(["validate", "--format", "json"]).output().expect("runs"),
+    ] {
         assert_eq!(out.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("\"sealed-file-damaged\""), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("\"sealed-file-damaged\""),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }

@@ -85,7 +85,12 @@ fn messages(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         } else {
             continue;
         };
-        at.push(Code::MessageDate, at.value(&format!("correspondence[{i}].at")), why, "record when the message was sent or received (RFC 3339, with its UTC offset)");
+        at.push(
+            Code::MessageDate,
+            at.value(&format!("correspondence[{i}].at")),
+            why,
+            "record when the message was sent or received (RFC 3339, with its UTC offset)",
+        );
     }
 }
 
