@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::{Channel, Direction, Message};
 use enigm_disclose::publish::templates::Renderer;
 use enigm_disclose::store::clock;
@@ -20,7 +19,7 @@ use enigm_disclose::workflow::reply::{self, Composed, ReplyRequest};
 use super::Context;
 use super::output::{Format, check_output, flag, print, print_data, print_json, write_output};
 
-/// Write a message to the reporter from a template; send it and record it with --send.
+/// Write a message to the reporter from a template (and send it, recorded).
 ///
 /// The message is complete (RFC 5322: To the reporter's contact, From `mail.from`, Subject,
 /// Date, a new Message-Id, In-Reply-To and References from the report's correspondence). It
@@ -30,7 +29,7 @@ use super::output::{Format, check_output, flag, print, print_data, print_json, w
 /// (docs/intake.md, "Reply templates").
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose reply 7 --template acknowledgement\n  enigm-disclose reply 7 --template needs-info --send\n  enigm-disclose reply 7 8 9 --template acknowledgement --send\n  enigm-disclose reply 7 --template out-of-scope --output reply.eml\n\nTemplates: acknowledgement, needs-info, triaged, confirmed, fixed, published, credit,\nnot-a-vulnerability, expected-behavior, duplicate, known-issue, unsupported-configuration,\noutside-control, out-of-scope.\nEnvironment: ENIGM_SMTP_USER and ENIGM_SMTP_PASSWORD log in to the SMTP server;\nENIGM_SENDMAIL names the sendmail program."
+    after_help = "Examples:\n  enigm-disclose reply 7 --template acknowledgement\n  enigm-disclose reply 7 --template needs-info --send\n  enigm-disclose reply 7 8 9 --template acknowledgement --send\n  enigm-disclose reply 7 --template out-of-scope --output reply.eml\n\nTemplates: acknowledgement, needs-info, triaged, confirmed, fixed, published,\ncredit, and one per resolution: not-a-vulnerability, expected-behavior,\nduplicate, known-issue, unsupported-configuration, outside-control,\nout-of-scope.\nEnvironment: ENIGM_SMTP_USER and ENIGM_SMTP_PASSWORD log in to the SMTP\nserver; ENIGM_SENDMAIL names the sendmail program."
 )]
 pub struct ReplyArgs {
     /// The reports (ENIGM-2026-0007, 2026-7 or 7); one message each.
@@ -59,11 +58,13 @@ pub struct ReplyArgs {
     format: Format,
 }
 
-/// Record a message to or from the reporter that travelled another way (a web form, a call,
-/// a mail typed in by hand): its entry, its text and attachments, in one commit.
+/// Record a message to or from the reporter that travelled another way.
+///
+/// A web form, a call, a mail typed in by hand: its `correspondence` entry, its text and its
+/// attachments (scanned for secrets), in one commit. docs/intake.md, "Correspondence".
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose correspond 7 --in --subject \"More details\" mail.txt\n  enigm-disclose correspond 7 --out --channel phone --subject \"Call: triage outcome\" - < notes.txt\n  enigm-disclose correspond 7 --in --subject \"Logs\" --attach crash.log text.md"
+    after_help = "Examples:\n  enigm-disclose correspond 7 --in --subject \"More details\" mail.txt\n  enigm-disclose correspond 7 --out --channel phone --subject Call - < notes.txt\n  enigm-disclose correspond 7 --in --subject Logs --attach crash.log text.md"
 )]
 pub struct CorrespondArgs {
     /// The report (ENIGM-2026-0007, 2026-7 or 7).
@@ -202,14 +203,14 @@ pub fn run_correspond(ctx: &Context, args: CorrespondArgs) -> Result<ExitCode, E
     let _lock = super::locked(&repo)?;
     let identity = identity(&repo, args.no_verify)?;
     let id = super::report_id(&repo, &args.id)?;
-    let rec = recorded(ctx, &config, &args)?;
+    let rec = recorded(ctx, &args)?;
     let commit = correspond::record(&repo, &config, &id, &rec, &identity)?;
     let direction = if args.incoming { "from" } else { "to" };
     print(&format!("{id}: message {direction} the reporter recorded\nCommitted as {}\n", commit.short()))?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn recorded(ctx: &Context, _config: &Config, args: &CorrespondArgs) -> Result<Recorded, Error> {
+fn recorded(ctx: &Context, args: &CorrespondArgs) -> Result<Recorded, Error> {
     for (field, value) in [("message_id", &args.message_id), ("in_reply_to", &args.in_reply_to)] {
         if let Some(v) = value
             && !reply::valid_message_id(v)

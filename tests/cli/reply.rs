@@ -517,3 +517,27 @@ fn a_sealed_repository_seals_every_message_file_and_the_gate_accepts_them() {
         );
     }
 }
+
+#[test]
+fn a_repository_template_overrides_the_built_in_one() {
+    let repo = repo_with("");
+    repo.cmd().args(["templates", "export"]).assert().success();
+    assert!(
+        repo.read("templates/messages/out-of-scope.j2").contains("policy.out_of_scope"),
+        "exported with the others"
+    );
+    repo.write(
+        "templates/messages/acknowledgement.j2",
+        "Subject: Got it ({{ report.id }})\n\nHi {{ reporter.name }},\r\nthanks.\n",
+    );
+    let out = repo.cmd().args(["reply", "1", "--template", "acknowledgement"]).assert().success();
+    let (fields, body) = parse(&stdout(&out));
+    assert_eq!(field(&fields, "Subject"), Some("Got it (ENIGM-2026-0001)"));
+    assert!(body.starts_with("Hi Jane Doe,"), "{body}");
+    // An undefined variable is an error that names the template, not an empty value.
+    repo.write("templates/messages/acknowledgement.j2", "Subject: x\n\n{{ reporter.phone }}\n");
+    let err = repo.cmd().args(["reply", "1", "--template", "acknowledgement"]).assert().code(2);
+    assert!(stderr(&err).contains("messages/acknowledgement.j2"), "{}", stderr(&err));
+    let err = repo.cmd().args(["reply", "1", "--template", "acknowledgment"]).assert().code(2);
+    assert!(stderr(&err).contains("there is no message template `acknowledgment`"), "{}", stderr(&err));
+}
