@@ -137,6 +137,17 @@ fn no_value_can_inject_a_header() {
     let (fields, _) = parse(&stdout(&out));
     assert!(fields.iter().all(|(n, _)| !n.eq_ignore_ascii_case("bcc")), "{fields:?}");
     assert_eq!(field(&fields, "Subject"), Some("Re: Hi Bcc: victim@evil.example"));
+    // A reporter name with a line break stays inside the To field.
+    let text = repo.read(PATH).replace("  name: Jane Doe", "  name: \"Jane\\r\\nCc: victim@evil.example\"");
+    repo.write(PATH, text);
+    let out = repo.cmd().args(["reply", "1", "--template", "triaged"]).assert().success();
+    let (fields, _) = parse(&stdout(&out));
+    assert!(fields.iter().all(|(n, _)| !n.eq_ignore_ascii_case("cc")), "{fields:?}");
+    // lettre encodes the name (it holds a colon) as one RFC 2047 word, the break a space.
+    let to = field(&fields, "To").expect("To");
+    let word = to.strip_prefix("=?utf-8?b?").and_then(|t| t.strip_suffix("?= <jane@example.org>")).expect(to);
+    let name = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, word).expect("base64");
+    assert_eq!(String::from_utf8(name).expect("utf8"), "Jane Cc: victim@evil.example");
     // A contact with a line break is not an address: refused, exit 2.
     let text =
         repo.read(PATH).replace("contact: jane@example.org", "contact: \"jane@example.org\\nBcc: x@evil.example\"");
