@@ -552,3 +552,27 @@ fn a_repository_template_overrides_the_built_in_one() {
     let err = repo.cmd().args(["reply", "1", "--template", "acknowledgment"]).assert().code(2);
     assert!(stderr(&err).contains("there is no message template `acknowledgment`"), "{}", stderr(&err));
 }
+
+#[test]
+fn a_commit_that_fails_after_the_send_says_so_with_the_message_id() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = repo_with("mail:\n  transport: sendmail\n");
+    let (script, outbox) = fake_sendmail(&repo, 0);
+    let hook = repo.root().join(".git/hooks/commit-msg");
+    fs::write(&hook, "#!/bin/sh\necho 'commit-msg: refused' >&2\nexit 1\n").expect("hook");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let before = (repo.head_id(), repo.read(PATH));
+    let err = repo
+        .cmd()
+        .env("ENIGM_SENDMAIL", &script)
+        .args(["reply", "1", "--template", "acknowledgement", "--send"])
+        .assert()
+        .code(2);
+    let sent = fs::read_to_string(outbox.join("message")).expect("it was sent");
+    let (fields, _) = parse(&sent);
+    let id = field(&fields, "Message-ID").expect("id");
+    let said = stderr(&err);
+    assert!(said.contains("WAS SENT") && said.contains(id) && said.contains("correspond"), "{said}");
+    assert_eq!((repo.head_id(), repo.read(PATH)), before, "the record is not half-written");
+    assert!(!repo.root().join("reports/ENIGM-2026-0001/messages/0001-out.md").exists());
+}
