@@ -22,6 +22,7 @@ mod new;
 mod output;
 mod render;
 mod renumber;
+mod reply;
 mod seal;
 mod select;
 mod show;
@@ -96,6 +97,8 @@ enum Command {
     Stats(stats::StatsArgs),
     Validate(validate::ValidateArgs),
     Advance(advance::AdvanceArgs),
+    Reply(reply::ReplyArgs),
+    Correspond(reply::CorrespondArgs),
     States(states::StatesArgs),
     History(audit::HistoryArgs),
     Verify(audit::VerifyArgs),
@@ -284,6 +287,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Renumber(args) => renumber::run(&ctx, args),
         Command::Advance(args) => advance::run(&ctx, args),
+        Command::Reply(args) => reply::run(&ctx, args),
+        Command::Correspond(args) => reply::run_correspond(&ctx, args),
         Command::States(args) => states::run(&ctx, args),
         Command::History(args) => audit::run_history(&ctx, args),
         Command::Verify(args) => audit::run_verify(&ctx, args),

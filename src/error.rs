@@ -131,6 +131,26 @@ pub enum Error {
         help: String,
     },
 
+    /// A reply could not be sent (SMTP or `sendmail`): nothing was recorded or committed.
+    #[error("{id}: the message was not sent: {why}")]
+    #[diagnostic(code("send-failed"))]
+    SendFailed {
+        id: String,
+        why: String,
+        #[help]
+        help: String,
+    },
+
+    /// A reply WAS sent, but recording it (the correspondence entry and its commit) failed.
+    #[error("{id}: the message {message_id} WAS SENT to the reporter, but it is not recorded: {why}")]
+    #[diagnostic(
+        code("sent-not-recorded"),
+        help(
+            "do not send it again: record it by hand with `enigm-disclose correspond` (out, with this message id) once the cause is fixed"
+        )
+    )]
+    SentNotRecorded { id: String, message_id: String, why: String },
+
     /// A git operation failed.
     #[error("git: {message}")]
     #[diagnostic(code("git"))]

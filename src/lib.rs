@@ -11,10 +11,10 @@
 //! |---|---|---|
 //! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, version ranges, purls, the CWE catalogue, findings, what a channel delivers) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
-//! | [`store`] | the repository on disk: every git call, files, the hook, the clock | policy decisions |
-//! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, demo | rendering |
+//! | [`store`] | the repository on disk: every git call, files, the hook, the clock, mail sent out of it | policy decisions |
+//! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, demo, reply | rendering |
 //! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
-//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`) | a `Repo`: history arrives as data |
+//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`); the templated messages to reporters | a `Repo`: history arrives as data |
 //!
 //! # The two pipelines
 //!
@@ -31,11 +31,12 @@
 //! | `init`, `hook` | [`workflow::init`], [`store::hook`] |
 //! | `new` | [`workflow::create`] |
 //! | `import` | [`workflow::import`] (readers: [`format::intake`]; redaction: [`rules::redact`]; messages: [`workflow::correspond`]) |
-//! | `advance` | [`workflow::advance`] |
+//! | `advance` | [`workflow::advance`] (with a reply: [`workflow::reply`]) |
+//! | `reply`, `correspond` | [`workflow::reply`], [`workflow::correspond`] (templates: [`publish::messages`]; sending: [`store::mail`]) |
 //! | `renumber` | [`workflow::renumber`] |
 //! | `demo` | [`workflow::demo`] |
 //! | `seal`, `rekey`, `edit` | [`workflow::seal`] (file shape and age: [`format::sealed`], keys: [`format::keys`], [`store::keys`]) |
-//! | `validate` | [`rules::validate`] |
+//! | `validate` | [`rules::validate`] (a report's folder: [`rules::folder`]) |
 //! | `list`, `show` | [`query::catalog`] |
 //! | `due`, status screen | [`query::deadline`] |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |

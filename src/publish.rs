@@ -10,6 +10,7 @@ pub mod cve;
 pub mod dashboard;
 pub mod face;
 pub mod markdown;
+pub mod messages;
 pub mod osv;
 pub mod policy;
 pub mod public;

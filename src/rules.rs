@@ -8,6 +8,7 @@
 pub mod attachments;
 pub mod change;
 pub mod checks;
+pub mod folder;
 pub mod lifecycle;
 pub mod pipeline;
 pub mod redact;

@@ -1,5 +1,5 @@
 //! The repository on disk: every call into the git library and every ambient input (files,
-//! clock, hooks).
+//! clock, hooks, and mail sent out of it: [`mail`]).
 //!
 //! Nothing outside this module touches the git library, so git's rules (index, locks, refs,
 //! hash verification) are applied in one place. Other modules see repositories as
@@ -11,5 +11,6 @@ pub mod files;
 pub mod history;
 pub mod hook;
 pub mod keys;
+pub mod mail;
 pub mod repo;
 pub mod scan;

@@ -8,4 +8,5 @@ pub mod demo;
 pub mod import;
 pub mod init;
 pub mod renumber;
+pub mod reply;
 pub mod seal;

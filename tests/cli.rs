@@ -32,6 +32,7 @@ mod cli {
     mod readme;
     mod render;
     mod renumber;
+    mod reply;
     mod sandbox;
     mod sarif;
     mod sealed;

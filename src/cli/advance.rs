@@ -32,7 +32,7 @@ use super::select::QueryArgs;
 #[derive(Debug, Args)]
 #[command(
     override_usage = "enigm-disclose advance [OPTIONS] [ID]... <STATE>",
-    after_help = "Examples:\n  enigm-disclose advance 2026-7 triaged --note \"Assessed: high\"\n  enigm-disclose advance 7 rejected --resolution duplicate \\\n      --duplicate-of 2026-3\n  enigm-disclose advance 7 published\n  enigm-disclose advance 7 withdrawn --reason \"Not a vulnerability after all\"\n  enigm-disclose advance 7 8 9 triaged --batch\n  enigm-disclose advance --state received --older-than 3d rejected \\\n      --resolution spam --dry-run"
+    after_help = "Examples:\n  enigm-disclose advance 2026-7 triaged --note \"Assessed: high\"\n  enigm-disclose advance 7 rejected --resolution duplicate \\\n      --duplicate-of 2026-3\n  enigm-disclose advance 7 published\n  enigm-disclose advance 7 triaged --reply triaged\n  enigm-disclose advance 7 withdrawn --reason \"Not a vulnerability after all\"\n  enigm-disclose advance 7 8 9 triaged --batch\n  enigm-disclose advance --state received --older-than 3d rejected \\\n      --resolution spam --dry-run"
 )]
 pub struct AdvanceArgs {
     /// The reports (ENIGM-2026-0007, 2026-7 or 7; none with a query), then the state to move
@@ -57,6 +57,10 @@ pub struct AdvanceArgs {
     /// Publish despite an embargo or a missing fix (needs --reason; recorded).
     #[arg(long)]
     force: bool,
+    /// Also send the reporter the message of template NAME (as `reply --send`), composed from
+    /// the report as the step leaves it; the step and the record of the message are one commit.
+    #[arg(long, value_name = "NAME", conflicts_with = "no_commit")]
+    reply: Option<String>,
     /// Edit the file but do not commit.
     #[arg(long)]
     no_commit: bool,
@@ -158,6 +162,12 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
     if single {
         return run_one(&s, &args);
     }
+    if args.reply.is_some() {
+        return Err(Error::usage(
+            "--reply sends one message: it takes one report",
+            "advance the reports first, then answer each with `enigm-disclose reply ID... --template NAME --send`",
+        ));
+    }
     let ids = super::select::reports(&s.repo, &s.config, s.today, &s.ids, &args.query)?;
     if ids.is_empty() {
         eprintln!("no reports match the query: nothing to do");
@@ -179,6 +189,9 @@ pub fn run(ctx: &Context, args: AdvanceArgs) -> Result<ExitCode, Error> {
 fn run_one(s: &Setup, args: &AdvanceArgs) -> Result<ExitCode, Error> {
     let id = super::report_id(&s.repo, &s.ids[0])?;
     let plan = plan(s.repo.root(), &s.config, &s.known, s.today, &request(s, args, id.clone()))?;
+    if let (Some(template), Some(identity)) = (&args.reply, &s.identity) {
+        return with_reply(&s.repo, &s.config, &plan, template, identity, args.format);
+    }
     let commit = execute(&s.repo, &plan, s.identity.as_ref())?;
     match args.format {
         Format::Json => print_json(&serde_json::json!({
@@ -363,4 +376,44 @@ fn plan_text(args: &AdvanceArgs, to: State, outcomes: &[Outcome]) -> String {
     }
     text.push('\n');
     text
+}
+
+/// The step and a reply in one commit (`--reply`): sent first, committed after.
+fn with_reply(
+    repo: &enigm_disclose::store::repo::Repo,
+    config: &enigm_disclose::format::config::Config,
+    plan: &enigm_disclose::workflow::advance::Plan,
+    template: &str,
+    identity: &enigm_disclose::store::repo::Identity,
+    format: Format,
+) -> Result<ExitCode, Error> {
+    use enigm_disclose::workflow::reply;
+    let renderer = enigm_disclose::publish::templates::Renderer::new(Some(repo.root()))?;
+    let id = plan.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let req = reply::ReplyRequest {
+        id: id.clone(),
+        template: template.to_owned(),
+        at: clock::now()?,
+        today: clock::today()?,
+    };
+    let send = |c: &reply::Composed| enigm_disclose::store::mail::send(&config.mail, super::reply::outgoing(c));
+    let (composed, commit) = reply::advance_and_reply(repo, config, &renderer, plan, &req, identity, &send)?;
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "id": id,
+            "from": plan.from,
+            "to": plan.to,
+            "path": plan.path.to_string_lossy().replace('\\', "/"),
+            "commit": commit.to_string(),
+            "overrides": plan.overrides,
+            "reply": { "to": composed.to, "message_id": composed.message_id, "template": template },
+        }))?,
+        Format::Human => print(&format!(
+            "{id}: {} → {}\n{}",
+            plan.from,
+            plan.to,
+            super::reply::summary(&composed, true, &commit.short())
+        ))?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

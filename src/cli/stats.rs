@@ -79,8 +79,8 @@ fn human(s: &Stats) -> String {
     let mut out = String::new();
     let since = s.since.map(|d| format!(" received since {d}")).unwrap_or_default();
     out.push_str(&format!(
-        "{} reports{since}: {} open, {} overdue, {} under embargo (as of {})\n",
-        s.total, s.open, s.overdue, s.embargoed, s.today
+        "{} reports{since}: {} open, {} overdue, {} not acknowledged, {} under embargo (as of {})\n",
+        s.total, s.open, s.overdue, s.unacknowledged, s.embargoed, s.today
     ));
     if s.not_reports > 0 {
         out.push_str(&format!(
@@ -106,7 +106,10 @@ fn human(s: &Stats) -> String {
     out.push_str(&levels.render(color, None));
     out.push('\n');
     let mut times = Table::new(vec!["DAYS TO", "MEDIAN", "P90", "REPORTS"]);
-    for (name, d) in [("triage", &s.times.triage), ("fix", &s.times.fix), ("publish", &s.times.publish)] {
+    let t = &s.times;
+    for (name, d) in
+        [("first response", &t.first_response), ("triage", &t.triage), ("fix", &t.fix), ("publish", &t.publish)]
+    {
         let mut row = vec![Cell::new(name, Style::Plain)];
         row.extend(duration_cells(d));
         times.push(row);

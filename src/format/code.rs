@@ -82,6 +82,11 @@ pub enum Code {
     EmptySection,
     AmbiguousHeading,
     DuplicateSection,
+    // Correspondence and the report's folder.
+    MessageDate,
+    MessageFileMissing,
+    MessageFileUnlisted,
+    SealedFileDamaged,
     // Merges.
     MergeConflict,
     // Text.
@@ -140,6 +145,7 @@ impl Code {
             | Code::ProductUnidentified
             | Code::CvssV4Only
             | Code::SecurityTxtExpiresSoon => Severity::Warning,
+            | Code::MessageFileUnlisted => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -204,6 +210,10 @@ impl Code {
             Code::ProductUnidentified => "a published product has no identification helper (purl, cpe, …) for CSAF",
             Code::CvssV4Only => "a published report's only vector is CVSS v4.0, which CSAF 2.0 cannot score",
             Code::MissingSection => "a section the state requires is missing",
+            Code::MessageDate => "a message in `correspondence` is dated before `reported` or after today",
+            Code::MessageFileMissing => "a message's text or attachment is not a file inside the report's folder",
+            Code::MessageFileUnlisted => "a file in the report's folder is named by no `correspondence` entry",
+            Code::SealedFileDamaged => "a sealed file (`.age`) in a report's folder is not a well-formed age block",
             Code::EmptySection => "a required section is empty or still template text (TODO)",
             Code::AmbiguousHeading => {
                 "a line reads like a section heading but is no top-level `##` heading (nested, in HTML, in an unclosed fence)"

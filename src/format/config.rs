@@ -50,6 +50,72 @@ pub struct Config {
     /// Present: the repository is sealed (`docs/format.md`, "Sealed reports").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealing: Option<crate::format::keys::Sealing>,
+    /// How replies to reporters are addressed and sent (`reply`, docs/intake.md "Sending").
+    #[serde(default)]
+    pub mail: MailConfig,
+}
+
+/// Replies to reporters: the sender, the `Message-Id` domain and the transport. Credentials
+/// are never here (the repository is shared): they come from the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The `From` of replies (`Security Team <security@example.com>`); default: the
+    /// organisation's name and `security_contact`, when that is an e-mail address.
+    pub from: Option<String>,
+    /// The domain of new `Message-Id`s; default: the domain of `from`.
+    pub domain: Option<String>,
+    /// How `reply` sends: `smtp` (default) or `sendmail` (`sendmail -t`).
+    pub transport: MailTransport,
+    pub smtp: SmtpConfig,
+}
+
+/// The transport of replies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailTransport {
+    #[default]
+    Smtp,
+    Sendmail,
+}
+
+/// The SMTP server replies go through.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: Option<String>,
+    /// Default: 587 with `starttls`, 465 with `tls`, 25 with `none`.
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig { host: None, port: None, tls: TlsMode::Starttls }
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// Plain connection upgraded with STARTTLS, which must succeed.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption (a relay on localhost).
+    None,
+}
+
+impl SmtpConfig {
+    /// The port: the configured one, or the usual one of the TLS mode.
+    pub fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+            TlsMode::None => 25,
+        })
+    }
 }
 
 /// One value the secret scanner accepts (an SSRF payload, a documentation key): its SHA-256
@@ -85,7 +151,8 @@ pub struct ProductConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    /// From `received` to an acknowledgement (the first state change).
+    /// From `received` to an acknowledgement: the first outgoing message, or for a report
+    /// with no correspondence at all the first state change.
     pub acknowledge_days: u32,
     /// From `received` to `triaged`.
     pub triage_days: u32,

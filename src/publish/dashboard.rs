@@ -152,6 +152,8 @@ fn tiles(s: &Stats) -> Vec<Tile> {
         ("reports", s.total.to_string()),
         ("open", s.open.to_string()),
         ("overdue", s.overdue.to_string()),
+        ("not acknowledged", s.unacknowledged.to_string()),
+        ("median to first response", days(t.first_response.median)),
         ("under embargo", s.embargoed.to_string()),
         ("median to triage", days(t.triage.median)),
         ("median to fix", days(t.fix.median)),
@@ -313,7 +315,7 @@ fn product_rows(s: &Stats) -> Vec<ProductRow> {
     s.by_product
         .iter()
         .map(|(name, p)| {
-            let Times { triage, fix, publish } = &p.times;
+            let Times { triage, fix, publish, .. } = &p.times;
             ProductRow {
                 name: name.clone(),
                 total: p.total,

@@ -1,4 +1,5 @@
-//! Rendering advisories: templates, the static site, OSV, CSAF and CVE records.
+//! Rendering advisories: templates, the static site, OSV, CSAF and CVE records (and the
+//! messages to reporters, `templates/messages/`, through the same environment).
 //!
 //! One [`Renderer`] owns the minijinja environment: the built-in templates (embedded from
 //! `templates/`) and any file of the same name in the repository's own `templates/`, which
@@ -32,6 +33,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("contact.html.j2", include_str!("../../templates/contact.html.j2")),
     ("thanks.html.j2", include_str!("../../templates/thanks.html.j2")),
     ("security.txt.j2", include_str!("../../templates/security.txt.j2")),
+    // Messages to reporters (`reply`, [`super::messages`]): plain text, never escaped.
+    ("messages/_signature.j2", include_str!("../../templates/messages/_signature.j2")),
+    ("messages/acknowledgement.j2", include_str!("../../templates/messages/acknowledgement.j2")),
+    ("messages/needs-info.j2", include_str!("../../templates/messages/needs-info.j2")),
+    ("messages/triaged.j2", include_str!("../../templates/messages/triaged.j2")),
+    ("messages/confirmed.j2", include_str!("../../templates/messages/confirmed.j2")),
+    ("messages/not-a-vulnerability.j2", include_str!("../../templates/messages/not-a-vulnerability.j2")),
+    ("messages/expected-behavior.j2", include_str!("../../templates/messages/expected-behavior.j2")),
+    ("messages/duplicate.j2", include_str!("../../templates/messages/duplicate.j2")),
+    ("messages/known-issue.j2", include_str!("../../templates/messages/known-issue.j2")),
+    ("messages/unsupported-configuration.j2", include_str!("../../templates/messages/unsupported-configuration.j2")),
+    ("messages/outside-control.j2", include_str!("../../templates/messages/outside-control.j2")),
+    ("messages/out-of-scope.j2", include_str!("../../templates/messages/out-of-scope.j2")),
+    ("messages/fixed.j2", include_str!("../../templates/messages/fixed.j2")),
+    ("messages/published.j2", include_str!("../../templates/messages/published.j2")),
+    ("messages/credit.j2", include_str!("../../templates/messages/credit.j2")),
 ];
 
 /// Instruction budget for one render: far above any real page, far below a runaway loop.
@@ -277,6 +294,11 @@ pub fn export_templates(root: &Path) -> Result<Vec<String>> {
     let mut written = Vec::new();
     for (name, source) in BUILTIN {
         let path = dir.join(name);
+        if let Some(parent) = path.parent().filter(|p| *p != dir) {
+            crate::layout::no_links(root, &Path::new(TEMPLATES_DIR).join(parent.strip_prefix(&dir).unwrap_or(parent)))
+                .map_err(Error::io("cannot write the templates"))?;
+            fs::create_dir_all(parent).map_err(Error::io(format!("cannot create {}", parent.display())))?;
+        }
         match crate::store::files::create_atomic(&path, source.as_bytes()) {
             Ok(()) => written.push((*name).to_owned()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

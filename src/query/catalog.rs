@@ -78,6 +78,10 @@ pub struct Row {
     /// The earliest pending deadline.
     pub next_deadline: Option<Deadline>,
     pub overdue: bool,
+    /// The reporter has had a first response ([`deadline::acknowledged`]).
+    pub acknowledged: bool,
+    /// Days from `reported` to the first response, once there was one.
+    pub first_response_days: Option<i64>,
     pub embargo_until: Option<NaiveDate>,
     pub title: String,
     pub path: PathBuf,
@@ -88,6 +92,9 @@ impl Row {
     pub fn new(entry: Entry, policy: &Policy, today: NaiveDate) -> Row {
         let pending = deadline::pending(&entry.report, policy, today);
         let severity = entry.report.level();
+        let acknowledged = deadline::acknowledged(&entry.report);
+        let first_response_days =
+            deadline::first_response(&entry.report).map(|d| (d - entry.report.reported).num_days());
         let r = entry.report;
         Row {
             id: r.id,
@@ -98,6 +105,8 @@ impl Row {
             reported: r.reported,
             age_days: (today - r.reported).num_days(),
             overdue: pending.iter().any(Deadline::overdue),
+            acknowledged,
+            first_response_days,
             next_deadline: pending.into_iter().next(),
             embargo_until: r.embargo_until,
             title: r.title,

@@ -5,19 +5,21 @@
 //! Friday). A deadline is *pending* until the report reaches the state that meets it; an
 //! `embargo_until` date replaces the publication deadline; while a fix is in progress
 //! (`remediating` or `fixed`) the publication deadline extends by the grace period. `list`,
-//! `due`, `show` and the status screen all read these values from here.
+//! `due`, `show` and the status screen all read these values from here. The acknowledgement
+//! is met by the first outgoing message of `correspondence[]` ([`acknowledged`]).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
 use crate::format::config::Policy;
-use crate::format::report::{Level, Report, State};
+use crate::format::report::{Direction, Level, Report, State};
 
 /// What a deadline is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
-    /// First response to the reporter (any state change from `received`).
+    /// First response to the reporter: the first outgoing message; for a report with no
+    /// correspondence at all, the first state change from `received`.
     Acknowledge,
     /// The report reaches `triaged` (or is closed).
     Triage,
@@ -79,7 +81,7 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
     let mut push =
         |kind, due, basis| out.push(Deadline { kind, due, days_left: policy.days_between(today, due), basis });
     let start = report.reported;
-    if state == State::Received && report.timeline.len() <= 1 {
+    if !acknowledged(report) {
         push(Kind::Acknowledge, policy.add_days(start, policy.acknowledge_days), "policy");
     }
     if matches!(state, State::Received | State::NeedsInfo) {
@@ -100,6 +102,26 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
     }
     out.sort_by_key(|d| (d.due, d.kind));
     out
+}
+
+/// Whether the reporter has had a first response: an outgoing message in the correspondence;
+/// a report with no correspondence at all (kept by hand, or from before correspondence was
+/// recorded) counts its first state change from `received`, as it always did. A sealed
+/// report's clear part keeps each message's time and direction, so this works without a key.
+pub fn acknowledged(report: &Report) -> bool {
+    if report.correspondence.is_empty() {
+        return !(report.state == State::Received && report.timeline.len() <= 1);
+    }
+    report.correspondence.iter().any(|m| m.direction == Direction::Out)
+}
+
+/// The day of the first response ([`acknowledged`]): the first outgoing message's (in its own
+/// offset), or without correspondence the date of the first state change.
+pub fn first_response(report: &Report) -> Option<NaiveDate> {
+    if report.correspondence.is_empty() {
+        return report.timeline.iter().skip(1).map(|t| t.date).min();
+    }
+    report.correspondence.iter().filter(|m| m.direction == Direction::Out).map(|m| m.at.date_naive()).min()
 }
 
 impl Policy {

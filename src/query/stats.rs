@@ -1,4 +1,5 @@
-//! Disclosure metrics computed from report timelines: counts, time to triage, fix and publish.
+//! Disclosure metrics computed from report timelines: counts, time to first response (the
+//! first outgoing message, [`deadline::first_response`]), to triage, fix and publish.
 //!
 //! Durations are calendar days from `reported` to the first timeline entry of the state that
 //! ends the phase (`triaged`, `fixed`, `published`). Reports closed as `spam` or `invalid`
@@ -52,6 +53,8 @@ fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
 /// Time-to figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Times {
+    /// From `reported` to the first response ([`deadline::first_response`]).
+    pub first_response: Durations,
     pub triage: Durations,
     pub fix: Durations,
     pub publish: Durations,
@@ -86,6 +89,8 @@ pub struct Stats {
     pub total: usize,
     pub open: usize,
     pub overdue: usize,
+    /// Open reports whose reporter has had no first response yet.
+    pub unacknowledged: usize,
     /// Under an embargo that has not ended.
     pub embargoed: usize,
     /// Closed as `spam` or `invalid`: counted in `total` and `by_state`, left out of `times`,
@@ -124,7 +129,13 @@ fn days_to(report: &Report, state: State) -> Option<i64> {
 fn times<'a>(reports: impl Iterator<Item = &'a Report> + Clone) -> Times {
     let measured = reports.filter(|r| r.measures_response());
     let phase = |s| Durations::of(measured.clone().filter_map(|r| days_to(r, s)).collect());
-    Times { triage: phase(State::Triaged), fix: phase(State::Fixed), publish: phase(State::Published) }
+    let first = measured.clone().filter_map(|r| deadline::first_response(r).map(|d| (d - r.reported).num_days()));
+    Times {
+        first_response: Durations::of(first.collect()),
+        triage: phase(State::Triaged),
+        fix: phase(State::Fixed),
+        publish: phase(State::Published),
+    }
 }
 
 fn level_name(level: Option<Level>) -> String {
@@ -195,6 +206,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         total: reports.len(),
         open: reports.iter().filter(|r| is_open(r)).count(),
         overdue,
+        unacknowledged: reports.iter().filter(|r| is_open(r) && !deadline::acknowledged(r)).count(),
         embargoed: reports.iter().filter(|r| r.is_embargoed(req.today)).count(),
         not_reports: reports.iter().filter(|r| !r.measures_response()).count(),
         by_state,

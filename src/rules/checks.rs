@@ -12,7 +12,7 @@ mod exports;
 pub(crate) mod fields;
 mod ids;
 pub mod secrets;
-mod sections;
+pub mod sections;
 pub mod securitytxt;
 pub mod state;
 mod timeline;

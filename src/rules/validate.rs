@@ -136,6 +136,26 @@ impl Files<'_> {
         }
     }
 
+    /// The files of every report folder in the source (`reports/<ID>/…`), by id, each
+    /// relative to its folder. A link is never listed (nor followed): it is not a file there.
+    fn folders(&self) -> Result<HashMap<String, Vec<String>>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        match (&self.index, self.source) {
+            (Some(index), Source::Index) => {
+                for (path, file) in index.files_under(&format!("{REPORTS_DIR}/")) {
+                    let Some((id, name)) = path.strip_prefix("reports/").and_then(|r| r.split_once('/')) else {
+                        continue;
+                    };
+                    if file.mode & 0o170000 == 0o100000 {
+                        out.entry(id.to_owned()).or_default().push(name.to_owned());
+                    }
+                }
+            }
+            _ => crate::store::scan::report_folders(self.repo.root(), &mut out)?,
+        }
+        Ok(out)
+    }
+
     /// Every report path in the source, sorted.
     fn report_paths(&self) -> Result<Vec<PathBuf>> {
         match (&self.index, self.source) {
@@ -195,16 +215,22 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         })
         .collect();
     let root = repo.root();
+    let folders = files.folders()?;
     let checked: Vec<(FileResult, Option<Claim>)> = inputs
         .into_par_iter()
         .map(|(p, loaded)| {
             let doc = loaded.unwrap_or_else(|| Document::load(root, &p));
-            check_file(&p, doc, &ctx)
+            let present = p.file_stem().and_then(|s| s.to_str()).and_then(|id| folders.get(id));
+            check_file(&p, doc, &ctx, present)
         })
         .collect();
     let claims: HashMap<PathBuf, Claim> =
         checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
     let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
+    relocate(&mut results);
+    if request.source == Source::WorkTree {
+        results.extend(sealed_files(root, &folders, request.paths.as_deref()));
+    }
     if !config_warnings.findings.is_empty() {
         results.push(config_warnings);
     }
@@ -314,7 +340,12 @@ struct Claim {
 
 /// One file: schema, typed model, semantic checks. Also returns the id it claims. The text is
 /// kept only when there are findings to show in it.
-fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult, Option<Claim>) {
+fn check_file(
+    rel: &Path,
+    loaded: Loaded,
+    ctx: &CheckContext<'_>,
+    folder: Option<&Vec<String>>,
+) -> (FileResult, Option<Claim>) {
     let result = |text, findings| FileResult { path: rel.to_owned(), text, findings };
     let doc = match loaded {
         Ok(d) => d,
@@ -334,7 +365,12 @@ fn check_file(rel: &Path, loaded: Loaded, ctx: &CheckContext<'_>) -> (FileResult
         .get("id")
         .and_then(|v| v.as_str())
         .map(|id| Claim { id: id.to_owned(), span: doc.span_for("id", false) });
-    let findings = crate::rules::sealed::check_stored(&doc, ctx);
+    let mut findings = crate::rules::sealed::check_stored(&doc, ctx);
+    if (folder.is_some() || doc.value().get("correspondence").is_some())
+        && let Ok(report) = doc.report()
+    {
+        findings.extend(crate::rules::folder::check_names(&doc, &report, folder.map_or(&[][..], Vec::as_slice)));
+    }
     let text = (!findings.is_empty()).then_some(doc.text);
     (result(text, findings), claimed)
 }
@@ -413,10 +449,54 @@ fn attachments(index: &Staged<'_>, reports: &[PathBuf]) -> Vec<FileResult> {
             out.push(FileResult { path: rel, text: None, findings: vec![f] });
             continue;
         }
-        match index.with_blob(file.blob, |bytes| attachments::check(&rel, bytes)) {
+        let check = |bytes: &[u8]| {
+            if crate::format::correspondence::is_sealed_name(&path) {
+                (None, crate::rules::folder::check_sealed_file(&rel, bytes))
+            } else {
+                attachments::check(&rel, bytes)
+            }
+        };
+        match index.with_blob(file.blob, check) {
             Ok((_, findings)) if findings.is_empty() => {}
             Ok((text, findings)) => out.push(FileResult { path: rel.clone(), text, findings }),
             Err(e) => out.push(unreadable(format!("cannot read the staged file: {}", e.message))),
+        }
+    }
+    out
+}
+
+/// Moves findings about another file than their result's (a report's folder's files) to
+/// that file's own result.
+fn relocate(results: &mut Vec<FileResult>) {
+    let mut moved = Vec::new();
+    for r in results.iter_mut() {
+        let (own, other): (Vec<Finding>, Vec<Finding>) = r.findings.drain(..).partition(|f| f.path == r.path);
+        r.findings = own;
+        moved.extend(other);
+    }
+    for f in moved {
+        push_finding(results, f);
+    }
+}
+
+/// The sealed (`.age`) files of the folders of the checked reports in the work tree
+/// ([`crate::rules::folder::check_sealed_file`]); the gate checks staged ones ([`attachments`]).
+fn sealed_files(root: &Path, folders: &HashMap<String, Vec<String>>, only: Option<&[PathBuf]>) -> Vec<FileResult> {
+    let mut out = Vec::new();
+    for (id, names) in folders {
+        let report = Path::new(REPORTS_DIR).join(format!("{id}.md"));
+        if only.is_some_and(|o| !o.contains(&report)) {
+            continue;
+        }
+        for name in names.iter().filter(|n| crate::format::correspondence::is_sealed_name(n)) {
+            let rel = Path::new(REPORTS_DIR).join(id).join(name);
+            let findings = match crate::layout::read_regular(&root.join(&rel), attachments::MAX_BYTES) {
+                Ok(bytes) => crate::rules::folder::check_sealed_file(&rel, &bytes),
+                Err(e) => vec![Finding::error(Code::FileUnreadable, &rel, None, format!("cannot read the file: {e}"))],
+            };
+            if !findings.is_empty() {
+                out.push(FileResult { path: rel, text: None, findings });
+            }
         }
     }
     out

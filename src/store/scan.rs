@@ -40,6 +40,42 @@ pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
+/// The files of every report folder (`reports/<ID>/`, any depth), into `out` by id, each
+/// relative to its folder with `/` separators. Links are neither listed nor followed.
+pub fn report_folders(root: &Path, out: &mut std::collections::HashMap<String, Vec<String>>) -> Result<()> {
+    let dir = root.join(REPORTS_DIR);
+    crate::layout::no_links(root, Path::new(REPORTS_DIR)).map_err(Error::io("cannot list the reports"))?;
+    let Ok(entries) = fs::read_dir(&dir) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if let (true, Some(id)) = (is_dir, entry.file_name().to_str()) {
+            let mut names = Vec::new();
+            walk(&entry.path(), "", &mut names, 0);
+            names.sort();
+            out.insert(id.to_owned(), names);
+        }
+    }
+    Ok(())
+}
+
+/// The regular files under `dir` (at most 8 levels), as `prefix/name`.
+fn walk(dir: &Path, prefix: &str, names: &mut Vec<String>, depth: usize) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        // The tool's own temporary files (`.enigm-…tmp`) and other hidden files are not content.
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        match entry.file_type() {
+            Ok(t) if t.is_file() => names.push(rel),
+            Ok(t) if t.is_dir() && depth < 8 => walk(&entry.path(), &rel, names, depth + 1),
+            _ => {}
+        }
+    }
+}
+
 /// Report ids named by the files under `reports/` (file stems).
 pub fn report_ids(root: &Path) -> Result<Vec<String>> {
     Ok(report_paths(root)?.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect())

@@ -55,6 +55,9 @@ pub struct Plan {
     pub to: State,
     pub old_text: String,
     pub new_text: String,
+    /// The edited report in plain text (`new_text` is it as stored: sealed in a sealed
+    /// repository); what a reply sent with the step is composed from.
+    pub edited: String,
     pub message: String,
     /// Guards overridden with --force, with the reason.
     pub overrides: Vec<String>,
@@ -178,6 +181,7 @@ pub fn plan(
         ));
     }
     // A sealed repository stores the edited plaintext sealed, and its commit repeats no note.
+    let edited = new_text.clone();
     let new_text = crate::workflow::seal::stored(config, &path, new_text, None)?;
     let sealed = config.sealing.is_some();
     let (message, note, override_reason) = if sealed {
@@ -196,6 +200,7 @@ pub fn plan(
         to: req.to,
         old_text,
         new_text,
+        edited,
         message,
         overrides,
         writes,
@@ -488,6 +493,7 @@ mod tests {
             to: State::Published,
             old_text: String::new(),
             new_text: String::new(),
+            edited: String::new(),
             message: String::new(),
             overrides,
             writes: vec!["state", "published", "timeline"],

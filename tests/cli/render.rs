@@ -98,7 +98,17 @@ fn nothing_unpublished_or_private_reaches_the_site() {
         .replace("Upload a file named `../../x`", "LEAK-REPRODUCTION-STEP")
         + "\n## Context\n\nLEAK-CONTEXT-SECTION\n";
     let published = published.replace("reported: 2026-01-05", "reported: 2026-01-05\nassignee: LEAK-ASSIGNEE");
+    // Its correspondence: a subject, a message id, the text and an attachment in its folder.
+    let published = published.replacen(
+        "\ntimeline:\n",
+        "\ncorrespondence:\n  - at: 2026-01-05T10:00:00+00:00\n    direction: in\n    channel: email\n    message_id: <LEAK-MESSAGE-ID@reporter.example>\n    subject: LEAK-SUBJECT\n    text: messages/0001-in.md\n    attachments:\n      - attachments/0001-poc.txt\ntimeline:\n",
+        1,
+    );
+    assert!(published.contains("LEAK-SUBJECT"), "the report has correspondence");
     repo.write("reports/ENIGM-2026-0001.md", published);
+    repo.write("reports/ENIGM-2026-0001/messages/0001-in.md", "LEAK-MESSAGE-TEXT\n");
+    repo.write("reports/ENIGM-2026-0001/attachments/0001-poc.txt", "LEAK-ATTACHMENT\n");
+    repo.cmd().args(["validate", "reports/ENIGM-2026-0001.md"]).assert().success();
     // Unpublished reports in every non-public state, embargoed ones included.
     let states =
         [("received", "needs-info"), ("triaged", "confirmed"), ("remediating", "fixed"), ("rejected", "received")];
@@ -243,7 +253,7 @@ fn report_markup_and_fields_cannot_inject_script() {
 fn overrides_template_errors_and_export() {
     let repo = repo();
     let a = repo.cmd().args(["templates", "export"]).assert().success();
-    assert!(stdout(&a).contains("12 templates exported"), "{}", stdout(&a));
+    assert!(stdout(&a).contains("27 templates exported"), "{}", stdout(&a));
     let a = repo.cmd().args(["templates", "export"]).assert().success();
     assert!(stdout(&a).contains("0 templates exported"));
     repo.write("templates/advisory.md.j2", "CUSTOM {{ advisory.id }} for {{ site.organization }}\n");

@@ -39,6 +39,38 @@ pub fn required(at: &mut At<'_>, names: &[&str]) {
     }
 }
 
+/// What a reporter is asked for, by body section: the section and the phrase a request for
+/// more information uses (`needs-info`).
+pub const REPORTER_SECTIONS: &[(&str, &str)] = &[
+    ("Summary", "a description of the issue: what is vulnerable, and how"),
+    ("Impact", "the impact: what an attacker gains, and under which conditions"),
+    ("Reproduction", "safe, minimal steps to reproduce the issue"),
+    ("Context", "the environment: affected versions, configuration, related reports"),
+];
+
+/// What the report still lacks from the reporter, one phrase each: every section of
+/// [`REPORTER_SECTIONS`] missing or still template text (the same test as [`required`]),
+/// and the affected product or versions when no product names them.
+pub fn missing_info(doc: &crate::format::report::Document, report: &crate::format::report::Report) -> Vec<String> {
+    let sections = doc.sections();
+    let mut out: Vec<String> = REPORTER_SECTIONS
+        .iter()
+        .filter(|(name, _)| {
+            sections
+                .iter()
+                .find(|s| s.title.eq_ignore_ascii_case(name))
+                .is_none_or(|s| is_placeholder(&doc.text[s.content.clone()]))
+        })
+        .map(|(_, phrase)| (*phrase).to_owned())
+        .collect();
+    if report.products.is_empty() {
+        out.push("the affected product and its versions".to_owned());
+    } else if report.products.iter().all(|p| p.affected.is_none()) {
+        out.push("the affected versions (the oldest and newest you tested)".to_owned());
+    }
+    out
+}
+
 /// Reports every line that reads like a section heading without being one, and every
 /// repeated section title: the public view leaves such text out; the author must say what
 /// they mean.

@@ -7,6 +7,7 @@ use crate::rules::lifecycle::{INITIAL, is_legal};
 
 pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     dates(at, report, ctx);
+    messages(at, report, ctx);
     let Some(first) = report.timeline.first() else {
         return at.push(
             Code::TimelineMissing,
@@ -70,6 +71,26 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
                 "record state changes when they happen",
             );
         }
+    }
+}
+
+/// Each message is dated on or after `reported` and not after today (in its own offset).
+fn messages(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
+    for (i, m) in report.correspondence.iter().enumerate() {
+        let day = m.at.date_naive();
+        let why = if day < report.reported {
+            format!("message {} is dated {day}, before `reported` {}", i + 1, report.reported)
+        } else if day > ctx.today {
+            format!("message {} is dated {day}, in the future (today is {})", i + 1, ctx.today)
+        } else {
+            continue;
+        };
+        at.push(
+            Code::MessageDate,
+            at.value(&format!("correspondence[{i}].at")),
+            why,
+            "record when the message was sent or received (RFC 3339, with its UTC offset)",
+        );
     }
 }
 
