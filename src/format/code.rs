@@ -145,7 +145,7 @@ impl Code {
             | Code::ProductUnidentified
             | Code::CvssV4Only
             | Code::SecurityTxtExpiresSoon => Severity::Warning,
-            | Code::MessageFileUnlisted => Severity::Warning,
+            Code::MessageFileUnlisted => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -482,7 +482,13 @@ mod tests {
         item.cwe = vec!["CWE-79".into()];
         item.aliases = vec!["CVE-2026-1234".into()];
         assert_eq!(
-            with_lists(text, &item),
+            with_lists(text.clone(), &item),
+            "a\ncwe:\n  - CWE-79\naliases:\n  - CVE-2026-1234\nreferences: []\nb\n"
+        );
+        // The channel's own id is among the aliases once the item is normalised.
+        let normal = crate::format::intake::render::normalise(&item, &config(&["web"]));
+        assert_eq!(
+            with_lists(text, &normal),
             "a\ncwe:\n  - CWE-79\naliases:\n  - GHSA-abcd-efgh-ijkl\n  - CVE-2026-1234\nreferences: []\nb\n"
         );
     }
