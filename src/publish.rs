@@ -6,10 +6,13 @@
 
 pub mod csaf;
 pub mod cve;
+pub mod cvss_view;
 pub mod dashboard;
+pub mod facets;
 pub mod markdown;
 pub mod osv;
 pub mod public;
+pub mod revisions;
 pub mod sandbox;
 pub mod site;
 pub mod templates;

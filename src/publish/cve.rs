@@ -93,9 +93,17 @@ fn record_for(a: &Advisory, cve: &str, config: &Config, base_url: &str) -> Resul
     Ok(json!({
         "dataType": "CVE_RECORD",
         "dataVersion": DATA_VERSION,
-        "cveMetadata": { "cveId": cve, "assignerOrgId": org, "state": "PUBLISHED" },
+        "cveMetadata": { "cveId": cve, "assignerOrgId": org, "state": "PUBLISHED", "dateUpdated": date_updated(a) },
         "containers": { "cna": cna },
     }))
+}
+
+/// When the record last changed: the advisory's `modified` (its latest revision), with the
+/// milliseconds CVE timestamps carry.
+fn date_updated(a: &Advisory) -> String {
+    chrono::DateTime::parse_from_rfc3339(&a.modified)
+        .map(|t| t.to_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_else(|_| a.modified.clone())
 }
 
 /// `render.cve_org_id`, when set to a UUID (version 4, as the CVE schema requires).

@@ -83,12 +83,10 @@ pub fn build_with(dir: &Path, today: NaiveDate, sealed: bool) -> Result<DemoOutc
     let renderer = Renderer::new(Some(repo.root()))?;
     let site_dir = repo.root().join("site");
     let plan = site::plan(repo.root(), &config, &site_dir)?;
-    let csaf_history = match plan.history_wanted() {
-        Some((ids, since)) => History::from_git(history::report_revisions(&repo, &ids, since)?),
-        None => History::none(),
-    };
+    let (ids, since) = plan.history_wanted();
+    let revisions = History::from_git(history::report_revisions(&repo, &ids, since)?, &config);
     let request = SiteRequest { out: site_dir.clone(), only: None, check: false };
-    let built = site::build(&config, &renderer, &request, plan, csaf_history)?;
+    let built = site::build(&config, &renderer, &request, plan, revisions)?;
     Ok(DemoOutcome {
         root: repo.root().components().collect(),
         reports,

@@ -2,21 +2,26 @@
 //!
 //! A report is released when it is published and changes after that in two ways: the lifecycle
 //! (withdrawal, a timeline entry) and plain edits, which only git records. So the revisions are
-//! the publication, the withdrawal, and every commit that modified the report file on a later
-//! day (the commit adding it, and commits on the publication or withdrawal day, are part of
-//! those). A report with uncommitted changes is `interim`: it is being revised, and its next
-//! revision gets a number when it is committed. Dates are the timeline's (midnight UTC) and
-//! the commits' own, so the same repository always gives the same document. A commit's day is
-//! its committer's local date, the date the tool writes in the timeline. What git says arrives
-//! as data ([`ReportRevisions`], read by the caller with
+//! the publication, the withdrawal, and every commit after the release that changed what the
+//! advisory says in public ([`crate::publish::revisions`] compares the public view of the file
+//! before and after the commit and names the change: "Added alias CVE-…"). A commit that only
+//! touched private fields, the lifecycle (the withdrawal's own commit) or that made the report
+//! public in the first place is not a revision. A report with uncommitted changes is
+//! `interim`: it is being revised, and its next revision gets a number when it is committed.
+//! Dates are the timeline's (midnight UTC) and the commits' own, so the same repository always
+//! gives the same document. The same revisions give every other output its "last updated"
+//! ([`crate::publish::revisions::apply`]): OSV `modified`, the page, the feed, the CVE record.
+//! What git says arrives as data ([`ReportRevisions`], read by the caller with
 //! [`store::history::report_revisions`](crate::store::history::report_revisions) for the
 //! ids and window [`History::wanted`] gives): this module never opens the repository.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::format::config::Config;
 use crate::publish::public::Advisory;
+use crate::publish::revisions::public_changes;
 use crate::store::history::{ReportRevisions, When};
 
 /// One revision of the document.
@@ -51,14 +56,18 @@ impl Tracking {
     }
 }
 
-/// Commits that modified report files, and reports with uncommitted changes.
+/// Commits that changed published reports in public, and reports with uncommitted changes.
 #[derive(Debug, Default)]
 pub struct History {
-    /// Report id → commits that modified its file: time (Unix seconds) and the committer's UTC
-    /// offset (minutes), whose local date is the date the tool wrote in the timeline; and the
-    /// reports with uncommitted changes.
-    git: ReportRevisions,
+    /// Report id → commits that modified its file: when, and what changed in public (`None`:
+    /// one side could not be read, so the change cannot be named; empty: nothing public).
+    edits: HashMap<String, Vec<(When, Option<Vec<String>>)>>,
+    /// Reports with uncommitted changes.
+    dirty: HashSet<String>,
 }
+
+/// The summary of a revision whose change cannot be named (a version that does not parse).
+pub const REVISED: &str = "Advisory revised.";
 
 /// Midnight UTC of a `YYYY-MM-DD` date.
 fn midnight(date: &str) -> Option<DateTime<Utc>> {
@@ -96,9 +105,18 @@ impl History {
         (ids, since)
     }
 
-    /// The revisions git records, read for [`History::wanted`].
-    pub fn from_git(git: ReportRevisions) -> History {
-        History { git }
+    /// The revisions git records, read for [`History::wanted`]; each edit is summarised in
+    /// public terms with the public sections `config` names.
+    pub fn from_git(git: ReportRevisions, config: &Config) -> History {
+        let edits = git
+            .changes
+            .into_iter()
+            .map(|(id, edits)| {
+                let named = edits.iter().map(|e| (e.when, public_changes(&id, &e.before, &e.after, config))).collect();
+                (id, named)
+            })
+            .collect();
+        History { edits, dirty: git.dirty }
     }
 
     /// The tracking of one advisory.
@@ -110,19 +128,21 @@ impl History {
         if let Some(w) = withdrawn {
             revisions.push((w, "Advisory withdrawn.".to_owned()));
         }
-        // The commits of the publication and the withdrawal are those revisions already.
-        let quiet_days = [Some(released.date_naive()), withdrawn.map(|w| w.date_naive())];
-        for &When { seconds: t, offset_minutes: offset } in self.git.changes.get(&a.id).into_iter().flatten() {
-            let Some(time) = DateTime::from_timestamp(t, 0) else { continue };
-            let local_day = DateTime::from_timestamp(t + i64::from(offset) * 60, 0).map(|l| l.date_naive());
-            if time > released && !quiet_days.contains(&local_day) {
-                revisions.push((time, "Advisory revised.".to_owned()));
+        // The commits of the publication and the withdrawal change nothing public but the
+        // lifecycle: those revisions are there already.
+        for (when, changes) in self.edits.get(&a.id).into_iter().flatten() {
+            let Some(time) = DateTime::from_timestamp(when.seconds, 0).filter(|t| *t > released) else { continue };
+            match changes {
+                None => revisions.push((time, REVISED.to_owned())),
+                Some(c) if !c.is_empty() => revisions.push((time, c.join(" "))),
+                Some(_) => {}
             }
         }
+        // Stable: a withdrawal and an edit at the same instant keep their order.
         revisions.sort_by_key(|(t, _)| *t);
         Tracking {
             revisions: revisions.into_iter().map(|(t, summary)| Revision { date: csaf_time(t), summary }).collect(),
-            interim: self.git.dirty.contains(&a.id),
+            interim: self.dirty.contains(&a.id),
         }
     }
 }
