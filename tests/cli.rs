@@ -23,6 +23,7 @@ mod cli {
     mod init;
     mod new;
     mod oracle;
+    mod pages;
     mod parse;
     mod queries;
     mod readme;

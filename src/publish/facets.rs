@@ -94,12 +94,18 @@ fn level(a: &Advisory) -> &'static str {
     LEVELS.iter().find(|l| Some(**l) == given).copied().unwrap_or("unrated")
 }
 
-/// Lowercase ASCII letters and digits, other runs as one `-`; `x` when nothing is left.
+/// Longest slug in a file name.
+const MAX_SLUG: usize = 48;
+
+/// Lowercase ASCII letters and digits, other runs as one `-`, at most [`MAX_SLUG`] of them;
+/// `x` when nothing is left.
 fn slug(name: &str) -> String {
     let mapped: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let joined = mapped.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
-    if joined.is_empty() { "x".to_owned() } else { joined }
+    // A file name stays short: longer names share the page of their first characters.
+    let cut = joined[..joined.len().min(MAX_SLUG)].trim_end_matches('-');
+    if cut.is_empty() { "x".to_owned() } else { cut.to_owned() }
 }
 
 #[cfg(test)]
@@ -111,5 +117,6 @@ mod tests {
         assert_eq!(slug("Web App (EU)"), "web-app-eu");
         assert_eq!(slug("../../etc"), "etc");
         assert_eq!(slug("日本"), "x");
+        assert_eq!(slug(&"a-".repeat(100)).len(), MAX_SLUG - 1, "cut, without a trailing dash");
     }
 }

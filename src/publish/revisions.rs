@@ -233,7 +233,7 @@ mod tests {
     fn public_edits_are_named() {
         let after = REPORT
             .replace("    affected: \"< 2.4.1\"\n", "    affected: \"< 2.4.1\"\n    fixed: 2.4.1\n")
-            .replace("state: published\n", "state: published\naliases: [CVE-2026-1234]\nreferences:\n  - url: https://example.test/fix\n    type: fix\n")
+            .replace("\nstate: published\n", "\nstate: published\naliases: [CVE-2026-1234]\nreferences:\n  - url: https://example.test/fix\n    type: fix\n")
             .replace("accepts `../`.", "accepts `../` and `..\\\\`.");
         assert_eq!(
             changed(REPORT, &after).expect("readable"),
@@ -254,16 +254,16 @@ mod tests {
             .replace("private note", "another note")
             .replace("Private context.", "More private context.");
         assert_eq!(changed(REPORT, &private), Some(vec![]), "nothing public changed");
-        let before = REPORT.replace("state: published", "state: fixed");
+        let before = REPORT.replace("\nstate: published", "\nstate: fixed");
         assert_eq!(changed(&before, REPORT), Some(vec![]), "the publication is the release, not an update");
         assert_eq!(changed("not a report", REPORT), None, "an unreadable version cannot be named");
     }
 
     #[test]
     fn severity_products_and_other_fields() {
-        let before = REPORT.replace("state: published\n", "state: published\nseverity:\n  level: high\n");
+        let before = REPORT.replace("\nstate: published\n", "\nstate: published\nseverity:\n  level: high\n");
         let after = REPORT
-            .replace("state: published\n", "state: published\nseverity:\n  level: critical\n")
+            .replace("\nstate: published\n", "\nstate: published\nseverity:\n  level: critical\n")
             .replace("    affected: \"< 2.4.1\"\n", "    affected: \"< 2.5\"\n  - name: api\n")
             .replace("  name: Jane Doe\n", "  name: Jane Doe\n  credit: J. Doe\n");
         let got = changed(&before, &after).expect("readable");

@@ -50,7 +50,9 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
         "assets/filter.js",
         "advisories/ENIGM-2026-0001.html",
         "advisories/ENIGM-2026-0001.md",
-        "osv/ENIGM-2026-0001.json",
+        "osv/x_ENIGM-2026-0001.json",
+        "osv/all.json",
+        "by/product-web.html",
         "csaf/2026/enigm-2026-0001.json",
         "csaf/index.txt",
         "csaf/changes.csv",
@@ -193,7 +195,7 @@ fn osv_records_are_valid_against_the_official_schema() {
     let site = repo.sandbox.tmp.path().join("site");
     repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
     let two: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0002.json")).expect("osv")).expect("json");
+        serde_json::from_slice(&fs::read(site.join("osv/x_ENIGM-2026-0002.json")).expect("osv")).expect("json");
     assert_eq!(
         two["affected"][0]["package"],
         serde_json::json!({"ecosystem": "npm", "name": "acme-web", "purl": "pkg:npm/acme-web"})
@@ -201,7 +203,7 @@ fn osv_records_are_valid_against_the_official_schema() {
     assert_eq!(two["affected"][0]["ranges"][0]["events"], serde_json::json!([{"introduced": "0"}, {"fixed": "2.4.1"}]));
     assert_eq!(two["severity"][0]["type"], "CVSS_V4");
     let one: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0001.json")).expect("osv")).expect("json");
+        serde_json::from_slice(&fs::read(site.join("osv/x_ENIGM-2026-0001.json")).expect("osv")).expect("json");
     assert!(one["affected"][0].get("package").is_none(), "no ecosystem: no package");
     assert_eq!(one["affected"][0]["database_specific"]["affected"], "< 2.4.1");
     let schema = shared_schema("osv.schema.json");
@@ -283,8 +285,8 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("10 written"),
-        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata: {}",
+        stdout(&a).contains("14 written"),
+        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata, osv/all.json, the index by product, severity and year: {}",
         stdout(&a)
     );
     assert!(
