@@ -39,7 +39,7 @@
 //! | `due`, status screen | [`query::deadline`] |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
-//! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`] |
+//! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::cve`] |
 //! | `states` | [`rules::lifecycle`] |
 
 pub mod error;

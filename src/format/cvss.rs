@@ -497,13 +497,7 @@ mod tests {
         assert_eq!(m.len(), 9);
         assert_eq!(
             m[0],
-            GivenMetric {
-                key: "AV",
-                name: "attackVector",
-                group: "Base",
-                value: "A",
-                value_name: "ADJACENT_NETWORK"
-            }
+            GivenMetric { key: "AV", name: "attackVector", group: "Base", value: "A", value_name: "ADJACENT_NETWORK" }
         );
         assert_eq!((m[8].name, m[8].group, m[8].value_name), ("exploitCodeMaturity", "Temporal", "PROOF_OF_CONCEPT"));
         let v4 = given_metrics("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/AU:Y").expect("v4");

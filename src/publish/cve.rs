@@ -291,7 +291,10 @@ mod tests {
     #[test]
     fn the_fixture_becomes_a_cna_container() {
         let r = record(&advisory(EXPORTS), &with_org(), "https://security.acme.test/").expect("record");
-        assert_eq!(r["cveMetadata"], json!({ "cveId": "CVE-2026-41234", "assignerOrgId": ORG, "state": "PUBLISHED", "dateUpdated": "2026-03-01T00:00:00.000Z" }));
+        assert_eq!(
+            r["cveMetadata"],
+            json!({ "cveId": "CVE-2026-41234", "assignerOrgId": ORG, "state": "PUBLISHED", "dateUpdated": "2026-03-01T00:00:00.000Z" })
+        );
         let cna = &r["containers"]["cna"];
         assert_eq!(
             cna["affected"][0]["versions"],

@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(names[2], "Attack requirements");
         assert_eq!(names[5], "Vulnerable system confidentiality impact");
         assert_eq!(names[8], "Subsequent system confidentiality impact");
-        assert_eq!((names[11], v4[11].value_name.as_str(), v4[11].group.as_str()), ("Exploit maturity", "Proof of concept", "Threat"));
+        assert_eq!(
+            (names[11], v4[11].value_name.as_str(), v4[11].group.as_str()),
+            ("Exploit maturity", "Proof of concept", "Threat")
+        );
         assert_eq!((names[12], v4[12].value_name.as_str()), ("Modified subsequent system integrity impact", "Safety"));
         assert_eq!((names[13], v4[13].group.as_str()), ("Safety", "Supplemental"));
         assert!(metrics("CVSS:3.1/AV:N").is_empty());

@@ -15,11 +15,11 @@ use serde::Serialize;
 
 use crate::format::config::Config;
 use crate::format::report::model::{FileHashes, GenericUri};
-use crate::publish::cvss_view::{PublicMetric, metrics};
-use crate::publish::revisions::PublicRevision;
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
+use crate::publish::cvss_view::{PublicMetric, metrics};
 use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
+use crate::publish::revisions::PublicRevision;
 
 /// The template context of one advisory (documented in `docs/templates.md`).
 #[derive(Debug, Clone, Serialize)]

@@ -159,7 +159,9 @@ fn products(out: &mut Vec<String>, old: &[PublicProduct], new: &[PublicProduct])
             out.push(format!("Product details of {name} updated."));
         }
     }
-    out.extend(old.iter().map(product_name).filter(|n| find(new, n).is_none()).map(|n| format!("Product {n} removed.")));
+    out.extend(
+        old.iter().map(product_name).filter(|n| find(new, n).is_none()).map(|n| format!("Product {n} removed.")),
+    );
 }
 
 fn severity(out: &mut Vec<String>, old: &Advisory, new: &Advisory) {
@@ -269,7 +271,12 @@ mod tests {
         let got = changed(&before, &after).expect("readable");
         assert_eq!(
             got,
-            ["Affected versions of web changed to < 2.5.", "Product api added.", "Severity changed from high to critical.", "Credits updated."]
+            [
+                "Affected versions of web changed to < 2.5.",
+                "Product api added.",
+                "Severity changed from high to critical.",
+                "Credits updated."
+            ]
         );
     }
 }

@@ -82,11 +82,18 @@ fn a_published_edit_dates_osv_the_page_the_feed_the_cve_record_and_csaf_alike() 
     assert_eq!(json(&site, "osv/x_ENIGM-2026-0001.json")["modified"], format!("{at}Z"));
     let csaf = json(&site, "csaf/2026/enigm-2026-0001.json");
     let tracking = &csaf["document"]["tracking"];
-    assert_eq!((tracking["version"].as_str(), tracking["current_release_date"].as_str()), (Some("2"), Some(&*format!("{at}.000Z"))));
+    assert_eq!(
+        (tracking["version"].as_str(), tracking["current_release_date"].as_str()),
+        (Some("2"), Some(&*format!("{at}.000Z")))
+    );
     let summary = "Added alias CVE-2026-41299. Fixed version of api changed from 1.10.0 to 1.10.1. Affected versions of api changed to < 1.10.1. Added reference https://blog.acme.test/attachments.";
     assert_eq!(tracking["revision_history"][1]["summary"], summary);
     for cve in ["CVE-2026-41234", "CVE-2026-41299"] {
-        assert_eq!(json(&site, &format!("cve/{cve}.json"))["cveMetadata"]["dateUpdated"], format!("{at}.000Z"), "{cve}");
+        assert_eq!(
+            json(&site, &format!("cve/{cve}.json"))["cveMetadata"]["dateUpdated"],
+            format!("{at}.000Z"),
+            "{cve}"
+        );
     }
     let feed = read(&site, "feed.xml");
     assert!(feed.contains(&format!("<updated>{at}Z</updated>")), "{feed}");
@@ -95,14 +102,19 @@ fn a_published_edit_dates_osv_the_page_the_feed_the_cve_record_and_csaf_alike() 
     let escaped = summary.replace('<', "&lt;");
     assert!(page.contains(&format!("<li value=\"2\"><span class=\"date\">2026-04-07</span> {escaped}</li>")), "{page}");
     assert!(read(&site, "advisories/ENIGM-2026-0001.md").contains(&format!("2. 2026-04-07: {summary}")));
-    assert_eq!(json(&site, "osv/all.json"), serde_json::json!([{ "id": "x_ENIGM-2026-0001", "modified": format!("{at}Z") }]));
+    assert_eq!(
+        json(&site, "osv/all.json"),
+        serde_json::json!([{ "id": "x_ENIGM-2026-0001", "modified": format!("{at}Z") }])
+    );
     // `render ID` says the same as the site.
-    let one: Value = serde_json::from_str(&stdout(&repo.cmd().args(["render", "1", "--format", "osv"]).assert().success()))
-        .expect("osv");
+    let one: Value =
+        serde_json::from_str(&stdout(&repo.cmd().args(["render", "1", "--format", "osv"]).assert().success()))
+            .expect("osv");
     assert_eq!(one["modified"], format!("{at}Z"));
 
     // A private edit (the reporter's contact, a private section) is no update: nothing moves.
-    let private = edited().replace("jane@example.org", "jane@elsewhere.test").replace("default configuration", "a lab setup");
+    let private =
+        edited().replace("jane@example.org", "jane@elsewhere.test").replace("default configuration", "a lab setup");
     repo.write("reports/ENIGM-2026-0001.md", private);
     commit_at(&repo, "ENIGM-2026-0001: private notes", 1_776_000_000); // 2026-04-12
     let before = all_files(&site);
@@ -131,7 +143,10 @@ fn all_json_lists_exactly_the_osv_files_with_their_modified() {
         if name != "all.json" {
             let record = json(&site, &format!("osv/{name}"));
             assert_eq!(format!("{}.json", record["id"].as_str().expect("id")), name, "a record is named by its id");
-            files.insert(record["id"].as_str().expect("id").to_owned(), record["modified"].as_str().expect("m").to_owned());
+            files.insert(
+                record["id"].as_str().expect("id").to_owned(),
+                record["modified"].as_str().expect("m").to_owned(),
+            );
         }
     }
     let listed: BTreeMap<String, String> = json(&site, "osv/all.json")
@@ -170,7 +185,10 @@ fn a_withdrawn_page_says_when_and_why_and_each_page_links_its_files_and_breaks_d
     }
     assert!(!page.contains("class=\"notice\""), "no notice on a published advisory");
 
-    repo.cmd().args(["advance", "1", "withdrawn", "--note", "Talked to Jane.", "--reason", "a duplicate of ENIGM-2025-0040"]).assert().success();
+    repo.cmd()
+        .args(["advance", "1", "withdrawn", "--note", "Talked to Jane.", "--reason", "a duplicate of ENIGM-2025-0040"])
+        .assert()
+        .success();
     let site = render_site(&repo);
     let page = read(&site, "advisories/ENIGM-2026-0001.html");
     assert!(
@@ -180,7 +198,10 @@ fn a_withdrawn_page_says_when_and_why_and_each_page_links_its_files_and_breaks_d
     assert!(!page.contains("Talked to Jane"), "the rest of the note stays private");
     assert!(!page.contains("CVE JSON"), "a withdrawn advisory has no CVE record to link");
     let md = read(&site, "advisories/ENIGM-2026-0001.md");
-    assert!(md.contains("> **Withdrawn on 2026-06-15.**") && md.contains("> Reason: a duplicate of ENIGM-2025-0040"), "{md}");
+    assert!(
+        md.contains("> **Withdrawn on 2026-06-15.**") && md.contains("> Reason: a duplicate of ENIGM-2025-0040"),
+        "{md}"
+    );
     assert!(page.contains("<span class=\"date\">2026-06-15</span> Advisory withdrawn.</li>"), "{page}");
 }
 
@@ -198,7 +219,13 @@ fn three_advisories(repo: &TestRepo) {
             .replace("2026-03-01", day)
     };
     repo.write("reports/ENIGM-2026-0002.md", other("ENIGM-2026-0002", "api", "low", "2026-04-01"));
-    repo.write("reports/ENIGM-2025-0009.md", other("ENIGM-2025-0009", "web", "low", "2025-12-01").replace("reported: 2026-01-05", "reported: 2025-11-05").replace("date: 2026-01-", "date: 2025-11-").replace("date: 2026-02-20", "date: 2025-11-20"));
+    repo.write(
+        "reports/ENIGM-2025-0009.md",
+        other("ENIGM-2025-0009", "web", "low", "2025-12-01")
+            .replace("reported: 2026-01-05", "reported: 2025-11-05")
+            .replace("date: 2026-01-", "date: 2025-11-")
+            .replace("date: 2026-02-20", "date: 2025-11-20"),
+    );
     commit_all(repo, "two more advisories");
     repo.cmd().arg("validate").assert().success();
 }
@@ -254,7 +281,10 @@ fn nothing_private_or_unpublished_reaches_any_page_or_file() {
         .replace("reporter:\n", "assignee: MARK-ASSIGNEE\nreporter:\n");
     repo.write("reports/ENIGM-2026-0001.md", marked);
     commit_at(&repo, "public and private edits", 1_775_554_200);
-    repo.cmd().args(["advance", "2026-2", "withdrawn", "--note", "MARK-WITHDRAW-NOTE", "--reason", "not exploitable"]).assert().success();
+    repo.cmd()
+        .args(["advance", "2026-2", "withdrawn", "--note", "MARK-WITHDRAW-NOTE", "--reason", "not exploitable"])
+        .assert()
+        .success();
     repo.write(
         "reports/ENIGM-2026-0003.md",
         EXPORTS
@@ -347,8 +377,11 @@ fn check_in_chromium(chromium: &str, site: &Path, page: &str, width: u32, shots:
     // A copy of the page with the check appended: the site's own pages stay as rendered.
     let copy = site.join(page).with_extension(format!("check-{width}.html"));
     let original = read(site, page);
-    fs::write(&copy, original.replace("</body>", &format!("<script src=\"{}\"></script></body>", checker(site, &copy))))
-        .expect("copy");
+    fs::write(
+        &copy,
+        original.replace("</body>", &format!("<script src=\"{}\"></script></body>", checker(site, &copy))),
+    )
+    .expect("copy");
     let wrapper = copy.with_extension("frame.html");
     fs::write(
         &wrapper,
@@ -404,11 +437,8 @@ fn check_in_chromium(chromium: &str, site: &Path, page: &str, width: u32, shots:
 /// and every `href`/`src` inside the site (not `mailto:` or `https:`) naming one of its files.
 fn checker(site: &Path, copy: &Path) -> String {
     let script = copy.with_extension("js");
-    let files: Vec<String> = all_files(site)
-        .into_iter()
-        .map(|(p, _)| format!("file://{p}"))
-        .filter(|p| !p.contains(".check-"))
-        .collect();
+    let files: Vec<String> =
+        all_files(site).into_iter().map(|(p, _)| format!("file://{p}")).filter(|p| !p.contains(".check-")).collect();
     let known = serde_json::to_string(&files).expect("json");
     fs::write(
         &script,

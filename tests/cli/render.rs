@@ -82,7 +82,11 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     fs::remove_file(repo.root().join("reports/ENIGM-2026-0001.md")).expect("rm");
     repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().code(1);
     let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
-    assert!(stdout(&a).contains("7 removed"), "pages, OSV, CSAF and the index by product, severity and year: {}", stdout(&a));
+    assert!(
+        stdout(&a).contains("7 removed"),
+        "pages, OSV, CSAF and the index by product, severity and year: {}",
+        stdout(&a)
+    );
     assert!(!site.join("advisories/ENIGM-2026-0001.html").exists());
     assert!(site.join("CNAME").exists(), "never deletes what it did not write");
 }

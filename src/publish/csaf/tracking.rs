@@ -56,12 +56,15 @@ impl Tracking {
     }
 }
 
+/// A commit that modified a report file, and what it changed in public (`None`: not readable).
+type Named = (When, Option<Vec<String>>);
+
 /// Commits that changed published reports in public, and reports with uncommitted changes.
 #[derive(Debug, Default)]
 pub struct History {
     /// Report id → commits that modified its file: when, and what changed in public (`None`:
     /// one side could not be read, so the change cannot be named; empty: nothing public).
-    edits: HashMap<String, Vec<(When, Option<Vec<String>>)>>,
+    edits: HashMap<String, Vec<Named>>,
     /// Reports with uncommitted changes.
     dirty: HashSet<String>,
 }
