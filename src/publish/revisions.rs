@@ -18,6 +18,7 @@ use crate::format::report::Document;
 use crate::layout::report_path;
 use crate::publish::csaf::tracking::Tracking;
 use crate::publish::public::{self, Advisory, PublicProduct};
+use crate::store::history::{Edit, When};
 
 /// One revision of an advisory as its page shows it (documented in `docs/templates.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,12 +35,32 @@ pub struct PublicRevision {
 /// version cannot be read; empty when nothing public changed, or when the old version was not
 /// public (the commit is the publication itself, not an update of it).
 pub fn public_changes(id: &str, before: &[u8], after: &[u8], config: &Config) -> Option<Vec<String>> {
-    let old = public_view(id, before, config)?;
-    let new = public_view(id, after, config)?;
+    compare(public_view(id, before, config).as_ref(), public_view(id, after, config).as_ref())
+}
+
+/// [`public_changes`] of each edit of report `id`, in order. Consecutive commits share a
+/// version (one's `before` is often the next one's `after`): each is read once.
+pub fn named_edits(id: &str, edits: &[Edit], config: &Config) -> Vec<(When, Option<Vec<String>>)> {
+    let mut last: Option<(&[u8], Option<Advisory>)> = None;
+    let mut out = Vec::with_capacity(edits.len());
+    for e in edits {
+        let after = match last.take() {
+            Some((b, v)) if b == e.after.as_slice() => v,
+            _ => public_view(id, &e.after, config),
+        };
+        let before = public_view(id, &e.before, config);
+        out.push((e.when, compare(before.as_ref(), after.as_ref())));
+        last = Some((&e.before, before));
+    }
+    out
+}
+
+fn compare(old: Option<&Advisory>, new: Option<&Advisory>) -> Option<Vec<String>> {
+    let (old, new) = (old?, new?);
     if !old.state.is_public() {
         return Some(Vec::new());
     }
-    Some(changes(&old, &new))
+    Some(changes(old, new))
 }
 
 /// The public view of one version of a report file.
@@ -244,6 +265,24 @@ mod tests {
                 "Fixed version 2.4.1 added for web.",
                 "Added reference https://example.test/fix.",
                 "Section Summary updated.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_chain_of_edits_reads_each_version_once_and_names_each_edit() {
+        let one = REPORT.replace("\nstate: published\n", "\nstate: published\naliases: [CVE-2026-1234]\n");
+        let two = one.replace("aliases: [CVE-2026-1234]", "aliases: [CVE-2026-1234, CVE-2026-1235]");
+        let when = |s| When { seconds: s, offset_minutes: 0 };
+        let edit = |s, b: &str, a: &str| Edit { when: when(s), before: b.into(), after: a.into() };
+        // Newest first, as git gives them.
+        let edits = [edit(2, &one, &two), edit(1, REPORT, &one)];
+        let named = named_edits("ENIGM-2026-0001", &edits, &config());
+        assert_eq!(
+            named,
+            [
+                (when(2), Some(vec!["Added alias CVE-2026-1235.".to_owned()])),
+                (when(1), Some(vec!["Added alias CVE-2026-1234.".to_owned()]))
             ]
         );
     }

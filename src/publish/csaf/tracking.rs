@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::format::config::Config;
 use crate::publish::public::Advisory;
-use crate::publish::revisions::public_changes;
+use crate::publish::revisions::named_edits;
 use crate::store::history::{ReportRevisions, When};
 
 /// One revision of the document.
@@ -111,11 +111,12 @@ impl History {
     /// The revisions git records, read for [`History::wanted`]; each edit is summarised in
     /// public terms with the public sections `config` names.
     pub fn from_git(git: ReportRevisions, config: &Config) -> History {
+        use rayon::prelude::*;
         let edits = git
             .changes
-            .into_iter()
+            .into_par_iter()
             .map(|(id, edits)| {
-                let named = edits.iter().map(|e| (e.when, public_changes(&id, &e.before, &e.after, config))).collect();
+                let named = named_edits(&id, &edits, config);
                 (id, named)
             })
             .collect();
