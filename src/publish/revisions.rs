@@ -48,11 +48,33 @@ pub fn named_edits(id: &str, edits: &[Edit], config: &Config) -> Vec<(When, Opti
             Some((b, v)) if b == e.after.as_slice() => v,
             _ => public_view(id, &e.after, config),
         };
+        // Most edits of a report come before its release: those need no reading.
+        if surely_not_public(&e.before) {
+            out.push((e.when, Some(Vec::new())));
+            continue;
+        }
         let before = public_view(id, &e.before, config);
         out.push((e.when, compare(before.as_ref(), after.as_ref())));
         last = Some((&e.before, before));
     }
     out
+}
+
+/// The file's front matter has a top-level `state:` line naming a state that is not public
+/// (`state: fixed`): a cheap look at the bytes, which says nothing when in doubt (quotes, a
+/// comment, no such line), so the file is then read in full.
+fn surely_not_public(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(64 * 1024)).unwrap_or_default());
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return false;
+    }
+    let state = lines.take_while(|l| l.trim_end() != "---").find_map(|l| l.strip_prefix("state: "));
+    state.is_some_and(|v| {
+        let v = v.trim_end();
+        v.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            && v.parse::<crate::format::report::State>().is_ok_and(|s| !s.is_public())
+    })
 }
 
 fn compare(old: Option<&Advisory>, new: Option<&Advisory>) -> Option<Vec<String>> {
@@ -298,6 +320,10 @@ mod tests {
         let before = REPORT.replace("\nstate: published", "\nstate: fixed");
         assert_eq!(changed(&before, REPORT), Some(vec![]), "the publication is the release, not an update");
         assert_eq!(changed("not a report", REPORT), None, "an unreadable version cannot be named");
+        assert!(surely_not_public(before.as_bytes()));
+        for maybe in [REPORT.to_owned(), REPORT.replace("\nstate: published", "\nstate: 'fixed'"), "state: fixed".to_owned()] {
+            assert!(!surely_not_public(maybe.as_bytes()), "read in full: {maybe}");
+        }
     }
 
     #[test]
