@@ -321,7 +321,9 @@ mod tests {
         assert_eq!(changed(&before, REPORT), Some(vec![]), "the publication is the release, not an update");
         assert_eq!(changed("not a report", REPORT), None, "an unreadable version cannot be named");
         assert!(surely_not_public(before.as_bytes()));
-        for maybe in [REPORT.to_owned(), REPORT.replace("\nstate: published", "\nstate: 'fixed'"), "state: fixed".to_owned()] {
+        for maybe in
+            [REPORT.to_owned(), REPORT.replace("\nstate: published", "\nstate: 'fixed'"), "state: fixed".to_owned()]
+        {
             assert!(!surely_not_public(maybe.as_bytes()), "read in full: {maybe}");
         }
     }
