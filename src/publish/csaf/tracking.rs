@@ -134,7 +134,9 @@ impl History {
         }
         // The commits of the publication and the withdrawal change nothing public but the
         // lifecycle: those revisions are there already.
-        for (when, changes) in self.edits.get(&a.id).into_iter().flatten() {
+        // Oldest first (git gives them newest first), so commits made in the same second keep
+        // their order through the stable sort below.
+        for (when, changes) in self.edits.get(&a.id).into_iter().flatten().rev() {
             let Some(time) = DateTime::from_timestamp(when.seconds, 0).filter(|t| *t > released) else { continue };
             match changes {
                 None => revisions.push((time, REVISED.to_owned())),
@@ -142,7 +144,6 @@ impl History {
                 Some(_) => {}
             }
         }
-        // Stable: a withdrawal and an edit at the same instant keep their order.
         revisions.sort_by_key(|(t, _)| *t);
         Tracking {
             revisions: revisions.into_iter().map(|(t, summary)| Revision { date: csaf_time(t), summary }).collect(),
@@ -154,6 +155,30 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_become_named_revisions_in_commit_order_even_within_one_second() {
+        use crate::publish::csaf::test_support::{EXPORTS, advisory, config};
+        use crate::store::history::Edit;
+        let one = EXPORTS.replace("aliases: [CVE-2026-41234]", "aliases: [CVE-2026-41234, CVE-2026-41235]");
+        let two = one.replace("CVE-2026-41235]", "CVE-2026-41235, CVE-2026-41236]");
+        let private = two.replace("default configuration", "a lab");
+        let at = |seconds| When { seconds, offset_minutes: 0 };
+        let edit = |s, b: &str, a: &str| Edit { when: at(s), before: b.into(), after: a.into() };
+        let april = 1_775_554_200; // 2026-04-07T09:30:00Z
+        let mut git = ReportRevisions::default();
+        // Newest first, as the walk gives them; the last two in one second.
+        let edits = vec![edit(april + 9, &two, &private), edit(april, &one, &two), edit(april, EXPORTS, &one)];
+        git.changes.insert("ENIGM-2026-0001".into(), edits);
+        let tracking = History::from_git(git, &config()).tracking(&advisory(&two));
+        let summaries: Vec<&str> = tracking.revisions.iter().map(|r| r.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            ["Initial public release.", "Added alias CVE-2026-41235.", "Added alias CVE-2026-41236."],
+            "in commit order; the private edit is none"
+        );
+        assert_eq!(tracking.current_release_date(), "2026-04-07T09:30:00.000Z");
+    }
 
     #[test]
     fn csaf_times_have_milliseconds_and_zulu() {
