@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     advisories.truncate(limit);
     let publisher = Publisher::from_config(&config)?;
     let (ids, since) = History::wanted(&advisories);
-    let history = History::from_git(history::report_revisions(&repo, &ids, since)?);
+    let history = History::from_git(history::report_revisions(&repo, &ids, since)?, &config);
     let site = SiteInfo::from_config(&config);
     let mut files: Vec<(String, Vec<u8>)> = advisories
         .par_iter()

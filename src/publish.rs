@@ -7,13 +7,16 @@
 pub mod credits;
 pub mod csaf;
 pub mod cve;
+pub mod cvss_view;
 pub mod dashboard;
 pub mod face;
+pub mod facets;
 pub mod markdown;
 pub mod messages;
 pub mod osv;
 pub mod policy;
 pub mod public;
+pub mod revisions;
 pub mod sandbox;
 pub mod securitytxt;
 pub mod site;

@@ -26,6 +26,7 @@ mod cli {
     mod intake_mail;
     mod new;
     mod oracle;
+    mod pages;
     mod parse;
     mod public_face;
     mod queries;

@@ -48,7 +48,7 @@ pub struct AdvanceArgs {
     /// The original report (with `--resolution duplicate`).
     #[arg(long, value_name = "ID", add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     duplicate_of: Option<String>,
-    /// Why (needed for `withdrawn` and with --force).
+    /// Why (needed for `withdrawn`, whose notice on the advisory page shows it, and with --force).
     #[arg(long)]
     reason: Option<String>,
     /// Date of the change, YYYY-MM-DD [default: today].

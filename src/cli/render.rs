@@ -129,12 +129,10 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
     }
     let plan = site::plan(repo.root(), config, &out)?;
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
-    let csaf_history = match plan.history_wanted() {
-        Some((ids, since)) => History::from_git(history::report_revisions(repo, &ids, since)?),
-        None => History::none(),
-    };
+    let (ids, since) = plan.history_wanted();
+    let revisions = History::from_git(history::report_revisions(repo, &ids, since)?, config);
     let request = SiteRequest { out: out.clone(), only, check: args.check };
-    let outcome = site::build(config, &renderer, &request, plan, csaf_history)?;
+    let outcome = site::build(config, &renderer, &request, plan, revisions)?;
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
@@ -183,7 +181,7 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
     let req = OneRequest { id: &id, root: repo.root(), format, draft: args.draft, today: clock::today()? };
     let text = site::render_one(&req, config, &doc, &report, |advisories| {
         let (ids, since) = History::wanted(advisories);
-        Ok(History::from_git(history::report_revisions(repo, &ids, since)?))
+        Ok(History::from_git(history::report_revisions(repo, &ids, since)?, config))
     })?;
     write_one(args.out.as_deref(), ctx, &text, args.draft, repo, args.force)?;
     Ok(ExitCode::SUCCESS)

@@ -408,6 +408,43 @@ const V4_MORE: &[Grouped] = &[
     ),
 ];
 
+/// One metric a vector gives: its abbreviation and FIRST's JSON name, its group, and the
+/// value's abbreviation and FIRST's JSON value (`AV`, `attackVector`, `Base`, `N`, `NETWORK`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GivenMetric {
+    pub key: &'static str,
+    pub name: &'static str,
+    /// `Base`; `Temporal` (v3.1) or `Threat` (v4.0); `Environmental`; `Supplemental` (v4.0).
+    pub group: &'static str,
+    pub value: &'static str,
+    pub value_name: &'static str,
+}
+
+/// Every metric of a valid v3.1 or v4.0 vector, in the order written; `None` for a vector
+/// [`assess`] refuses.
+pub fn given_metrics(vector: &str) -> Option<Vec<GivenMetric>> {
+    let vector = vector.trim();
+    let version = assess(vector).ok()?.version;
+    let (base, more, first) = match version {
+        CvssVersion::V3_1 => (V3_BASE, V3_MORE, "Temporal"),
+        CvssVersion::V4_0 => (V4_BASE, V4_MORE, "Threat"),
+    };
+    let group = |g: Group| match g {
+        Group::First => first,
+        Group::Environmental => "Environmental",
+        Group::Supplemental => "Supplemental",
+    };
+    let known = base.iter().map(|m| (m, "Base")).chain(more.iter().map(|(m, g)| (m, group(*g))));
+    let known: Vec<(&Metric, &str)> = known.collect();
+    let given = vector.split('/').skip(1).filter_map(|part| {
+        let (key, value) = part.split_once(':')?;
+        let ((key, name, values), group) = known.iter().find(|((k, _, _), _)| *k == key)?;
+        let (value, value_name) = values.iter().find(|(v, _)| *v == value)?;
+        Some(GivenMetric { key, name, group, value, value_name })
+    });
+    Some(given.collect())
+}
+
 /// The vector as FIRST's CVSS JSON (`cvss-v3.1.json`, `cvss-v4.0.json`): version, vector string,
 /// a property for every metric the vector gives, and its scores. `None` when the vector is
 /// not a valid v3.1 or v4.0 vector.
@@ -453,6 +490,21 @@ pub fn to_json(vector: &str) -> Option<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn given_metrics_name_every_metric_and_its_group() {
+        let m = given_metrics("CVSS:3.1/AV:A/AC:L/PR:N/UI:R/S:C/C:H/I:L/A:N/E:P").expect("valid");
+        assert_eq!(m.len(), 9);
+        assert_eq!(
+            m[0],
+            GivenMetric { key: "AV", name: "attackVector", group: "Base", value: "A", value_name: "ADJACENT_NETWORK" }
+        );
+        assert_eq!((m[8].name, m[8].group, m[8].value_name), ("exploitCodeMaturity", "Temporal", "PROOF_OF_CONCEPT"));
+        let v4 = given_metrics("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/AU:Y").expect("v4");
+        assert_eq!((v4[5].name, v4[5].group), ("vulnConfidentialityImpact", "Base"));
+        assert_eq!((v4[11].group, v4[12].group, v4[12].value_name), ("Threat", "Supplemental", "YES"));
+        assert!(given_metrics("CVSS:3.1/AV:N").is_none());
+    }
 
     #[test]
     fn scores_v31_and_v40() {

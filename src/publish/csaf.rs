@@ -131,7 +131,7 @@ fn document_part(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_
         doc["references"] = json!([
             { "category": "self", "summary": "This advisory in the common security advisory format", "url": csaf },
             { "category": "self", "summary": "This advisory as a web page", "url": format!("{base_url}advisories/{}.html", a.id) },
-            { "category": "self", "summary": "This advisory in the open source vulnerability format", "url": format!("{base_url}osv/{}.json", a.id) },
+            { "category": "self", "summary": "This advisory in the open source vulnerability format", "url": format!("{base_url}{}", a.files.osv) },
         ]);
     }
     doc

@@ -93,9 +93,17 @@ fn record_for(a: &Advisory, cve: &str, config: &Config, base_url: &str) -> Resul
     Ok(json!({
         "dataType": "CVE_RECORD",
         "dataVersion": DATA_VERSION,
-        "cveMetadata": { "cveId": cve, "assignerOrgId": org, "state": "PUBLISHED" },
+        "cveMetadata": { "cveId": cve, "assignerOrgId": org, "state": "PUBLISHED", "dateUpdated": date_updated(a) },
         "containers": { "cna": cna },
     }))
+}
+
+/// When the record last changed: the advisory's `modified` (its latest revision), with the
+/// milliseconds CVE timestamps carry.
+fn date_updated(a: &Advisory) -> String {
+    chrono::DateTime::parse_from_rfc3339(&a.modified)
+        .map(|t| t.to_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_else(|_| a.modified.clone())
 }
 
 /// `render.cve_org_id`, when set to a UUID (version 4, as the CVE schema requires).
@@ -283,7 +291,10 @@ mod tests {
     #[test]
     fn the_fixture_becomes_a_cna_container() {
         let r = record(&advisory(EXPORTS), &with_org(), "https://security.acme.test/").expect("record");
-        assert_eq!(r["cveMetadata"], json!({ "cveId": "CVE-2026-41234", "assignerOrgId": ORG, "state": "PUBLISHED" }));
+        assert_eq!(
+            r["cveMetadata"],
+            json!({ "cveId": "CVE-2026-41234", "assignerOrgId": ORG, "state": "PUBLISHED", "dateUpdated": "2026-03-01T00:00:00.000Z" })
+        );
         let cna = &r["containers"]["cna"];
         assert_eq!(
             cna["affected"][0]["versions"],

@@ -77,6 +77,12 @@ pub fn osv_id(id: &str, config: &Config) -> String {
     }
 }
 
+/// Where the OSV record of report `id` is in the site: `osv/<OSV id>.json`, the name OSV.dev's
+/// REST import asks for (`osv/all.json` lists the ids).
+pub fn file_path(id: &str, config: &Config) -> String {
+    format!("osv/{}.json", osv_id(id, config))
+}
+
 /// The OSV record of an advisory.
 pub fn record(a: &Advisory, config: &Config) -> Value {
     let mut v = json!({

@@ -18,7 +18,9 @@ use crate::format::config::Config;
 use crate::format::report::model::{FileHashes, GenericUri};
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
+use crate::publish::cvss_view::{PublicMetric, metrics};
 use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
+use crate::publish::revisions::PublicRevision;
 
 /// The template context of one advisory (documented in `docs/templates.md`).
 #[derive(Debug, Clone, Serialize)]
@@ -41,14 +43,43 @@ pub struct Advisory {
     pub reported: String,
     pub published: Option<String>,
     pub withdrawn_date: Option<String>,
-    /// Last change: the latest of the timeline, published and withdrawn dates (RFC 3339, UTC).
+    /// Why the advisory was withdrawn: the `advance … withdrawn --reason` text (the part of
+    /// the withdrawal step's note after its last `Reason: `), which the withdrawal notice
+    /// publishes; none before a withdrawal or when the note has no reason.
+    pub withdrawal_reason: Option<String>,
+    /// Last change: the latest of the timeline, published and withdrawn dates and of the
+    /// revisions (RFC 3339, UTC): see [`crate::publish::revisions`].
     pub modified: String,
+    /// The public revision history, oldest first (set by [`crate::publish::revisions::apply`]
+    /// from git; empty for a draft).
+    pub revisions: Vec<PublicRevision>,
+    /// The advisory's machine-readable files in the site, relative to its root.
+    pub files: AdvisoryFiles,
     /// Public timeline: dates and states only.
     pub timeline: Vec<PublicStep>,
     /// Public body sections, in file order.
     pub sections: Vec<PublicSection>,
     /// Set only for `render --draft`: the stamp every page carries.
     pub draft: Option<String>,
+}
+
+/// Where an advisory's machine-readable files are in the site (paths from the site root).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AdvisoryFiles {
+    /// `osv/ENIGM-2026-0001.json`.
+    pub osv: String,
+    /// `csaf/2026/enigm-2026-0001.json`, when the site has a CSAF directory.
+    pub csaf: Option<String>,
+    /// One CVE record per CVE alias, when the site writes CVE records.
+    pub cve: Vec<CveFile>,
+}
+
+/// A CVE record of the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct CveFile {
+    pub id: String,
+    /// `cve/CVE-2026-1234.json`.
+    pub path: String,
 }
 
 /// Severity as shown.
@@ -64,6 +95,10 @@ pub struct PublicSeverity {
     pub vector_v4: Option<String>,
     /// Its score.
     pub score_v4: Option<f64>,
+    /// The metrics of `vector`, by name ("Attack vector: Network").
+    pub metrics: Vec<PublicMetric>,
+    /// The metrics of `vector_v4`.
+    pub metrics_v4: Vec<PublicMetric>,
 }
 
 /// An affected product.
@@ -193,7 +228,10 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         reported: report.reported.to_string(),
         published: report.published.map(|d| d.to_string()),
         withdrawn_date: report.withdrawn.map(|d| d.to_string()),
+        withdrawal_reason: withdrawal_reason(report),
         modified: format!("{last}T00:00:00Z"),
+        revisions: Vec::new(),
+        files: AdvisoryFiles { osv: format!("osv/{}.json", report.id), ..AdvisoryFiles::default() },
         timeline: report.timeline.iter().map(|t| PublicStep { date: t.date.to_string(), state: t.state }).collect(),
         sections,
         draft,
@@ -221,7 +259,20 @@ fn public_severity(s: &crate::format::report::SeverityInfo) -> PublicSeverity {
         }),
         vector_v4: extra.map(|(v, _)| v.clone()),
         score_v4: extra.map(|(_, a)| a.score),
+        metrics: main.filter(|_| assessed.is_some()).map(|v| metrics(v)).unwrap_or_default(),
+        metrics_v4: extra.map(|(v, _)| metrics(v)).unwrap_or_default(),
     }
+}
+
+/// The reason `advance … withdrawn --reason` recorded: what follows the last `Reason: ` in the
+/// note of the latest `withdrawn` step (the rest of the note stays private).
+fn withdrawal_reason(report: &Report) -> Option<String> {
+    if report.state != State::Withdrawn {
+        return None;
+    }
+    let step = report.timeline.iter().rev().find(|t| t.state == State::Withdrawn)?;
+    let (_, reason) = step.note.as_deref()?.rsplit_once("Reason: ")?;
+    Some(reason.trim()).filter(|r| !r.is_empty()).map(str::to_owned)
 }
 
 /// Markdown to sanitised HTML: no script, no event handlers, only http(s)/mailto links.

@@ -1,7 +1,8 @@
 //! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
 //! document per public advisory, one CVE record per CVE alias (with `render.cve_org_id`), an
-//! Atom feed, a CSAF provider directory and the public face ([`super::face`]: policy, contact,
-//! acknowledgements, `security.txt`); and one
+//! Atom feed, `osv/all.json` (every OSV record's id and `modified`, for OSV.dev to import), the
+//! index filtered by product, severity and year ([`super::facets`]), a CSAF provider directory
+//! and the public face ([`super::face`]: policy, contact, acknowledgements, `security.txt`); and one
 //! advisory on its own in any of those formats or as a CVE record ([`render_one`]), built by
 //! the same code as the site's files.
 //!
@@ -12,8 +13,9 @@
 //! tool did not write is ever deleted, and never outside the directory.
 //!
 //! What the site needs from git (the reports changed since a revision, the revisions of each
-//! CSAF document) is read by the caller between [`plan`] and [`build`] and handed in as data:
-//! this module never opens the repository.
+//! advisory, which date every "last updated" and the CSAF documents) is read by the caller
+//! between [`plan`] and [`build`] and handed in as data: this module never opens the
+//! repository.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -22,15 +24,15 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::csaf::tracking::History;
+use super::csaf::tracking::{History, Tracking};
 use super::csaf::{self, Publisher, provider};
 use super::templates::{Renderer, SiteInfo};
-use super::{cve, osv};
+use super::{cve, facets, osv, revisions};
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
 use crate::layout::{REPORTS_DIR, SITE_MANIFEST};
-use crate::publish::public::{self, Advisory};
+use crate::publish::public::{self, Advisory, CveFile};
 use crate::store::files;
 use crate::store::scan::report_paths;
 
@@ -185,8 +187,8 @@ pub struct OneRequest<'a> {
 
 /// One report's advisory, as `render` would publish it (or as a stamped draft). A report that
 /// is not public is refused unless `draft`; CSAF and CVE records are never drafts. `history`
-/// is asked for the CSAF revisions of the advisory (CSAF only): it is the caller's to read
-/// them from git.
+/// is asked for the revisions of a public advisory (they date it in every format): it is the
+/// caller's to read them from git.
 pub fn render_one(
     req: &OneRequest<'_>,
     config: &Config,
@@ -221,8 +223,17 @@ pub fn render_one(
             "preview it as a draft with {draft}",
         ));
     };
-    let adv = public::advisory(doc, report, config, stamp);
+    let mut adv = public::advisory(doc, report, config, stamp);
     let site = SiteInfo::from_config(config);
+    // A public report's revisions date every format; a draft of an unpublished one has none.
+    let tracking = if report.state.is_public() {
+        let tracking = history(std::slice::from_ref(&adv))?.tracking(&adv);
+        let publisher = Publisher::from_config(config).ok();
+        updated(&mut adv, &tracking, config, publisher.is_some());
+        Some(tracking)
+    } else {
+        None
+    };
     match req.format {
         // OSV and CVE need no template, so a broken override does not stop them.
         Format::Osv | Format::Cve => advisory_text(&Renderer::new(None)?, config, &site, &adv, req.format, ""),
@@ -231,7 +242,7 @@ pub fn render_one(
         }
         Format::Csaf => {
             let publisher = Publisher::from_config(config)?;
-            let tracking = history(std::slice::from_ref(&adv))?.tracking(&adv);
+            let tracking = tracking.unwrap_or_else(|| History::none().tracking(&adv));
             Ok(csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?))
         }
     }
@@ -248,8 +259,10 @@ pub fn render_files(
     policy: Option<&str>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let site = SiteInfo { has_policy: policy.is_some(), ..SiteInfo::from_config(config) };
-    // Two templates per advisory, plus the index, the feed and the public face's pages.
-    renderer.plan_pages(advisories.len() * 2 + 7);
+    let (facets, facet_pages) = facets::facets(advisories);
+    // Two templates per advisory, plus the index, the feed, the filtered indexes and the
+    // public face's pages.
+    renderer.plan_pages(advisories.len() * 2 + 7 + facet_pages.len());
     let pages: Vec<Result<Vec<SiteFile>>> = advisories
         .par_iter()
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))
@@ -258,7 +271,7 @@ pub fn render_files(
             let mut files = vec![
                 (format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()),
                 (format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()),
-                (format!("osv/{}.json", a.id), page(Format::Osv)?.into_bytes()),
+                (a.files.osv.clone(), page(Format::Osv)?.into_bytes()),
             ];
             if let Some(c) = csaf {
                 let tracking = c.history.tracking(a);
@@ -285,17 +298,54 @@ pub fn render_files(
         files.extend(cve_files(config, &site, advisories)?);
     }
     let updated = advisories.iter().map(|a| a.modified.as_str()).max().unwrap_or("1970-01-01T00:00:00Z").to_owned();
-    let ctx = minijinja::context! {
-        advisories => minijinja::Value::from(minijinja::value::Serde(advisories)),
-        site => minijinja::Value::from(minijinja::value::Serde(&site)),
-        root => "",
-        draft => None::<String>,
-        updated => updated,
+    let index = |listed: &[&Advisory], root: &str, facet: Option<&facets::Facet>| {
+        let ctx = minijinja::context! {
+            advisories => minijinja::Value::from(minijinja::value::Serde(listed)),
+            site => minijinja::Value::from(minijinja::value::Serde(&site)),
+            root => root,
+            draft => None::<String>,
+            updated => updated.clone(),
+            facets => minijinja::Value::from(minijinja::value::Serde(&facets)),
+            facet => minijinja::Value::from(minijinja::value::Serde(facet)),
+        };
+        renderer.render("index.html.j2", ctx.clone()).map(|page| (page, ctx))
     };
-    files.insert("index.html".into(), renderer.render("index.html.j2", ctx.clone())?.into_bytes());
+    let all: Vec<&Advisory> = advisories.iter().collect();
+    let (page, ctx) = index(&all, "", None)?;
+    files.insert("index.html".into(), page.into_bytes());
     files.insert("feed.xml".into(), renderer.render("feed.xml.j2", ctx)?.into_bytes());
+    for (facet, listed) in &facet_pages {
+        let listed: Vec<&Advisory> = listed.iter().map(|i| &advisories[*i]).collect();
+        files.insert(facet.path.clone(), index(&listed, "../", Some(facet))?.0.into_bytes());
+    }
+    files.insert("osv/all.json".into(), osv_listing(advisories, config));
     files.insert("assets/filter.js".into(), FILTER_JS.as_bytes().to_vec());
     Ok(files)
+}
+
+/// `osv/all.json`: the id and `modified` of every OSV record of the site, sorted by id (what
+/// OSV.dev's REST import reads; docs/exports.md).
+fn osv_listing(advisories: &[Advisory], config: &Config) -> Vec<u8> {
+    let mut listed: Vec<serde_json::Value> = advisories
+        .iter()
+        .map(|a| serde_json::json!({ "id": osv::osv_id(&a.id, config), "modified": a.modified }))
+        .collect();
+    listed.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    (serde_json::to_string_pretty(&listed).unwrap_or_default() + "\n").into_bytes()
+}
+
+/// Dates an advisory by its revisions ([`revisions::apply`]) and names its files in the site:
+/// the OSV record, the CSAF document (when the site has a CSAF directory) and the CVE records
+/// (when it writes them).
+fn updated(a: &mut Advisory, tracking: &Tracking, config: &Config, with_csaf: bool) {
+    revisions::apply(a, tracking);
+    a.files.osv = osv::file_path(&a.id, config);
+    a.files.csaf = with_csaf.then(|| format!("{}/{}", provider::DIR, provider::path(&a.id, tracking)));
+    if config.render.cve_org_id.is_some() && !a.withdrawn {
+        let mut seen = HashSet::new();
+        let cves = a.aliases.iter().filter(|x| crate::rules::checks::fields::is_cve(x) && seen.insert(x.as_str()));
+        a.files.cve = cves.map(|id| CveFile { id: id.clone(), path: cve_path(id) }).collect();
+    }
 }
 
 /// `cve/<CVE-ID>.json`, the path of one CVE record in the site.
@@ -336,10 +386,9 @@ pub struct SitePlan {
 }
 
 impl SitePlan {
-    /// What git must be asked for the CSAF revisions ([`History::wanted`]); `None` when the
-    /// site has no CSAF directory.
-    pub fn history_wanted(&self) -> Option<(HashSet<&str>, Option<i64>)> {
-        self.publisher.as_ref().map(|_| History::wanted(&self.advisories))
+    /// What git must be asked for the revisions of the advisories ([`History::wanted`]).
+    pub fn history_wanted(&self) -> (HashSet<&str>, Option<i64>) {
+        History::wanted(&self.advisories)
     }
 }
 
@@ -370,8 +419,8 @@ fn csaf_publisher(config: &Config, notes: &mut Vec<String>) -> Option<Publisher>
     Some(publisher)
 }
 
-/// Builds (or checks) the site from `plan`; `history` holds the CSAF revisions git records
-/// (for [`SitePlan::history_wanted`]).
+/// Builds (or checks) the site from `plan`; `history` holds the revisions git records (for
+/// [`SitePlan::history_wanted`]).
 pub fn build(
     config: &Config,
     renderer: &Renderer,
@@ -379,7 +428,11 @@ pub fn build(
     plan: SitePlan,
     history: History,
 ) -> Result<SiteOutcome> {
-    let SitePlan { advisories, skipped, publisher, policy, notes } = plan;
+    let SitePlan { mut advisories, skipped, publisher, policy, notes } = plan;
+    for a in &mut advisories {
+        let tracking = history.tracking(a);
+        updated(a, &tracking, config, publisher.is_some());
+    }
     let only = req.only.as_ref();
     let csaf = publisher.map(|publisher| CsafExport { publisher, history });
     let files = render_files(renderer, config, &advisories, only, csaf.as_ref(), policy.as_deref())?;

@@ -464,9 +464,18 @@ fn blobs_of(git_dir: &Path, commits: &[Oid], name: &str) -> Result<HashMap<Oid, 
 pub struct ReportRevisions {
     /// Report id → the commits that modified its file (present before and after), newest
     /// first.
-    pub changes: HashMap<String, Vec<When>>,
+    pub changes: HashMap<String, Vec<Edit>>,
     /// Reports whose file differs from HEAD (staged or not).
     pub dirty: HashSet<String>,
+}
+
+/// One commit that modified a report file: when, and the file before and after it (empty
+/// when a blob cannot be read), so the caller can say what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub when: When,
+    pub before: Vec<u8>,
+    pub after: Vec<u8>,
 }
 
 /// The [`ReportRevisions`] of the reports `ids`, walking HEAD's first-parent chain back to the
@@ -482,23 +491,26 @@ pub fn report_revisions(repo: &Repo, ids: &HashSet<&str>, since: Option<i64>) ->
     let pairs: Vec<(&Link, &Link)> =
         chain.windows(2).map(|w| (&w[0], &w[1])).filter(|(c, p)| c.tree != p.tree).collect();
     let git_dir = git.path().to_owned();
-    let found: Vec<Result<Vec<(String, When)>>> = pairs
+    let found: Vec<Result<Vec<(String, Edit)>>> = pairs
         .par_chunks(256.max(pairs.len() / 32 + 1))
         .map(|chunk| {
             let git = Repository::open(&git_dir)?;
             let mut trees = TreeCache::default();
             let mut out = Vec::new();
+            let read = |blob: Oid| crate::store::repo::read_blob(&git, blob).unwrap_or_default();
             for (commit, parent) in chunk {
                 let (Some(new), Some(old)) = (commit.tree, parent.tree) else { continue };
                 let (new, old) = (trees.get(&git, new)?, trees.get(&git, old)?);
-                out.extend(modified(&new, &old, ids).into_iter().map(|id| (id, commit.time)));
+                out.extend(modified(&new, &old, ids).into_iter().map(|(id, before, after)| {
+                    (id, Edit { when: commit.time, before: read(before), after: read(after) })
+                }));
             }
             Ok(out)
         })
         .collect();
     for part in found {
-        for (id, time) in part? {
-            revisions.changes.entry(id).or_default().push(time);
+        for (id, edit) in part? {
+            revisions.changes.entry(id).or_default().push(edit);
         }
     }
     Ok(revisions)
@@ -536,21 +548,26 @@ fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
     Ok(chain)
 }
 
-/// Ids among `ids` whose report file differs between two `reports/` trees (present in both).
-fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> Vec<String> {
+/// Ids among `ids` whose report file differs between two `reports/` trees (present in both),
+/// with the old and the new blob.
+fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> Vec<(String, Oid, Oid)> {
     // A few reports: two lookups beat walking trees of thousands of entries.
     if ids.len() <= 16 {
         let blob = |tree: &git2::Tree<'_>, id: &str| tree.get_name(&format!("{id}.md")).map(|e| e.id());
         return ids
             .iter()
-            .filter(|id| matches!((blob(new, id), blob(old, id)), (Some(a), Some(b)) if a != b))
-            .map(|id| (*id).to_owned())
+            .filter_map(|id| match (blob(old, id), blob(new, id)) {
+                (Some(a), Some(b)) if a != b => Some(((*id).to_owned(), a, b)),
+                _ => None,
+            })
             .collect();
     }
     diff(Some(old), Some(new))
         .into_iter()
-        .filter(|(_, old, new)| old.is_some() && new.is_some())
-        .filter_map(|(name, _, _)| name.strip_suffix(".md").filter(|id| ids.contains(id)).map(str::to_owned))
+        .filter_map(|(name, old, new)| {
+            let id = name.strip_suffix(".md").filter(|id| ids.contains(id))?;
+            Some((id.to_owned(), old?, new?))
+        })
         .collect()
 }
 
@@ -699,8 +716,11 @@ mod tests {
         let new = git.find_tree(reports_tree(&git, 41, Some(7))).expect("new");
         let names: Vec<String> = (0..41).map(|i| format!("ENIGM-2026-{i:04}")).collect();
         let all: HashSet<&str> = names.iter().map(String::as_str).collect();
-        assert_eq!(modified(&new, &old, &all), ["ENIGM-2026-0007"], "added files are not modified");
+        let ids = |found: Vec<(String, Oid, Oid)>| found.into_iter().map(|(id, _, _)| id).collect::<Vec<_>>();
+        assert_eq!(ids(modified(&new, &old, &all)), ["ENIGM-2026-0007"], "added files are not modified");
         let few: HashSet<&str> = ["ENIGM-2026-0007", "ENIGM-2026-0008", "ENIGM-2026-0040"].into();
-        assert_eq!(modified(&new, &old, &few), ["ENIGM-2026-0007"]);
+        let found = modified(&new, &old, &few);
+        let blob = |tree: &git2::Tree<'_>| tree.get_name("ENIGM-2026-0007.md").expect("file").id();
+        assert_eq!(found, [("ENIGM-2026-0007".to_owned(), blob(&old), blob(&new))], "with the old and new blobs");
     }
 }

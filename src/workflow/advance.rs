@@ -270,7 +270,7 @@ fn request_findings(req: &AdvanceRequest, path: &Path) -> Vec<Finding> {
     if req.to == State::Withdrawn && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         out.push(
             Finding::error(Code::MissingReason, path, None, format!("withdrawing {} needs a reason", req.id)).with_help(
-                "say why the advisory is withdrawn (the `reason` of the step); it is recorded in the timeline and the commit",
+                "say why the advisory is withdrawn (the `reason` of the step); it is recorded in the timeline and the commit, and the advisory's withdrawal notice shows it",
             ),
         );
     }

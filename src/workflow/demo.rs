@@ -74,21 +74,22 @@ pub fn build_with(dir: &Path, today: NaiveDate, sealed: bool) -> Result<DemoOutc
     let mut commits = 1;
     let mut reports = Vec::new();
     let mut ids: Vec<String> = Vec::new();
-    for scenario in SCENARIOS {
+    for (i, scenario) in SCENARIOS.iter().enumerate() {
         let (id, state, made) = play(&repo, &config, today, scenario, &ids)?;
         commits += made;
+        for (_, later) in scenarios::LATER_ALIASES.iter().filter(|(s, _)| *s == i) {
+            commits += edit_published(&repo, &id, scenario, later, today)?;
+        }
         ids.push(id.clone());
         reports.push((id, state));
     }
     let renderer = Renderer::new(Some(repo.root()))?;
     let site_dir = repo.root().join("site");
     let plan = site::plan(repo.root(), &config, &site_dir)?;
-    let csaf_history = match plan.history_wanted() {
-        Some((ids, since)) => History::from_git(history::report_revisions(&repo, &ids, since)?),
-        None => History::none(),
-    };
+    let (ids, since) = plan.history_wanted();
+    let revisions = History::from_git(history::report_revisions(&repo, &ids, since)?, &config);
     let request = SiteRequest { out: site_dir.clone(), only: None, check: false };
-    let built = site::build(&config, &renderer, &request, plan, csaf_history)?;
+    let built = site::build(&config, &renderer, &request, plan, revisions)?;
     Ok(DemoOutcome {
         root: repo.root().components().collect(),
         reports,
@@ -211,6 +212,29 @@ fn play(
         state = step.to;
     }
     Ok((id, state, commits))
+}
+
+/// A CVE id assigned after publication, committed as a person would (one commit of the file,
+/// sealed again when the demo seals).
+fn edit_published(
+    repo: &Repo,
+    id: &str,
+    s: &Scenario,
+    later: &scenarios::LaterAlias,
+    today: NaiveDate,
+) -> Result<usize> {
+    let rel = crate::layout::report_path(id);
+    let doc = crate::format::report::Document::load(repo.root(), &rel)?;
+    let edited = scenarios::with_list(&doc.text, "aliases", &[later.alias]);
+    let config = Config::load(repo.root())?;
+    let stored = crate::workflow::seal::stored(&config, &rel, edited, Some(&doc))?;
+    crate::store::files::write_atomic(&repo.root().join(&rel), stored.as_bytes())
+        .map_err(Error::io(format!("cannot write {}", rel.display())))?;
+    let date = (today - Duration::days(s.reported_days_ago) + Duration::days(later.day)).min(today);
+    let change = Change::Write { path: rel, content: stored.into_bytes() };
+    let message = format!("{id}: {} assigned after publication\n", later.alias);
+    repo.commit_paths(&[change], &message, &identity_at(LEAD, date)?)?;
+    Ok(1)
 }
 
 /// The edits a person makes to the file before a step: what the new state requires.

@@ -155,13 +155,18 @@ fn commit_at(repo: &TestRepo, message: &str, seconds: i64) {
 #[test]
 fn edits_after_publication_are_revisions_and_uncommitted_ones_make_it_interim() {
     let repo = repo();
-    let edited = EXPORTS.replace("default configuration.", "default configuration (confirmed on 2.3.9).");
+    // A private edit (the Context section) is no revision; a public one is, named.
+    let private = EXPORTS.replace("default configuration.", "default configuration (confirmed on 2.3.9).");
+    repo.write("reports/ENIGM-2026-0001.md", &private);
+    commit_at(&repo, "ENIGM-2026-0001: clarify the context", 1_775_000_000); // 2026-04-01
+    assert_eq!(render(&repo, "csaf")["document"]["tracking"]["version"], "1", "a private edit is no revision");
+    let edited = private.replace("can read any file", "can read any file (including secrets)");
     repo.write("reports/ENIGM-2026-0001.md", &edited);
-    commit_at(&repo, "ENIGM-2026-0001: clarify the context", 1_775_554_200); // 2026-04-07T09:30:00Z
+    commit_at(&repo, "ENIGM-2026-0001: clarify the impact", 1_775_554_200); // 2026-04-07T09:30:00Z
     let tracking = render(&repo, "csaf")["document"]["tracking"].clone();
     assert_eq!((tracking["version"].as_str(), tracking["status"].as_str()), (Some("2"), Some("final")));
     assert_eq!(tracking["current_release_date"], "2026-04-07T09:30:00.000Z");
-    assert_eq!(tracking["revision_history"][1]["summary"], "Advisory revised.");
+    assert_eq!(tracking["revision_history"][1]["summary"], "Section Impact updated.");
 
     repo.write("reports/ENIGM-2026-0001.md", edited.replace("(confirmed on 2.3.9)", "(confirmed)"));
     let csaf = render(&repo, "csaf");
@@ -471,9 +476,9 @@ fn a_range_that_disagrees_with_the_fixed_version_is_a_warning_at_fixed() {
 #[test]
 fn a_backdated_commit_does_not_hide_a_revision_of_the_csaf_document() {
     let repo = repo();
-    let edited = EXPORTS.replace("default configuration.", "default configuration (confirmed on 2.3.9).");
+    let edited = EXPORTS.replace("can read any file", "can read any file (including secrets)");
     repo.write("reports/ENIGM-2026-0001.md", &edited);
-    commit_at(&repo, "ENIGM-2026-0001: clarify the context", 1_775_554_200); // 2026-04-07T09:30:00Z
+    commit_at(&repo, "ENIGM-2026-0001: clarify the impact", 1_775_554_200); // 2026-04-07T09:30:00Z
     repo.write("notes.txt", "unrelated\n");
     let git = repo.git();
     let mut index = git.index().expect("index");
@@ -483,5 +488,5 @@ fn a_backdated_commit_does_not_hide_a_revision_of_the_csaf_document() {
     commit_at(&repo, "notes from a machine whose clock is a year behind", 1_744_018_200); // 2025-04-07
     let tracking = render(&repo, "csaf")["document"]["tracking"].clone();
     assert_eq!(tracking["version"], "2", "{tracking}");
-    assert_eq!(tracking["revision_history"][1]["summary"], "Advisory revised.", "{tracking}");
+    assert_eq!(tracking["revision_history"][1]["summary"], "Section Impact updated.", "{tracking}");
 }

@@ -28,7 +28,7 @@ fn demo_builds_a_valid_repository_with_every_state_and_a_site() {
     let sandbox = Sandbox::new();
     let a = sandbox.cmd_in(&sandbox.work()).args(["demo", "demo"]).assert().success();
     let out = stdout(&a);
-    assert!(out.contains("13 reports in every lifecycle state, 46 commits; 3 advisories rendered"), "{out}");
+    assert!(out.contains("13 reports in every lifecycle state, 47 commits; 3 advisories rendered"), "{out}");
     assert!(out.contains("Try next:"), "{out}");
     let dir = sandbox.work().join("demo");
     for state in

@@ -50,7 +50,9 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
         "assets/filter.js",
         "advisories/ENIGM-2026-0001.html",
         "advisories/ENIGM-2026-0001.md",
-        "osv/ENIGM-2026-0001.json",
+        "osv/x_ENIGM-2026-0001.json",
+        "osv/all.json",
+        "by/product-web.html",
         "csaf/2026/enigm-2026-0001.json",
         "csaf/index.txt",
         "csaf/changes.csv",
@@ -80,7 +82,11 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     fs::remove_file(repo.root().join("reports/ENIGM-2026-0001.md")).expect("rm");
     repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().code(1);
     let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
-    assert!(stdout(&a).contains("4 removed"), "pages, OSV and CSAF: {}", stdout(&a));
+    assert!(
+        stdout(&a).contains("7 removed"),
+        "pages, OSV, CSAF and the index by product, severity and year: {}",
+        stdout(&a)
+    );
     assert!(!site.join("advisories/ENIGM-2026-0001.html").exists());
     assert!(site.join("CNAME").exists(), "never deletes what it did not write");
 }
@@ -203,7 +209,7 @@ fn osv_records_are_valid_against_the_official_schema() {
     let site = repo.sandbox.tmp.path().join("site");
     repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
     let two: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0002.json")).expect("osv")).expect("json");
+        serde_json::from_slice(&fs::read(site.join("osv/x_ENIGM-2026-0002.json")).expect("osv")).expect("json");
     assert_eq!(
         two["affected"][0]["package"],
         serde_json::json!({"ecosystem": "npm", "name": "acme-web", "purl": "pkg:npm/acme-web"})
@@ -211,7 +217,7 @@ fn osv_records_are_valid_against_the_official_schema() {
     assert_eq!(two["affected"][0]["ranges"][0]["events"], serde_json::json!([{"introduced": "0"}, {"fixed": "2.4.1"}]));
     assert_eq!(two["severity"][0]["type"], "CVSS_V4");
     let one: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("osv/ENIGM-2026-0001.json")).expect("osv")).expect("json");
+        serde_json::from_slice(&fs::read(site.join("osv/x_ENIGM-2026-0001.json")).expect("osv")).expect("json");
     assert!(one["affected"][0].get("package").is_none(), "no ecosystem: no package");
     assert_eq!(one["affected"][0]["database_specific"]["affected"], "< 2.4.1");
     let schema = shared_schema("osv.schema.json");
@@ -293,9 +299,10 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("15 written"),
+        stdout(&a).contains("19 written"),
         "index, feed, filter, four files of the changed report, CSAF index, changes and metadata, \
-         and the public face (policy.html and .md, contact, thanks, security.txt): {}",
+         osv/all.json, the index by product, severity and year, and the public face (policy.html \
+         and .md, contact, thanks, security.txt): {}",
         stdout(&a)
     );
     assert!(

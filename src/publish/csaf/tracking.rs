@@ -2,21 +2,26 @@
 //!
 //! A report is released when it is published and changes after that in two ways: the lifecycle
 //! (withdrawal, a timeline entry) and plain edits, which only git records. So the revisions are
-//! the publication, the withdrawal, and every commit that modified the report file on a later
-//! day (the commit adding it, and commits on the publication or withdrawal day, are part of
-//! those). A report with uncommitted changes is `interim`: it is being revised, and its next
-//! revision gets a number when it is committed. Dates are the timeline's (midnight UTC) and
-//! the commits' own, so the same repository always gives the same document. A commit's day is
-//! its committer's local date, the date the tool writes in the timeline. What git says arrives
-//! as data ([`ReportRevisions`], read by the caller with
+//! the publication, the withdrawal, and every commit after the release that changed what the
+//! advisory says in public ([`crate::publish::revisions`] compares the public view of the file
+//! before and after the commit and names the change: "Added alias CVE-…"). A commit that only
+//! touched private fields, the lifecycle (the withdrawal's own commit) or that made the report
+//! public in the first place is not a revision. A report with uncommitted changes is
+//! `interim`: it is being revised, and its next revision gets a number when it is committed.
+//! Dates are the timeline's (midnight UTC) and the commits' own, so the same repository always
+//! gives the same document. The same revisions give every other output its "last updated"
+//! ([`crate::publish::revisions::apply`]): OSV `modified`, the page, the feed, the CVE record.
+//! What git says arrives as data ([`ReportRevisions`], read by the caller with
 //! [`store::history::report_revisions`](crate::store::history::report_revisions) for the
 //! ids and window [`History::wanted`] gives): this module never opens the repository.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::format::config::Config;
 use crate::publish::public::Advisory;
+use crate::publish::revisions::named_edits;
 use crate::store::history::{ReportRevisions, When};
 
 /// One revision of the document.
@@ -51,14 +56,21 @@ impl Tracking {
     }
 }
 
-/// Commits that modified report files, and reports with uncommitted changes.
+/// A commit that modified a report file, and what it changed in public (`None`: not readable).
+type Named = (When, Option<Vec<String>>);
+
+/// Commits that changed published reports in public, and reports with uncommitted changes.
 #[derive(Debug, Default)]
 pub struct History {
-    /// Report id → commits that modified its file: time (Unix seconds) and the committer's UTC
-    /// offset (minutes), whose local date is the date the tool wrote in the timeline; and the
-    /// reports with uncommitted changes.
-    git: ReportRevisions,
+    /// Report id → commits that modified its file: when, and what changed in public (`None`:
+    /// one side could not be read, so the change cannot be named; empty: nothing public).
+    edits: HashMap<String, Vec<Named>>,
+    /// Reports with uncommitted changes.
+    dirty: HashSet<String>,
 }
+
+/// The summary of a revision whose change cannot be named (a version that does not parse).
+pub const REVISED: &str = "Advisory revised.";
 
 /// Midnight UTC of a `YYYY-MM-DD` date.
 fn midnight(date: &str) -> Option<DateTime<Utc>> {
@@ -96,9 +108,19 @@ impl History {
         (ids, since)
     }
 
-    /// The revisions git records, read for [`History::wanted`].
-    pub fn from_git(git: ReportRevisions) -> History {
-        History { git }
+    /// The revisions git records, read for [`History::wanted`]; each edit is summarised in
+    /// public terms with the public sections `config` names.
+    pub fn from_git(git: ReportRevisions, config: &Config) -> History {
+        use rayon::prelude::*;
+        let edits = git
+            .changes
+            .into_par_iter()
+            .map(|(id, edits)| {
+                let named = named_edits(&id, &edits, config);
+                (id, named)
+            })
+            .collect();
+        History { edits, dirty: git.dirty }
     }
 
     /// The tracking of one advisory.
@@ -110,19 +132,22 @@ impl History {
         if let Some(w) = withdrawn {
             revisions.push((w, "Advisory withdrawn.".to_owned()));
         }
-        // The commits of the publication and the withdrawal are those revisions already.
-        let quiet_days = [Some(released.date_naive()), withdrawn.map(|w| w.date_naive())];
-        for &When { seconds: t, offset_minutes: offset } in self.git.changes.get(&a.id).into_iter().flatten() {
-            let Some(time) = DateTime::from_timestamp(t, 0) else { continue };
-            let local_day = DateTime::from_timestamp(t + i64::from(offset) * 60, 0).map(|l| l.date_naive());
-            if time > released && !quiet_days.contains(&local_day) {
-                revisions.push((time, "Advisory revised.".to_owned()));
+        // The commits of the publication and the withdrawal change nothing public but the
+        // lifecycle: those revisions are there already.
+        // Oldest first (git gives them newest first), so commits made in the same second keep
+        // their order through the stable sort below.
+        for (when, changes) in self.edits.get(&a.id).into_iter().flatten().rev() {
+            let Some(time) = DateTime::from_timestamp(when.seconds, 0).filter(|t| *t > released) else { continue };
+            match changes {
+                None => revisions.push((time, REVISED.to_owned())),
+                Some(c) if !c.is_empty() => revisions.push((time, c.join(" "))),
+                Some(_) => {}
             }
         }
         revisions.sort_by_key(|(t, _)| *t);
         Tracking {
             revisions: revisions.into_iter().map(|(t, summary)| Revision { date: csaf_time(t), summary }).collect(),
-            interim: self.git.dirty.contains(&a.id),
+            interim: self.dirty.contains(&a.id),
         }
     }
 }
@@ -130,6 +155,30 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_become_named_revisions_in_commit_order_even_within_one_second() {
+        use crate::publish::csaf::test_support::{EXPORTS, advisory, config};
+        use crate::store::history::Edit;
+        let one = EXPORTS.replace("aliases: [CVE-2026-41234]", "aliases: [CVE-2026-41234, CVE-2026-41235]");
+        let two = one.replace("CVE-2026-41235]", "CVE-2026-41235, CVE-2026-41236]");
+        let private = two.replace("default configuration", "a lab");
+        let at = |seconds| When { seconds, offset_minutes: 0 };
+        let edit = |s, b: &str, a: &str| Edit { when: at(s), before: b.into(), after: a.into() };
+        let april = 1_775_554_200; // 2026-04-07T09:30:00Z
+        let mut git = ReportRevisions::default();
+        // Newest first, as the walk gives them; the last two in one second.
+        let edits = vec![edit(april + 9, &two, &private), edit(april, &one, &two), edit(april, EXPORTS, &one)];
+        git.changes.insert("ENIGM-2026-0001".into(), edits);
+        let tracking = History::from_git(git, &config()).tracking(&advisory(&two));
+        let summaries: Vec<&str> = tracking.revisions.iter().map(|r| r.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            ["Initial public release.", "Added alias CVE-2026-41235.", "Added alias CVE-2026-41236."],
+            "in commit order; the private edit is none"
+        );
+        assert_eq!(tracking.current_release_date(), "2026-04-07T09:30:00.000Z");
+    }
 
     #[test]
     fn csaf_times_have_milliseconds_and_zulu() {

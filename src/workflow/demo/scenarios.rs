@@ -30,6 +30,16 @@ const fn noted(to: State, day: i64, note: &'static str) -> Step {
     Step { to, day, note: Some(note), resolution: None, duplicate_of: None, reason: None }
 }
 
+/// An edit of a published report: a CVE id assigned after publication, `day` days after the
+/// report came in (the site shows it as an update: a revision, a new "Last updated").
+pub struct LaterAlias {
+    pub day: i64,
+    pub alias: &'static str,
+}
+
+/// Published edits, by index in [`SCENARIOS`].
+pub const LATER_ALIASES: &[(usize, LaterAlias)] = &[(0, LaterAlias { day: 51, alias: "CVE-2026-99002" })];
+
 /// One report of the demo.
 pub struct Scenario {
     pub title: &'static str,
