@@ -7,9 +7,11 @@
 pub mod csaf;
 pub mod cve;
 pub mod dashboard;
+pub mod distribution;
 pub mod markdown;
 pub mod osv;
 pub mod public;
 pub mod sandbox;
+pub mod signing;
 pub mod site;
 pub mod templates;

@@ -13,3 +13,4 @@ pub mod hook;
 pub mod keys;
 pub mod repo;
 pub mod scan;
+pub mod signing_key;

@@ -10,6 +10,10 @@
 //! tool wrote: files no longer produced are removed only if they are in it, so nothing the
 //! tool did not write is ever deleted, and never outside the directory.
 //!
+//! With a signing key ([`SitePlan::signed`]) the site is a trusted distribution: hashes and
+//! OpenPGP signatures of what it distributes, the public key, a signed `security.txt`
+//! ([`super::distribution`]); signatures of unchanged files are kept as they are.
+//!
 //! What the site needs from git (the reports changed since a revision, the revisions of each
 //! CSAF document) is read by the caller between [`plan`] and [`build`] and handed in as data:
 //! this module never opens the repository.
@@ -23,6 +27,7 @@ use rayon::prelude::*;
 
 use super::csaf::tracking::History;
 use super::csaf::{self, Publisher, provider};
+use super::distribution::{self, Trust};
 use super::templates::{Renderer, SiteInfo};
 use super::{cve, osv};
 use crate::error::{Error, Result};
@@ -65,6 +70,8 @@ pub struct SiteOutcome {
 pub struct CsafExport {
     pub publisher: Publisher,
     pub history: History,
+    /// The signing key's fingerprint, on a signed site.
+    pub trusted: Option<String>,
 }
 
 /// A report that could not be rendered, and why.
@@ -274,7 +281,7 @@ pub fn render_files(
     }
     if let Some(c) = csaf {
         let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
-        files.extend(provider::listing_files(advisories, &c.history, &c.publisher, base));
+        files.extend(provider::listing(advisories, &c.history, &c.publisher, base, c.trusted.as_deref()));
     }
     if config.render.cve_org_id.is_some() {
         files.extend(cve_files(config, &site, advisories)?);
@@ -326,9 +333,16 @@ pub struct SitePlan {
     /// Set when the site gets a CSAF directory.
     publisher: Option<Publisher>,
     notes: Vec<String>,
+    /// Set when the site is signed (or, with only the public key, re-rendered to be compared).
+    trust: Option<Trust>,
 }
 
 impl SitePlan {
+    /// The plan of a site distributed with `trust`'s key (none: unsigned).
+    pub fn signed(self, trust: Option<Trust>) -> SitePlan {
+        SitePlan { trust, ..self }
+    }
+
     /// What git must be asked for the CSAF revisions ([`History::wanted`]); `None` when the
     /// site has no CSAF directory.
     pub fn history_wanted(&self) -> Option<(HashSet<&str>, Option<i64>)> {
@@ -342,7 +356,7 @@ pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
     let (advisories, skipped) = public_advisories(root, config)?;
     let mut notes = Vec::new();
     let publisher = csaf_publisher(config, &mut notes);
-    Ok(SitePlan { advisories, skipped, publisher, notes })
+    Ok(SitePlan { advisories, skipped, publisher, notes, trust: None })
 }
 
 /// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
@@ -370,19 +384,31 @@ pub fn build(
     plan: SitePlan,
     history: History,
 ) -> Result<SiteOutcome> {
-    let SitePlan { advisories, skipped, publisher, notes } = plan;
+    let SitePlan { advisories, skipped, publisher, notes, trust } = plan;
     let only = req.only.as_ref();
-    let csaf = publisher.map(|publisher| CsafExport { publisher, history });
-    let files = render_files(renderer, config, &advisories, only, csaf.as_ref())?;
+    let trusted = trust.as_ref().map(|t| t.public().fingerprint());
+    let csaf = publisher.map(|publisher| CsafExport { publisher, history, trusted });
+    let mut files = render_files(renderer, config, &advisories, only, csaf.as_ref())?;
     let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let previous = read_manifest(&req.out)?;
-    let produced: BTreeSet<&String> = files.keys().collect();
+    // One directory listing instead of a failed open per new file.
+    let existing = existing_files(&req.out);
+    let read_old = |rel: &str| {
+        existing.contains(rel).then(|| crate::layout::read_regular(&req.out.join(rel), MAX_SITE_FILE).ok()).flatten()
+    };
+    if let Some(t) = &trust {
+        distribution::add(&mut files, t, &read_old)?;
+    }
+    // The manifest's own hashes and signature are written with it, after the files.
+    let signed_manifest: Vec<String> = match &trust {
+        Some(_) => distribution::COMPANIONS.iter().map(|ext| format!("{SITE_MANIFEST}.{ext}")).collect(),
+        None => Vec::new(),
+    };
+    let produced: BTreeSet<&String> = files.keys().chain(&signed_manifest).collect();
     // A report that cannot be read right now (a typo) must not unpublish its pages.
     let keep_all = only.is_some() || !outcome.skipped.is_empty();
     let stale: Vec<String> =
         if keep_all { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
-    // One directory listing instead of a failed open per new file.
-    let existing = existing_files(&req.out);
     // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
     // Each directory is checked once; a file itself is only read when the listing (which does
     // not follow links) saw a regular file, and a new one is created with O_EXCL, which fails
@@ -437,7 +463,14 @@ pub fn build(
     if !req.check {
         let mut manifest: BTreeSet<String> = if only.is_some() { previous } else { BTreeSet::new() };
         manifest.extend(files.keys().cloned());
+        manifest.extend(signed_manifest.iter().cloned());
         let text: String = manifest.iter().map(|p| format!("{p}\n")).collect();
+        if let Some(t) = &trust {
+            for (rel, content) in distribution::companions(t, SITE_MANIFEST, text.as_bytes(), &read_old)? {
+                files::write_atomic(&req.out.join(rel), &content)
+                    .map_err(Error::io("cannot write the site manifest"))?;
+            }
+        }
         files::write_atomic(&req.out.join(SITE_MANIFEST), text.as_bytes())
             .map_err(Error::io("cannot write the site manifest"))?;
     }

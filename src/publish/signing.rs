@@ -1,0 +1,200 @@
+//! OpenPGP signatures of the published files (CSAF 2.0 requirements 7.1.19 and 7.1.20): a
+//! detached, ASCII-armoured signature per file, a cleartext signature for `security.txt`
+//! (RFC 9116 section 2.3), and their verification against the published public key.
+//!
+//! The implementation is rpgp (`pgp`), pure Rust: no C library, no gpg agent, so CI signs
+//! with a key it holds in a secret. The secret key is unlocked once (a passphrase's key
+//! derivation is deliberately slow: paying it per file would cost minutes on a large site).
+//! Signing picks the newest signing-capable subkey, or the primary key when it can sign, as
+//! gpg does; verification accepts a signature by the primary key or any of its subkeys.
+
+use pgp::composed::{
+    ArmorOptions, CleartextSignedMessage, Deserializable, DetachedSignature, SignedPublicKey, SignedSecretKey,
+};
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::packet::Signature;
+use pgp::types::{KeyDetails, Password};
+
+use crate::error::{Error, Result};
+
+/// A secret key that can sign, unlocked.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    key: SignedSecretKey,
+    /// `None`: the primary key signs; `Some(i)`: secret subkey `i`.
+    subkey: Option<usize>,
+    public: PublicKey,
+}
+
+/// A public key (certificate) that signatures are checked against.
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    key: SignedPublicKey,
+    armored: String,
+}
+
+fn signing_error(message: impl Into<String>, help: impl Into<String>) -> Error {
+    Error::Signing { message: message.into(), help: help.into() }
+}
+
+impl Signer {
+    /// The armoured secret key `text` (from `origin`, for messages), unlocked with
+    /// `passphrase` when it is protected.
+    pub fn from_armored(text: &str, passphrase: Option<&str>, origin: &str) -> Result<Signer> {
+        let (mut key, _) = SignedSecretKey::from_string(text).map_err(|e| {
+            signing_error(
+                format!("{origin} is not an armoured OpenPGP secret key: {e}"),
+                "export it with `gpg --armor --export-secret-keys FINGERPRINT` (docs/distribution.md)",
+            )
+        })?;
+        let subkey = signing_subkey(&key);
+        if subkey.is_none() && !primary_can_sign(&key) {
+            return Err(signing_error(
+                format!("the OpenPGP key in {origin} has no key that can sign"),
+                "add a signing subkey (`gpg --quick-add-key FINGERPRINT ed25519 sign`), or use a key made for signing",
+            ));
+        }
+        let password = Password::from(passphrase.unwrap_or(""));
+        let unlocked = match subkey {
+            Some(i) => key.secret_subkeys[i].key.remove_password(&password),
+            None => key.primary_key.remove_password(&password),
+        };
+        unlocked.map_err(|_| {
+            let why = if passphrase.is_some() { "the passphrase is wrong" } else { "it is protected by a passphrase" };
+            signing_error(
+                format!("cannot unlock the OpenPGP key in {origin}: {why}"),
+                "set ENIGM_SIGNING_PASSPHRASE to the key's passphrase",
+            )
+        })?;
+        let public_key = key.to_public_key();
+        let armored = public_key
+            .to_armored_string(ArmorOptions::default())
+            .map_err(|e| signing_error(format!("cannot export the public key of {origin}: {e}"), "this is a bug"))?;
+        let signer = Signer { key, subkey, public: PublicKey { key: public_key, armored } };
+        // A key whose secret part does not match (or an algorithm rpgp cannot sign with)
+        // fails here, once, rather than on the first file.
+        let probe = signer.sign_detached(b"probe")?;
+        signer.public.verify_detached(b"probe", &probe).map_err(|why| {
+            signing_error(
+                format!("the OpenPGP key in {origin} makes signatures that do not verify: {why}"),
+                "this is a bug",
+            )
+        })?;
+        Ok(signer)
+    }
+
+    /// The public key of this signer.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// A detached, ASCII-armoured binary signature of `data`.
+    pub fn sign_detached(&self, data: &[u8]) -> Result<String> {
+        let (rng, pw, hash) = (rand::thread_rng(), Password::empty(), HashAlgorithm::Sha256);
+        let sig = match self.subkey {
+            Some(i) => DetachedSignature::sign_binary_data(rng, &self.key.secret_subkeys[i].key, &pw, hash, data),
+            None => DetachedSignature::sign_binary_data(rng, &self.key.primary_key, &pw, hash, data),
+        };
+        sig.and_then(|s| s.to_armored_string(ArmorOptions::default()))
+            .map_err(|e| signing_error(format!("cannot sign: {e}"), "check the signing key (docs/distribution.md)"))
+    }
+
+    /// `text` with a cleartext signature (`-----BEGIN PGP SIGNED MESSAGE-----`).
+    pub fn sign_cleartext(&self, text: &str) -> Result<String> {
+        let (rng, pw) = (rand::thread_rng(), Password::empty());
+        let msg = match self.subkey {
+            Some(i) => CleartextSignedMessage::sign(rng, text, &self.key.secret_subkeys[i].key, &pw),
+            None => CleartextSignedMessage::sign(rng, text, &self.key.primary_key, &pw),
+        };
+        msg.and_then(|m| m.to_armored_string(ArmorOptions::default()))
+            .map_err(|e| signing_error(format!("cannot sign: {e}"), "check the signing key (docs/distribution.md)"))
+    }
+}
+
+/// The subkey that signs: the newest one whose binding says it can.
+fn signing_subkey(key: &SignedSecretKey) -> Option<usize> {
+    let can_sign = |sigs: &[Signature]| sigs.iter().any(|s| s.key_flags().sign());
+    key.secret_subkeys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| can_sign(&k.signatures))
+        .max_by_key(|(_, k)| k.key.created_at())
+        .map(|(i, _)| i)
+}
+
+fn primary_can_sign(key: &SignedSecretKey) -> bool {
+    let d = &key.details;
+    d.users.iter().flat_map(|u| &u.signatures).chain(&d.direct_signatures).any(|s| s.key_flags().sign())
+}
+
+impl PublicKey {
+    /// An armoured public key (`-----BEGIN PGP PUBLIC KEY BLOCK-----`).
+    pub fn from_armored(text: &str) -> std::result::Result<PublicKey, String> {
+        let (key, _) =
+            SignedPublicKey::from_string(text).map_err(|e| format!("not an armoured OpenPGP public key: {e}"))?;
+        let armored = key.to_armored_string(ArmorOptions::default()).map_err(|e| e.to_string())?;
+        Ok(PublicKey { key, armored })
+    }
+
+    /// The primary key's fingerprint, upper-case hex (as provider-metadata.json lists it).
+    pub fn fingerprint(&self) -> String {
+        hex_upper(self.key.primary_key.fingerprint().as_bytes())
+    }
+
+    /// The key as it is published: armoured, with a trailing newline.
+    pub fn armored(&self) -> &str {
+        &self.armored
+    }
+
+    /// Checks the armoured detached signature `asc` of `data`; the error says why not.
+    pub fn verify_detached(&self, data: &[u8], asc: &str) -> std::result::Result<(), String> {
+        let (sig, _) = DetachedSignature::from_string(asc).map_err(|e| format!("not an OpenPGP signature: {e}"))?;
+        self.check(&sig.signature, |key| key.detached(&sig, data))
+    }
+
+    /// Checks a cleartext-signed text and returns the text that was signed.
+    pub fn verify_cleartext(&self, signed: &str) -> std::result::Result<String, String> {
+        let (msg, _) =
+            CleartextSignedMessage::from_string(signed).map_err(|e| format!("not a cleartext-signed message: {e}"))?;
+        let sig = msg.signatures().first().ok_or("the message has no signature")?;
+        self.check(sig, |key| key.cleartext(&msg))?;
+        Ok(msg.signed_text())
+    }
+
+    /// Ok when `verify` accepts the primary key or one of the subkeys.
+    fn check(&self, sig: &Signature, verify: impl Fn(&dyn VerifyWith) -> bool) -> std::result::Result<(), String> {
+        let primary = &self.key.primary_key;
+        if verify(primary) || self.key.public_subkeys.iter().any(|s| verify(&s.key)) {
+            return Ok(());
+        }
+        let issuer: Vec<String> = sig.issuer_fingerprint().iter().map(|f| hex_upper(f.as_bytes())).collect();
+        Err(match issuer.first() {
+            Some(f) if !self.knows(f) => format!("signed by another key ({f}), not {}", self.fingerprint()),
+            _ => format!("the signature does not match the content (key {})", self.fingerprint()),
+        })
+    }
+
+    fn knows(&self, fingerprint: &str) -> bool {
+        let subkeys = self.key.public_subkeys.iter().map(|s| hex_upper(s.key.fingerprint().as_bytes()));
+        std::iter::once(self.fingerprint()).chain(subkeys).any(|f| f == fingerprint)
+    }
+}
+
+/// What a signature is checked with: the primary key or a subkey.
+trait VerifyWith {
+    fn detached(&self, sig: &DetachedSignature, data: &[u8]) -> bool;
+    fn cleartext(&self, msg: &CleartextSignedMessage) -> bool;
+}
+
+impl<K: pgp::types::VerifyingKey> VerifyWith for K {
+    fn detached(&self, sig: &DetachedSignature, data: &[u8]) -> bool {
+        sig.verify(self, data).is_ok()
+    }
+    fn cleartext(&self, msg: &CleartextSignedMessage) -> bool {
+        msg.verify(self).is_ok()
+    }
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
