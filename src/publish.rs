@@ -15,3 +15,4 @@ pub mod sandbox;
 pub mod signing;
 pub mod site;
 pub mod templates;
+pub mod verify;
