@@ -12,6 +12,7 @@ mod cli {
     mod conformance;
     mod crash;
     mod diagnostics;
+    mod distribution;
     mod docs;
     mod exports;
     mod faults;

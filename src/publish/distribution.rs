@@ -180,4 +180,48 @@ mod tests {
         );
         assert!(hash_line("sha512", b"", "a.json").starts_with("cf83e1357eefb8bdf1542850d66d8007"));
     }
+
+    fn site() -> BTreeMap<String, Vec<u8>> {
+        [("csaf/index.txt", "2026/a.json\n"), ("index.html", "<html>"), (SECURITY_TXT, "Contact: x\n")]
+            .into_iter()
+            .map(|(p, c)| (p.to_owned(), c.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn a_signed_site_gets_companions_the_key_and_a_signed_security_txt_and_keeps_them() {
+        let trust = Trust::Signer(crate::publish::signing::tests::signer());
+        let mut files = site();
+        add(&mut files, &trust, &|_| None).expect("signed");
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        let key = "csaf/openpgp/CD04100D6D27B7D0F2C4868403B7541517F4B02B.asc";
+        let expected = [SECURITY_TXT, "csaf/index.txt", "csaf/index.txt.asc", "csaf/index.txt.sha256"];
+        for n in expected.iter().chain(&["csaf/index.txt.sha512", key, "index.html"]) {
+            assert!(names.contains(n), "{n}: {names:?}");
+        }
+        assert!(!names.contains(&"index.html.asc"));
+        let txt = String::from_utf8(files[SECURITY_TXT].clone()).expect("utf8");
+        assert!(same_text(trust.public().verify_cleartext(&txt).ok().as_deref(), "Contact: x\n"), "{txt}");
+
+        // Again over the same bytes: every signature is the previous one.
+        let old = files.clone();
+        let mut again = site();
+        add(&mut again, &trust, &|p| old.get(p).cloned()).expect("signed");
+        assert_eq!(again, old, "nothing re-signed");
+        // A changed file is signed anew; one whose old signature does not verify too.
+        let mut changed = site();
+        changed.insert("csaf/index.txt".into(), b"2026/b.json\n".to_vec());
+        add(&mut changed, &trust, &|p| old.get(p).cloned()).expect("signed");
+        assert_ne!(changed["csaf/index.txt.asc"], old["csaf/index.txt.asc"]);
+        assert_eq!(changed[SECURITY_TXT], old[SECURITY_TXT]);
+    }
+
+    #[test]
+    fn with_only_the_public_key_everything_but_new_signatures_is_made() {
+        let public = crate::publish::signing::tests::signer().public().clone();
+        let mut files = site();
+        add(&mut files, &Trust::Published(public), &|_| None).expect("made");
+        assert!(files.contains_key("csaf/index.txt.sha256") && !files.contains_key("csaf/index.txt.asc"));
+        assert_eq!(files[SECURITY_TXT], b"Contact: x\n", "left unsigned");
+    }
 }

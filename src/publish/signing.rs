@@ -198,3 +198,90 @@ impl<K: pgp::types::VerifyingKey> VerifyWith for K {
 fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Test-only keys (tests/fixtures/keys/README.md): a certify-only primary key with a
+    /// signing subkey, protected by `passphrase`; and an unprotected key whose primary signs.
+    pub const SUBKEY_PROTECTED: &str = include_str!("../../tests/fixtures/keys/openpgp-subkey-protected-test.asc");
+    pub const PRIMARY: &str = include_str!("../../tests/fixtures/keys/openpgp-ed25519-test.asc");
+
+    /// The protected test key, unlocked once (its key derivation takes seconds unoptimised).
+    pub fn signer() -> Signer {
+        static SIGNER: std::sync::OnceLock<Signer> = std::sync::OnceLock::new();
+        SIGNER
+            .get_or_init(|| Signer::from_armored(SUBKEY_PROTECTED, Some("passphrase"), "the test key").expect("key"))
+            .clone()
+    }
+
+    #[test]
+    fn a_subkey_or_the_primary_key_signs_and_the_public_key_verifies() {
+        let s = signer();
+        assert_eq!(s.public().fingerprint(), "CD04100D6D27B7D0F2C4868403B7541517F4B02B");
+        assert!(s.subkey.is_some(), "the primary key only certifies");
+        let asc = s.sign_detached(b"data\n").expect("sign");
+        assert!(asc.starts_with("-----BEGIN PGP SIGNATURE-----"), "{asc}");
+        s.public().verify_detached(b"data\n", &asc).expect("verifies");
+        let why = s.public().verify_detached(b"data!\n", &asc).expect_err("other data");
+        assert!(why.contains("does not match"), "{why}");
+
+        let other = Signer::from_armored(PRIMARY, None, "the other key").expect("unprotected key");
+        assert!(other.subkey.is_none());
+        let theirs = other.sign_detached(b"data\n").expect("sign");
+        let why = s.public().verify_detached(b"data\n", &theirs).expect_err("another key");
+        assert!(why.contains("another key (BD18C6A92AD26B42DA16909AF63E03E23A2DC50A)"), "{why}");
+    }
+
+    #[test]
+    fn cleartext_signatures_carry_their_text() {
+        let s = signer();
+        let text = "Contact: mailto:security@acme.test\n- a dashed line\nExpires: 2027-01-01T00:00:00.000Z\n";
+        let signed = s.sign_cleartext(text).expect("sign");
+        assert!(signed.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact:"), "{signed}");
+        let back = s.public().verify_cleartext(&signed).expect("verifies");
+        assert_eq!(back.replace("\r\n", "\n").trim_end(), text.trim_end());
+        let tampered = signed.replace("security@acme.test", "evil@acme.test");
+        assert!(s.public().verify_cleartext(&tampered).is_err());
+    }
+
+    #[test]
+    fn wrong_or_missing_passphrases_and_public_keys_are_refused_with_the_reason() {
+        let e = |r: Result<Signer>| r.expect_err("refused").to_string();
+        assert!(e(Signer::from_armored(SUBKEY_PROTECTED, Some("wrong"), "K")).contains("the passphrase is wrong"));
+        assert!(e(Signer::from_armored(SUBKEY_PROTECTED, None, "K")).contains("protected by a passphrase"));
+        let public = signer().public().armored().to_owned();
+        assert!(e(Signer::from_armored(&public, None, "K")).contains("K is not an armoured OpenPGP secret key"));
+        assert!(PublicKey::from_armored("not a key").is_err());
+        let again = PublicKey::from_armored(&public).expect("public key");
+        assert_eq!(again.armored(), public, "exported the same bytes every time");
+    }
+
+    /// gpg, an independent implementation, accepts both kinds of signature.
+    #[test]
+    #[ignore = "needs gpg (apt-get install -y gnupg); .ci/run runs it with --ignored"]
+    fn gpg_verifies_detached_and_cleartext_signatures() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = dir.path().join("gnupg");
+        std::fs::create_dir(&home).expect("home");
+        let s = signer();
+        std::fs::write(dir.path().join("key.asc"), s.public().armored()).expect("key");
+        std::fs::write(dir.path().join("data"), b"data\n").expect("data");
+        std::fs::write(dir.path().join("data.asc"), s.sign_detached(b"data\n").expect("sign")).expect("asc");
+        std::fs::write(dir.path().join("security.txt"), s.sign_cleartext("Contact: x\n").expect("sign")).expect("txt");
+        let gpg = |args: &[&str]| {
+            let out = std::process::Command::new("gpg")
+                .env("GNUPGHOME", &home)
+                .current_dir(dir.path())
+                .args(["--batch", "--no-tty"])
+                .args(args)
+                .output()
+                .expect("gpg is installed");
+            assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        gpg(&["--import", "key.asc"]);
+        gpg(&["--verify", "data.asc", "data"]);
+        gpg(&["--verify", "security.txt"]);
+    }
+}

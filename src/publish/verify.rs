@@ -84,7 +84,9 @@ pub fn verify(files: &SiteFiles, pinned: Option<&PublicKey>) -> Verified {
         Ok(k) => Some(k),
         Err((file, why)) => {
             problem(&file, why);
-            None
+            // The signatures are still checked (a damaged provider-metadata.json among them),
+            // with the trusted key or the one key the site holds.
+            pinned.cloned().or_else(|| lone_key(files))
         }
     };
     if let (Some(m), Some(base)) = (&meta, base) {
@@ -135,6 +137,16 @@ fn published_key(
             Err(bad(format!("publishes key {}, not the trusted key {}", key.fingerprint(), p.fingerprint())))
         }
         _ => Ok(key),
+    }
+}
+
+/// The site's only public key under `csaf/openpgp/`, if it has exactly one.
+fn lone_key(files: &SiteFiles) -> Option<PublicKey> {
+    let prefix = format!("{DIR}/openpgp/");
+    let mut keys = files.iter().filter(|(p, _)| p.starts_with(&prefix) && p.ends_with(".asc"));
+    match (keys.next(), keys.next()) {
+        (Some((_, k)), None) => PublicKey::from_armored(&String::from_utf8_lossy(k)).ok(),
+        _ => None,
     }
 }
 
