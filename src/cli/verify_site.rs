@@ -24,7 +24,7 @@ use super::output::print;
 /// names each file with a problem.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose verify-site site                      # a site as downloaded\n  enigm-disclose verify-site site --key psirt.asc      # signed by the key you trust\n  enigm-disclose -C advisories verify-site site --repo # and reproduced by the repository"
+    after_help = "Examples:\n  enigm-disclose verify-site site                  # a site as served\n  enigm-disclose verify-site site --key psirt.asc  # signed by your key\n  enigm-disclose verify-site site --repo           # and reproducible"
 )]
 pub struct VerifySiteArgs {
     /// The site directory.

@@ -44,14 +44,14 @@ impl Signer {
         let (mut key, _) = SignedSecretKey::from_string(text).map_err(|e| {
             signing_error(
                 format!("{origin} is not an armoured OpenPGP secret key: {e}"),
-                "export it with `gpg --armor --export-secret-keys FINGERPRINT` (docs/distribution.md)",
+                "export the secret key armoured (docs/distribution.md, \"Making the key\")",
             )
         })?;
         let subkey = signing_subkey(&key);
         if subkey.is_none() && !primary_can_sign(&key) {
             return Err(signing_error(
                 format!("the OpenPGP key in {origin} has no key that can sign"),
-                "add a signing subkey (`gpg --quick-add-key FINGERPRINT ed25519 sign`), or use a key made for signing",
+                "add a signing subkey, or use a key made for signing (docs/distribution.md, \"Making the key\")",
             ));
         }
         let password = Password::from(passphrase.unwrap_or(""));

@@ -74,5 +74,5 @@ fn read(path: &Path) -> std::result::Result<String, String> {
         return Err("not a regular file of at most 1 MiB".into());
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text (export the key with --armor)".to_owned())
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text (export the key armoured)".to_owned())
 }
