@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: VerifySiteArgs) -> Result<ExitCode, Error> {
         return Err(Error::NoSuchDirectory { path: dir });
     }
     let pinned = args.key.as_ref().map(|k| read_key(&ctx.cwd.join(k))).transpose()?;
-    let files = verify::read_site(&dir)?;
+    let files = verify::read_site(&dir, args.repo)?;
     let verified = verify::verify(&files, pinned.as_ref());
     let mut problems = verified.problems;
     let mut out = String::new();
@@ -91,5 +91,5 @@ fn rerender(ctx: &Context, key: Option<PublicKey>) -> Result<SiteFiles, Error> {
             "run `enigm-disclose validate`",
         ));
     }
-    verify::read_site(&out)
+    verify::read_site(&out, true)
 }

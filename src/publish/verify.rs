@@ -46,8 +46,16 @@ pub type SiteFiles = BTreeMap<String, Vec<u8>>;
 /// Largest file read from a site.
 const MAX_FILE: u64 = 64 << 20;
 
-/// Every regular file under `dir` (links are not followed), by relative path.
-pub fn read_site(dir: &Path) -> Result<SiteFiles> {
+/// Every regular file under `dir` (links are not followed), by relative path. Without
+/// `everything`, only what [`verify`] reads is read (the pages are listed, empty).
+pub fn read_site(dir: &Path, everything: bool) -> Result<SiteFiles> {
+    let needed = |rel: &str| {
+        everything
+            || distribution::is_signed(rel)
+            || rel.starts_with(&format!("{DIR}/"))
+            || rel == SECURITY_TXT
+            || distribution::COMPANIONS.iter().any(|ext| rel.ends_with(&format!(".{ext}")))
+    };
     let mut files = SiteFiles::new();
     let mut dirs = vec![(dir.to_owned(), String::new())];
     while let Some((d, prefix)) = dirs.pop() {
@@ -59,6 +67,8 @@ pub fn read_site(dir: &Path) -> Result<SiteFiles> {
             let rel = format!("{prefix}{name}");
             if kind.is_dir() {
                 dirs.push((entry.path(), format!("{rel}/")));
+            } else if kind.is_file() && !needed(&rel) {
+                files.insert(rel, Vec::new());
             } else if kind.is_file() {
                 let bytes = crate::layout::read_regular(&entry.path(), MAX_FILE)
                     .map_err(Error::io(format!("cannot read {}", entry.path().display())))?;
