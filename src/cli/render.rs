@@ -131,7 +131,7 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
         }
     }
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
-    let trust = signer(repo, config)?.map(Trust::Signer);
+    let trust = signer(repo, config)?.map(|s| Trust::Signer(Box::new(s)));
     if let Some(t) = &trust {
         eprintln!("note: signing with the OpenPGP key {}", t.public().fingerprint());
     }

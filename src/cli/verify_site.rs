@@ -84,7 +84,8 @@ fn rerender(ctx: &Context, key: Option<PublicKey>) -> Result<SiteFiles, Error> {
     let out = tmp.path().join("site");
     let renderer = Renderer::new(Some(repo.root()))?;
     let request = SiteRequest { out: out.clone(), only: None, check: false };
-    let outcome = super::render::build_site(&repo, &config, &renderer, &request, key.map(Trust::Published))?;
+    let outcome =
+        super::render::build_site(&repo, &config, &renderer, &request, key.map(|k| Trust::Published(Box::new(k))))?;
     if let Some((path, why)) = outcome.skipped.first() {
         return Err(Error::usage(
             format!("{} cannot be rendered ({why}), so the site cannot be reproduced", path.display()),

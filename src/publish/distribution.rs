@@ -34,9 +34,9 @@ pub const COMPANIONS: [&str; 3] = ["sha256", "sha512", "asc"];
 #[derive(Debug, Clone)]
 pub enum Trust {
     /// The secret key: the site is signed.
-    Signer(Signer),
+    Signer(Box<Signer>),
     /// Only the published public key: everything but new signatures is produced.
-    Published(PublicKey),
+    Published(Box<PublicKey>),
 }
 
 impl Trust {
@@ -79,13 +79,16 @@ pub fn hash_line(ext: &str, data: &[u8], path: &str) -> String {
     format!("{hex}  {name}\n")
 }
 
+/// A file of the site: path inside it, content.
+pub type SiteFile = (String, Vec<u8>);
+
 /// The previous content of a site file, if it has one (the caller reads the site directory).
 pub type Previous<'a> = dyn Fn(&str) -> Option<Vec<u8>> + Sync + 'a;
 
 /// The hash and signature files of one file: `(path, content)`; without a previous signature
 /// that verifies and without a secret key, no `.asc`.
-pub fn companions(trust: &Trust, path: &str, data: &[u8], previous: &Previous<'_>) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut out: Vec<(String, Vec<u8>)> = ["sha256", "sha512"]
+pub fn companions(trust: &Trust, path: &str, data: &[u8], previous: &Previous<'_>) -> Result<Vec<SiteFile>> {
+    let mut out: Vec<SiteFile> = ["sha256", "sha512"]
         .iter()
         .map(|ext| (format!("{path}.{ext}"), hash_line(ext, data, path).into_bytes()))
         .collect();
@@ -105,16 +108,16 @@ pub fn companions(trust: &Trust, path: &str, data: &[u8], previous: &Previous<'_
 /// `security.txt`. `previous` reads what the site directory holds now.
 pub fn add(files: &mut BTreeMap<String, Vec<u8>>, trust: &Trust, previous: &Previous<'_>) -> Result<()> {
     let signed: Vec<(&String, &Vec<u8>)> = files.iter().filter(|(p, _)| is_signed(p)).collect();
-    let extra: Vec<Result<Vec<(String, Vec<u8>)>>> =
+    let extra: Vec<Result<Vec<SiteFile>>> =
         signed.par_iter().map(|(path, data)| companions(trust, path, data, previous)).collect();
     let mut added = Vec::new();
     for e in extra {
         added.extend(e?);
     }
-    if let Some(text) = files.get(SECURITY_TXT).map(|t| String::from_utf8_lossy(t).into_owned()) {
-        if let Some(signed) = signed_security_txt(trust, &text, previous)? {
-            added.push((SECURITY_TXT.to_owned(), signed.into_bytes()));
-        }
+    if let Some(text) = files.get(SECURITY_TXT).map(|t| String::from_utf8_lossy(t).into_owned())
+        && let Some(signed) = signed_security_txt(trust, &text, previous)?
+    {
+        added.push((SECURITY_TXT.to_owned(), signed.into_bytes()));
     }
     let public = trust.public();
     added.push((key_path(public), public.armored().as_bytes().to_vec()));
@@ -190,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_signed_site_gets_companions_the_key_and_a_signed_security_txt_and_keeps_them() {
-        let trust = Trust::Signer(crate::publish::signing::tests::signer());
+        let trust = Trust::Signer(Box::new(crate::publish::signing::tests::signer()));
         let mut files = site();
         add(&mut files, &trust, &|_| None).expect("signed");
         let names: Vec<&str> = files.keys().map(String::as_str).collect();
@@ -220,7 +223,7 @@ mod tests {
     fn with_only_the_public_key_everything_but_new_signatures_is_made() {
         let public = crate::publish::signing::tests::signer().public().clone();
         let mut files = site();
-        add(&mut files, &Trust::Published(public), &|_| None).expect("made");
+        add(&mut files, &Trust::Published(Box::new(public)), &|_| None).expect("made");
         assert!(files.contains_key("csaf/index.txt.sha256") && !files.contains_key("csaf/index.txt.asc"));
         assert_eq!(files[SECURITY_TXT], b"Contact: x\n", "left unsigned");
     }

@@ -171,10 +171,10 @@ fn signatures(files: &SiteFiles, key: &PublicKey) -> (usize, Vec<Problem>) {
             problems.push(Problem { file: path.clone(), why: format!("belongs to {stem}, which is not there") });
         }
     }
-    if let Some(text) = files.get(SECURITY_TXT) {
-        if let Err(why) = key.verify_cleartext(&String::from_utf8_lossy(text)) {
-            problems.push(Problem { file: SECURITY_TXT.to_owned(), why: format!("cleartext signature: {why}") });
-        }
+    if let Some(text) = files.get(SECURITY_TXT)
+        && let Err(why) = key.verify_cleartext(&String::from_utf8_lossy(text))
+    {
+        problems.push(Problem { file: SECURITY_TXT.to_owned(), why: format!("cleartext signature: {why}") });
     }
     (signed.len(), problems)
 }
