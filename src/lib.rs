@@ -39,7 +39,8 @@
 //! | `due`, status screen | [`query::deadline`] |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
-//! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`] |
+//! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`]; signed: [`publish::distribution`], [`publish::signing`] (key: [`store::signing_key`]) |
+//! | `verify-site` | [`publish::verify`] |
 //! | `states` | [`rules::lifecycle`] |
 
 pub mod error;

@@ -283,8 +283,8 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("10 written"),
-        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata: {}",
+        stdout(&a).contains("11 written"),
+        "index, feed, filter, four files of the changed report, CSAF index, changes, metadata and ROLIE feed: {}",
         stdout(&a)
     );
     assert!(
