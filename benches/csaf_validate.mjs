@@ -43,7 +43,8 @@ async function* documents(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name)
     if (entry.isDirectory()) yield* documents(p)
-    else if (entry.name.endsWith('.json') && entry.name !== 'provider-metadata.json') yield p
+    // The provider metadata and the ROLIE feeds (feed-tlp-*.json) are not CSAF documents.
+    else if (entry.name.endsWith('.json') && entry.name !== 'provider-metadata.json' && !entry.name.startsWith('feed-tlp-')) yield p
   }
 }
 

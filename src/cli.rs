@@ -31,6 +31,7 @@ mod stats;
 mod status;
 mod table;
 mod validate;
+mod verify_site;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,6 +104,7 @@ enum Command {
     History(audit::HistoryArgs),
     Verify(audit::VerifyArgs),
     Render(render::RenderArgs),
+    VerifySite(verify_site::VerifySiteArgs),
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
@@ -293,6 +295,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::History(args) => audit::run_history(&ctx, args),
         Command::Verify(args) => audit::run_verify(&ctx, args),
         Command::Render(args) => render::run(&ctx, args),
+        Command::VerifySite(args) => verify_site::run(&ctx, args),
         Command::Templates(args) => render::run_templates(&ctx, args),
         Command::Hook(args) => hook::run(&ctx, args),
         Command::List(args) => list::run_list(&ctx, args),

@@ -151,6 +151,14 @@ pub enum Error {
     )]
     SentNotRecorded { id: String, message_id: String, why: String },
 
+    /// The OpenPGP signing key could not be found, read, unlocked or used.
+    #[error("{message}")]
+    #[diagnostic(code("signing"))]
+    Signing {
+        message: String,
+        #[help]
+        help: String,
+    },
     /// A git operation failed.
     #[error("git: {message}")]
     #[diagnostic(code("git"))]

@@ -41,7 +41,8 @@
 //! | `due`, status screen | [`query::deadline`] |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
-//! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]) |
+//! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]); signed: [`publish::distribution`], [`publish::signing`] (key: [`store::signing_key`]) |
+//! | `verify-site` | [`publish::verify`] |
 //! | `states` | [`rules::lifecycle`] |
 
 pub mod error;

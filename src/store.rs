@@ -14,3 +14,4 @@ pub mod keys;
 pub mod mail;
 pub mod repo;
 pub mod scan;
+pub mod signing_key;

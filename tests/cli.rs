@@ -14,6 +14,7 @@ mod cli {
     mod conformance;
     mod crash;
     mod diagnostics;
+    mod distribution;
     mod docs;
     mod exports;
     mod faults;

@@ -10,11 +10,14 @@ use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::Document;
 use enigm_disclose::layout::report_path;
 use enigm_disclose::publish::csaf::tracking::History;
+use enigm_disclose::publish::distribution::Trust;
+use enigm_disclose::publish::signing::Signer;
 use enigm_disclose::publish::site::{self, Format, OneRequest, SiteRequest};
 use enigm_disclose::publish::templates::{Renderer, export_templates};
 use enigm_disclose::store::clock;
 use enigm_disclose::store::history::{self, Snapshot};
 use enigm_disclose::store::repo::Repo;
+use enigm_disclose::store::signing_key;
 
 use super::Context;
 use super::output::print;
@@ -127,12 +130,13 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
             eprintln!("note: removed {}, left by an interrupted render", left.display());
         }
     }
-    let plan = site::plan(repo.root(), config, &out)?;
     let only = args.changed_since.as_deref().map(|rev| changed_since(repo, rev)).transpose()?;
-    let (ids, since) = plan.history_wanted();
-    let revisions = History::from_git(history::report_revisions(repo, &ids, since)?, config);
+    let trust = signer(repo, config)?.map(|s| Trust::Signer(Box::new(s)));
+    if let Some(t) = &trust {
+        eprintln!("note: signing with the OpenPGP key {}", t.public().fingerprint());
+    }
     let request = SiteRequest { out: out.clone(), only, check: args.check };
-    let outcome = site::build(config, &renderer, &request, plan, revisions)?;
+    let outcome = build_site(repo, config, &renderer, &request, trust)?;
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
@@ -158,6 +162,28 @@ fn run_site(ctx: &Context, repo: &Repo, config: &Config, args: RenderArgs) -> Re
         outcome.removed.len()
     ))?;
     Ok(if outcome.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Builds (or checks) the site of `repo` as `request` says, signed with `trust`'s key.
+pub fn build_site(
+    repo: &Repo,
+    config: &Config,
+    renderer: &Renderer,
+    request: &SiteRequest,
+    trust: Option<Trust>,
+) -> Result<site::SiteOutcome, Error> {
+    let plan = site::plan(repo.root(), config, &request.out)?.signed(trust);
+    let (ids, since) = plan.history_wanted();
+    let revisions = History::from_git(history::report_revisions(repo, &ids, since)?, config);
+    site::build(config, renderer, request, plan, revisions)
+}
+
+/// The site's signing key, when one is configured (docs/distribution.md), unlocked.
+fn signer(repo: &Repo, config: &Config) -> Result<Option<Signer>, Error> {
+    let Some((text, origin)) = signing_key::find(repo.root(), config.render.signing_key_file.as_deref())? else {
+        return Ok(None);
+    };
+    Signer::from_armored(&text, signing_key::passphrase().as_deref(), &origin).map(Some)
 }
 
 /// Ids of reports whose files differ between `rev` and the work tree.

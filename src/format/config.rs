@@ -225,6 +225,9 @@ pub struct RenderConfig {
     pub osv_prefix: Option<String>,
     /// The CNA's organization UUID in the CVE program (`render --format cve`).
     pub cve_org_id: Option<String>,
+    /// The armoured OpenPGP secret key that signs the site, outside the repository
+    /// (`ENIGM_SIGNING_KEY` / `ENIGM_SIGNING_KEY_FILE` take precedence; docs/distribution.md).
+    pub signing_key_file: Option<String>,
 }
 
 impl Default for RenderConfig {
@@ -235,6 +238,7 @@ impl Default for RenderConfig {
             public_sections: vec!["Summary".into(), "Impact".into(), "Remediation".into()],
             osv_prefix: None,
             cve_org_id: None,
+            signing_key_file: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 pub mod mandatory;
 pub mod products;
 pub mod provider;
+pub mod rolie;
 pub mod tracking;
 
 use serde_json::{Value, json};

@@ -12,6 +12,10 @@
 //! tool wrote: files no longer produced are removed only if they are in it, so nothing the
 //! tool did not write is ever deleted, and never outside the directory.
 //!
+//! With a signing key ([`SitePlan::signed`]) the site is a trusted distribution: hashes and
+//! OpenPGP signatures of what it distributes, the public key, a signed `security.txt`
+//! ([`super::distribution`]); signatures of unchanged files are kept as they are.
+//!
 //! What the site needs from git (the reports changed since a revision, the revisions of each
 //! advisory, which date every "last updated" and the CSAF documents) is read by the caller
 //! between [`plan`] and [`build`] and handed in as data: this module never opens the
@@ -26,6 +30,7 @@ use rayon::prelude::*;
 
 use super::csaf::tracking::{History, Tracking};
 use super::csaf::{self, Publisher, provider};
+use super::distribution::{self, Trust};
 use super::templates::{Renderer, SiteInfo};
 use super::{cve, facets, osv, revisions};
 use crate::error::{Error, Result};
@@ -68,6 +73,8 @@ pub struct SiteOutcome {
 pub struct CsafExport {
     pub publisher: Publisher,
     pub history: History,
+    /// The signing key's fingerprint, on a signed site.
+    pub trusted: Option<String>,
 }
 
 /// A report that could not be rendered, and why.
@@ -290,7 +297,7 @@ pub fn render_files(
     }
     let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
     if let Some(c) = csaf {
-        files.extend(provider::listing_files(advisories, &c.history, &c.publisher, base));
+        files.extend(provider::listing(advisories, &c.history, &c.publisher, base, c.trusted.as_deref()));
     }
     let face = super::face::FaceInputs { policy, csaf: csaf.is_some() && base.is_some() };
     files.extend(super::face::files(renderer, config, &site, advisories, face)?);
@@ -383,9 +390,16 @@ pub struct SitePlan {
     /// The repository's `policy.md`.
     policy: Option<String>,
     notes: Vec<String>,
+    /// Set when the site is signed (or, with only the public key, re-rendered to be compared).
+    trust: Option<Trust>,
 }
 
 impl SitePlan {
+    /// The plan of a site distributed with `trust`'s key (none: unsigned).
+    pub fn signed(self, trust: Option<Trust>) -> SitePlan {
+        SitePlan { trust, ..self }
+    }
+
     /// What git must be asked for the revisions of the advisories ([`History::wanted`]).
     pub fn history_wanted(&self) -> (HashSet<&str>, Option<i64>) {
         History::wanted(&self.advisories)
@@ -400,7 +414,7 @@ pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
     let publisher = csaf_publisher(config, &mut notes);
     let policy = super::policy::read_source(root)?;
     notes.extend(super::face::notes(config, policy.is_some()));
-    Ok(SitePlan { advisories, skipped, publisher, policy, notes })
+    Ok(SitePlan { advisories, skipped, publisher, policy, notes, trust: None })
 }
 
 /// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
@@ -428,23 +442,35 @@ pub fn build(
     plan: SitePlan,
     history: History,
 ) -> Result<SiteOutcome> {
-    let SitePlan { mut advisories, skipped, publisher, policy, notes } = plan;
+    let SitePlan { mut advisories, skipped, publisher, policy, notes, trust } = plan;
     for a in &mut advisories {
         let tracking = history.tracking(a);
         updated(a, &tracking, config, publisher.is_some());
     }
     let only = req.only.as_ref();
-    let csaf = publisher.map(|publisher| CsafExport { publisher, history });
-    let files = render_files(renderer, config, &advisories, only, csaf.as_ref(), policy.as_deref())?;
+    let trusted = trust.as_ref().map(|t| t.public().fingerprint());
+    let csaf = publisher.map(|publisher| CsafExport { publisher, history, trusted });
+    let mut files = render_files(renderer, config, &advisories, only, csaf.as_ref(), policy.as_deref())?;
     let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let previous = read_manifest(&req.out)?;
-    let produced: BTreeSet<&String> = files.keys().collect();
+    // One directory listing instead of a failed open per new file.
+    let existing = existing_files(&req.out);
+    let read_old = |rel: &str| {
+        existing.contains(rel).then(|| crate::layout::read_regular(&req.out.join(rel), MAX_SITE_FILE).ok()).flatten()
+    };
+    if let Some(t) = &trust {
+        distribution::add(&mut files, t, &read_old)?;
+    }
+    // The manifest's own hashes and signature are written with it, after the files.
+    let signed_manifest: Vec<String> = match &trust {
+        Some(_) => distribution::COMPANIONS.iter().map(|ext| format!("{SITE_MANIFEST}.{ext}")).collect(),
+        None => Vec::new(),
+    };
+    let produced: BTreeSet<&String> = files.keys().chain(&signed_manifest).collect();
     // A report that cannot be read right now (a typo) must not unpublish its pages.
     let keep_all = only.is_some() || !outcome.skipped.is_empty();
     let stale: Vec<String> =
         if keep_all { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
-    // One directory listing instead of a failed open per new file.
-    let existing = existing_files(&req.out);
     // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
     // Each directory is checked once; a file itself is only read when the listing (which does
     // not follow links) saw a regular file, and a new one is created with O_EXCL, which fails
@@ -499,7 +525,14 @@ pub fn build(
     if !req.check {
         let mut manifest: BTreeSet<String> = if only.is_some() { previous } else { BTreeSet::new() };
         manifest.extend(files.keys().cloned());
+        manifest.extend(signed_manifest.iter().cloned());
         let text: String = manifest.iter().map(|p| format!("{p}\n")).collect();
+        if let Some(t) = &trust {
+            for (rel, content) in distribution::companions(t, SITE_MANIFEST, text.as_bytes(), &read_old)? {
+                files::write_atomic(&req.out.join(rel), &content)
+                    .map_err(Error::io("cannot write the site manifest"))?;
+            }
+        }
         files::write_atomic(&req.out.join(SITE_MANIFEST), text.as_bytes())
             .map_err(Error::io("cannot write the site manifest"))?;
     }

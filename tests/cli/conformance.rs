@@ -85,7 +85,11 @@ fn complete_reports_pass_every_recommended_csaf_test() {
     let warnings: Vec<&Value> =
         found["findings"].as_array().expect("findings").iter().filter(|f| f["severity"] == "warning").collect();
     assert!(warnings.is_empty(), "{warnings:?}");
-    sandbox.cmd_in(&corpus).args(["render", "--out"]).arg(&site).assert().success();
+    // Signed, as a trusted provider serves it: the validator reads the documents beside their
+    // hashes, signatures and the ROLIE feed (tests/fixtures/keys/README.md).
+    let key = include_str!("../fixtures/keys/openpgp-ed25519-test.asc");
+    sandbox.cmd_in(&corpus).env("ENIGM_SIGNING_KEY", key).args(["render", "--out"]).arg(&site).assert().success();
+    assert!(site.join("csaf/feed-tlp-white.json").is_file() && site.join("csaf/index.txt.asc").is_file());
 
     let result = validate_csaf(&lib, &[sandbox.work().join("demo/site/csaf"), site.join("csaf")]);
     let documents = result["documents"].as_u64().expect("count");

@@ -50,7 +50,7 @@ impl jsonschema::Retrieve for LocalSchemas {
 }
 
 /// A validator for `name`, with CSAF's external references served locally.
-fn validator(name: &str) -> jsonschema::Validator {
+pub fn validator(name: &str) -> jsonschema::Validator {
     let schema = shared_schema(name);
     let mut local = HashMap::new();
     for (url, file) in [
@@ -65,7 +65,7 @@ fn validator(name: &str) -> jsonschema::Validator {
     built.expect("schema compiles")
 }
 
-fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+pub fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
     let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{what} invalid: {errors:#?}");
 }

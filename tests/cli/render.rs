@@ -299,10 +299,10 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("19 written"),
+        stdout(&a).contains("20 written"),
         "index, feed, filter, four files of the changed report, CSAF index, changes and metadata, \
          osv/all.json, the index by product, severity and year, and the public face (policy.html \
-         and .md, contact, thanks, security.txt): {}",
+         and .md, contact, thanks, security.txt) and the ROLIE feed: {}",
         stdout(&a)
     );
     assert!(

@@ -5,7 +5,13 @@
 //! csaf/index.txt                   requirement 12: every document's path
 //! csaf/changes.csv                 requirement 13: path and current_release_date, newest first
 //! csaf/<YYYY>/<id>.json            requirements 2 and 11: file name rule 5.1, year of release
+//! csaf/feed-tlp-white.json         requirements 15-16: the ROLIE feed (with a base_url; rolie.rs)
+//! csaf/openpgp/<FINGERPRINT>.asc   requirement 20: the public key, on a signed site
 //! ```
+//!
+//! A signed site (a signing key configured) is a `csaf_trusted_provider`: every document and
+//! listing gets its `.sha256`, `.sha512` and `.asc` (requirements 18-19, `publish::distribution`),
+//! and `public_openpgp_keys` names the key.
 //!
 //! `provider-metadata.json` sits beside the year folders, one of the places section 7.1.7
 //! suggests; its `distributions[].directory_url` is `<base_url>csaf/`. All advisories are
@@ -14,6 +20,7 @@
 use serde_json::{Value, json};
 
 use super::Publisher;
+use super::rolie::{self, Entry};
 use super::tracking::{History, Tracking};
 use crate::publish::public::Advisory;
 
@@ -35,6 +42,12 @@ pub fn file_name(id: &str) -> String {
 pub fn path(id: &str, tracking: &Tracking) -> String {
     let year = tracking.initial_release_date().get(..4).unwrap_or("0000");
     format!("{year}/{}", file_name(id))
+}
+
+/// The public key's path inside the directory (requirement 20: `openpgp/` beside
+/// `provider-metadata.json`).
+pub fn key_file(fingerprint: &str) -> String {
+    format!("openpgp/{fingerprint}.asc")
 }
 
 /// A document listed by `index.txt` and `changes.csv`.
@@ -60,44 +73,79 @@ pub fn changes_csv(listed: &[Listed]) -> String {
 }
 
 /// `provider-metadata.json` for a site served at `base_url` (ending in `/`). `last_updated` is
-/// the latest change of any document, so an unchanged site keeps the same bytes.
-pub fn metadata(publisher: &Publisher, base_url: &str, listed: &[Listed]) -> Value {
+/// the latest change of any document, so an unchanged site keeps the same bytes. `trusted`,
+/// the signing key's fingerprint, makes the site a trusted provider that names its key.
+pub fn metadata(publisher: &Publisher, base_url: &str, listed: &[Listed], trusted: Option<&str>) -> Value {
     let last_updated =
         listed.iter().map(|l| l.current_release_date.as_str()).max().unwrap_or("1970-01-01T00:00:00.000Z");
-    json!({
+    let feed = json!({
+        "summary": format!("All TLP:{} advisories of {}.", rolie::TLP_LABEL, publisher.name),
+        "tlp_label": rolie::TLP_LABEL,
+        "url": format!("{base_url}{DIR}/{}", rolie::feed_file()),
+    });
+    let mut meta = json!({
         "canonical_url": format!("{base_url}{DIR}/provider-metadata.json"),
-        "distributions": [{ "directory_url": format!("{base_url}{DIR}/") }],
+        "distributions": [
+            { "directory_url": format!("{base_url}{DIR}/") },
+            { "rolie": { "feeds": [feed] } },
+        ],
         "last_updated": last_updated,
         "list_on_CSAF_aggregators": true,
         "metadata_version": "2.0",
         "mirror_on_CSAF_aggregators": true,
         "publisher": publisher.json(),
-        "role": "csaf_provider",
-    })
+        "role": if trusted.is_some() { "csaf_trusted_provider" } else { "csaf_provider" },
+    });
+    if let Some(fp) = trusted {
+        meta["public_openpgp_keys"] =
+            json!([{ "fingerprint": fp, "url": format!("{base_url}{DIR}/{}", key_file(fp)) }]);
+    }
+    meta
 }
 
-/// `index.txt`, `changes.csv` and (with a `base_url`) `provider-metadata.json` for every
-/// advisory: paths inside the site and contents.
+/// `index.txt`, `changes.csv` and (with a `base_url`) `provider-metadata.json` and the ROLIE
+/// feed for every advisory, unsigned: paths inside the site and contents.
 pub fn listing_files(
     advisories: &[Advisory],
     history: &History,
     publisher: &Publisher,
     base_url: Option<&str>,
 ) -> Vec<(String, Vec<u8>)> {
-    let listed: Vec<Listed> = advisories
+    listing(advisories, history, publisher, base_url, None)
+}
+
+/// [`listing_files`] of a site signed by the key with fingerprint `trusted`, if any.
+pub fn listing(
+    advisories: &[Advisory],
+    history: &History,
+    publisher: &Publisher,
+    base_url: Option<&str>,
+    trusted: Option<&str>,
+) -> Vec<(String, Vec<u8>)> {
+    let entries: Vec<Entry> = advisories
         .iter()
         .map(|a| {
             let t = history.tracking(a);
-            Listed { path: path(&a.id, &t), current_release_date: t.current_release_date().to_owned() }
+            Entry {
+                listed: Listed { path: path(&a.id, &t), current_release_date: t.current_release_date().to_owned() },
+                id: a.id.clone(),
+                title: a.title.clone(),
+                summary: a.summary.clone(),
+                initial_release_date: t.initial_release_date().to_owned(),
+            }
         })
         .collect();
+    let listed: Vec<Listed> = entries.iter().map(|e| e.listed.clone()).collect();
     let mut files = vec![
         (format!("{DIR}/index.txt"), index_txt(&listed).into_bytes()),
         (format!("{DIR}/changes.csv"), changes_csv(&listed).into_bytes()),
     ];
     if let Some(base) = base_url {
-        let meta = serde_json::to_string_pretty(&metadata(publisher, base, &listed)).unwrap_or_default() + "\n";
-        files.push((format!("{DIR}/provider-metadata.json"), meta.into_bytes()));
+        let text = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
+        let meta = metadata(publisher, base, &listed, trusted);
+        files.push((format!("{DIR}/provider-metadata.json"), text(&meta).into_bytes()));
+        let feed = rolie::feed(publisher, base, &entries, trusted.is_some());
+        files.push((format!("{DIR}/{}", rolie::feed_file()), text(&feed).into_bytes()));
     }
     files
 }
