@@ -185,10 +185,27 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
         }
     }
     s.push_str(&clear_correspondence(report));
+    s.push_str(&clear_exploited(report));
     s.push_str(&format!("sealed:\n  format: {FORMAT}\n  recipients:\n"));
     for r in recipients {
         s.push_str(&format!("    - {}\n", scalar(r)));
     }
+    s
+}
+
+/// The clear `exploited` mapping: its times and source (what the CRA clocks of `due` need).
+fn clear_exploited(report: &Report) -> String {
+    let Some(e) = &report.exploited else { return String::new() };
+    let mut s = format!("exploited:\n  since: {}\n", scalar(&e.since.to_rfc3339()));
+    for (key, at) in [("aware", e.aware), ("early_warning", e.early_warning), ("notification", e.notification)]
+        .into_iter()
+        .chain([("measure_available", e.measure_available), ("final_report", e.final_report)])
+    {
+        if let Some(at) = at {
+            s.push_str(&format!("  {key}: {}\n", scalar(&at.to_rfc3339())));
+        }
+    }
+    s.push_str(&format!("  source: {}\n", e.source.as_str()));
     s
 }
 
@@ -309,6 +326,9 @@ pub struct Clear {
     pub timeline: Vec<ClearStep>,
     #[serde(default)]
     pub correspondence: Vec<ClearMessage>,
+    /// Clear so the CRA clocks run without a key: only times and the source.
+    #[serde(default)]
+    pub exploited: Option<crate::format::exploited::Exploited>,
     pub sealed: SealInfo,
 }
 
@@ -387,6 +407,10 @@ impl Clear {
                 .map(|t| TimelineEntry { date: t.date, state: t.state, by: None, note: None })
                 .collect(),
             correspondence: self.correspondence.iter().map(ClearMessage::to_message).collect(),
+            ssvc: None,
+            exploited: self.exploited.clone(),
+            kev: None,
+            epss: None,
         }
     }
 }

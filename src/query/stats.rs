@@ -251,6 +251,10 @@ mod tests {
                 withdrawn: None,
                 timeline,
                 correspondence: vec![],
+                ssvc: None,
+                exploited: None,
+                kev: None,
+                epss: None,
             }
         };
         let entries = [

@@ -13,6 +13,7 @@ pub(crate) mod fields;
 mod ids;
 pub mod secrets;
 mod sections;
+mod ssvc;
 pub mod state;
 mod timeline;
 pub mod unicode;
@@ -75,6 +76,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     timeline::check(&mut at, report, ctx);
     fields::check(&mut at, report, ctx);
     exports::check(&mut at, report, ctx);
+    ssvc::check(&mut at, report, ctx);
     sections::structure(&mut at);
     out
 }
