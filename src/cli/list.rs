@@ -120,8 +120,9 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
 
 pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let today = today(args.today)?;
-    let (mut items, mut unreadable) = catalog::due_in(repo.root(), &config.policy, today, i64::from(args.within))?;
+    let now = super::output::now(args.today)?;
+    let today = now.today;
+    let (mut items, mut unreadable) = catalog::due_in(repo.root(), &config.policy, now, i64::from(args.within))?;
     // Every report `due` lists is unpublished: off a terminal, nothing of its text is shown.
     let withheld = !(args.show_titles || std::io::stdout().is_terminal());
     if withheld {
@@ -144,6 +145,7 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
         }
         TableFormat::Json => print_json(&DueJson {
             today,
+            now: now.at,
             within_days: args.within,
             overdue,
             titles_withheld: withheld,
@@ -169,6 +171,8 @@ struct ListJson<'a> {
 #[derive(Serialize)]
 struct DueJson<'a> {
     today: chrono::NaiveDate,
+    /// The instant the deadlines in hours (CRA) count to.
+    now: chrono::DateTime<chrono::FixedOffset>,
     within_days: u32,
     overdue: usize,
     /// Titles replaced by a placeholder (not a terminal, no `--show-titles`).
@@ -248,15 +252,18 @@ fn due_table(items: &[DueItem]) -> String {
     let mut t = Table::new(vec!["DUE", "WHEN", "DEADLINE", "ID", "STATE", "SEVERITY", "TITLE"]);
     for i in items {
         let d = &i.deadline;
-        let when = match d.days_left {
-            0 => "today".to_owned(),
-            n if n < 0 => format!("{}d overdue", -n),
-            n => format!("in {n}d"),
+        let when = match (d.hours_left, d.days_left) {
+            (Some(h), _) if h < 0 => format!("{}h overdue", -h),
+            (Some(h), _) => format!("in {h}h"),
+            (None, 0) => "today".to_owned(),
+            (None, n) if n < 0 => format!("{}d overdue", -n),
+            (None, n) => format!("in {n}d"),
         };
+        let due = d.due_at.map_or_else(|| d.due.to_string(), |at| at.format("%Y-%m-%d %H:%M %:z").to_string());
         let kind =
             if d.basis == "policy" { d.kind.as_str().to_owned() } else { format!("{} ({})", d.kind.as_str(), d.basis) };
         t.push(vec![
-            Cell::plain(d.due.to_string()),
+            Cell::plain(due),
             Cell::new(when, deadline_style(d)),
             Cell::plain(kind),
             Cell::plain(&i.id),

@@ -17,7 +17,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// The bundled CERT/CC supplier tree (`ssvc:DT_U:1.0.0` then `ssvc:SP:1.0.0`).
+/// The bundled CERT/CC supplier tree (`ssvc:DT_U:1.0.0` then `ssvc:DT_SP:1.0.0`).
 pub const SUPPLIER_TREE: &str = include_str!("ssvc/supplier.json");
 
 static BUNDLED: LazyLock<Arc<Tree>> =
@@ -27,7 +27,7 @@ static BUNDLED: LazyLock<Arc<Tree>> =
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    /// The tree's id (`ssvc:SP:1.0.0`); the configured tree's when absent.
+    /// The tree's id (`ssvc:DT_SP:1.0.0`); the configured tree's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<String>,
     /// Decision point (snake case name) → value (kebab case name).
@@ -168,7 +168,7 @@ impl Tree {
         self.tables.last().expect("a parsed tree has a table")
     }
 
-    /// The tree's id: its decision table's (`ssvc:SP:1.0.0`).
+    /// The tree's id: its decision table's (`ssvc:DT_SP:1.0.0`).
     pub fn id(&self) -> String {
         self.main().id()
     }
@@ -219,6 +219,7 @@ impl Tree {
     ) -> Option<String> {
         let table = &self.tables[index];
         let mut row = BTreeMap::new();
+        let mut failed = false;
         for (id, point) in table.inputs() {
             let field = field_name(&point.name);
             let given = values.get(&field).and_then(|v| match point.value_named(v) {
@@ -237,18 +238,23 @@ impl Tree {
             let value = match (given, derived) {
                 (Some(g), Some(d)) if g.key != d.key => {
                     problems.push(Problem::Conflict { field, given: value_name(&g.name), derived: value_name(&d.name) });
-                    return None;
+                    failed = true;
+                    continue;
                 }
                 (Some(v), _) | (None, Some(v)) => v,
                 (None, None) => {
                     if !values.contains_key(&field) {
                         problems.push(Problem::Missing { field });
                     }
-                    return None;
+                    failed = true;
+                    continue;
                 }
             };
             used.push((field, value_name(&value.name)));
             row.insert(id.clone(), value.key.clone());
+        }
+        if failed {
+            return None;
         }
         let outcome = table.point(&table.outcome).expect("checked at parse");
         let hit = table.mapping.iter().find(|m| row.iter().all(|(id, key)| m.get(id) == Some(key)));
@@ -336,7 +342,7 @@ mod tests {
     #[test]
     fn the_bundled_tree_is_the_cert_cc_supplier_tree() {
         let tree = Tree::bundled();
-        assert_eq!(tree.id(), "ssvc:SP:1.0.0");
+        assert_eq!(tree.id(), "ssvc:DT_SP:1.0.0");
         assert_eq!(
             tree.fields(),
             ["automatable", "value_density", "exploitation", "utility", "technical_impact", "public_safety_impact"]
@@ -389,7 +395,8 @@ mod tests {
     fn a_single_table_file_parses_and_a_broken_one_is_refused() {
         let one = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SUPPLIER_TREE).unwrap()[1]).unwrap();
         let tree = Tree::parse(&one).expect("one table");
-        assert_eq!(tree.fields(), ["exploitation", "utility", "technical_impact", "public_safety_impact"]);
+        // serde_json::Value sorts the keys: the fields come in the file's order, sorted here.
+        assert_eq!(tree.fields(), ["exploitation", "public_safety_impact", "technical_impact", "utility"]);
         assert!(Tree::parse("[]").unwrap_err().contains("no decision table"));
         assert!(Tree::parse(&one.replace("\"ssvc:DSOI:1.0.0\":\"I\"", "\"ssvc:DSOI:1.0.0\":\"Z\"")).is_err());
         assert!(Tree::parse("{").is_err());

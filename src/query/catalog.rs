@@ -220,17 +220,18 @@ pub struct DueItem {
 }
 
 /// Deadlines that are overdue or fall within `within` days of `today`, most urgent first.
-pub fn due(catalog: &Catalog, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
+/// The CRA deadlines (`query::cra`) count in hours up to `now`.
+pub fn due(catalog: &Catalog, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
     let mut items: Vec<DueItem> =
-        catalog.entries.par_iter().flat_map_iter(|e| due_items(&e.report, policy, today, within)).collect();
+        catalog.entries.par_iter().flat_map_iter(|e| due_items(&e.report, policy, now, within)).collect();
     sort_due(&mut items);
     items
 }
 
 /// [`due`] for the reports under `root`, without keeping them all in memory.
-pub fn due_in(root: &Path, policy: &Policy, today: NaiveDate, within: i64) -> Result<(Vec<DueItem>, Vec<Unreadable>)> {
+pub fn due_in(root: &Path, policy: &Policy, now: Now, within: i64) -> Result<(Vec<DueItem>, Vec<Unreadable>)> {
     let (nested, unreadable) = scan(root, |e| {
-        let items = due_items(&e.report, policy, today, within);
+        let items = due_items(&e.report, policy, now, within);
         (!items.is_empty()).then_some(items)
     })?;
     let mut items: Vec<DueItem> = nested.into_iter().flatten().collect();
@@ -238,10 +239,18 @@ pub fn due_in(root: &Path, policy: &Policy, today: NaiveDate, within: i64) -> Re
     Ok((items, unreadable))
 }
 
-fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
-    deadline::pending(r, policy, today)
+/// Today and the current instant: what the deadlines in days and in hours count up to.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub today: NaiveDate,
+    pub at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
+    deadline::pending(r, policy, now.today)
         .into_iter()
-        .filter(|d| d.days_left <= within)
+        .chain(crate::query::cra::pending(r, policy, now.at))
+        .filter(|d| d.days_left <= within || d.overdue())
         .map(|d| DueItem {
             id: r.id.clone(),
             state: r.state,
@@ -255,6 +264,7 @@ fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<
 
 fn sort_due(items: &mut [DueItem]) {
     items.par_sort_by(|a, b| {
-        (a.deadline.due, b.severity, a.deadline.kind, &a.id).cmp(&(b.deadline.due, a.severity, b.deadline.kind, &b.id))
+        let (x, y) = (&a.deadline, &b.deadline);
+        (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(y.due, !y.overdue(), y.due_at, a.severity, y.kind, &b.id))
     });
 }
