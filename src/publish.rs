@@ -12,4 +12,5 @@ pub mod osv;
 pub mod public;
 pub mod sandbox;
 pub mod site;
+pub mod ssvc;
 pub mod templates;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::output::{
-    color_stdout, deadline_style, parse_date, print, print_json, severity_style, stdout_width, today, warn_unreadable,
+    color_stdout, deadline_style, parse_date, print, print_json, severity_style, stdout_width, warn_unreadable,
 };
 use super::table::{Cell, CsvField, Style, Table, csv};
 
@@ -102,9 +102,10 @@ impl SortArg {
 
 pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let today = today(args.today)?;
+    let now = super::output::now(args.today)?;
+    let today = now.today;
     let filter = args.query.filter();
-    let (rows, unreadable) = catalog::rows(repo.root(), &config.policy, today, &filter, args.sort.key())?;
+    let (rows, unreadable) = catalog::rows(repo.root(), &config.policy, now, &filter, args.sort.key())?;
     match args.format {
         TableFormat::Table => {
             print(&list_table(&rows))?;
@@ -187,6 +188,15 @@ fn level_text(level: Option<Level>) -> &'static str {
     level.map_or("-", Level::as_str)
 }
 
+/// The level, with the SSVC outcome and an exploitation mark when the report has them
+/// (`high · immediate · exploited`).
+fn severity_text(r: &Row) -> String {
+    let mut parts = vec![level_text(r.severity).to_owned()];
+    parts.extend(r.ssvc.clone());
+    parts.extend(r.exploited.map(|_| "exploited".to_owned()));
+    parts.join(" · ")
+}
+
 fn products_text(products: &[String]) -> String {
     match products {
         [] => "-".into(),
@@ -203,7 +213,7 @@ fn list_table(rows: &[Row]) -> String {
         t.push(vec![
             Cell::plain(&r.id),
             Cell::plain(r.state.as_str()),
-            Cell::new(level_text(r.severity), severity_style(r.severity)),
+            Cell::new(severity_text(r), severity_style(r.severity)),
             Cell::plain(products_text(&r.products)),
             Cell::plain(format!("{}d", r.age_days)),
             Cell::new(deadline, style),

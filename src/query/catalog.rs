@@ -75,18 +75,25 @@ pub struct Row {
     pub reported: NaiveDate,
     /// Days since `reported` (calendar days).
     pub age_days: i64,
-    /// The earliest pending deadline.
+    /// The earliest pending deadline (an overdue one first).
     pub next_deadline: Option<Deadline>,
     pub overdue: bool,
     pub embargo_until: Option<NaiveDate>,
+    /// The recorded SSVC outcome.
+    pub ssvc: Option<String>,
+    /// Exploited in the wild since.
+    pub exploited: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub title: String,
     pub path: PathBuf,
 }
 
 impl Row {
-    /// The row of `entry` on `today`.
-    pub fn new(entry: Entry, policy: &Policy, today: NaiveDate) -> Row {
-        let pending = deadline::pending(&entry.report, policy, today);
+    /// The row of `entry` at `now` (the CRA deadlines, in hours, count too).
+    pub fn new(entry: Entry, policy: &Policy, now: Now) -> Row {
+        let today = now.today;
+        let mut pending = deadline::pending(&entry.report, policy, today);
+        pending.extend(crate::query::cra::pending(&entry.report, policy, now.at));
+        pending.sort_by_key(|d| (!d.overdue(), d.due, d.due_at, d.kind));
         let severity = entry.report.level();
         let r = entry.report;
         Row {
@@ -100,6 +107,8 @@ impl Row {
             overdue: pending.iter().any(Deadline::overdue),
             next_deadline: pending.into_iter().next(),
             embargo_until: r.embargo_until,
+            ssvc: r.ssvc.map(|d| d.outcome),
+            exploited: r.exploited.map(|e| e.since),
             title: r.title,
             path: entry.path,
         }
@@ -185,11 +194,11 @@ impl SortKey {
 pub fn rows(
     root: &Path,
     policy: &Policy,
-    today: NaiveDate,
+    now: Now,
     filter: &Filter,
     sort: SortKey,
 ) -> Result<(Vec<Row>, Vec<Unreadable>)> {
-    let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, today)).filter(|r| filter.accepts(r)))?;
+    let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, now)).filter(|r| filter.accepts(r)))?;
     rows.par_sort_by(|a, b| sort.compare(a, b).then_with(|| a.id.cmp(&b.id)));
     Ok((rows, unreadable))
 }
@@ -203,7 +212,9 @@ pub fn select(
     today: NaiveDate,
     filter: &Filter,
 ) -> Result<(Vec<String>, Vec<Unreadable>)> {
-    let (rows, unreadable) = rows(root, policy, today, filter, SortKey::Id)?;
+    // The CRA clocks, in hours, count to the start of `today` (UTC) here.
+    let now = Now { today, at: today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset() };
+    let (rows, unreadable) = rows(root, policy, now, filter, SortKey::Id)?;
     Ok((rows.into_iter().map(|r| r.id).collect(), unreadable))
 }
 
