@@ -10,6 +10,7 @@ pub mod config;
 pub mod correspondence;
 pub mod cvss;
 pub mod cwe;
+pub mod enrichment;
 pub mod exploited;
 pub mod finding;
 pub mod id;
