@@ -33,6 +33,7 @@ mod cli {
     mod sandbox;
     mod sarif;
     mod sealed;
+    mod ssvc;
     mod validate;
     mod writes;
     mod xss;

@@ -437,6 +437,11 @@ policy:
   publish_days: 90        # received -> published (an embargo date overrides it)
   grace_days: 14          # extra days when a fix is about to ship
   business_days: false    # true: count Monday-Friday only
+  # ssvc_fix_days:        # received -> fixed, by SSVC outcome; wins over fix_days
+  #   immediate: 7
+  #   out-of-cycle: 30
+  # ssvc_tree: ssvc/tree.json   # your own SSVC tree (CERT/CC decision table JSON)
+  # cra: true             # EU Cyber Resilience Act, Article 14 clocks for exploited reports
 
 # How public advisories are rendered.
 render:
