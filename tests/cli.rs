@@ -12,6 +12,7 @@ mod cli {
     mod bulk;
     mod ci;
     mod conformance;
+    mod cra;
     mod crash;
     mod diagnostics;
     mod docs;

@@ -591,6 +591,30 @@ mod tests {
         assert!(e.to_string().contains("passphrase"), "{e}");
     }
 
+    /// The CRA clocks run without a key: `exploited`'s times and source stay in clear, and
+    /// read back from the clear part into the report `due` sees.
+    #[test]
+    fn exploited_times_stay_in_the_clear_part() {
+        let text = "id: ENIGM-2026-0001\ntitle: Secret title\nstate: triaged\nreported: 2026-10-20\nreporter:\n  name: R\n\
+                    exploited:\n  since: 2026-10-24T09:00:00+02:00\n  aware: 2026-10-24T12:00:00+02:00\n  source: telemetry\n\
+                    timeline:\n  - date: 2026-10-20\n    state: received\n  - date: 2026-10-21\n    state: triaged\n";
+        let report: Report = serde_yaml::from_str(text).expect("report");
+        let clear = clear_front_matter(&report, false, &["age1x".to_owned()]);
+        assert!(clear.contains("exploited:\n  since: 2026-10-24T09:00:00+02:00\n  aware: 2026-10-24T12:00:00+02:00\n  source: telemetry\n"), "{clear}");
+        assert!(!clear.contains("Secret title"));
+        let yaml = crate::format::located::LocatedYaml::parse(
+            std::path::Path::new("reports/ENIGM-2026-0001.md"),
+            &clear,
+            0,
+            0,
+            None,
+            &crate::format::report::FRONT_MATTER,
+        )
+        .expect("yaml");
+        let back = clear_report(&yaml, std::path::Path::new("reports/ENIGM-2026-0001.md")).expect("clear report");
+        assert_eq!(back.exploited, report.exploited);
+    }
+
     #[test]
     fn block_start_finds_the_armour_line() {
         assert_eq!(block_start(&format!("## Summary\nx\n{BEGIN}\nabc\n")), Some(13));

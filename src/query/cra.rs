@@ -6,7 +6,8 @@
 //! vulnerability notification within 72 hours of becoming aware, and (c) a final report "no
 //! later than 14 days after a corrective or mitigating measure is available". The clocks are
 //! counted in hours between instants (a DST change or a time zone changes nothing), from
-//! `exploited.aware` (else `exploited.since`); the final report's from
+//! `exploited.aware` (else `exploited.since`), and shown in the UTC offset of the clock that
+//! reads them (`ENIGM_NOW`, else the local one); the final report's from
 //! `exploited.measure_available`, else the start of the report's `fixed` timeline date in the
 //! offset of `aware`. A deadline is pending until its time of submission is recorded
 //! (`exploited.early_warning`, `notification`, `final_report`). A `rejected` report owes none.
@@ -46,13 +47,15 @@ pub fn pending(report: &Report, policy: &Policy, now: DateTime<FixedOffset>) -> 
         .collect()
 }
 
-/// A deadline due at the instant `at`, seen at `now`.
+/// A deadline due at the instant `at`, seen at `now`: shown in the offset of `now` (the
+/// viewer's clock), so its date and hour are the viewer's wall clock after a DST change.
 fn deadline(kind: Kind, at: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> Deadline {
     let seconds = (at - now).num_seconds();
+    let at = at.with_timezone(now.offset());
     Deadline {
         kind,
         due: at.date_naive(),
-        days_left: (at.date_naive() - now.with_timezone(at.offset()).date_naive()).num_days(),
+        days_left: (at.date_naive() - now.date_naive()).num_days(),
         basis: "cra",
         due_at: Some(at),
         hours_left: Some(seconds.div_euclid(3600)),
@@ -118,24 +121,23 @@ mod tests {
         assert_eq!(late[1].describe(), "notification in 47h");
     }
 
-    /// The same instant written in other offsets gives the same deadline instant and hours;
-    /// its calendar date is the one of the offset written, past midnight where it falls so.
-    /// (An offset is not a zone: New York's -05:00 written before its DST start on 2026-03-08
-    /// stays -05:00, so the due date shown there is 2026-03-08 23:30, which is 00:30 EDT.)
+    /// The same instant of awareness written in several offsets gives the same deadline and
+    /// hours; the due date and hour are the viewer's, past midnight where it falls so (New
+    /// York after its DST start on 2026-03-08 is -04:00).
     #[test]
     fn the_same_instant_in_several_time_zones_and_across_midnight() {
-        let now = at("2026-03-08T12:00:00Z");
-        for (aware, due_date) in [
-            ("2026-03-07T23:30:00-05:00", "2026-03-08"), // New York, the night before its DST start
-            ("2026-03-08T04:30:00+00:00", "2026-03-09"), // UTC
-            ("2026-03-08T10:00:00+05:30", "2026-03-09"), // Kolkata
-            ("2026-03-08T15:30:00+11:00", "2026-03-09"), // Sydney, summer time
-        ] {
-            let got = pending(&report(exploited(aware)), &cra(), now);
-            assert_eq!(got[0].due_at.map(|d| d.to_utc()), Some(at("2026-03-09T04:30:00Z").to_utc()), "{aware}");
-            assert_eq!(got[0].hours_left, Some(16), "{aware}");
-            assert_eq!(got[1].hours_left, Some(64), "{aware}");
-            assert_eq!(got[0].due.to_string(), due_date, "{aware}");
+        for aware in ["2026-03-07T23:30:00-05:00", "2026-03-08T04:30:00+00:00", "2026-03-08T15:30:00+11:00"] {
+            for (now, due_at, due_date) in [
+                ("2026-03-08T08:00:00-04:00", "2026-03-09T00:30:00-04:00", "2026-03-09"), // New York, EDT
+                ("2026-03-08T12:00:00+00:00", "2026-03-09T04:30:00+00:00", "2026-03-09"), // UTC
+                ("2026-03-08T17:30:00+05:30", "2026-03-09T10:00:00+05:30", "2026-03-09"), // Kolkata
+                ("2026-03-08T02:00:00-10:00", "2026-03-08T18:30:00-10:00", "2026-03-08"), // Honolulu
+            ] {
+                let got = pending(&report(exploited(aware)), &cra(), at(now));
+                let shown = got[0].due_at.expect("due at").to_rfc3339();
+                assert_eq!((shown.as_str(), got[0].due.to_string()), (due_at, due_date.to_owned()), "{aware} at {now}");
+                assert_eq!((got[0].hours_left, got[1].hours_left), (Some(16), Some(64)), "{aware} at {now}");
+            }
         }
     }
 

@@ -24,14 +24,15 @@ pub fn today() -> Result<NaiveDate> {
     }
 }
 
-/// Now, from `ENIGM_NOW`, else `ENIGM_TODAY` at 00:00 UTC, else the system clock.
+/// Now, from `ENIGM_NOW`, else `ENIGM_TODAY` at 00:00 UTC, else the system clock (in the
+/// local offset).
 pub fn now() -> Result<DateTime<FixedOffset>> {
     if let Some(now) = fixed_now()? {
         return Ok(now);
     }
     match std::env::var(TODAY_ENV) {
         Ok(v) if !v.is_empty() => Ok(today()?.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset()),
-        _ => Ok(chrono::Utc::now().fixed_offset()),
+        _ => Ok(chrono::Local::now().fixed_offset()),
     }
 }
 
