@@ -51,7 +51,7 @@ const ABOUT: &str = "Coordinated vulnerability disclosure out of a plain git rep
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 findings (a report or the config has a problem), 2 usage or environment error.
 Environment: NO_COLOR disables colour; ENIGM_TODAY=YYYY-MM-DD fixes today's date;
-ENIGM_NOW=<RFC 3339 time> fixes the instant the CRA clocks (in hours) count to.
+ENIGM_NOW=<RFC 3339 time> fixes the instant the CRA clocks count to.
 
 Start here:
   enigm-disclose init advisories --organization \"Example Corp\" \\

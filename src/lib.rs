@@ -9,7 +9,7 @@
 //!
 //! | module | holds | never |
 //! |---|---|---|
-//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, version ranges, purls, the CWE catalogue, findings) | git, rules, I/O beyond the bytes it is given |
+//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, SSVC trees, version ranges, purls, the CWE catalogue, KEV/EPSS files, findings) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock | policy decisions |
 //! | [`workflow`] | commands that change the repository: init, new, advance, renumber, demo | rendering |
@@ -32,11 +32,12 @@
 //! | `new` | [`workflow::create`] |
 //! | `advance` | [`workflow::advance`] |
 //! | `renumber` | [`workflow::renumber`] |
+//! | `enrich` | [`workflow::enrich`] (files: [`format::enrichment`]) |
 //! | `demo` | [`workflow::demo`] |
 //! | `seal`, `rekey`, `edit` | [`workflow::seal`] (file shape and age: [`format::sealed`], keys: [`format::keys`], [`store::keys`]) |
 //! | `validate` | [`rules::validate`] |
 //! | `list`, `show` | [`query::catalog`] |
-//! | `due`, status screen | [`query::deadline`] |
+//! | `due`, status screen | [`query::deadline`], [`query::cra`] (CRA Article 14 clocks) |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
 //! | `render` | [`publish::site`], [`publish::osv`], [`publish::csaf`], [`publish::cve`] |

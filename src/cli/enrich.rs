@@ -19,7 +19,7 @@ use super::output::print;
 /// report goes into one commit; values already recorded are not rewritten.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  curl -O https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json\n  curl -O https://epss.empiricalsecurity.com/epss_scores-current.csv.gz && gunzip epss_scores-current.csv.gz\n  enigm-disclose enrich --kev known_exploited_vulnerabilities.json --epss epss_scores-current.csv"
+    after_help = "Examples (download the files first; docs/queries.md names them):\n  enigm-disclose enrich --kev known_exploited_vulnerabilities.json\n  enigm-disclose enrich --kev kev.json --epss epss_scores-2026-11-30.csv"
 )]
 pub struct EnrichArgs {
     /// CISA's Known Exploited Vulnerabilities catalog (JSON).
