@@ -97,7 +97,8 @@ pub fn parse_epss(text: &str) -> Result<EpssScores, String> {
                 .ok_or(format!("line {}: `{text}` is not a number from 0 to 1", n + 1))
         };
         let cve = cell(c_cve)?.to_owned();
-        let epss = Epss { cve: cve.clone(), score: number(c_epss)?, percentile: number(c_pct)?, date, model: model.clone() };
+        let epss =
+            Epss { cve: cve.clone(), score: number(c_epss)?, percentile: number(c_pct)?, date, model: model.clone() };
         scores.insert(cve, epss);
     }
     Ok(EpssScores { model, date, scores })

@@ -149,7 +149,11 @@ impl Tree {
         let Some(_) = self.tables.last() else { return Err("the tree file holds no decision table".into()) };
         for t in &self.tables {
             if t.point(&t.outcome).is_none() {
-                return Err(format!("table `{}`: its outcome `{}` is not one of its decision points", t.id(), t.outcome));
+                return Err(format!(
+                    "table `{}`: its outcome `{}` is not one of its decision points",
+                    t.id(),
+                    t.outcome
+                ));
             }
             for row in &t.mapping {
                 for (id, key) in row {
@@ -225,19 +229,29 @@ impl Tree {
             let given = values.get(&field).and_then(|v| match point.value_named(v) {
                 Some(pv) => Some(pv),
                 None => {
-                    problems.push(Problem::UnknownValue { field: field.clone(), value: v.clone(), known: point.names() });
+                    problems.push(Problem::UnknownValue {
+                        field: field.clone(),
+                        value: v.clone(),
+                        known: point.names(),
+                    });
                     None
                 }
             });
             let derived = self.tables[..index]
                 .iter()
                 .rposition(|t| &t.outcome == id)
-                .filter(|at| self.tables[*at].inputs().all(|(_, p)| values.contains_key(&field_name(&p.name))) || given.is_none())
+                .filter(|at| {
+                    self.tables[*at].inputs().all(|(_, p)| values.contains_key(&field_name(&p.name))) || given.is_none()
+                })
                 .and_then(|at| self.value_of(at, values, used, problems))
                 .and_then(|name| point.value_named(&name));
             let value = match (given, derived) {
                 (Some(g), Some(d)) if g.key != d.key => {
-                    problems.push(Problem::Conflict { field, given: value_name(&g.name), derived: value_name(&d.name) });
+                    problems.push(Problem::Conflict {
+                        field,
+                        given: value_name(&g.name),
+                        derived: value_name(&d.name),
+                    });
                     failed = true;
                     continue;
                 }
@@ -304,11 +318,8 @@ pub fn value_name(name: &str) -> String {
 }
 
 fn spelled(name: &str, sep: char) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> =
+        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     words.join(&sep.to_string())
 }
 

@@ -150,7 +150,12 @@ fn tiles(s: &Stats) -> Vec<Tile> {
     let not_reports = (s.not_reports > 0).then(|| ("spam or invalid".to_owned(), s.not_reports.to_string()));
     // Shown when any report has them.
     let threats = (s.exploited > 0)
-        .then(|| [("exploited".to_owned(), s.exploited.to_string()), ("CRA deadline missed".to_owned(), s.cra_overdue.to_string())])
+        .then(|| {
+            [
+                ("exploited".to_owned(), s.exploited.to_string()),
+                ("CRA deadline missed".to_owned(), s.cra_overdue.to_string()),
+            ]
+        })
         .into_iter()
         .flatten();
     let outcomes = s.by_ssvc.iter().map(|(o, n)| (format!("SSVC {o}"), n.to_string()));

@@ -58,7 +58,12 @@ pub fn public(report: &Report, config: &Config) -> Option<PublicSsvc> {
 
 /// A (field, value) pair of the report as CERT/CC names them.
 fn named(tree: &Tree, field: &str, value: &str) -> Option<(String, String)> {
-    let point = tree.tables.iter().flat_map(|t| t.decision_points.iter()).map(|(_, p)| p).find(|p| field_name(&p.name) == field)?;
+    let point = tree
+        .tables
+        .iter()
+        .flat_map(|t| t.decision_points.iter())
+        .map(|(_, p)| p)
+        .find(|p| field_name(&p.name) == field)?;
     let v = point.values.iter().find(|v| value_name(&v.name) == value)?;
     Some((point.name.clone(), v.name.clone()))
 }

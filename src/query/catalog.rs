@@ -276,6 +276,13 @@ fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem>
 fn sort_due(items: &mut [DueItem]) {
     items.par_sort_by(|a, b| {
         let (x, y) = (&a.deadline, &b.deadline);
-        (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(y.due, !y.overdue(), y.due_at, a.severity, y.kind, &b.id))
+        (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(
+            y.due,
+            !y.overdue(),
+            y.due_at,
+            a.severity,
+            y.kind,
+            &b.id,
+        ))
     });
 }

@@ -102,15 +102,16 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
         return Vec::new();
     }
     let mut out = Vec::new();
-    let mut push =
-        |kind, due, basis| out.push(Deadline {
-        kind,
-        due,
-        days_left: policy.days_between(today, due),
-        basis,
-        due_at: None,
-        hours_left: None,
-    });
+    let mut push = |kind, due, basis| {
+        out.push(Deadline {
+            kind,
+            due,
+            days_left: policy.days_between(today, due),
+            basis,
+            due_at: None,
+            hours_left: None,
+        })
+    };
     let start = report.reported;
     if state == State::Received && report.timeline.len() <= 1 {
         push(Kind::Acknowledge, policy.add_days(start, policy.acknowledge_days), "policy");

@@ -39,7 +39,10 @@ pub fn now() -> Result<DateTime<FixedOffset>> {
 fn fixed_now() -> Result<Option<DateTime<FixedOffset>>> {
     match std::env::var(NOW_ENV) {
         Ok(v) if !v.is_empty() => DateTime::parse_from_rfc3339(v.trim()).map(Some).map_err(|_| {
-            Error::usage(format!("{NOW_ENV}=`{v}` is not a time"), "write it as RFC 3339, e.g. 2026-10-24T09:00:00+02:00")
+            Error::usage(
+                format!("{NOW_ENV}=`{v}` is not a time"),
+                "write it as RFC 3339, e.g. 2026-10-24T09:00:00+02:00",
+            )
         }),
         _ => Ok(None),
     }

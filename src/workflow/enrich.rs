@@ -56,9 +56,8 @@ pub fn enrich(
     let mut changes = Vec::new();
     let mut reports = Vec::new();
     for path in crate::store::scan::report_paths(repo.root())? {
-        let doc = Document::load(repo.root(), &path).map_err(|r| {
-            refused(vec![r.finding], r.text, &format!("{} is not valid; fix it first", path.display()))
-        })?;
+        let doc = Document::load(repo.root(), &path)
+            .map_err(|r| refused(vec![r.finding], r.text, &format!("{} is not valid; fix it first", path.display())))?;
         crate::workflow::seal::require_open(&doc)?;
         let report = doc.report()?;
         let Some((text, fields)) = enriched_text(doc, &report, sources, now)? else { continue };
@@ -100,7 +99,10 @@ pub fn enriched_text(
     let mut fields = Vec::new();
     let mut set = |editor: &mut Editor, key: &'static str, yaml: String| {
         editor.set_mapping(key, &yaml).map_err(|e| {
-            Error::usage(format!("{}: cannot write `{key}`: {e}", path.display()), "write the front matter one key per line")
+            Error::usage(
+                format!("{}: cannot write `{key}`: {e}", path.display()),
+                "write the front matter one key per line",
+            )
         })?;
         fields.push(key);
         Ok::<(), Error>(())
@@ -131,7 +133,8 @@ pub fn enriched_text(
 }
 
 fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_yaml::to_string(value).map_err(|e| Error::usage(format!("cannot write the field: {e}"), "report this as a bug"))
+    serde_yaml::to_string(value)
+        .map_err(|e| Error::usage(format!("cannot write the field: {e}"), "report this as a bug"))
 }
 
 #[cfg(test)]
@@ -145,7 +148,8 @@ mod tests {
 
     fn sources() -> Sources {
         let kev = r#"{"catalogVersion":"2026.11.28","dateReleased":"2026-11-28T17:02:11Z","vulnerabilities":[{"cveID":"CVE-2026-1234","dateAdded":"2026-11-20","knownRansomwareCampaignUse":"Known"}]}"#;
-        let epss = "#model_version:v2025.03.14,score_date:2026-11-30T00:00:00Z\ncve,epss,percentile\nCVE-2026-1234,0.5,0.9\n";
+        let epss =
+            "#model_version:v2025.03.14,score_date:2026-11-30T00:00:00Z\ncve,epss,percentile\nCVE-2026-1234,0.5,0.9\n";
         Sources { kev: Some(parse_kev(kev).unwrap()), epss: Some(parse_epss(epss).unwrap()) }
     }
 
@@ -164,7 +168,10 @@ mod tests {
         let r = again.report().expect("valid report");
         assert_eq!(r.kev.as_ref().map(|k| k.catalog_version.as_str()), Some("2026.11.28"));
         let e = r.exploited.as_ref().expect("exploited");
-        assert_eq!((e.source, e.since.to_rfc3339(), e.aware), (Source::Kev, "2026-11-20T00:00:00+00:00".into(), Some(now)));
+        assert_eq!(
+            (e.source, e.since.to_rfc3339(), e.aware),
+            (Source::Kev, "2026-11-20T00:00:00+00:00".into(), Some(now))
+        );
         assert_eq!(r.epss.as_ref().map(|e| e.score), Some(0.5));
         assert!(text.ends_with("---\n## Summary\n\nS.\n"));
         assert_eq!(enriched_text(again, &r, &sources(), now).unwrap(), None);

@@ -35,7 +35,8 @@ fn repo_with(exploited: &str) -> (TestRepo, String) {
 }
 
 /// Aware at 09:00 CEST on Saturday 2026-10-24; Berlin leaves summer time at 03:00 on the 25th.
-const AWARE: &str = "exploited:\n  since: 2026-10-24T06:00:00+02:00\n  aware: 2026-10-24T09:00:00+02:00\n  source: telemetry\n";
+const AWARE: &str =
+    "exploited:\n  since: 2026-10-24T06:00:00+02:00\n  aware: 2026-10-24T09:00:00+02:00\n  source: telemetry\n";
 
 fn due_at(repo: &TestRepo, now: &str) -> assert_cmd::assert::Assert {
     repo.cmd().env("ENIGM_TODAY", "").env("ENIGM_NOW", now).args(["due", "--format", "json"]).assert()
@@ -53,7 +54,10 @@ fn due_counts_the_cra_hours_across_the_dst_change_and_exits_1_once_one_is_missed
     assert_eq!((early["hours_left"].as_i64(), early["overdue"].as_bool()), (Some(0), Some(false)));
     assert_eq!(early["basis"], "cra");
     let notification = items.iter().find(|i| i["kind"] == "notification").expect("notification");
-    assert_eq!((notification["due_at"].as_str(), notification["hours_left"].as_i64()), (Some("2026-10-27T08:00:00+01:00"), Some(48)));
+    assert_eq!(
+        (notification["due_at"].as_str(), notification["hours_left"].as_i64()),
+        (Some("2026-10-27T08:00:00+01:00"), Some(48))
+    );
     assert!(items.iter().all(|i| i["kind"] != "final-report"), "no measure is available yet");
     // One second late: missed, exit 1, and the table says so in hours.
     let v = json(&stdout(&due_at(&repo, "2026-10-25T08:00:01+01:00").code(1)));
@@ -87,6 +91,11 @@ fn list_the_status_screen_and_stats_show_the_clocks_and_submitted_ones_stop() {
     at(&mut stats);
     let stats = json(&stdout(&stats.args(["stats", "--format", "json"]).assert().success()));
     assert_eq!((stats["exploited"].as_u64(), stats["cra_overdue"].as_u64()), (Some(1), Some(0)));
+    let mut html = repo.cmd();
+    at(&mut html);
+    html.env("ENIGM_NOW", "2026-10-27T12:00:00+01:00").args(["stats", "--html", "dashboard.html"]).assert().success();
+    let page = repo.read("dashboard.html");
+    assert!(page.contains("<b>1</b>exploited") && page.contains("<b>1</b>CRA deadline missed"), "{page}");
 
     // Both notifications submitted: only the final report remains, once a measure exists.
     let text = repo.read(&path).replace(
@@ -121,7 +130,8 @@ fn without_policy_cra_or_exploited_nothing_changes() {
 #[test]
 fn aware_before_since_is_a_located_finding() {
     let (repo, _) = repo_with(&AWARE.replace("aware: 2026-10-24T09:00:00+02:00", "aware: 2026-10-24T05:00:00+02:00"));
-    let text = stdout(&repo.cmd().env("ENIGM_TODAY", "2026-10-26").args(["validate", "--format", "json"]).assert().code(1));
+    let text =
+        stdout(&repo.cmd().env("ENIGM_TODAY", "2026-10-26").args(["validate", "--format", "json"]).assert().code(1));
     assert!(text.contains("exploited-before-aware"), "{text}");
 }
 
@@ -146,7 +156,7 @@ fn enrich_records_kev_and_epss_on_the_report_with_the_cve_in_one_commit() {
     );
     assert!(out.contains(&format!("{id}: kev, exploited, epss")), "{out}");
     assert_eq!(repo.commit_count(), before + 1, "one commit");
-    assert_eq!(repo.head_paths(), [path.clone()]);
+    assert_eq!(repo.head_paths(), std::slice::from_ref(&path));
     assert!(repo.head_message().starts_with("enrich: 1 report from KEV 2026.11.28 and EPSS v2025.03.14 of 2026-11-30"));
     assert_eq!(repo.read(&format!("reports/{other}.md")), untouched);
     let text = repo.read(&path);

@@ -86,16 +86,24 @@ fn a_wrong_outcome_and_unknown_values_are_located_findings_and_nothing_is_export
     let v = json(&stdout(&out));
     let text = v.to_string();
     assert!(text.contains("ssvc-outcome-mismatch"), "{text}");
-    assert!(text.contains("`outcome: scheduled` is not what `ssvc:DT_SP:1.0.0` gives for these values: `immediate`"), "{text}");
+    assert!(
+        text.contains("`outcome: scheduled` is not what `ssvc:DT_SP:1.0.0` gives for these values: `immediate`"),
+        "{text}"
+    );
     let human = stderr(&repo.cmd().arg("validate").env("NO_COLOR", "1").assert().code(1));
     let at = EXPORTS.lines().position(|l| l == "timeline:").expect("timeline");
     let line = at + 1 + DECISION.lines().position(|l| l.starts_with("  outcome:")).expect("outcome");
     assert!(human.contains(&format!("ENIGM-2026-0001.md:{line}:")), "points at `outcome:` (line {line}): {human}");
 
-    let repo = repo_with(&DECISION.replace("exploitation: active", "exploitation: activ").replace("    automatable: 'yes'\n", ""));
+    let repo = repo_with(
+        &DECISION.replace("exploitation: active", "exploitation: activ").replace("    automatable: 'yes'\n", ""),
+    );
     let text = stdout(&repo.cmd().args(["validate", "--format", "json"]).assert().code(1));
     assert!(text.contains("ssvc-invalid"), "{text}");
-    assert!(text.contains("`exploitation: activ` is not a value of the point (expected one of: none, public-poc, active)"), "{text}");
+    assert!(
+        text.contains("`exploitation: activ` is not a value of the point (expected one of: none, public-poc, active)"),
+        "{text}"
+    );
     assert!(text.contains("the tree needs a value for `automatable`"), "{text}");
 }
 
@@ -104,10 +112,7 @@ fn a_repository_tree_file_is_used_and_one_outside_the_repository_is_refused() {
     let decision = "ssvc:\n  tree: x_example.test:EXP:1.0.0\n  values:\n    exploitation: public-poc\n    exposure: open\n  outcome: high\n";
     let repo = repo_with(decision);
     let with_tree = |path: &str| {
-        let config = repo.read("enigm.yaml").replace(
-            "  # ssvc_tree: ssvc/tree.json",
-            &format!("  ssvc_tree: {path}"),
-        );
+        let config = repo.read("enigm.yaml").replace("  # ssvc_tree: ssvc/tree.json", &format!("  ssvc_tree: {path}"));
         repo.write("enigm.yaml", config);
     };
     // The bundled tree is another one.
@@ -135,14 +140,16 @@ fn the_outcome_sets_the_fix_deadline_and_shows_in_list_and_stats() {
         .replace("published: 2026-03-01\n", "")
         .replace("  - date: 2026-02-20\n    state: fixed\n  - date: 2026-03-01\n    state: published\n", "");
     repo.write("reports/ENIGM-2026-0001.md", remediating);
-    let config = repo.read("enigm.yaml").replace("  # ssvc_fix_days:", "  ssvc_fix_days:").replace(
-        "  #   immediate: 7\n  #   out-of-cycle: 30",
-        "    immediate: 7\n    out-of-cycle: 30",
-    );
+    let config = repo
+        .read("enigm.yaml")
+        .replace("  # ssvc_fix_days:", "  ssvc_fix_days:")
+        .replace("  #   immediate: 7\n  #   out-of-cycle: 30", "    immediate: 7\n    out-of-cycle: 30");
     repo.write("enigm.yaml", config);
     commit_all(&repo, "remediating, fix days by outcome");
     repo.cmd().arg("validate").assert().success();
-    let due = json(&stdout(&repo.cmd().args(["due", "--within", "400", "--format", "json", "--today", "2026-01-10"]).assert().success()));
+    let due = json(&stdout(
+        &repo.cmd().args(["due", "--within", "400", "--format", "json", "--today", "2026-01-10"]).assert().success(),
+    ));
     let fix = due["items"].as_array().unwrap().iter().find(|i| i["kind"] == "fix").expect("fix deadline").clone();
     assert_eq!((fix["due"].as_str(), fix["basis"].as_str()), (Some("2026-01-12"), Some("policy+ssvc")), "{fix}");
     let list = stdout(&repo.cmd().args(["list"]).env("NO_COLOR", "1").assert().success());
@@ -153,6 +160,8 @@ fn the_outcome_sets_the_fix_deadline_and_shows_in_list_and_stats() {
     assert_eq!(stats["by_ssvc"]["immediate"], 1);
     let human = stdout(&repo.cmd().args(["stats"]).env("NO_COLOR", "1").assert().success());
     assert!(human.contains("SSVC") && human.contains("immediate"), "{human}");
+    repo.cmd().args(["stats", "--html", "dashboard.html"]).assert().success();
+    assert!(repo.read("dashboard.html").contains("<b>1</b>SSVC immediate"), "the dashboard's outcome tile");
 }
 
 /// The Python interpreter that has PyPI `certcc-ssvc`: `ENIGM_SSVC_PYTHON`, else `python3`.
@@ -176,7 +185,7 @@ fn ssvc_outcomes_match_certcc_ssvc() {
     assert!(out.status.success(), "the oracle failed (pip install certcc-ssvc): {err}");
     let tree = Tree::bundled();
     let mut mismatches = Vec::new();
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| json(l)).collect();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(json).collect();
     assert_eq!(lines.len(), 84, "{err}");
     for line in &lines {
         let values: BTreeMap<String, String> = serde_json::from_value(line["values"].clone()).expect("values");

@@ -324,7 +324,12 @@ mod tests {
     fn sets_a_mapping_in_place_or_before_the_timeline() {
         let mut e = ed(TEXT);
         e.set_mapping("kev", "cve: CVE-2026-1234\ndate_added: 2026-11-20\n").expect("inserted");
-        assert!(e.text().contains("reporter:\n  name: R\nkev:\n  cve: CVE-2026-1234\n  date_added: 2026-11-20\ntimeline:\n"), "{}", e.text());
+        assert!(
+            e.text()
+                .contains("reporter:\n  name: R\nkev:\n  cve: CVE-2026-1234\n  date_added: 2026-11-20\ntimeline:\n"),
+            "{}",
+            e.text()
+        );
         e.set_mapping("kev", "cve: CVE-2026-9999\n").expect("replaced");
         assert!(e.text().contains("reporter:\n  name: R\nkev:\n  cve: CVE-2026-9999\ntimeline:\n"), "{}", e.text());
         assert!(e.text().ends_with("## Summary\n\nBody stays.\n"));

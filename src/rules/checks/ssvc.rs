@@ -65,7 +65,11 @@ fn exploited(at: &mut At<'_>, report: &Report) {
         at.push(
             Code::ExploitedBeforeAware,
             at.value("exploited.aware"),
-            format!("`exploited.aware` ({}) is before `exploited.since` ({})", aware.to_rfc3339(), e.since.to_rfc3339()),
+            format!(
+                "`exploited.aware` ({}) is before `exploited.since` ({})",
+                aware.to_rfc3339(),
+                e.since.to_rfc3339()
+            ),
             "the organisation cannot become aware of exploitation before it started: correct one of the two",
         );
     }
