@@ -286,7 +286,21 @@ fn due_table(items: &[DueItem]) -> String {
 }
 
 fn due_csv(items: &[DueItem]) -> String {
-    let header = ["due", "days_left", "overdue", "deadline", "basis", "id", "state", "severity", "title"];
+    // `due_at` and `hours_left` are set for the CRA deadlines only; appended, so the earlier
+    // columns keep their places.
+    let header = [
+        "due",
+        "days_left",
+        "overdue",
+        "deadline",
+        "basis",
+        "id",
+        "state",
+        "severity",
+        "title",
+        "due_at",
+        "hours_left",
+    ];
     let rows: Vec<Vec<CsvField>> = items
         .iter()
         .map(|i| {
@@ -300,6 +314,8 @@ fn due_csv(items: &[DueItem]) -> String {
                 CsvField::Value(i.state.to_string()),
                 CsvField::Value(i.severity.map(|l| l.to_string()).unwrap_or_default()),
                 CsvField::Text(i.title.clone()),
+                CsvField::Value(i.deadline.due_at.map(|at| at.to_rfc3339()).unwrap_or_default()),
+                CsvField::Value(i.deadline.hours_left.map(|h| h.to_string()).unwrap_or_default()),
             ]
         })
         .collect();

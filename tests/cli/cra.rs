@@ -67,6 +67,17 @@ fn due_counts_the_cra_hours_across_the_dst_change_and_exits_1_once_one_is_missed
     );
     assert!(table.contains("2026-10-25 08:00 +01:00") && table.contains("2h overdue"), "{table}");
     assert!(table.contains("early-warning (cra)"), "{table}");
+    let csv = stdout(
+        &repo
+            .cmd()
+            .env("ENIGM_TODAY", "")
+            .env("ENIGM_NOW", "2026-10-25T10:00:00+01:00")
+            .args(["due", "--format", "csv"])
+            .assert()
+            .code(1),
+    );
+    assert!(csv.lines().next().is_some_and(|h| h.ends_with(",title,due_at,hours_left")), "{csv}");
+    assert!(csv.contains(",early-warning,cra,") && csv.contains(",2026-10-25T08:00:00+01:00,-2"), "{csv}");
     // The same instant seen from New York (EDT, -04:00) is 03:00 there.
     let v = json(&stdout(&due_at(&repo, "2026-10-24T21:00:00-04:00").success()));
     assert_eq!(v["items"][0]["due_at"], "2026-10-25T03:00:00-04:00");
