@@ -257,11 +257,15 @@ impl Projection {
 }
 
 /// The front matter of a public sealed report: every field except the reporter's contact,
-/// the assignee and the timeline's authors and notes, then the `sealed` mapping.
+/// the assignee, who made the SSVC decision and the timeline's authors and notes, then the
+/// `sealed` mapping.
 pub fn public_front_matter(report: &Report, recipients: &[String]) -> String {
     let mut public = report.clone();
     public.reporter.contact = None;
     public.assignee = None;
+    if let Some(decision) = &mut public.ssvc {
+        decision.by = None;
+    }
     for t in &mut public.timeline {
         t.by = None;
         t.note = None;
@@ -613,6 +617,15 @@ mod tests {
         .expect("yaml");
         let back = clear_report(&yaml, std::path::Path::new("reports/ENIGM-2026-0001.md")).expect("clear report");
         assert_eq!(back.exploited, report.exploited);
+    }
+
+    #[test]
+    fn a_public_sealed_report_keeps_who_decided_sealed() {
+        let text = "id: ENIGM-2026-0001\ntitle: T\nstate: published\nreported: 2026-10-20\nreporter:\n  name: R\n\
+                    published: 2026-10-30\nssvc:\n  values:\n    exploitation: none\n  outcome: defer\n  by: Secret Person\n";
+        let report: Report = serde_yaml::from_str(text).expect("report");
+        let public = public_front_matter(&report, &["age1x".to_owned()]);
+        assert!(public.contains("outcome: defer") && !public.contains("Secret Person"), "{public}");
     }
 
     #[test]
