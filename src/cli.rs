@@ -11,6 +11,7 @@ mod advance;
 mod audit;
 mod complete;
 mod demo;
+mod enrich;
 mod findings;
 mod hook;
 mod import;
@@ -52,7 +53,8 @@ const ABOUT: &str = "Coordinated vulnerability disclosure out of a plain git rep
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 findings (a report or the config has a problem), 2 usage or environment error.
-Environment: NO_COLOR disables colour; ENIGM_TODAY=YYYY-MM-DD fixes today's date.
+Environment: NO_COLOR disables colour; ENIGM_TODAY=YYYY-MM-DD fixes today's date;
+ENIGM_NOW=<RFC 3339 time> fixes the instant the CRA clocks count to.
 
 Start here:
   enigm-disclose init advisories --organization \"Example Corp\" \\
@@ -108,6 +110,7 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    Enrich(enrich::EnrichArgs),
     Edit(seal::EditArgs),
     Seal(seal::SealArgs),
     Rekey(seal::RekeyArgs),
@@ -288,6 +291,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(&ctx, args),
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Renumber(args) => renumber::run(&ctx, args),
+        Command::Enrich(args) => enrich::run(&ctx, args),
         Command::Advance(args) => advance::run(&ctx, args),
         Command::Reply(args) => reply::run(&ctx, args),
         Command::Correspond(args) => reply::run_correspond(&ctx, args),

@@ -9,7 +9,7 @@
 //!
 //! | module | holds | never |
 //! |---|---|---|
-//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, version ranges, purls, the CWE catalogue, findings, what a channel delivers) | git, rules, I/O beyond the bytes it is given |
+//! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, SSVC trees, version ranges, purls, the CWE catalogue, KEV/EPSS files, findings, what a channel delivers) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock, mail sent out of it | policy decisions |
 //! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, demo, reply | rendering |
@@ -34,11 +34,12 @@
 //! | `advance` | [`workflow::advance`] (with a reply: [`workflow::reply`]) |
 //! | `reply`, `correspond` | [`workflow::reply`], [`workflow::correspond`] (templates: [`publish::messages`]; sending: [`store::mail`]) |
 //! | `renumber` | [`workflow::renumber`] |
+//! | `enrich` | [`workflow::enrich`] (files: [`format::enrichment`]) |
 //! | `demo` | [`workflow::demo`] |
 //! | `seal`, `rekey`, `edit` | [`workflow::seal`] (file shape and age: [`format::sealed`], keys: [`format::keys`], [`store::keys`]) |
 //! | `validate` | [`rules::validate`] (a report's folder: [`rules::folder`]) |
 //! | `list`, `show` | [`query::catalog`] |
-//! | `due`, status screen | [`query::deadline`] |
+//! | `due`, status screen | [`query::deadline`], [`query::cra`] (CRA Article 14 clocks) |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
 //! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]); signed: [`publish::distribution`], [`publish::signing`] (key: [`store::signing_key`]) |

@@ -22,5 +22,6 @@ pub mod sandbox;
 pub mod securitytxt;
 pub mod signing;
 pub mod site;
+pub mod ssvc;
 pub mod templates;
 pub mod verify;

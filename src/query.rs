@@ -3,5 +3,6 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod cra;
 pub mod deadline;
 pub mod stats;

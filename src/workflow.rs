@@ -5,6 +5,7 @@ pub mod advance;
 pub mod correspond;
 pub mod create;
 pub mod demo;
+pub mod enrich;
 pub mod import;
 pub mod init;
 pub mod renumber;

@@ -12,6 +12,7 @@ mod cli {
     mod bulk;
     mod ci;
     mod conformance;
+    mod cra;
     mod crash;
     mod diagnostics;
     mod distribution;
@@ -38,6 +39,7 @@ mod cli {
     mod sandbox;
     mod sarif;
     mod sealed;
+    mod ssvc;
     mod validate;
     mod writes;
     mod xss;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::output::{
-    color_stdout, deadline_style, parse_date, print, print_json, severity_style, stdout_width, today, warn_unreadable,
+    color_stdout, deadline_style, parse_date, print, print_json, severity_style, stdout_width, warn_unreadable,
 };
 use super::table::{Cell, CsvField, Style, Table, csv};
 
@@ -102,9 +102,10 @@ impl SortArg {
 
 pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let today = today(args.today)?;
+    let now = super::output::now(args.today)?;
+    let today = now.today;
     let filter = args.query.filter();
-    let (rows, unreadable) = catalog::rows(repo.root(), &config.policy, today, &filter, args.sort.key())?;
+    let (rows, unreadable) = catalog::rows(repo.root(), &config.policy, now, &filter, args.sort.key())?;
     match args.format {
         TableFormat::Table => {
             print(&list_table(&rows))?;
@@ -120,8 +121,9 @@ pub fn run_list(ctx: &Context, args: ListArgs) -> Result<ExitCode, Error> {
 
 pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let today = today(args.today)?;
-    let (mut items, mut unreadable) = catalog::due_in(repo.root(), &config.policy, today, i64::from(args.within))?;
+    let now = super::output::now(args.today)?;
+    let today = now.today;
+    let (mut items, mut unreadable) = catalog::due_in(repo.root(), &config.policy, now, i64::from(args.within))?;
     // Every report `due` lists is unpublished: off a terminal, nothing of its text is shown.
     let withheld = !(args.show_titles || std::io::stdout().is_terminal());
     if withheld {
@@ -144,6 +146,7 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
         }
         TableFormat::Json => print_json(&DueJson {
             today,
+            now: now.at,
             within_days: args.within,
             overdue,
             titles_withheld: withheld,
@@ -169,6 +172,8 @@ struct ListJson<'a> {
 #[derive(Serialize)]
 struct DueJson<'a> {
     today: chrono::NaiveDate,
+    /// The instant the deadlines in hours (CRA) count to.
+    now: chrono::DateTime<chrono::FixedOffset>,
     within_days: u32,
     overdue: usize,
     /// Titles replaced by a placeholder (not a terminal, no `--show-titles`).
@@ -181,6 +186,15 @@ struct DueJson<'a> {
 /// when any was (a listing that leaves reports out is a finding), else 0.
 fn level_text(level: Option<Level>) -> &'static str {
     level.map_or("-", Level::as_str)
+}
+
+/// The level, with the SSVC outcome and an exploitation mark when the report has them
+/// (`high · immediate · exploited`).
+fn severity_text(r: &Row) -> String {
+    let mut parts = vec![level_text(r.severity).to_owned()];
+    parts.extend(r.ssvc.clone());
+    parts.extend(r.exploited.map(|_| "exploited".to_owned()));
+    parts.join(" · ")
 }
 
 fn products_text(products: &[String]) -> String {
@@ -199,7 +213,7 @@ fn list_table(rows: &[Row]) -> String {
         t.push(vec![
             Cell::plain(&r.id),
             Cell::plain(r.state.as_str()),
-            Cell::new(level_text(r.severity), severity_style(r.severity)),
+            Cell::new(severity_text(r), severity_style(r.severity)),
             Cell::plain(products_text(&r.products)),
             Cell::plain(format!("{}d", r.age_days)),
             Cell::new(deadline, style),
@@ -248,15 +262,18 @@ fn due_table(items: &[DueItem]) -> String {
     let mut t = Table::new(vec!["DUE", "WHEN", "DEADLINE", "ID", "STATE", "SEVERITY", "TITLE"]);
     for i in items {
         let d = &i.deadline;
-        let when = match d.days_left {
-            0 => "today".to_owned(),
-            n if n < 0 => format!("{}d overdue", -n),
-            n => format!("in {n}d"),
+        let when = match (d.hours_left, d.days_left) {
+            (Some(h), _) if h < 0 => format!("{}h overdue", -h),
+            (Some(h), _) => format!("in {h}h"),
+            (None, 0) => "today".to_owned(),
+            (None, n) if n < 0 => format!("{}d overdue", -n),
+            (None, n) => format!("in {n}d"),
         };
+        let due = d.due_at.map_or_else(|| d.due.to_string(), |at| at.format("%Y-%m-%d %H:%M %:z").to_string());
         let kind =
             if d.basis == "policy" { d.kind.as_str().to_owned() } else { format!("{} ({})", d.kind.as_str(), d.basis) };
         t.push(vec![
-            Cell::plain(d.due.to_string()),
+            Cell::plain(due),
             Cell::new(when, deadline_style(d)),
             Cell::plain(kind),
             Cell::plain(&i.id),
@@ -269,7 +286,21 @@ fn due_table(items: &[DueItem]) -> String {
 }
 
 fn due_csv(items: &[DueItem]) -> String {
-    let header = ["due", "days_left", "overdue", "deadline", "basis", "id", "state", "severity", "title"];
+    // `due_at` and `hours_left` are set for the CRA deadlines only; appended, so the earlier
+    // columns keep their places.
+    let header = [
+        "due",
+        "days_left",
+        "overdue",
+        "deadline",
+        "basis",
+        "id",
+        "state",
+        "severity",
+        "title",
+        "due_at",
+        "hours_left",
+    ];
     let rows: Vec<Vec<CsvField>> = items
         .iter()
         .map(|i| {
@@ -283,6 +314,8 @@ fn due_csv(items: &[DueItem]) -> String {
                 CsvField::Value(i.state.to_string()),
                 CsvField::Value(i.severity.map(|l| l.to_string()).unwrap_or_default()),
                 CsvField::Text(i.title.clone()),
+                CsvField::Value(i.deadline.due_at.map(|at| at.to_rfc3339()).unwrap_or_default()),
+                CsvField::Value(i.deadline.hours_left.map(|h| h.to_string()).unwrap_or_default()),
             ]
         })
         .collect();

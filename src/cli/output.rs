@@ -355,6 +355,16 @@ pub fn today(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, Error
     flag.map_or_else(clock::today, Ok)
 }
 
+/// Today and now: with a `--today` date, that date at 00:00 UTC; else the clock's.
+pub fn now(flag: Option<chrono::NaiveDate>) -> Result<enigm_disclose::query::catalog::Now, Error> {
+    let today = today(flag)?;
+    let at = match flag {
+        Some(d) => d.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset(),
+        None => clock::now()?,
+    };
+    Ok(enigm_disclose::query::catalog::Now { today, at })
+}
+
 /// Warns about report files that could not be read (exit 1: they are findings).
 pub fn warn_unreadable(unreadable: &[Unreadable]) -> ExitCode {
     if unreadable.is_empty() {

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::Context;
 use super::markdown::to_terminal;
 use super::output::{Format, color_stdout, parse_date, print, print_json};
-use super::output::{deadline_style, severity_style, today};
+use super::output::{deadline_style, severity_style};
 use super::table::{Style, sanitize};
 
 /// Show one report: fields, deadlines, timeline and the body, readable in a terminal.
@@ -56,12 +56,14 @@ struct ShowJson<'a> {
 
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
-    let today = today(args.today)?;
+    let now = super::output::now(args.today)?;
+    let today = now.today;
     let id = super::report_id(&repo, &args.id)?;
     let path: PathBuf = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let doc = Document::load(repo.root(), &path)?;
     let report = doc.report()?;
-    let deadlines = deadline::pending(&report, &config.policy, today);
+    let mut deadlines = deadline::pending(&report, &config.policy, today);
+    deadlines.extend(enigm_disclose::query::cra::pending(&report, &config.policy, now.at));
     match args.format {
         Format::Json => print_json(&ShowJson {
             path: &path,
@@ -190,7 +192,8 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
         for d in deadlines {
             let basis = if d.basis == "policy" { String::new() } else { format!(" ({})", d.basis) };
             let when = deadline_style(d).paint(&d.describe(), color);
-            let _ = writeln!(out, "  {}  {when}{basis}", d.due);
+            let due = d.due_at.map_or_else(|| d.due.to_string(), |at| at.format("%Y-%m-%d %H:%M %:z").to_string());
+            let _ = writeln!(out, "  {due}  {when}{basis}");
         }
     }
     let _ = writeln!(out, "\n{}", Style::Bold.paint("Timeline", color));

@@ -49,7 +49,8 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let today = today(args.today)?;
     let catalog = Catalog::load(repo.root())?;
-    let req = StatsRequest { today, since: args.since, with_titles: args.with_titles };
+    let now = (args.today.is_none()).then(enigm_disclose::store::clock::now).transpose()?;
+    let req = StatsRequest { today, since: args.since, with_titles: args.with_titles, now };
     let figures = stats::compute(&catalog, &config.policy, &req);
     match args.format {
         Format::Json => print_json(&figures)?,
@@ -105,6 +106,17 @@ fn human(s: &Stats) -> String {
     }
     out.push_str(&levels.render(color, None));
     out.push('\n');
+    if !s.by_ssvc.is_empty() {
+        let mut outcomes = Table::new(vec!["SSVC", "REPORTS"]);
+        for (outcome, n) in &s.by_ssvc {
+            outcomes.push(vec![Cell::plain(outcome), Cell::plain(n.to_string())]);
+        }
+        out.push_str(&outcomes.render(color, None));
+        out.push('\n');
+    }
+    if s.exploited > 0 {
+        out.push_str(&format!("{} exploited, {} with a missed CRA deadline\n\n", s.exploited, s.cra_overdue));
+    }
     let mut times = Table::new(vec!["DAYS TO", "MEDIAN", "P90", "REPORTS"]);
     let t = &s.times;
     for (name, d) in

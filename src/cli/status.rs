@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use enigm_disclose::Error;
 use enigm_disclose::format::report::State;
 use enigm_disclose::query::catalog::{self, Catalog, DueItem};
-use enigm_disclose::store::clock;
 
 use super::Context;
 use super::output::{color_stdout, print};
@@ -28,7 +27,8 @@ pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
         }
         Err(e) => return Err(e),
     };
-    let today = clock::today()?;
+    let now = super::output::now(None)?;
+    let today = now.today;
     let catalog = Catalog::load(repo.root())?;
     let color = color_stdout();
     let open = catalog.entries.iter().filter(|e| e.report.state.is_open()).count();
@@ -46,7 +46,7 @@ pub fn run(ctx: &Context) -> Result<ExitCode, Error> {
     if !counts.is_empty() {
         out.push_str(&format!("  {}\n", counts.join(" · ")));
     }
-    let items = catalog::due(&catalog, &config.policy, today, WITHIN);
+    let items = catalog::due(&catalog, &config.policy, now, WITHIN);
     let (overdue, soon): (Vec<DueItem>, Vec<DueItem>) = items.into_iter().partition(|i| i.overdue);
     group(&mut out, &format!("Overdue ({})", overdue.len()), &overdue, color);
     group(&mut out, &format!("Due within {WITHIN} days ({})", soon.len()), &soon, color);

@@ -70,6 +70,11 @@ pub enum Code {
     CweUnknown,
     AliasFormat,
     ReferenceUrl,
+    // Decisions and exploitation.
+    SsvcInvalid,
+    SsvcTree,
+    SsvcOutcomeMismatch,
+    ExploitedBeforeAware,
     // What the exports (CSAF, OSV, CVE) can carry.
     AffectedUnreadable,
     AffectedInexpressible,
@@ -203,6 +208,10 @@ impl Code {
             Code::CweUnknown => "a CWE id is not in the CWE catalogue, or is deprecated there",
             Code::AliasFormat => "an alias is not a CVE or GHSA id",
             Code::ReferenceUrl => "a reference URL is not an http(s) URL",
+            Code::SsvcInvalid => "an SSVC decision names a point or value its tree does not have, or lacks one",
+            Code::SsvcTree => "an SSVC decision names a tree other than the repository's",
+            Code::SsvcOutcomeMismatch => "the recorded SSVC outcome is not the one the tree gives for the values",
+            Code::ExploitedBeforeAware => "`exploited.aware` is before `exploited.since`",
             Code::AffectedUnreadable => "`affected` is prose, not a version range a machine can read",
             Code::AffectedInexpressible => "`affected` is comparators no single OSV or CVE span can say exactly",
             Code::AffectedFixedMismatch => "`affected` and `fixed` of a product disagree on where the fix is",

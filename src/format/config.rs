@@ -53,6 +53,10 @@ pub struct Config {
     /// How replies to reporters are addressed and sent (`reply`, docs/intake.md "Sending").
     #[serde(default)]
     pub mail: MailConfig,
+    /// The SSVC tree of `policy.ssvc_tree` once read ([`Config::read_ssvc_tree`]); the bundled
+    /// one when `None`.
+    #[serde(skip)]
+    pub ssvc_tree: Option<std::sync::Arc<crate::format::ssvc::Tree>>,
 }
 
 /// Replies to reporters: the sender, the `Message-Id` domain and the transport. Credentials
@@ -166,6 +170,15 @@ pub struct Policy {
     pub business_days: bool,
     /// What the published policy lists as out of scope (`policy.md`).
     pub out_of_scope: Vec<String>,
+    /// Days to fix per SSVC outcome (`immediate: 7`); for a report with an SSVC decision
+    /// whose outcome is listed here, this wins over `fix_days`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ssvc_fix_days: std::collections::BTreeMap<String, u32>,
+    /// A repository's own SSVC tree file (CERT/CC decision table JSON), relative to the root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssvc_tree: Option<String>,
+    /// The EU Cyber Resilience Act applies: exploited reports get the Article 14 deadlines.
+    pub cra: bool,
 }
 
 impl Default for Policy {
@@ -178,6 +191,9 @@ impl Default for Policy {
             grace_days: 14,
             business_days: false,
             out_of_scope: OUT_OF_SCOPE.iter().map(|s| (*s).to_owned()).collect(),
+            ssvc_fix_days: std::collections::BTreeMap::new(),
+            ssvc_tree: None,
+            cra: false,
         }
     }
 }
@@ -260,7 +276,34 @@ impl Config {
     /// Loads `root/enigm.yaml`. A missing file, bad YAML or a value that does not fit is a
     /// [`Rejected`] located in the file.
     pub fn load(root: &Path) -> Result<Config, Box<Rejected>> {
-        Config::parse(&read_text(root)?)
+        let text = read_text(root)?;
+        let mut config = Config::parse(&text)?;
+        config.read_ssvc_tree(root).map_err(|finding| Box::new(Rejected { finding, text: Some(text) }))?;
+        Ok(config)
+    }
+
+    /// Reads and parses the tree file `policy.ssvc_tree` names (never through a symbolic
+    /// link, never outside the repository) into [`Config::ssvc_tree`].
+    pub fn read_ssvc_tree(&mut self, root: &Path) -> Result<(), Finding> {
+        let Some(rel) = self.policy.ssvc_tree.clone() else { return Ok(()) };
+        let bad = |why: String| {
+            Finding::error(Code::ConfigInvalid, Path::new(CONFIG_FILE), None, format!("`policy.ssvc_tree`: {why}"))
+                .with_help("name a CERT/CC decision table JSON file (one table, or a list whose last one decides) inside the repository")
+        };
+        let rel_path = Path::new(&rel);
+        if rel_path.is_absolute() || rel_path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            return Err(bad(format!("`{rel}` is outside the repository")));
+        }
+        crate::layout::no_links(root, rel_path).map_err(|e| bad(format!("`{rel}`: {e}")))?;
+        let text = fs::read_to_string(root.join(rel_path)).map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
+        let tree = crate::format::ssvc::Tree::parse(&text).map_err(|e| bad(format!("`{rel}`: {e}")))?;
+        self.ssvc_tree = Some(std::sync::Arc::new(tree));
+        Ok(())
+    }
+
+    /// The SSVC tree decisions are checked against: the repository's, else the bundled one.
+    pub fn ssvc(&self) -> std::sync::Arc<crate::format::ssvc::Tree> {
+        self.ssvc_tree.clone().unwrap_or_else(crate::format::ssvc::Tree::bundled)
     }
 
     /// Parses configuration text.
@@ -494,6 +537,11 @@ policy:
   grace_days: 14          # extra days when a fix is about to ship
   business_days: false    # true: count Monday-Friday only
   # out_of_scope: [...]   # what policy.md lists as out of scope (default: docs/format.md)
+  # ssvc_fix_days:        # received -> fixed, by SSVC outcome; wins over fix_days
+  #   immediate: 7
+  #   out-of-cycle: 30
+  # ssvc_tree: ssvc/tree.json   # your own SSVC tree (CERT/CC decision table JSON)
+  # cra: true             # EU Cyber Resilience Act, Article 14 clocks for exploited reports
 
 # How researchers reach you, for policy.md, the contact page and security.txt (RFC 9116).
 contact:

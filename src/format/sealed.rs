@@ -231,7 +231,24 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
         }
     }
     s.push_str(&clear_correspondence(report));
+    s.push_str(&clear_exploited(report));
     s.push_str(&sealed_mapping(report, recipients));
+    s
+}
+
+/// The clear `exploited` mapping: its times and source (what the CRA clocks of `due` need).
+fn clear_exploited(report: &Report) -> String {
+    let Some(e) = &report.exploited else { return String::new() };
+    let mut s = format!("exploited:\n  since: {}\n", scalar(&e.since.to_rfc3339()));
+    for (key, at) in [("aware", e.aware), ("early_warning", e.early_warning), ("notification", e.notification)]
+        .into_iter()
+        .chain([("measure_available", e.measure_available), ("final_report", e.final_report)])
+    {
+        if let Some(at) = at {
+            s.push_str(&format!("  {key}: {}\n", scalar(&at.to_rfc3339())));
+        }
+    }
+    s.push_str(&format!("  source: {}\n", e.source.as_str()));
     s
 }
 
@@ -283,11 +300,15 @@ impl Projection {
 }
 
 /// The front matter of a public sealed report: every field except the reporter's contact,
-/// the assignee and the timeline's authors and notes, then the `sealed` mapping.
+/// the assignee, who made the SSVC decision and the timeline's authors and notes, then the
+/// `sealed` mapping.
 pub fn public_front_matter(report: &Report, recipients: &[String]) -> String {
     let mut public = report.clone();
     public.reporter.contact = None;
     public.assignee = None;
+    if let Some(decision) = &mut public.ssvc {
+        decision.by = None;
+    }
     for t in &mut public.timeline {
         t.by = None;
         t.note = None;
@@ -349,6 +370,9 @@ pub struct Clear {
     pub timeline: Vec<ClearStep>,
     #[serde(default)]
     pub correspondence: Vec<ClearMessage>,
+    /// Clear so the CRA clocks run without a key: only times and the source.
+    #[serde(default)]
+    pub exploited: Option<crate::format::exploited::Exploited>,
     pub sealed: SealInfo,
 }
 
@@ -428,6 +452,10 @@ impl Clear {
                 .map(|t| TimelineEntry { date: t.date, state: t.state, by: None, note: None })
                 .collect(),
             correspondence: self.correspondence.iter().map(ClearMessage::to_message).collect(),
+            ssvc: None,
+            exploited: self.exploited.clone(),
+            kev: None,
+            epss: None,
         }
     }
 }
@@ -606,6 +634,39 @@ mod tests {
         let protected = std::fs::read_to_string(format!("{dir}ssh-ed25519-protected-test")).expect("key");
         let e = Identities::parse(&protected, "protected").unwrap_err();
         assert!(e.to_string().contains("passphrase"), "{e}");
+    }
+
+    /// The CRA clocks run without a key: `exploited`'s times and source stay in clear, and
+    /// read back from the clear part into the report `due` sees.
+    #[test]
+    fn exploited_times_stay_in_the_clear_part() {
+        let text = "id: ENIGM-2026-0001\ntitle: Secret title\nstate: triaged\nreported: 2026-10-20\nreporter:\n  name: R\n\
+                    exploited:\n  since: 2026-10-24T09:00:00+02:00\n  aware: 2026-10-24T12:00:00+02:00\n  source: telemetry\n\
+                    timeline:\n  - date: 2026-10-20\n    state: received\n  - date: 2026-10-21\n    state: triaged\n";
+        let report: Report = serde_yaml::from_str(text).expect("report");
+        let clear = clear_front_matter(&report, false, &["age1x".to_owned()]);
+        assert!(clear.contains("exploited:\n  since: 2026-10-24T09:00:00+02:00\n  aware: 2026-10-24T12:00:00+02:00\n  source: telemetry\n"), "{clear}");
+        assert!(!clear.contains("Secret title"));
+        let yaml = crate::format::located::LocatedYaml::parse(
+            std::path::Path::new("reports/ENIGM-2026-0001.md"),
+            &clear,
+            0,
+            0,
+            None,
+            &crate::format::report::FRONT_MATTER,
+        )
+        .expect("yaml");
+        let back = clear_report(&yaml, std::path::Path::new("reports/ENIGM-2026-0001.md")).expect("clear report");
+        assert_eq!(back.exploited, report.exploited);
+    }
+
+    #[test]
+    fn a_public_sealed_report_keeps_who_decided_sealed() {
+        let text = "id: ENIGM-2026-0001\ntitle: T\nstate: published\nreported: 2026-10-20\nreporter:\n  name: R\n\
+                    published: 2026-10-30\nssvc:\n  values:\n    exploitation: none\n  outcome: defer\n  by: Secret Person\n";
+        let report: Report = serde_yaml::from_str(text).expect("report");
+        let public = public_front_matter(&report, &["age1x".to_owned()]);
+        assert!(public.contains("outcome: defer") && !public.contains("Secret Person"), "{public}");
     }
 
     #[test]

@@ -90,6 +90,13 @@ fn record_for(a: &Advisory, cve: &str, config: &Config, base_url: &str) -> Resul
         cna["datePublic"] = json!(format!("{p}T00:00:00.000Z"));
     }
     add_details(&mut cna, a);
+    if let Some(ssvc) = &a.ssvc {
+        let metric = ssvc.cve_metric(cve);
+        match cna.get_mut("metrics").and_then(Value::as_array_mut) {
+            Some(metrics) => metrics.push(metric),
+            None => cna["metrics"] = json!([metric]),
+        }
+    }
     Ok(json!({
         "dataType": "CVE_RECORD",
         "dataVersion": DATA_VERSION,

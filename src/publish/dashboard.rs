@@ -63,7 +63,7 @@ struct Page<'a> {
 
 #[derive(Serialize)]
 struct Tile {
-    label: &'static str,
+    label: String,
     value: String,
 }
 
@@ -147,7 +147,18 @@ fn n1(v: f64) -> String {
 fn tiles(s: &Stats) -> Vec<Tile> {
     let t = &s.times;
     // Shown when there are any: they are in `reports`, not in the times.
-    let not_reports = (s.not_reports > 0).then(|| ("spam or invalid", s.not_reports.to_string()));
+    let not_reports = (s.not_reports > 0).then(|| ("spam or invalid".to_owned(), s.not_reports.to_string()));
+    // Shown when any report has them.
+    let threats = (s.exploited > 0)
+        .then(|| {
+            [
+                ("exploited".to_owned(), s.exploited.to_string()),
+                ("CRA deadline missed".to_owned(), s.cra_overdue.to_string()),
+            ]
+        })
+        .into_iter()
+        .flatten();
+    let outcomes = s.by_ssvc.iter().map(|(o, n)| (format!("SSVC {o}"), n.to_string()));
     [
         ("reports", s.total.to_string()),
         ("open", s.open.to_string()),
@@ -161,7 +172,10 @@ fn tiles(s: &Stats) -> Vec<Tile> {
         ("median to publish", days(t.publish.median)),
     ]
     .into_iter()
+    .map(|(label, value)| (label.to_owned(), value))
     .chain(not_reports)
+    .chain(threats)
+    .chain(outcomes)
     .map(|(label, value)| Tile { label, value })
     .collect()
 }

@@ -137,6 +137,9 @@ pub fn record(a: &Advisory, config: &Config) -> Value {
     if let Some(d) = &a.draft {
         specific["draft"] = json!(d);
     }
+    if let Some(ssvc) = &a.ssvc {
+        specific["ssvc"] = ssvc.content(&a.id);
+    }
     obj.insert("database_specific".into(), specific);
     v
 }

@@ -61,6 +61,8 @@ pub struct Advisory {
     pub sections: Vec<PublicSection>,
     /// Set only for `render --draft`: the stamp every page carries.
     pub draft: Option<String>,
+    /// The SSVC decision, when the tree agrees with it ([`crate::publish::ssvc`]).
+    pub ssvc: Option<crate::publish::ssvc::PublicSsvc>,
 }
 
 /// Where an advisory's machine-readable files are in the site (paths from the site root).
@@ -235,6 +237,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         timeline: report.timeline.iter().map(|t| PublicStep { date: t.date.to_string(), state: t.state }).collect(),
         sections,
         draft,
+        ssvc: crate::publish::ssvc::public(report, config),
     }
 }
 

@@ -75,7 +75,7 @@ pub struct Row {
     pub reported: NaiveDate,
     /// Days since `reported` (calendar days).
     pub age_days: i64,
-    /// The earliest pending deadline.
+    /// The earliest pending deadline (an overdue one first).
     pub next_deadline: Option<Deadline>,
     pub overdue: bool,
     /// The reporter has had a first response ([`deadline::acknowledged`]).
@@ -83,14 +83,21 @@ pub struct Row {
     /// Days from `reported` to the first response, once there was one.
     pub first_response_days: Option<i64>,
     pub embargo_until: Option<NaiveDate>,
+    /// The recorded SSVC outcome.
+    pub ssvc: Option<String>,
+    /// Exploited in the wild since.
+    pub exploited: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub title: String,
     pub path: PathBuf,
 }
 
 impl Row {
-    /// The row of `entry` on `today`.
-    pub fn new(entry: Entry, policy: &Policy, today: NaiveDate) -> Row {
-        let pending = deadline::pending(&entry.report, policy, today);
+    /// The row of `entry` at `now` (the CRA deadlines, in hours, count too).
+    pub fn new(entry: Entry, policy: &Policy, now: Now) -> Row {
+        let today = now.today;
+        let mut pending = deadline::pending(&entry.report, policy, today);
+        pending.extend(crate::query::cra::pending(&entry.report, policy, now.at));
+        pending.sort_by_key(|d| (!d.overdue(), d.due, d.due_at, d.kind));
         let severity = entry.report.level();
         let acknowledged = deadline::acknowledged(&entry.report);
         let first_response_days =
@@ -109,6 +116,8 @@ impl Row {
             first_response_days,
             next_deadline: pending.into_iter().next(),
             embargo_until: r.embargo_until,
+            ssvc: r.ssvc.map(|d| d.outcome),
+            exploited: r.exploited.map(|e| e.since),
             title: r.title,
             path: entry.path,
         }
@@ -194,11 +203,11 @@ impl SortKey {
 pub fn rows(
     root: &Path,
     policy: &Policy,
-    today: NaiveDate,
+    now: Now,
     filter: &Filter,
     sort: SortKey,
 ) -> Result<(Vec<Row>, Vec<Unreadable>)> {
-    let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, today)).filter(|r| filter.accepts(r)))?;
+    let (mut rows, unreadable) = scan(root, |e| Some(Row::new(e, policy, now)).filter(|r| filter.accepts(r)))?;
     rows.par_sort_by(|a, b| sort.compare(a, b).then_with(|| a.id.cmp(&b.id)));
     Ok((rows, unreadable))
 }
@@ -212,7 +221,9 @@ pub fn select(
     today: NaiveDate,
     filter: &Filter,
 ) -> Result<(Vec<String>, Vec<Unreadable>)> {
-    let (rows, unreadable) = rows(root, policy, today, filter, SortKey::Id)?;
+    // The CRA clocks, in hours, count to the start of `today` (UTC) here.
+    let now = Now { today, at: today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset() };
+    let (rows, unreadable) = rows(root, policy, now, filter, SortKey::Id)?;
     Ok((rows.into_iter().map(|r| r.id).collect(), unreadable))
 }
 
@@ -229,17 +240,18 @@ pub struct DueItem {
 }
 
 /// Deadlines that are overdue or fall within `within` days of `today`, most urgent first.
-pub fn due(catalog: &Catalog, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
+/// The CRA deadlines (`query::cra`) count in hours up to `now`.
+pub fn due(catalog: &Catalog, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
     let mut items: Vec<DueItem> =
-        catalog.entries.par_iter().flat_map_iter(|e| due_items(&e.report, policy, today, within)).collect();
+        catalog.entries.par_iter().flat_map_iter(|e| due_items(&e.report, policy, now, within)).collect();
     sort_due(&mut items);
     items
 }
 
 /// [`due`] for the reports under `root`, without keeping them all in memory.
-pub fn due_in(root: &Path, policy: &Policy, today: NaiveDate, within: i64) -> Result<(Vec<DueItem>, Vec<Unreadable>)> {
+pub fn due_in(root: &Path, policy: &Policy, now: Now, within: i64) -> Result<(Vec<DueItem>, Vec<Unreadable>)> {
     let (nested, unreadable) = scan(root, |e| {
-        let items = due_items(&e.report, policy, today, within);
+        let items = due_items(&e.report, policy, now, within);
         (!items.is_empty()).then_some(items)
     })?;
     let mut items: Vec<DueItem> = nested.into_iter().flatten().collect();
@@ -247,10 +259,18 @@ pub fn due_in(root: &Path, policy: &Policy, today: NaiveDate, within: i64) -> Re
     Ok((items, unreadable))
 }
 
-fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<DueItem> {
-    deadline::pending(r, policy, today)
+/// Today and the current instant: what the deadlines in days and in hours count up to.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub today: NaiveDate,
+    pub at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
+    deadline::pending(r, policy, now.today)
         .into_iter()
-        .filter(|d| d.days_left <= within)
+        .chain(crate::query::cra::pending(r, policy, now.at))
+        .filter(|d| d.days_left <= within || d.overdue())
         .map(|d| DueItem {
             id: r.id.clone(),
             state: r.state,
@@ -264,6 +284,14 @@ fn due_items(r: &Report, policy: &Policy, today: NaiveDate, within: i64) -> Vec<
 
 fn sort_due(items: &mut [DueItem]) {
     items.par_sort_by(|a, b| {
-        (a.deadline.due, b.severity, a.deadline.kind, &a.id).cmp(&(b.deadline.due, a.severity, b.deadline.kind, &b.id))
+        let (x, y) = (&a.deadline, &b.deadline);
+        (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(
+            y.due,
+            !y.overdue(),
+            y.due_at,
+            a.severity,
+            y.kind,
+            &b.id,
+        ))
     });
 }

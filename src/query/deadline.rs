@@ -27,6 +27,13 @@ pub enum Kind {
     Fix,
     /// The advisory is published.
     Publish,
+    /// CRA Article 14(2)(a): the early warning, 24 hours from awareness.
+    EarlyWarning,
+    /// CRA Article 14(2)(b): the vulnerability notification, 72 hours from awareness.
+    Notification,
+    /// CRA Article 14(2)(c): the final report, 14 days after a corrective or mitigating
+    /// measure is available.
+    FinalReport,
 }
 
 impl Kind {
@@ -37,6 +44,9 @@ impl Kind {
             Kind::Triage => "triage",
             Kind::Fix => "fix",
             Kind::Publish => "publish",
+            Kind::EarlyWarning => "early-warning",
+            Kind::Notification => "notification",
+            Kind::FinalReport => "final-report",
         }
     }
 }
@@ -50,19 +60,35 @@ pub struct Deadline {
     /// Days from today to `due` (calendar or business days, as the policy counts);
     /// negative when overdue.
     pub days_left: i64,
-    /// Where the date comes from: `policy`, `embargo` or `policy+grace`.
+    /// Where the date comes from: `policy`, `policy+ssvc`, `embargo`, `policy+grace` or `cra`.
     pub basis: &'static str,
+    /// The instant a deadline counted in hours (the CRA's) falls due, in the offset of the
+    /// moment it counts from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Whole hours from now to `due_at`, rounded down: negative once it has passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_left: Option<i64>,
 }
 
 impl Deadline {
     /// True when `due` has passed.
     pub fn overdue(&self) -> bool {
-        self.days_left < 0
+        match self.hours_left {
+            Some(hours) => hours < 0,
+            None => self.days_left < 0,
+        }
     }
 
     /// Short human text: `fix in 12d`, `publish today`, `triage 3d overdue`.
     pub fn describe(&self) -> String {
         let kind = self.kind.as_str();
+        if let Some(hours) = self.hours_left {
+            return match hours {
+                h if h < 0 => format!("{kind} {}h overdue", -h),
+                h => format!("{kind} in {h}h"),
+            };
+        }
         match self.days_left {
             0 => format!("{kind} today"),
             d if d < 0 => format!("{kind} {}d overdue", -d),
@@ -78,8 +104,16 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
         return Vec::new();
     }
     let mut out = Vec::new();
-    let mut push =
-        |kind, due, basis| out.push(Deadline { kind, due, days_left: policy.days_between(today, due), basis });
+    let mut push = |kind, due, basis| {
+        out.push(Deadline {
+            kind,
+            due,
+            days_left: policy.days_between(today, due),
+            basis,
+            due_at: None,
+            hours_left: None,
+        })
+    };
     let start = report.reported;
     if !acknowledged(report) {
         push(Kind::Acknowledge, policy.add_days(start, policy.acknowledge_days), "policy");
@@ -88,9 +122,9 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
         push(Kind::Triage, policy.add_days(start, policy.triage_days), "policy");
     }
     if matches!(state, State::Triaged | State::Confirmed | State::Remediating)
-        && let Some(level) = report.level()
+        && let Some((days, basis)) = fix_days(report, policy)
     {
-        push(Kind::Fix, policy.add_days(start, policy.fix_days.for_level(level)), "policy");
+        push(Kind::Fix, policy.add_days(start, days), basis);
     }
     match report.embargo_until {
         // The embargo lifts at the start of its date (`Report::is_embargoed`): due that day.
@@ -122,6 +156,16 @@ pub fn first_response(report: &Report) -> Option<NaiveDate> {
         return report.timeline.iter().skip(1).map(|t| t.date).min();
     }
     report.correspondence.iter().filter(|m| m.direction == Direction::Out).map(|m| m.at.date_naive()).min()
+}
+
+/// Days to fix `report` and their basis: `ssvc_fix_days` of its SSVC outcome when the
+/// policy lists it (`policy+ssvc`), else `fix_days` of its severity level (`policy`).
+fn fix_days(report: &Report, policy: &Policy) -> Option<(u32, &'static str)> {
+    let by_outcome = report.ssvc.as_ref().and_then(|d| policy.ssvc_fix_days.get(&d.outcome));
+    match by_outcome {
+        Some(days) => Some((*days, "policy+ssvc")),
+        None => report.level().map(|l| (policy.fix_days.for_level(l), "policy")),
+    }
 }
 
 impl Policy {
@@ -230,6 +274,10 @@ mod tests {
             withdrawn: None,
             timeline,
             correspondence: vec![],
+            ssvc: None,
+            exploited: None,
+            kev: None,
+            epss: None,
         }
     }
 

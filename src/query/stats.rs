@@ -109,6 +109,12 @@ pub struct Stats {
     pub open_by_age: Vec<(String, usize)>,
     /// The 10 oldest open reports.
     pub oldest_open: Vec<OpenReport>,
+    /// Recorded SSVC outcome → reports (only reports with a decision).
+    pub by_ssvc: BTreeMap<String, usize>,
+    /// Reports marked `exploited`.
+    pub exploited: usize,
+    /// Reports with a missed CRA deadline ([`crate::query::cra`]) at the request's `now`.
+    pub cra_overdue: usize,
 }
 
 /// What to compute.
@@ -118,6 +124,8 @@ pub struct StatsRequest {
     pub since: Option<NaiveDate>,
     /// Show titles of reports that are not public.
     pub with_titles: bool,
+    /// The instant the CRA clocks count to; the start of `today` (UTC) when `None`.
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// Days from `reported` to the first timeline entry in `state`.
@@ -144,6 +152,23 @@ fn level_name(level: Option<Level>) -> String {
 
 fn bucket(buckets: &[(&str, i64)], days: i64) -> usize {
     buckets.iter().position(|(_, max)| days <= *max).unwrap_or(buckets.len() - 1)
+}
+
+/// SSVC outcomes, exploited reports and reports with a missed CRA deadline.
+fn threat_figures(
+    reports: &[&Report],
+    policy: &crate::format::config::Policy,
+    req: &StatsRequest,
+) -> (BTreeMap<String, usize>, usize, usize) {
+    let now = req.now.unwrap_or_else(|| req.today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset());
+    let mut by_ssvc = BTreeMap::new();
+    for d in reports.iter().filter_map(|r| r.ssvc.as_ref()) {
+        *by_ssvc.entry(d.outcome.clone()).or_default() += 1;
+    }
+    let exploited = reports.iter().filter(|r| r.exploited.is_some()).count();
+    let missed =
+        reports.iter().filter(|r| crate::query::cra::pending(r, policy, now).iter().any(|d| d.overdue())).count();
+    (by_ssvc, exploited, missed)
 }
 
 /// Computes the figures over the catalog.
@@ -183,6 +208,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
             });
         }
     }
+    let (by_ssvc, exploited, cra_overdue) = threat_figures(&reports, policy, req);
     open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then_with(|| a.id.cmp(&b.id)));
     open.truncate(10);
     let mut per_product: BTreeMap<&str, Vec<&Report>> = BTreeMap::new();
@@ -209,6 +235,9 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         unacknowledged: reports.iter().filter(|r| is_open(r) && !deadline::acknowledged(r)).count(),
         embargoed: reports.iter().filter(|r| r.is_embargoed(req.today)).count(),
         not_reports: reports.iter().filter(|r| !r.measures_response()).count(),
+        by_ssvc,
+        exploited,
+        cra_overdue,
         by_state,
         by_severity,
         times: times(reports.iter().copied()),
@@ -264,6 +293,10 @@ mod tests {
                 withdrawn: None,
                 timeline,
                 correspondence: vec![],
+                ssvc: None,
+                exploited: None,
+                kev: None,
+                epss: None,
             }
         };
         let entries = [
@@ -276,7 +309,7 @@ mod tests {
         .map(|report| crate::query::catalog::Entry { path: report.id.clone().into(), report })
         .collect();
         let catalog = Catalog { entries, unreadable: vec![] };
-        let req = StatsRequest { today: date("2026-02-01"), since: None, with_titles: false };
+        let req = StatsRequest { today: date("2026-02-01"), since: None, with_titles: false, now: None };
         let s = compute(&catalog, &crate::format::config::Policy::default(), &req);
         assert_eq!((s.total, s.not_reports, s.by_state["rejected"]), (4, 2, 3));
         assert_eq!(s.times.triage.count, 2, "the triaged report and the wont-fix one");

@@ -14,6 +14,7 @@ mod ids;
 pub mod secrets;
 pub mod sections;
 pub mod securitytxt;
+mod ssvc;
 pub mod state;
 mod timeline;
 pub mod unicode;
@@ -76,6 +77,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     timeline::check(&mut at, report, ctx);
     fields::check(&mut at, report, ctx);
     exports::check(&mut at, report, ctx);
+    ssvc::check(&mut at, report, ctx);
     sections::structure(&mut at);
     out
 }

@@ -94,7 +94,10 @@ pub fn check_config(text: &str) -> Result<(Config, Vec<Finding>), Vec<Finding>> 
 pub fn load_config(root: &Path) -> crate::Result<Config> {
     let text = crate::format::config::read_text(root)?;
     match check_config(&text) {
-        Ok((config, _)) => Ok(config),
+        Ok((mut config, _)) => match config.read_ssvc_tree(root) {
+            Ok(()) => Ok(config),
+            Err(finding) => Err(crate::Error::File(Box::new(crate::error::FileProblem::new(finding, Some(text))))),
+        },
         Err(mut findings) => {
             if findings.len() == 1 {
                 let finding = findings.remove(0);

@@ -323,7 +323,11 @@ fn check_config(files: &Files<'_>) -> std::result::Result<(Config, FileResult), 
         })?,
     };
     match pipeline::check_config(&text) {
-        Ok((config, warnings)) => Ok((config, fail(warnings, Some(text)))),
+        // The SSVC tree file is read from the work tree, also when checking the index.
+        Ok((mut config, warnings)) => match config.read_ssvc_tree(files.repo.root()) {
+            Ok(()) => Ok((config, fail(warnings, Some(text)))),
+            Err(finding) => Err(fail(vec![finding], Some(text))),
+        },
         Err(findings) => Err(fail(findings, Some(text))),
     }
 }

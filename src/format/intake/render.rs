@@ -103,6 +103,10 @@ pub fn report_text(incoming: &Incoming, id: &str, config: &Config, by: &str) -> 
             note: Some(note(incoming)),
         }],
         correspondence: Vec::new(),
+        ssvc: None,
+        exploited: None,
+        kev: None,
+        epss: None,
     };
     let front = serde_yaml::to_string(&report).unwrap_or_default();
     let body = incoming.body.trim();

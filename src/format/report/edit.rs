@@ -119,6 +119,30 @@ impl Editor {
             .map(|(i, _)| k.end + i + 1)
     }
 
+    /// Sets a top-level field to a block mapping (`serde_yaml`'s output for a struct: one
+    /// `key: value` per line): replaces the field's lines where it is, or inserts it before
+    /// `timeline:` (at the end of the front matter when there is no timeline).
+    pub fn set_mapping(&mut self, key: &str, mapping: &str) -> Result<(), EditError> {
+        self.refuse_flow_root(key)?;
+        let nl = self.newline().to_owned();
+        let mut block = format!("{key}:{nl}");
+        for line in mapping.lines().filter(|l| !l.trim().is_empty()) {
+            block.push_str(&format!("  {line}{nl}"));
+        }
+        let at = match self.top(key) {
+            Some((key_span, _)) => {
+                let at = line_start(&self.doc.text, key_span.start);
+                self.remove_field(key)?;
+                at
+            }
+            None => match self.top("timeline") {
+                Some((key_span, _)) => line_start(&self.doc.text, key_span.start),
+                None => self.doc.front_matter.end,
+            },
+        };
+        self.splice(at..at, &block)
+    }
+
     /// Removes a top-level field and its value's lines (nothing if absent).
     pub fn remove_field(&mut self, key: &str) -> Result<(), EditError> {
         let Some((key_span, node)) = self.top(key) else { return Ok(()) };
@@ -294,6 +318,21 @@ mod tests {
 
     fn ed(text: &str) -> Editor {
         editor_for(Path::new("reports/ENIGM-2026-0001.md"), text.to_owned()).expect("parses")
+    }
+
+    #[test]
+    fn sets_a_mapping_in_place_or_before_the_timeline() {
+        let mut e = ed(TEXT);
+        e.set_mapping("kev", "cve: CVE-2026-1234\ndate_added: 2026-11-20\n").expect("inserted");
+        assert!(
+            e.text()
+                .contains("reporter:\n  name: R\nkev:\n  cve: CVE-2026-1234\n  date_added: 2026-11-20\ntimeline:\n"),
+            "{}",
+            e.text()
+        );
+        e.set_mapping("kev", "cve: CVE-2026-9999\n").expect("replaced");
+        assert!(e.text().contains("reporter:\n  name: R\nkev:\n  cve: CVE-2026-9999\ntimeline:\n"), "{}", e.text());
+        assert!(e.text().ends_with("## Summary\n\nBody stays.\n"));
     }
 
     #[test]

@@ -52,6 +52,18 @@ pub struct Report {
     /// Every message to and from the reporter, oldest first. Private: never rendered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub correspondence: Vec<Message>,
+    /// The SSVC decision record ([`crate::format::ssvc`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssvc: Option<crate::format::ssvc::Decision>,
+    /// Exploited in the wild: since when, and the CRA notifications ([`crate::format::exploited`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exploited: Option<crate::format::exploited::Exploited>,
+    /// Listed in CISA's KEV catalog (`enrich`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev: Option<crate::format::exploited::Kev>,
+    /// FIRST's EPSS score (`enrich`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<crate::format::exploited::Epss>,
 }
 
 /// Who reported the issue.
@@ -464,6 +476,10 @@ mod tests {
             withdrawn: None,
             timeline: Vec::new(),
             correspondence: Vec::new(),
+            ssvc: None,
+            exploited: None,
+            kev: None,
+            epss: None,
         }
     }
 
