@@ -64,6 +64,9 @@ pub struct Incoming {
     pub reporter_contact: Option<String>,
     /// How the reporter asked to be credited, when the channel says.
     pub credit: Option<String>,
+    /// Every credit the channel records, typed (GHSA `credits`, OSV `credits[]`): the report's
+    /// public credits once it is published. Empty for mail (nobody is credited unasked).
+    pub credits: Vec<crate::format::report::credit::Credit>,
     pub products: Vec<Product>,
     pub cvss: Option<String>,
     pub cvss_v4: Option<String>,

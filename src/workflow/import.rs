@@ -152,7 +152,8 @@ impl<'a> Importer<'a> {
             component,
             reporter_name: item.reporter_name.clone(),
             reporter_contact: item.reporter_contact.clone(),
-            credit: item.credit.clone(),
+            // Typed credits, when the channel has them, are the report's credits instead.
+            credit: item.credit.clone().filter(|_| item.credits.is_empty()),
             level: if item.cvss.is_some() || item.cvss_v4.is_some() { None } else { item.level },
             cvss: item.cvss.clone().or_else(|| item.cvss_v4.clone()),
             assignee: None,
@@ -186,7 +187,7 @@ impl<'a> Importer<'a> {
         item: &Incoming,
         product: &str,
     ) -> Result<(CommitId, crate::format::report::Report)> {
-        let text = with_products(with_lists(request.render(&file.id), item), item, product);
+        let text = with_credits(with_products(with_lists(request.render(&file.id), item), item, product), item, &file.path);
         let known: HashSet<String> =
             create::ids_in_dir(&self.repo.root().join(REPORTS_DIR))?.iter().map(ToString::to_string).collect();
         create::gate(self.config, self.options.today, &known, &file.path, text.clone())?;
@@ -340,6 +341,20 @@ fn with_products(text: String, item: &Incoming, product: &str) -> String {
     format!("{}{block}{}", &text[..start], &text[end..])
 }
 
+/// The rendered new report with the channel's typed credits as its `credits` (before the
+/// timeline), when it has any.
+fn with_credits(text: String, item: &Incoming, path: &Path) -> String {
+    if item.credits.is_empty() {
+        return text;
+    }
+    let Ok(yaml) = serde_yaml::to_string(&item.credits) else { return text };
+    let Ok(mut editor) = crate::format::report::edit::editor_for(path, text.clone()) else { return text };
+    match editor.set_mapping("credits", &yaml) {
+        Ok(()) => editor.text().to_owned(),
+        Err(_) => text,
+    }
+}
+
 /// Removes a new report's file (and its folder, if it was made) after a refusal.
 fn remove_new(repo: &Repo, file: &NewFile) {
     let _ = fs::remove_file(repo.root().join(&file.path));
@@ -459,6 +474,7 @@ mod tests {
             reporter_name: "r".into(),
             reporter_contact: None,
             credit: None,
+            credits: Vec::new(),
             products: Vec::new(),
             cvss: None,
             cvss_v4: None,

@@ -128,6 +128,17 @@ fn import_files_every_advisory_once_and_a_second_import_is_a_no_op() {
         .find(|t| t.contains("PYSEC-2026-112"))
         .expect("the PYSEC record was filed");
     assert!(pysec.contains("url: https://osv.dev/vulnerability/PYSEC-2026-112"), "kept as a reference: {pysec}");
+    // The published GHSA's typed credits become the report's credits, each with its role.
+    let ghsa = fs::read_dir(repo.root().join("reports"))
+        .expect("reports")
+        .filter_map(|e| fs::read_to_string(e.expect("entry").path()).ok())
+        .find(|t| t.contains("GHSA-9wx4-h78v-vm56"))
+        .expect("the published GHSA was filed");
+    assert!(
+        ghsa.contains("credits:\n  - name: acme-maintainer\n    type: remediation_developer\n  - name: tkowalski\n    type: finder\n"),
+        "{ghsa}"
+    );
+    assert!(!ghsa.contains("  credit: "), "no untyped credit beside the typed ones: {ghsa}");
     let head = repo.git().head().expect("head").target();
     let (code, v) = import(&["--product", "store"]);
     assert_eq!(code, Some(0), "{v:#}");

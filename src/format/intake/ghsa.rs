@@ -11,6 +11,7 @@
 
 use serde::Deserialize;
 
+use crate::format::report::credit::Credit as Credit_;
 use super::advisory::{self, items};
 use super::{Incoming, IntakeError, Source};
 use crate::format::report::{Level, Product, Reference, ReferenceType, State};
@@ -120,6 +121,7 @@ fn incoming(a: Advisory) -> Result<Incoming, IntakeError> {
             .unwrap_or_else(|| ghsa_id.clone()),
         reporter_contact: Some(format!("@{reporter_name}")),
         credit: credited.then(|| reporter_name.clone()),
+        credits: credits(&a),
         reporter_name,
         products: products(&a),
         cvss: v3,
@@ -150,6 +152,23 @@ fn vectors(a: &Advisory) -> (Option<String>, Option<String>) {
         slot.get_or_insert(old);
     }
     (v3.filter(|v| !advisory::is_v4(v)), v4.filter(|v| advisory::is_v4(v)))
+}
+
+/// Every credit of the advisory, typed (`credits_detailed`, else `credits`), each login once;
+/// a credit of a type this tool does not know is `other`.
+fn credits(a: &Advisory) -> Vec<Credit_> {
+    let detailed = a.credits_detailed.iter().flatten().filter_map(|c| Some((c.user.as_ref()?.login.clone(), &c.kind)));
+    let plain = a.credits.iter().flatten().filter_map(|c| Some((c.login.clone()?, &c.kind)));
+    let mut out: Vec<Credit_> = Vec::new();
+    let chosen: Vec<(String, &Option<String>)> =
+        if a.credits_detailed.as_ref().is_some_and(|d| !d.is_empty()) { detailed.collect() } else { plain.collect() };
+    for (login, kind) in chosen {
+        let login = login.trim().to_owned();
+        if !login.is_empty() && !out.iter().any(|c| c.name == login) {
+            out.push(Credit_ { name: login, kind: advisory::credit_type(kind.as_deref()), url: None });
+        }
+    }
+    out
 }
 
 /// The reporter's login and whether they are credited: the first credit of type `reporter`

@@ -152,6 +152,7 @@ fn parse_one(raw: &[u8]) -> Result<Incoming, IntakeError> {
         reporter_name,
         reporter_contact,
         credit: None,
+        credits: Vec::new(),
         products: Vec::new(),
         cvss: None,
         cvss_v4: None,

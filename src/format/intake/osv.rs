@@ -13,6 +13,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::format::report::credit::Credit as Credit_;
 use super::advisory::{self, items};
 use super::{Incoming, IntakeError, Source};
 use crate::format::report::{Level, Product, Reference, ReferenceType, State};
@@ -115,6 +116,7 @@ fn incoming(r: Record) -> Result<Incoming, IntakeError> {
         reporter_name,
         reporter_contact,
         credit,
+        credits: credits(&r),
         products: r.affected.iter().flatten().flat_map(products).collect(),
         cvss: v3,
         cvss_v4: v4,
@@ -159,6 +161,20 @@ fn level(word: &str) -> Option<Level> {
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
+}
+
+/// Every credit of the record, typed, each name once; its first `http(s)` contact as the URL.
+fn credits(r: &Record) -> Vec<Credit_> {
+    let mut out: Vec<Credit_> = Vec::new();
+    for c in r.credits.iter().flatten() {
+        let name = c.name.trim().to_owned();
+        if name.is_empty() || out.iter().any(|o| o.name == name) {
+            continue;
+        }
+        let url = c.contact.iter().flatten().find(|u| u.starts_with("https://") || u.starts_with("http://")).cloned();
+        out.push(Credit_ { name, kind: advisory::credit_type(c.kind.as_deref()), url });
+    }
+    out
 }
 
 /// The first `FINDER` or `REPORTER` credit, or one without a type (name, first contact,

@@ -99,6 +99,7 @@ mod tests {
             reporter_name: "R".into(),
             reporter_contact: None,
             credit: None,
+            credits: Vec::new(),
             products: Vec::new(),
             cvss: None,
             cvss_v4: None,
