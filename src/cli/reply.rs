@@ -151,7 +151,7 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode, Error> {
         |c: &Composed| -> Result<(), Error> { if args.send { mail::send(&config.mail, outgoing(c)) } else { Ok(()) } };
     let mut done = Vec::new();
     for c in &composed {
-        let commit = reply::send_and_record(&repo, &config, c, &identity, &send)?;
+        let commit = reply::send_and_record(&repo, &config, today, c, &identity, &send)?;
         if args.format == Format::Human {
             print(&summary(c, args.send, &commit.short()))?;
         }
@@ -204,7 +204,7 @@ pub fn run_correspond(ctx: &Context, args: CorrespondArgs) -> Result<ExitCode, E
     let identity = identity(&repo, args.no_verify)?;
     let id = super::report_id(&repo, &args.id)?;
     let rec = recorded(ctx, &args)?;
-    let commit = correspond::record(&repo, &config, &id, &rec, &identity)?;
+    let commit = correspond::record(&repo, &config, clock::today()?, &id, &rec, &identity)?;
     let direction = if args.incoming { "from" } else { "to" };
     print(&format!("{id}: message {direction} the reporter recorded\nCommitted as {}\n", commit.short()))?;
     Ok(ExitCode::SUCCESS)

@@ -576,3 +576,26 @@ fn a_commit_that_fails_after_the_send_says_so_with_the_message_id() {
     assert_eq!((repo.head_id(), repo.read(PATH)), before, "the record is not half-written");
     assert!(!repo.root().join("reports/ENIGM-2026-0001/messages/0001-out.md").exists());
 }
+
+/// Regression: `correspond --at` outside [reported, today] was committed and `validate` then
+/// failed on `message-date`; a clone has no pre-commit hook, so the command must refuse it.
+#[test]
+fn a_message_dated_in_the_future_or_before_the_report_is_refused_and_nothing_is_written() {
+    let repo = repo_with("");
+    let before = repo.commit_count();
+    for (at, why) in [
+        ("2026-07-01T09:00:00Z", "in the future (today is 2026-06-15)"),
+        ("2026-06-01T09:00:00Z", "before the report's `reported` date 2026-06-12"),
+    ] {
+        let a = repo
+            .cmd()
+            .args(["correspond", "1", "--in", "--subject", "x", "--no-verify", "--at", at, "-"])
+            .write_stdin("hello\n")
+            .assert()
+            .code(2);
+        assert!(stderr(&a).contains(why), "{}", stderr(&a));
+    }
+    assert_eq!(repo.commit_count(), before);
+    assert!(repo.status().is_empty(), "{:?}", repo.status());
+    repo.cmd().arg("validate").assert().success();
+}
