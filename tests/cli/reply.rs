@@ -599,3 +599,36 @@ fn a_message_dated_in_the_future_or_before_the_report_is_refused_and_nothing_is_
     assert!(repo.status().is_empty(), "{:?}", repo.status());
     repo.cmd().arg("validate").assert().success();
 }
+
+/// Issue 18's bulk reply: `reply` takes `list`'s query as `advance` does (it took ids only,
+/// though the help of the selection said otherwise): every received report is acknowledged,
+/// one commit each, and the triaged one is left alone.
+#[test]
+fn reply_acts_on_a_query_one_commit_per_report() {
+    let repo = repo_with("");
+    for (title, who) in [("SQLi", "sam@example.org"), ("CSRF", "kim@example.org")] {
+        repo.cmd()
+            .args(["new", "--title", title, "--product", "web", "--reporter-name", "R"])
+            .args(["--reporter-contact", who])
+            .assert()
+            .success();
+    }
+    repo.cmd().args(["advance", "3", "rejected", "--resolution", "spam"]).assert().success();
+    let before = repo.commit_count();
+    let a = repo
+        .cmd()
+        .args(["reply", "--state", "received", "--template", "acknowledgement", "--record"])
+        .assert()
+        .success();
+    let out = stdout(&a);
+    assert!(out.contains("ENIGM-2026-0001: recorded as sent to jane@example.org"), "{out}");
+    assert!(out.contains("ENIGM-2026-0002: recorded as sent to sam@example.org"), "{out}");
+    assert!(!out.contains("ENIGM-2026-0003"), "{out}");
+    assert_eq!(repo.commit_count(), before + 2);
+    let none = repo.cmd().args(["reply", "--state", "fixed", "--template", "fixed", "--record"]).assert().success();
+    assert!(stderr(&none).contains("no reports match the query"), "{}", stderr(&none));
+    let both = repo.cmd().args(["reply", "1", "--state", "received", "--template", "acknowledgement"]).assert().code(2);
+    assert!(stderr(&both).contains("not both"), "{}", stderr(&both));
+    assert_eq!(repo.commit_count(), before + 2);
+    repo.cmd().arg("validate").assert().success();
+}
