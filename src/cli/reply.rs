@@ -18,6 +18,7 @@ use enigm_disclose::workflow::reply::{self, Composed, ReplyRequest};
 
 use super::Context;
 use super::output::{Format, check_output, flag, print, print_data, print_json, write_output};
+use super::select::QueryArgs;
 
 /// Write a message to the reporter from a template (and send it, recorded).
 ///
@@ -29,11 +30,11 @@ use super::output::{Format, check_output, flag, print, print_data, print_json, w
 /// (docs/intake.md, "Reply templates").
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  enigm-disclose reply 7 --template acknowledgement\n  enigm-disclose reply 7 --template needs-info --send\n  enigm-disclose reply 7 8 9 --template acknowledgement --send\n  enigm-disclose reply 7 --template out-of-scope --output reply.eml\n\nTemplates: acknowledgement, needs-info, triaged, confirmed, fixed, published,\ncredit, and one per resolution: not-a-vulnerability, expected-behavior,\nduplicate, known-issue, unsupported-configuration, outside-control,\nout-of-scope.\nEnvironment: ENIGM_SMTP_USER and ENIGM_SMTP_PASSWORD log in to the SMTP\nserver; ENIGM_SENDMAIL names the sendmail program."
+    after_help = "Examples:\n  enigm-disclose reply 7 --template acknowledgement\n  enigm-disclose reply 7 --template needs-info --send\n  enigm-disclose reply 7 8 9 --template acknowledgement --send\n  enigm-disclose reply --state received --template acknowledgement --send\n  enigm-disclose reply 7 --template out-of-scope --output reply.eml\n\nTemplates: acknowledgement, needs-info, triaged, confirmed, fixed, published,\ncredit, and one per resolution: not-a-vulnerability, expected-behavior,\nduplicate, known-issue, unsupported-configuration, outside-control,\nout-of-scope.\nEnvironment: ENIGM_SMTP_USER and ENIGM_SMTP_PASSWORD log in to the SMTP\nserver; ENIGM_SENDMAIL names the sendmail program."
 )]
 pub struct ReplyArgs {
-    /// The reports (ENIGM-2026-0007, 2026-7 or 7); one message each.
-    #[arg(required = true, add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
+    /// The reports (ENIGM-2026-0007, 2026-7 or 7; none with a query); one message each.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::report_ids))]
     ids: Vec<String>,
     /// The message template (`templates/messages/NAME.j2`).
     #[arg(long, short = 't', value_name = "NAME")]
@@ -56,6 +57,9 @@ pub struct ReplyArgs {
     /// Output format of the summary (with --send or --record).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Select the reports by a query instead of ids (the filters of `list`).
+    #[command(flatten, next_help_heading = "Query (instead of ids)")]
+    query: QueryArgs,
 }
 
 /// Record a message to or from the reporter that travelled another way.
@@ -121,7 +125,13 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode, Error> {
     let commits = args.send || args.record;
     let _lock = if commits { Some(super::locked(&repo)?) } else { None };
     let identity = if commits { Some(identity(&repo, args.no_verify)?) } else { None };
-    let several = args.ids.len() > 1;
+    let (today, at) = (clock::today()?, clock::now()?);
+    let ids = super::select::reports(&repo, &config, today, &args.ids, &args.query)?;
+    if ids.is_empty() {
+        eprintln!("no reports match the query: nothing to do");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let several = ids.len() > 1;
     if several && args.output.is_none() && !commits {
         return Err(Error::usage(
             "several messages cannot all go to standard output",
@@ -129,11 +139,9 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode, Error> {
         ));
     }
     let renderer = Renderer::new(Some(repo.root()))?;
-    let (today, at) = (clock::today()?, clock::now()?);
     // Every message is composed (and checked) before the first is sent.
     let mut composed = Vec::new();
-    for input in &args.ids {
-        let id = super::report_id(&repo, input)?;
+    for id in ids {
         let req = ReplyRequest { id: id.clone(), template: args.template.clone(), at, today };
         let doc = reply::load(repo.root(), &id)?;
         composed.push(reply::compose(&config, &renderer, &doc, &req)?);
@@ -151,7 +159,7 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode, Error> {
         |c: &Composed| -> Result<(), Error> { if args.send { mail::send(&config.mail, outgoing(c)) } else { Ok(()) } };
     let mut done = Vec::new();
     for c in &composed {
-        let commit = reply::send_and_record(&repo, &config, c, &identity, &send)?;
+        let commit = reply::send_and_record(&repo, &config, today, c, &identity, &send)?;
         if args.format == Format::Human {
             print(&summary(c, args.send, &commit.short()))?;
         }
@@ -204,7 +212,7 @@ pub fn run_correspond(ctx: &Context, args: CorrespondArgs) -> Result<ExitCode, E
     let identity = identity(&repo, args.no_verify)?;
     let id = super::report_id(&repo, &args.id)?;
     let rec = recorded(ctx, &args)?;
-    let commit = correspond::record(&repo, &config, &id, &rec, &identity)?;
+    let commit = correspond::record(&repo, &config, clock::today()?, &id, &rec, &identity)?;
     let direction = if args.incoming { "from" } else { "to" };
     print(&format!("{id}: message {direction} the reporter recorded\nCommitted as {}\n", commit.short()))?;
     Ok(ExitCode::SUCCESS)

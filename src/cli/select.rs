@@ -86,7 +86,7 @@ pub fn reports(
         )),
         (true, true) => Err(Error::usage(
             "no reports named: give one or more ids, or a query",
-            "e.g. `enigm-disclose advance 7 8 triaged`, or `--state received --older-than 3d`",
+            "e.g. the ids `7 8`, or the query `--state received --older-than 3d` (the filters of `enigm-disclose list`)",
         )),
         (false, true) => {
             let mut out: Vec<String> = Vec::new();

@@ -42,7 +42,11 @@ pub struct VerifySiteArgs {
 pub fn run(ctx: &Context, args: VerifySiteArgs) -> Result<ExitCode, Error> {
     let dir = ctx.cwd.join(&args.dir);
     if !dir.is_dir() {
-        return Err(Error::NoSuchDirectory { path: dir });
+        let what = if dir.exists() { "is not a directory" } else { "does not exist" };
+        return Err(Error::usage(
+            format!("the site directory {} {what}", dir.display()),
+            "name the directory `enigm-disclose render --out DIR` wrote (docs/distribution.md)",
+        ));
     }
     let pinned = args.key.as_ref().map(|k| read_key(&ctx.cwd.join(k))).transpose()?;
     let files = verify::read_site(&dir, args.repo)?;

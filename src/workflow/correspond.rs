@@ -9,12 +9,14 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::correspondence as layout;
 use crate::format::finding::{Finding, Severity};
 use crate::format::report::edit::Editor;
-use crate::format::report::{Document, Message};
+use crate::format::report::{Document, Message, Report};
 use crate::format::sealed;
 use crate::layout::REPORTS_DIR;
 use crate::rules::attachments;
@@ -33,10 +35,12 @@ pub struct Recorded {
 
 /// The changes that record `rec` on the opened report `doc` (plaintext at `doc.path`): the
 /// report with its new entry (stored, so sealed in a sealed repository), the text file and
-/// the attachments. Returns them with the entry as written.
-pub fn changes(config: &Config, doc: Document, rec: &Recorded) -> Result<(Vec<Change>, Message)> {
+/// the attachments. Returns them with the entry as written. A message dated before the
+/// report's `reported` date or after `today` is refused, as `validate` would refuse it.
+pub fn changes(config: &Config, today: NaiveDate, doc: Document, rec: &Recorded) -> Result<(Vec<Change>, Message)> {
     crate::workflow::seal::require_open(&doc)?;
     let report = doc.report()?;
+    check_date(&report, &rec.message, today)?;
     let path = doc.path.clone();
     let n = report.correspondence.len() + 1;
     let is_sealed = config.sealing.is_some();
@@ -77,12 +81,19 @@ pub fn changes(config: &Config, doc: Document, rec: &Recorded) -> Result<(Vec<Ch
 }
 
 /// Records `rec` on report `id` and commits it alone; returns the commit.
-pub fn record(repo: &Repo, config: &Config, id: &str, rec: &Recorded, identity: &Identity) -> Result<CommitId> {
+pub fn record(
+    repo: &Repo,
+    config: &Config,
+    today: NaiveDate,
+    id: &str,
+    rec: &Recorded,
+    identity: &Identity,
+) -> Result<CommitId> {
     let path = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let doc = Document::load(repo.root(), &path).map_err(|r| {
         refused(vec![r.finding], r.text, &format!("{id} is not valid; fix it first (`enigm-disclose validate {id}`)"))
     })?;
-    let (changes, message) = changes(config, doc, rec)?;
+    let (changes, message) = changes(config, today, doc, rec)?;
     let subject = crate::workflow::seal::withheld(config, &message.subject);
     let verb = match message.direction {
         crate::format::report::Direction::In => "from",
@@ -90,6 +101,24 @@ pub fn record(repo: &Repo, config: &Config, id: &str, rec: &Recorded, identity: 
     };
     let commit_message = format!("{id}: message {verb} the reporter\n\n{subject}\n");
     crate::workflow::seal::write_and_commit(repo, &changes, &commit_message, identity)
+}
+
+/// Refuses a message dated before `reported` or after today: the `message-date` check of
+/// `validate`, made before anything is written (a clone has no pre-commit hook to make it).
+fn check_date(report: &Report, message: &Message, today: NaiveDate) -> Result<()> {
+    let day = message.at.date_naive();
+    let why = if day < report.reported {
+        format!("before the report's `reported` date {}", report.reported)
+    } else if day > today {
+        format!("in the future (today is {today})")
+    } else {
+        return Ok(());
+    };
+    Err(Error::usage(
+        format!("{}: the message is dated {day}, {why}; nothing was written", report.id),
+        "a message is recorded on or after the report's `reported` date and not after today \
+         (`message-date`, docs/checks.md): check the date given for it, or the mail's Date header",
+    ))
 }
 
 /// Refuses a message whose text or attachments hold a secret.
@@ -175,6 +204,10 @@ mod tests {
         }
     }
 
+    fn today() -> NaiveDate {
+        "2026-03-15".parse().expect("date")
+    }
+
     fn doc() -> Document {
         Document::parse(Path::new("reports/ENIGM-2026-0001.md"), REPORT.into()).expect("doc")
     }
@@ -194,7 +227,8 @@ mod tests {
     #[test]
     fn a_message_appends_an_entry_and_writes_its_files_in_the_folder() {
         let files = vec![("../../x.log".to_owned(), b"log line\n".to_vec())];
-        let (changes, message) = changes(&config(None), doc(), &rec("Here are logs.\n", files)).expect("changes");
+        let (changes, message) =
+            changes(&config(None), today(), doc(), &rec("Here are logs.\n", files)).expect("changes");
         let w = written(&changes);
         assert_eq!(
             w.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
@@ -218,8 +252,8 @@ mod tests {
     fn a_message_with_a_secret_is_refused() {
         let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
         let attached = vec![("k.txt".to_owned(), key.as_bytes().to_vec())];
-        assert!(changes(&config(None), doc(), &rec("hi", attached)).is_err(), "in an attachment");
-        assert!(changes(&config(None), doc(), &rec(key, vec![])).is_err(), "in the text");
+        assert!(changes(&config(None), today(), doc(), &rec("hi", attached)).is_err(), "in an attachment");
+        assert!(changes(&config(None), today(), doc(), &rec(key, vec![])).is_err(), "in the text");
     }
 
     #[test]
@@ -227,7 +261,7 @@ mod tests {
         let (identity, public) = generate();
         let files = vec![("shot.png".to_owned(), vec![0x89, b'P', b'N', b'G', 0, 1, 2])];
         let (changes, message) =
-            changes(&config(Some(&public)), doc(), &rec("Secret-ish words\n", files)).expect("changes");
+            changes(&config(Some(&public)), today(), doc(), &rec("Secret-ish words\n", files)).expect("changes");
         let w = written(&changes);
         assert_eq!(message.text, "messages/0001-in.md.age");
         assert!(w[0].1.contains("correspondence:\n  - at: "), "{}", w[0].1);
@@ -236,5 +270,20 @@ mod tests {
         assert_eq!(sealed::unseal(&w[1].1, &ids).expect("opens"), "Secret-ish words\n");
         assert!(w[2].0.ends_with("attachments/0001-shot.png.age"));
         assert_eq!(sealed::unseal_bytes(&w[2].1, &ids).expect("opens"), vec![0x89, b'P', b'N', b'G', 0, 1, 2]);
+    }
+
+    #[test]
+    fn a_message_dated_outside_reported_to_today_is_refused() {
+        let at = |t: &str| {
+            let mut r = rec("hi", vec![]);
+            r.message.at = t.parse().expect("time");
+            r
+        };
+        assert!(changes(&config(None), today(), doc(), &at("2026-03-15T23:00:00+01:00")).is_ok(), "today");
+        assert!(changes(&config(None), today(), doc(), &at("2026-03-01T00:00:00+01:00")).is_ok(), "reported");
+        let future = changes(&config(None), today(), doc(), &at("2026-03-16T00:00:00+01:00")).unwrap_err();
+        assert!(future.to_string().contains("dated 2026-03-16, in the future"), "{future}");
+        let early = changes(&config(None), today(), doc(), &at("2026-02-28T23:59:00+01:00")).unwrap_err();
+        assert!(early.to_string().contains("before the report's `reported` date 2026-03-01"), "{early}");
     }
 }

@@ -138,7 +138,8 @@ impl<'a> Importer<'a> {
 
     /// Appends `item` to report `id`'s correspondence, in its own commit.
     fn follow_up(&mut self, id: &str, item: &Incoming) -> Result<Outcome> {
-        let commit = correspond::record(self.repo, self.config, id, &recorded(item), self.identity)?;
+        let commit =
+            correspond::record(self.repo, self.config, self.options.today, id, &recorded(item), self.identity)?;
         Ok(Outcome::FollowUp { id: id.to_owned(), commit })
     }
 
@@ -196,7 +197,7 @@ impl<'a> Importer<'a> {
                 .map_err(|r| crate::workflow::advance::refused(vec![r.finding], r.text, "cannot create the report"))
         };
         let report = parse(text.clone())?.report()?;
-        let (changes, _) = correspond::changes(self.config, parse(text)?, &recorded(item))?;
+        let (changes, _) = correspond::changes(self.config, self.options.today, parse(text)?, &recorded(item))?;
         let title = crate::workflow::seal::withheld(self.config, &item.title.replace(['\n', '\r'], " "));
         let message = format!(
             "{id}: {state} — {title}\n\nDisclosure-Id: {id}\nDisclosure-State: {state}\n",

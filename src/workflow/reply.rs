@@ -121,8 +121,8 @@ pub fn compose(config: &Config, renderer: &Renderer, doc: &Document, req: &Reply
 }
 
 /// The changes that record `composed` on `doc` (checked: a refusal comes before any send).
-pub fn record_changes(config: &Config, doc: Document, composed: &Composed) -> Result<Vec<Change>> {
-    Ok(correspond::changes(config, doc, &composed.recorded)?.0)
+pub fn record_changes(config: &Config, today: NaiveDate, doc: Document, composed: &Composed) -> Result<Vec<Change>> {
+    Ok(correspond::changes(config, today, doc, &composed.recorded)?.0)
 }
 
 /// Sends `composed` through `send` and commits `changes` (which record it) with `message`:
@@ -146,12 +146,13 @@ pub fn send_and_commit(
 pub fn send_and_record(
     repo: &Repo,
     config: &Config,
+    today: NaiveDate,
     composed: &Composed,
     identity: &Identity,
     send: &dyn Fn(&Composed) -> Result<()>,
 ) -> Result<CommitId> {
     let doc = load(repo.root(), &composed.id)?;
-    let changes = record_changes(config, doc, composed)?;
+    let changes = record_changes(config, today, doc, composed)?;
     let message = commit_message(config, composed);
     send_and_commit(repo, composed, &changes, &message, identity, send)
 }
@@ -170,7 +171,7 @@ pub fn advance_and_reply(
 ) -> Result<(Composed, CommitId)> {
     let doc = Document::parse_plain(&plan.path, plan.edited.clone())?;
     let composed = compose(config, renderer, &doc, req)?;
-    let changes = record_changes(config, doc, &composed)?;
+    let changes = record_changes(config, req.today, doc, &composed)?;
     let message = format!("{}Disclosure-Reply: {}\n", plan.message, composed.message_id);
     let commit = send_and_commit(repo, &composed, &changes, &message, identity, send)?;
     Ok((composed, commit))

@@ -365,3 +365,16 @@ fn gpg_verifies_every_signature_of_a_signed_site() {
     let said = gpg(&["--verify".as_ref(), txt.as_os_str()]);
     assert!(said.contains("Good signature"), "security.txt: {said}");
 }
+
+/// Regression: a missing site directory was answered with the hint for `-C DIR`, which
+/// `verify-site` was not given.
+#[test]
+fn verify_site_of_a_missing_directory_names_the_site_not_the_working_directory() {
+    let repo = repo();
+    let a = verify_site(&repo, &[]).code(2);
+    let err = stderr(&a);
+    assert!(err.contains("the site directory") && err.contains("does not exist"), "{err}");
+    assert!(err.contains("render --out DIR") && !err.contains("-C DIR"), "{err}");
+    let a = repo.cmd().args(["verify-site", "enigm.yaml"]).assert().code(2);
+    assert!(stderr(&a).contains("is not a directory"), "{}", stderr(&a));
+}

@@ -656,3 +656,27 @@ fn every_field_of_the_json_output_is_documented() {
         );
     }
 }
+
+/// Regression: a follow-up whose Date is after today (the sender's clock) was committed without
+/// a hook and `validate` then failed on `message-date`; now the import refuses it, writing nothing.
+#[test]
+fn a_follow_up_dated_after_today_is_refused_and_nothing_is_written() {
+    let repo = TestRepo::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let first = "From: Jane Doe <jane@example.org>\nSubject: XSS in web\nDate: Mon, 15 Jun 2026 09:30:00 +0200\nMessage-ID: <m1@example.org>\n\nThe web search reflects q.\n";
+    let later = "From: Jane Doe <jane@example.org>\nSubject: Re: XSS in web\nDate: Wed, 17 Jun 2026 09:30:00 +0200\nMessage-ID: <m2@example.org>\nIn-Reply-To: <m1@example.org>\n\nAlso the titles.\n";
+    fs::write(dir.path().join("1.eml"), first).expect("write");
+    fs::write(dir.path().join("2.eml"), later).expect("write");
+    let (code, _) = import_json(&repo, &[path_str(&dir.path().join("1.eml"))]);
+    assert_eq!(code, 0);
+    let before = repo.commit_count();
+    let a = repo.cmd().args(["import", "--no-verify"]).arg(dir.path().join("2.eml")).assert().code(1);
+    assert!(
+        stderr(&a).contains("the message is dated 2026-06-17, in the future (today is 2026-06-15)"),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(repo.commit_count(), before);
+    assert!(repo.status().is_empty(), "{:?}", repo.status());
+    validate_ok(&repo);
+}

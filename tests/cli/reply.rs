@@ -576,3 +576,59 @@ fn a_commit_that_fails_after_the_send_says_so_with_the_message_id() {
     assert_eq!((repo.head_id(), repo.read(PATH)), before, "the record is not half-written");
     assert!(!repo.root().join("reports/ENIGM-2026-0001/messages/0001-out.md").exists());
 }
+
+/// Regression: `correspond --at` outside [reported, today] was committed and `validate` then
+/// failed on `message-date`; a clone has no pre-commit hook, so the command must refuse it.
+#[test]
+fn a_message_dated_in_the_future_or_before_the_report_is_refused_and_nothing_is_written() {
+    let repo = repo_with("");
+    let before = repo.commit_count();
+    for (at, why) in [
+        ("2026-07-01T09:00:00Z", "in the future (today is 2026-06-15)"),
+        ("2026-06-01T09:00:00Z", "before the report's `reported` date 2026-06-12"),
+    ] {
+        let a = repo
+            .cmd()
+            .args(["correspond", "1", "--in", "--subject", "x", "--no-verify", "--at", at, "-"])
+            .write_stdin("hello\n")
+            .assert()
+            .code(2);
+        assert!(stderr(&a).contains(why), "{}", stderr(&a));
+    }
+    assert_eq!(repo.commit_count(), before);
+    assert!(repo.status().is_empty(), "{:?}", repo.status());
+    repo.cmd().arg("validate").assert().success();
+}
+
+/// Issue 18's bulk reply: `reply` takes `list`'s query as `advance` does (it took ids only,
+/// though the help of the selection said otherwise): every received report is acknowledged,
+/// one commit each, and the triaged one is left alone.
+#[test]
+fn reply_acts_on_a_query_one_commit_per_report() {
+    let repo = repo_with("");
+    for (title, who) in [("SQLi", "sam@example.org"), ("CSRF", "kim@example.org")] {
+        repo.cmd()
+            .args(["new", "--title", title, "--product", "web", "--reporter-name", "R"])
+            .args(["--reporter-contact", who])
+            .assert()
+            .success();
+    }
+    repo.cmd().args(["advance", "3", "rejected", "--resolution", "spam"]).assert().success();
+    let before = repo.commit_count();
+    let a = repo
+        .cmd()
+        .args(["reply", "--state", "received", "--template", "acknowledgement", "--record"])
+        .assert()
+        .success();
+    let out = stdout(&a);
+    assert!(out.contains("ENIGM-2026-0001: recorded as sent to jane@example.org"), "{out}");
+    assert!(out.contains("ENIGM-2026-0002: recorded as sent to sam@example.org"), "{out}");
+    assert!(!out.contains("ENIGM-2026-0003"), "{out}");
+    assert_eq!(repo.commit_count(), before + 2);
+    let none = repo.cmd().args(["reply", "--state", "fixed", "--template", "fixed", "--record"]).assert().success();
+    assert!(stderr(&none).contains("no reports match the query"), "{}", stderr(&none));
+    let both = repo.cmd().args(["reply", "1", "--state", "received", "--template", "acknowledgement"]).assert().code(2);
+    assert!(stderr(&both).contains("not both"), "{}", stderr(&both));
+    assert_eq!(repo.commit_count(), before + 2);
+    repo.cmd().arg("validate").assert().success();
+}
