@@ -188,7 +188,8 @@ impl<'a> Importer<'a> {
         item: &Incoming,
         product: &str,
     ) -> Result<(CommitId, crate::format::report::Report)> {
-        let text = with_credits(with_products(with_lists(request.render(&file.id), item), item, product), item, &file.path);
+        let text =
+            with_credits(with_products(with_lists(request.render(&file.id), item), item, product), item, &file.path);
         let known: HashSet<String> =
             create::ids_in_dir(&self.repo.root().join(REPORTS_DIR))?.iter().map(ToString::to_string).collect();
         create::gate(self.config, self.options.today, &known, &file.path, text.clone())?;

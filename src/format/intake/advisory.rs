@@ -256,5 +256,6 @@ mod tests {
 /// it; one this tool does not know, or none, is `other`.
 pub fn credit_type(kind: Option<&str>) -> crate::format::report::credit::CreditType {
     let spelled = kind.unwrap_or("other").trim().to_lowercase();
-    serde_json::from_value(serde_json::Value::String(spelled)).unwrap_or(crate::format::report::credit::CreditType::Other)
+    serde_json::from_value(serde_json::Value::String(spelled))
+        .unwrap_or(crate::format::report::credit::CreditType::Other)
 }

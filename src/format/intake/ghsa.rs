@@ -11,9 +11,9 @@
 
 use serde::Deserialize;
 
-use crate::format::report::credit::Credit as Credit_;
 use super::advisory::{self, items};
 use super::{Incoming, IntakeError, Source};
+use crate::format::report::credit::Credit as Credit_;
 use crate::format::report::{Level, Product, Reference, ReferenceType, State};
 
 #[derive(Debug, Deserialize)]
