@@ -186,6 +186,14 @@ pub fn span_text(start: &str, end: Option<(&str, bool)>) -> String {
     }
 }
 
+/// A credit type as GitHub (`remediation_developer`) or OSV (`REMEDIATION_DEVELOPER`) spells
+/// it; one this tool does not know, or none, is `other`.
+pub fn credit_type(kind: Option<&str>) -> crate::format::report::credit::CreditType {
+    let spelled = kind.unwrap_or("other").trim().to_lowercase();
+    serde_json::from_value(serde_json::Value::String(spelled))
+        .unwrap_or(crate::format::report::credit::CreditType::Other)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,12 +258,4 @@ mod tests {
         assert_eq!(vector(Some("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")), None);
         assert_eq!(vector(None), None);
     }
-}
-
-/// A credit type as GitHub (`remediation_developer`) or OSV (`REMEDIATION_DEVELOPER`) spells
-/// it; one this tool does not know, or none, is `other`.
-pub fn credit_type(kind: Option<&str>) -> crate::format::report::credit::CreditType {
-    let spelled = kind.unwrap_or("other").trim().to_lowercase();
-    serde_json::from_value(serde_json::Value::String(spelled))
-        .unwrap_or(crate::format::report::credit::CreditType::Other)
 }
