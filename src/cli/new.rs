@@ -211,6 +211,7 @@ fn request(
         reported: args.reported.unwrap_or(today),
         body,
         by,
+        note: None,
     })
 }
 

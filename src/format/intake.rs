@@ -6,7 +6,7 @@
 //! [`ghsa`], OSV records in [`osv`]. Readers only read: they never touch the repository,
 //! allocate ids or redact; the import workflow (`workflow::import`) does that for every
 //! channel alike, so the same checks, redaction and idempotency apply whatever the source.
-//! [`render::report_text`] writes an item as the text of a new report file.
+//! [`render::normalise`] puts an advisory's products, ids and severity in this repository's terms first.
 
 use chrono::{DateTime, FixedOffset};
 

@@ -42,6 +42,8 @@ pub struct NewReport {
     pub body: Option<String>,
     /// Who records the first timeline entry.
     pub by: String,
+    /// A private note on the first timeline entry (where an imported report came from).
+    pub note: Option<String>,
 }
 
 /// A report file written to the work tree.
@@ -195,6 +197,9 @@ impl NewReport {
             State::Received,
             scalar(&self.by)
         ));
+        if let Some(note) = &self.note {
+            s.push_str(&format!("    note: {}\n", scalar(note)));
+        }
         s.push_str("---\n\n");
         let body = self.body.as_deref().unwrap_or(SKELETON_BODY);
         s.push_str(body);
@@ -331,6 +336,7 @@ mod tests {
             reported: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
             body: None,
             by: "Sam".into(),
+            note: None,
         }
     }
 

@@ -185,6 +185,7 @@ fn play(
         reported,
         body: Some(s.body.into()),
         by: LEAD.0.into(),
+        note: None,
     };
     let file = create::write_new(repo, config, today, &request)?;
     create::commit_new(repo, &file, &identity_at(LEAD, reported)?)?;

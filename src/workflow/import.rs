@@ -161,6 +161,9 @@ impl<'a> Importer<'a> {
             reported: item.at.date_naive().min(today),
             body: Some(item.body.clone()),
             by: self.options.by.clone(),
+            // Where an advisory came from, and its state there (docs/intake.md).
+            note: (!matches!(item.source, Source::Email { .. }))
+                .then(|| crate::format::intake::render::import_note(item)),
         };
         request.check(self.config, today)?;
         let duplicates = self.index.duplicates(&product, &item.title, &item.text, "");

@@ -1,5 +1,6 @@
-//! An [`Incoming`] item written as a report file (front matter and body), the text `import`
-//! commits once the same checks as `new` pass.
+//! An [`Incoming`] advisory in this repository's terms ([`normalise`]) and the note that says
+//! where it came from ([`import_note`]): what `import` files, through `new`'s checks and
+//! rendering, for a GitHub security advisory or an OSV record.
 //!
 //! Decisions (`docs/intake.md`, "GitHub security advisories" and "OSV records"):
 //! - **State**: every import starts in `received`, whatever state the channel's own record is
@@ -20,7 +21,7 @@
 //! Nothing here redacts or scans: the importer does that before it writes.
 
 use crate::format::config::Config;
-use crate::format::report::{Product, Reference, ReferenceType, Report, Reporter, SeverityInfo, State, TimelineEntry};
+use crate::format::report::{Product, Reference, ReferenceType, SeverityInfo};
 
 use super::{Incoming, Source};
 
@@ -57,68 +58,6 @@ pub fn normalise(incoming: &Incoming, config: &Config) -> Incoming {
         (out.cvss, out.cvss_v4, out.level) = (sev.cvss, sev.cvss_v4, sev.level);
     }
     out
-}
-
-/// The report file text of `incoming` under id `id`: front matter, then the body. `by` is who
-/// records the first timeline entry.
-pub fn report_text(incoming: &Incoming, id: &str, config: &Config, by: &str) -> String {
-    let reported = incoming.at.date_naive();
-    let (aliases, mut references) = ids(incoming);
-    references.extend(incoming.references.iter().cloned());
-    let mut seen = Vec::new();
-    references.retain(|r| {
-        !seen.contains(&r.url) && {
-            seen.push(r.url.clone());
-            true
-        }
-    });
-    let repositories: Vec<String> = references.iter().filter_map(|r| repository(&r.url)).collect();
-    let report = Report {
-        id: id.to_owned(),
-        title: one_line(&incoming.title),
-        state: State::Received,
-        reported,
-        reporter: Reporter {
-            name: one_line(&incoming.reporter_name),
-            contact: incoming.reporter_contact.as_deref().map(one_line),
-            credit: incoming.credit.as_deref().map(one_line),
-        },
-        credits: Vec::new(),
-        products: incoming.products.iter().map(|p| product(p, config, &repositories)).collect(),
-        severity: severity(incoming),
-        cwe: incoming.cwe.clone(),
-        embargo_until: None,
-        aliases,
-        references,
-        assignee: None,
-        mitigation: None,
-        resolution: None,
-        duplicate_of: None,
-        published: None,
-        withdrawn: None,
-        timeline: vec![TimelineEntry {
-            date: reported,
-            state: State::Received,
-            by: Some(by.to_owned()),
-            note: Some(note(incoming)),
-        }],
-        correspondence: Vec::new(),
-        ssvc: None,
-        exploited: None,
-        kev: None,
-        epss: None,
-    };
-    let front = serde_yaml::to_string(&report).unwrap_or_default();
-    let body = incoming.body.trim();
-    let body = if body.is_empty() { format!("## Summary\n\n{}\n", report.title) } else { format!("{body}\n") };
-    format!("---\n{front}---\n\n{body}")
-}
-
-/// A value that must be one line in the front matter: line breaks and control characters
-/// become spaces.
-fn one_line(s: &str) -> String {
-    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    flat.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Aliases (CVE and GHSA ids) and osv.dev references for the other ids.
@@ -176,8 +115,9 @@ fn severity(incoming: &Incoming) -> Option<SeverityInfo> {
     (cvss.is_some() || level.is_some()).then_some(SeverityInfo { cvss, cvss_v4, level })
 }
 
-/// The first timeline entry's note: where the report came from, and the channel's state.
-fn note(incoming: &Incoming) -> String {
+/// The private note on an imported advisory's first timeline entry: where it came from, and
+/// its state there in this tool's terms.
+pub fn import_note(incoming: &Incoming) -> String {
     let upstream =
         incoming.state.map(|s| format!("; its state there is `{s}` in this tool's terms")).unwrap_or_default();
     match &incoming.source {
@@ -189,16 +129,9 @@ fn note(incoming: &Incoming) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-    use std::path::Path;
-
     use super::*;
     use crate::format::config::ConfigSeed;
-    use crate::format::finding::Severity;
     use crate::format::intake::{ghsa, osv};
-    use crate::format::report::Document;
-    use crate::rules::checks::CheckContext;
-    use crate::rules::pipeline;
 
     fn config() -> Config {
         let seed = ConfigSeed {
@@ -210,64 +143,28 @@ mod tests {
         Config::parse(&seed.render()).expect("config")
     }
 
-    /// The report `incoming` becomes, and the error findings the full check finds in it.
-    fn checked(incoming: &Incoming, n: usize) -> (Report, Vec<String>) {
-        let id = format!("ENIGM-2026-{n:04}");
-        let config = config();
-        let text = report_text(incoming, &id, &config, "Sam Lee");
-        let path = Path::new("reports").join(format!("{id}.md"));
-        let doc = Document::parse(&path, text.clone()).expect("parses");
-        let known: HashSet<String> = [id.clone()].into();
-        let today = "2026-12-01".parse().expect("date");
-        let ctx = CheckContext { config: &config, today, known_ids: &known };
-        let errors = pipeline::check_document(&doc, &ctx)
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| format!("{}: {}", f.code, f.message))
-            .collect();
-        (doc.report().expect("typed"), errors)
-    }
-
-    #[test]
-    fn every_ghsa_and_osv_fixture_renders_to_a_report_validate_accepts() {
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let mut n = 0;
-        for (dir, read) in [("ghsa", ghsa::parse as fn(&[u8]) -> _), ("osv", osv::parse)] {
-            let mut files: Vec<_> =
-                std::fs::read_dir(fixtures.join(dir)).expect("dir").map(|e| e.expect("entry").path()).collect();
-            files.sort();
-            for file in files {
-                for incoming in read(&std::fs::read(&file).expect("read")).expect("reads") {
-                    n += 1;
-                    let (report, errors) = checked(&incoming, n);
-                    assert_eq!(errors, Vec::<String>::new(), "{}: {}", file.display(), incoming.title);
-                    assert_eq!(report.state, State::Received);
-                }
-            }
-        }
-        assert_eq!(n, 9, "every fixture item");
-    }
+    // That every fixture, normalised and filed, passes `validate` is checked through the
+    // binary: `cli::advisories::import_files_every_advisory_once_and_a_second_import_is_a_no_op`.
 
     #[test]
     fn an_advisory_maps_products_ids_and_severity() {
         let published = include_str!("../../../tests/fixtures/ghsa/published.json");
-        let (r, _) = checked(&ghsa::parse(published.as_bytes()).expect("reads")[0], 1);
-        let names: Vec<&str> = r.products.iter().map(|p| p.name.as_str()).collect();
+        let item = &ghsa::parse(published.as_bytes()).expect("reads")[0];
+        let n = normalise(item, &config());
+        let names: Vec<&str> = n.products.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["widget", "widget"], "@acme/widget and org.acme:widget-core (by the repository)");
-        assert_eq!(r.products[1].package.as_deref(), Some("org.acme:widget-core"));
-        assert_eq!(r.aliases, ["GHSA-9wx4-h78v-vm56", "CVE-2026-31337"]);
-        let sev = r.severity.expect("severity");
-        assert!(sev.cvss.is_some_and(|v| v.starts_with("CVSS:3.1/")) && sev.cvss_v4.is_some() && sev.level.is_none());
-        assert_eq!(r.reporter.credit.as_deref(), Some("tkowalski"));
-        assert_eq!(r.reported.to_string(), "2026-09-02");
-        let note = r.timeline[0].note.as_deref().expect("note");
+        assert_eq!(n.products[1].package.as_deref(), Some("org.acme:widget-core"));
+        assert_eq!(n.aliases, ["GHSA-9wx4-h78v-vm56", "CVE-2026-31337"]);
+        assert!(n.cvss.as_deref().is_some_and(|v| v.starts_with("CVSS:3.1/")) && n.cvss_v4.is_some());
+        assert_eq!(n.level, None, "a vector gives the level");
+        let note = import_note(&n);
         assert!(note.contains("GHSA-9wx4-h78v-vm56") && note.contains("`published`"), "{note}");
 
         let pysec = include_str!("../../../tests/fixtures/osv/PYSEC.json");
-        let (r, _) = checked(&osv::parse(pysec.as_bytes()).expect("reads")[0], 2);
-        assert_eq!(r.aliases, ["CVE-2026-40100", "GHSA-5m6q-f2c8-xr9j"]);
-        assert_eq!(r.references[0].url, "https://osv.dev/vulnerability/PYSEC-2026-112");
-        assert_eq!(r.products[0].name, "store", "acme-store by the repository acme/store");
+        let n = normalise(&osv::parse(pysec.as_bytes()).expect("reads")[0], &config());
+        assert_eq!(n.aliases, ["CVE-2026-40100", "GHSA-5m6q-f2c8-xr9j"], "its own PYSEC id is not an alias");
+        assert_eq!(n.references[0].url, "https://osv.dev/vulnerability/PYSEC-2026-112");
+        assert_eq!(n.products[0].name, "store", "acme-store by the repository acme/store");
     }
 
     #[test]
@@ -281,6 +178,5 @@ mod tests {
         ] {
             assert_eq!(last_part(package), want, "{package}");
         }
-        assert_eq!(one_line("a\nb\tc  d"), "a b c d");
     }
 }
