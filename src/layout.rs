@@ -1,7 +1,8 @@
 //! Where things live in a disclosure repository: every path the tool reads or writes.
 //!
 //! One place for the names, so that a command, the hook, the site and the tests agree on them
-//! and a future layout (sharded `reports/<YEAR>/`) changes one file.
+//! and the two report layouts (flat `reports/<ID>.md`, sharded `reports/<YEAR>/<ID>.md`) are
+//! told apart in one file.
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,60 @@ pub fn report_file_name(id: &str) -> String {
 /// The path of a report, relative to the repository root: `reports/<ID>.md`.
 pub fn report_path(id: &str) -> PathBuf {
     PathBuf::from(REPORTS_DIR).join(report_file_name(id))
+}
+
+/// How a repository files its reports: `reports/<ID>.md` (flat) or `reports/<YEAR>/<ID>.md`
+/// (sharded by the id's year, as GitHub's advisory database shards). Reading accepts both
+/// ([`report_id_of`]); the layout decides only where a new report is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    #[default]
+    Flat,
+    Sharded,
+}
+
+impl Layout {
+    /// Where the report `id` lives in this layout, relative to the repository root. An id
+    /// without a year shard (not `<PREFIX>-<YEAR>-<N>`) stays flat.
+    pub fn report_path(self, id: &str) -> PathBuf {
+        self.shard_dir(id).join(report_file_name(id))
+    }
+
+    /// The folder of the report's correspondence, beside its file: `…/<ID>/`.
+    pub fn report_folder(self, id: &str) -> PathBuf {
+        self.shard_dir(id).join(id)
+    }
+
+    fn shard_dir(self, id: &str) -> PathBuf {
+        match (self, shard(id)) {
+            (Layout::Sharded, Some(year)) => Path::new(REPORTS_DIR).join(year),
+            _ => PathBuf::from(REPORTS_DIR),
+        }
+    }
+}
+
+/// The year shard of a report id: `ENIGM-2026-0001` → `2026`.
+pub fn shard(id: &str) -> Option<&str> {
+    let mut parts = id.rsplitn(3, '-');
+    let (_number, year) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())).then_some(year)
+}
+
+/// The id of a report file named by a repository-relative path in either layout
+/// (`reports/<ID>.md` or `reports/<YEAR>/<ID>.md`), or `None` for any other path. The
+/// name is not checked to be a valid id here; `validate` does that.
+pub fn report_id_of(rel: &Path) -> Option<&str> {
+    let rest = rel.strip_prefix(REPORTS_DIR).ok()?;
+    let mut parts = rest.iter().map(|p| p.to_str());
+    let (first, second, third) = (parts.next()??, parts.next(), parts.next());
+    let name = match (second, third) {
+        (None, _) => first,
+        (Some(Some(name)), None) if first.len() == 4 && first.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => return None,
+    };
+    name.strip_suffix(".md").filter(|stem| !stem.is_empty() && !name.starts_with('.'))
 }
 
 /// Refuses when `root/rel`, or any directory on the way to it below `root`, is a symbolic
@@ -100,6 +155,28 @@ mod tests {
     #[test]
     fn reports_live_under_reports() {
         assert_eq!(report_path("ENIGM-2026-0001"), PathBuf::from("reports/ENIGM-2026-0001.md"));
+    }
+
+    #[test]
+    fn both_layouts_name_a_report_and_nothing_else() {
+        let id = "ENIGM-2026-0001";
+        assert_eq!(Layout::Flat.report_path(id), PathBuf::from("reports/ENIGM-2026-0001.md"));
+        assert_eq!(Layout::Sharded.report_path(id), PathBuf::from("reports/2026/ENIGM-2026-0001.md"));
+        assert_eq!(Layout::Sharded.report_folder(id), PathBuf::from("reports/2026/ENIGM-2026-0001"));
+        assert_eq!(Layout::Sharded.report_path("odd"), PathBuf::from("reports/odd.md"));
+        for layout in [Layout::Flat, Layout::Sharded] {
+            assert_eq!(report_id_of(&layout.report_path(id)), Some(id));
+        }
+        for other in [
+            "reports/.gitkeep",
+            "reports/2026/x/y.md",
+            "reports/ENIGM-2026-0001/messages/0001-in.md",
+            "x/A.md",
+            "reports/abc/A.md",
+            "reports/A.txt",
+        ] {
+            assert_eq!(report_id_of(Path::new(other)), None, "{other}");
+        }
     }
 
     #[test]

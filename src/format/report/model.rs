@@ -120,6 +120,62 @@ pub struct Product {
     /// Identifiers of a standard CSAF does not name: a namespace URL and the identifier.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub x_generic_uris: Vec<GenericUri>,
+    /// Affected spans, one per release branch (backports), in the shape of OSV's events and
+    /// Go's `versions`: each span starts at `introduced` and ends before `fixed` (or at
+    /// `last_affected`). Said instead of `affected`/`fixed`, never beside them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionSpan>,
+    /// The product's VEX status for this vulnerability; unset reads as `affected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProductStatus>,
+    /// Why a `not_affected` product is not affected (the OpenVEX / CSAF set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<Justification>,
+    /// The impact statement of a `not_affected` product: how it is not affected, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    /// The action statement of an `affected` product: what a user should do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+/// One affected span of versions of a product: from `introduced` (inclusive; unset for "from
+/// the first version") up to `fixed` (exclusive) or `last_affected` (inclusive); neither for
+/// "and every later version". At most one of `fixed` and `last_affected`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSpan {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_affected: Option<String>,
+}
+
+/// A product's VEX status (OpenVEX `status`; CSAF `product_status` groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    /// Some versions are affected (the spans say which).
+    Affected,
+    /// No version is affected; `justification` and `impact` say why.
+    NotAffected,
+    /// Every version the report names is fixed.
+    Fixed,
+    /// Not known yet.
+    UnderInvestigation,
+}
+
+/// Why a product is not affected: the five justifications OpenVEX and CSAF share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Justification {
+    ComponentNotPresent,
+    VulnerableCodeNotPresent,
+    VulnerableCodeNotInExecutePath,
+    VulnerableCodeCannotBeControlledByAdversary,
+    InlineMitigationsAlreadyExist,
 }
 
 impl Product {
