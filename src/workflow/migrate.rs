@@ -4,7 +4,7 @@
 //! every commit while `reports/` is flat. `migrate` moves each report file `reports/<ID>.md`
 //! to its year shard `reports/<YEAR>/<ID>.md`, its folder `reports/<ID>/` beside it, and sets
 //! `layout: sharded` in `enigm.yaml`, so new reports go there too. Every file keeps its bytes:
-//! the commit is pure renames, which git's rename detection pairs (`git log --follow`), and
+//! the commit is pure renames, which git's rename detection pairs (so `git log` follows them), and
 //! `verify`, `history` and the CSAF revision history read as the same reports in their new
 //! place ([`crate::store::history`]). It is one commit made like every other commit of the
 //! tool (the repository's hooks, signing as configured, under the write lock the caller
@@ -218,8 +218,8 @@ fn message(plan: &Plan) -> String {
     };
     format!(
         "migrate: {n} report{} moved to the sharded layout\n\nEvery report file reports/<ID>.md moved to reports/<YEAR>/<ID>.md{files}, \
-         byte for byte, and enigm.yaml says `layout: sharded`. Pure renames: `git log --follow` and \
-         `enigm-disclose history` follow each report across this commit.\n",
+         byte for byte, and enigm.yaml says `layout: sharded`. Pure renames: git's rename detection \
+         and `enigm-disclose history` follow each report across this commit.\n",
         if n == 1 { "" } else { "s" }
     )
 }
