@@ -69,16 +69,6 @@ impl Layout {
             _ => PathBuf::from(REPORTS_DIR),
         }
     }
-}
-
-impl Layout {
-    /// The other layout: where a report of this id lives if it is not where this one says.
-    pub fn other(self) -> Layout {
-        match self {
-            Layout::Flat => Layout::Sharded,
-            Layout::Sharded => Layout::Flat,
-        }
-    }
 
     /// The name `enigm.yaml` spells it with.
     pub fn as_str(self) -> &'static str {
@@ -272,7 +262,7 @@ mod tests {
         assert_eq!(misplaced(Path::new("reports/2026/ENIGM-2026-0001.md")), None);
         assert_eq!(misplaced(Path::new("reports/ENIGM-2026-0001.md")), None, "flat is read in either layout");
         assert_eq!(misplaced(Path::new("reports/2026/odd.md")), Some(PathBuf::from("reports/odd.md")));
-        assert_eq!(Layout::Flat.other(), Layout::Sharded);
+        assert_eq!((Layout::Flat.as_str(), Layout::Sharded.as_str()), ("flat", "sharded"));
         assert_eq!(
             folder_entry("reports/2026/ENIGM-2026-0001/messages/0001-in.md"),
             Some((Layout::Sharded.report_path(id), "messages/0001-in.md"))

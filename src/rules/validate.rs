@@ -519,7 +519,8 @@ fn placement(all: &[PathBuf], checked: &HashMap<PathBuf, Claim>) -> Vec<Finding>
         }
         let Some(id) = crate::layout::report_id_of(rel) else { continue };
         let places = crate::layout::report_places(id);
-        if places.iter().all(|p| present.contains(p.as_path())) && places.first() == Some(rel) {
+        // An id without a year has one place only.
+        if places.len() == 2 && places.iter().all(|p| present.contains(p.as_path())) && places[0] == *rel {
             let message =
                 format!("{} and {} are both files of {id}: keep one", places[0].display(), places[1].display());
             out.push(Finding::error(Code::ReportMisplaced, rel, None, message).with_help(help));
@@ -657,4 +658,28 @@ fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathB
                 .map(|id| (id, p.clone()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placement_names_wrong_shards_and_both_places_and_never_panics_on_odd_names() {
+        let claim = |p: &str| (PathBuf::from(p), Claim { id: String::new(), span: 0..0 });
+        let all: Vec<PathBuf> =
+            ["reports/odd.md", "reports/A-2026-0001.md", "reports/2026/A-2026-0001.md", "reports/2025/A-2026-0002.md"]
+                .map(PathBuf::from)
+                .to_vec();
+        let checked: HashMap<PathBuf, Claim> = all.iter().map(|p| claim(p.to_str().expect("utf8"))).collect();
+        let mut found: Vec<String> = placement(&all, &checked).into_iter().map(|f| f.message).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "reports/2025/A-2026-0002.md is in the wrong shard: the report's file is reports/2026/A-2026-0002.md",
+                "reports/A-2026-0001.md and reports/2026/A-2026-0001.md are both files of A-2026-0001: keep one",
+            ]
+        );
+    }
 }
