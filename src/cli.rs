@@ -19,6 +19,7 @@ mod init;
 mod list;
 mod man;
 mod markdown;
+mod migrate;
 mod new;
 mod output;
 mod render;
@@ -110,6 +111,7 @@ enum Command {
     Templates(render::TemplatesArgs),
     Hook(hook::HookArgs),
     Renumber(renumber::RenumberArgs),
+    Migrate(migrate::MigrateArgs),
     Enrich(enrich::EnrichArgs),
     Edit(seal::EditArgs),
     Seal(seal::SealArgs),
@@ -291,6 +293,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(&ctx, args),
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Renumber(args) => renumber::run(&ctx, args),
+        Command::Migrate(args) => migrate::run(&ctx, args),
         Command::Enrich(args) => enrich::run(&ctx, args),
         Command::Advance(args) => advance::run(&ctx, args),
         Command::Reply(args) => reply::run(&ctx, args),

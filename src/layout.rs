@@ -69,6 +69,70 @@ impl Layout {
             _ => PathBuf::from(REPORTS_DIR),
         }
     }
+
+    /// The name `enigm.yaml` spells it with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Flat => "flat",
+            Layout::Sharded => "sharded",
+        }
+    }
+}
+
+/// The places a report `id` may live, relative to the root: flat first, then its shard
+/// (one place for an id without a year).
+pub fn report_places(id: &str) -> Vec<PathBuf> {
+    let mut places = vec![Layout::Flat.report_path(id)];
+    if shard(id).is_some() {
+        places.push(Layout::Sharded.report_path(id));
+    }
+    places
+}
+
+/// The folder of a report's correspondence, beside its file (`reports/2026/X.md` →
+/// `reports/2026/X`), in whichever layout the file is.
+pub fn folder_beside(report: &Path) -> PathBuf {
+    report.with_extension("")
+}
+
+/// A file of a report's folder named by a repository-relative `/`-separated path
+/// (`reports/<ID>/messages/0001-in.md`, `reports/<YEAR>/<ID>/…`): the report file the folder
+/// sits beside and the name inside the folder. `None` for a report file or anything else.
+pub fn folder_entry(rel: &str) -> Option<(PathBuf, &str)> {
+    let rest = rel.strip_prefix(REPORTS_DIR)?.strip_prefix('/')?;
+    let (first, after) = rest.split_once('/')?;
+    let (dir, folder, name) = match after.split_once('/') {
+        Some((folder, name)) if is_shard_name(first) => (Path::new(REPORTS_DIR).join(first), folder, name),
+        _ if is_shard_name(first) => return None,
+        _ => (PathBuf::from(REPORTS_DIR), first, after),
+    };
+    (!folder.starts_with('.')).then(|| (dir.join(report_file_name(folder)), name))
+}
+
+/// True for the name of a year shard directory under `reports/` (four ASCII digits).
+pub fn is_shard_name(name: &str) -> bool {
+    name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The id of a report file named relative to `reports/` (`X.md` or `2026/X.md`), as the
+/// history walks name them; `None` for anything else (see [`report_id_of`]).
+pub fn report_id_in_reports(name: &str) -> Option<&str> {
+    let (first, rest) = match name.split_once('/') {
+        Some((shard, file)) if is_shard_name(shard) && !file.contains('/') => (shard, Some(file)),
+        Some(_) => return None,
+        None => (name, None),
+    };
+    let file = rest.unwrap_or(first);
+    file.strip_suffix(".md").filter(|stem| !stem.is_empty() && !file.starts_with('.'))
+}
+
+/// Where a report file (relative to the root) is in the wrong place: a sharded file whose
+/// shard is not its id's year. Returns the place it belongs.
+pub fn misplaced(rel: &Path) -> Option<PathBuf> {
+    let id = report_id_of(rel)?;
+    let in_shard = rel.parent().is_some_and(|p| p != Path::new(REPORTS_DIR));
+    let right = Layout::Sharded.report_path(id);
+    (in_shard && rel != right).then_some(right)
 }
 
 /// The year shard of a report id: `ENIGM-2026-0001` → `2026`.
@@ -88,7 +152,7 @@ pub fn report_id_of(rel: &Path) -> Option<&str> {
     let (first, second, third) = (parts.next()??, parts.next(), parts.next());
     let name = match (second, third) {
         (None, _) => first,
-        (Some(Some(name)), None) if first.len() == 4 && first.bytes().all(|b| b.is_ascii_digit()) => name,
+        (Some(Some(name)), None) if is_shard_name(first) => name,
         _ => return None,
     };
     name.strip_suffix(".md").filter(|stem| !stem.is_empty() && !name.starts_with('.'))
@@ -176,6 +240,36 @@ mod tests {
             "reports/A.txt",
         ] {
             assert_eq!(report_id_of(Path::new(other)), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn places_folders_and_shards() {
+        let id = "ENIGM-2026-0001";
+        assert_eq!(
+            report_places(id),
+            [PathBuf::from("reports/ENIGM-2026-0001.md"), PathBuf::from("reports/2026/ENIGM-2026-0001.md")]
+        );
+        assert_eq!(report_places("odd"), [PathBuf::from("reports/odd.md")]);
+        assert_eq!(folder_beside(&Layout::Sharded.report_path(id)), Layout::Sharded.report_folder(id));
+        assert_eq!(folder_beside(&Layout::Flat.report_path(id)), Layout::Flat.report_folder(id));
+        assert_eq!(report_id_in_reports("ENIGM-2026-0001.md"), Some(id));
+        assert_eq!(report_id_in_reports("2026/ENIGM-2026-0001.md"), Some(id));
+        for other in ["ENIGM-2026-0001", "2026/x/y.md", "abc/A.md", ".gitkeep", "2026/.md"] {
+            assert_eq!(report_id_in_reports(other), None, "{other}");
+        }
+        assert_eq!(misplaced(Path::new("reports/2025/ENIGM-2026-0001.md")), Some(Layout::Sharded.report_path(id)));
+        assert_eq!(misplaced(Path::new("reports/2026/ENIGM-2026-0001.md")), None);
+        assert_eq!(misplaced(Path::new("reports/ENIGM-2026-0001.md")), None, "flat is read in either layout");
+        assert_eq!(misplaced(Path::new("reports/2026/odd.md")), Some(PathBuf::from("reports/odd.md")));
+        assert_eq!((Layout::Flat.as_str(), Layout::Sharded.as_str()), ("flat", "sharded"));
+        assert_eq!(
+            folder_entry("reports/2026/ENIGM-2026-0001/messages/0001-in.md"),
+            Some((Layout::Sharded.report_path(id), "messages/0001-in.md"))
+        );
+        assert_eq!(folder_entry("reports/ENIGM-2026-0001/a/b"), Some((Layout::Flat.report_path(id), "a/b")));
+        for other in ["reports/2026/ENIGM-2026-0001.md", "reports/ENIGM-2026-0001.md", "x/A/b", "reports/.git/x"] {
+            assert_eq!(folder_entry(other), None, "{other}");
         }
     }
 

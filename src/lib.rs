@@ -1,7 +1,8 @@
 //! enigm-disclose: coordinated vulnerability disclosure out of a plain git repository.
 //!
-//! Each report is a Markdown file with YAML front matter under `reports/`; the lifecycle is a
-//! series of git commits; advisories are rendered from the files. This crate is the core: it
+//! Each report is a Markdown file with YAML front matter under `reports/` (flat, or sharded by
+//! year: [`layout`]); the lifecycle is a series of git commits; advisories are rendered from
+//! the files. This crate is the core: it
 //! returns data and typed errors that name fields and concepts, never flags. The command line
 //! (parsing, flag names, hints, output formats) lives in the binary (`src/main.rs`, `src/cli/`).
 //!
@@ -12,7 +13,7 @@
 //! | [`format`] | what a file says: bytes ↔ located, typed data (YAML, reports, `enigm.yaml`, ids, CVSS, SSVC trees, version ranges, purls, the CWE catalogue, KEV/EPSS files, findings, what a channel delivers) | git, rules, I/O beyond the bytes it is given |
 //! | [`rules`] | what a file must be: the lifecycle, the JSON Schemas, the semantic checks, `validate` | writes |
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock, mail sent out of it | policy decisions |
-//! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, demo, reply | rendering |
+//! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, migrate, demo, reply | rendering |
 //! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
 //! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`); the templated messages to reporters | a `Repo`: history arrives as data |
 //!
@@ -34,6 +35,7 @@
 //! | `advance` | [`workflow::advance`] (with a reply: [`workflow::reply`]) |
 //! | `reply`, `correspond` | [`workflow::reply`], [`workflow::correspond`] (templates: [`publish::messages`]; sending: [`store::mail`]) |
 //! | `renumber` | [`workflow::renumber`] |
+//! | `migrate` | [`workflow::migrate`] (where reports live: [`layout`], [`store::scan`]) |
 //! | `enrich` | [`workflow::enrich`] (files: [`format::enrichment`]) |
 //! | `demo` | [`workflow::demo`] |
 //! | `seal`, `rekey`, `edit` | [`workflow::seal`] (file shape and age: [`format::sealed`], keys: [`format::keys`], [`store::keys`]) |

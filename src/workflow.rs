@@ -8,6 +8,7 @@ pub mod demo;
 pub mod enrich;
 pub mod import;
 pub mod init;
+pub mod migrate;
 pub mod renumber;
 pub mod reply;
 pub mod seal;

@@ -39,6 +39,7 @@ mod cli {
     mod sandbox;
     mod sarif;
     mod sealed;
+    mod shard;
     mod ssvc;
     mod validate;
     mod writes;

@@ -1,11 +1,9 @@
 //! `enigm-disclose history` and `enigm-disclose verify`: the audit trail in git.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::layout::REPORTS_DIR;
 use enigm_disclose::query::audit::{history, verify};
 
 use super::Context;
@@ -36,9 +34,9 @@ pub struct VerifyArgs {
 }
 
 pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> {
-    let (repo, _) = ctx.open()?;
+    let (repo, config) = ctx.open()?;
     let id = super::report_id(&repo, &args.id)?;
-    let h = history(&repo, &Path::new(REPORTS_DIR).join(format!("{id}.md")))?;
+    let h = history(&repo, &enigm_disclose::store::scan::report_file(repo.root(), config.layout, &id))?;
     if args.format == Format::Json {
         print_json(&h)?;
         return Ok(ExitCode::SUCCESS);

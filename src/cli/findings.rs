@@ -72,7 +72,7 @@ fn is_public_report(file: &FileResult) -> bool {
     }
     let Ok(doc) = Document::parse(&file.path, text.clone()) else { return false };
     let state = doc.value().get("state").and_then(|v| v.as_str()).and_then(|s| s.parse::<State>().ok());
-    file.path.parent() == Some(Path::new(enigm_disclose::layout::REPORTS_DIR)) && state.is_some_and(State::is_public)
+    enigm_disclose::layout::report_id_of(&file.path).is_some() && state.is_some_and(State::is_public)
 }
 
 fn path_of(f: &Finding) -> String {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use enigm_disclose::Error;
 use enigm_disclose::format::config::ConfigSeed;
+use enigm_disclose::layout::Layout;
 use enigm_disclose::store::hook;
 use enigm_disclose::store::repo::Repo;
 use enigm_disclose::workflow::init::{InitOptions, init, missing_ignores};
@@ -61,6 +62,26 @@ pub struct InitArgs {
     /// Keep report titles in clear text in a sealed repository (for dashboards).
     #[arg(long, requires = "sealed")]
     clear_titles: bool,
+    /// Where report files live: flat (reports/<ID>.md) or sharded (reports/<YEAR>/<ID>.md,
+    /// for repositories that will hold many reports).
+    #[arg(long, value_enum, default_value_t = LayoutArg::Flat)]
+    layout: LayoutArg,
+}
+
+/// The `layout` of `enigm.yaml`, as the command line spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LayoutArg {
+    Flat,
+    Sharded,
+}
+
+impl From<LayoutArg> for Layout {
+    fn from(arg: LayoutArg) -> Layout {
+        match arg {
+            LayoutArg::Flat => Layout::Flat,
+            LayoutArg::Sharded => Layout::Sharded,
+        }
+    }
 }
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
@@ -77,6 +98,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
         commit: !args.no_commit,
         verify: !args.no_verify,
         sealing: None,
+        layout: args.layout.into(),
     };
     let mut text = String::new();
     let opts = if args.sealed || !args.recipients.is_empty() {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::Context;
 use super::output::{Format, parse_date, print, print_json};
 
-/// File a new report: allocate its id, write reports/<ID>.md, commit it.
+/// File a new report: allocate its id, write its file under reports/, commit it.
 ///
 /// Missing --title/--product/--reporter-name are asked for on a terminal; without one
 /// (scripts, CI) the command fails naming every missing flag.

@@ -8,7 +8,6 @@ use clap::{Args, Subcommand, ValueEnum};
 use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::Document;
-use enigm_disclose::layout::report_path;
 use enigm_disclose::publish::csaf::tracking::History;
 use enigm_disclose::publish::distribution::Trust;
 use enigm_disclose::publish::signing::Signer;
@@ -195,7 +194,7 @@ fn changed_since(repo: &Repo, rev: &str) -> Result<HashSet<String>, Error> {
 
 fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderArgs) -> Result<ExitCode, Error> {
     let id = super::report_id(repo, id)?;
-    let doc = Document::load(repo.root(), &report_path(&id))?;
+    let doc = Document::load(repo.root(), &enigm_disclose::store::scan::report_file(repo.root(), config.layout, &id))?;
     let report = doc.report()?;
     let format = match args.format {
         OneFormat::Html => Format::Html,

@@ -67,7 +67,7 @@ pub fn run_edit(ctx: &Context, args: EditArgs) -> Result<ExitCode, Error> {
     let identity = repo.identity()?;
     let identity = if args.no_verify { identity.without_hooks() } else { identity };
     repo.check_can_commit()?;
-    let path = std::path::Path::new(enigm_disclose::layout::REPORTS_DIR).join(format!("{id}.md"));
+    let path = enigm_disclose::store::scan::report_file(repo.root(), config.layout, &id);
     let before = enigm_disclose::format::report::Document::load(repo.root(), &path)?;
     enigm_disclose::workflow::seal::require_open(&before)?;
     let draft = repo.git_dir().join(format!("enigm-edit-{}-{id}.md", std::process::id()));

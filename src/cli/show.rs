@@ -9,7 +9,6 @@ use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::cvss;
 use enigm_disclose::format::report::{Document, Level, Report};
-use enigm_disclose::layout::REPORTS_DIR;
 use enigm_disclose::query::deadline::{self, Deadline};
 use serde::Serialize;
 
@@ -59,7 +58,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
     let now = super::output::now(args.today)?;
     let today = now.today;
     let id = super::report_id(&repo, &args.id)?;
-    let path: PathBuf = Path::new(REPORTS_DIR).join(format!("{id}.md"));
+    let path: PathBuf = enigm_disclose::store::scan::report_file(repo.root(), config.layout, &id);
     let doc = Document::load(repo.root(), &path)?;
     let report = doc.report()?;
     let mut deadlines = deadline::pending(&report, &config.policy, today);

@@ -137,12 +137,13 @@ fn relative_to(repo: &Repo, path: &Path, staged: bool) -> Result<PathBuf, Error>
     if !enigm_disclose::store::files::is_contained(&rel) {
         return Err(outside());
     }
-    let is_report = rel.parent() == Some(Path::new(enigm_disclose::layout::REPORTS_DIR))
-        && rel.extension().is_some_and(|e| e == "md");
+    let is_report = enigm_disclose::layout::report_id_of(&rel).is_some()
+        || (rel.parent() == Some(Path::new(enigm_disclose::layout::REPORTS_DIR))
+            && rel.extension().is_some_and(|e| e == "md"));
     if !is_report && rel != Path::new(enigm_disclose::layout::CONFIG_FILE) {
         return Err(Error::usage(
             format!("{} is not a report", rel.display()),
-            "validate checks reports/<ID>.md and enigm.yaml; pre-commit users: `files: ^(reports/[^/]+\\.md|enigm\\.yaml)$`",
+            "validate checks reports/<ID>.md, reports/<YEAR>/<ID>.md and enigm.yaml; pre-commit users: `files: ^(reports/([0-9]{4}/)?[^/]+\\.md|enigm\\.yaml)$`",
         ));
     }
     Ok(rel)

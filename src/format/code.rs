@@ -39,6 +39,7 @@ pub enum Code {
     IdPrefix,
     IdYear,
     DuplicateId,
+    ReportMisplaced,
     // State requirements.
     MissingSeverity,
     MissingAffected,
@@ -178,6 +179,9 @@ impl Code {
             Code::IdPrefix => "the id prefix is not the id_prefix of enigm.yaml",
             Code::IdYear => "the id year is not the year of `reported`",
             Code::DuplicateId => "two reports share an id",
+            Code::ReportMisplaced => {
+                "a report file is not where its id puts it (another year's shard, or both layouts)"
+            }
             Code::MissingSeverity => "a report past triage has no severity",
             Code::MissingAffected => "a confirmed report has a product without `affected` versions",
             Code::MissingFix => "a fixed or published report has neither fixed versions nor a mitigation",

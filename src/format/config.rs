@@ -34,6 +34,10 @@ pub struct Config {
     /// Prefix of report ids: `<PREFIX>-<YEAR>-<NNNN>`.
     #[serde(default = "default_prefix")]
     pub id_prefix: String,
+    /// Where new reports are written: `reports/<ID>.md` (flat, the default) or
+    /// `reports/<YEAR>/<ID>.md` (sharded). Reading accepts both.
+    #[serde(default)]
+    pub layout: crate::layout::Layout,
     pub organization: Organization,
     #[serde(default)]
     pub products: Vec<ProductConfig>,
@@ -452,6 +456,43 @@ pub const OSV_PREFIXES: &[&str] = &[
 /// The text of `root/enigm.yaml`. A symbolic link (which could point outside the
 /// repository) is never followed; a directory, a file over 1 MiB or non-UTF-8 bytes are
 /// refused with a `config-unreadable` finding.
+/// `text` (an `enigm.yaml`) with `layout` set, every other byte kept: the value of an
+/// existing `layout` key replaced, else the commented `# layout: …` line of a fresh file, else
+/// a `layout:` line before the first top-level key. `None` when the text does not parse, or
+/// would not say `layout` afterwards (then it is for a person to edit).
+pub fn set_layout(text: &str, layout: crate::layout::Layout) -> Option<String> {
+    let yaml = Config::located(text).ok()?;
+    let value = layout.as_str();
+    let out = match yaml.spans().get("layout") {
+        Some(span) => format!("{}{value}{}", &text[..span.value.start], &text[span.value.end..]),
+        None => {
+            let line = format!("layout: {value}");
+            let at = |needle: &str| {
+                text.match_indices(needle).map(|(i, _)| i).find(|&i| i == 0 || text[..i].ends_with('\n'))
+            };
+            match at("# layout: ") {
+                Some(i) => {
+                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                    format!("{}{line}{}", &text[..i], &text[end..])
+                }
+                None => {
+                    let first_key = text
+                        .split_inclusive('\n')
+                        .scan(0, |pos, l| {
+                            let start = *pos;
+                            *pos += l.len();
+                            Some((start, l))
+                        })
+                        .find(|(_, l)| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+                        .map_or(text.len(), |(start, _)| start);
+                    format!("{}{line}\n{}", &text[..first_key], &text[first_key..])
+                }
+            }
+        }
+    };
+    Config::parse(&out).ok().filter(|c| c.layout == layout).map(|_| out)
+}
+
 pub fn read_text(root: &Path) -> Result<String, Box<Rejected>> {
     let rel = Path::new(CONFIG_FILE);
     let unreadable = |why: String, help: &str| {
@@ -512,6 +553,10 @@ impl ConfigSeed {
 
 # Report ids are <id_prefix>-<YEAR>-<NNNN>, e.g. {prefix}-2026-0001.
 id_prefix: {prefix}
+
+# Where report files live: flat, reports/<ID>.md (the default), or sharded,
+# reports/<YEAR>/<ID>.md (`enigm-disclose migrate` moves a flat repository).
+# layout: sharded
 
 # Who runs this disclosure process; shown on advisories.
 organization:
@@ -592,6 +637,25 @@ mod tests {
         assert_eq!(c.policy, Policy::default());
         let empty = ConfigSeed { products: vec![], ..seed() };
         assert!(Config::parse(&empty.render()).expect("parses").products.is_empty());
+    }
+
+    #[test]
+    fn the_layout_is_set_keeping_every_other_byte() {
+        use crate::layout::Layout;
+        let fresh = seed().render();
+        assert_eq!(Config::parse(&fresh).expect("parses").layout, Layout::Flat, "flat by default");
+        let sharded = set_layout(&fresh, Layout::Sharded).expect("set");
+        assert_eq!(sharded, fresh.replacen("# layout: sharded", "layout: sharded", 1));
+        assert_eq!(
+            set_layout(&sharded, Layout::Flat).expect("set"),
+            fresh.replacen("# layout: sharded", "layout: flat", 1)
+        );
+        let bare = "# mine\nid_prefix: ACME\norganization:\n  name: A\n  security_contact: s@a.test\n";
+        assert_eq!(
+            set_layout(bare, Layout::Sharded).expect("set"),
+            bare.replacen("id_prefix", "layout: sharded\nid_prefix", 1)
+        );
+        assert_eq!(set_layout("organization: [", Layout::Sharded), None, "not YAML: left to a person");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Where a report's correspondence and attachments live, and what their names may be.
 //!
-//! A report `reports/<ID>.md` owns the folder `reports/<ID>/`: message texts under
+//! A report `reports/<ID>.md` owns the folder beside it, `reports/<ID>/` (in the sharded
+//! layout `reports/<YEAR>/<ID>.md` owns `reports/<YEAR>/<ID>/`): message texts under
 //! `messages/` (`0001-in.md`, `0002-out.md`, numbered in the order of `correspondence[]`) and
 //! files that came with a message under `attachments/`. In a sealed repository each such file
 //! is one armoured age block with `.age` appended to its name, sealed to the report's
@@ -15,7 +16,6 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::format::report::Direction;
-use crate::layout::REPORTS_DIR;
 
 /// Message texts, inside a report's folder.
 pub const MESSAGES_DIR: &str = "messages";
@@ -26,9 +26,10 @@ pub const SEALED_EXT: &str = "age";
 /// The longest file name kept, in bytes (the rest is cut at a character boundary).
 pub const MAX_NAME: usize = 100;
 
-/// The folder of report `id`, relative to the repository root.
-pub fn folder(id: &str) -> PathBuf {
-    Path::new(REPORTS_DIR).join(id)
+/// The folder of the report whose file is `report` (relative to the repository root),
+/// beside it: `reports/2026/X.md` → `reports/2026/X`.
+pub fn folder(report: &Path) -> PathBuf {
+    crate::layout::folder_beside(report)
 }
 
 /// The name (relative to the folder) of the `n`th message (1-based) of a report.
@@ -62,12 +63,13 @@ pub fn safe_name(name: &str) -> Option<String> {
     (!cut.is_empty()).then_some(cut)
 }
 
-/// The repository path of `name` inside report `id`'s folder, or `None` when `name` is not
-/// a plain relative path (absolute, `..`, a drive prefix): such a name is never followed.
-pub fn resolve(id: &str, name: &str) -> Option<PathBuf> {
+/// The repository path of `name` inside the folder of the report at `report`, or `None`
+/// when `name` is not a plain relative path (absolute, `..`, a drive prefix): such a name is
+/// never followed.
+pub fn resolve(report: &Path, name: &str) -> Option<PathBuf> {
     let rel = Path::new(name);
     let plain = !name.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
-    plain.then(|| folder(id).join(rel))
+    plain.then(|| folder(report).join(rel))
 }
 
 /// Whether a stored name is sealed (ends in `.age`).
@@ -96,14 +98,20 @@ mod tests {
 
     #[test]
     fn stored_names_resolve_only_inside_the_folder() {
+        let report = Path::new("reports/ENIGM-2026-0001.md");
         assert_eq!(
-            resolve("ENIGM-2026-0001", "messages/0001-in.md"),
+            resolve(report, "messages/0001-in.md"),
             Some(PathBuf::from("reports/ENIGM-2026-0001/messages/0001-in.md"))
         );
-        assert_eq!(resolve("ENIGM-2026-0001", "../ENIGM-2026-0002.md"), None);
-        assert_eq!(resolve("ENIGM-2026-0001", "/etc/passwd"), None);
-        assert_eq!(resolve("ENIGM-2026-0001", "./a"), None);
-        assert_eq!(resolve("ENIGM-2026-0001", ""), None);
+        assert_eq!(
+            resolve(Path::new("reports/2026/ENIGM-2026-0001.md"), "messages/0001-in.md"),
+            Some(PathBuf::from("reports/2026/ENIGM-2026-0001/messages/0001-in.md")),
+            "beside the report in the sharded layout"
+        );
+        assert_eq!(resolve(report, "../ENIGM-2026-0002.md"), None);
+        assert_eq!(resolve(report, "/etc/passwd"), None);
+        assert_eq!(resolve(report, "./a"), None);
+        assert_eq!(resolve(report, ""), None);
         assert_eq!(message_name(3, Direction::Out, true), "messages/0003-out.md.age");
     }
 }

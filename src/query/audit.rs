@@ -148,8 +148,8 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
         path: format!("{REPORTS_DIR}/{path}"),
         message,
     };
-    let mut deleted_public: Vec<(String, Report)> = Vec::new();
-    let mut added_ids: HashMap<String, String> = HashMap::new();
+    let mut deleted: Vec<(String, Report)> = Vec::new();
+    let mut added: HashMap<String, (String, Report)> = HashMap::new();
     for change in &step.changes {
         // In a merge, a version that another parent already has was checked on that side.
         if change.merged {
@@ -174,20 +174,31 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
                 }
             }
             (Some(b), None) => {
-                if let Some(old) = parse_blob(objects.blob(b), name).filter(|r| r.state.is_public()) {
-                    deleted_public.push((name.clone(), old));
+                if let Some(old) = parse_blob(objects.blob(b), name) {
+                    deleted.push((name.clone(), old));
                 }
             }
             (None, Some(a)) => {
                 if let Some(new) = parse_blob(objects.blob(a), name) {
-                    added_ids.insert(new.id, name.clone());
+                    added.insert(new.id.clone(), (name.clone(), new));
                 }
             }
             (None, None) => {}
         }
     }
-    for (name, old) in deleted_public {
-        match added_ids.get(&old.id) {
+    for (name, old) in deleted {
+        let moved = added.get(&old.id).filter(|(to, _)| between_layouts(&old.id, &name, to));
+        if let Some((to, new)) = moved {
+            // The same report in its place in the other layout (`migrate`): a modification.
+            for b in change::modified(&old, new) {
+                findings.push(finding(b.code, to, b.message));
+            }
+            continue;
+        }
+        if !old.state.is_public() {
+            continue;
+        }
+        match added.get(&old.id).map(|(to, _)| to) {
             Some(to) => findings.push(finding(
                 Code::PublishedRenamed,
                 &name,
@@ -201,6 +212,14 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
         }
     }
     Ok((step.changes.len(), findings))
+}
+
+/// True when `from` and `to` (names inside `reports/`) are report `id`'s places in the two
+/// layouts (`X.md` and `<YEAR>/X.md`).
+fn between_layouts(id: &str, from: &str, to: &str) -> bool {
+    let places = crate::layout::report_places(id);
+    let inside = |name: &str| Path::new(REPORTS_DIR).join(name);
+    from != to && places.contains(&inside(from)) && places.contains(&inside(to))
 }
 
 /// One row of a report's history.
@@ -239,7 +258,8 @@ pub struct History {
 /// entries not committed yet.
 pub fn history(repo: &Repo, path: &Path) -> Result<History> {
     let report = Document::load(repo.root(), path)?.report()?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    // Named inside `reports/` (`X.md`, `2026/X.md`), as the history walks name files.
+    let name = path.strip_prefix(REPORTS_DIR).ok().and_then(Path::to_str).unwrap_or_default();
     // The file cannot exist before the report was received: stop the walk a day before that.
     let since = report.reported.and_hms_opt(0, 0, 0).map_or(i64::MIN, |d| d.and_utc().timestamp() - 86_400);
     let mut entries = Vec::new();
@@ -313,11 +333,15 @@ fn timeline_entry(
 }
 
 /// The report in file `old_name` became `new`: the same bytes but for its id, as `renumber`
-/// leaves them (the `id` value rewritten, every other byte kept). A sealed report is re-sealed
-/// by `renumber`, so its block differs every time: there the clear parts are compared.
+/// leaves them (the `id` value rewritten, every other byte kept), or the same bytes moved from
+/// its place in one layout to the other (`migrate`). A sealed report is re-sealed by
+/// `renumber`, so its block differs every time: there the clear parts are compared.
 fn renamed_from(old_name: &str, old: &[u8], new: &[u8]) -> bool {
     let id = |bytes: &[u8], name: &str| parse_blob(Some(bytes.to_vec()), name).map(|r| r.id);
     let (Some(old_id), Some(new_id)) = (id(old, old_name), id(new, "new.md")) else { return false };
+    if old == new {
+        return crate::layout::report_id_in_reports(old_name) == Some(old_id.as_str());
+    }
     let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else { return false };
     let (old_clear, new_clear) = (sealed::clear_part(old), sealed::clear_part(new));
     let both_sealed = old_clear.len() < old.len() && new_clear.len() < new.len();
@@ -345,6 +369,11 @@ mod tests {
         assert!(renamed_from("ENIGM-2026-0009.md", REPORT.as_bytes(), renamed.as_bytes()));
         let edited = renamed.replace("title: T", "title: U");
         assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), edited.as_bytes()));
-        assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), REPORT.as_bytes()), "same id: no rename");
+        assert!(renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), REPORT.as_bytes()), "moved to the other layout");
+        assert!(!renamed_from("ENIGM-2026-0009.md", REPORT.as_bytes(), REPORT.as_bytes()), "a copy of another file");
+        assert!(super::between_layouts("ENIGM-2026-0001", "ENIGM-2026-0001.md", "2026/ENIGM-2026-0001.md"));
+        assert!(super::between_layouts("ENIGM-2026-0001", "2026/ENIGM-2026-0001.md", "ENIGM-2026-0001.md"));
+        assert!(!super::between_layouts("ENIGM-2026-0001", "ENIGM-2026-0001.md", "2025/ENIGM-2026-0001.md"));
+        assert!(!super::between_layouts("ENIGM-2026-0001", "ENIGM-2026-0009.md", "2026/ENIGM-2026-0001.md"));
     }
 }

@@ -1,4 +1,5 @@
-//! The files of a report's folder (`reports/<ID>/`, [`crate::format::correspondence`]) against
+//! The files of a report's folder (`reports/<ID>/`, beside the report in either layout,
+//! [`crate::format::correspondence`]) against
 //! its `correspondence[]`: every named text and attachment is a file inside the folder
 //! (`message-file-missing`), every file there is named by an entry (`message-file-unlisted`,
 //! a warning: a file nobody will find from the report), and every sealed file (`.age`) is a
@@ -33,13 +34,13 @@ pub fn check_names(doc: &Document, report: &Report, present: &[String]) -> Vec<F
         );
         for (key, name) in names {
             named.push(name);
-            let why = if layout::resolve(&report.id, name).is_none() {
-                format!("`{name}` is not a path inside the report's folder {}/", layout::folder(&report.id).display())
+            let why = if layout::resolve(&doc.path, name).is_none() {
+                format!("`{name}` is not a path inside the report's folder {}/", layout::folder(&doc.path).display())
             } else if !present.iter().any(|p| p == name) {
                 format!(
                     "message {}: `{name}` is not in the report's folder {}/",
                     i + 1,
-                    layout::folder(&report.id).display()
+                    layout::folder(&doc.path).display()
                 )
             } else {
                 continue;
@@ -50,7 +51,7 @@ pub fn check_names(doc: &Document, report: &Report, present: &[String]) -> Vec<F
         }
     }
     for file in present.iter().filter(|p| !named.contains(&p.as_str())) {
-        let path = layout::folder(&report.id).join(file);
+        let path = layout::folder(&doc.path).join(file);
         out.push(
             Finding::warning(
                 Code::MessageFileUnlisted,

@@ -136,18 +136,19 @@ impl Files<'_> {
         }
     }
 
-    /// The files of every report folder in the source (`reports/<ID>/…`), by id, each
-    /// relative to its folder. A link is never listed (nor followed): it is not a file there.
-    fn folders(&self) -> Result<HashMap<String, Vec<String>>> {
-        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    /// The files of every report folder in the source (`reports/<ID>/…`, in either layout),
+    /// by the report file beside the folder, each relative to its folder. A link is never
+    /// listed (nor followed): it is not a file there.
+    fn folders(&self) -> Result<HashMap<PathBuf, Vec<String>>> {
+        let mut out: HashMap<PathBuf, Vec<String>> = HashMap::new();
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
                 for (path, file) in index.files_under(&format!("{REPORTS_DIR}/")) {
-                    let Some((id, name)) = path.strip_prefix("reports/").and_then(|r| r.split_once('/')) else {
+                    let Some((report, name)) = crate::layout::folder_entry(&path) else {
                         continue;
                     };
                     if file.mode & 0o170000 == 0o100000 {
-                        out.entry(id.to_owned()).or_default().push(name.to_owned());
+                        out.entry(report).or_default().push(name.to_owned());
                     }
                 }
             }
@@ -162,10 +163,7 @@ impl Files<'_> {
             (Some(index), Source::Index) => {
                 let mut paths: Vec<PathBuf> = index
                     .paths()
-                    .filter(|p| {
-                        p.strip_prefix("reports/")
-                            .is_some_and(|n| !n.contains('/') && !n.starts_with('.') && n.ends_with(".md"))
-                    })
+                    .filter(|p| crate::layout::report_id_of(Path::new(p)).is_some())
                     .map(PathBuf::from)
                     .collect();
                 paths.sort();
@@ -220,13 +218,16 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         .into_par_iter()
         .map(|(p, loaded)| {
             let doc = loaded.unwrap_or_else(|| Document::load(root, &p));
-            let present = p.file_stem().and_then(|s| s.to_str()).and_then(|id| folders.get(id));
+            let present = folders.get(&p);
             check_file(&p, doc, &ctx, present)
         })
         .collect();
     let claims: HashMap<PathBuf, Claim> =
         checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
     let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
+    for f in placement(&all, &claims) {
+        push_finding(&mut results, f);
+    }
     relocate(&mut results);
     if request.source == Source::WorkTree {
         results.extend(sealed_files(root, &folders, request.paths.as_deref()));
@@ -485,15 +486,14 @@ fn relocate(results: &mut Vec<FileResult>) {
 
 /// The sealed (`.age`) files of the folders of the checked reports in the work tree
 /// ([`crate::rules::folder::check_sealed_file`]); the gate checks staged ones ([`attachments`]).
-fn sealed_files(root: &Path, folders: &HashMap<String, Vec<String>>, only: Option<&[PathBuf]>) -> Vec<FileResult> {
+fn sealed_files(root: &Path, folders: &HashMap<PathBuf, Vec<String>>, only: Option<&[PathBuf]>) -> Vec<FileResult> {
     let mut out = Vec::new();
-    for (id, names) in folders {
-        let report = Path::new(REPORTS_DIR).join(format!("{id}.md"));
-        if only.is_some_and(|o| !o.contains(&report)) {
+    for (report, names) in folders {
+        if only.is_some_and(|o| !o.contains(report)) {
             continue;
         }
         for name in names.iter().filter(|n| crate::format::correspondence::is_sealed_name(n)) {
-            let rel = Path::new(REPORTS_DIR).join(id).join(name);
+            let rel = crate::layout::folder_beside(report).join(name);
             let findings = match crate::layout::read_regular(&root.join(&rel), attachments::MAX_BYTES) {
                 Ok(bytes) => crate::rules::folder::check_sealed_file(&rel, &bytes),
                 Err(e) => vec![Finding::error(Code::FileUnreadable, &rel, None, format!("cannot read the file: {e}"))],
@@ -501,6 +501,29 @@ fn sealed_files(root: &Path, folders: &HashMap<String, Vec<String>>, only: Optio
             if !findings.is_empty() {
                 out.push(FileResult { path: rel, text: None, findings });
             }
+        }
+    }
+    out
+}
+
+/// `report-misplaced` findings of the checked reports (`checked`, by path): a file in a year
+/// shard that is not its id's, or an id whose file is in both layouts' places (`all`).
+fn placement(all: &[PathBuf], checked: &HashMap<PathBuf, Claim>) -> Vec<Finding> {
+    let present: HashSet<&Path> = all.iter().map(PathBuf::as_path).collect();
+    let mut out = Vec::new();
+    for rel in checked.keys() {
+        let help = "the file of report <ID> is reports/<ID>.md (flat) or reports/<YEAR>/<ID>.md (sharded), never both; `enigm-disclose migrate` moves every report to its shard";
+        if let Some(right) = crate::layout::misplaced(rel) {
+            let message = format!("{} is in the wrong shard: the report's file is {}", rel.display(), right.display());
+            out.push(Finding::error(Code::ReportMisplaced, rel, None, message).with_help(help));
+        }
+        let Some(id) = crate::layout::report_id_of(rel) else { continue };
+        let places = crate::layout::report_places(id);
+        // An id without a year has one place only.
+        if places.len() == 2 && places.iter().all(|p| present.contains(p.as_path())) && places[0] == *rel {
+            let message =
+                format!("{} and {} are both files of {id}: keep one", places[0].display(), places[1].display());
+            out.push(Finding::error(Code::ReportMisplaced, rel, None, message).with_help(help));
         }
     }
     out
@@ -538,7 +561,8 @@ fn against(
     let current_set: HashSet<&PathBuf> = current.iter().collect();
     let mut current_ids: Option<HashMap<String, PathBuf>> = None;
     for (name, blob) in tree.entries() {
-        let rel = Path::new(REPORTS_DIR).join(&name);
+        // A report moved to its place in the other layout (`migrate`) is compared there.
+        let rel = moved_between_layouts(&Path::new(REPORTS_DIR).join(&name), &current_set);
         // A file staged as it is at `rev` has nothing to compare (the hook reads no other).
         if current_set.contains(&rel)
             && let Some(index) = &files.index
@@ -611,6 +635,18 @@ fn against(
     Ok(())
 }
 
+/// `rel` (a report file at the base revision), or, when it is gone and its id's place in the
+/// other layout is among `current`, that place: a report moved between layouts is the same
+/// report, checked as a modification.
+fn moved_between_layouts(rel: &Path, current: &HashSet<&PathBuf>) -> PathBuf {
+    if current.contains(&rel.to_path_buf()) {
+        return rel.to_owned();
+    }
+    let places = crate::layout::report_id_of(rel).map(crate::layout::report_places).unwrap_or_default();
+    let other = places.into_iter().find(|p| p.as_path() != rel && current.contains(p));
+    other.unwrap_or_else(|| rel.to_owned())
+}
+
 fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathBuf> {
     paths
         .iter()
@@ -622,4 +658,28 @@ fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathB
                 .map(|id| (id, p.clone()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placement_names_wrong_shards_and_both_places_and_never_panics_on_odd_names() {
+        let claim = |p: &str| (PathBuf::from(p), Claim { id: String::new(), span: 0..0 });
+        let all: Vec<PathBuf> =
+            ["reports/odd.md", "reports/A-2026-0001.md", "reports/2026/A-2026-0001.md", "reports/2025/A-2026-0002.md"]
+                .map(PathBuf::from)
+                .to_vec();
+        let checked: HashMap<PathBuf, Claim> = all.iter().map(|p| claim(p.to_str().expect("utf8"))).collect();
+        let mut found: Vec<String> = placement(&all, &checked).into_iter().map(|f| f.message).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "reports/2025/A-2026-0002.md is in the wrong shard: the report's file is reports/2026/A-2026-0002.md",
+                "reports/A-2026-0001.md and reports/2026/A-2026-0001.md are both files of A-2026-0001: keep one",
+            ]
+        );
+    }
 }

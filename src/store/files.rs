@@ -70,8 +70,9 @@ pub fn is_contained(rel: &Path) -> bool {
 }
 
 /// Removes the temporary files (`.enigm-*.tmp`) an interrupted write left under `dir` (down
-/// to `depth` levels of subdirectories, never following a symbolic link). The caller holds
-/// the write lock, so none belongs to a running command. Returns the files removed.
+/// to `depth` levels of subdirectories, and in year shards such as `reports/2026/`, never
+/// following a symbolic link). The caller holds the write lock, so none belongs to a running
+/// command. Returns the files removed.
 pub fn remove_own_temps(dir: &Path, depth: u32) -> Vec<std::path::PathBuf> {
     fn walk(dir: &Path, depth: u32, out: &mut Vec<std::path::PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else { return };
@@ -81,6 +82,9 @@ pub fn remove_own_temps(dir: &Path, depth: u32) -> Vec<std::path::PathBuf> {
             let name = name.to_string_lossy();
             if kind.is_dir() && depth > 0 {
                 walk(&entry.path(), depth - 1, out);
+            } else if kind.is_dir() && crate::layout::is_shard_name(&name) {
+                // A year shard of `reports/` holds report files as `reports/` does.
+                walk(&entry.path(), 0, out);
             } else if kind.is_file()
                 && name.starts_with(".enigm-")
                 && name.ends_with(".tmp")

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use super::repo::{BlobId, CommitId, GitFailure, Repo};
 use crate::error::Result;
-use crate::layout::REPORTS_DIR;
+use crate::layout::{REPORTS_DIR, is_shard_name, report_id_in_reports};
 
 /// When a commit was made: Unix seconds and the committer's UTC offset in minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +187,32 @@ fn diff(old: Option<&git2::Tree<'_>>, new: Option<&git2::Tree<'_>>) -> Vec<(Stri
     out
 }
 
+/// [`diff`] of two `reports/` trees in either layout: the entries directly under `reports/`
+/// and, inside each year shard whose tree changed, its entries named `<YEAR>/<name>` (a
+/// shard that did not change is not read).
+fn diff_reports(
+    git: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+) -> Vec<(String, Option<Oid>, Option<Oid>)> {
+    let mut out = Vec::new();
+    for (name, a, b) in diff(old, new) {
+        let shard = |id: Option<Oid>| id.filter(|_| is_shard_name(&name)).and_then(|id| git.find_tree(id).ok());
+        let (sa, sb) = (shard(a), shard(b));
+        if sa.is_none() && sb.is_none() {
+            out.push((name, a, b));
+            continue;
+        }
+        out.extend(diff(sa.as_ref(), sb.as_ref()).into_iter().map(|(n, x, y)| (format!("{name}/{n}"), x, y)));
+    }
+    out
+}
+
+/// The entry at `name` (as [`diff_reports`] names it) of a `reports/` tree.
+fn entry_id(tree: &git2::Tree<'_>, name: &str) -> Option<Oid> {
+    tree.get_path(Path::new(name)).ok().map(|e| e.id())
+}
+
 fn entry_at<'t>(tree: Option<&'t git2::Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
     tree.and_then(|t| t.get(i))
 }
@@ -246,10 +272,10 @@ where
                     .flatten()
                     .map(|t| git.find_tree(*t))
                     .collect::<std::result::Result<_, _>>()?;
-                let changes = diff(parent.as_ref(), tree.as_ref())
+                let changes = diff_reports(git, parent.as_ref(), tree.as_ref())
                     .into_iter()
                     .map(|(name, old, new)| {
-                        let merged = new.is_some() && others.iter().any(|o| o.get_name(&name).map(|e| e.id()) == new);
+                        let merged = new.is_some() && others.iter().any(|o| entry_id(o, &name) == new);
                         FileChange { name, old: old.map(BlobId), new: new.map(BlobId), merged }
                     })
                     .collect();
@@ -396,7 +422,11 @@ fn renamed_in(
     let Ok(new_bytes) = crate::store::repo::read_blob(git, new) else { return Ok(None) };
     for (i, p) in parents.iter().enumerate() {
         let old = tree_of(*p)?;
-        for (old_name, old_blob, _) in diff(old.as_ref(), now.as_ref()) {
+        let mut candidates = diff_reports(git, old.as_ref(), now.as_ref());
+        // The file of the same id in the other layout first (a `migrate` moves every report).
+        let own = report_id_in_reports(name);
+        candidates.sort_by_key(|(n, _, _)| report_id_in_reports(n) != own);
+        for (old_name, old_blob, _) in candidates {
             let Some(old_blob) = old_blob.filter(|_| old_name != name) else { continue };
             let Ok(old_bytes) = crate::store::repo::read_blob(git, old_blob) else { continue };
             if renamed_from(&old_name, &old_bytes, &new_bytes) {
@@ -440,7 +470,7 @@ fn blobs_of(git_dir: &Path, commits: &[Oid], name: &str) -> Result<HashMap<Oid, 
                 let tree = reports_tree(&git.find_commit(*oid)?)?;
                 let blob = match (tree, last) {
                     (Some(t), Some((lt, lb))) if t == lt => lb,
-                    (Some(t), _) => git.find_tree(t)?.get_name(name).map(|e| e.id()),
+                    (Some(t), _) => entry_id(&git.find_tree(t)?, name),
                     (None, _) => None,
                 };
                 if let Some(t) = tree {
@@ -501,7 +531,7 @@ pub fn report_revisions(repo: &Repo, ids: &HashSet<&str>, since: Option<i64>) ->
             for (commit, parent) in chunk {
                 let (Some(new), Some(old)) = (commit.tree, parent.tree) else { continue };
                 let (new, old) = (trees.get(&git, new)?, trees.get(&git, old)?);
-                out.extend(modified(&new, &old, ids).into_iter().map(|(id, before, after)| {
+                out.extend(modified(&git, &new, &old, ids).into_iter().map(|(id, before, after)| {
                     (id, Edit { when: commit.time, before: read(before), after: read(after) })
                 }));
             }
@@ -548,12 +578,23 @@ fn first_parent_chain(git: &Repository, since: i64) -> Result<Vec<Link>> {
     Ok(chain)
 }
 
-/// Ids among `ids` whose report file differs between two `reports/` trees (present in both),
-/// with the old and the new blob.
-fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> Vec<(String, Oid, Oid)> {
-    // A few reports: two lookups beat walking trees of thousands of entries.
+/// Ids among `ids` whose report file differs between two `reports/` trees (present in both,
+/// in either layout: a report moved to its shard unchanged is not modified), with the old
+/// and the new blob.
+fn modified(
+    git: &Repository,
+    new: &git2::Tree<'_>,
+    old: &git2::Tree<'_>,
+    ids: &HashSet<&str>,
+) -> Vec<(String, Oid, Oid)> {
+    // A few reports: a lookup per layout beats walking trees of thousands of entries.
     if ids.len() <= 16 {
-        let blob = |tree: &git2::Tree<'_>, id: &str| tree.get_name(&format!("{id}.md")).map(|e| e.id());
+        let blob = |tree: &git2::Tree<'_>, id: &str| {
+            crate::layout::report_places(id)
+                .iter()
+                .find_map(|p| tree.get_path(p.strip_prefix(REPORTS_DIR).ok()?).ok())
+                .map(|e| e.id())
+        };
         return ids
             .iter()
             .filter_map(|id| match (blob(old, id), blob(new, id)) {
@@ -562,12 +603,17 @@ fn modified(new: &git2::Tree<'_>, old: &git2::Tree<'_>, ids: &HashSet<&str>) -> 
             })
             .collect();
     }
-    diff(Some(old), Some(new))
+    let changes = diff_reports(git, Some(old), Some(new));
+    let mut found: HashMap<&str, (Option<Oid>, Option<Oid>)> = HashMap::new();
+    for (name, old, new) in &changes {
+        let Some(id) = report_id_in_reports(name).filter(|id| ids.contains(id)) else { continue };
+        let seen = found.entry(id).or_default();
+        seen.0 = seen.0.or(*old);
+        seen.1 = seen.1.or(*new);
+    }
+    found
         .into_iter()
-        .filter_map(|(name, old, new)| {
-            let id = name.strip_suffix(".md").filter(|id| ids.contains(id))?;
-            Some((id.to_owned(), old?, new?))
-        })
+        .filter_map(|(id, (old, new))| Some((id.to_owned(), old?, new?)).filter(|(_, a, b)| a != b))
         .collect()
 }
 
@@ -647,9 +693,23 @@ pub struct ReportFiles<'r> {
 }
 
 impl ReportFiles<'_> {
-    /// (name, blob) of each entry with a UTF-8 name, sorted by name; nothing is read.
+    /// (name, blob) of each entry with a UTF-8 name, sorted by name, and of each entry of
+    /// its year shards (named `<YEAR>/<name>`, in place of the shard); no blob is read.
     pub fn entries(&self) -> Vec<(String, BlobId)> {
-        self.tree.iter().filter_map(|item| Some((item.name().ok()?.to_owned(), BlobId(item.id())))).collect()
+        let mut out = Vec::new();
+        for item in self.tree.iter() {
+            let Ok(name) = item.name() else { continue };
+            let shard = (is_shard_name(name) && item.kind() == Some(git2::ObjectType::Tree))
+                .then(|| self.git.find_tree(item.id()).ok())
+                .flatten();
+            match shard {
+                Some(tree) => {
+                    out.extend(tree.iter().filter_map(|e| Some((format!("{name}/{}", e.name().ok()?), BlobId(e.id())))))
+                }
+                None => out.push((name.to_owned(), BlobId(item.id()))),
+            }
+        }
+        out
     }
 
     /// The content of one of its blobs, if it can be read.
@@ -659,10 +719,7 @@ impl ReportFiles<'_> {
 
     /// (name, content) of each file with a UTF-8 name whose blob can be read, sorted by name.
     pub fn files(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
-        self.tree.iter().filter_map(|item| {
-            let name = item.name().ok()?.to_owned();
-            Some((name, crate::store::repo::read_blob(self.git, item.id()).ok()?))
-        })
+        self.entries().into_iter().filter_map(|(name, blob)| Some((name, self.content(blob)?)))
     }
 }
 
@@ -717,10 +774,34 @@ mod tests {
         let names: Vec<String> = (0..41).map(|i| format!("ENIGM-2026-{i:04}")).collect();
         let all: HashSet<&str> = names.iter().map(String::as_str).collect();
         let ids = |found: Vec<(String, Oid, Oid)>| found.into_iter().map(|(id, _, _)| id).collect::<Vec<_>>();
-        assert_eq!(ids(modified(&new, &old, &all)), ["ENIGM-2026-0007"], "added files are not modified");
+        assert_eq!(ids(modified(&git, &new, &old, &all)), ["ENIGM-2026-0007"], "added files are not modified");
         let few: HashSet<&str> = ["ENIGM-2026-0007", "ENIGM-2026-0008", "ENIGM-2026-0040"].into();
-        let found = modified(&new, &old, &few);
+        let found = modified(&git, &new, &old, &few);
         let blob = |tree: &git2::Tree<'_>| tree.get_name("ENIGM-2026-0007.md").expect("file").id();
         assert_eq!(found, [("ENIGM-2026-0007".to_owned(), blob(&old), blob(&new))], "with the old and new blobs");
+    }
+
+    #[test]
+    fn shards_are_diffed_inside_and_a_move_between_layouts_is_no_modification() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let git = Repository::init(dir.path()).expect("init");
+        let flat = git.find_tree(reports_tree(&git, 3, None)).expect("flat");
+        let moved = reports_tree(&git, 3, Some(1));
+        let mut b = git.treebuilder(None).expect("builder");
+        b.insert("2026", moved, 0o040000).expect("insert");
+        let sharded = git.find_tree(b.write().expect("tree")).expect("sharded");
+        let names: Vec<String> =
+            diff_reports(&git, Some(&flat), Some(&sharded)).into_iter().map(|(n, _, _)| n).collect();
+        assert_eq!(names.len(), 6, "three left the flat place, three arrived in the shard: {names:?}");
+        assert!(
+            names.contains(&"2026/ENIGM-2026-0001.md".to_owned()) && names.contains(&"ENIGM-2026-0001.md".to_owned())
+        );
+        let ids: HashSet<&str> = ["ENIGM-2026-0000", "ENIGM-2026-0001"].into();
+        let found: Vec<String> = modified(&git, &sharded, &flat, &ids).into_iter().map(|(id, _, _)| id).collect();
+        assert_eq!(found, ["ENIGM-2026-0001"], "only the one whose bytes changed, looked up in either layout");
+        let many: Vec<String> = (0..20).map(|i| format!("ENIGM-2026-{i:04}")).collect();
+        let many: HashSet<&str> = many.iter().map(String::as_str).collect();
+        let found: Vec<String> = modified(&git, &sharded, &flat, &many).into_iter().map(|(id, _, _)| id).collect();
+        assert_eq!(found, ["ENIGM-2026-0001"], "the same by walking both trees");
     }
 }

@@ -870,7 +870,16 @@ impl Repo {
             let Ok(tree) = self.git.find_tree(entry.id()) else {
                 continue;
             };
-            ids.extend(tree.iter().filter_map(|e| e.name().ok().and_then(ReportId::from_file_name)));
+            for e in tree.iter() {
+                let Ok(name) = e.name() else { continue };
+                if let Some(id) = ReportId::from_file_name(name) {
+                    ids.push(id);
+                } else if crate::layout::is_shard_name(name)
+                    && let Ok(shard) = self.git.find_tree(e.id())
+                {
+                    ids.extend(shard.iter().filter_map(|e| e.name().ok().and_then(ReportId::from_file_name)));
+                }
+            }
         }
         Ok(ids)
     }
@@ -902,6 +911,20 @@ impl Repo {
         let mut opts = StatusOptions::new();
         opts.include_untracked(false).include_ignored(false);
         Ok(!self.git.statuses(Some(&mut opts))?.is_empty())
+    }
+
+    /// Paths under `pathspecs` (relative, `/`-separated) that differ from HEAD: staged,
+    /// unstaged or untracked (ignored files excepted), sorted.
+    pub fn uncommitted_under(&self, pathspecs: &[&str]) -> Result<Vec<String>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+        for spec in pathspecs {
+            opts.pathspec(spec);
+        }
+        let statuses = self.git.statuses(Some(&mut opts))?;
+        let mut paths: Vec<String> = statuses.iter().filter_map(|e| e.path().ok().map(str::to_owned)).collect();
+        paths.sort();
+        Ok(paths)
     }
 
     /// Ids (file stems) of tracked report files that differ from HEAD, staged or not.

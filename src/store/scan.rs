@@ -1,9 +1,12 @@
-//! Finding the report files of a repository.
+//! Finding the report files of a repository, in either layout.
 //!
-//! Reports are the `*.md` entries directly under `reports/`. Hidden files (such as
-//! `.gitkeep`) are skipped. Entries are returned sorted, so every command sees the same
-//! order; symbolic links and directories are returned too, so that loading them produces a
-//! finding instead of silently ignoring them.
+//! Reports are the `*.md` entries directly under `reports/` (flat) and directly under its
+//! year shards `reports/<YEAR>/` (sharded; [`crate::layout`]); both are read whatever the
+//! repository's `layout` says, so a flat repository, a sharded one and one half way through
+//! a move all list every report. Hidden files (such as `.gitkeep`) are skipped. Entries are
+//! returned sorted, so every command sees the same order; symbolic links and directories
+//! named like reports are returned too, so that loading them produces a finding instead of
+//! silently ignoring them. A report found by id costs one `stat` per layout, no listing.
 
 use std::fs;
 use std::io::ErrorKind;
@@ -11,51 +14,95 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::format::id::{ReportId, Resolved, Unresolved};
-use crate::layout::REPORTS_DIR;
+use crate::layout::{REPORTS_DIR, is_shard_name, report_places};
 
-/// Relative paths (`reports/<name>.md`) of every report entry, sorted.
+/// Relative paths (`reports/<name>.md`, `reports/<YEAR>/<name>.md`) of every report entry,
+/// sorted.
 pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
-    let dir = root.join(REPORTS_DIR);
     // A linked `reports/` would be read from (and written to) outside the repository.
     crate::layout::no_links(root, Path::new(REPORTS_DIR)).map_err(Error::io("cannot list the reports"))?;
-    let entries = match fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()))(e)),
-    };
     let mut paths = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(Error::io(format!("cannot list {}", dir.display())))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            // A non-UTF-8 name cannot be a report id; still show it so it gets a finding.
-            paths.push(Path::new(REPORTS_DIR).join(entry.file_name()));
-            continue;
-        };
-        if !name.starts_with('.') && name.ends_with(".md") {
-            paths.push(Path::new(REPORTS_DIR).join(name));
-        }
+    let mut shards = Vec::new();
+    list_reports(root, Path::new(REPORTS_DIR), &mut paths, Some(&mut shards))?;
+    for shard in shards {
+        list_reports(root, &shard, &mut paths, None)?;
     }
     paths.sort();
     Ok(paths)
 }
 
-/// The files of every report folder (`reports/<ID>/`, any depth), into `out` by id, each
-/// relative to its folder with `/` separators. Links are neither listed nor followed.
-pub fn report_folders(root: &Path, out: &mut std::collections::HashMap<String, Vec<String>>) -> Result<()> {
-    let dir = root.join(REPORTS_DIR);
-    crate::layout::no_links(root, Path::new(REPORTS_DIR)).map_err(Error::io("cannot list the reports"))?;
-    let Ok(entries) = fs::read_dir(&dir) else { return Ok(()) };
-    for entry in entries.flatten() {
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if let (true, Some(id)) = (is_dir, entry.file_name().to_str()) {
-            let mut names = Vec::new();
-            walk(&entry.path(), "", &mut names, 0);
-            names.sort();
-            out.insert(id.to_owned(), names);
+/// The report entries of the directory `rel` into `paths`, and (when `shards` is given) its
+/// year shard directories into `shards`. A linked shard is not entered.
+fn list_reports(
+    root: &Path,
+    rel: &Path,
+    paths: &mut Vec<PathBuf>,
+    mut shards: Option<&mut Vec<PathBuf>>,
+) -> Result<()> {
+    let dir = root.join(rel);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()))(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(Error::io(format!("cannot list {}", dir.display())))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            // A non-UTF-8 name cannot be a report id; still show it so it gets a finding.
+            paths.push(rel.join(entry.file_name()));
+            continue;
+        };
+        if !name.starts_with('.') && name.ends_with(".md") {
+            paths.push(rel.join(name));
+        } else if let Some(shards) = shards.as_deref_mut()
+            && is_shard_name(name)
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+        {
+            shards.push(rel.join(name));
         }
     }
     Ok(())
+}
+
+/// The path of report `id` relative to the root: where its file is (flat first, then its
+/// shard; one `stat` each), else `None`.
+pub fn find_report(root: &Path, id: &str) -> Option<PathBuf> {
+    report_places(id).into_iter().find(|rel| fs::symlink_metadata(root.join(rel)).is_ok())
+}
+
+/// The path of report `id`: where its file is, else where `layout` would put it (so that a
+/// refusal names the file the user would expect).
+pub fn report_file(root: &Path, layout: crate::layout::Layout, id: &str) -> PathBuf {
+    find_report(root, id).unwrap_or_else(|| layout.report_path(id))
+}
+
+/// The files of every report folder (`reports/<ID>/`, `reports/<YEAR>/<ID>/`, any depth),
+/// into `out` by the path of the report file the folder sits beside, each relative to its
+/// folder with `/` separators. Links are neither listed nor followed.
+pub fn report_folders(root: &Path, out: &mut std::collections::HashMap<PathBuf, Vec<String>>) -> Result<()> {
+    crate::layout::no_links(root, Path::new(REPORTS_DIR)).map_err(Error::io("cannot list the reports"))?;
+    folders_in(root, Path::new(REPORTS_DIR), out, true);
+    Ok(())
+}
+
+fn folders_in(root: &Path, rel: &Path, out: &mut std::collections::HashMap<PathBuf, Vec<String>>, top: bool) {
+    let Ok(entries) = fs::read_dir(root.join(rel)) else { return };
+    for entry in entries.flatten() {
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        if !is_dir || name.starts_with('.') {
+            continue;
+        }
+        if top && is_shard_name(&name) {
+            folders_in(root, &rel.join(&name), out, false);
+            continue;
+        }
+        let mut names = Vec::new();
+        walk(&entry.path(), "", &mut names, 0);
+        names.sort();
+        out.insert(rel.join(format!("{name}.md")), names);
+    }
 }
 
 /// The regular files under `dir` (at most 8 levels), as `prefix/name`.
@@ -76,7 +123,7 @@ fn walk(dir: &Path, prefix: &str, names: &mut Vec<String>, depth: usize) {
     }
 }
 
-/// Report ids named by the files under `reports/` (file stems).
+/// Report ids named by the report files in either layout (file stems).
 pub fn report_ids(root: &Path) -> Result<Vec<String>> {
     Ok(report_paths(root)?.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect())
 }
@@ -88,7 +135,7 @@ pub fn resolve_id(root: &Path, input: &str, this_year: i32) -> Result<Resolved> 
     // A full id needs no listing (it matters with 100,000 reports).
     let exact = input.trim();
     if exact.parse::<crate::format::id::ReportId>().is_ok_and(|id| id.to_string() == exact)
-        && fs::symlink_metadata(root.join(REPORTS_DIR).join(format!("{exact}.md"))).is_ok()
+        && find_report(root, exact).is_some()
     {
         return Ok(Resolved { id: exact.to_owned(), other_years: Vec::new() });
     }

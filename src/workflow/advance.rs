@@ -24,7 +24,6 @@ use crate::format::config::Config;
 use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::edit::Editor;
 use crate::format::report::{Document, Resolution, State};
-use crate::layout::REPORTS_DIR;
 use crate::rules::checks::{self, At, CheckContext};
 use crate::rules::lifecycle::{is_legal, targets};
 use crate::rules::{pipeline, redact};
@@ -104,7 +103,7 @@ pub fn plan(
     today: NaiveDate,
     req: &AdvanceRequest,
 ) -> Result<Plan> {
-    let path = Path::new(REPORTS_DIR).join(format!("{}.md", req.id));
+    let path = crate::store::scan::report_file(root, config.layout, &req.id);
     let not_valid = format!("{} is not valid; fix it first (`enigm-disclose validate {}`)", req.id, path.display());
     let doc = Document::load(root, &path).map_err(|r| refused(vec![r.finding], r.text, &not_valid))?;
     crate::workflow::seal::require_open(&doc)?;

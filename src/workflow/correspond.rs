@@ -7,7 +7,7 @@
 //! refused and nothing is written (an importer redacts before it records). The file layout
 //! is [`crate::format::correspondence`]'s.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
@@ -18,7 +18,6 @@ use crate::format::finding::{Finding, Severity};
 use crate::format::report::edit::Editor;
 use crate::format::report::{Document, Message, Report};
 use crate::format::sealed;
-use crate::layout::REPORTS_DIR;
 use crate::rules::attachments;
 use crate::rules::checks::secrets;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
@@ -56,7 +55,7 @@ pub fn changes(config: &Config, today: NaiveDate, doc: Document, rec: &Recorded)
         message.attachments.push(stored.clone());
         files.push((stored, bytes.clone()));
     }
-    check_secrets(&report.id, &files)?;
+    check_secrets(&report.id, &path, &files)?;
     let entry = serde_yaml::to_string(&message)
         .map_err(|e| Error::usage(format!("cannot write the message entry: {e}"), "report this as a bug"))?;
     let mut editor = Editor::new(doc);
@@ -68,7 +67,7 @@ pub fn changes(config: &Config, today: NaiveDate, doc: Document, rec: &Recorded)
     let mut out = vec![Change::Write { path: path.clone(), content: new_text.into_bytes() }];
     let recipients = recipients(config, &report, &path)?;
     for (name, bytes) in files {
-        let target = layout::resolve(&report.id, &name).ok_or_else(|| {
+        let target = layout::resolve(&path, &name).ok_or_else(|| {
             Error::usage(format!("{name}: not a path inside the report's folder"), "report this as a bug")
         })?;
         let content = match &recipients {
@@ -89,7 +88,7 @@ pub fn record(
     rec: &Recorded,
     identity: &Identity,
 ) -> Result<CommitId> {
-    let path = Path::new(REPORTS_DIR).join(format!("{id}.md"));
+    let path = crate::store::scan::report_file(repo.root(), config.layout, id);
     let doc = Document::load(repo.root(), &path).map_err(|r| {
         refused(vec![r.finding], r.text, &format!("{id} is not valid; fix it first (`enigm-disclose validate {id}`)"))
     })?;
@@ -122,10 +121,10 @@ fn check_date(report: &Report, message: &Message, today: NaiveDate) -> Result<()
 }
 
 /// Refuses a message whose text or attachments hold a secret.
-fn check_secrets(id: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
+fn check_secrets(id: &str, report: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let mut found: Vec<Finding> = Vec::new();
     for (name, bytes) in files {
-        let rel = PathBuf::from(REPORTS_DIR).join(id).join(name.trim_end_matches(".age").trim_end_matches('.'));
+        let rel = layout::folder(report).join(name.trim_end_matches(".age").trim_end_matches('.'));
         let (_, findings) = if name.starts_with(layout::MESSAGES_DIR) {
             let text = String::from_utf8_lossy(bytes);
             (None, secrets::scan(&text, &rel))

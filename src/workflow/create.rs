@@ -219,11 +219,15 @@ pub fn write_new(repo: &Repo, config: &Config, today: NaiveDate, req: &NewReport
     let known: HashSet<String> = in_dir.iter().map(ToString::to_string).collect();
     taken.extend(in_dir);
     let mut id = id::next_free(&config.id_prefix, req.reported.year(), &taken);
-    gate(config, today, &known, &Path::new(REPORTS_DIR).join(id.file_name()), req.render(&id))?;
-    crate::layout::no_links(repo.root(), Path::new(REPORTS_DIR)).map_err(Error::io("cannot write the report"))?;
-    fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
+    // Where the repository's layout puts it: `reports/` or the year's shard.
+    let place = |id: &ReportId| config.layout.report_path(&id.to_string());
+    gate(config, today, &known, &place(&id), req.render(&id))?;
+    let shard = place(&id).parent().map(Path::to_owned).unwrap_or_else(|| dir.clone());
+    crate::layout::no_links(repo.root(), &shard).map_err(Error::io("cannot write the report"))?;
+    let full_shard = repo.root().join(&shard);
+    fs::create_dir_all(&full_shard).map_err(Error::io(format!("cannot create {}", full_shard.display())))?;
     for _ in 0..100 {
-        let rel = Path::new(REPORTS_DIR).join(id.file_name());
+        let rel = place(&id);
         // In a sealed repository the checked plaintext is sealed before the first write.
         let content = crate::workflow::seal::stored(config, &rel, req.render(&id), None)?;
         // Recorded first, so a run killed before its commit has the file removed by the next.
@@ -274,17 +278,25 @@ pub fn check_written(repo: &Repo, config: &Config, today: NaiveDate, file: &NewF
     gate(config, today, &known, &file.path, doc.text)
 }
 
-/// Report ids named by the files in `dir`.
+/// Report ids named by the files in `dir` (a `reports/` directory) and in its year shards.
 pub fn ids_in_dir(dir: &Path) -> Result<Vec<ReportId>> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()))(e)),
     };
-    Ok(entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(ReportId::from_file_name))
-        .collect())
+    let mut ids = Vec::new();
+    for entry in entries.filter_map(|e| e.ok()) {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        match ReportId::from_file_name(&name) {
+            Some(id) => ids.push(id),
+            None if crate::layout::is_shard_name(&name) && entry.file_type().is_ok_and(|t| t.is_dir()) => {
+                ids.extend(ids_in_dir(&entry.path())?)
+            }
+            None => {}
+        }
+    }
+    Ok(ids)
 }
 
 /// Commits the new report file as it is now on disk (possibly edited), after checking it

@@ -58,7 +58,15 @@ pub fn build_with(dir: &Path, today: NaiveDate, sealed: bool) -> Result<DemoOutc
         security_contact: "security@example.net".into(),
         products: vec!["web-portal".into(), "api-gateway".into(), "mobile-app".into()],
     };
-    let opts = InitOptions { dir: dir.to_owned(), seed, force: false, commit: false, verify: false, sealing: None };
+    let opts = InitOptions {
+        dir: dir.to_owned(),
+        seed,
+        force: false,
+        commit: false,
+        verify: false,
+        sealing: None,
+        layout: Default::default(),
+    };
     let outcome = init::init(&opts)?;
     let repo = Repo::discover(&outcome.root)?;
     configure_site(repo.root())?;
@@ -224,7 +232,7 @@ fn edit_published(
     later: &scenarios::LaterAlias,
     today: NaiveDate,
 ) -> Result<usize> {
-    let rel = crate::layout::report_path(id);
+    let rel = crate::store::scan::report_file(repo.root(), crate::layout::Layout::default(), id);
     let doc = crate::format::report::Document::load(repo.root(), &rel)?;
     let edited = scenarios::with_list(&doc.text, "aliases", &[later.alias]);
     let config = Config::load(repo.root())?;

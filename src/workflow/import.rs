@@ -363,7 +363,7 @@ fn with_credits(text: String, item: &Incoming, path: &Path) -> String {
 /// Removes a new report's file (and its folder, if it was made) after a refusal.
 fn remove_new(repo: &Repo, file: &NewFile) {
     let _ = fs::remove_file(repo.root().join(&file.path));
-    let folder = repo.root().join(crate::format::correspondence::folder(&file.id.to_string()));
+    let folder = repo.root().join(crate::format::correspondence::folder(&file.path));
     for sub in [crate::format::correspondence::MESSAGES_DIR, crate::format::correspondence::ATTACHMENTS_DIR] {
         let _ = fs::remove_dir(folder.join(sub));
     }

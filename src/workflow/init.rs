@@ -26,6 +26,8 @@ pub struct InitOptions {
     pub verify: bool,
     /// Seal the repository's reports to these recipients (a `sealing` section).
     pub sealing: Option<crate::format::keys::Sealing>,
+    /// Where new reports go (`layout` in `enigm.yaml`; flat unless told).
+    pub layout: crate::layout::Layout,
 }
 
 /// What `init` did.
@@ -58,14 +60,15 @@ const GENERATED: [&str; 2] = ["/site/", "/dashboard.html"];
 const EXPIRES_AFTER_DAYS: i64 = 364;
 
 /// The files of a fresh layout, as of `today`: path and content.
-fn layout(
-    seed: &ConfigSeed,
-    sealing: Option<&crate::format::keys::Sealing>,
-    today: chrono::NaiveDate,
-) -> Vec<(PathBuf, Vec<u8>)> {
+fn layout(opts: &InitOptions, today: chrono::NaiveDate) -> Vec<(PathBuf, Vec<u8>)> {
     let expires = today + chrono::Duration::days(EXPIRES_AFTER_DAYS);
-    let config =
-        seed.render_expiring(Some(expires)) + &sealing.map(crate::format::keys::Sealing::render).unwrap_or_default();
+    let config = opts.seed.render_expiring(Some(expires))
+        + &opts.sealing.as_ref().map(crate::format::keys::Sealing::render).unwrap_or_default();
+    // The fresh file parses (its own test says so): the layout line is always set.
+    let config = match opts.layout {
+        crate::layout::Layout::Flat => config,
+        layout => crate::format::config::set_layout(&config, layout).unwrap_or(config),
+    };
     vec![
         (PathBuf::from(CONFIG_FILE), config.into_bytes()),
         (PathBuf::from(POLICY_FILE), crate::publish::policy::BUILTIN.as_bytes().to_vec()),
@@ -116,7 +119,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
     }
     let (mut written, mut kept, mut changes) = (Vec::new(), Vec::new(), Vec::new());
     let today = crate::store::clock::today()?;
-    for (rel, content) in layout(&opts.seed, opts.sealing.as_ref(), today) {
+    for (rel, content) in layout(opts, today) {
         let full = root.join(&rel);
         if full.exists() || full.is_symlink() {
             kept.push(rel);

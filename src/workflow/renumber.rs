@@ -149,9 +149,14 @@ pub fn renumber(
     keep: Option<&Keep>,
     identity: Option<&Identity>,
 ) -> Result<Renumbered> {
-    let rel = Path::new(REPORTS_DIR).join(format!("{id}.md"));
     let merge_head = repo.merge_head();
-    let (claims, in_merge) = match conflict_sides(repo, &rel, merge_head)? {
+    let mut sides = None;
+    for rel in crate::layout::report_places(id) {
+        if sides.is_none() {
+            sides = conflict_sides(repo, &rel, merge_head)?;
+        }
+    }
+    let (claims, in_merge) = match sides {
         Some(sides) => (sides, true),
         None => (work_tree_claims(repo, id)?, false),
     };
@@ -166,9 +171,10 @@ pub fn renumber(
     crate::workflow::seal::require_open(&keep.doc)?;
     let year = moving.doc.report().map(|r| chrono::Datelike::year(&r.reported))?;
     let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
-    taken.extend(ids_in_dir(&repo.root().join(REPORTS_DIR))?);
+    taken.extend(ids_in_dir(&repo.root().join(crate::layout::REPORTS_DIR))?);
     let new_id = id::next_free(&config.id_prefix, year, &taken);
-    let new_rel = Path::new(REPORTS_DIR).join(new_id.file_name());
+    // The new file goes where the repository's layout puts new reports.
+    let new_rel = config.layout.report_path(&new_id.to_string());
     // Only the text changes from here on; the parsed tree still describes the old text.
     let new_text = replace_value(&moving.doc, "id", &new_id.to_string())?;
 
@@ -183,7 +189,7 @@ pub fn renumber(
     for (path, text) in &references {
         changes.push(Change::Write { path: path.clone(), content: text.clone().into_bytes() });
     }
-    changes.extend(folder_changes(repo, id, &new_id.to_string(), &keep, &moving, in_merge)?);
+    changes.extend(folder_changes(repo, &new_rel, &keep, &moving, in_merge)?);
     // A sealed repository stores each edited plaintext sealed.
     crate::workflow::seal::seal_changes(config, &mut changes)?;
     // Recorded before the first write: a run killed part-way is undone by the next one
@@ -411,18 +417,12 @@ fn references_to_update(
 }
 
 /// The renumbered report's own files (its messages and attachments, as its correspondence
-/// names them) moved from `reports/<id>/` to `reports/<new id>/`. A file the kept report names
+/// names them) moved from the folder beside its file to the folder beside `new_rel` (its new
+/// file, `reports/<new id>/` or the shard's). A file the kept report names
 /// too stays, as the kept side has it (in a merge that resolves its conflict); the others
 /// leave the old folder. In a merge the moving side's bytes come from its commit (the work
 /// tree holds conflict markers); otherwise from the work tree.
-fn folder_changes(
-    repo: &Repo,
-    id: &str,
-    new_id: &str,
-    keep: &Claim,
-    moving: &Claim,
-    in_merge: bool,
-) -> Result<Vec<Change>> {
+fn folder_changes(repo: &Repo, new_rel: &Path, keep: &Claim, moving: &Claim, in_merge: bool) -> Result<Vec<Change>> {
     let names = |c: &Claim| -> Result<Vec<String>> {
         let report = c.doc.report()?;
         Ok(report
@@ -455,9 +455,10 @@ fn folder_changes(
     };
     let mut out = Vec::new();
     for name in &moving_names {
-        let (Some(old), Some(new)) =
-            (crate::format::correspondence::resolve(id, name), crate::format::correspondence::resolve(new_id, name))
-        else {
+        let (Some(old), Some(new)) = (
+            crate::format::correspondence::resolve(&moving.shown.path, name),
+            crate::format::correspondence::resolve(new_rel, name),
+        ) else {
             continue;
         };
         out.push(Change::Write { path: new, content: read(&moving_tree, &old)? });

@@ -23,7 +23,6 @@ use lettre::message::{Mailbox, header::ContentType};
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Channel, Direction, Document, Message, Report};
-use crate::layout::REPORTS_DIR;
 use crate::publish::messages::{self, MessageContext, OrganizationInfo, PolicyInfo, ReportInfo, ReporterInfo};
 use crate::publish::templates::Renderer;
 use crate::query::deadline;
@@ -57,14 +56,10 @@ pub struct Composed {
     pub recorded: Recorded,
 }
 
-/// The path of report `id`.
-pub fn report_path(id: &str) -> std::path::PathBuf {
-    Path::new(REPORTS_DIR).join(format!("{id}.md"))
-}
-
-/// Loads report `id` from the work tree, refusing one that does not parse.
+/// Loads report `id` from the work tree (in either layout), refusing one that does not parse.
 pub fn load(root: &Path, id: &str) -> Result<Document> {
-    let doc = Document::load(root, &report_path(id)).map_err(|r| {
+    let path = crate::store::scan::report_file(root, crate::layout::Layout::default(), id);
+    let doc = Document::load(root, &path).map_err(|r| {
         refused(vec![r.finding], r.text, &format!("{id} is not valid; fix it first (`enigm-disclose validate {id}`)"))
     })?;
     crate::workflow::seal::require_open(&doc)?;

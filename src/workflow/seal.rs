@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Seal};
 use crate::format::sealed::{self, SealError};
-use crate::layout::REPORTS_DIR;
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
 
@@ -54,7 +53,7 @@ pub fn seal_changes(config: &Config, changes: &mut [Change]) -> Result<()> {
         let Ok(text) = String::from_utf8(content.clone()) else { continue };
         let sealed_already = Document::parse_plain(path, text.clone()).is_ok_and(|d| d.value().get("sealed").is_some());
         // Report files only: a report's message and attachment files are sealed on their own.
-        let is_report = path.parent() == Some(Path::new(REPORTS_DIR)) && path.extension().is_some_and(|e| e == "md");
+        let is_report = crate::layout::report_id_of(path).is_some();
         if is_report && !sealed_already {
             *content = stored(config, path, text, None)?.into_bytes();
         }
@@ -122,7 +121,7 @@ pub fn seal_reports(
     let paths = if ids.is_empty() {
         crate::store::scan::report_paths(repo.root())?
     } else {
-        ids.iter().map(|id| Path::new(REPORTS_DIR).join(format!("{id}.md"))).collect()
+        ids.iter().map(|id| crate::store::scan::report_file(repo.root(), config.layout, id)).collect()
     };
     let mut changes = Vec::new();
     let mut outcome = SealOutcome { changed: Vec::new(), unchanged: Vec::new(), commit: None };
