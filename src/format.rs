@@ -20,6 +20,7 @@ pub mod keys;
 pub mod located;
 pub mod purl;
 pub mod ranges;
+pub mod versions;
 pub mod report;
 pub mod sealed;
 pub mod ssvc;
