@@ -63,7 +63,7 @@ fn push(at: &mut At<'_>, i: usize, p: &Product, problem: Problem) {
         Problem::Overlap(j) => at.push(
             Code::VersionsOrder,
             span(j),
-            format!("span {} of product `{name}` starts inside (or right where) span {} ends, or span {} has no end: a version would be in two spans", j + 1, j, j),
+            format!("span {} of product `{name}` starts at or before the end of span {} (or span {} never ends): the spans overlap or touch", j + 1, j, j),
             "start the span after the previous one's `fixed`/`last_affected`, or merge the two spans into one",
         ),
         Problem::Unordered { index: j, field, version } => at.push(
