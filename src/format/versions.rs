@@ -201,6 +201,28 @@ fn from_text(text: &str, fixed: &[String]) -> Affected {
     }
 }
 
+/// Sorts spans by their first version, oldest branch first (an import's records list them in
+/// any order); a span whose start cannot be ordered keeps its place relative to the others.
+pub fn sort_spans(spans: &mut [VersionSpan]) {
+    let start = |s: &VersionSpan| s.introduced.clone().unwrap_or_else(|| "0".to_owned());
+    spans.sort_by(|a, b| compare(&start(a), &start(b)).unwrap_or(Ordering::Equal));
+}
+
+/// A span of the `affected`/`fixed` text as a `versions` entry, when the text is one span.
+pub fn as_entry(affected: Option<&str>, fixed: Option<&str>) -> Option<VersionSpan> {
+    let v = Versions::of(affected, fixed, &[]);
+    let (introduced, fixed, last_affected) = match v.spans()? {
+        [Span::Single(x)] => (Some(x.clone()), None, Some(x.clone())),
+        [Span::Range { introduced, end }] => match end {
+            End::Fixed(f) => (introduced.clone(), Some(f.clone()), None),
+            End::LastAffected(l) => (introduced.clone(), None, Some(l.clone())),
+            End::Open => (introduced.clone(), None, None),
+        },
+        _ => return None,
+    };
+    Some(VersionSpan { introduced, fixed, last_affected })
+}
+
 /// What is wrong with a `versions` list, by index: the findings `validate` reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
