@@ -221,7 +221,9 @@ impl Code {
             Code::VersionsWithText => "a product says `versions` together with `affected` or `fixed`",
             Code::VersionsSpan => "a `versions` span is empty, or starts at or after its end",
             Code::VersionsOrder => "`versions` spans overlap, touch or are not in ascending order",
-            Code::VersionUnordered => "a `versions` bound is not a dotted-number version, so it cannot be ordered or checked",
+            Code::VersionUnordered => {
+                "a `versions` bound is not a dotted-number version, so it cannot be ordered or checked"
+            }
             Code::AffectedUnreadable => "`affected` is prose, not a version range a machine can read",
             Code::AffectedInexpressible => "`affected` is comparators no single OSV or CVE span can say exactly",
             Code::AffectedFixedMismatch => "`affected` and `fixed` of a product disagree on where the fix is",

@@ -14,6 +14,7 @@
 use std::cmp::Ordering;
 
 use crate::format::ranges::{self, Op};
+use crate::format::report::Product;
 use crate::format::report::model::VersionSpan;
 
 /// Where an affected span ends.
@@ -201,6 +202,25 @@ fn from_text(text: &str, fixed: &[String]) -> Affected {
     }
 }
 
+/// A product's affected versions as text for people (pages, `show`, messages): `affected` as
+/// written, else the `versions` spans joined with `; ` (`>= 3.0.0, < 3.7.5; >= 4.0.0, < 4.1.2`).
+pub fn affected_text(p: &Product) -> Option<String> {
+    p.affected.clone().or_else(|| {
+        let v = Versions::of(None, None, &p.versions);
+        let text: Vec<String> = v.spans()?.iter().map(Span::describe).collect();
+        (!p.versions.is_empty()).then(|| text.join("; "))
+    })
+}
+
+/// A product's fixed versions as text for people: `fixed` as written, else each span's
+/// `fixed` joined with `, ` (`3.7.5, 4.1.2`).
+pub fn fixed_text(p: &Product) -> Option<String> {
+    p.fixed.clone().or_else(|| {
+        let fixed: Vec<&str> = p.versions.iter().filter_map(|s| s.fixed.as_deref()).collect();
+        (!fixed.is_empty()).then(|| fixed.join(", "))
+    })
+}
+
 /// Sorts spans by their first version, oldest branch first (an import's records list them in
 /// any order); a span whose start cannot be ordered keeps its place relative to the others.
 pub fn sort_spans(spans: &mut [VersionSpan]) {
@@ -278,10 +298,10 @@ fn inverted(index: usize, s: &VersionSpan) -> Option<Problem> {
 /// Span `index` (`next`) against the one before it.
 fn order(index: usize, prev: &Span, next: &Span) -> Option<Problem> {
     let Some(start) = next.start() else { return Some(Problem::Overlap(index)) };
-    if let Some(p) = prev.start() {
-        if compare(start, p)?.is_lt() {
-            return Some(Problem::OutOfOrder(index));
-        }
+    if let Some(p) = prev.start()
+        && compare(start, p)?.is_lt()
+    {
+        return Some(Problem::OutOfOrder(index));
     }
     let inside = match prev {
         Span::Single(v) => compare(start, v)?.is_le(),
@@ -388,7 +408,16 @@ mod tests {
     #[test]
     fn semver_precedence() {
         use Ordering::{Equal, Greater, Less};
-        let order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0"];
+        let order = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+        ];
         for w in order.windows(2) {
             assert_eq!(compare(w[0], w[1]), Some(Less), "{} < {}", w[0], w[1]);
             assert_eq!(compare(w[1], w[0]), Some(Greater));
@@ -398,13 +427,20 @@ mod tests {
         assert_eq!(compare("1.0.0+build.5", "1.0.0"), Some(Equal));
         assert_eq!(compare("1.0rc1", "1.0"), None);
         assert_eq!(compare("2024a", "2024a"), Some(Equal));
-        assert!(is_semver("1.2.3") && is_semver("1.2.3-rc.1+b.7") && !is_semver("1.2") && !is_semver("01.2.3") && !is_semver("v1.2.3"));
+        assert!(
+            is_semver("1.2.3")
+                && is_semver("1.2.3-rc.1+b.7")
+                && !is_semver("1.2")
+                && !is_semver("01.2.3")
+                && !is_semver("v1.2.3")
+        );
         assert!(!is_semver("1.2.3-01"), "numeric pre-release identifiers have no leading zero");
     }
 
     #[test]
     fn backports_are_spans_and_fixed_versions() {
-        let v = Versions::of(None, None, &[vs(Some("3.0.0"), Some("3.7.5"), None), vs(Some("4.0.0"), Some("4.1.2"), None)]);
+        let v =
+            Versions::of(None, None, &[vs(Some("3.0.0"), Some("3.7.5"), None), vs(Some("4.0.0"), Some("4.1.2"), None)]);
         assert_eq!(v.fixed, ["3.7.5", "4.1.2"]);
         let affected = |x: &str| v.is_affected(x);
         assert_eq!(
@@ -419,13 +455,21 @@ mod tests {
     #[test]
     fn the_old_text_reads_as_it_exported() {
         let spans = |a: Option<&str>, f: Option<&str>| Versions::of(a, f, &[]).affected;
-        let range = |i: Option<&str>, end: End| Affected::Spans(vec![Span::Range { introduced: i.map(Into::into), end }]);
+        let range =
+            |i: Option<&str>, end: End| Affected::Spans(vec![Span::Range { introduced: i.map(Into::into), end }]);
         assert_eq!(spans(Some(">= 2.0.0, < 2.4.1"), Some("2.4.1")), range(Some("2.0.0"), End::Fixed("2.4.1".into())));
         assert_eq!(spans(Some("<= 2.3"), None), range(None, End::LastAffected("2.3".into())));
         assert_eq!(spans(Some(">= 3.0"), Some("3.2")), range(Some("3.0"), End::Fixed("3.2".into())));
-        assert_eq!(spans(Some(">= 4.0"), Some("3.7.5")), range(Some("4.0"), End::Open), "a fix before the start ends nothing");
+        assert_eq!(
+            spans(Some(">= 4.0"), Some("3.7.5")),
+            range(Some("4.0"), End::Open),
+            "a fix before the start ends nothing"
+        );
         assert_eq!(spans(None, Some("1.2")), range(None, End::Fixed("1.2".into())));
-        assert_eq!(spans(Some("2.0.1, 2.0.2"), None), Affected::Spans(vec![Span::Single("2.0.1".into()), Span::Single("2.0.2".into())]));
+        assert_eq!(
+            spans(Some("2.0.1, 2.0.2"), None),
+            Affected::Spans(vec![Span::Single("2.0.1".into()), Span::Single("2.0.2".into())])
+        );
         assert_eq!(spans(Some("all 2.x releases"), Some("3.0")), Affected::Unreadable(Some("all 2.x releases".into())));
         assert_eq!(spans(None, Some("3.7.5, 4.1.2")), Affected::Unreadable(None));
         let every = Versions::of(None, None, &[]);

@@ -261,7 +261,9 @@ fn csaf_web(doc: &Value) -> (String, Vec<(String, String)>) {
     let fixed = leaves
         .iter()
         .filter(|l| l["category"] == "product_version")
-        .map(|l| (l["name"].as_str().expect("name").to_owned(), l["product"]["product_id"].as_str().expect("id").to_owned()))
+        .map(|l| {
+            (l["name"].as_str().expect("name").to_owned(), l["product"]["product_id"].as_str().expect("id").to_owned())
+        })
         .collect();
     (range["name"].as_str().expect("name").to_owned(), fixed)
 }
@@ -313,10 +315,19 @@ fn the_readers_read_the_specifications_examples() {
     let entry = serde_json::json!({ "ranges": [{ "type": "SEMVER", "events": [
         { "introduced": "1.0.0" }, { "fixed": "1.0.2" }, { "introduced": "3.0.0" }, { "fixed": "3.2.5" }
     ] }] });
-    let hits: Vec<bool> = ["0.9.0", "1.0.0", "1.0.1", "1.0.2", "2.0.0", "3.1.0", "3.2.5"].iter().map(|v| osv_affected(&entry, v)).collect();
+    let hits: Vec<bool> = ["0.9.0", "1.0.0", "1.0.1", "1.0.2", "2.0.0", "3.1.0", "3.2.5"]
+        .iter()
+        .map(|v| osv_affected(&entry, v))
+        .collect();
     assert_eq!(hits, [false, true, true, false, false, true, false]);
-    assert!(vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "1.2.3") && vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "4.0.0"));
-    assert!(!vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "5.0.0") && !vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "1.2.4"));
+    assert!(
+        vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "1.2.3")
+            && vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "4.0.0")
+    );
+    assert!(
+        !vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "5.0.0")
+            && !vers_contains("vers:npm/1.2.3|>=2.0.0|<5.0.0", "1.2.4")
+    );
     let cve = serde_json::json!({ "versions": [
         { "version": "1.0", "lessThan": "1.3", "status": "affected", "versionType": "semver" },
     ], "defaultStatus": "unaffected" });

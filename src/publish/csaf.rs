@@ -270,7 +270,8 @@ fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
                 Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
                 None => format!("Upgrade {} to version {} or later.", e.label, f.version),
             });
-            let text = e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
+            let text =
+                e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
             fixes
                 .chain(text.flatten())
                 .map(|details| json!({ "category": "vendor_fix", "details": details, "product_ids": [e.affected_id] }))

@@ -3,8 +3,9 @@
 //! Built with serde_json from an [`Advisory`] only, like OSV and CSAF. A record needs a `CVE-`
 //! alias (the first one), the CNA's organization UUID (`render.cve_org_id`) and at least one
 //! reference (the advisory page, with `render.base_url`); [`record`] refuses without them.
-//! Affected-version text becomes `version` / `lessThan` spans when it is comparators
-//! (`ranges`), and is kept as written otherwise.
+//! A product's versions (read once by [`crate::format::versions`], like OSV and CSAF) become
+//! one `affected` `version` / `lessThan` entry per span and `unaffected` entries only between
+//! spans, so no entry contradicts another; text no span can say is kept as written.
 
 use serde_json::{Value, json};
 
@@ -218,7 +219,8 @@ fn affected_span(s: &Span, version_type: &str) -> Value {
     let Span::Range { introduced, end } = s else {
         return json!({ "version": s.start(), "status": "affected" });
     };
-    let mut v = json!({ "version": introduced.as_deref().unwrap_or("0"), "status": "affected", "versionType": version_type });
+    let mut v =
+        json!({ "version": introduced.as_deref().unwrap_or("0"), "status": "affected", "versionType": version_type });
     match end {
         End::LastAffected(l) => v["lessThanOrEqual"] = json!(l),
         End::Fixed(f) => v["lessThan"] = json!(f),
@@ -441,9 +443,7 @@ mod tests {
         };
         let v = Versions::of(None, None, &[span("3.0.0", "3.7.5"), span("4.0.0", "4.1.2")]);
         let (list, default) = affected_versions(&v, "semver");
-        let entry = |version: &str, less: &str, status: &str| {
-            json!({ "version": version, "lessThan": less, "status": status, "versionType": "semver" })
-        };
+        let entry = |version: &str, less: &str, status: &str| json!({ "version": version, "lessThan": less, "status": status, "versionType": "semver" });
         assert_eq!(
             list,
             [

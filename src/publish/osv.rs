@@ -5,8 +5,10 @@
 //! `render.osv_prefix` names a registered one. A product ships through a package ecosystem
 //! only when its `ecosystem` is one OSV lists; otherwise it is exported without `package`, its
 //! version text kept in `database_specific`. A package's versions are exactly the report's
-//! (read by [`ranges`]): a span becomes events, exact versions a `versions` list, and text no
-//! OSV range can say gets neither, never a wider range (`validate` warns about it).
+//! (read once by [`crate::format::versions`], like CVE and CSAF): each span (one per release
+//! branch for backports) becomes an `introduced` / `fixed` or `last_affected` pair of events,
+//! single versions a `versions` list, and text no OSV range can say gets neither, never a
+//! wider range (`validate` warns about it).
 
 use serde_json::{Value, json};
 
@@ -191,18 +193,15 @@ fn affected(p: &crate::publish::public::PublicProduct) -> Value {
         package["purl"] = json!(purl);
     }
     let mut out = json!({ "package": package, "database_specific": specific });
-    match affects(&p.versions(), ecosystem) {
-        Some(a) => {
-            if !a.ranges.is_empty() {
-                out["ranges"] = json!(a.ranges);
-            }
-            if !a.versions.is_empty() {
-                out["versions"] = json!(a.versions);
-            }
+    // Text no OSV range can say exactly gets no range rather than a wider one (`validate`
+    // reports it as `affected-unreadable` or `affected-inexpressible`).
+    if let Some(a) = affects(&p.versions(), ecosystem) {
+        if !a.ranges.is_empty() {
+            out["ranges"] = json!(a.ranges);
         }
-        // Text no OSV range can say exactly: no range rather than a wider one (`validate`
-        // reports it as `affected-unreadable` or `affected-inexpressible`).
-        None => {}
+        if !a.versions.is_empty() {
+            out["versions"] = json!(a.versions);
+        }
     }
     out
 }
@@ -268,7 +267,8 @@ mod tests {
 
     #[test]
     fn ranges_are_exactly_the_report_s() {
-        let ev = |v: Value| Some(Affects { ranges: vec![json!({ "type": "ECOSYSTEM", "events": v })], versions: vec![] });
+        let ev =
+            |v: Value| Some(Affects { ranges: vec![json!({ "type": "ECOSYSTEM", "events": v })], versions: vec![] });
         assert_eq!(
             events(Some(">= 1.0, < 1.9.3"), Some("1.9.3")),
             ev(json!([{ "introduced": "1.0" }, { "fixed": "1.9.3" }]))

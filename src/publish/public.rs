@@ -142,19 +142,6 @@ impl PublicProduct {
     }
 }
 
-/// The `versions` spans as range text for pages and messages.
-fn spans_text(spans: &[VersionSpan]) -> Option<String> {
-    let v = Versions::of(None, None, spans);
-    let text: Vec<String> = v.spans()?.iter().map(|s| s.describe()).collect();
-    (!text.is_empty()).then(|| text.join("; "))
-}
-
-/// Each span's fixed version, for pages and messages.
-fn fixed_text(spans: &[VersionSpan]) -> Option<String> {
-    let fixed: Vec<&str> = spans.iter().filter_map(|s| s.fixed.as_deref()).collect();
-    (!fixed.is_empty()).then(|| fixed.join(", "))
-}
-
 /// A reference link.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicReference {
@@ -233,8 +220,8 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
             .map(|p| PublicProduct {
                 name: p.name.clone(),
                 component: p.component.clone(),
-                affected: p.affected.clone().or_else(|| spans_text(&p.versions)),
-                fixed: p.fixed.clone().or_else(|| fixed_text(&p.versions)),
+                affected: crate::format::versions::affected_text(p),
+                fixed: crate::format::versions::fixed_text(p),
                 versions: p.versions.clone(),
                 ecosystem: p.ecosystem.clone(),
                 package: p.package.clone(),

@@ -37,7 +37,10 @@ fn repo(report: &str) -> TestRepo {
         .replacen("components: []", "components: [uploads]", 1)
         .replace("# website: https://www.example.com", "website: https://www.acme.test")
         .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.acme.test/")
-        .replace("# cve_org_id: 00000000-0000-4000-8000-000000000000", "cve_org_id: 5a3b1c2d-0e4f-4a1b-9c8d-7e6f5a4b3c2d");
+        .replace(
+            "# cve_org_id: 00000000-0000-4000-8000-000000000000",
+            "cve_org_id: 5a3b1c2d-0e4f-4a1b-9c8d-7e6f5a4b3c2d",
+        );
     repo.write("enigm.yaml", config);
     repo.write("reports/ENIGM-2026-0001.md", report);
     commit_all(&repo, "published report");
@@ -45,7 +48,8 @@ fn repo(report: &str) -> TestRepo {
 }
 
 fn read_json(path: std::path::PathBuf) -> Value {
-    serde_json::from_str(&fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).expect("JSON")
+    serde_json::from_str(&fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .expect("JSON")
 }
 
 #[test]
@@ -57,7 +61,10 @@ fn two_backport_branches_reach_osv_cve_and_csaf_as_the_same_spans() {
 
     let osv = read_json(site.join("osv/x_ENIGM-2026-0001.json"));
     assert_valid(&validator("osv.schema.json"), &osv, "OSV");
-    assert_eq!(osv["affected"][0]["package"], json!({ "ecosystem": "npm", "name": "acme-web", "purl": "pkg:npm/acme-web" }));
+    assert_eq!(
+        osv["affected"][0]["package"],
+        json!({ "ecosystem": "npm", "name": "acme-web", "purl": "pkg:npm/acme-web" })
+    );
     assert_eq!(
         osv["affected"][0]["ranges"],
         json!([{ "type": "SEMVER", "events": [
@@ -68,9 +75,7 @@ fn two_backport_branches_reach_osv_cve_and_csaf_as_the_same_spans() {
     let cve = read_json(site.join("cve/CVE-2026-41234.json"));
     assert_valid(&validator("cve-record-5.schema.json"), &cve, "CVE");
     let web = &cve["containers"]["cna"]["affected"][0];
-    let entry = |version: &str, less: &str, status: &str| {
-        json!({ "version": version, "lessThan": less, "status": status, "versionType": "semver" })
-    };
+    let entry = |version: &str, less: &str, status: &str| json!({ "version": version, "lessThan": less, "status": status, "versionType": "semver" });
     assert_eq!(
         web["versions"],
         json!([
@@ -91,7 +96,12 @@ fn two_backport_branches_reach_osv_cve_and_csaf_as_the_same_spans() {
     assert_eq!(leaves[0]["name"], "vers:npm/>=3.0.0|<3.7.5|>=4.0.0|<4.1.2");
     let fixed: Vec<(&str, &str)> = leaves.as_array().expect("leaves")[1..]
         .iter()
-        .map(|l| (l["name"].as_str().unwrap_or(""), l["product"]["product_identification_helper"]["purl"].as_str().unwrap_or("")))
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap_or(""),
+                l["product"]["product_identification_helper"]["purl"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(fixed, [("3.7.5", "pkg:npm/acme-web@3.7.5"), ("4.1.2", "pkg:npm/acme-web@4.1.2")]);
     let v = &csaf["vulnerabilities"][0];
@@ -112,7 +122,10 @@ fn two_backport_branches_reach_osv_cve_and_csaf_as_the_same_spans() {
     );
 
     let page = fs::read_to_string(site.join("advisories/ENIGM-2026-0001.html")).expect("page");
-    assert!(page.contains("&gt;= 3.0.0, &lt; 3.7.5; &gt;= 4.0.0, &lt; 4.1.2") && page.contains("3.7.5, 4.1.2"), "{page}");
+    assert!(
+        page.contains("&gt;= 3.0.0, &lt; 3.7.5; &gt;= 4.0.0, &lt; 4.1.2") && page.contains("3.7.5, 4.1.2"),
+        "{page}"
+    );
     let md = stdout(&repo.cmd().args(["render", "1", "--format", "md"]).assert().success());
     assert!(md.contains("| >= 3.0.0, < 3.7.5; >= 4.0.0, < 4.1.2 | 3.7.5, 4.1.2 |"), "{md}");
 }
@@ -135,7 +148,10 @@ fn a_broken_layout_is_an_error_at_its_span_and_versions_beside_fixed_names_both(
     let findings = found["findings"].as_array().expect("findings");
     let line_of = |line: &str| text.lines().position(|l| l == line).map(|i| i as u64 + 1);
     let at = |code: &str| {
-        findings.iter().find(|f| f["code"] == code).map(|f| (f["severity"].as_str().unwrap_or("").to_owned(), f["line"].as_u64()))
+        findings
+            .iter()
+            .find(|f| f["code"] == code)
+            .map(|f| (f["severity"].as_str().unwrap_or("").to_owned(), f["line"].as_u64()))
     };
     assert_eq!(at("versions-order"), Some(("error".into(), line_of("      - introduced: '3.5.0'"))), "{found}");
     assert_eq!(at("versions-with-text"), Some(("error".into(), line_of("    fixed: '4.1.2'"))), "{found}");

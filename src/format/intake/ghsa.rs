@@ -200,7 +200,11 @@ fn products(a: &Advisory) -> Vec<Product> {
 /// The spans of `o` and `p` together, when both say one span each (or `o` has spans already).
 fn merged(o: &Product, p: &Product) -> Option<Vec<crate::format::report::model::VersionSpan>> {
     use crate::format::versions::{as_entry, sort_spans};
-    let mut spans = if o.versions.is_empty() { vec![as_entry(o.affected.as_deref(), o.fixed.as_deref())?] } else { o.versions.clone() };
+    let mut spans = if o.versions.is_empty() {
+        vec![as_entry(o.affected.as_deref(), o.fixed.as_deref())?]
+    } else {
+        o.versions.clone()
+    };
     spans.push(as_entry(p.affected.as_deref(), p.fixed.as_deref())?);
     sort_spans(&mut spans);
     Some(spans)
@@ -336,7 +340,10 @@ mod tests {
     #[test]
     fn ranges_of_one_package_on_two_branches_become_its_versions_spans() {
         let text = PUBLISHED
-            .replace(r#"{ "ecosystem": "maven", "name": "org.acme:widget-core" }"#, r#"{ "ecosystem": "npm", "name": "@acme/widget" }"#)
+            .replace(
+                r#"{ "ecosystem": "maven", "name": "org.acme:widget-core" }"#,
+                r#"{ "ecosystem": "npm", "name": "@acme/widget" }"#,
+            )
             .replace(r#""vulnerable_version_range": "< 3.2.5""#, r#""vulnerable_version_range": ">= 3.0.0, < 3.2.5""#);
         let i = one(&text);
         assert_eq!(i.products.len(), 1, "{:?}", i.products);

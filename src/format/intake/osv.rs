@@ -354,7 +354,8 @@ mod tests {
         assert_eq!(i.cvss, None, "no severity in the record");
         assert_eq!(i.level, None);
         assert_eq!(ranges_of(&i), [("acme-store", None, None)], "two spans are one product's `versions`");
-        let span = |i: &str, f: &str| VersionSpan { introduced: Some(i.into()), fixed: Some(f.into()), last_affected: None };
+        let span =
+            |i: &str, f: &str| VersionSpan { introduced: Some(i.into()), fixed: Some(f.into()), last_affected: None };
         assert_eq!(i.products[0].versions, [span("1.0", "1.9.3"), span("2.0", "2.4.1")]);
         assert_eq!(
             i.body,

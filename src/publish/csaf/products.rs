@@ -69,7 +69,9 @@ pub fn range_name(p: &PublicProduct) -> String {
     let v = p.versions();
     match &v.affected {
         _ if v.is_every() => format!("vers:{scheme}/*"),
-        Affected::Spans(spans) => format!("vers:{scheme}/{}", spans.iter().map(vers_span).collect::<Vec<_>>().join("|")),
+        Affected::Spans(spans) => {
+            format!("vers:{scheme}/{}", spans.iter().map(vers_span).collect::<Vec<_>>().join("|"))
+        }
         Affected::Unreadable(Some(text)) => {
             ranges::parse(text).map_or_else(|| text.clone(), |c| ranges::vers(&scheme, &c))
         }

@@ -58,7 +58,10 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     }
     if state.is_fixed_or_later() {
         let all_fixed = !report.products.is_empty()
-            && report.products.iter().all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()) || spans_fixed(p));
+            && report
+                .products
+                .iter()
+                .all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()) || spans_fixed(p));
         let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
         if !all_fixed && !mitigated {
             at.push(

@@ -94,7 +94,9 @@ mod tests {
 
     #[test]
     fn two_branches_are_valid() {
-        let text = with_versions("      - introduced: '3.0.0'\n        fixed: '3.7.5'\n      - introduced: '4.0.0'\n        fixed: '4.1.2'\n");
+        let text = with_versions(
+            "      - introduced: '3.0.0'\n        fixed: '3.7.5'\n      - introduced: '4.0.0'\n        fixed: '4.1.2'\n",
+        );
         assert!(text.contains("versions:"), "{text}");
         assert_eq!(findings(&text).iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), Vec::<&str>::new());
     }
