@@ -144,7 +144,8 @@ fn a_backported_product_s_document_passes_the_schema_the_mandatory_and_the_recom
     let config = repo
         .read("enigm.yaml")
         .replacen("components: []", "components: [uploads]", 1)
-        .replace("# website: https://www.example.com", "website: https://www.acme.test");
+        .replace("# website: https://www.example.com", "website: https://www.acme.test")
+        .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.acme.test/");
     repo.write("enigm.yaml", config);
     let spans = "    versions:\n      - introduced: '3.0.0'\n        fixed: '3.7.5'\n      - introduced: '4.0.0'\n        last_affected: '4.1.1'\n      - introduced: '5.0.0'\n        fixed: '5.0.3'\n    ecosystem: npm\n    package: acme-web\n";
     let report = EXPORTS.replace("    affected: '>= 2.0.0, < 2.4.1'\n    fixed: '2.4.1'\n", spans);
