@@ -269,7 +269,7 @@ fn csaf_web(doc: &Value) -> (String, Vec<(String, String)>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn every_export_answers_is_v_affected_as_the_report_does(layout in layouts()) {
