@@ -23,5 +23,6 @@ pub mod ranges;
 pub mod report;
 pub mod sealed;
 pub mod ssvc;
+pub mod versions;
 pub mod yaml;
 pub mod yamlout;

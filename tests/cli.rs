@@ -8,6 +8,7 @@ mod cli {
     mod advisories;
     mod architecture;
     mod audit;
+    mod backports;
     mod boundary;
     mod bulk;
     mod ci;

@@ -9,6 +9,7 @@ use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::cvss;
 use enigm_disclose::format::report::{Document, Level, Report};
+use enigm_disclose::format::versions;
 use enigm_disclose::query::deadline::{self, Deadline};
 use serde::Serialize;
 
@@ -159,7 +160,8 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
     }
     for p in &r.products {
         let mut text = sanitize(&p.name);
-        for (label, value) in [("component", &p.component), ("affected", &p.affected), ("fixed", &p.fixed)] {
+        let (affected, fixed) = (versions::affected_text(p), versions::fixed_text(p));
+        for (label, value) in [("component", &p.component), ("affected", &affected), ("fixed", &fixed)] {
             if let Some(v) = value {
                 text.push_str(&format!("  {label} {}", sanitize(v)));
             }

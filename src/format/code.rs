@@ -76,6 +76,11 @@ pub enum Code {
     SsvcTree,
     SsvcOutcomeMismatch,
     ExploitedBeforeAware,
+    // Version spans (`versions`).
+    VersionsWithText,
+    VersionsSpan,
+    VersionsOrder,
+    VersionUnordered,
     // What the exports (CSAF, OSV, CVE) can carry.
     AffectedUnreadable,
     AffectedInexpressible,
@@ -144,6 +149,7 @@ impl Code {
             | Code::MixedScript
             | Code::ConfigPublishBeforeFix
             | Code::CweUnknown
+            | Code::VersionUnordered
             | Code::AffectedUnreadable
             | Code::AffectedInexpressible
             | Code::AffectedFixedMismatch
@@ -216,6 +222,12 @@ impl Code {
             Code::SsvcTree => "an SSVC decision names a tree other than the repository's",
             Code::SsvcOutcomeMismatch => "the recorded SSVC outcome is not the one the tree gives for the values",
             Code::ExploitedBeforeAware => "`exploited.aware` is before `exploited.since`",
+            Code::VersionsWithText => "a product says `versions` together with `affected` or `fixed`",
+            Code::VersionsSpan => "a `versions` span is empty, or starts at or after its end",
+            Code::VersionsOrder => "`versions` spans overlap, touch or are not in ascending order",
+            Code::VersionUnordered => {
+                "a `versions` bound is not a dotted-number version, so it cannot be ordered or checked"
+            }
             Code::AffectedUnreadable => "`affected` is prose, not a version range a machine can read",
             Code::AffectedInexpressible => "`affected` is comparators no single OSV or CVE span can say exactly",
             Code::AffectedFixedMismatch => "`affected` and `fixed` of a product disagree on where the fix is",

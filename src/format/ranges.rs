@@ -87,27 +87,11 @@ pub fn span(constraints: &[Constraint]) -> Option<Span> {
     Some(Span { start: start.unwrap_or_else(|| "0".to_owned()), end })
 }
 
-/// Two versions compared part by part (split at `.`, `-`, `+`), numbers as numbers, or `None`
-/// when a differing part is not a number on both sides (`1.0rc1`, `2024a`): equal texts are
-/// always `Equal`. Enough to tell a range from a fixed version; not an ecosystem's full order.
+/// Two versions in the order every export uses ([`crate::format::versions::compare`]: SemVer
+/// precedence over dotted numbers), or `None` when a version is not of that shape (`1.0rc1`,
+/// `2024a`): equal texts are always `Equal`.
 pub fn compare(a: &str, b: &str) -> Option<std::cmp::Ordering> {
-    use std::cmp::Ordering::Equal;
-    if a == b {
-        return Some(Equal);
-    }
-    let parts = |v: &str| v.split(['.', '-', '+']).map(str::to_owned).collect::<Vec<_>>();
-    let (pa, pb) = (parts(a), parts(b));
-    for i in 0..pa.len().max(pb.len()) {
-        let x = pa.get(i).map_or("0", String::as_str);
-        let y = pb.get(i).map_or("0", String::as_str);
-        match (x.parse::<u64>(), y.parse::<u64>()) {
-            (Ok(m), Ok(n)) if m != n => return Some(m.cmp(&n)),
-            (Ok(_), Ok(_)) => {}
-            _ if x == y => {}
-            _ => return None,
-        }
-    }
-    Some(Equal)
+    crate::format::versions::compare(a, b)
 }
 
 /// What a range is, in the terms every export can carry.

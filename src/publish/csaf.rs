@@ -265,13 +265,17 @@ fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
     let mut out: Vec<Value> = tree
         .entries
         .iter()
-        .filter_map(|e| {
-            let details = match (&e.fixed, &e.fixed_text) {
-                (Some((version, _)), _) => format!("Upgrade {} to version {version} or later.", e.label),
-                (None, Some(text)) => format!("Fixed for {}: {text}.", e.label),
-                (None, None) => return None,
-            };
-            Some(json!({ "category": "vendor_fix", "details": details, "product_ids": [e.affected_id] }))
+        .flat_map(|e| {
+            let fixes = e.fixed.iter().map(|f| match &f.branch {
+                Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
+                None => format!("Upgrade {} to version {} or later.", e.label, f.version),
+            });
+            let text =
+                e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
+            fixes
+                .chain(text.flatten())
+                .map(|details| json!({ "category": "vendor_fix", "details": details, "product_ids": [e.affected_id] }))
+                .collect::<Vec<_>>()
         })
         .collect();
     if let Some(m) = &a.mitigation {

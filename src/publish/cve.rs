@@ -3,14 +3,15 @@
 //! Built with serde_json from an [`Advisory`] only, like OSV and CSAF. A record needs a `CVE-`
 //! alias (the first one), the CNA's organization UUID (`render.cve_org_id`) and at least one
 //! reference (the advisory page, with `render.base_url`); [`record`] refuses without them.
-//! Affected-version text becomes `version` / `lessThan` spans when it is comparators
-//! (`ranges`), and is kept as written otherwise.
+//! A product's versions (read once by [`crate::format::versions`], like OSV and CSAF) become
+//! one `affected` `version` / `lessThan` entry per span and `unaffected` entries only between
+//! spans, so no entry contradicts another; text no span can say is kept as written.
 
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
-use crate::format::ranges;
+use crate::format::versions::{self, Affected, End, Span, Versions};
 use crate::publish::csaf::is_web_url;
 use crate::publish::public::{Advisory, PublicProduct};
 
@@ -168,10 +169,7 @@ fn affected(p: &PublicProduct, vendor: &str) -> Value {
         }
     }
     let version_type = collection.map_or("custom", |(_, _, t)| *t);
-    let (mut versions, default) = affected_versions(p, version_type);
-    if let Some(f) = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-        versions.push(json!({ "version": f, "lessThan": "*", "status": "unaffected", "versionType": version_type }));
-    }
+    let (versions, default) = affected_versions(&p.versions(), version_type);
     if !versions.is_empty() {
         out["versions"] = Value::Array(versions);
     }
@@ -179,33 +177,60 @@ fn affected(p: &PublicProduct, vendor: &str) -> Value {
     out
 }
 
-/// The affected versions and the status of versions they do not list: a span (`unaffected`
-/// elsewhere), exact versions, or the text as written (`unknown` elsewhere). Without
-/// `affected`, the versions before the fixed one; without either, every version.
-fn affected_versions(p: &PublicProduct, version_type: &str) -> (Vec<Value>, &'static str) {
-    let text = p.affected.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let fixed = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty());
-    let constraints = match (text, fixed) {
-        (Some(t), _) => ranges::parse(t),
-        (None, Some(f)) => ranges::parse(&format!("< {f}")),
-        (None, None) => return (Vec::new(), "affected"),
-    };
-    let shape = constraints.as_deref().map(ranges::shape);
-    match shape {
-        Some(Ok(ranges::Shape::Span(span))) => {
-            let mut v = json!({ "version": span.start, "status": "affected", "versionType": version_type });
-            match span.end {
-                Some((end, true)) => v["lessThanOrEqual"] = json!(end),
-                Some((end, false)) => v["lessThan"] = json!(end),
-                None => v["lessThan"] = json!("*"),
-            }
-            (vec![v], "unaffected")
-        }
-        Some(Ok(ranges::Shape::Versions(list))) => {
-            (list.into_iter().map(|v| json!({ "version": v, "status": "affected" })).collect(), "unaffected")
-        }
-        _ => (vec![json!({ "version": text.unwrap_or_default(), "status": "affected" })], "unknown"),
+/// The versions of a product and the status of those they do not list. Each affected span
+/// is one `affected` entry (`version` + `lessThan` / `lessThanOrEqual`, or a single
+/// `version`), then each fixed version is an `unaffected` entry up to the next affected
+/// span (or `*`), so no `unaffected` claim covers an affected version; everything else is
+/// `unaffected` too. Text no span can say is kept as written, with `unknown` elsewhere. A
+/// product with no versions said is affected in every version.
+fn affected_versions(v: &Versions, version_type: &str) -> (Vec<Value>, &'static str) {
+    if !v.said {
+        return (Vec::new(), "affected");
     }
+    let Some(spans) = v.spans() else {
+        let text = match &v.affected {
+            Affected::Unreadable(Some(text)) => Some(json!({ "version": text, "status": "affected" })),
+            _ => None,
+        };
+        let fixed = v.fixed.iter().map(|f| unaffected(f, "*", version_type));
+        return (text.into_iter().chain(fixed).collect(), "unknown");
+    };
+    let mut out: Vec<Value> = spans.iter().map(|s| affected_span(s, version_type)).collect();
+    for f in unique(&v.fixed) {
+        if v.is_affected(f) != Some(false) {
+            continue;
+        }
+        let next = spans.iter().filter_map(Span::start).map(|s| (s, versions::compare(s, f)));
+        let next: Option<Vec<(&str, std::cmp::Ordering)>> = next.map(|(s, o)| o.map(|o| (s, o))).collect();
+        let Some(next) = next else { continue };
+        let mut above: Vec<&str> = next.into_iter().filter(|(_, o)| o.is_gt()).map(|(s, _)| s).collect();
+        above.sort_by(|a, b| versions::compare(a, b).unwrap_or(std::cmp::Ordering::Equal));
+        out.push(unaffected(f, above.first().copied().unwrap_or("*"), version_type));
+    }
+    (out, "unaffected")
+}
+
+fn unique(list: &[String]) -> Vec<&String> {
+    let mut seen = std::collections::HashSet::new();
+    list.iter().filter(|f| seen.insert(f.as_str())).collect()
+}
+
+fn affected_span(s: &Span, version_type: &str) -> Value {
+    let Span::Range { introduced, end } = s else {
+        return json!({ "version": s.start(), "status": "affected" });
+    };
+    let mut v =
+        json!({ "version": introduced.as_deref().unwrap_or("0"), "status": "affected", "versionType": version_type });
+    match end {
+        End::LastAffected(l) => v["lessThanOrEqual"] = json!(l),
+        End::Fixed(f) => v["lessThan"] = json!(f),
+        End::Open => v["lessThan"] = json!("*"),
+    }
+    v
+}
+
+fn unaffected(from: &str, less_than: &str, version_type: &str) -> Value {
+    json!({ "version": from, "lessThan": less_than, "status": "unaffected", "versionType": version_type })
 }
 
 /// References with CVE tags by type, then the advisory page when the site has a URL.
@@ -264,7 +289,10 @@ fn add_details(cna: &mut Value, a: &Advisory) {
     let fixes: Vec<String> = a
         .products
         .iter()
-        .filter_map(|p| p.fixed.as_ref().map(|f| format!("{} is fixed in version {f}.", p.name)))
+        .filter_map(|p| {
+            let several = p.versions.iter().filter(|s| s.fixed.is_some()).count() > 1;
+            p.fixed.as_ref().map(|f| format!("{} is fixed in version{} {f}.", p.name, if several { "s" } else { "" }))
+        })
         .collect();
     let remediation = a.sections.iter().find(|s| s.title.eq_ignore_ascii_case("remediation"));
     let solution =
@@ -376,6 +404,7 @@ mod tests {
             component: None,
             affected: affected.map(Into::into),
             fixed: fixed.map(Into::into),
+            versions: Vec::new(),
             ecosystem: None,
             package: None,
             purl: None,
@@ -387,18 +416,43 @@ mod tests {
             skus: Vec::new(),
             x_generic_uris: Vec::new(),
         };
-        let (v, d) = affected_versions(&p(Some("<= 2.3"), None), "custom");
+        let pv = |affected: Option<&str>, fixed: Option<&str>| p(affected, fixed).versions();
+        let (v, d) = affected_versions(&pv(Some("<= 2.3"), None), "custom");
         assert_eq!(
             (v[0]["lessThanOrEqual"].as_str(), v[0]["version"].as_str(), d),
             (Some("2.3"), Some("0"), "unaffected")
         );
-        let (v, d) = affected_versions(&p(None, Some("1.2")), "custom");
+        let (v, d) = affected_versions(&pv(None, Some("1.2")), "custom");
         assert_eq!((v[0]["lessThan"].as_str(), d), (Some("1.2"), "unaffected"));
-        let (v, d) = affected_versions(&p(Some("2.0.1, 2.0.2"), None), "custom");
+        let (v, d) = affected_versions(&pv(Some("2.0.1, 2.0.2"), None), "custom");
         assert_eq!((v.len(), d), (2, "unaffected"));
-        let (v, d) = affected_versions(&p(Some("all 2.x releases"), None), "custom");
+        let (v, d) = affected_versions(&pv(Some("all 2.x releases"), None), "custom");
         assert_eq!((v[0]["version"].as_str(), d), (Some("all 2.x releases"), "unknown"));
-        let (v, d) = affected_versions(&p(None, None), "custom");
+        let (v, d) = affected_versions(&pv(None, None), "custom");
         assert_eq!((v.len(), d), (0, "affected"));
+        let (v, _) = affected_versions(&pv(Some("<= 3.7.5"), Some("3.7.5")), "custom");
+        assert_eq!(v.len(), 1, "no unaffected claim for a fixed version the range holds: {v:?}");
+    }
+
+    #[test]
+    fn backports_claim_unaffected_only_between_the_spans() {
+        let span = |i: &str, f: &str| crate::format::report::model::VersionSpan {
+            introduced: Some(i.into()),
+            fixed: Some(f.into()),
+            last_affected: None,
+        };
+        let v = Versions::of(None, None, &[span("3.0.0", "3.7.5"), span("4.0.0", "4.1.2")]);
+        let (list, default) = affected_versions(&v, "semver");
+        let entry = |version: &str, less: &str, status: &str| json!({ "version": version, "lessThan": less, "status": status, "versionType": "semver" });
+        assert_eq!(
+            list,
+            [
+                entry("3.0.0", "3.7.5", "affected"),
+                entry("4.0.0", "4.1.2", "affected"),
+                entry("3.7.5", "4.0.0", "unaffected"),
+                entry("4.1.2", "*", "unaffected"),
+            ]
+        );
+        assert_eq!(default, "unaffected");
     }
 }

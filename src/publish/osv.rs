@@ -5,13 +5,15 @@
 //! `render.osv_prefix` names a registered one. A product ships through a package ecosystem
 //! only when its `ecosystem` is one OSV lists; otherwise it is exported without `package`, its
 //! version text kept in `database_specific`. A package's versions are exactly the report's
-//! (read by [`ranges`]): a span becomes events, exact versions a `versions` list, and text no
-//! OSV range can say gets neither, never a wider range (`validate` warns about it).
+//! (read once by [`crate::format::versions`], like CVE and CSAF): each span (one per release
+//! branch for backports) becomes an `introduced` / `fixed` or `last_affected` pair of events,
+//! single versions a `versions` list, and text no OSV range can say gets neither, never a
+//! wider range (`validate` warns about it).
 
 use serde_json::{Value, json};
 
 use crate::format::config::Config;
-use crate::format::ranges;
+use crate::format::versions::{self, End, Span, Versions};
 use crate::publish::public::Advisory;
 
 /// The OSV schema version these records follow.
@@ -191,53 +193,60 @@ fn affected(p: &crate::publish::public::PublicProduct) -> Value {
         package["purl"] = json!(purl);
     }
     let mut out = json!({ "package": package, "database_specific": specific });
-    match versions(p) {
-        Some(Affects::Events(events)) => out["ranges"] = json!([{ "type": "ECOSYSTEM", "events": events }]),
-        Some(Affects::Versions(list)) => out["versions"] = json!(list),
-        // Text no OSV range can say exactly: no range rather than a wider one (`validate`
-        // reports it as `affected-unreadable` or `affected-inexpressible`).
-        None => {}
+    // Text no OSV range can say exactly gets no range rather than a wider one (`validate`
+    // reports it as `affected-unreadable` or `affected-inexpressible`).
+    if let Some(a) = affects(&p.versions(), ecosystem) {
+        if !a.ranges.is_empty() {
+            out["ranges"] = json!(a.ranges);
+        }
+        if !a.versions.is_empty() {
+            out["versions"] = json!(a.versions);
+        }
     }
     out
 }
 
-/// What an OSV `affected` entry lists.
-#[derive(Debug, PartialEq)]
-enum Affects {
-    /// `introduced` / `fixed` / `last_affected` events of one ECOSYSTEM range.
-    Events(Vec<Value>),
-    /// Exact versions.
-    Versions(Vec<String>),
+/// Ecosystems whose versions are SemVer 2.0 by rule, so their ranges are `SEMVER` when every
+/// version in them is one (others, and ranges with another version, are `ECOSYSTEM`).
+const SEMVER_ECOSYSTEMS: &[&str] = &["crates.io", "Go", "Hex", "npm", "Pub", "SwiftURL"];
+
+/// What an OSV `affected` entry lists: ranges of events and exact versions.
+#[derive(Debug, Default, PartialEq)]
+struct Affects {
+    /// `{type, events}` ranges: one for the spans that end in `fixed` (and an open last one),
+    /// one for those that end in `last_affected` (OSV allows only one of the two per range).
+    ranges: Vec<Value>,
+    /// Single affected versions.
+    versions: Vec<String>,
 }
 
-/// The report's range exactly (read by [`ranges`]): a span becomes events, exact versions a
-/// `versions` list; `None` for text no OSV range can express. Without `affected`, every
-/// version before `fixed` (or every version).
-fn versions(p: &crate::publish::public::PublicProduct) -> Option<Affects> {
-    let text = p.affected.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let fixed = p
-        .fixed
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty() && ranges::parse(f).is_some_and(|c| c.len() == 1 && c[0].op == ranges::Op::Eq));
-    let Some(text) = text else {
-        let mut events = vec![json!({ "introduced": "0" })];
-        events.extend(fixed.map(|f| json!({ "fixed": f })));
-        return Some(Affects::Events(events));
-    };
-    match ranges::shape(&ranges::parse(text)?).ok()? {
-        ranges::Shape::Versions(list) => Some(Affects::Versions(list)),
-        ranges::Shape::Span(span) => {
-            let mut events = vec![json!({ "introduced": span.start })];
-            match (span.end, fixed) {
-                (Some((end, false)), _) => events.push(json!({ "fixed": end })),
-                (Some((end, true)), _) => events.push(json!({ "last_affected": end })),
-                (None, Some(f)) => events.push(json!({ "fixed": f })),
-                (None, None) => {}
-            }
-            Some(Affects::Events(events))
+/// The report's spans exactly (read by [`crate::format::versions`]): each span is an
+/// `introduced` event and its `fixed` or `last_affected` event, in ascending order; single
+/// versions are the `versions` list. `None` for text no OSV range can express.
+fn affects(v: &Versions, ecosystem: &str) -> Option<Affects> {
+    let spans = v.spans()?;
+    let (mut fixed, mut last) = (Vec::new(), Vec::new());
+    let mut out = Affects::default();
+    for s in spans {
+        let Span::Range { introduced, end } = s else {
+            out.versions.push(s.start().unwrap_or_default().to_owned());
+            continue;
+        };
+        let start = json!({ "introduced": introduced.as_deref().unwrap_or("0") });
+        match end {
+            End::Fixed(f) => fixed.extend([start, json!({ "fixed": f })]),
+            End::LastAffected(l) => last.extend([start, json!({ "last_affected": l })]),
+            End::Open => fixed.push(start),
         }
     }
+    let semver = SEMVER_ECOSYSTEMS.contains(&ecosystem);
+    for events in [fixed, last].into_iter().filter(|e| !e.is_empty()) {
+        let all_semver = events.iter().flat_map(|e| e.as_object().into_iter().flat_map(|o| o.values()));
+        let all_semver = all_semver.filter_map(Value::as_str).all(|x| x == "0" || versions::is_semver(x));
+        let kind = if semver && all_semver { "SEMVER" } else { "ECOSYSTEM" };
+        out.ranges.push(json!({ "type": kind, "events": events }));
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -253,12 +262,13 @@ mod tests {
     }
 
     fn events(affected: Option<&str>, fixed: Option<&str>) -> Option<Affects> {
-        versions(&product(affected, fixed))
+        affects(&product(affected, fixed).versions(), "PyPI")
     }
 
     #[test]
     fn ranges_are_exactly_the_report_s() {
-        let ev = |v: Value| Some(Affects::Events(v.as_array().expect("events").clone()));
+        let ev =
+            |v: Value| Some(Affects { ranges: vec![json!({ "type": "ECOSYSTEM", "events": v })], versions: vec![] });
         assert_eq!(
             events(Some(">= 1.0, < 1.9.3"), Some("1.9.3")),
             ev(json!([{ "introduced": "1.0" }, { "fixed": "1.9.3" }]))
@@ -267,9 +277,42 @@ mod tests {
         assert_eq!(events(Some(">= 3.0"), Some("3.2")), ev(json!([{ "introduced": "3.0" }, { "fixed": "3.2" }])));
         assert_eq!(events(None, Some("1.2")), ev(json!([{ "introduced": "0" }, { "fixed": "1.2" }])));
         assert_eq!(events(None, None), ev(json!([{ "introduced": "0" }])));
-        assert_eq!(events(Some("2.0.1, 2.0.2"), None), Some(Affects::Versions(vec!["2.0.1".into(), "2.0.2".into()])));
+        let exact = Some(Affects { ranges: vec![], versions: vec!["2.0.1".into(), "2.0.2".into()] });
+        assert_eq!(events(Some("2.0.1, 2.0.2"), None), exact);
         assert_eq!(events(Some("> 1.0, < 2"), None), None, "no exclusive introduced in OSV");
         assert_eq!(events(Some("all 2.x releases"), None), None);
+    }
+
+    #[test]
+    fn backports_are_one_range_per_kind_of_end_and_semver_where_the_ecosystem_is() {
+        let span = |i: Option<&str>, f: Option<&str>, l: Option<&str>| crate::format::report::model::VersionSpan {
+            introduced: i.map(Into::into),
+            fixed: f.map(Into::into),
+            last_affected: l.map(Into::into),
+        };
+        let v = Versions::of(
+            None,
+            None,
+            &[
+                span(None, None, Some("1.9.9")),
+                span(Some("2.5.0"), None, Some("2.5.0")),
+                span(Some("3.0.0"), Some("3.7.5"), None),
+                span(Some("4.0.0"), Some("4.1.2"), None),
+                span(Some("5.0.0"), None, None),
+            ],
+        );
+        let a = affects(&v, "npm").expect("spans");
+        assert_eq!(
+            a.ranges,
+            [
+                json!({ "type": "SEMVER", "events": [{ "introduced": "3.0.0" }, { "fixed": "3.7.5" }, { "introduced": "4.0.0" }, { "fixed": "4.1.2" }, { "introduced": "5.0.0" }] }),
+                json!({ "type": "SEMVER", "events": [{ "introduced": "0" }, { "last_affected": "1.9.9" }] }),
+            ]
+        );
+        assert_eq!(a.versions, ["2.5.0"]);
+        assert_eq!(affects(&v, "PyPI").expect("spans").ranges[0]["type"], "ECOSYSTEM");
+        let short = Versions::of(Some(">= 1.0, < 1.2"), None, &[]);
+        assert_eq!(affects(&short, "npm").expect("span").ranges[0]["type"], "ECOSYSTEM", "1.2 is not SemVer 2.0");
     }
 
     #[test]

@@ -15,9 +15,10 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::format::config::Config;
-use crate::format::report::model::{FileHashes, GenericUri};
+use crate::format::report::model::{FileHashes, GenericUri, VersionSpan};
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
+use crate::format::versions::Versions;
 use crate::publish::cvss_view::{PublicMetric, metrics};
 use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, without_comments};
 use crate::publish::revisions::PublicRevision;
@@ -108,8 +109,14 @@ pub struct PublicSeverity {
 pub struct PublicProduct {
     pub name: String,
     pub component: Option<String>,
+    /// The affected versions as range text: as written, or the `versions` spans joined with
+    /// `; ` (`>= 3.0.0, < 3.7.5; >= 4.0.0, < 4.1.2`).
     pub affected: Option<String>,
+    /// The fixed version(s): as written, or each span's `fixed` joined with `, `.
     pub fixed: Option<String>,
+    /// The `versions` spans as written (empty for a product that uses `affected`/`fixed`); the
+    /// exports read them through [`PublicProduct::versions`].
+    pub versions: Vec<VersionSpan>,
     pub ecosystem: Option<String>,
     pub package: Option<String>,
     /// The given purl, else the one derived from `ecosystem` and `package`.
@@ -122,6 +129,17 @@ pub struct PublicProduct {
     pub serial_numbers: Vec<String>,
     pub skus: Vec<String>,
     pub x_generic_uris: Vec<GenericUri>,
+}
+
+impl PublicProduct {
+    /// The normalised affected spans and fixed versions every export is written from.
+    pub fn versions(&self) -> Versions {
+        if self.versions.is_empty() {
+            Versions::of(self.affected.as_deref(), self.fixed.as_deref(), &[])
+        } else {
+            Versions::of(None, None, &self.versions)
+        }
+    }
 }
 
 /// A reference link.
@@ -202,8 +220,9 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
             .map(|p| PublicProduct {
                 name: p.name.clone(),
                 component: p.component.clone(),
-                affected: p.affected.clone(),
-                fixed: p.fixed.clone(),
+                affected: crate::format::versions::affected_text(p),
+                fixed: crate::format::versions::fixed_text(p),
+                versions: p.versions.clone(),
                 ecosystem: p.ecosystem.clone(),
                 package: p.package.clone(),
                 purl: p.purl_or_derived(),

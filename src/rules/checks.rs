@@ -18,6 +18,7 @@ mod ssvc;
 pub mod state;
 mod timeline;
 pub mod unicode;
+mod versions;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -76,6 +77,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     state::requirements(&mut at, report, ctx, report.state);
     timeline::check(&mut at, report, ctx);
     fields::check(&mut at, report, ctx);
+    versions::check(&mut at, report, ctx);
     exports::check(&mut at, report, ctx);
     ssvc::check(&mut at, report, ctx);
     sections::structure(&mut at);

@@ -221,7 +221,7 @@ fn context(config: &Config, doc: &Document, report: &Report, from: &Mailbox, tod
         fixed_versions: report
             .products
             .iter()
-            .filter_map(|p| p.fixed.as_ref().map(|f| format!("{} {f}", p.name)))
+            .filter_map(|p| crate::format::versions::fixed_text(p).map(|f| format!("{} {f}", p.name)))
             .collect(),
         publication_date,
         advisory_url: (!base.is_empty()).then(|| format!("{base}advisories/{}.html", report.id)),

@@ -112,6 +112,13 @@ fn import_files_every_advisory_once_and_a_second_import_is_a_no_op() {
         .find(|t| t.contains("PYSEC-2026-112"))
         .expect("the PYSEC record was filed");
     assert!(pysec.contains("url: https://osv.dev/vulnerability/PYSEC-2026-112"), "kept as a reference: {pysec}");
+    // Its two ranges (one per release branch) are the product's `versions` spans.
+    assert!(
+        pysec.contains(
+            "    versions:\n    - introduced: '1.0'\n      fixed: 1.9.3\n    - introduced: '2.0'\n      fixed: 2.4.1\n"
+        ),
+        "{pysec}"
+    );
     // The published GHSA's typed credits become the report's credits, each with its role.
     let ghsa = fs::read_dir(repo.root().join("reports"))
         .expect("reports")

@@ -135,3 +135,29 @@ fn a_report_that_lacks_the_data_gets_the_validator_s_warnings_and_validate_names
     assert_eq!(warned, ["6.2.16", "6.2.18", "6.2.3"], "{result}");
     assert_eq!(failing(&result, "6.1."), Vec::<String>::new());
 }
+
+#[test]
+#[ignore = "needs the BSI CSAF validator (npm @secvisogram/csaf-validator-lib; ENIGM_CSAF_VALIDATOR=its directory); run with `cargo test -- --ignored`"]
+fn a_backported_product_s_document_passes_the_schema_the_mandatory_and_the_recommended_tests() {
+    let lib = validator();
+    let repo = TestRepo::new();
+    let config = repo
+        .read("enigm.yaml")
+        .replacen("components: []", "components: [uploads]", 1)
+        .replace("# website: https://www.example.com", "website: https://www.acme.test")
+        .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.acme.test/");
+    repo.write("enigm.yaml", config);
+    let spans = "    versions:\n      - introduced: '3.0.0'\n        fixed: '3.7.5'\n      - introduced: '4.0.0'\n        last_affected: '4.1.1'\n      - introduced: '5.0.0'\n        fixed: '5.0.3'\n    ecosystem: npm\n    package: acme-web\n";
+    let report = EXPORTS.replace("    affected: '>= 2.0.0, < 2.4.1'\n    fixed: '2.4.1'\n", spans);
+    repo.write("reports/ENIGM-2026-0001.md", &report);
+    commit_all(&repo, "backported report");
+    let dir = repo.sandbox.tmp.path().join("csaf");
+    fs::create_dir_all(&dir).expect("dir");
+    let doc = stdout(&repo.cmd().args(["render", "1", "--format", "csaf"]).assert().success());
+    assert!(doc.contains("vers:npm/>=3.0.0|<3.7.5|>=4.0.0|<=4.1.1|>=5.0.0|<5.0.3"), "{doc}");
+    fs::write(dir.join("enigm-2026-0001.json"), doc).expect("write");
+    let result = validate_csaf(&lib, &[dir]);
+    for section in ["schema", "6.1.", "6.2."] {
+        assert_eq!(failing(&result, section), Vec::<String>::new(), "{section}: {result}");
+    }
+}

@@ -183,7 +183,34 @@ fn reporter(a: &Advisory) -> (String, bool) {
     }
 }
 
+/// One product per package: a package with several vulnerable ranges (one per release
+/// branch) gets them as `versions` spans, when each is one span.
 fn products(a: &Advisory) -> Vec<Product> {
+    let mut out: Vec<Product> = Vec::new();
+    for p in entries(a) {
+        let same = out.iter_mut().find(|o| o.name == p.name && o.ecosystem == p.ecosystem);
+        match same.and_then(|o| merged(o, &p).map(|spans| (o, spans))) {
+            Some((o, spans)) => *o = Product { affected: None, fixed: None, versions: spans, ..o.clone() },
+            None => out.push(p),
+        }
+    }
+    out
+}
+
+/// The spans of `o` and `p` together, when both say one span each (or `o` has spans already).
+fn merged(o: &Product, p: &Product) -> Option<Vec<crate::format::report::model::VersionSpan>> {
+    use crate::format::versions::{as_entry, sort_spans};
+    let mut spans = if o.versions.is_empty() {
+        vec![as_entry(o.affected.as_deref(), o.fixed.as_deref())?]
+    } else {
+        o.versions.clone()
+    };
+    spans.push(as_entry(p.affected.as_deref(), p.fixed.as_deref())?);
+    sort_spans(&mut spans);
+    Some(spans)
+}
+
+fn entries(a: &Advisory) -> Vec<Product> {
     a.vulnerabilities
         .iter()
         .flatten()
@@ -308,6 +335,26 @@ mod tests {
                 ("org.acme:widget-core", Some("Maven"), Some(">= 4.0.0, < 4.1.2"), Some("4.1.2")),
             ]
         );
+    }
+
+    #[test]
+    fn ranges_of_one_package_on_two_branches_become_its_versions_spans() {
+        let text = PUBLISHED
+            .replace(
+                r#"{ "ecosystem": "maven", "name": "org.acme:widget-core" }"#,
+                r#"{ "ecosystem": "npm", "name": "@acme/widget" }"#,
+            )
+            .replace(r#""vulnerable_version_range": "< 3.2.5""#, r#""vulnerable_version_range": ">= 3.0.0, < 3.2.5""#);
+        let i = one(&text);
+        assert_eq!(i.products.len(), 1, "{:?}", i.products);
+        let p = &i.products[0];
+        assert_eq!((p.affected.as_deref(), p.fixed.as_deref()), (None, None));
+        let span = |a: &str, f: &str| crate::format::report::model::VersionSpan {
+            introduced: Some(a.into()),
+            fixed: Some(f.into()),
+            last_affected: None,
+        };
+        assert_eq!(p.versions, [span("3.0.0", "3.2.5"), span("4.0.0", "4.1.2")]);
     }
 
     #[test]

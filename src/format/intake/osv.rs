@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::advisory::{self, items};
 use super::{Incoming, IntakeError, Source};
 use crate::format::report::credit::Credit as Credit_;
+use crate::format::report::model::VersionSpan;
 use crate::format::report::{Level, Product, Reference, ReferenceType, State};
 
 #[derive(Debug, Deserialize)]
@@ -218,9 +219,10 @@ fn reference(r: &Ref) -> Reference {
     Reference { kind, url: r.url.trim().to_owned() }
 }
 
-/// One product per span of the package's `SEMVER`/`ECOSYSTEM` ranges; without such a range,
-/// one product with its `versions` list (or no version text at all). `GIT` ranges (commit
-/// hashes) say nothing a report's version text can hold.
+/// One product per package: its `SEMVER`/`ECOSYSTEM` ranges as `affected`/`fixed` text when
+/// they are one span, as `versions` spans when several (backports); without such a range,
+/// its `versions` list (or no version text at all). `GIT` ranges (commit hashes) say nothing
+/// a report's versions can hold.
 fn products(a: &Affected) -> Vec<Product> {
     let Some(package) = &a.package else { return Vec::new() };
     let base = Product {
@@ -230,19 +232,50 @@ fn products(a: &Affected) -> Vec<Product> {
         purl: package.purl.clone(),
         ..Product::default()
     };
-    let spans: Vec<(String, Option<String>)> = a
-        .ranges
-        .iter()
-        .flatten()
-        .filter(|r| matches!(r.kind.as_str(), "SEMVER" | "ECOSYSTEM"))
-        .flat_map(|r| spans(&r.events))
-        .collect();
-    if spans.is_empty() {
-        let versions: Vec<&str> = a.versions.iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
-        let affected = (!versions.is_empty()).then(|| versions.join(", "));
-        return vec![Product { affected, ..base }];
+    let ranges: Vec<&Range> =
+        a.ranges.iter().flatten().filter(|r| matches!(r.kind.as_str(), "SEMVER" | "ECOSYSTEM")).collect();
+    let spans: Vec<(String, Option<String>)> = ranges.iter().flat_map(|r| spans(&r.events)).collect();
+    match spans.as_slice() {
+        [] => {
+            let versions: Vec<&str> = a.versions.iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+            let affected = (!versions.is_empty()).then(|| versions.join(", "));
+            vec![Product { affected, ..base }]
+        }
+        [(affected, fixed)] => vec![Product { affected: Some(affected.clone()), fixed: fixed.clone(), ..base }],
+        _ => {
+            let mut versions: Vec<VersionSpan> = Vec::new();
+            for s in ranges.iter().flat_map(|r| version_spans(&r.events)) {
+                if !versions.contains(&s) {
+                    versions.push(s);
+                }
+            }
+            crate::format::versions::sort_spans(&mut versions);
+            vec![Product { versions, ..base }]
+        }
     }
-    spans.into_iter().map(|(affected, fixed)| Product { affected: Some(affected), fixed, ..base.clone() }).collect()
+}
+
+/// The spans of a range's events as `versions` entries, read as [`spans`] reads them.
+pub fn version_spans(events: &[Event]) -> Vec<VersionSpan> {
+    let from = |v: Option<&str>| v.map(|v| v.trim().to_owned()).filter(|v| v != "0");
+    let version = |v: &str| Some(v.trim().to_owned());
+    let mut out = Vec::new();
+    let mut open: Option<&str> = None;
+    for e in events {
+        if let Some(v) = e.introduced.as_deref() {
+            if let Some(start) = open.replace(v) {
+                out.push(VersionSpan { introduced: from(Some(start)), ..VersionSpan::default() });
+            }
+        } else if let Some(v) = e.fixed.as_deref() {
+            out.push(VersionSpan { introduced: from(open.take()), fixed: version(v), last_affected: None });
+        } else if let Some(v) = e.last_affected.as_deref() {
+            out.push(VersionSpan { introduced: from(open.take()), fixed: None, last_affected: version(v) });
+        }
+    }
+    if let Some(start) = open {
+        out.push(VersionSpan { introduced: from(Some(start)), ..VersionSpan::default() });
+    }
+    out
 }
 
 /// The spans a range's events describe, in the order written, as report text and the fixed
@@ -320,13 +353,10 @@ mod tests {
         assert_eq!(i.credit, None);
         assert_eq!(i.cvss, None, "no severity in the record");
         assert_eq!(i.level, None);
-        assert_eq!(
-            ranges_of(&i),
-            [
-                ("acme-store", Some(">= 1.0, < 1.9.3"), Some("1.9.3")),
-                ("acme-store", Some(">= 2.0, < 2.4.1"), Some("2.4.1"))
-            ]
-        );
+        assert_eq!(ranges_of(&i), [("acme-store", None, None)], "two spans are one product's `versions`");
+        let span =
+            |i: &str, f: &str| VersionSpan { introduced: Some(i.into()), fixed: Some(f.into()), last_affected: None };
+        assert_eq!(i.products[0].versions, [span("1.0", "1.9.3"), span("2.0", "2.4.1")]);
         assert_eq!(
             i.body,
             "## Summary\n\nacme-store before 1.9.3 and 2.x before 2.4.1 lets a crafted archive name write outside the extraction directory.\n"
@@ -432,7 +462,11 @@ mod tests {
             let span = ranges::span(&parsed).expect("one span");
             prop_assert_eq!(span.start, start.unwrap_or_else(|| "0".to_owned()));
             prop_assert_eq!(span.end, end.clone().map(|e| (e, inclusive)));
-            prop_assert_eq!(got[0].1.clone(), end.filter(|_| !inclusive));
+            prop_assert_eq!(got[0].1.clone(), end.clone().filter(|_| !inclusive));
+            // The same span as a `versions` entry reads the same in every export.
+            let text = crate::format::versions::Versions::of(Some(&got[0].0), got[0].1.as_deref(), &[]);
+            let entry = crate::format::versions::Versions::of(None, None, &version_spans(&events));
+            prop_assert_eq!(text.affected, entry.affected);
         }
     }
 }

@@ -1,9 +1,10 @@
-//! The CSAF product tree of an advisory: vendor → product → affected range and fixed version.
+//! The CSAF product tree of an advisory: vendor → product → affected range and fixed versions.
 //!
-//! Each report product gives two leaves under `vendor` / `product_name`: its affected versions
-//! as a `product_version_range` (a `vers` range when the text is comparators, the text as
-//! written otherwise: a range never goes in a `product_version`, mandatory test 6.1.31) and
-//! its fixed version as a `product_version`. Product ids are numbered in file order
+//! Each report product gives leaves under `vendor` / `product_name`: its affected versions as
+//! one `product_version_range` (a `vers` range of every span, from the same normalised spans
+//! as OSV and CVE ([`crate::format::versions`]); prose as written: a range never goes in a
+//! `product_version`, mandatory test 6.1.31) and each fixed version (one per release branch
+//! for backports) as a `product_version`. Product ids are numbered in file order
 //! (`CSAFPID-0001`, …), so the same report always gives the same ids. Each leaf carries the
 //! product identification helpers the report gives (purl, derived from the package when not
 //! given, CPE, model numbers, …), so a consumer can match it (recommended test 6.2.16).
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 use super::mandatory::names_a_range;
 
 use crate::format::ranges;
+use crate::format::versions::{Affected, End, Span};
 use crate::publish::public::{Advisory, PublicProduct};
 
 /// One report product in the tree.
@@ -22,11 +24,20 @@ pub struct Entry {
     pub label: String,
     /// The product id of the affected range.
     pub affected_id: String,
-    /// The fixed version and its product id.
-    pub fixed: Option<(String, String)>,
+    /// The fixed versions, each with its product id and the span it ends (for backports).
+    pub fixed: Vec<Fix>,
     /// A `fixed` text that names no single version ("all releases after 2.1"): it cannot be a
     /// `product_version` (mandatory test 6.1.31), so it is said in the remediation only.
     pub fixed_text: Option<String>,
+}
+
+/// One fixed version of a product: a `product_version` leaf.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub version: String,
+    pub id: String,
+    /// The affected span this version ends (`>= 3.0.0, < 3.7.5`), when the product has several.
+    pub branch: Option<String>,
 }
 
 /// The tree and the ids it defines.
@@ -42,7 +53,7 @@ impl Tree {
     }
 
     pub fn fixed_ids(&self) -> Vec<&str> {
-        self.entries.iter().filter_map(|e| e.fixed.as_ref().map(|(_, id)| id.as_str())).collect()
+        self.entries.iter().flat_map(|e| e.fixed.iter().map(|f| f.id.as_str())).collect()
     }
 }
 
@@ -50,14 +61,58 @@ fn product_id(n: usize) -> String {
     format!("CSAFPID-{n:04}")
 }
 
-/// The name of the affected-range branch: a `vers` range, or the text as written. Without
-/// `affected`, versions before the fixed one (or all versions).
+/// The name of the affected-range branch: the spans as one `vers` range (`vers:npm/>=3.0.0|
+/// <3.7.5|>=4.0.0|<4.1.2`: `vers` joins disjoint spans in one range), or the text as written
+/// (a `vers` of its comparators when it has them). Every version without any said: `*`.
 pub fn range_name(p: &PublicProduct) -> String {
     let scheme = ranges::scheme(p.purl.as_deref());
-    match (p.affected.as_deref().map(str::trim).filter(|t| !t.is_empty()), &p.fixed) {
-        (Some(text), _) => ranges::parse(text).map_or_else(|| text.to_owned(), |c| ranges::vers(&scheme, &c)),
-        (None, Some(fixed)) => format!("vers:{scheme}/<{}", fixed.trim()),
-        (None, None) => format!("vers:{scheme}/*"),
+    let v = p.versions();
+    match &v.affected {
+        _ if v.is_every() => format!("vers:{scheme}/*"),
+        Affected::Spans(spans) => {
+            format!("vers:{scheme}/{}", spans.iter().map(vers_span).collect::<Vec<_>>().join("|"))
+        }
+        Affected::Unreadable(Some(text)) => {
+            ranges::parse(text).map_or_else(|| text.clone(), |c| ranges::vers(&scheme, &c))
+        }
+        Affected::Unreadable(None) => format!("versions before the fixed ones ({})", v.fixed.join(", ")),
+    }
+}
+
+/// One span as `vers` constraints: `>=3.0.0|<3.7.5`, `<=2.3`, `2.0.1` (a single version).
+fn vers_span(s: &Span) -> String {
+    let Span::Range { introduced, end } = s else { return s.start().unwrap_or_default().to_owned() };
+    let mut parts: Vec<String> = introduced.iter().map(|i| format!(">={i}")).collect();
+    match end {
+        End::Fixed(f) => parts.push(format!("<{f}")),
+        End::LastAffected(l) => parts.push(format!("<={l}")),
+        End::Open => {}
+    }
+    parts.join("|")
+}
+
+/// The fixed versions that become `product_version` leaves: each span's `fixed` (with the
+/// span, when there are several), or the `fixed` text: its exact versions, or the text as
+/// written when it is one name that is no range.
+fn fixed_versions(p: &PublicProduct) -> Vec<(String, Option<String>)> {
+    let v = p.versions();
+    let spans = v.spans().unwrap_or_default();
+    if !p.versions.is_empty() {
+        let several = v.fixed.len() > 1;
+        let mut seen = std::collections::HashSet::new();
+        let ended = |f: &str| spans.iter().find(|s| matches!(s, Span::Range { end: End::Fixed(x), .. } if x == f));
+        return v
+            .fixed
+            .iter()
+            .filter(|f| seen.insert(f.as_str()))
+            .map(|f| (f.clone(), ended(f).filter(|_| several).map(Span::describe)))
+            .collect();
+    }
+    let given = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty() && !names_a_range(f));
+    match given {
+        Some(_) if v.fixed.len() > 1 => v.fixed.iter().map(|f| (f.clone(), None)).collect(),
+        Some(f) => vec![(f.to_owned(), None)],
+        None => Vec::new(),
     }
 }
 
@@ -116,7 +171,7 @@ pub fn tree(a: &Advisory, vendor: &str) -> Tree {
     if a.products.is_empty() {
         let id = product_id(1);
         let name = format!("{vendor} (affected products not listed)");
-        let entry = Entry { label: name.clone(), affected_id: id.clone(), fixed: None, fixed_text: None };
+        let entry = Entry { label: name.clone(), affected_id: id.clone(), fixed: Vec::new(), fixed_text: None };
         return Tree {
             json: json!({ "full_product_names": [{ "name": name, "product_id": id }] }),
             entries: vec![entry],
@@ -142,14 +197,18 @@ pub fn tree(a: &Advisory, vendor: &str) -> Tree {
             &affected_id,
             helper(p, None),
         ));
-        let given = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty());
+        let given = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty() && p.versions.is_empty());
         let fixed_text = given.filter(|f| names_a_range(f)).map(str::to_owned);
-        let fixed = given.filter(|f| !names_a_range(f)).map(|f| {
-            next += 1;
-            let id = product_id(next);
-            leaves.push(leaf("product_version", f, format!("{vendor} {label} {f}"), &id, helper(p, Some(f))));
-            (f.to_owned(), id)
-        });
+        let fixed = fixed_versions(p)
+            .into_iter()
+            .map(|(version, branch)| {
+                next += 1;
+                let id = product_id(next);
+                let name = format!("{vendor} {label} {version}");
+                leaves.push(leaf("product_version", &version, name, &id, helper(p, Some(&version))));
+                Fix { version, id, branch }
+            })
+            .collect();
         entries.push(Entry { label, affected_id, fixed, fixed_text });
         match products.iter_mut().find(|(name, _)| *name == p.name) {
             Some((_, branches)) => branches.extend(leaves),

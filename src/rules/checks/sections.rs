@@ -65,7 +65,7 @@ pub fn missing_info(doc: &crate::format::report::Document, report: &crate::forma
         .collect();
     if report.products.is_empty() {
         out.push("the affected product and its versions".to_owned());
-    } else if report.products.iter().all(|p| p.affected.is_none()) {
+    } else if report.products.iter().all(|p| p.affected.is_none() && p.versions.is_empty()) {
         out.push("the affected versions (the oldest and newest you tested)".to_owned());
     }
     out

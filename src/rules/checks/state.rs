@@ -21,6 +21,13 @@ pub fn required_sections(state: State) -> &'static [&'static str] {
     }
 }
 
+/// Whether a product's `versions` spans are fixed: one has a `fixed` version and none is
+/// open-ended (every later version still affected).
+fn spans_fixed(p: &crate::format::report::Product) -> bool {
+    p.versions.iter().any(|s| s.fixed.is_some())
+        && p.versions.iter().all(|s| s.fixed.is_some() || s.last_affected.is_some())
+}
+
 /// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
 /// target state for `advance`).
 pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
@@ -39,7 +46,7 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
             );
         }
         for (i, p) in report.products.iter().enumerate() {
-            if p.affected.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            if p.affected.as_deref().is_none_or(|a| a.trim().is_empty()) && p.versions.is_empty() {
                 at.push(
                     Code::MissingAffected,
                     at.value(&format!("products[{i}]")),
@@ -51,7 +58,10 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     }
     if state.is_fixed_or_later() {
         let all_fixed = !report.products.is_empty()
-            && report.products.iter().all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()));
+            && report
+                .products
+                .iter()
+                .all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()) || spans_fixed(p));
         let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
         if !all_fixed && !mitigated {
             at.push(
