@@ -217,9 +217,10 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
             s.push_str(&format!("  - name: {}\n", scalar(&p.name)));
         }
     }
-    for (key, date) in
-        [("embargo_until", report.embargo_until), ("published", report.published), ("withdrawn", report.withdrawn)]
-    {
+    if let Some(e) = report.embargo_until {
+        s.push_str(&format!("embargo_until: {}\n", scalar(&e.to_string())));
+    }
+    for (key, date) in [("published", report.published), ("withdrawn", report.withdrawn)] {
         if let Some(d) = date {
             s.push_str(&format!("{key}: {d}\n"));
         }
@@ -361,7 +362,7 @@ pub struct Clear {
     #[serde(default)]
     pub products: Vec<ClearProduct>,
     #[serde(default)]
-    pub embargo_until: Option<chrono::NaiveDate>,
+    pub embargo_until: Option<crate::format::embargo::Embargo>,
     #[serde(default)]
     pub published: Option<chrono::NaiveDate>,
     #[serde(default)]

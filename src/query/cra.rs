@@ -25,9 +25,11 @@ pub const NOTIFICATION_HOURS: i64 = 72;
 /// Days from an available measure to the final report.
 pub const FINAL_REPORT_DAYS: i64 = 14;
 
-/// The pending CRA deadlines of `report` at `now`, earliest first (none without `policy.cra`).
+/// The pending CRA deadlines of `report` at `now`, earliest first (none unless `policy.cra`, or
+/// the `cra` of the policy of one of its products, `policy.products`).
 pub fn pending(report: &Report, policy: &Policy, now: DateTime<FixedOffset>) -> Vec<Deadline> {
-    let Some(e) = report.exploited.as_ref().filter(|_| policy.cra && report.state != State::Rejected) else {
+    let applies = || policy.for_products(report.products.iter().map(|p| p.name.as_str())).iter().any(|(_, p)| p.cra);
+    let Some(e) = report.exploited.as_ref().filter(|_| report.state != State::Rejected && applies()) else {
         return Vec::new();
     };
     let aware = e.aware_at();
@@ -57,6 +59,7 @@ fn deadline(kind: Kind, at: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -
         due: at.date_naive(),
         days_left: (at.date_naive() - now.date_naive()).num_days(),
         basis: "cra",
+        product: None,
         due_at: Some(at),
         hours_left: Some(seconds.div_euclid(3600)),
     }

@@ -154,13 +154,18 @@ fn bucket(buckets: &[(&str, i64)], days: i64) -> usize {
     buckets.iter().position(|(_, max)| days <= *max).unwrap_or(buckets.len() - 1)
 }
 
+/// The instant the clocks count to: `now`, else the start of `today` (UTC).
+fn now_of(req: &StatsRequest) -> chrono::DateTime<chrono::FixedOffset> {
+    req.now.unwrap_or_else(|| req.today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset())
+}
+
 /// SSVC outcomes, exploited reports and reports with a missed CRA deadline.
 fn threat_figures(
     reports: &[&Report],
     policy: &crate::format::config::Policy,
     req: &StatsRequest,
 ) -> (BTreeMap<String, usize>, usize, usize) {
-    let now = req.now.unwrap_or_else(|| req.today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset());
+    let now = now_of(req);
     let mut by_ssvc = BTreeMap::new();
     for d in reports.iter().filter_map(|r| r.ssvc.as_ref()) {
         *by_ssvc.entry(d.outcome.clone()).or_default() += 1;
@@ -195,7 +200,9 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         if is_open(r) {
             let age = (req.today - r.reported).num_days();
             open_by_age[bucket(AGE_BUCKETS, age.max(0))] += 1;
-            let late = deadline::pending(r, policy, req.today).iter().any(|d| d.overdue());
+            let late = deadline::pending(r, policy, deadline::Now { today: req.today, at: now_of(req) })
+                .iter()
+                .any(|d| d.overdue());
             overdue += usize::from(late);
             let title = (req.with_titles || r.state.is_public()).then(|| r.title.clone());
             open.push(OpenReport {
@@ -233,7 +240,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         open: reports.iter().filter(|r| is_open(r)).count(),
         overdue,
         unacknowledged: reports.iter().filter(|r| is_open(r) && !deadline::acknowledged(r)).count(),
-        embargoed: reports.iter().filter(|r| r.is_embargoed(req.today)).count(),
+        embargoed: reports.iter().filter(|r| r.is_embargoed(now_of(req))).count(),
         not_reports: reports.iter().filter(|r| !r.measures_response()).count(),
         by_ssvc,
         exploited,

@@ -77,7 +77,7 @@ pub fn compose(config: &Config, renderer: &Renderer, doc: &Document, req: &Reply
     let to = reporter_mailbox(&report)?;
     let from = sender_mailbox(config)?;
     let domain = config.mail.domain.clone().unwrap_or_else(|| from.email.domain().to_owned());
-    let ctx = context(config, doc, &report, &from, req.today);
+    let ctx = context(config, doc, &report, &from, crate::query::deadline::Now { today: req.today, at: req.at });
     let rendered = messages::render(renderer, &req.template, &ctx)?;
     let thread = Thread::of(&report);
     let subject = header_text(&match (&thread.subject, &rendered.subject) {
@@ -188,9 +188,16 @@ pub fn commit_message(config: &Config, composed: &Composed) -> String {
 }
 
 /// The variables of a message template for `report`.
-fn context(config: &Config, doc: &Document, report: &Report, from: &Mailbox, today: NaiveDate) -> MessageContext {
-    let publication_date = report.embargo_until.or_else(|| {
-        deadline::pending(report, &config.policy, today)
+fn context(
+    config: &Config,
+    doc: &Document,
+    report: &Report,
+    from: &Mailbox,
+    now: crate::query::deadline::Now,
+) -> MessageContext {
+    let today = now.today;
+    let publication_date = report.embargo_until.map(|e| e.date()).or_else(|| {
+        deadline::pending(report, &config.policy, now)
             .into_iter()
             .find(|d| d.kind == deadline::Kind::Publish)
             .map(|d| d.due)
