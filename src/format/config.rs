@@ -231,6 +231,18 @@ impl FixDaysOverride {
         *self == FixDaysOverride::default()
     }
 
+    /// The days of `level` (`critical` … `none`), when the override sets them.
+    pub fn get(&self, level: &str) -> Option<u32> {
+        match level {
+            "critical" => self.critical,
+            "high" => self.high,
+            "medium" => self.medium,
+            "low" => self.low,
+            "none" => self.none,
+            _ => None,
+        }
+    }
+
     fn apply(&self, to: &FixDays) -> FixDays {
         FixDays {
             critical: self.critical.unwrap_or(to.critical),

@@ -76,7 +76,18 @@ impl Embargo {
         if let Some((local, zone)) = text.rsplit_once(' ').filter(|(_, z)| z.chars().any(|c| c.is_ascii_alphabetic())) {
             return zoned(local.trim(), zone);
         }
-        Err(format!("`{text}` is not a date, an RFC 3339 date-time or a time in a time zone"))
+        if text.len() == 10 {
+            return Err(format!("`{text}` is not a date in the calendar (YYYY-MM-DD)"));
+        }
+        if NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").is_ok() {
+            return Err(format!(
+                "`{text}` has no UTC offset: add one (`{text}Z`, `{text}-05:00`) or a time zone (`{} America/New_York`)",
+                text.replace('T', " ")
+            ));
+        }
+        Err(format!(
+            "`{text}` is not a date (YYYY-MM-DD), an RFC 3339 date-time with its offset or a time in a time zone (YYYY-MM-DD HH:MM Region/City)"
+        ))
     }
 }
 
@@ -198,14 +209,15 @@ mod tests {
     #[test]
     fn malformed_values_say_what_is_wrong() {
         for (text, says) in [
-            ("2026-02-30", "is not a date"),
+            ("2026-02-30", "is not a date in the calendar"),
             ("next week", "not a time zone"),
             ("2026-12-03 09:00 Mars/Olympus", "not a time zone of the tz database"),
             ("2026-12-03 25:00 Europe/Paris", "is not a date and a time"),
             ("2026-03-08 02:30 America/New_York", "does not exist in America/New_York"),
             ("2026-11-01 01:30 America/New_York", "`2026-11-01T01:30:00-04:00` or `2026-11-01T01:30:00-05:00`"),
             ("2026-10-25 02:30 Europe/Berlin", "happens twice in Europe/Berlin"),
-            ("2026-12-03T09:00:00", "is not a date, an RFC 3339"),
+            ("2026-12-03T09:00:00", "has no UTC offset"),
+            ("2026-12-03T25:00:00Z", "is not a date (YYYY-MM-DD), an RFC 3339"),
         ] {
             let why = Embargo::parse(text).expect_err(text);
             assert!(why.contains(says), "{text}: {why}");
