@@ -669,6 +669,10 @@ policy:
   #   out-of-cycle: 30
   # ssvc_tree: ssvc/tree.json   # your own SSVC tree (CERT/CC decision table JSON)
   # cra: true             # EU Cyber Resilience Act, Article 14 clocks for exploited reports
+  # products:             # a product's own deadlines (any key above but out_of_scope
+  #   firmware:           # and ssvc_tree); what it leaves out is as above
+  #     fix_days: {{critical: 14, high: 30}}
+  #     publish_days: 120
 
 # How researchers reach you, for policy.md, the contact page and security.txt (RFC 9116).
 contact:
