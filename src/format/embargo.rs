@@ -278,6 +278,33 @@ mod tests {
         assert_eq!(emb.date().to_string(), "2026-12-03");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { failure_persistence: None, cases: 256, ..Default::default() })]
+        /// Any wall-clock time in zones with DST (north and south) and odd offsets either
+        /// parses, reads back as written and lifts exactly at its instant, or is refused as
+        /// skipped or repeated; nothing typed panics.
+        #[test]
+        fn zoned_times_read_back_and_lift_at_their_instant(
+            day in 0i64..1100, minute in 0u32..1440,
+            zone in proptest::sample::select(vec!["America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham", "UTC"]),
+            viewer in -720i32..840, junk in "\\PC{0,40}",
+        ) {
+            let date = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date") + chrono::Duration::days(day);
+            let text = format!("{date} {:02}:{:02} {zone}", minute / 60, minute % 60);
+            match Embargo::parse(&text) {
+                Ok(emb) => {
+                    proptest::prop_assert_eq!(emb.to_string(), text.clone());
+                    let lift = emb.time().expect("timed");
+                    let now = lift.with_timezone(&FixedOffset::east_opt(viewer * 60).expect("offset"));
+                    proptest::prop_assert!(emb.holds_at(now - chrono::Duration::seconds(1)));
+                    proptest::prop_assert!(!emb.holds_at(now));
+                }
+                Err(why) => proptest::prop_assert!(why.contains("happens twice") || why.contains("does not exist"), "{}: {}", text, why),
+            }
+            let _ = Embargo::parse(&junk);
+        }
+    }
+
     #[test]
     fn a_step_on_an_earlier_day_is_judged_at_that_days_end() {
         let now = at("2026-12-05T10:00:00-05:00");

@@ -187,6 +187,20 @@ pub fn commit_message(config: &Config, composed: &Composed) -> String {
     )
 }
 
+/// The policy a message quotes: the report's own (`policy.products`), the strictest of its
+/// products' when it has several.
+fn policy_info(config: &Config, report: &Report) -> PolicyInfo {
+    let policies = config.policy.for_products(report.products.iter().map(|p| p.name.as_str()));
+    let least = |days: fn(&crate::format::config::Policy) -> u32| policies.iter().map(|(_, p)| days(p)).min();
+    let global = &config.policy;
+    PolicyInfo {
+        acknowledge_days: least(|p| p.acknowledge_days).unwrap_or(global.acknowledge_days),
+        triage_days: least(|p| p.triage_days).unwrap_or(global.triage_days),
+        publish_days: least(|p| p.publish_days).unwrap_or(global.publish_days),
+        out_of_scope: global.out_of_scope.clone(),
+    }
+}
+
 /// The variables of a message template for `report`.
 fn context(
     config: &Config,
@@ -223,12 +237,7 @@ fn context(
             contact: config.organization.security_contact.clone(),
             website: config.organization.website.clone(),
         },
-        policy: PolicyInfo {
-            acknowledge_days: config.policy.acknowledge_days,
-            triage_days: config.policy.triage_days,
-            publish_days: config.policy.publish_days,
-            out_of_scope: config.policy.out_of_scope.clone(),
-        },
+        policy: policy_info(config, report),
         missing: crate::rules::checks::sections::missing_info(doc, report),
         fixed_versions: report
             .products
