@@ -264,3 +264,30 @@ fn an_override_for_a_product_the_config_does_not_list_is_a_finding_at_its_line()
     // The other commands still run: the configuration is usable.
     repo.cmd().arg("due").assert().success();
 }
+
+/// What people read, as they read it: `due` with a timed embargo and two products' own
+/// deadlines, the published per-product table and the unknown-product diagnostic.
+#[test]
+fn what_people_read_of_embargo_times_and_product_policies() {
+    let repo = two_products();
+    let text = repo.read(PATH).replace("cwe: []", &format!("embargo_until: {NEW_YORK}\ncwe: []"));
+    repo.write(PATH, text);
+    commit_all(&repo, "embargo");
+    let due = stdout(
+        &at(&repo, "2026-07-10T09:00:00+02:00").args(["due", "--within", "400", "--show-titles"]).assert().code(1),
+    );
+    insta::assert_snapshot!("due_with_an_embargo_time_and_product_policies", due);
+    let site = render(&repo);
+    let policy = fs::read_to_string(site.join("policy.md")).expect("policy.md");
+    let table: String = policy
+        .lines()
+        .skip_while(|l| !l.starts_with("These are our general deadlines"))
+        .take_while(|l| !l.starts_with("All periods"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!("policy_md_per_product_table", table);
+    let config = repo.read("enigm.yaml").replace("    api:\n", "    apj:\n");
+    repo.write("enigm.yaml", config);
+    let a = repo.cmd().arg("validate").assert().code(1);
+    insta::assert_snapshot!("config_unknown_product", stderr(&a));
+}
