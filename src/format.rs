@@ -11,6 +11,7 @@ pub mod contact;
 pub mod correspondence;
 pub mod cvss;
 pub mod cwe;
+pub mod embargo;
 pub mod enrichment;
 pub mod exploited;
 pub mod finding;

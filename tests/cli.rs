@@ -31,6 +31,7 @@ mod cli {
     mod oracle;
     mod pages;
     mod parse;
+    mod policy;
     mod public_face;
     mod queries;
     mod readme;

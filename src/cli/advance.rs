@@ -105,6 +105,8 @@ struct Setup {
     config: Config,
     _lock: enigm_disclose::store::repo::WriteLock,
     today: NaiveDate,
+    /// The clock's instant (the embargo guard).
+    now: chrono::DateTime<chrono::FixedOffset>,
     identity: Option<Identity>,
     by: String,
     known: HashSet<String>,
@@ -119,7 +121,7 @@ fn setup(ctx: &Context, args: &AdvanceArgs) -> Result<Setup, Error> {
     let (repo, config) = ctx.open()?;
     // Held until the commits are made: a concurrent `advance` waits, then sees this one's result.
     let lock = super::locked(&repo)?;
-    let today = clock::today()?;
+    let (today, now) = (clock::today()?, clock::now()?);
     let identity = if args.no_commit || args.dry_run {
         None
     } else {
@@ -134,7 +136,7 @@ fn setup(ctx: &Context, args: &AdvanceArgs) -> Result<Setup, Error> {
     }
     let by = super::author(&repo, identity.as_ref()).unwrap_or_else(|| config.organization.name.clone());
     let known: HashSet<String> = report_ids(repo.root())?.into_iter().collect();
-    Ok(Setup { repo, config, _lock: lock, today, identity, by, known, ids, to })
+    Ok(Setup { repo, config, _lock: lock, today, now, identity, by, known, ids, to })
 }
 
 /// The request for report `id`.
@@ -151,6 +153,7 @@ fn request(s: &Setup, args: &AdvanceArgs, id: String) -> AdvanceRequest {
         duplicate_of,
         reason: args.reason.clone(),
         date: args.date.unwrap_or(s.today),
+        now: s.now,
         force: args.force,
         by: s.by.clone(),
     }

@@ -262,16 +262,15 @@ fn due_table(items: &[DueItem]) -> String {
     let mut t = Table::new(vec!["DUE", "WHEN", "DEADLINE", "ID", "STATE", "SEVERITY", "TITLE"]);
     for i in items {
         let d = &i.deadline;
-        let when = match (d.hours_left, d.days_left) {
-            (Some(h), _) if h < 0 => format!("{}h overdue", -h),
-            (Some(h), _) => format!("in {h}h"),
-            (None, 0) => "today".to_owned(),
-            (None, n) if n < 0 => format!("{}d overdue", -n),
-            (None, n) => format!("in {n}d"),
-        };
+        let when = d.when();
         let due = d.due_at.map_or_else(|| d.due.to_string(), |at| at.format("%Y-%m-%d %H:%M %:z").to_string());
-        let kind =
-            if d.basis == "policy" { d.kind.as_str().to_owned() } else { format!("{} ({})", d.kind.as_str(), d.basis) };
+        // The basis unless it is the plain policy, and the product whose own policy set it.
+        let kind = match (d.product.as_deref(), d.basis) {
+            (None, "policy") => d.kind.as_str().to_owned(),
+            (None, basis) => format!("{} ({basis})", d.kind.as_str()),
+            (Some(product), "policy") => format!("{} ({product})", d.kind.as_str()),
+            (Some(product), basis) => format!("{} ({basis}, {product})", d.kind.as_str()),
+        };
         t.push(vec![
             Cell::plain(due),
             Cell::new(when, deadline_style(d)),

@@ -203,7 +203,7 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
         OneFormat::Csaf => Format::Csaf,
         OneFormat::Cve => Format::Cve,
     };
-    let req = OneRequest { id: &id, root: repo.root(), format, draft: args.draft, today: clock::today()? };
+    let req = OneRequest { id: &id, root: repo.root(), format, draft: args.draft, now: clock::now()? };
     let text = site::render_one(&req, config, &doc, &report, |advisories| {
         let (ids, since) = History::wanted(advisories);
         Ok(History::from_git(history::report_revisions(repo, &ids, since)?, config))

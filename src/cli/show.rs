@@ -57,12 +57,11 @@ struct ShowJson<'a> {
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode, Error> {
     let (repo, config) = ctx.open()?;
     let now = super::output::now(args.today)?;
-    let today = now.today;
     let id = super::report_id(&repo, &args.id)?;
     let path: PathBuf = enigm_disclose::store::scan::report_file(repo.root(), config.layout, &id);
     let doc = Document::load(repo.root(), &path)?;
     let report = doc.report()?;
-    let mut deadlines = deadline::pending(&report, &config.policy, today);
+    let mut deadlines = deadline::pending(&report, &config.policy, now);
     deadlines.extend(enigm_disclose::query::cra::pending(&report, &config.policy, now.at));
     match args.format {
         Format::Json => print_json(&ShowJson {

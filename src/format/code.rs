@@ -127,6 +127,7 @@ pub enum Code {
     ConfigUnknownKey,
     ConfigInvalid,
     ConfigPublishBeforeFix,
+    ConfigUnknownProduct,
     // The public face: policy.md and security.txt.
     PolicyTemplate,
     SecurityTxtExpiresSoon,
@@ -262,6 +263,9 @@ impl Code {
             Code::ConfigUnknownKey => "enigm.yaml has a key the format does not know",
             Code::ConfigInvalid => "a value in enigm.yaml is wrong",
             Code::ConfigPublishBeforeFix => "the policy publishes before the fix deadline of a severity level",
+            Code::ConfigUnknownProduct => {
+                "`policy.products` overrides the policy of a product `products` does not list"
+            }
             Code::PolicyTemplate => "policy.md does not render (a syntax error or an unknown variable)",
             Code::SecurityTxtExpiresSoon => "security.txt's `contact.expires` is less than 30 days away",
             Code::SecurityTxtExpired => "security.txt's `contact.expires` has passed",

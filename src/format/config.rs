@@ -183,6 +183,132 @@ pub struct Policy {
     pub ssvc_tree: Option<String>,
     /// The EU Cyber Resilience Act applies: exploited reports get the Article 14 deadlines.
     pub cra: bool,
+    /// Per-product overrides (`policy.products.<name>`): a report of that product counts its
+    /// deadlines from the global policy with these values in its place ([`Policy::for_product`]);
+    /// a report of several products gets the strictest of their policies (the earliest date of
+    /// each deadline, `query::deadline`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub products: std::collections::BTreeMap<String, PolicyOverride>,
+}
+
+/// What a product's policy changes (`policy.products.<name>`); everything left out is the
+/// global policy's. `fix_days` and `ssvc_fix_days` override per level and per outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyOverride {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledge_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triage_days: Option<u32>,
+    #[serde(skip_serializing_if = "FixDaysOverride::is_empty")]
+    pub fix_days: FixDaysOverride,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_days: Option<bool>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ssvc_fix_days: std::collections::BTreeMap<String, u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cra: Option<bool>,
+}
+
+/// Days to fix per severity level, for the levels a product's policy changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FixDaysOverride {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub medium: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub low: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub none: Option<u32>,
+}
+
+impl FixDaysOverride {
+    fn is_empty(&self) -> bool {
+        *self == FixDaysOverride::default()
+    }
+
+    /// The days of `level` (`critical` … `none`), when the override sets them.
+    pub fn get(&self, level: &str) -> Option<u32> {
+        match level {
+            "critical" => self.critical,
+            "high" => self.high,
+            "medium" => self.medium,
+            "low" => self.low,
+            "none" => self.none,
+            _ => None,
+        }
+    }
+
+    fn apply(&self, to: &FixDays) -> FixDays {
+        FixDays {
+            critical: self.critical.unwrap_or(to.critical),
+            high: self.high.unwrap_or(to.high),
+            medium: self.medium.unwrap_or(to.medium),
+            low: self.low.unwrap_or(to.low),
+            none: self.none.unwrap_or(to.none),
+        }
+    }
+}
+
+impl Policy {
+    /// The policy of a report of product `name`: the global one with the product's
+    /// overrides in place, or `None` when `policy.products` has none for it. It carries no
+    /// overrides of its own and no out-of-scope list (the published policy's, not a deadline).
+    pub fn for_product(&self, name: &str) -> Option<Policy> {
+        let o = self.products.get(name)?;
+        let mut ssvc_fix_days = self.ssvc_fix_days.clone();
+        ssvc_fix_days.extend(o.ssvc_fix_days.iter().map(|(k, v)| (k.clone(), *v)));
+        Some(Policy {
+            acknowledge_days: o.acknowledge_days.unwrap_or(self.acknowledge_days),
+            triage_days: o.triage_days.unwrap_or(self.triage_days),
+            fix_days: o.fix_days.apply(&self.fix_days),
+            publish_days: o.publish_days.unwrap_or(self.publish_days),
+            grace_days: o.grace_days.unwrap_or(self.grace_days),
+            business_days: o.business_days.unwrap_or(self.business_days),
+            out_of_scope: Vec::new(),
+            ssvc_fix_days,
+            ssvc_tree: None,
+            cra: o.cra.unwrap_or(self.cra),
+            products: std::collections::BTreeMap::new(),
+        })
+    }
+
+    /// The policies a report of `products` is held to, each with the product whose override
+    /// it is (`None`: the global policy): one per named product with an override, and the
+    /// global one when a product has none or no product is named. Without any override this
+    /// is the global policy alone, borrowed.
+    pub fn for_products<'a>(
+        &'a self,
+        products: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<(Option<&'a str>, std::borrow::Cow<'a, Policy>)> {
+        let global = || (None, std::borrow::Cow::Borrowed(self));
+        if self.products.is_empty() {
+            return vec![global()];
+        }
+        let mut out: Vec<(Option<&'a str>, std::borrow::Cow<'a, Policy>)> = Vec::new();
+        let mut any_global = false;
+        for name in products {
+            match self.for_product(name) {
+                Some(p) if !out.iter().any(|(n, _)| *n == Some(name)) => {
+                    out.push((Some(name), std::borrow::Cow::Owned(p)))
+                }
+                Some(_) => {}
+                None => any_global = true,
+            }
+        }
+        if any_global || out.is_empty() {
+            out.insert(0, global());
+        }
+        out
+    }
 }
 
 impl Default for Policy {
@@ -198,6 +324,7 @@ impl Default for Policy {
             ssvc_fix_days: std::collections::BTreeMap::new(),
             ssvc_tree: None,
             cra: false,
+            products: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -587,6 +714,10 @@ policy:
   #   out-of-cycle: 30
   # ssvc_tree: ssvc/tree.json   # your own SSVC tree (CERT/CC decision table JSON)
   # cra: true             # EU Cyber Resilience Act, Article 14 clocks for exploited reports
+  # products:             # a product's own deadlines (any key above but out_of_scope
+  #   firmware:           # and ssvc_tree); what it leaves out is as above
+  #     fix_days: {{critical: 14, high: 30}}
+  #     publish_days: 120
 
 # How researchers reach you, for policy.md, the contact page and security.txt (RFC 9116).
 contact:

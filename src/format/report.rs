@@ -58,7 +58,7 @@ pub static FRONT_MATTER: Kind = Kind {
     missing: Code::MissingField,
     invalid: Code::InvalidField,
     expected_as_help: false,
-    date_keys: &["reported", "embargo_until", "published", "withdrawn", "date", "date_added"],
+    date_keys: &["reported", "published", "withdrawn", "date", "date_added"],
 };
 
 /// A file that could not become a [`Document`] (or a [`Report`]), with what was readable of

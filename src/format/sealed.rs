@@ -217,9 +217,13 @@ pub fn clear_front_matter(report: &Report, clear_title: bool, recipients: &[Stri
             s.push_str(&format!("  - name: {}\n", scalar(&p.name)));
         }
     }
-    for (key, date) in
-        [("embargo_until", report.embargo_until), ("published", report.published), ("withdrawn", report.withdrawn)]
-    {
+    match report.embargo_until {
+        // A date as it always was; a time (with a zone name and spaces) as a safe scalar.
+        Some(crate::format::embargo::Embargo::Date(d)) => s.push_str(&format!("embargo_until: {d}\n")),
+        Some(e) => s.push_str(&format!("embargo_until: {}\n", scalar(&e.to_string()))),
+        None => {}
+    }
+    for (key, date) in [("published", report.published), ("withdrawn", report.withdrawn)] {
         if let Some(d) = date {
             s.push_str(&format!("{key}: {d}\n"));
         }
@@ -361,7 +365,7 @@ pub struct Clear {
     #[serde(default)]
     pub products: Vec<ClearProduct>,
     #[serde(default)]
-    pub embargo_until: Option<chrono::NaiveDate>,
+    pub embargo_until: Option<crate::format::embargo::Embargo>,
     #[serde(default)]
     pub published: Option<chrono::NaiveDate>,
     #[serde(default)]
@@ -555,6 +559,20 @@ mod tests {
     fn pair() -> (Identities, Recipient) {
         let (text, public) = generate();
         (Identities::parse(&text, "test").expect("identity"), Recipient::parse(&public).expect("recipient"))
+    }
+
+    #[test]
+    fn the_clear_part_keeps_an_embargo_as_written() {
+        for embargo in ["2026-12-03", "2026-12-03T09:00:00-05:00", "2026-12-03 09:00 America/New_York"] {
+            let text = format!(
+                "id: ENIGM-2026-0001\ntitle: t\nstate: triaged\nreported: 2026-10-20\nreporter: {{name: r}}\nembargo_until: {embargo}\n"
+            );
+            let report: Report = serde_yaml::from_str(&text).expect("report");
+            let clear = clear_front_matter(&report, false, &[]);
+            assert!(clear.contains(&format!("embargo_until: {embargo}\n")), "{clear}");
+            let back: Clear = serde_yaml::from_str(&clear).expect("clear part");
+            assert_eq!(back.embargo_until, report.embargo_until);
+        }
     }
 
     #[test]

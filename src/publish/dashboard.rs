@@ -130,10 +130,31 @@ struct ProductRow {
     name: String,
     total: usize,
     open: usize,
+    overdue: usize,
     triage: String,
     fix: String,
     fix_p90: String,
     publish: String,
+    /// The deadlines the product is held to: `fix 7/20/45/90/90d · publish 45d`, `(own)` when
+    /// `policy.products` sets them.
+    policy: String,
+    own_policy: bool,
+}
+
+/// One line of a product's deadlines: fix by level (critical/high/medium/low/none), publish.
+fn policy_line(p: &crate::query::stats::ProductPolicy) -> String {
+    let f = &p.fix_days;
+    let unit = if p.business_days { " business days" } else { "d" };
+    format!(
+        "fix {}/{}/{}/{}/{}{unit} · publish {}{unit}{}",
+        f.critical,
+        f.high,
+        f.medium,
+        f.low,
+        f.none,
+        p.publish_days,
+        if p.cra { " · CRA" } else { "" }
+    )
 }
 
 fn days(d: Option<i64>) -> String {
@@ -334,10 +355,13 @@ fn product_rows(s: &Stats) -> Vec<ProductRow> {
                 name: name.clone(),
                 total: p.total,
                 open: p.open,
+                overdue: p.overdue,
                 triage: days(triage.median),
                 fix: days(fix.median),
                 fix_p90: days(fix.p90),
                 publish: days(publish.median),
+                policy: policy_line(&p.policy),
+                own_policy: p.policy.own,
             }
         })
         .collect()

@@ -38,7 +38,7 @@ pub struct MessageContext {
     pub missing: Vec<String>,
     /// `product version` for each product with a fixed version.
     pub fixed_versions: Vec<String>,
-    /// The planned publication date: the embargo, else the policy's deadline.
+    /// The planned publication date: the embargo's (as written), else the policy's deadline.
     pub publication_date: Option<NaiveDate>,
     /// The public advisory's URL (`render.base_url` + `advisories/<ID>.html`), when configured.
     pub advisory_url: Option<String>,
@@ -59,7 +59,8 @@ pub struct ReportInfo {
     pub severity: Option<String>,
     pub products: Vec<String>,
     pub aliases: Vec<String>,
-    pub embargo_until: Option<NaiveDate>,
+    /// As written: a date, or a time with its offset or zone.
+    pub embargo_until: Option<crate::format::embargo::Embargo>,
     pub published: Option<NaiveDate>,
 }
 

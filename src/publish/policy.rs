@@ -81,6 +81,20 @@ pub struct Deadlines {
     /// One sentence saying how days are counted.
     pub counting: &'static str,
     pub out_of_scope: Vec<String>,
+    /// Every product of `products` with its deadlines, when any has its own policy
+    /// (`policy.products`); empty when they all follow this one.
+    pub products: Vec<ProductDeadlines>,
+}
+
+/// One product's deadlines on the policy page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductDeadlines {
+    pub name: String,
+    /// True when `policy.products` gives the product its own deadlines.
+    pub own: bool,
+    /// The same fields as `policy` (its `out_of_scope` and `products` are empty).
+    #[serde(flatten)]
+    pub deadlines: Deadlines,
 }
 
 /// Fix deadlines as phrases.
@@ -137,7 +151,7 @@ pub fn context(config: &Config) -> PolicyContext {
             languages: c.languages.clone(),
             language_names: c.languages.iter().map(|l| language_name(l)).collect(),
         },
-        policy: deadlines(&config.policy),
+        policy: Deadlines { products: product_deadlines(config), ..deadlines(&config.policy) },
         pages: PAGES,
         site: SiteInfo::from_config(config),
     }
@@ -189,6 +203,23 @@ fn language_name(tag: &str) -> String {
     LANGUAGES.iter().find(|(t, _)| t.eq_ignore_ascii_case(tag)).map_or_else(|| tag.to_owned(), |(_, n)| (*n).to_owned())
 }
 
+/// Each configured product's deadlines, when one of them has its own policy.
+fn product_deadlines(config: &Config) -> Vec<ProductDeadlines> {
+    if !config.products.iter().any(|p| config.policy.products.contains_key(&p.name)) {
+        return Vec::new();
+    }
+    config
+        .products
+        .iter()
+        .map(|product| {
+            let own = config.policy.for_product(&product.name);
+            let mut d = deadlines(own.as_ref().unwrap_or(&config.policy));
+            d.out_of_scope.clear();
+            ProductDeadlines { name: product.name.clone(), own: own.is_some(), deadlines: d }
+        })
+        .collect()
+}
+
 fn deadlines(p: &Policy) -> Deadlines {
     let unit = if p.business_days { "business days" } else { "days" };
     let phrase = |n: u32| match (n, p.business_days) {
@@ -217,6 +248,7 @@ fn deadlines(p: &Policy) -> Deadlines {
         },
         counting: if p.business_days { BUSINESS } else { CALENDAR },
         out_of_scope: p.out_of_scope.clone(),
+        products: Vec::new(),
     }
 }
 
@@ -302,6 +334,31 @@ mod tests {
         let text = render_markdown(&Renderer::new(None).expect("renderer"), BUILTIN, &c).expect("renders");
         assert!(text.contains("within\n1 business day,"), "{text}");
         assert!(text.contains("business days (Monday to Friday"));
+    }
+
+    #[test]
+    fn each_products_deadlines_are_listed_when_one_has_its_own() {
+        let renderer = Renderer::new(None).expect("renderer");
+        let mut c = config();
+        let plain = render_markdown(&renderer, BUILTIN, &c).expect("renders");
+        assert!(!plain.contains("Each product's own"), "no table without an override");
+        for name in ["firmware", "cloud"] {
+            c.products.push(crate::format::config::ProductConfig { name: name.into(), components: vec![] });
+        }
+        let o: crate::format::config::PolicyOverride =
+            serde_yaml::from_str("fix_days: {critical: 7, high: 20}\npublish_days: 45\nbusiness_days: true")
+                .expect("override");
+        c.policy.products.insert("firmware".into(), o);
+        let text = render_markdown(&renderer, BUILTIN, &c).expect("renders");
+        assert!(
+            text.contains("| firmware | 3 business days | 10 business days | 7 business days | 20 business days | 90 business days | 90 business days | 45 business days |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| cloud | 3 days | 10 days | 30 days | 60 days | 90 days | 90 days | 90 days |"),
+            "{text}"
+        );
+        assert!(check(BUILTIN, &c).is_empty());
     }
 
     #[test]

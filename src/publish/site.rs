@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::csaf::tracking::{History, Tracking};
@@ -189,7 +188,8 @@ pub struct OneRequest<'a> {
     pub format: Format,
     /// Preview an unpublished report, stamped as a draft on every page.
     pub draft: bool,
-    pub today: NaiveDate,
+    /// Now: a draft of a report still under embargo is stamped so.
+    pub now: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// One report's advisory, as `render` would publish it (or as a stamped draft). A report that
@@ -218,7 +218,7 @@ pub fn render_one(
     }
     let stamp = if req.draft {
         Some(match report.embargo_until {
-            Some(e) if report.is_embargoed(req.today) => format!("DRAFT — EMBARGOED until {e}"),
+            Some(e) if report.is_embargoed(req.now) => format!("DRAFT — EMBARGOED until {e}"),
             _ if report.state.is_public() => "DRAFT PREVIEW".to_owned(),
             _ => "DRAFT — NOT PUBLISHED".to_owned(),
         })

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::format::config::Policy;
 use crate::format::report::{Document, Level, Report, State};
+pub use crate::query::deadline::Now;
 use crate::query::deadline::{self, Deadline};
 use crate::store::scan::report_paths;
 
@@ -82,7 +83,8 @@ pub struct Row {
     pub acknowledged: bool,
     /// Days from `reported` to the first response, once there was one.
     pub first_response_days: Option<i64>,
-    pub embargo_until: Option<NaiveDate>,
+    /// As written: a date, or a time with its offset or zone.
+    pub embargo_until: Option<crate::format::embargo::Embargo>,
     /// The recorded SSVC outcome.
     pub ssvc: Option<String>,
     /// Exploited in the wild since.
@@ -95,7 +97,7 @@ impl Row {
     /// The row of `entry` at `now` (the CRA deadlines, in hours, count too).
     pub fn new(entry: Entry, policy: &Policy, now: Now) -> Row {
         let today = now.today;
-        let mut pending = deadline::pending(&entry.report, policy, today);
+        let mut pending = deadline::pending(&entry.report, policy, now);
         pending.extend(crate::query::cra::pending(&entry.report, policy, now.at));
         pending.sort_by_key(|d| (!d.overdue(), d.due, d.due_at, d.kind));
         let severity = entry.report.level();
@@ -222,7 +224,7 @@ pub fn select(
     filter: &Filter,
 ) -> Result<(Vec<String>, Vec<Unreadable>)> {
     // The CRA clocks, in hours, count to the start of `today` (UTC) here.
-    let now = Now { today, at: today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset() };
+    let now = Now::start_of(today);
     let (rows, unreadable) = rows(root, policy, now, filter, SortKey::Id)?;
     Ok((rows.into_iter().map(|r| r.id).collect(), unreadable))
 }
@@ -259,15 +261,8 @@ pub fn due_in(root: &Path, policy: &Policy, now: Now, within: i64) -> Result<(Ve
     Ok((items, unreadable))
 }
 
-/// Today and the current instant: what the deadlines in days and in hours count up to.
-#[derive(Debug, Clone, Copy)]
-pub struct Now {
-    pub today: NaiveDate,
-    pub at: chrono::DateTime<chrono::FixedOffset>,
-}
-
 fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
-    deadline::pending(r, policy, now.today)
+    deadline::pending(r, policy, now)
         .into_iter()
         .chain(crate::query::cra::pending(r, policy, now.at))
         .filter(|d| d.days_left <= within || d.overdue())

@@ -1,7 +1,8 @@
 //! The EU Cyber Resilience Act's reporting clocks (Regulation (EU) 2024/2847, Article 14(2),
 //! applicable from 11 September 2026) for an actively exploited vulnerability.
 //!
-//! With `policy.cra: true`, a report with `exploited` owes: (a) an early warning "without
+//! With `policy.cra: true` (or `cra: true` in the own policy of one of its products,
+//! `policy.products`), a report with `exploited` owes: (a) an early warning "without
 //! undue delay and in any event within 24 hours" of the manufacturer becoming aware, (b) a
 //! vulnerability notification within 72 hours of becoming aware, and (c) a final report "no
 //! later than 14 days after a corrective or mitigating measure is available". The clocks are
@@ -25,9 +26,11 @@ pub const NOTIFICATION_HOURS: i64 = 72;
 /// Days from an available measure to the final report.
 pub const FINAL_REPORT_DAYS: i64 = 14;
 
-/// The pending CRA deadlines of `report` at `now`, earliest first (none without `policy.cra`).
+/// The pending CRA deadlines of `report` at `now`, earliest first (none unless `policy.cra`, or
+/// the `cra` of the policy of one of its products, `policy.products`).
 pub fn pending(report: &Report, policy: &Policy, now: DateTime<FixedOffset>) -> Vec<Deadline> {
-    let Some(e) = report.exploited.as_ref().filter(|_| policy.cra && report.state != State::Rejected) else {
+    let applies = || policy.for_products(report.products.iter().map(|p| p.name.as_str())).iter().any(|(_, p)| p.cra);
+    let Some(e) = report.exploited.as_ref().filter(|_| report.state != State::Rejected && applies()) else {
         return Vec::new();
     };
     let aware = e.aware_at();
@@ -57,6 +60,7 @@ fn deadline(kind: Kind, at: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -
         due: at.date_naive(),
         days_left: (at.date_naive() - now.date_naive()).num_days(),
         basis: "cra",
+        product: None,
         due_at: Some(at),
         hours_left: Some(seconds.div_euclid(3600)),
     }
@@ -102,6 +106,18 @@ mod tests {
         let mut plain = r.clone();
         plain.exploited = None;
         assert!(pending(&plain, &cra(), at("2026-10-24T10:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn a_products_own_policy_can_turn_the_clocks_on() {
+        let mut r = report(exploited("2026-10-24T09:00:00+02:00"));
+        let now = at("2026-10-24T10:00:00Z");
+        let policy: Policy = serde_yaml::from_str("products: {cloud: {cra: true}}").expect("policy");
+        assert!(pending(&r, &policy, now).is_empty(), "no product: the global policy, without the CRA");
+        r.products = vec![serde_json::from_value(serde_json::json!({"name": "cloud"})).expect("product")];
+        assert_eq!(pending(&r, &policy, now).len(), 2, "early warning and notification");
+        r.products.push(serde_json::from_value(serde_json::json!({"name": "web"})).expect("product"));
+        assert_eq!(pending(&r, &policy, now).len(), 2, "any of its products' policies");
     }
 
     /// Berlin leaves summer time at 03:00 CEST on 2026-10-25: 24 hours after 09:00 CEST on the

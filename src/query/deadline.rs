@@ -3,15 +3,19 @@
 //! `enigm.yaml`'s `policy` gives days to acknowledge, to triage, to fix (per severity) and to
 //! publish, counted from the `reported` date in calendar days or business days (Monday to
 //! Friday). A deadline is *pending* until the report reaches the state that meets it; an
-//! `embargo_until` date replaces the publication deadline; while a fix is in progress
-//! (`remediating` or `fixed`) the publication deadline extends by the grace period. `list`,
-//! `due`, `show` and the status screen all read these values from here. The acknowledgement
-//! is met by the first outgoing message of `correspondence[]` ([`acknowledged`]).
+//! `embargo_until` replaces the publication deadline (a timed embargo's is due at its instant,
+//! counted in hours like the CRA's); while a fix is in progress (`remediating` or `fixed`) the
+//! publication deadline extends by the grace period. A product may have its own policy
+//! (`policy.products`): a report is held to the policy of each of its products, and each of
+//! its deadlines is the earliest they set ([`pending`]). `list`, `due`, `show`, `stats` and
+//! the status screen all read these values from here. The acknowledgement is met by the first
+//! outgoing message of `correspondence[]` ([`acknowledged`]).
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Weekday};
 use serde::Serialize;
 
 use crate::format::config::Policy;
+use crate::format::embargo::Embargo;
 use crate::format::report::{Direction, Level, Report, State};
 
 /// What a deadline is for.
@@ -62,8 +66,12 @@ pub struct Deadline {
     pub days_left: i64,
     /// Where the date comes from: `policy`, `policy+ssvc`, `embargo`, `policy+grace` or `cra`.
     pub basis: &'static str,
-    /// The instant a deadline counted in hours (the CRA's) falls due, in the offset of the
-    /// moment it counts from.
+    /// The product whose own policy (`policy.products.<name>`) set this deadline; absent when
+    /// the global policy did (or the embargo, or the CRA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// The instant a deadline counted in hours (the CRA's, a timed embargo's) falls due: a
+    /// CRA one in the viewer's offset, an embargo in the offset its author wrote.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Whole hours from now to `due_at`, rounded down: negative once it has passed.
@@ -82,27 +90,64 @@ impl Deadline {
 
     /// Short human text: `fix in 12d`, `publish today`, `triage 3d overdue`.
     pub fn describe(&self) -> String {
-        let kind = self.kind.as_str();
-        if let Some(hours) = self.hours_left {
-            return match hours {
-                h if h < 0 => format!("{kind} {}h overdue", -h),
-                h => format!("{kind} in {h}h"),
-            };
-        }
-        match self.days_left {
-            0 => format!("{kind} today"),
-            d if d < 0 => format!("{kind} {}d overdue", -d),
-            d => format!("{kind} in {d}d"),
+        format!("{} {}", self.kind.as_str(), self.when())
+    }
+
+    /// When, as people read it: `in 12d`, `today`, `3d overdue`; in hours (`in 13h`, `2h
+    /// overdue`) for a CRA deadline, and for a timed embargo within 48 hours of it.
+    pub fn when(&self) -> String {
+        match self.hours_left {
+            Some(h) if self.basis == "cra" || h.abs() < 48 => match h {
+                h if h < 0 => format!("{}h overdue", -h),
+                h => format!("in {h}h"),
+            },
+            _ => match self.days_left {
+                0 => "today".to_owned(),
+                d if d < 0 => format!("{}d overdue", -d),
+                d => format!("in {d}d"),
+            },
         }
     }
 }
 
-/// The pending deadlines of `report` on `today`, earliest first.
-pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
-    let state = report.state;
-    if !state.is_open() {
+/// Today and the current instant: what the deadlines in days and in hours count up to.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub today: NaiveDate,
+    pub at: DateTime<FixedOffset>,
+}
+
+impl Now {
+    /// `today`, with the start of that day (UTC) as the instant.
+    pub fn start_of(today: NaiveDate) -> Now {
+        Now { today, at: today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset() }
+    }
+}
+
+/// The pending deadlines of `report` at `now`, earliest first: under each policy its products
+/// are held to ([`Policy::for_products`]), the earliest of each kind.
+pub fn pending(report: &Report, policy: &Policy, now: Now) -> Vec<Deadline> {
+    if !report.state.is_open() {
         return Vec::new();
     }
+    let mut out: Vec<Deadline> = Vec::new();
+    for (product, p) in policy.for_products(report.products.iter().map(|p| p.name.as_str())) {
+        for mut d in pending_under(report, &p, now) {
+            d.product = product.filter(|_| d.basis.starts_with("policy")).map(str::to_owned);
+            match out.iter_mut().find(|o| o.kind == d.kind) {
+                Some(o) if (d.due, d.due_at) < (o.due, o.due_at) => *o = d,
+                Some(_) => {}
+                None => out.push(d),
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.due, d.kind));
+    out
+}
+
+/// The pending deadlines of `report` under one policy.
+fn pending_under(report: &Report, policy: &Policy, now: Now) -> Vec<Deadline> {
+    let (state, today) = (report.state, now.today);
     let mut out = Vec::new();
     let mut push = |kind, due, basis| {
         out.push(Deadline {
@@ -110,6 +155,7 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
             due,
             days_left: policy.days_between(today, due),
             basis,
+            product: None,
             due_at: None,
             hours_left: None,
         })
@@ -127,15 +173,42 @@ pub fn pending(report: &Report, policy: &Policy, today: NaiveDate) -> Vec<Deadli
         push(Kind::Fix, policy.add_days(start, days), basis);
     }
     match report.embargo_until {
-        // The embargo lifts at the start of its date (`Report::is_embargoed`): due that day.
-        Some(embargo) => push(Kind::Publish, embargo, "embargo"),
+        Some(embargo) => out.push(embargo_deadline(embargo, policy, now)),
         None if matches!(state, State::Remediating | State::Fixed) => {
             push(Kind::Publish, policy.add_days(start, policy.publish_days + policy.grace_days), "policy+grace")
         }
         None => push(Kind::Publish, policy.add_days(start, policy.publish_days), "policy"),
     }
-    out.sort_by_key(|d| (d.due, d.kind));
     out
+}
+
+/// The publication deadline an embargo sets. A date-only one lifts at the start of its date
+/// (`Report::is_embargoed`): due that day, in days. A timed one is due at its instant, shown
+/// in its author's offset, and counted in hours from `now`.
+fn embargo_deadline(embargo: Embargo, policy: &Policy, now: Now) -> Deadline {
+    let Some(at) = embargo.time() else {
+        let due = embargo.date();
+        let days_left = policy.days_between(now.today, due);
+        return Deadline {
+            kind: Kind::Publish,
+            due,
+            days_left,
+            basis: "embargo",
+            product: None,
+            due_at: None,
+            hours_left: None,
+        };
+    };
+    let seen = at.with_timezone(now.at.offset()).date_naive();
+    Deadline {
+        kind: Kind::Publish,
+        due: seen,
+        days_left: (seen - now.at.date_naive()).num_days(),
+        basis: "embargo",
+        product: None,
+        due_at: Some(at),
+        hours_left: Some((at - now.at).num_seconds().div_euclid(3600)),
+    }
 }
 
 /// Whether the reporter has had a first response: an outgoing message in the correspondence;
@@ -288,7 +361,7 @@ mod tests {
     #[test]
     fn received_has_acknowledge_triage_and_publish() {
         let p = Policy::default();
-        let got = pending(&report(State::Received, None), &p, date("2026-06-05"));
+        let got = pending(&report(State::Received, None), &p, Now::start_of(date("2026-06-05")));
         assert_eq!(
             kinds(&got),
             [
@@ -304,26 +377,118 @@ mod tests {
     #[test]
     fn fix_deadline_follows_severity_and_grace_applies_while_fixing() {
         let p = Policy::default();
-        let got = pending(&report(State::Remediating, Some(Level::Critical)), &p, date("2026-06-01"));
+        let got = pending(&report(State::Remediating, Some(Level::Critical)), &p, Now::start_of(date("2026-06-01")));
         assert_eq!(kinds(&got), [("fix", "2026-07-01".into(), 30), ("publish", "2026-09-13".into(), 104)]);
         assert_eq!(got[1].basis, "policy+grace");
-        assert!(pending(&report(State::Published, Some(Level::High)), &p, date("2027-01-01")).is_empty());
+        assert!(
+            pending(&report(State::Published, Some(Level::High)), &p, Now::start_of(date("2027-01-01"))).is_empty()
+        );
     }
 
     #[test]
     fn embargo_replaces_the_publication_deadline() {
         let mut r = report(State::Fixed, Some(Level::Low));
-        r.embargo_until = Some(date("2026-07-01"));
-        let got = pending(&r, &Policy::default(), date("2026-07-01"));
+        r.embargo_until = Some(date("2026-07-01").into());
+        let got = pending(&r, &Policy::default(), Now::start_of(date("2026-07-01")));
         assert_eq!(kinds(&got), [("publish", "2026-07-01".into(), 0)]);
         assert_eq!(got[0].describe(), "publish today");
         // Due on the first day the embargo allows: never overdue while embargoed.
         for (day, embargoed, overdue) in
             [("2026-06-30", true, false), ("2026-07-01", false, false), ("2026-07-02", false, true)]
         {
-            let got = pending(&r, &Policy::default(), date(day));
-            assert_eq!((r.is_embargoed(date(day)), got[0].overdue()), (embargoed, overdue), "{day}");
+            let got = pending(&r, &Policy::default(), Now::start_of(date(day)));
+            assert_eq!((r.is_embargoed(Now::start_of(date(day)).at), got[0].overdue()), (embargoed, overdue), "{day}");
         }
+    }
+
+    #[test]
+    fn a_timed_embargo_is_due_at_its_instant_in_its_authors_offset() {
+        let mut r = report(State::Fixed, Some(Level::Low));
+        r.embargo_until = Some("2026-12-03 09:00 America/New_York".parse().expect("embargo"));
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("now");
+        // Seen from Tokyo, 09:00 in New York is 23:00 the same day; from Honolulu, 04:00.
+        for (now, due, hours) in [
+            ("2026-12-03T08:59:00+09:00", "2026-12-03", 14),
+            ("2026-12-03T03:00:00-10:00", "2026-12-03", 1),
+            ("2026-12-01T09:00:00-05:00", "2026-12-03", 48),
+        ] {
+            let now = Now { today: at(now).date_naive(), at: at(now) };
+            let got = pending(&r, &Policy::default(), now);
+            assert_eq!(got[0].due_at.expect("due at").to_rfc3339(), "2026-12-03T09:00:00-05:00");
+            assert_eq!((got[0].due.to_string(), got[0].hours_left), (due.to_owned(), Some(hours)), "{now:?}");
+            assert!(!got[0].overdue());
+        }
+        let before = at("2026-12-03T08:59:59-05:00");
+        assert!(r.is_embargoed(before) && !r.is_embargoed(at("2026-12-03T09:00:00-05:00")));
+        let late = Now { today: before.date_naive(), at: at("2026-12-03T10:30:00-05:00") };
+        let got = pending(&r, &Policy::default(), late);
+        assert!(got[0].overdue());
+        assert_eq!(got[0].describe(), "publish 2h overdue");
+        let far = Now::start_of(date("2026-11-01"));
+        assert_eq!(pending(&r, &Policy::default(), far)[0].describe(), "publish in 32d", "days when far off");
+    }
+
+    fn with_products(names: &[&str]) -> Report {
+        let mut r = report(State::Triaged, Some(Level::High));
+        r.products =
+            names.iter().map(|n| serde_json::from_value(serde_json::json!({"name": n})).expect("product")).collect();
+        r
+    }
+
+    fn two_products() -> Policy {
+        let yaml = "fix_days: {high: 60}\npublish_days: 90\nproducts:\n  firmware:\n    fix_days: {high: 20}\n    publish_days: 45\n  cloud:\n    acknowledge_days: 1\n    fix_days: {high: 30}\n";
+        serde_yaml::from_str(yaml).expect("policy")
+    }
+
+    #[test]
+    fn each_product_has_its_own_policy_and_several_get_the_strictest() {
+        let p = two_products();
+        let on = Now::start_of(date("2026-06-05"));
+        let due = |names: &[&str]| {
+            pending(&with_products(names), &p, on)
+                .into_iter()
+                .map(|d| (d.kind.as_str(), d.due.to_string(), d.product))
+                .collect::<Vec<_>>()
+        };
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            due(&["firmware"]),
+            [("fix", "2026-06-21".into(), some("firmware")), ("publish", "2026-07-16".into(), some("firmware"))]
+        );
+        assert_eq!(
+            due(&["cloud"]),
+            [("fix", "2026-07-01".into(), some("cloud")), ("publish", "2026-08-30".into(), some("cloud"))]
+        );
+        assert_eq!(due(&["other"]), [("fix", "2026-07-31".into(), None), ("publish", "2026-08-30".into(), None)]);
+        assert_eq!(due(&[]), due(&["other"]), "no product: the global policy");
+        // Several products: each deadline is the earliest of their policies.
+        assert_eq!(
+            due(&["cloud", "firmware"]),
+            [("fix", "2026-06-21".into(), some("firmware")), ("publish", "2026-07-16".into(), some("firmware"))]
+        );
+        let mut unacknowledged = with_products(&["other", "cloud"]);
+        unacknowledged.state = State::Received;
+        unacknowledged.timeline.truncate(1);
+        let got = pending(&unacknowledged, &p, on);
+        assert_eq!(
+            (got[0].kind, got[0].due.to_string(), got[0].product.as_deref()),
+            (Kind::Acknowledge, "2026-06-02".into(), Some("cloud"))
+        );
+    }
+
+    #[test]
+    fn a_products_override_keeps_the_global_values_it_leaves_out() {
+        let p = two_products();
+        let firmware = p.for_product("firmware").expect("override");
+        assert_eq!((firmware.fix_days.high, firmware.fix_days.critical, firmware.triage_days), (20, 30, 10));
+        assert!(firmware.products.is_empty() && firmware.out_of_scope.is_empty());
+        assert!(p.for_product("other").is_none());
+        let global = Policy::default();
+        let only = global.for_products(["firmware"]);
+        assert!(
+            matches!(only.as_slice(), [(None, std::borrow::Cow::Borrowed(_))]),
+            "no overrides: the global one, borrowed"
+        );
     }
 
     #[test]

@@ -65,7 +65,48 @@ pub struct Times {
 pub struct ProductStats {
     pub total: usize,
     pub open: usize,
+    /// Open reports with a missed deadline (each counted by its own deadlines: a report of
+    /// several products is held to the strictest of their policies).
+    pub overdue: usize,
     pub times: Times,
+    /// The deadlines the product's reports are held to.
+    pub policy: ProductPolicy,
+}
+
+/// The policy of one product: the global one, or its own (`policy.products.<name>`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductPolicy {
+    /// True when `policy.products` overrides the global policy for this product.
+    pub own: bool,
+    pub acknowledge_days: u32,
+    pub triage_days: u32,
+    pub fix_days: crate::format::config::FixDays,
+    /// Days to fix per SSVC outcome (absent when none is set).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ssvc_fix_days: BTreeMap<String, u32>,
+    pub publish_days: u32,
+    pub grace_days: u32,
+    pub business_days: bool,
+    pub cra: bool,
+}
+
+impl ProductPolicy {
+    /// The policy reports of product `name` are held to.
+    pub fn of(policy: &crate::format::config::Policy, name: &str) -> ProductPolicy {
+        let own = policy.for_product(name);
+        let p = own.as_ref().unwrap_or(policy);
+        ProductPolicy {
+            own: own.is_some(),
+            acknowledge_days: p.acknowledge_days,
+            triage_days: p.triage_days,
+            fix_days: p.fix_days.clone(),
+            ssvc_fix_days: p.ssvc_fix_days.clone(),
+            publish_days: p.publish_days,
+            grace_days: p.grace_days,
+            business_days: p.business_days,
+            cra: p.cra,
+        }
+    }
 }
 
 /// An open report in the dashboard's "oldest open" list.
@@ -154,13 +195,18 @@ fn bucket(buckets: &[(&str, i64)], days: i64) -> usize {
     buckets.iter().position(|(_, max)| days <= *max).unwrap_or(buckets.len() - 1)
 }
 
+/// The instant the clocks count to: `now`, else the start of `today` (UTC).
+fn now_of(req: &StatsRequest) -> chrono::DateTime<chrono::FixedOffset> {
+    req.now.unwrap_or_else(|| req.today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset())
+}
+
 /// SSVC outcomes, exploited reports and reports with a missed CRA deadline.
 fn threat_figures(
     reports: &[&Report],
     policy: &crate::format::config::Policy,
     req: &StatsRequest,
 ) -> (BTreeMap<String, usize>, usize, usize) {
-    let now = req.now.unwrap_or_else(|| req.today.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset());
+    let now = now_of(req);
     let mut by_ssvc = BTreeMap::new();
     for d in reports.iter().filter_map(|r| r.ssvc.as_ref()) {
         *by_ssvc.entry(d.outcome.clone()).or_default() += 1;
@@ -182,7 +228,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
     let mut fix_histogram = vec![0; FIX_BUCKETS.len()];
     let mut open_by_age = vec![0; AGE_BUCKETS.len()];
     let mut open = Vec::new();
-    let mut overdue = 0;
+    let mut late_ids = std::collections::HashSet::new();
     for r in &reports {
         *by_state.entry(r.state.to_string()).or_default() += 1;
         let level = r.level();
@@ -195,8 +241,12 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         if is_open(r) {
             let age = (req.today - r.reported).num_days();
             open_by_age[bucket(AGE_BUCKETS, age.max(0))] += 1;
-            let late = deadline::pending(r, policy, req.today).iter().any(|d| d.overdue());
-            overdue += usize::from(late);
+            let late = deadline::pending(r, policy, deadline::Now { today: req.today, at: now_of(req) })
+                .iter()
+                .any(|d| d.overdue());
+            if late {
+                late_ids.insert(std::ptr::from_ref::<Report>(r));
+            }
             let title = (req.with_titles || r.state.is_public()).then(|| r.title.clone());
             open.push(OpenReport {
                 id: r.id.clone(),
@@ -223,7 +273,15 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         .into_iter()
         .map(|(name, of)| {
             let open = of.iter().filter(|r| is_open(r)).count();
-            (name.to_owned(), ProductStats { total: of.len(), open, times: times(of.iter().copied()) })
+            let overdue = of.iter().filter(|r| late_ids.contains(&std::ptr::from_ref::<Report>(r))).count();
+            let stats = ProductStats {
+                total: of.len(),
+                open,
+                overdue,
+                times: times(of.iter().copied()),
+                policy: ProductPolicy::of(policy, name),
+            };
+            (name.to_owned(), stats)
         })
         .collect();
     Stats {
@@ -231,9 +289,9 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         since: req.since,
         total: reports.len(),
         open: reports.iter().filter(|r| is_open(r)).count(),
-        overdue,
+        overdue: late_ids.len(),
         unacknowledged: reports.iter().filter(|r| is_open(r) && !deadline::acknowledged(r)).count(),
-        embargoed: reports.iter().filter(|r| r.is_embargoed(req.today)).count(),
+        embargoed: reports.iter().filter(|r| r.is_embargoed(now_of(req))).count(),
         not_reports: reports.iter().filter(|r| !r.measures_response()).count(),
         by_ssvc,
         exploited,

@@ -112,32 +112,89 @@ pub fn load_config(root: &Path) -> crate::Result<Config> {
     }
 }
 
-/// A warning at each severity level whose fix deadline falls after the publish deadline: the
-/// policy would publish an advisory before the fix is due (`publish_days` 90, `low: 180`).
+/// The findings about the policy that do not keep the configuration from being used: a
+/// warning at each severity level whose fix deadline falls after the publish deadline (the
+/// policy would publish an advisory before the fix is due: `publish_days` 90, `low: 180`), in
+/// the global policy and in each product's; an error at each `policy.products` entry that
+/// names no product of `products` (a typo would leave that product on the global policy).
 pub fn policy_warnings(config: &Config, spans: &crate::format::yaml::SpanMap) -> Vec<Finding> {
-    let policy = &config.policy;
+    let mut out = publish_before_fix(&config.policy, "policy", spans, |_| true);
+    for (name, o) in &config.policy.products {
+        let key = format!("policy.products.{name}");
+        let Some(policy) = config.product(name).and_then(|_| config.policy.for_product(name)) else {
+            out.push(unknown_product(config, name, spans.get(&key).and_then(|s| s.key.clone())));
+            continue;
+        };
+        // Only what the product changes: the global policy's own levels are reported once.
+        let changed = |level: &str| o.publish_days.is_some() || o.fix_days.get(level).is_some();
+        out.extend(publish_before_fix(&policy, &key, spans, changed));
+    }
+    out
+}
+
+fn unknown_product(config: &Config, name: &str, span: Option<std::ops::Range<usize>>) -> Finding {
+    let names: Vec<&str> = config.products.iter().map(|p| p.name.as_str()).collect();
+    let near = names
+        .iter()
+        .copied()
+        .min_by_key(|n| strsim::levenshtein(n, name))
+        .filter(|n| strsim::levenshtein(n, name) <= 2);
+    let help = match near {
+        Some(n) => format!("did you mean `{n}`? (`products` lists: {})", names.join(", ")),
+        None if names.is_empty() => "list the product under `products` first".to_owned(),
+        None => format!("use a product name `products` lists: {}", names.join(", ")),
+    };
+    Finding::error(
+        Code::ConfigUnknownProduct,
+        Path::new(CONFIG_FILE),
+        span,
+        format!(
+            "`policy.products.{name}`: `{name}` is not a product of `products`, so this policy applies to no report"
+        ),
+    )
+    .with_help(help)
+}
+
+/// [`policy_warnings`]' fix-after-publish check of one policy (at `prefix` in the file), for
+/// the levels `levels` keeps.
+fn publish_before_fix(
+    policy: &crate::format::config::Policy,
+    prefix: &str,
+    spans: &crate::format::yaml::SpanMap,
+    levels_kept: impl Fn(&str) -> bool,
+) -> Vec<Finding> {
     let fix = &policy.fix_days;
     let levels =
         [("critical", fix.critical), ("high", fix.high), ("medium", fix.medium), ("low", fix.low), ("none", fix.none)];
-    let publish_span = spans.get("policy.publish_days").map(|s| s.value.clone());
+    let publish_span = spans
+        .get(&format!("{prefix}.publish_days"))
+        .map(|s| s.value.clone())
+        .or_else(|| spans.get("policy.publish_days").map(|s| s.value.clone()));
+    let publish_key = if spans.get(&format!("{prefix}.publish_days")).is_some() {
+        format!("{prefix}.publish_days")
+    } else {
+        "policy.publish_days".to_owned()
+    };
     levels
         .into_iter()
-        .filter(|(_, days)| *days > policy.publish_days)
+        .filter(|(level, days)| *days > policy.publish_days && levels_kept(level))
         .map(|(level, days)| {
-            let key = format!("policy.fix_days.{level}");
+            let key = format!("{prefix}.fix_days.{level}");
             let span = spans.get(&key).map(|s| s.value.clone()).or_else(|| publish_span.clone());
+            let key = if spans.get(&key).is_some() { key } else { format!("policy.fix_days.{level}") };
             Finding::warning(
                 Code::ConfigPublishBeforeFix,
                 Path::new(CONFIG_FILE),
                 span,
                 format!(
-                    "`{key}` is {days} days but `policy.publish_days` is {}: a `{level}` report would be published {} days before its fix is due",
+                    "`{key}` is {days} days but `{publish_key}` is {}: a `{level}` report{} would be published {} days before its fix is due",
                     policy.publish_days,
+                    prefix.strip_prefix("policy.products.").map(|p| format!(" of `{p}`")).unwrap_or_default(),
                     days - policy.publish_days
                 ),
             )
             .with_help(format!(
-                "lower `{key}` to {} or less, or raise `policy.publish_days` to {days} or more",
+                "lower `{key}` to {} or less, or raise `{publish_key}` to {days} or more",
                 policy.publish_days
             ))
         })
@@ -173,5 +230,47 @@ mod tests {
         // Equal deadlines are consistent (the fix is due the day the advisory goes out).
         let equal = text.replace("  publish_days: 90", "  publish_days: 120").replace("    low: 90", "    low: 120");
         assert!(check_config(&equal).expect("usable").1.is_empty());
+    }
+
+    fn with_overrides(products: &str) -> String {
+        config_text().replace(
+            "  business_days: false    # true: count Monday-Friday only\n",
+            &format!("  business_days: false    # true: count Monday-Friday only\n  products:\n{products}"),
+        )
+    }
+
+    #[test]
+    fn a_product_override_for_no_listed_product_is_an_error_at_its_name() {
+        let text = with_overrides(
+            "    web:\n      publish_days: 25\n      fix_days: {high: 20, medium: 25, low: 25, none: 25}\n    wbe:\n      triage_days: 2\n",
+        );
+        let (config, found) = check_config(&text).expect("usable");
+        assert_eq!(config.policy.products["web"].publish_days, Some(25));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!((found[1].code, &text[found[1].span.clone().expect("span")]), (Code::ConfigPublishBeforeFix, "25"));
+        assert!(
+            found[1].message.contains("`policy.fix_days.critical` is 30 days but `policy.products.web.publish_days`"),
+            "{}",
+            found[1].message
+        );
+        assert_eq!(found[0].code, Code::ConfigUnknownProduct);
+        assert_eq!(found[0].severity, crate::format::finding::Severity::Error);
+        assert_eq!(&text[found[0].span.clone().expect("span")], "wbe");
+        assert_eq!(found[0].help.as_deref(), Some("did you mean `web`? (`products` lists: web)"));
+    }
+
+    #[test]
+    fn a_products_late_fix_is_warned_at_its_own_key_once() {
+        let text = with_overrides("    web:\n      fix_days: {low: 120}\n");
+        let (_, found) = check_config(&text).expect("usable");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(&text[found[0].span.clone().expect("span")], "120");
+        assert!(found[0].message.contains("`policy.products.web.fix_days.low` is 120 days but `policy.publish_days` is 90: a `low` report of `web`"), "{}", found[0].message);
+        let late_globally = with_overrides("    web:\n      triage_days: 2\n").replace("    low: 90", "    low: 120");
+        assert_eq!(
+            check_config(&late_globally).expect("usable").1.len(),
+            1,
+            "the global level once, not again per product"
+        );
     }
 }

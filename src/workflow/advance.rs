@@ -40,6 +40,9 @@ pub struct AdvanceRequest {
     pub duplicate_of: Option<String>,
     pub reason: Option<String>,
     pub date: NaiveDate,
+    /// The clock's now: with `date` (a step recorded for an earlier day counts as taken at
+    /// the end of that day), the instant the embargo guard compares with.
+    pub now: chrono::DateTime<chrono::FixedOffset>,
     pub force: bool,
     /// Who makes the change (timeline `by`).
     pub by: String,
@@ -136,7 +139,8 @@ pub fn plan(
     let mut guards = errors_of(&edited, &ctx);
     guards.extend(request_findings(req, &path));
     if req.to == State::Published {
-        checks::state::embargo(&mut At { doc: &edited, out: &mut guards }, &report, req.date);
+        let at = crate::format::embargo::instant_of(req.date, req.now);
+        checks::state::embargo(&mut At { doc: &edited, out: &mut guards }, &report, at);
     }
     let (overridable, hard): (Vec<Finding>, Vec<Finding>) =
         guards.into_iter().partition(|f| req.to == State::Published && OVERRIDABLE.contains(&f.code));
@@ -515,6 +519,7 @@ mod tests {
             duplicate_of: None,
             reason: None,
             date: NaiveDate::from_ymd_opt(2026, 1, 9).expect("date"),
+            now: chrono::DateTime::parse_from_rfc3339("2026-01-09T12:00:00Z").expect("now"),
             force: false,
             by: "S".into(),
         };
@@ -543,7 +548,8 @@ mod tests {
             let req = AdvanceRequest {
                 id: "ENIGM-2026-0001".into(), to, note: note.clone(),
                 resolution: reject.then_some(Resolution::OutOfScope), duplicate_of: None, reason: None,
-                date: NaiveDate::from_ymd_opt(2026, 1, 9).expect("date"), force: false, by: "Sam Lee".into(),
+                date: NaiveDate::from_ymd_opt(2026, 1, 9).expect("date"),
+                now: chrono::DateTime::parse_from_rfc3339("2026-01-09T12:00:00Z").expect("now"), force: false, by: "Sam Lee".into(),
             };
             let mut editor = Editor::new(doc);
             apply(&mut editor, &req, State::Received).expect("edit");

@@ -212,6 +212,7 @@ fn play(
             duplicate_of: step.duplicate_of.and_then(|i| earlier.get(i).cloned()),
             reason: step.reason.map(Into::into),
             date,
+            now: crate::query::deadline::Now::start_of(date).at,
             force: false,
             by: LEAD.0.into(),
         };

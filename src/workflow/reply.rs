@@ -72,7 +72,7 @@ pub fn compose(config: &Config, renderer: &Renderer, doc: &Document, req: &Reply
     let to = reporter_mailbox(&report)?;
     let from = sender_mailbox(config)?;
     let domain = config.mail.domain.clone().unwrap_or_else(|| from.email.domain().to_owned());
-    let ctx = context(config, doc, &report, &from, req.today);
+    let ctx = context(config, doc, &report, &from, crate::query::deadline::Now { today: req.today, at: req.at });
     let rendered = messages::render(renderer, &req.template, &ctx)?;
     let thread = Thread::of(&report);
     let subject = header_text(&match (&thread.subject, &rendered.subject) {
@@ -182,10 +182,31 @@ pub fn commit_message(config: &Config, composed: &Composed) -> String {
     )
 }
 
+/// The policy a message quotes: the report's own (`policy.products`), the strictest of its
+/// products' when it has several.
+fn policy_info(config: &Config, report: &Report) -> PolicyInfo {
+    let policies = config.policy.for_products(report.products.iter().map(|p| p.name.as_str()));
+    let least = |days: fn(&crate::format::config::Policy) -> u32| policies.iter().map(|(_, p)| days(p)).min();
+    let global = &config.policy;
+    PolicyInfo {
+        acknowledge_days: least(|p| p.acknowledge_days).unwrap_or(global.acknowledge_days),
+        triage_days: least(|p| p.triage_days).unwrap_or(global.triage_days),
+        publish_days: least(|p| p.publish_days).unwrap_or(global.publish_days),
+        out_of_scope: global.out_of_scope.clone(),
+    }
+}
+
 /// The variables of a message template for `report`.
-fn context(config: &Config, doc: &Document, report: &Report, from: &Mailbox, today: NaiveDate) -> MessageContext {
-    let publication_date = report.embargo_until.or_else(|| {
-        deadline::pending(report, &config.policy, today)
+fn context(
+    config: &Config,
+    doc: &Document,
+    report: &Report,
+    from: &Mailbox,
+    now: crate::query::deadline::Now,
+) -> MessageContext {
+    let today = now.today;
+    let publication_date = report.embargo_until.map(|e| e.date()).or_else(|| {
+        deadline::pending(report, &config.policy, now)
             .into_iter()
             .find(|d| d.kind == deadline::Kind::Publish)
             .map(|d| d.due)
@@ -211,12 +232,7 @@ fn context(config: &Config, doc: &Document, report: &Report, from: &Mailbox, tod
             contact: config.organization.security_contact.clone(),
             website: config.organization.website.clone(),
         },
-        policy: PolicyInfo {
-            acknowledge_days: config.policy.acknowledge_days,
-            triage_days: config.policy.triage_days,
-            publish_days: config.policy.publish_days,
-            out_of_scope: config.policy.out_of_scope.clone(),
-        },
+        policy: policy_info(config, report),
         missing: crate::rules::checks::sections::missing_info(doc, report),
         fixed_versions: report
             .products

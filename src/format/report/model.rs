@@ -28,8 +28,10 @@ pub struct Report {
     pub severity: Option<SeverityInfo>,
     #[serde(default)]
     pub cwe: Vec<String>,
+    /// When the embargo lifts: a date, or a time with an offset or a time zone
+    /// ([`crate::format::embargo`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embargo_until: Option<NaiveDate>,
+    pub embargo_until: Option<crate::format::embargo::Embargo>,
     #[serde(default)]
     pub aliases: Vec<String>,
     #[serde(default)]
@@ -425,12 +427,13 @@ impl ReferenceType {
 }
 
 impl Report {
-    /// True while the embargo holds on `date`. The embargo lifts at the start of
-    /// `embargo_until`: on that date the report may be published (and is shown as not under
-    /// embargo); on the day before it may not. A report without `embargo_until` is never
-    /// embargoed.
-    pub fn is_embargoed(&self, date: NaiveDate) -> bool {
-        self.embargo_until.is_some_and(|until| date < until)
+    /// True while the embargo holds at `now` ([`Embargo::holds_at`](crate::format::embargo::Embargo::holds_at)).
+    /// A date-only embargo lifts at the start of `embargo_until` on the clock of `now`: on that
+    /// date the report may be published (and is shown as not under embargo); on the day
+    /// before it may not. A timed one lifts at its instant. A report without `embargo_until`
+    /// is never embargoed.
+    pub fn is_embargoed(&self, now: DateTime<FixedOffset>) -> bool {
+        self.embargo_until.is_some_and(|until| until.holds_at(now))
     }
 
     /// Whether the report counts in the figures that measure the team's response (time to
@@ -521,7 +524,7 @@ mod tests {
             products: Vec::new(),
             severity,
             cwe: Vec::new(),
-            embargo_until: embargo_until.map(date),
+            embargo_until: embargo_until.map(|d| date(d).into()),
             aliases: Vec::new(),
             references: Vec::new(),
             assignee: None,
@@ -542,10 +545,11 @@ mod tests {
     #[test]
     fn the_embargo_lifts_at_the_start_of_its_date() {
         let r = report(Some("2026-07-01"), None);
-        assert!(r.is_embargoed(date("2026-06-30")), "the day before");
-        assert!(!r.is_embargoed(date("2026-07-01")), "the day itself");
-        assert!(!r.is_embargoed(date("2026-07-02")), "the day after");
-        assert!(!report(None, None).is_embargoed(date("2026-06-30")), "no embargo");
+        let noon = |d: &str| crate::format::embargo::start_of(date(d), FixedOffset::east_opt(0).expect("utc"));
+        assert!(r.is_embargoed(noon("2026-06-30")), "the day before");
+        assert!(!r.is_embargoed(noon("2026-07-01")), "the day itself");
+        assert!(!r.is_embargoed(noon("2026-07-02")), "the day after");
+        assert!(!report(None, None).is_embargoed(noon("2026-06-30")), "no embargo");
     }
 
     #[test]

@@ -155,7 +155,13 @@ fn outputs(body: &str, config: &Config) -> Vec<(String, String)> {
     let mut out = vec![("public view".to_owned(), serde_json::to_string(&advisory).expect("json"))];
     let today = NaiveDate::from_ymd_opt(2026, 6, 15).expect("date");
     for format in [Format::Html, Format::Md, Format::Osv, Format::Csaf, Format::Cve] {
-        let req = OneRequest { id: "ENIGM-2026-0001", root: Path::new("/nonexistent"), format, draft: false, today };
+        let req = OneRequest {
+            id: "ENIGM-2026-0001",
+            root: Path::new("/nonexistent"),
+            format,
+            draft: false,
+            now: crate::query::deadline::Now::start_of(today).at,
+        };
         let text = render_one(&req, config, &doc, &report, |_| Ok(History::none())).expect("renders");
         out.push((format!("{format:?}"), text));
     }

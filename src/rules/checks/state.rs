@@ -2,8 +2,6 @@
 //! guards `advance` applies before entering a state. One definition for both. The embargo
 //! ([`embargo`]) is a guard of the step to `published` only: `validate` does not apply it.
 
-use chrono::NaiveDate;
-
 use super::{At, CheckContext, sections};
 use crate::format::finding::Code;
 use crate::format::report::{Report, Resolution, State};
@@ -93,10 +91,11 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     sections::required(at, required_sections(state));
 }
 
-/// The guard of publishing on `date`: refused while the report is embargoed
-/// ([`Report::is_embargoed`]: publishing on the embargo date itself is allowed).
-pub fn embargo(at: &mut At<'_>, report: &Report, date: NaiveDate) {
-    if let Some(until) = report.embargo_until.filter(|_| report.is_embargoed(date)) {
+/// The guard of publishing at the instant `now`: refused while the report is embargoed
+/// ([`Report::is_embargoed`]: publishing on a date-only embargo's date itself is allowed, and
+/// at a timed one's instant).
+pub fn embargo(at: &mut At<'_>, report: &Report, now: chrono::DateTime<chrono::FixedOffset>) {
+    if let Some(until) = report.embargo_until.filter(|_| report.is_embargoed(now)) {
         at.push(
             Code::EmbargoActive,
             at.value("embargo_until"),
@@ -285,17 +284,26 @@ mod tests {
         use super::super::At;
         use crate::format::report::Document;
 
-        let text = PUBLISHED.replace("published: 2026-03-01", "published: 2026-03-01\nembargo_until: 2026-07-01");
-        let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text).expect("doc");
-        let report = doc.report().expect("report");
-        let guard = |day: &str| {
+        let guard = |embargo: &str, now: &str| {
+            let text =
+                PUBLISHED.replace("published: 2026-03-01", &format!("published: 2026-03-01\nembargo_until: {embargo}"));
+            let doc = Document::parse(Path::new("reports/ENIGM-2026-0001.md"), text).expect("doc");
+            let report = doc.report().expect("report");
             let mut out = Vec::new();
-            super::embargo(&mut At { doc: &doc, out: &mut out }, &report, day.parse().expect("date"));
+            let now = chrono::DateTime::parse_from_rfc3339(now).expect("now");
+            super::embargo(&mut At { doc: &doc, out: &mut out }, &report, now);
             out.iter().map(|f| f.code.as_str()).collect::<Vec<_>>()
         };
-        assert_eq!(guard("2026-06-30"), ["embargo-active"], "the day before");
-        assert_eq!(guard("2026-07-01"), Vec::<&str>::new(), "the day itself");
-        assert_eq!(guard("2026-07-02"), Vec::<&str>::new(), "the day after");
+        let none = Vec::<&str>::new();
+        assert_eq!(guard("2026-07-01", "2026-06-30T23:59:59+02:00"), ["embargo-active"], "the day before");
+        assert_eq!(guard("2026-07-01", "2026-07-01T00:00:00+02:00"), none, "the day itself");
+        assert_eq!(guard("2026-07-01", "2026-07-02T12:00:00+02:00"), none, "the day after");
+        // 09:00 in New York, seen from Berlin (15:00 CET).
+        let ny = "2026-12-03 09:00 America/New_York";
+        assert_eq!(guard(ny, "2026-12-03T14:59:59+01:00"), ["embargo-active"], "08:59:59 in New York");
+        assert_eq!(guard(ny, "2026-12-03T15:00:00+01:00"), none, "09:00 in New York");
+        assert_eq!(guard("2026-12-03T09:00:00-05:00", "2026-12-03T13:59:00Z"), ["embargo-active"]);
+        assert_eq!(guard("2026-12-03T09:00:00-05:00", "2026-12-03T14:00:00Z"), none);
     }
 
     #[test]

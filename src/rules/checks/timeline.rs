@@ -114,7 +114,7 @@ fn dates(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
         );
     }
     if let Some(e) = report.embargo_until
-        && e <= report.reported
+        && e.date() <= report.reported
     {
         at.push(
             Code::EmbargoBeforeReported,
