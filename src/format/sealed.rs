@@ -456,6 +456,7 @@ impl Clear {
             exploited: self.exploited.clone(),
             kev: None,
             epss: None,
+            vex_only: false,
         }
     }
 }

@@ -386,6 +386,10 @@ mod tests {
             serial_numbers: Vec::new(),
             skus: Vec::new(),
             x_generic_uris: Vec::new(),
+            status: crate::format::report::ProductStatus::Affected,
+            justification: None,
+            impact: None,
+            action: None,
         };
         let (v, d) = affected_versions(&p(Some("<= 2.3"), None), "custom");
         assert_eq!(

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::format::config::Config;
-use crate::format::report::model::{FileHashes, GenericUri};
+use crate::format::report::model::{FileHashes, GenericUri, Justification, ProductStatus};
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
 use crate::publish::cvss_view::{PublicMetric, metrics};
@@ -63,6 +63,9 @@ pub struct Advisory {
     pub draft: Option<String>,
     /// The SSVC decision, when the tree agrees with it ([`crate::publish::ssvc`]).
     pub ssvc: Option<crate::publish::ssvc::PublicSsvc>,
+    /// A VEX statement about someone else's vulnerability (`vex_only`): rendered as OpenVEX
+    /// and CSAF `csaf_vex` only ([`crate::publish::openvex`]).
+    pub vex_only: bool,
 }
 
 /// Where an advisory's machine-readable files are in the site (paths from the site root).
@@ -74,6 +77,10 @@ pub struct AdvisoryFiles {
     pub csaf: Option<String>,
     /// One CVE record per CVE alias, when the site writes CVE records.
     pub cve: Vec<CveFile>,
+    /// `vex/ENIGM-2026-0001.openvex.json`, when the site has a publisher (as CSAF).
+    pub openvex: Option<String>,
+    /// `csaf/2026/enigm-2026-0001-vex.json`, the `csaf_vex` document, beside `csaf`.
+    pub csaf_vex: Option<String>,
 }
 
 /// A CVE record of the site.
@@ -122,6 +129,14 @@ pub struct PublicProduct {
     pub serial_numbers: Vec<String>,
     pub skus: Vec<String>,
     pub x_generic_uris: Vec<GenericUri>,
+    /// The VEX status (`affected` when the report leaves it unset).
+    pub status: ProductStatus,
+    /// Why a `not_affected` product is not affected.
+    pub justification: Option<Justification>,
+    /// How a `not_affected` product is not affected, in words.
+    pub impact: Option<String>,
+    /// What users of the product should do.
+    pub action: Option<String>,
 }
 
 /// A reference link.
@@ -214,6 +229,10 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
                 serial_numbers: p.serial_numbers.clone(),
                 skus: p.skus.clone(),
                 x_generic_uris: p.x_generic_uris.clone(),
+                status: p.vex_status(),
+                justification: p.justification,
+                impact: p.impact.clone(),
+                action: p.action.clone(),
             })
             .collect(),
         aliases: report.aliases.clone(),
@@ -238,6 +257,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         sections,
         draft,
         ssvc: crate::publish::ssvc::public(report, config),
+        vex_only: report.vex_only,
     }
 }
 

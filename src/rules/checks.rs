@@ -18,6 +18,7 @@ mod ssvc;
 pub mod state;
 mod timeline;
 pub mod unicode;
+mod vex;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -78,6 +79,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     fields::check(&mut at, report, ctx);
     exports::check(&mut at, report, ctx);
     ssvc::check(&mut at, report, ctx);
+    vex::check(&mut at, report, ctx);
     sections::structure(&mut at);
     out
 }
