@@ -68,7 +68,7 @@ pub fn is_signed(path: &str) -> bool {
     let dir = path.split('/').next().unwrap_or_default();
     let kind = [".json", ".txt", ".csv"].iter().any(|e| path.ends_with(e));
     let key = path.starts_with(&format!("{}/openpgp/", provider::DIR));
-    matches!(dir, "csaf" | "osv" | "cve") && kind && !key
+    matches!(dir, "csaf" | "osv" | "cve" | super::openvex::DIR) && kind && !key
 }
 
 /// `<hex>  <file name>\n`, as `sha256sum` and `sha512sum` write it.

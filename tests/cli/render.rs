@@ -83,8 +83,8 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().code(1);
     let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
     assert!(
-        stdout(&a).contains("7 removed"),
-        "pages, OSV, CSAF and the index by product, severity and year: {}",
+        stdout(&a).contains("9 removed"),
+        "pages, OSV, CSAF (advisory and VEX), OpenVEX and the index by product, severity and year: {}",
         stdout(&a)
     );
     assert!(!site.join("advisories/ENIGM-2026-0001.html").exists());
@@ -299,8 +299,8 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("20 written"),
-        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata, \
+        stdout(&a).contains("22 written"),
+        "index, feed, filter, six files of the changed report (pages, OSV, CSAF, CSAF VEX, OpenVEX), CSAF index, changes and metadata, \
          osv/all.json, the index by product, severity and year, and the public face (policy.html \
          and .md, contact, thanks, security.txt) and the ROLIE feed: {}",
         stdout(&a)
