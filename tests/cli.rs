@@ -41,6 +41,7 @@ mod cli {
     mod sealed;
     mod ssvc;
     mod validate;
+    mod vex;
     mod writes;
     mod xss;
 }

@@ -231,7 +231,9 @@ impl Code {
             Code::VexActionMissing => {
                 "a published affected product has no `action`, `fixed` version or `mitigation` to tell users what to do"
             }
-            Code::VexAliasMissing => "a VEX statement (`vex_only`) names no CVE or GHSA id of the vulnerability it is about",
+            Code::VexAliasMissing => {
+                "a VEX statement (`vex_only`) names no CVE or GHSA id of the vulnerability it is about"
+            }
             Code::MissingSection => "a section the state requires is missing",
             Code::MessageDate => "a message in `correspondence` is dated before `reported` or after today",
             Code::MessageFileMissing => "a message's text or attachment is not a file inside the report's folder",

@@ -462,7 +462,10 @@ mod tests {
         let vex = super::test_support::vex_document(EXPORTS);
         assert_eq!(vex["document"]["category"], "csaf_vex");
         assert_eq!(vex["document"]["tracking"]["id"], "ENIGM-2026-0001-VEX");
-        assert_eq!((&vex["product_tree"], &vex["vulnerabilities"]), (&advisory["product_tree"], &advisory["vulnerabilities"]));
+        assert_eq!(
+            (&vex["product_tree"], &vex["vulnerabilities"]),
+            (&advisory["product_tree"], &advisory["vulnerabilities"])
+        );
         let refs: Vec<(&str, &str)> = vex["document"]["references"]
             .as_array()
             .expect("references")
@@ -474,7 +477,10 @@ mod tests {
         assert_eq!(refs[2], ("external", "https://security.acme.test/csaf/2026/enigm-2026-0001.json"));
         // Without any alias the vulnerability is named by the report's id (6.1.27.8).
         let bare = super::test_support::vex_document(&EXPORTS.replace("aliases: [CVE-2026-41234]", "aliases: []"));
-        assert_eq!(bare["vulnerabilities"][0]["ids"], json!([{ "system_name": "Acme Corp advisory", "text": "ENIGM-2026-0001" }]));
+        assert_eq!(
+            bare["vulnerabilities"][0]["ids"],
+            json!([{ "system_name": "Acme Corp advisory", "text": "ENIGM-2026-0001" }])
+        );
     }
 
     #[test]

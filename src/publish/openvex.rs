@@ -162,16 +162,20 @@ fn product(p: &PublicProduct, namespace: &str) -> Value {
         let key = if cpe.starts_with("cpe:2.3:") { "@cpe23" } else { "@cpe22" };
         identifiers.insert(key.into(), json!(cpe));
     }
-    let id = purl.map(str::to_owned).or_else(|| p.cpe.clone()).unwrap_or_else(|| {
-        format!("{}/products/{}", namespace.trim_end_matches('/'), slug(&p.name))
-    });
+    let id = purl
+        .map(str::to_owned)
+        .or_else(|| p.cpe.clone())
+        .unwrap_or_else(|| format!("{}/products/{}", namespace.trim_end_matches('/'), slug(&p.name)));
     let mut product = json!({ "@id": id });
     if !identifiers.is_empty() {
         product["identifiers"] = Value::Object(identifiers);
     }
     if let [file] = p.hashes.as_slice() {
-        let hashes: serde_json::Map<String, Value> =
-            file.file_hashes.iter().filter_map(|h| hash_key(&h.algorithm).map(|k| (k.into(), json!(h.value)))).collect();
+        let hashes: serde_json::Map<String, Value> = file
+            .file_hashes
+            .iter()
+            .filter_map(|h| hash_key(&h.algorithm).map(|k| (k.into(), json!(h.value))))
+            .collect();
         if !hashes.is_empty() {
             product["hashes"] = Value::Object(hashes);
         }
@@ -188,7 +192,8 @@ fn fixed_product(p: &PublicProduct) -> Option<Value> {
         return None;
     }
     let purl = p.purl.as_deref().filter(|u| u.starts_with("pkg:") && !u.contains(['@', '?', '#']))?;
-    let fixed = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty() && !super::csaf::mandatory::names_a_range(f))?;
+    let fixed =
+        p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty() && !super::csaf::mandatory::names_a_range(f))?;
     let versioned = format!("{purl}@{fixed}");
     Some(json!({ "@id": versioned, "identifiers": { "purl": versioned } }))
 }
@@ -214,7 +219,8 @@ fn hash_key(algorithm: &str) -> Option<&'static str> {
 }
 
 fn slug(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
 }
 
@@ -242,8 +248,10 @@ mod tests {
         assert_eq!((d["author"].as_str(), d["version"].as_u64()), (Some("Acme Corp"), Some(1)));
         assert_eq!(d["timestamp"], "2026-03-01T00:00:00.000Z");
         let s = d["statements"].as_array().expect("statements");
-        let summary: Vec<(&str, &str)> =
-            s.iter().map(|x| (x["products"][0]["@id"].as_str().unwrap_or(""), x["status"].as_str().unwrap_or(""))).collect();
+        let summary: Vec<(&str, &str)> = s
+            .iter()
+            .map(|x| (x["products"][0]["@id"].as_str().unwrap_or(""), x["status"].as_str().unwrap_or("")))
+            .collect();
         assert_eq!(
             summary,
             [
@@ -263,7 +271,11 @@ mod tests {
     fn not_affected_carries_one_reason_and_a_vex_statement_names_the_third_party_cve() {
         let text = EXPORTS
             .replacen("state: published", "vex_only: true\nstate: published", 1)
-            .replacen("    fixed: '2.4.1'\n", "    status: not_affected\n    justification: component_not_present\n    impact: Not built in.\n", 1)
+            .replacen(
+                "    fixed: '2.4.1'\n",
+                "    status: not_affected\n    justification: component_not_present\n    impact: Not built in.\n",
+                1,
+            )
             .replacen("    fixed: '1.10.0'\n", "    status: not_affected\n    impact: The client never calls it.\n", 1);
         let d = doc(&text);
         let s = d["statements"].as_array().expect("statements");
@@ -273,7 +285,10 @@ mod tests {
             (s[0]["justification"].as_str(), s[0]["status_notes"].as_str(), s[0].get("impact_statement")),
             (Some("component_not_present"), Some("Not built in."), None)
         );
-        assert_eq!((s[1]["impact_statement"].as_str(), s[1].get("justification")), (Some("The client never calls it."), None));
+        assert_eq!(
+            (s[1]["impact_statement"].as_str(), s[1].get("justification")),
+            (Some("The client never calls it."), None)
+        );
     }
 
     #[test]
@@ -281,8 +296,12 @@ mod tests {
         let mut a = advisory(EXPORTS);
         a.products[0].cpe = None;
         a.products[0].component = Some("pkg:npm/left-pad@1.0.0".into());
-        a.products[0].hashes =
-            vec![serde_json::from_value(json!({ "filename": "web.tar.gz", "file_hashes": [{ "algorithm": "sha256", "value": "ab" }] })).expect("hashes")];
+        a.products[0].hashes = vec![
+            serde_json::from_value(
+                json!({ "filename": "web.tar.gz", "file_hashes": [{ "algorithm": "sha256", "value": "ab" }] }),
+            )
+            .expect("hashes"),
+        ];
         let p = product(&a.products[0], "https://www.acme.test/");
         assert_eq!(p["@id"], "https://www.acme.test/products/web");
         assert_eq!(p["hashes"], json!({ "sha-256": "ab" }));

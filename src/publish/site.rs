@@ -405,7 +405,8 @@ fn cve_path(cve: &str) -> String {
 /// that cannot be made (no reference) stops the render with its reason.
 fn cve_files(config: &Config, site: &SiteInfo, advisories: &[Advisory]) -> Result<Vec<SiteFile>> {
     let mut files = Vec::new();
-    let with_cve = advisories.iter().filter(|a| !a.withdrawn && !a.vex_only && a.aliases.iter().any(|x| x.starts_with("CVE-")));
+    let with_cve =
+        advisories.iter().filter(|a| !a.withdrawn && !a.vex_only && a.aliases.iter().any(|x| x.starts_with("CVE-")));
     for a in with_cve {
         for (cve, record) in cve::records(a, config, &site.base_url)? {
             let text = serde_json::to_string_pretty(&record).unwrap_or_default() + "\n";
@@ -463,7 +464,9 @@ fn csaf_publisher(config: &Config, notes: &mut Vec<String>) -> Option<Publisher>
     let publisher = match Publisher::from_config(config) {
         Ok(p) => p,
         Err(e) => {
-            notes.push(format!("no CSAF documents and no VEX documents: {e} (set `organization.website` or `render.base_url`)"));
+            notes.push(format!(
+                "no CSAF documents and no VEX documents: {e} (set `organization.website` or `render.base_url`)"
+            ));
             return None;
         }
     };

@@ -229,7 +229,11 @@ impl FromStr for Justification {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let known: Vec<&str> = Justification::ALL.iter().map(|j| j.as_str()).collect();
-        Justification::ALL.iter().copied().find(|j| j.as_str() == s).ok_or_else(|| unknown_value("justification", s, &known))
+        Justification::ALL
+            .iter()
+            .copied()
+            .find(|j| j.as_str() == s)
+            .ok_or_else(|| unknown_value("justification", s, &known))
     }
 }
 

@@ -350,7 +350,11 @@ fn vex_profile(doc: &Value, out: &mut Out) {
         let explained: HashSet<&str> = impacts.flat_map(|t| named_products(t, &groups)).collect();
         for id in strs(&status["known_not_affected"]) {
             if !flagged.contains(id) && !explained.contains(id) {
-                fail(out, "6.1.27.9", format!("/vulnerabilities/{i}: not affected product {id} has no flag and no impact threat"));
+                fail(
+                    out,
+                    "6.1.27.9",
+                    format!("/vulnerabilities/{i}: not affected product {id} has no flag and no impact threat"),
+                );
             }
         }
         let acted: HashSet<&str> = arr(&v["remediations"]).iter().flat_map(|r| named_products(r, &groups)).collect();
@@ -592,14 +596,20 @@ mod tests {
             &["6.1.27.9"],
         );
         vex_fails(false, |d| d["vulnerabilities"][0]["threats"][0]["category"] = json!("exploit_status"), &[]);
-        vex_fails(true, |d| drop(d["vulnerabilities"][0].as_object_mut().expect("v").remove("remediations")), &["6.1.27.10"]);
+        vex_fails(
+            true,
+            |d| drop(d["vulnerabilities"][0].as_object_mut().expect("v").remove("remediations")),
+            &["6.1.27.10"],
+        );
         // Through a product group, a flag counts for its products.
         vex_fails(
             false,
             |d| {
-                d["product_tree"]["product_groups"] = json!([{ "group_id": "CSAFGID-0001", "product_ids": ["CSAFPID-0001", "CSAFPID-0002"] }]);
+                d["product_tree"]["product_groups"] =
+                    json!([{ "group_id": "CSAFGID-0001", "product_ids": ["CSAFPID-0001", "CSAFPID-0002"] }]);
                 d["vulnerabilities"][0]["threats"] = json!([]);
-                d["vulnerabilities"][0]["flags"][0] = json!({ "label": "component_not_present", "group_ids": ["CSAFGID-0001"] });
+                d["vulnerabilities"][0]["flags"][0] =
+                    json!({ "label": "component_not_present", "group_ids": ["CSAFGID-0001"] });
             },
             &[],
         );

@@ -20,9 +20,9 @@
 use serde_json::{Value, json};
 
 use super::Publisher;
-use super::vex::Profile;
 use super::rolie::{self, Entry};
 use super::tracking::{History, Tracking};
+use super::vex::Profile;
 use crate::publish::public::Advisory;
 
 /// The provider directory inside the site.

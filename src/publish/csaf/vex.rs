@@ -193,7 +193,10 @@ pub(crate) mod tests {
         let mut acted = a.clone();
         acted.products[1].action = Some("Block uploads at the proxy.".into());
         let r = remediations(&acted, &tree(&acted, "Acme Corp"));
-        assert_eq!(r[1], json!({ "category": "mitigation", "details": "Block uploads at the proxy.", "product_ids": ["CSAFPID-0003"] }));
+        assert_eq!(
+            r[1],
+            json!({ "category": "mitigation", "details": "Block uploads at the proxy.", "product_ids": ["CSAFPID-0003"] })
+        );
         assert_eq!(r.len(), 2);
     }
 }

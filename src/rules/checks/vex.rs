@@ -17,7 +17,7 @@ pub fn check(at: &mut At<'_>, report: &Report, _ctx: &CheckContext<'_>) {
     for (i, p) in report.products.iter().enumerate() {
         product(at, report, i, p);
     }
-    let names_one = report.aliases.iter().any(|a| super::fields::is_cve(a) || a.starts_with("GHSA-"));
+    let names_one = report.aliases.iter().any(|a| super::fields::is_cve(a) || super::fields::is_ghsa(a));
     if report.vex_only && !names_one {
         at.push(
             Code::VexAliasMissing,
