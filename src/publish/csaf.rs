@@ -496,7 +496,11 @@ mod tests {
             v["product_status"],
             json!({ "known_not_affected": ["CSAFPID-0001"], "fixed": ["CSAFPID-0002"], "under_investigation": ["CSAFPID-0003"] })
         );
-        assert!(v.get("scores").is_none() && v.get("remediations").is_none(), "{v}");
+        assert!(v.get("scores").is_none(), "{v}");
+        assert_eq!(
+            v["remediations"],
+            json!([{ "category": "none_available", "details": "No fix or workaround is available yet.", "product_ids": ["CSAFPID-0003"] }])
+        );
         assert_eq!(v["flags"][0]["label"], "vulnerable_code_not_in_execute_path");
     }
 

@@ -119,7 +119,8 @@ fn a_published_report_with_every_status_renders_openvex_and_csaf_vex() {
         [
             ("vendor_fix", &json!(["CSAFPID-0002"])),
             ("mitigation", &json!(["CSAFPID-0002"])),
-            ("workaround", &json!(["CSAFPID-0002"]))
+            ("workaround", &json!(["CSAFPID-0002"])),
+            ("none_available", &json!(["CSAFPID-0004"])),
         ]
     );
     // The advisory itself carries the same statuses, and both documents are listed.

@@ -110,16 +110,25 @@ pub fn flags_and_threats(a: &Advisory, tree: &Tree) -> (Vec<Value>, Vec<Value>) 
     (flags, threats)
 }
 
-/// The remediations of the known-affected products: each product's fixed version
-/// (`vendor_fix`) and `action` (`mitigation`), the report's mitigation (`workaround`), and
-/// `none_available` for a product that has none of them.
+/// The remediations of the known-affected products and of those under investigation: each
+/// affected product's fixed version (`vendor_fix`), each one's `action` (`mitigation`), the
+/// report's mitigation (`workaround`, for the affected ones), and `none_available` for a
+/// product that has none of them (mandatory test 6.1.27.10 asks it of the affected ones,
+/// recommended test 6.2.2 of both).
 pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
     let affected = groups(a, tree).known_affected;
     let mut out = Vec::new();
     let mut covered: Vec<&str> = Vec::new();
-    for (i, e) in tree.entries.iter().enumerate().filter(|(i, _)| status(a, *i) == ProductStatus::Affected) {
+    let mut open: Vec<&str> = Vec::new();
+    for (i, e) in tree.entries.iter().enumerate() {
         let id = e.affected_id.as_str();
+        let status = status(a, i);
+        if !matches!(status, ProductStatus::Affected | ProductStatus::UnderInvestigation) {
+            continue;
+        }
+        open.push(id);
         let fix = match (&e.fixed, &e.fixed_text) {
+            _ if status != ProductStatus::Affected => None,
             (Some((version, _)), _) => Some(format!("Upgrade {} to version {version} or later.", e.label)),
             (None, Some(text)) => Some(format!("Fixed for {}: {text}.", e.label)),
             (None, None) => None,
@@ -137,7 +146,7 @@ pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
         out.push(json!({ "category": "workaround", "details": m, "product_ids": affected }));
         covered.extend(&affected);
     }
-    let bare: Vec<&str> = affected.iter().copied().filter(|id| !covered.contains(id)).collect();
+    let bare: Vec<&str> = open.into_iter().filter(|id| !covered.contains(id)).collect();
     if !bare.is_empty() {
         let details = "No fix or workaround is available yet.";
         out.push(json!({ "category": "none_available", "details": details, "product_ids": bare }));
@@ -179,7 +188,12 @@ pub(crate) mod tests {
         assert_eq!(flags, [json!({ "label": "vulnerable_code_not_in_execute_path", "product_ids": ["CSAFPID-0001"] })]);
         assert_eq!(threats[0]["category"], "impact");
         assert_eq!(threats[0]["details"], "The download endpoint is not built in.");
-        assert_eq!(remediations(&a, &t), Vec::<Value>::new(), "nothing affected, nothing to remediate");
+        let none = json!({ "category": "none_available", "details": "No fix or workaround is available yet.", "product_ids": ["CSAFPID-0002"] });
+        assert_eq!(
+            remediations(&a, &t),
+            [none],
+            "nothing affected; the product under investigation has no fix yet (6.2.2)"
+        );
     }
 
     #[test]
