@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::ranges;
+use crate::format::report::ProductStatus;
 use crate::publish::csaf::is_web_url;
 use crate::publish::public::{Advisory, PublicProduct};
 
@@ -167,6 +168,13 @@ fn affected(p: &PublicProduct, vendor: &str) -> Value {
             out["collectionURL"] = json!(url);
         }
     }
+    // VEX statuses: a product not affected is unaffected in every version, one under
+    // investigation unknown (`src/publish/csaf/vex.rs`).
+    match p.status {
+        ProductStatus::NotAffected => return with_default(out, "unaffected"),
+        ProductStatus::UnderInvestigation => return with_default(out, "unknown"),
+        ProductStatus::Affected | ProductStatus::Fixed => {}
+    }
     let version_type = collection.map_or("custom", |(_, _, t)| *t);
     let (mut versions, default) = affected_versions(p, version_type);
     if let Some(f) = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
@@ -176,6 +184,11 @@ fn affected(p: &PublicProduct, vendor: &str) -> Value {
         out["versions"] = Value::Array(versions);
     }
     out["defaultStatus"] = json!(default);
+    out
+}
+
+fn with_default(mut out: Value, status: &str) -> Value {
+    out["defaultStatus"] = json!(status);
     out
 }
 

@@ -129,6 +129,31 @@ fn a_published_report_with_every_status_renders_openvex_and_csaf_vex() {
     assert_eq!(mandatory(&advisory), []);
     let index = fs::read_to_string(site.join("csaf/index.txt")).expect("index");
     assert_eq!(index, "2026/enigm-2026-0001-vex.json\n2026/enigm-2026-0001.json\n");
+    // OSV and CVE say the same: only the affected package is affected.
+    let osv = render(&repo, "1", "osv");
+    assert_valid(&validator("osv.schema.json"), &osv, "OSV");
+    let packages: Vec<&str> =
+        osv["affected"].as_array().expect("affected").iter().filter_map(|x| x["package"]["name"].as_str()).collect();
+    assert_eq!(packages, ["acme-api"], "{osv}");
+    let config = repo.read("enigm.yaml").replace(
+        "# cve_org_id: 00000000-0000-4000-8000-000000000000",
+        "cve_org_id: 5a3b1c2d-0e4f-4a1b-9c8d-7e6f5a4b3c2d",
+    );
+    repo.write("enigm.yaml", config);
+    let cve = render(&repo, "1", "cve");
+    assert_valid(&validator("cve-record-5.schema.json"), &cve, "CVE");
+    let defaults: Vec<&str> = cve["containers"]["cna"]["affected"]
+        .as_array()
+        .expect("affected")
+        .iter()
+        .filter_map(|x| x["defaultStatus"].as_str())
+        .collect();
+    assert_eq!(
+        defaults,
+        ["unaffected", "unaffected", "unknown"],
+        "web: not affected; api: a span; cli: under investigation"
+    );
+    assert!(cve["containers"]["cna"]["affected"][0].get("versions").is_none());
 }
 
 #[test]
