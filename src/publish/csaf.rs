@@ -1,4 +1,5 @@
-//! CSAF 2.0 documents (profile `csaf_security_advisory`) from the public view of a report.
+//! CSAF 2.0 documents (profile `csaf_security_advisory`, and `csaf_vex`: [`vex`]) from the
+//! public view of a report.
 //!
 //! Built with serde_json, like OSV, from an [`Advisory`] only, so nothing private can reach a
 //! document. The report's products become the product tree ([`products`]), its revisions

@@ -1,5 +1,6 @@
 //! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
-//! document per public advisory, one CVE record per CVE alias (with `render.cve_org_id`), an
+//! document per public advisory, its VEX documents (OpenVEX and CSAF `csaf_vex`: all a VEX-only
+//! statement gets, [`super::openvex`]), one CVE record per CVE alias (with `render.cve_org_id`), an
 //! Atom feed, `osv/all.json` (every OSV record's id and `modified`, for OSV.dev to import), the
 //! index filtered by product, severity and year ([`super::facets`]), a CSAF provider directory
 //! and the public face ([`super::face`]: policy, contact, acknowledgements, `security.txt`); and one

@@ -132,9 +132,7 @@ fn nothing_unpublished_or_private_reaches_the_site() {
     // of the embargoed reports above: none of it leaves either.
     repo.write(
         "reports/ENIGM-2026-0006.md",
-        format!(
-            "---\nid: ENIGM-2026-0006\ntitle: LEAK-VEX-TITLE\nstate: triaged\nvex_only: true\nreported: 2026-02-10\nreporter:\n  name: Acme\nproducts:\n  - name: web\n    status: not_affected\n    impact: LEAK-VEX-IMPACT\naliases: [CVE-2026-99996]\ntimeline:\n  - date: 2026-02-10\n    state: received\n  - date: 2026-02-11\n    state: triaged\n---\n\n## Summary\n\nLEAK-VEX-SUMMARY\n"
-        ),
+        "---\nid: ENIGM-2026-0006\ntitle: LEAK-VEX-TITLE\nstate: triaged\nvex_only: true\nreported: 2026-02-10\nreporter:\n  name: Acme\nproducts:\n  - name: web\n    status: not_affected\n    impact: LEAK-VEX-IMPACT\naliases: [CVE-2026-99996]\ntimeline:\n  - date: 2026-02-10\n    state: received\n  - date: 2026-02-11\n    state: triaged\n---\n\n## Summary\n\nLEAK-VEX-SUMMARY\n",
     );
     let embargoed = repo.read("reports/ENIGM-2026-0003.md").replacen(
         "    fixed: '2.4.1'\n",
