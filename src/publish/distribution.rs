@@ -158,6 +158,8 @@ mod tests {
             "osv/all.json",
             "cve/CVE-2026-1.json",
             "cve/index.txt",
+            "csaf/2026/enigm-2026-0001-vex.json",
+            "vex/ENIGM-2026-0001.openvex.json",
             ".enigm-site",
         ] {
             assert!(is_signed(p), "{p}");
@@ -169,6 +171,7 @@ mod tests {
             "csaf/openpgp/ABCD.asc",
             "csaf/2026/x.json.asc",
             "csaf/2026/x.json.sha256",
+            "vex/ENIGM-2026-0001.openvex.json.asc",
             ".well-known/security.txt",
         ] {
             assert!(!is_signed(p), "{p}");

@@ -123,6 +123,9 @@ fn a_published_report_with_every_status_renders_openvex_and_csaf_vex() {
             ("none_available", &json!(["CSAFPID-0004"])),
         ]
     );
+    for (name, doc) in [("openvex", &open), ("csaf_vex", &vex)] {
+        insta::assert_snapshot!(format!("vex_{name}"), serde_json::to_string_pretty(doc).expect("json"));
+    }
     // The advisory itself carries the same statuses, and both documents are listed.
     let advisory = json_file(&site, "csaf/2026/enigm-2026-0001.json");
     assert_eq!(advisory["vulnerabilities"], vex["vulnerabilities"]);
