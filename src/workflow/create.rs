@@ -424,7 +424,7 @@ mod tests {
         let bad =
             NewReport { vex: Some(VexStatement { vulnerability: "log4shell".into(), justification: None }), ..req() };
         let err = bad.check(&config(), NaiveDate::from_ymd_opt(2026, 6, 1).expect("date")).expect_err("refused");
-        assert!(err.to_string().contains("{vex} `log4shell` is not a CVE or GHSA id"), "{err}");
+        assert!(err.to_string().contains("vex` `log4shell` is not a CVE or GHSA id"), "{err}");
     }
 
     #[test]
