@@ -229,7 +229,7 @@ impl Code {
                 "`justification` or `impact` on a product that is not `not_affected`, or `action` on one that is"
             }
             Code::VexActionMissing => {
-                "a published affected product has no `action`, `fixed` version or `mitigation` to tell users what to do"
+                "an affected product of a published VEX statement has no `action`, fixed version or mitigation"
             }
             Code::VexAliasMissing => {
                 "a VEX statement (`vex_only`) names no CVE or GHSA id of the vulnerability it is about"

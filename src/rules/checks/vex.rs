@@ -4,10 +4,11 @@
 //!
 //! A `not_affected` product says why (`justification`, `impact` or both); `justification` and
 //! `impact` belong to `not_affected` only, and `action` to every other status. An affected
-//! product of a published report without an `action` is only a warning: the exports say
-//! "upgrade to the fixed version" or the mitigation instead, and only when neither exists does
-//! the statement tell users nothing, which is what the warning is about. A VEX statement
-//! (`vex_only`) names the vulnerability it is about by a CVE or GHSA alias.
+//! product without an `action` is only a warning, and only in a published VEX statement: the
+//! exports say "upgrade to the fixed version" or the mitigation instead, and only when neither
+//! exists does the statement tell users nothing (in an advisory that is `missing-fix`, an
+//! error, already). A VEX statement (`vex_only`) names the vulnerability it is about by a CVE
+//! or GHSA alias.
 
 use super::{At, CheckContext};
 use crate::format::finding::Code;
@@ -50,7 +51,8 @@ fn product(at: &mut At<'_>, report: &Report, i: usize, p: &Product) {
             mismatch(at, &key(field), &p.name, field, status);
         }
     }
-    let public = report.state.is_public();
+    // An advisory's affected product without a fix or mitigation is `missing-fix` already.
+    let public = report.state.is_public() && report.vex_only;
     let told = p.action.is_some() || p.fixed.is_some() || !p.versions.is_empty() || report.mitigation.is_some();
     if public && status == ProductStatus::Affected && !told {
         at.push(
@@ -126,14 +128,19 @@ mod tests {
     }
 
     #[test]
-    fn a_published_affected_product_with_nothing_to_do_warns() {
+    fn a_published_vex_statement_s_affected_product_with_nothing_to_do_warns() {
         // The fixture has a fixed version: the statement can say what to do.
-        assert_eq!(vex(PUBLISHED), []);
-        let bare = PUBLISHED.replace("    fixed: '2.4.1'\n", "");
+        let statement = PUBLISHED.replacen("state:", "vex_only: true\nstate:", 1);
+        assert_eq!(vex(&statement), []);
+        let bare = statement.replace("    fixed: '2.4.1'\n", "");
         assert!(!bare.contains("fixed: '") && !bare.contains("\nmitigation:"), "fixture changed");
-        assert_eq!(vex(&bare).first().map(|c| c.0), Some("vex-action-missing"), "{:?}", findings(&bare));
+        assert_eq!(vex(&bare), [("vex-action-missing", line_of(&bare, "  - name: web"))], "{:?}", findings(&bare));
         let acted = bare.replacen("  - name: web\n", "  - name: web\n    action: Disable uploads.\n", 1);
         assert_eq!(vex(&acted), []);
+        // In an advisory that is `missing-fix`, not this warning as well.
+        let advisory = PUBLISHED.replace("    fixed: '2.4.1'\n", "");
+        assert_eq!(vex(&advisory), []);
+        assert!(findings(&advisory).iter().any(|f| f.code.as_str() == "missing-fix"));
     }
 
     #[test]
