@@ -15,7 +15,7 @@
 //! | [`store`] | the repository on disk: every git call, files, the hook, the clock, mail sent out of it | policy decisions |
 //! | [`workflow`] | commands that change the repository: init, new, import, advance, renumber, migrate, demo, reply | rendering |
 //! | [`query`] | read-only views: list, deadlines, stats, the audit of history | writes |
-//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`); the templated messages to reporters | a `Repo`: history arrives as data |
+//! | [`publish`] | the public view and everything rendered from it: site, OSV, CSAF, OpenVEX, CVE, dashboard; the public face (policy, contact page, acknowledgements, `security.txt`); the templated messages to reporters | a `Repo`: history arrives as data |
 //!
 //! # The two pipelines
 //!
@@ -44,7 +44,7 @@
 //! | `due`, status screen | [`query::deadline`], [`query::cra`] (CRA Article 14 clocks) |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
-//! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]); signed: [`publish::distribution`], [`publish::signing`] (key: [`store::signing_key`]) |
+//! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::openvex`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]); signed: [`publish::distribution`], [`publish::signing`] (key: [`store::signing_key`]) |
 //! | `verify-site` | [`publish::verify`] |
 //! | `states` | [`rules::lifecycle`] |
 

@@ -16,6 +16,7 @@ pub mod face;
 pub mod facets;
 pub mod markdown;
 pub mod messages;
+pub mod openvex;
 pub mod osv;
 pub mod policy;
 pub mod public;

@@ -44,6 +44,7 @@ mod cli {
     mod shard;
     mod ssvc;
     mod validate;
+    mod vex;
     mod writes;
     mod xss;
 }

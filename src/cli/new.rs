@@ -10,10 +10,10 @@ use clap::Args;
 use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report;
-use enigm_disclose::format::report::Level;
+use enigm_disclose::format::report::{Justification, Level};
 use enigm_disclose::store::clock;
 use enigm_disclose::store::repo::Repo;
-use enigm_disclose::workflow::create::{NewFile, NewReport, check_written, commit_new, write_new};
+use enigm_disclose::workflow::create::{NewFile, NewReport, VexStatement, check_written, commit_new, write_new};
 use serde::Serialize;
 
 use super::Context;
@@ -70,9 +70,22 @@ pub struct NewArgs {
     /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
     #[arg(long)]
     no_verify: bool,
+    /// File a VEX statement about someone else's vulnerability (a CVE or GHSA id) instead of
+    /// a report: the product is under investigation until it is assessed.
+    #[arg(long, value_name = "VULN-ID")]
+    vex: Option<String>,
+    /// With --vex: the product is not affected, for this reason (component_not_present,
+    /// vulnerable_code_not_present, vulnerable_code_not_in_execute_path,
+    /// vulnerable_code_cannot_be_controlled_by_adversary, inline_mitigations_already_exist).
+    #[arg(long, value_name = "JUSTIFICATION", requires = "vex", value_parser = parse_justification)]
+    justification: Option<Justification>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+}
+
+fn parse_justification(s: &str) -> Result<Justification, String> {
+    s.parse()
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -175,7 +188,9 @@ fn request(
     let mut title = args.title.clone();
     let mut product =
         args.product.clone().or_else(|| (config.products.len() == 1).then(|| config.products[0].name.clone()));
-    let mut reporter = args.reporter_name.clone();
+    // A VEX statement is the organisation's own: it reports itself.
+    let mut reporter =
+        args.reporter_name.clone().or_else(|| args.vex.as_ref().map(|_| config.organization.name.clone()));
     let missing: Vec<&str> =
         [("--title", title.is_none()), ("--product", product.is_none()), ("--reporter-name", reporter.is_none())]
             .into_iter()
@@ -212,6 +227,7 @@ fn request(
         body,
         by,
         note: None,
+        vex: args.vex.as_ref().map(|v| VexStatement { vulnerability: v.clone(), justification: args.justification }),
     })
 }
 

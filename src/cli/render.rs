@@ -63,6 +63,10 @@ enum OneFormat {
     Csaf,
     /// A CVE JSON 5 record (for a report with a CVE alias).
     Cve,
+    /// An OpenVEX 0.2.0 document.
+    Openvex,
+    /// A CSAF 2.0 VEX document (profile csaf_vex).
+    CsafVex,
 }
 
 /// Manage template overrides.
@@ -202,6 +206,8 @@ fn run_one(ctx: &Context, repo: &Repo, config: &Config, id: &str, args: &RenderA
         OneFormat::Osv => Format::Osv,
         OneFormat::Csaf => Format::Csaf,
         OneFormat::Cve => Format::Cve,
+        OneFormat::Openvex => Format::Openvex,
+        OneFormat::CsafVex => Format::CsafVex,
     };
     let req = OneRequest { id: &id, root: repo.root(), format, draft: args.draft, now: clock::now()? };
     let text = site::render_one(&req, config, &doc, &report, |advisories| {

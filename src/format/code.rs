@@ -88,6 +88,11 @@ pub enum Code {
     PackageMissing,
     ProductUnidentified,
     CvssV4Only,
+    // VEX statuses and statements.
+    VexJustificationMissing,
+    VexFieldMismatch,
+    VexActionMissing,
+    VexAliasMissing,
     // Body.
     MissingSection,
     EmptySection,
@@ -157,6 +162,7 @@ impl Code {
             | Code::PackageMissing
             | Code::ProductUnidentified
             | Code::CvssV4Only
+            | Code::VexActionMissing
             | Code::SecurityTxtExpiresSoon => Severity::Warning,
             Code::MessageFileUnlisted => Severity::Warning,
             _ => Severity::Error,
@@ -235,6 +241,16 @@ impl Code {
             Code::PackageMissing => "a product names an ecosystem but no package, so OSV cannot match it",
             Code::ProductUnidentified => "a published product has no identification helper (purl, cpe, …) for CSAF",
             Code::CvssV4Only => "a published report's only vector is CVSS v4.0, which CSAF 2.0 cannot score",
+            Code::VexJustificationMissing => "a `not_affected` product has neither a `justification` nor an `impact`",
+            Code::VexFieldMismatch => {
+                "`justification` or `impact` on a product that is not `not_affected`, or `action` on one that is"
+            }
+            Code::VexActionMissing => {
+                "an affected product of a published VEX statement has no `action`, fixed version or mitigation"
+            }
+            Code::VexAliasMissing => {
+                "a VEX statement (`vex_only`) names no CVE or GHSA id of the vulnerability it is about"
+            }
             Code::MissingSection => "a section the state requires is missing",
             Code::MessageDate => "a message in `correspondence` is dated before `reported` or after today",
             Code::MessageFileMissing => "a message's text or attachment is not a file inside the report's folder",

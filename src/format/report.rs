@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 pub use credit::{Credit, CreditType};
 pub use model::{
-    Channel, Direction, Level, Message, Product, Reference, ReferenceType, Report, Reporter, Resolution, SeverityInfo,
-    State, TimelineEntry,
+    Channel, Direction, Justification, Level, Message, Product, ProductStatus, Reference, ReferenceType, Report,
+    Reporter, Resolution, SeverityInfo, State, TimelineEntry,
 };
 pub use parts::{LineEnding, Parts, SplitError};
 pub use sections::Section;

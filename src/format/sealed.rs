@@ -460,6 +460,7 @@ impl Clear {
             exploited: self.exploited.clone(),
             kev: None,
             epss: None,
+            vex_only: false,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! CSAF 2.0 documents (profile `csaf_security_advisory`) from the public view of a report.
+//! CSAF 2.0 documents (profile `csaf_security_advisory`, and `csaf_vex`: [`vex`]) from the
+//! public view of a report.
 //!
 //! Built with serde_json, like OSV, from an [`Advisory`] only, so nothing private can reach a
 //! document. The report's products become the product tree ([`products`]), its revisions
@@ -14,11 +15,13 @@ pub mod products;
 pub mod provider;
 pub mod rolie;
 pub mod tracking;
+pub mod vex;
 
 use serde_json::{Value, json};
 
 use self::products::Tree;
 use self::tracking::Tracking;
+pub use self::vex::Profile;
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::publish::public::Advisory;
@@ -74,21 +77,65 @@ pub fn is_web_url(url: &str) -> bool {
 /// A document that fails a test is refused with [`Error::CsafSelfCheck`]: a consumer that
 /// validates strictly would reject it, so it is better not written at all.
 pub fn document(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Result<Value> {
-    let doc = build(a, tracking, publisher, base_url);
+    profile_document(Profile::SecurityAdvisory, a, tracking, publisher, base_url)
+}
+
+/// The `csaf_vex` document of an advisory (or of a VEX-only statement), checked as
+/// [`document`] is, the VEX profile's tests (6.1.27.x) included: see [`vex`].
+pub fn vex_document(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Result<Value> {
+    profile_document(Profile::Vex, a, tracking, publisher, base_url)
+}
+
+fn profile_document(
+    profile: Profile,
+    a: &Advisory,
+    tracking: &Tracking,
+    publisher: &Publisher,
+    base_url: &str,
+) -> Result<Value> {
+    let doc = build_profile(profile, a, tracking, publisher, base_url);
     match mandatory::mandatory(&doc).into_iter().next() {
         None => Ok(doc),
         Some(failure) => Err(Error::CsafSelfCheck { id: a.id.clone(), test: failure.test, message: failure.message }),
     }
 }
 
-/// The CSAF document of an advisory, unchecked.
+/// The CSAF security advisory of an advisory, unchecked.
+#[cfg(test)]
 pub(crate) fn build(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
+    build_profile(Profile::SecurityAdvisory, a, tracking, publisher, base_url)
+}
+
+/// The CSAF document of an advisory in `profile`, unchecked.
+pub(crate) fn build_profile(
+    profile: Profile,
+    a: &Advisory,
+    tracking: &Tracking,
+    publisher: &Publisher,
+    base_url: &str,
+) -> Value {
     let tree = products::tree(a, &publisher.name);
+    let vulnerabilities: Vec<Value> = cves(a)
+        .into_iter()
+        .map(|cve| {
+            let mut v = vulnerability(a, tracking, &tree, cve);
+            if profile == Profile::Vex {
+                vex::ensure_ids(&mut v, a, &publisher.name);
+            }
+            v
+        })
+        .collect();
     json!({
-        "document": document_part(a, tracking, publisher, base_url),
+        "document": document_part(profile, a, tracking, publisher, base_url),
         "product_tree": tree.json,
-        "vulnerabilities": cves(a).into_iter().map(|cve| vulnerability(a, tracking, &tree, cve)).collect::<Vec<_>>(),
+        "vulnerabilities": vulnerabilities,
     })
+}
+
+/// The path of an advisory's document in `profile` inside the provider directory
+/// (`2026/enigm-2026-0001.json`, `2026/enigm-2026-0001-vex.json`).
+pub fn document_path(profile: Profile, id: &str, tracking: &Tracking) -> String {
+    provider::path(&profile.tracking_id(id), tracking)
 }
 
 /// The CVE ids of the report, each once; `[None]` without one. Each is a vulnerability of its
@@ -104,15 +151,15 @@ fn cves(a: &Advisory) -> Vec<Option<&str>> {
     if cves.is_empty() { vec![None] } else { cves }
 }
 
-fn document_part(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
+fn document_part(profile: Profile, a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_url: &str) -> Value {
     let mut doc = json!({
-        "category": "csaf_security_advisory",
+        "category": profile.category(),
         "csaf_version": CSAF_VERSION,
         "title": a.title,
         "lang": "en",
         "publisher": publisher.json(),
         "distribution": { "tlp": { "label": "WHITE", "url": "https://www.first.org/tlp/" } },
-        "tracking": tracking_json(a, tracking),
+        "tracking": tracking_json(&profile.tracking_id(&a.id), tracking),
     });
     if let Some(level) = a.severity.as_ref().and_then(|s| s.level.as_ref()) {
         doc["aggregate_severity"] = json!({ "text": level });
@@ -128,17 +175,31 @@ fn document_part(a: &Advisory, tracking: &Tracking, publisher: &Publisher, base_
         doc["notes"] = Value::Array(notes);
     }
     if is_web_url(base_url) {
-        let csaf = format!("{base_url}csaf/{}", provider::path(&a.id, tracking));
-        doc["references"] = json!([
-            { "category": "self", "summary": "This advisory in the common security advisory format", "url": csaf },
-            { "category": "self", "summary": "This advisory as a web page", "url": format!("{base_url}advisories/{}.html", a.id) },
-            { "category": "self", "summary": "This advisory in the open source vulnerability format", "url": format!("{base_url}{}", a.files.osv) },
-        ]);
+        doc["references"] = Value::Array(self_references(profile, a, tracking, base_url));
     }
     doc
 }
 
-fn tracking_json(a: &Advisory, t: &Tracking) -> Value {
+/// The advisory's own files on the site: the advisory (CSAF, page, OSV) unless it is a
+/// VEX-only statement, and its VEX documents (`csaf_vex`, OpenVEX) for the VEX profile.
+fn self_references(profile: Profile, a: &Advisory, tracking: &Tracking, base_url: &str) -> Vec<Value> {
+    let csaf = |p: Profile| format!("{base_url}{}/{}", provider::DIR, document_path(p, &a.id, tracking));
+    let mut refs = Vec::new();
+    if profile == Profile::Vex {
+        let openvex = format!("{base_url}{}", crate::publish::openvex::file_path(&a.id));
+        refs.push(json!({ "category": "self", "summary": "This VEX document in the common security advisory format", "url": csaf(Profile::Vex) }));
+        refs.push(json!({ "category": "self", "summary": "This VEX document in the OpenVEX format", "url": openvex }));
+    }
+    if !a.vex_only {
+        let category = if profile == Profile::Vex { "external" } else { "self" };
+        refs.push(json!({ "category": category, "summary": "This advisory in the common security advisory format", "url": csaf(Profile::SecurityAdvisory) }));
+        refs.push(json!({ "category": category, "summary": "This advisory as a web page", "url": format!("{base_url}advisories/{}.html", a.id) }));
+        refs.push(json!({ "category": category, "summary": "This advisory in the open source vulnerability format", "url": format!("{base_url}{}", a.files.osv) }));
+    }
+    refs
+}
+
+fn tracking_json(id: &str, t: &Tracking) -> Value {
     let history: Vec<Value> = t
         .revisions
         .iter()
@@ -146,7 +207,7 @@ fn tracking_json(a: &Advisory, t: &Tracking) -> Value {
         .map(|(i, r)| json!({ "date": r.date, "number": (i + 1).to_string(), "summary": r.summary }))
         .collect();
     json!({
-        "id": a.id,
+        "id": id,
         "status": if t.interim { "interim" } else { "final" },
         "version": t.version(),
         "initial_release_date": t.initial_release_date(),
@@ -157,11 +218,11 @@ fn tracking_json(a: &Advisory, t: &Tracking) -> Value {
 }
 
 fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree, cve: Option<&str>) -> Value {
-    let affected = tree.affected_ids();
+    let groups = vex::groups(a, tree);
     let mut v = json!({
         "title": a.title,
         "notes": vulnerability_notes(a),
-        "product_status": product_status(tree),
+        "product_status": vex::product_status(&groups),
         "release_date": tracking.initial_release_date(),
     });
     if let Some(cve) = cve {
@@ -177,12 +238,19 @@ fn vulnerability(a: &Advisory, tracking: &Tracking, tree: &Tree, cve: Option<&st
         v["cwe"] = json!({ "id": id, "name": name });
     }
     let v31 = a.severity.as_ref().and_then(|s| s.vector.as_deref()).and_then(crate::format::cvss::to_json);
-    if let Some(cvss) = v31.filter(|c| c["version"] == "3.1") {
-        v["scores"] = json!([{ "cvss_v3": cvss, "products": affected }]);
+    if let Some(cvss) = v31.filter(|c| c["version"] == "3.1" && !groups.known_affected.is_empty()) {
+        v["scores"] = json!([{ "cvss_v3": cvss, "products": groups.known_affected }]);
     }
-    let remediations = remediations(a, tree);
+    let remediations = vex::remediations(a, tree);
     if !remediations.is_empty() {
         v["remediations"] = Value::Array(remediations);
+    }
+    let (flags, threats) = vex::flags_and_threats(a, tree);
+    if !flags.is_empty() {
+        v["flags"] = Value::Array(flags);
+    }
+    if !threats.is_empty() {
+        v["threats"] = Value::Array(threats);
     }
     if !a.references.is_empty() {
         let refs: Vec<Value> = a
@@ -220,15 +288,6 @@ fn id_json(alias: &str) -> Value {
     json!({ "system_name": system, "text": alias })
 }
 
-fn product_status(tree: &Tree) -> Value {
-    let mut status = json!({ "known_affected": tree.affected_ids() });
-    let fixed = tree.fixed_ids();
-    if !fixed.is_empty() {
-        status["fixed"] = json!(fixed);
-    }
-    status
-}
-
 /// The public sections (Summary as `summary`, others as `details`), the CVSS v4.0 vector and the
 /// CWE ids the `cwe` field cannot hold.
 fn vulnerability_notes(a: &Advisory) -> Vec<Value> {
@@ -259,29 +318,6 @@ fn vulnerability_notes(a: &Advisory) -> Vec<Value> {
         notes.push(json!({ "category": "other", "title": "Weaknesses", "text": unnamed.join(", ") }));
     }
     notes
-}
-
-fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
-    let mut out: Vec<Value> = tree
-        .entries
-        .iter()
-        .flat_map(|e| {
-            let fixes = e.fixed.iter().map(|f| match &f.branch {
-                Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
-                None => format!("Upgrade {} to version {} or later.", e.label, f.version),
-            });
-            let text =
-                e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
-            fixes
-                .chain(text.flatten())
-                .map(|details| json!({ "category": "vendor_fix", "details": details, "product_ids": [e.affected_id] }))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    if let Some(m) = &a.mitigation {
-        out.push(json!({ "category": "workaround", "details": m, "product_ids": tree.affected_ids() }));
-    }
-    out
 }
 
 /// `fix` → `Fix`.
@@ -329,6 +365,13 @@ pub(crate) mod test_support {
         let a = advisory(text);
         let publisher = Publisher::from_config(&config()).expect("publisher");
         super::document(&a, &tracking::History::none().tracking(&a), &publisher, "https://security.acme.test/")
+            .expect("passes the mandatory tests")
+    }
+
+    pub fn vex_document(text: &str) -> Value {
+        let a = advisory(text);
+        let publisher = Publisher::from_config(&config()).expect("publisher");
+        super::vex_document(&a, &tracking::History::none().tracking(&a), &publisher, "https://security.acme.test/")
             .expect("passes the mandatory tests")
     }
 }
@@ -412,6 +455,54 @@ mod tests {
             assert_eq!(x["ids"], json!([{ "system_name": "GitHub Security Advisory", "text": "GHSA-9wx4-h78v-vm56" }]));
             assert_eq!(x["product_status"], v[0]["product_status"]);
         }
+    }
+
+    #[test]
+    fn the_vex_document_is_the_advisory_in_the_vex_profile() {
+        let advisory = document(EXPORTS);
+        let vex = super::test_support::vex_document(EXPORTS);
+        assert_eq!(vex["document"]["category"], "csaf_vex");
+        assert_eq!(vex["document"]["tracking"]["id"], "ENIGM-2026-0001-VEX");
+        assert_eq!(
+            (&vex["product_tree"], &vex["vulnerabilities"]),
+            (&advisory["product_tree"], &advisory["vulnerabilities"])
+        );
+        let refs: Vec<(&str, &str)> = vex["document"]["references"]
+            .as_array()
+            .expect("references")
+            .iter()
+            .map(|r| (r["category"].as_str().unwrap_or(""), r["url"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(refs[0], ("self", "https://security.acme.test/csaf/2026/enigm-2026-0001-vex.json"));
+        assert_eq!(refs[1], ("self", "https://security.acme.test/vex/ENIGM-2026-0001.openvex.json"));
+        assert_eq!(refs[2], ("external", "https://security.acme.test/csaf/2026/enigm-2026-0001.json"));
+        // Without any alias the vulnerability is named by the report's id (6.1.27.8).
+        let bare = super::test_support::vex_document(&EXPORTS.replace("aliases: [CVE-2026-41234]", "aliases: []"));
+        assert_eq!(
+            bare["vulnerabilities"][0]["ids"],
+            json!([{ "system_name": "Acme Corp advisory", "text": "ENIGM-2026-0001" }])
+        );
+    }
+
+    #[test]
+    fn a_mixed_report_has_every_status_group_and_no_score_for_unaffected_products() {
+        let text = super::vex::tests::mixed().replacen(
+            "  - name: api\n",
+            "  - name: web\n    component: search\n    affected: '< 2.5'\n    status: fixed\n    cpe: 'cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*'\n  - name: api\n",
+            1,
+        );
+        let d = document(&text);
+        let v = &d["vulnerabilities"][0];
+        assert_eq!(
+            v["product_status"],
+            json!({ "known_not_affected": ["CSAFPID-0001"], "fixed": ["CSAFPID-0002"], "under_investigation": ["CSAFPID-0003"] })
+        );
+        assert!(v.get("scores").is_none(), "{v}");
+        assert_eq!(
+            v["remediations"],
+            json!([{ "category": "none_available", "details": "No fix or workaround is available yet.", "product_ids": ["CSAFPID-0003"] }])
+        );
+        assert_eq!(v["flags"][0]["label"], "vulnerable_code_not_in_execute_path");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::format::config::Config;
+use crate::format::report::ProductStatus;
 use crate::format::versions::{self, Affected, End, Span, Versions};
 use crate::publish::csaf::is_web_url;
 use crate::publish::public::{Advisory, PublicProduct};
@@ -168,12 +169,24 @@ fn affected(p: &PublicProduct, vendor: &str) -> Value {
             out["collectionURL"] = json!(url);
         }
     }
+    // VEX statuses: a product not affected is unaffected in every version, one under
+    // investigation unknown (`src/publish/csaf/vex.rs`).
+    match p.status {
+        ProductStatus::NotAffected => return with_default(out, "unaffected"),
+        ProductStatus::UnderInvestigation => return with_default(out, "unknown"),
+        ProductStatus::Affected | ProductStatus::Fixed => {}
+    }
     let version_type = collection.map_or("custom", |(_, _, t)| *t);
     let (versions, default) = affected_versions(&p.versions(), version_type);
     if !versions.is_empty() {
         out["versions"] = Value::Array(versions);
     }
     out["defaultStatus"] = json!(default);
+    out
+}
+
+fn with_default(mut out: Value, status: &str) -> Value {
+    out["defaultStatus"] = json!(status);
     out
 }
 
@@ -415,6 +428,10 @@ mod tests {
             serial_numbers: Vec::new(),
             skus: Vec::new(),
             x_generic_uris: Vec::new(),
+            status: crate::format::report::ProductStatus::Affected,
+            justification: None,
+            impact: None,
+            action: None,
         };
         let pv = |affected: Option<&str>, fixed: Option<&str>| p(affected, fixed).versions();
         let (v, d) = affected_versions(&pv(Some("<= 2.3"), None), "custom");

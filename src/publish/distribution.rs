@@ -68,7 +68,7 @@ pub fn is_signed(path: &str) -> bool {
     let dir = path.split('/').next().unwrap_or_default();
     let kind = [".json", ".txt", ".csv"].iter().any(|e| path.ends_with(e));
     let key = path.starts_with(&format!("{}/openpgp/", provider::DIR));
-    matches!(dir, "csaf" | "osv" | "cve") && kind && !key
+    matches!(dir, "csaf" | "osv" | "cve" | super::openvex::DIR) && kind && !key
 }
 
 /// `<hex>  <file name>\n`, as `sha256sum` and `sha512sum` write it.
@@ -158,6 +158,8 @@ mod tests {
             "osv/all.json",
             "cve/CVE-2026-1.json",
             "cve/index.txt",
+            "csaf/2026/enigm-2026-0001-vex.json",
+            "vex/ENIGM-2026-0001.openvex.json",
             ".enigm-site",
         ] {
             assert!(is_signed(p), "{p}");
@@ -169,6 +171,7 @@ mod tests {
             "csaf/openpgp/ABCD.asc",
             "csaf/2026/x.json.asc",
             "csaf/2026/x.json.sha256",
+            "vex/ENIGM-2026-0001.openvex.json.asc",
             ".well-known/security.txt",
         ] {
             assert!(!is_signed(p), "{p}");

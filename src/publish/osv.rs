@@ -13,6 +13,7 @@
 use serde_json::{Value, json};
 
 use crate::format::config::Config;
+use crate::format::report::ProductStatus;
 use crate::format::versions::{self, End, Span, Versions};
 use crate::publish::public::Advisory;
 
@@ -112,7 +113,10 @@ pub fn record(a: &Advisory, config: &Config) -> Value {
         }
         obj.insert("severity".into(), Value::Array(scores));
     }
-    obj.insert("affected".into(), Value::Array(a.products.iter().map(affected).collect()));
+    // A product that is not affected, or not known to be, is no affected package (VEX statuses:
+    // `src/publish/csaf/vex.rs`).
+    let listed = a.products.iter().filter(|p| matches!(p.status, ProductStatus::Affected | ProductStatus::Fixed));
+    obj.insert("affected".into(), Value::Array(listed.map(affected).collect()));
     if !a.references.is_empty() {
         let refs: Vec<Value> =
             a.references.iter().map(|r| json!({ "type": r.kind.to_uppercase(), "url": r.url })).collect();

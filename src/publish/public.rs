@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::format::config::Config;
-use crate::format::report::model::{FileHashes, GenericUri, VersionSpan};
+use crate::format::report::model::{FileHashes, GenericUri, Justification, ProductStatus, VersionSpan};
 use crate::format::report::sections::options;
 use crate::format::report::{Document, Report, State};
 use crate::format::versions::Versions;
@@ -64,6 +64,9 @@ pub struct Advisory {
     pub draft: Option<String>,
     /// The SSVC decision, when the tree agrees with it ([`crate::publish::ssvc`]).
     pub ssvc: Option<crate::publish::ssvc::PublicSsvc>,
+    /// A VEX statement about someone else's vulnerability (`vex_only`): rendered as OpenVEX
+    /// and CSAF `csaf_vex` only ([`crate::publish::openvex`]).
+    pub vex_only: bool,
 }
 
 /// Where an advisory's machine-readable files are in the site (paths from the site root).
@@ -75,6 +78,10 @@ pub struct AdvisoryFiles {
     pub csaf: Option<String>,
     /// One CVE record per CVE alias, when the site writes CVE records.
     pub cve: Vec<CveFile>,
+    /// `vex/ENIGM-2026-0001.openvex.json`, when the site has a publisher (as CSAF).
+    pub openvex: Option<String>,
+    /// `csaf/2026/enigm-2026-0001-vex.json`, the `csaf_vex` document, beside `csaf`.
+    pub csaf_vex: Option<String>,
 }
 
 /// A CVE record of the site.
@@ -129,6 +136,14 @@ pub struct PublicProduct {
     pub serial_numbers: Vec<String>,
     pub skus: Vec<String>,
     pub x_generic_uris: Vec<GenericUri>,
+    /// The VEX status (`affected` when the report leaves it unset).
+    pub status: ProductStatus,
+    /// Why a `not_affected` product is not affected.
+    pub justification: Option<Justification>,
+    /// How a `not_affected` product is not affected, in words.
+    pub impact: Option<String>,
+    /// What users of the product should do.
+    pub action: Option<String>,
 }
 
 impl PublicProduct {
@@ -233,6 +248,10 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
                 serial_numbers: p.serial_numbers.clone(),
                 skus: p.skus.clone(),
                 x_generic_uris: p.x_generic_uris.clone(),
+                status: p.vex_status(),
+                justification: p.justification,
+                impact: p.impact.clone(),
+                action: p.action.clone(),
             })
             .collect(),
         aliases: report.aliases.clone(),
@@ -257,6 +276,7 @@ pub fn advisory(doc: &Document, report: &Report, config: &Config, draft: Option<
         sections,
         draft,
         ssvc: crate::publish::ssvc::public(report, config),
+        vex_only: report.vex_only,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The static advisory site: index, one page (HTML and Markdown), one OSV record and one CSAF
-//! document per public advisory, one CVE record per CVE alias (with `render.cve_org_id`), an
+//! document per public advisory, its VEX documents (OpenVEX and CSAF `csaf_vex`: all a VEX-only
+//! statement gets, [`super::openvex`]), one CVE record per CVE alias (with `render.cve_org_id`), an
 //! Atom feed, `osv/all.json` (every OSV record's id and `modified`, for OSV.dev to import), the
 //! index filtered by product, severity and year ([`super::facets`]), a CSAF provider directory
 //! and the public face ([`super::face`]: policy, contact, acknowledgements, `security.txt`); and one
@@ -31,7 +32,7 @@ use super::csaf::tracking::{History, Tracking};
 use super::csaf::{self, Publisher, provider};
 use super::distribution::{self, Trust};
 use super::templates::{Renderer, SiteInfo};
-use super::{cve, facets, osv, revisions};
+use super::{cve, facets, openvex, osv, revisions};
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
@@ -137,12 +138,22 @@ pub enum Format {
     Csaf,
     /// A CVE JSON 5 record (needs a CVE alias).
     Cve,
+    /// An OpenVEX document ([`super::openvex`]).
+    Openvex,
+    /// A CSAF 2.0 document of profile `csaf_vex` ([`csaf::vex`]).
+    CsafVex,
 }
 
 impl Format {
-    /// CSAF and CVE records are made for publication and ingested as they are: never drafts.
+    /// CSAF, CVE and VEX records are made for publication and ingested as they are: never
+    /// drafts.
     pub fn is_record(self) -> bool {
-        matches!(self, Format::Csaf | Format::Cve)
+        matches!(self, Format::Csaf | Format::Cve | Format::Openvex | Format::CsafVex)
+    }
+
+    /// The formats of a VEX-only statement: it is no advisory of ours.
+    pub fn is_vex(self) -> bool {
+        matches!(self, Format::Openvex | Format::CsafVex)
     }
 }
 
@@ -174,7 +185,9 @@ fn advisory_text(
                 format!("render the site with {{out}}: it writes one record per CVE id ({})", paths.join(", ")),
             ))
         }
-        Format::Csaf => Err(Error::usage("a CSAF document is built with its revision history", "this is a bug")),
+        Format::Csaf | Format::Openvex | Format::CsafVex => {
+            Err(Error::usage("a CSAF or VEX document is built with its revision history", "this is a bug"))
+        }
     }
 }
 
@@ -230,6 +243,12 @@ pub fn render_one(
             "preview it as a draft with {draft}",
         ));
     };
+    if report.vex_only && !req.format.is_vex() {
+        return Err(Error::usage(
+            format!("{id} is a VEX statement (vex_only): it is no advisory of ours and renders only as VEX"),
+            "render it in the openvex or csaf-vex format",
+        ));
+    }
     let mut adv = public::advisory(doc, report, config, stamp);
     let site = SiteInfo::from_config(config);
     // A public report's revisions date every format; a draft of an unpublished one has none.
@@ -247,10 +266,14 @@ pub fn render_one(
         Format::Html | Format::Md => {
             advisory_text(&Renderer::new(Some(req.root))?, config, &site, &adv, req.format, "")
         }
-        Format::Csaf => {
+        Format::Csaf | Format::CsafVex | Format::Openvex => {
             let publisher = Publisher::from_config(config)?;
             let tracking = tracking.unwrap_or_else(|| History::none().tracking(&adv));
-            Ok(csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?))
+            Ok(match req.format {
+                Format::Csaf => csaf::to_text(&csaf::document(&adv, &tracking, &publisher, &site.base_url)?),
+                Format::CsafVex => csaf::to_text(&csaf::vex_document(&adv, &tracking, &publisher, &site.base_url)?),
+                _ => openvex::to_text(&openvex::document(&adv, &tracking, &publisher, &site.base_url)),
+            })
         }
     }
 }
@@ -275,18 +298,15 @@ pub fn render_files(
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))
         .map(|a| {
             let page = |format| advisory_text(renderer, config, &site, a, format, "../");
-            let mut files = vec![
-                (format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()),
-                (format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()),
-                (a.files.osv.clone(), page(Format::Osv)?.into_bytes()),
-            ];
+            let mut files = Vec::new();
+            // A VEX-only statement is no advisory of ours: its VEX documents only.
+            if !a.vex_only {
+                files.push((format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()));
+                files.push((format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()));
+                files.push((a.files.osv.clone(), page(Format::Osv)?.into_bytes()));
+            }
             if let Some(c) = csaf {
-                let tracking = c.history.tracking(a);
-                let doc = csaf::document(a, &tracking, &c.publisher, &site.base_url)?;
-                files.push((
-                    format!("{}/{}", provider::DIR, provider::path(&a.id, &tracking)),
-                    csaf::to_text(&doc).into_bytes(),
-                ));
+                files.extend(csaf_and_vex_files(a, c, &site.base_url)?);
             }
             Ok(files)
         })
@@ -330,11 +350,29 @@ pub fn render_files(
     Ok(files)
 }
 
+/// An advisory's CSAF documents (the advisory unless it is VEX-only, and the `csaf_vex` one)
+/// and its OpenVEX document, at the paths [`updated`] names.
+fn csaf_and_vex_files(a: &Advisory, c: &CsafExport, base_url: &str) -> Result<Vec<SiteFile>> {
+    let tracking = c.history.tracking(a);
+    let mut files = Vec::new();
+    let path = |profile| format!("{}/{}", provider::DIR, csaf::document_path(profile, &a.id, &tracking));
+    if !a.vex_only {
+        let doc = csaf::document(a, &tracking, &c.publisher, base_url)?;
+        files.push((path(csaf::Profile::SecurityAdvisory), csaf::to_text(&doc).into_bytes()));
+    }
+    let vex = csaf::vex_document(a, &tracking, &c.publisher, base_url)?;
+    files.push((path(csaf::Profile::Vex), csaf::to_text(&vex).into_bytes()));
+    let open = openvex::document(a, &tracking, &c.publisher, base_url);
+    files.push((openvex::file_path(&a.id), openvex::to_text(&open).into_bytes()));
+    Ok(files)
+}
+
 /// `osv/all.json`: the id and `modified` of every OSV record of the site, sorted by id (what
 /// OSV.dev's REST import reads; docs/exports.md).
 fn osv_listing(advisories: &[Advisory], config: &Config) -> Vec<u8> {
     let mut listed: Vec<serde_json::Value> = advisories
         .iter()
+        .filter(|a| !a.vex_only)
         .map(|a| serde_json::json!({ "id": osv::osv_id(&a.id, config), "modified": a.modified }))
         .collect();
     listed.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
@@ -347,8 +385,11 @@ fn osv_listing(advisories: &[Advisory], config: &Config) -> Vec<u8> {
 fn updated(a: &mut Advisory, tracking: &Tracking, config: &Config, with_csaf: bool) {
     revisions::apply(a, tracking);
     a.files.osv = osv::file_path(&a.id, config);
-    a.files.csaf = with_csaf.then(|| format!("{}/{}", provider::DIR, provider::path(&a.id, tracking)));
-    if config.render.cve_org_id.is_some() && !a.withdrawn {
+    let csaf_path = |profile| format!("{}/{}", provider::DIR, csaf::document_path(profile, &a.id, tracking));
+    a.files.csaf = (with_csaf && !a.vex_only).then(|| csaf_path(csaf::Profile::SecurityAdvisory));
+    a.files.csaf_vex = with_csaf.then(|| csaf_path(csaf::Profile::Vex));
+    a.files.openvex = with_csaf.then(|| openvex::file_path(&a.id));
+    if config.render.cve_org_id.is_some() && !a.withdrawn && !a.vex_only {
         let mut seen = HashSet::new();
         let cves = a.aliases.iter().filter(|x| crate::rules::checks::fields::is_cve(x) && seen.insert(x.as_str()));
         a.files.cve = cves.map(|id| CveFile { id: id.clone(), path: cve_path(id) }).collect();
@@ -365,7 +406,8 @@ fn cve_path(cve: &str) -> String {
 /// that cannot be made (no reference) stops the render with its reason.
 fn cve_files(config: &Config, site: &SiteInfo, advisories: &[Advisory]) -> Result<Vec<SiteFile>> {
     let mut files = Vec::new();
-    let with_cve = advisories.iter().filter(|a| !a.withdrawn && a.aliases.iter().any(|x| x.starts_with("CVE-")));
+    let with_cve =
+        advisories.iter().filter(|a| !a.withdrawn && !a.vex_only && a.aliases.iter().any(|x| x.starts_with("CVE-")));
     for a in with_cve {
         for (cve, record) in cve::records(a, config, &site.base_url)? {
             let text = serde_json::to_string_pretty(&record).unwrap_or_default() + "\n";
@@ -423,7 +465,9 @@ fn csaf_publisher(config: &Config, notes: &mut Vec<String>) -> Option<Publisher>
     let publisher = match Publisher::from_config(config) {
         Ok(p) => p,
         Err(e) => {
-            notes.push(format!("no CSAF documents: {e} (set `organization.website` or `render.base_url`)"));
+            notes.push(format!(
+                "no CSAF documents and no VEX documents: {e} (set `organization.website` or `render.base_url`)"
+            ));
             return None;
         }
     };

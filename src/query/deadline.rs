@@ -351,6 +351,7 @@ mod tests {
             exploited: None,
             kev: None,
             epss: None,
+            vex_only: false,
         }
     }
 

@@ -355,6 +355,7 @@ mod tests {
                 exploited: None,
                 kev: None,
                 epss: None,
+                vex_only: false,
             }
         };
         let entries = [

@@ -7,7 +7,7 @@
 
 use crate::format::finding::Code;
 use crate::format::report::Report;
-use crate::rules::lifecycle::is_legal;
+use crate::rules::lifecycle::is_legal_for;
 
 /// One way `new` breaks the history of `old`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub fn modified(old: &Report, new: &Report) -> Vec<Break> {
 /// `old` → `new` changed the state by something other than one step of the lifecycle. Only
 /// meaningful across one commit: over several, a report moves by several legal steps.
 pub fn illegal_step(old: &Report, new: &Report) -> Option<Break> {
-    (old.state != new.state && !is_legal(old.state, new.state)).then(|| Break {
+    (old.state != new.state && !is_legal_for(new.vex_only, old.state, new.state)).then(|| Break {
         code: Code::IllegalStep,
         message: format!("{}: `{}` → `{}` is not a step of the lifecycle", new.id, old.state, new.state),
     })

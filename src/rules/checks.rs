@@ -19,6 +19,7 @@ pub mod state;
 mod timeline;
 pub mod unicode;
 mod versions;
+mod vex;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -80,6 +81,7 @@ pub fn check_report(doc: &Document, report: &Report, ctx: &CheckContext<'_>) -> 
     versions::check(&mut at, report, ctx);
     exports::check(&mut at, report, ctx);
     ssvc::check(&mut at, report, ctx);
+    vex::check(&mut at, report, ctx);
     sections::structure(&mut at);
     out
 }

@@ -39,6 +39,12 @@ pub const TRANSITIONS: &[Transition] = &[
     t(State::Rejected, State::Triaged, "reopened"),
 ];
 
+/// The steps only a VEX statement (`vex_only: true`) may take besides [`TRANSITIONS`]: it
+/// claims no vulnerability of ours, so there is nothing to confirm, fix or coordinate, and it
+/// goes from `triaged` (the products are assessed) straight to `published`.
+pub const VEX_TRANSITIONS: &[Transition] =
+    &[t(State::Triaged, State::Published, "VEX statement published (vex_only: nothing of ours to fix)")];
+
 /// The state every report starts in.
 pub const INITIAL: State = State::Received;
 
@@ -50,6 +56,17 @@ pub fn is_legal(from: State, to: State) -> bool {
 /// The states reachable from `from` in one step.
 pub fn targets(from: State) -> impl Iterator<Item = State> {
     TRANSITIONS.iter().filter(move |t| t.from == from).map(|t| t.to)
+}
+
+/// [`is_legal`] for a report, a VEX statement (`vex_only`) also by [`VEX_TRANSITIONS`].
+pub fn is_legal_for(vex_only: bool, from: State, to: State) -> bool {
+    is_legal(from, to) || (vex_only && VEX_TRANSITIONS.iter().any(|t| t.from == from && t.to == to))
+}
+
+/// [`targets`] for a report, a VEX statement's with [`VEX_TRANSITIONS`].
+pub fn targets_for(vex_only: bool, from: State) -> impl Iterator<Item = State> {
+    let extra = if vex_only { VEX_TRANSITIONS } else { &[] };
+    TRANSITIONS.iter().chain(extra).filter(move |t| t.from == from).map(|t| t.to)
 }
 
 #[cfg(test)]
@@ -85,5 +102,20 @@ mod tests {
         }
         let unique: std::collections::HashSet<_> = TRANSITIONS.iter().map(|t| (t.from, t.to)).collect();
         assert_eq!(unique.len(), TRANSITIONS.len());
+    }
+
+    #[test]
+    fn only_a_vex_statement_goes_from_triaged_to_published() {
+        assert!(!is_legal_for(false, State::Triaged, State::Published));
+        assert!(is_legal_for(true, State::Triaged, State::Published));
+        assert!(is_legal_for(true, State::Fixed, State::Published), "the long way stays open");
+        assert!(!is_legal_for(true, State::Received, State::Published), "it is triaged first");
+        assert_eq!(
+            targets_for(true, State::Triaged).collect::<Vec<_>>(),
+            [State::Confirmed, State::NeedsInfo, State::Rejected, State::Published]
+        );
+        for v in VEX_TRANSITIONS {
+            assert!(!is_legal(v.from, v.to), "{v:?} is VEX-only");
+        }
     }
 }

@@ -25,7 +25,7 @@ use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::edit::Editor;
 use crate::format::report::{Document, Resolution, State};
 use crate::rules::checks::{self, At, CheckContext};
-use crate::rules::lifecycle::{is_legal, targets};
+use crate::rules::lifecycle::{is_legal_for, targets_for};
 use crate::rules::{pipeline, redact};
 use crate::store::files;
 use crate::store::repo::{Change, CommitId, Identity, Repo};
@@ -117,8 +117,8 @@ pub fn plan(
     }
     let report = doc.report()?;
     let from = report.state;
-    if !is_legal(from, req.to) {
-        let allowed: Vec<&str> = targets(from).map(State::as_str).collect();
+    if !is_legal_for(report.vex_only, from, req.to) {
+        let allowed: Vec<&str> = targets_for(report.vex_only, from).map(State::as_str).collect();
         let help = if allowed.is_empty() {
             format!("`{from}` is final")
         } else {

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::finding::Severity;
 use crate::format::id::{self, ReportId};
-use crate::format::report::{Document, Level, State};
+use crate::format::report::{Document, Justification, Level, State};
 use crate::format::yamlout::scalar;
 use crate::layout::REPORTS_DIR;
 use crate::rules::checks::CheckContext;
@@ -44,7 +44,25 @@ pub struct NewReport {
     pub by: String,
     /// A private note on the first timeline entry (where an imported report came from).
     pub note: Option<String>,
+    /// File a VEX statement (`vex_only`) about this vulnerability instead of a report.
+    pub vex: Option<VexStatement>,
 }
+
+/// What a new VEX statement says: the vulnerability (a CVE or GHSA id, someone else's) and,
+/// when known, why the product is not affected; without one the product is
+/// `under_investigation` until it is assessed.
+#[derive(Debug, Clone)]
+pub struct VexStatement {
+    pub vulnerability: String,
+    pub justification: Option<Justification>,
+}
+
+/// The body a new VEX statement starts with.
+pub const VEX_SKELETON_BODY: &str = "\
+## Summary
+
+TODO: Which of our products the vulnerability concerns, and how they stand.
+";
 
 /// A report file written to the work tree.
 #[derive(Debug, Clone)]
@@ -76,6 +94,15 @@ impl NewReport {
                     format!("drop {{level}} (the CVSS vector gives `{}`), or correct the vector", a.level),
                 )),
                 Ok(_) => {}
+            }
+        }
+        if let Some(v) = &self.vex {
+            let id = v.vulnerability.trim();
+            if !(crate::rules::checks::fields::is_cve(id) || crate::rules::checks::fields::is_ghsa(id)) {
+                problems.push((
+                    format!("{{vex}} `{id}` is not a CVE or GHSA id"),
+                    "{vex} takes the id of the vulnerability the statement is about, e.g. CVE-2026-1234".into(),
+                ));
             }
         }
         if self.reported > today {
@@ -173,9 +200,17 @@ impl NewReport {
         if let Some(c) = &self.credit {
             s.push_str(&format!("  credit: {}\n", scalar(c)));
         }
+        if self.vex.is_some() {
+            s.push_str("vex_only: true\n");
+        }
         s.push_str(&format!("products:\n  - name: {}\n", scalar(&self.product)));
         if let Some(c) = &self.component {
             s.push_str(&format!("    component: {}\n", scalar(c)));
+        }
+        match self.vex.as_ref().map(|v| v.justification) {
+            Some(Some(j)) => s.push_str(&format!("    status: not_affected\n    justification: {}\n", j.as_str())),
+            Some(None) => s.push_str("    status: under_investigation\n"),
+            None => {}
         }
         let level = self.effective_level();
         if self.cvss.is_some() || level.is_some() {
@@ -187,7 +222,8 @@ impl NewReport {
                 s.push_str(&format!("  level: {l}\n"));
             }
         }
-        s.push_str("cwe: []\naliases: []\nreferences: []\n");
+        let aliases = self.vex.as_ref().map_or_else(String::new, |v| scalar(v.vulnerability.trim()));
+        s.push_str(&format!("cwe: []\naliases: [{aliases}]\nreferences: []\n"));
         if let Some(a) = &self.assignee {
             s.push_str(&format!("assignee: {}\n", scalar(a)));
         }
@@ -201,7 +237,8 @@ impl NewReport {
             s.push_str(&format!("    note: {}\n", scalar(note)));
         }
         s.push_str("---\n\n");
-        let body = self.body.as_deref().unwrap_or(SKELETON_BODY);
+        let skeleton = if self.vex.is_some() { VEX_SKELETON_BODY } else { SKELETON_BODY };
+        let body = self.body.as_deref().unwrap_or(skeleton);
         s.push_str(body);
         if !body.ends_with('\n') {
             s.push('\n');
@@ -349,6 +386,7 @@ mod tests {
             body: None,
             by: "Sam".into(),
             note: None,
+            vex: None,
         }
     }
 
@@ -372,6 +410,33 @@ mod tests {
         assert_eq!(r.severity.and_then(|s| s.level), Some(Level::Critical));
         assert_eq!(r.timeline.len(), 1);
         assert_eq!(r.products[0].component.as_deref(), Some("api"));
+        assert!(!r.vex_only && r.aliases.is_empty());
+    }
+
+    #[test]
+    fn a_vex_statement_names_its_vulnerability_and_starts_under_investigation() {
+        let id = ReportId::new("ENIGM", 2026, 1);
+        let parse = |req: NewReport| {
+            Document::parse(Path::new("reports/ENIGM-2026-0001.md"), req.render(&id))
+                .expect("doc")
+                .report()
+                .expect("report")
+        };
+        let vex = |justification| NewReport {
+            vex: Some(VexStatement { vulnerability: "CVE-2026-1234".into(), justification }),
+            ..req()
+        };
+        let r = parse(vex(None));
+        assert!(r.vex_only);
+        assert_eq!(r.aliases, ["CVE-2026-1234"]);
+        assert_eq!(r.products[0].status, Some(crate::format::report::ProductStatus::UnderInvestigation));
+        let r = parse(vex(Some(Justification::ComponentNotPresent)));
+        assert_eq!(r.products[0].status, Some(crate::format::report::ProductStatus::NotAffected));
+        assert_eq!(r.products[0].justification, Some(Justification::ComponentNotPresent));
+        let bad =
+            NewReport { vex: Some(VexStatement { vulnerability: "log4shell".into(), justification: None }), ..req() };
+        let err = bad.check(&config(), NaiveDate::from_ymd_opt(2026, 6, 1).expect("date")).expect_err("refused");
+        assert!(err.to_string().contains("vex` `log4shell` is not a CVE or GHSA id"), "{err}");
     }
 
     #[test]

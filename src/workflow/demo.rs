@@ -194,6 +194,7 @@ fn play(
         body: Some(s.body.into()),
         by: LEAD.0.into(),
         note: None,
+        vex: None,
     };
     let file = create::write_new(repo, config, today, &request)?;
     create::commit_new(repo, &file, &identity_at(LEAD, reported)?)?;

@@ -164,6 +164,7 @@ impl<'a> Importer<'a> {
             // Where an advisory came from, and its state there (docs/intake.md).
             note: (!matches!(item.source, Source::Email { .. }))
                 .then(|| crate::format::intake::render::import_note(item)),
+            vex: None,
         };
         request.check(self.config, today)?;
         let duplicates = self.index.duplicates(&product, &item.title, &item.text, "");

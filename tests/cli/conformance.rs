@@ -161,3 +161,32 @@ fn a_backported_product_s_document_passes_the_schema_the_mandatory_and_the_recom
         assert_eq!(failing(&result, section), Vec::<String>::new(), "{section}: {result}");
     }
 }
+
+#[test]
+#[ignore = "needs the BSI CSAF validator (npm @secvisogram/csaf-validator-lib; ENIGM_CSAF_VALIDATOR=its directory); run with `cargo test -- --ignored`"]
+fn the_csaf_vex_documents_pass_the_validator() {
+    let lib = validator();
+    let repo = TestRepo::new();
+    let config = repo
+        .read("enigm.yaml")
+        .replacen("components: []", "components: [uploads]", 1)
+        .replace("# website: https://www.example.com", "website: https://www.acme.test")
+        .replace("# base_url: https://security.example.com/advisories/", "base_url: https://security.acme.test/");
+    repo.write("enigm.yaml", config);
+    repo.write("reports/ENIGM-2026-0001.md", include_str!("../fixtures/reports/vex-mixed.md"));
+    let vex_only = include_str!("../fixtures/reports/vex-only.md").replace("ENIGM-2026-0001", "ENIGM-2026-0002");
+    repo.write("reports/ENIGM-2026-0002.md", vex_only);
+    commit_all(&repo, "an advisory with every status, and a VEX-only statement");
+    let site = repo.sandbox.tmp.path().join("site");
+    repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
+    let dir = repo.sandbox.tmp.path().join("vex");
+    fs::create_dir_all(&dir).expect("dir");
+    for f in ["enigm-2026-0001-vex.json", "enigm-2026-0002-vex.json", "enigm-2026-0001.json"] {
+        fs::copy(site.join("csaf/2026").join(f), dir.join(f)).expect("copy");
+    }
+    let result = validate_csaf(&lib, &[dir]);
+    assert_eq!(result["documents"], 3, "{result}");
+    for section in ["schema", "6.1.", "6.2."] {
+        assert_eq!(failing(&result, section), Vec::<String>::new(), "{section}: {result}");
+    }
+}

@@ -109,10 +109,14 @@ fn the_site_is_a_csaf_provider_directory() {
     let doc = json(&fs::read_to_string(csaf.join("2026/enigm-2026-0001.json")).expect("document"));
     assert_eq!(doc, render(&repo, "csaf"), "the site's document is `render --format csaf`");
     assert_valid(&validator("csaf-2.0.schema.json"), &doc, "CSAF");
-    assert_eq!(fs::read_to_string(csaf.join("index.txt")).expect("index"), "2026/enigm-2026-0001.json\n");
+    // The advisory and its VEX document (`csaf_vex`), each a CSAF document of the provider.
+    assert_eq!(
+        fs::read_to_string(csaf.join("index.txt")).expect("index"),
+        "2026/enigm-2026-0001-vex.json\n2026/enigm-2026-0001.json\n"
+    );
     assert_eq!(
         fs::read_to_string(csaf.join("changes.csv")).expect("changes"),
-        "\"2026/enigm-2026-0001.json\",\"2026-03-01T00:00:00.000Z\"\n"
+        "\"2026/enigm-2026-0001-vex.json\",\"2026-03-01T00:00:00.000Z\"\n\"2026/enigm-2026-0001.json\",\"2026-03-01T00:00:00.000Z\"\n"
     );
     let meta = json(&fs::read_to_string(csaf.join("provider-metadata.json")).expect("metadata"));
     assert_eq!(meta["canonical_url"], "https://security.acme.test/csaf/provider-metadata.json");

@@ -299,6 +299,9 @@ fn nothing_private_or_unpublished_reaches_any_page_or_file() {
     let site = render_site(&repo);
     let files = all_files(&site);
     assert!(files.iter().any(|(p, _)| p.contains("/by/")) && files.iter().any(|(p, _)| p.ends_with("all.json")));
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with(".openvex.json")) && files.iter().any(|(p, _)| p.ends_with("-vex.json"))
+    );
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
         for marker in ["MARK", "CVE-2026-49999", "ENIGM-2026-0003"] {

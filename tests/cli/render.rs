@@ -83,8 +83,8 @@ fn the_site_has_every_page_and_rerendering_is_byte_identical() {
     repo.cmd().args(["render", "--out", &site_arg, "--check"]).assert().code(1);
     let a = repo.cmd().args(["render", "--out", &site_arg]).assert().success();
     assert!(
-        stdout(&a).contains("7 removed"),
-        "pages, OSV, CSAF and the index by product, severity and year: {}",
+        stdout(&a).contains("9 removed"),
+        "pages, OSV, CSAF (advisory and VEX), OpenVEX and the index by product, severity and year: {}",
         stdout(&a)
     );
     assert!(!site.join("advisories/ENIGM-2026-0001.html").exists());
@@ -128,10 +128,25 @@ fn nothing_unpublished_or_private_reaches_the_site() {
             .replace("CVE-2026-12345", &format!("CVE-2026-9999{n}"));
         repo.write(&format!("reports/ENIGM-2026-000{n}.md"), text);
     }
+    // An unpublished VEX statement (triaged, the step before its publication) and VEX fields
+    // of the embargoed reports above: none of it leaves either.
+    repo.write(
+        "reports/ENIGM-2026-0006.md",
+        "---\nid: ENIGM-2026-0006\ntitle: LEAK-VEX-TITLE\nstate: triaged\nvex_only: true\nreported: 2026-02-10\nreporter:\n  name: Acme\nproducts:\n  - name: web\n    status: not_affected\n    impact: LEAK-VEX-IMPACT\naliases: [CVE-2026-99996]\ntimeline:\n  - date: 2026-02-10\n    state: received\n  - date: 2026-02-11\n    state: triaged\n---\n\n## Summary\n\nLEAK-VEX-SUMMARY\n",
+    );
+    let embargoed = repo.read("reports/ENIGM-2026-0003.md").replacen(
+        "    fixed: '2.4.1'\n",
+        "    fixed: '2.4.1'\n    action: LEAK-VEX-ACTION\n",
+        1,
+    );
+    repo.write("reports/ENIGM-2026-0003.md", embargoed);
+    repo.cmd().args(["validate", "reports/ENIGM-2026-0006.md"]).assert().success();
     let site = repo.sandbox.tmp.path().join("site");
     repo.cmd().args(["render", "--out"]).arg(&site).assert().success();
     let files = all_files(&site);
     assert!(files.len() >= 6);
+    let vex_files = files.iter().filter(|(p, _)| p.contains("/vex/") || p.ends_with("-vex.json")).count();
+    assert_eq!(vex_files, 2, "the published report's OpenVEX and csaf_vex documents are among the files checked");
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
         for marker in [
@@ -141,6 +156,7 @@ fn nothing_unpublished_or_private_reaches_the_site() {
             "ENIGM-2026-0003",
             "ENIGM-2026-0004",
             "ENIGM-2026-0005",
+            "ENIGM-2026-0006",
             "CVE-2026-9999",
             "embargo",
         ] {
@@ -154,8 +170,8 @@ fn nothing_unpublished_or_private_reaches_the_site() {
     assert!(stderr(&a).contains("is not public") && stderr(&a).contains("--draft"), "{}", stderr(&a));
     // Neither the output nor the error messages of any public format carry private or
     // embargoed text, for the published report or the unpublished ones.
-    for id in ["1", "2", "3", "4", "5"] {
-        for format in ["html", "md", "osv", "csaf", "cve"] {
+    for id in ["1", "2", "3", "4", "5", "6"] {
+        for format in ["html", "md", "osv", "csaf", "cve", "openvex", "csaf-vex"] {
             let out = repo.cmd().args(["render", id, "--format", format]).output().expect("runs");
             let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
             for marker in ["LEAK-", "leak-contact", "CVE-2026-9999"] {
@@ -299,8 +315,8 @@ fn changed_since_and_refused_out_dirs() {
     let site = repo.sandbox.tmp.path().join("site");
     let a = repo.cmd().args(["render", "--changed-since", "HEAD", "--out"]).arg(&site).assert().success();
     assert!(
-        stdout(&a).contains("20 written"),
-        "index, feed, filter, four files of the changed report, CSAF index, changes and metadata, \
+        stdout(&a).contains("22 written"),
+        "index, feed, filter, six files of the changed report (pages, OSV, CSAF, CSAF VEX, OpenVEX), CSAF index, changes and metadata, \
          osv/all.json, the index by product, severity and year, and the public face (policy.html \
          and .md, contact, thanks, security.txt) and the ROLIE feed: {}",
         stdout(&a)

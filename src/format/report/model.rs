@@ -66,6 +66,12 @@ pub struct Report {
     /// FIRST's EPSS score (`enrich`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epss: Option<crate::format::exploited::Epss>,
+    /// A VEX statement about someone else's vulnerability (named in `aliases`): it says how
+    /// our products stand (`products[].status`) and renders as VEX only (OpenVEX and CSAF
+    /// `csaf_vex`), never as an advisory of ours. Its lifecycle is short: `triaged` →
+    /// `published` ([`crate::rules::lifecycle::is_legal_for`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vex_only: bool,
 }
 
 /// Who reported the issue.
@@ -180,7 +186,65 @@ pub enum Justification {
     InlineMitigationsAlreadyExist,
 }
 
+impl ProductStatus {
+    /// Every status, in declaration order.
+    pub const ALL: &'static [ProductStatus] =
+        &[ProductStatus::Affected, ProductStatus::NotAffected, ProductStatus::Fixed, ProductStatus::UnderInvestigation];
+
+    /// The spelling of report files, OpenVEX and CSAF VEX (`not_affected`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Affected => "affected",
+            ProductStatus::NotAffected => "not_affected",
+            ProductStatus::Fixed => "fixed",
+            ProductStatus::UnderInvestigation => "under_investigation",
+        }
+    }
+}
+
+impl Justification {
+    /// Every justification, in declaration order.
+    pub const ALL: &'static [Justification] = &[
+        Justification::ComponentNotPresent,
+        Justification::VulnerableCodeNotPresent,
+        Justification::VulnerableCodeNotInExecutePath,
+        Justification::VulnerableCodeCannotBeControlledByAdversary,
+        Justification::InlineMitigationsAlreadyExist,
+    ];
+
+    /// The spelling of report files, OpenVEX `justification` and the CSAF flag `label`: the
+    /// three are the same set with the same words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Justification::ComponentNotPresent => "component_not_present",
+            Justification::VulnerableCodeNotPresent => "vulnerable_code_not_present",
+            Justification::VulnerableCodeNotInExecutePath => "vulnerable_code_not_in_execute_path",
+            Justification::VulnerableCodeCannotBeControlledByAdversary => {
+                "vulnerable_code_cannot_be_controlled_by_adversary"
+            }
+            Justification::InlineMitigationsAlreadyExist => "inline_mitigations_already_exist",
+        }
+    }
+}
+
+impl FromStr for Justification {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let known: Vec<&str> = Justification::ALL.iter().map(|j| j.as_str()).collect();
+        Justification::ALL
+            .iter()
+            .copied()
+            .find(|j| j.as_str() == s)
+            .ok_or_else(|| unknown_value("justification", s, &known))
+    }
+}
+
 impl Product {
+    /// The VEX status: `status`, else `affected`.
+    pub fn vex_status(&self) -> ProductStatus {
+        self.status.unwrap_or(ProductStatus::Affected)
+    }
+
     /// `purl`, else the one `ecosystem` and `package` give ([`crate::format::purl::derive`]).
     pub fn purl_or_derived(&self) -> Option<String> {
         let given = self.purl.as_deref().map(str::trim).filter(|u| !u.is_empty());
@@ -539,6 +603,7 @@ mod tests {
             exploited: None,
             kev: None,
             epss: None,
+            vex_only: false,
         }
     }
 
@@ -565,6 +630,19 @@ mod tests {
         assert_eq!(report(None, sev(Some(v3), Some(v4), None)).level(), Some(Level::Critical), "cvss is the main one");
         assert_eq!(report(None, sev(Some("CVSS:3.1/nope"), None, None)).level(), None);
         assert_eq!(report(None, None).level(), None);
+    }
+
+    #[test]
+    fn vex_spellings_are_the_serde_ones() {
+        for s in ProductStatus::ALL {
+            assert_eq!(serde_json::to_value(s).expect("json"), serde_json::json!(s.as_str()));
+        }
+        for j in Justification::ALL {
+            assert_eq!(serde_json::to_value(j).expect("json"), serde_json::json!(j.as_str()));
+            assert_eq!(j.as_str().parse::<Justification>(), Ok(*j));
+        }
+        assert!("component_not_presnt".parse::<Justification>().unwrap_err().contains("did you mean"));
+        assert_eq!(Product::default().vex_status(), ProductStatus::Affected, "unset reads as affected");
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! failure by its test number. [`document`](super::document) runs them over every document it
 //! builds, so `render` never writes one that a strict consumer would reject; the unit tests
 //! here break generated documents on purpose to show each test fires. Implemented: 6.1.1, 6.1.2, 6.1.6, 6.1.7, 6.1.9, 6.1.10,
-//! 6.1.11, 6.1.12, 6.1.13, 6.1.14, 6.1.16 to 6.1.23, 6.1.27.4 to 6.1.27.6, 6.1.27.11, 6.1.29,
-//! 6.1.30, 6.1.31. Product groups, relationships, translations, hashes and flags are not used.
+//! 6.1.11, 6.1.12, 6.1.13, 6.1.14, 6.1.16 to 6.1.23, 6.1.29 to 6.1.33, and the profile tests
+//! of the two profiles written: 6.1.27.4 to 6.1.27.6 and 6.1.27.11 (`csaf_security_advisory`),
+//! 6.1.27.4, 6.1.27.5 and 6.1.27.7 to 6.1.27.11 (`csaf_vex`, [`vex_profile`]); 6.1.27.1 to
+//! 6.1.27.3 are the informational and incident response profiles', which are never written.
+//! Relationships, translations and hashes are not used; product groups only as flags, threats
+//! and remediations may name them (6.1.27.9, 6.1.27.10).
 
 use std::collections::{HashMap, HashSet};
 
@@ -36,6 +40,8 @@ pub fn mandatory(doc: &Value) -> Vec<Failure> {
     languages_and_purls(doc, &mut out);
     revisions(doc, &mut out);
     profile(doc, &mut out);
+    vex_profile(doc, &mut out);
+    flags(doc, &mut out);
     version_ranges(&doc["product_tree"], &mut out);
     out
 }
@@ -277,18 +283,21 @@ fn revisions(doc: &Value, out: &mut Out) {
 }
 
 /// 6.1.27.4 Product Tree, 6.1.27.5 Vulnerability Notes, 6.1.27.6 Product Status,
-/// 6.1.27.11 Vulnerabilities (profile `csaf_security_advisory`); 6.1.29 Remediation without
-/// Product Reference.
+/// 6.1.27.4 Product Tree, 6.1.27.5 Vulnerability Notes, 6.1.27.11 Vulnerabilities (profiles
+/// `csaf_security_advisory` and `csaf_vex`); 6.1.27.6 Product Status (`csaf_security_advisory`);
+/// 6.1.29 Remediation without Product Reference.
 fn profile(doc: &Value, out: &mut Out) {
-    let advisory = doc["document"]["category"] == "csaf_security_advisory";
-    if advisory && doc["product_tree"].is_null() {
-        fail(out, "6.1.27.4", "a security advisory needs a product tree");
+    let category = doc["document"]["category"].as_str().unwrap_or_default();
+    let advisory = category == "csaf_security_advisory";
+    let both = advisory || category == "csaf_vex";
+    if both && doc["product_tree"].is_null() {
+        fail(out, "6.1.27.4", format!("a {category} document needs a product tree"));
     }
-    if advisory && arr(&doc["vulnerabilities"]).is_empty() {
-        fail(out, "6.1.27.11", "a security advisory needs vulnerabilities");
+    if both && arr(&doc["vulnerabilities"]).is_empty() {
+        fail(out, "6.1.27.11", format!("a {category} document needs vulnerabilities"));
     }
     for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
-        if advisory && arr(&v["notes"]).is_empty() {
+        if both && arr(&v["notes"]).is_empty() {
             fail(out, "6.1.27.5", format!("/vulnerabilities/{i} has no notes"));
         }
         if advisory && v["product_status"].as_object().is_none_or(|s| s.is_empty()) {
@@ -297,6 +306,81 @@ fn profile(doc: &Value, out: &mut Out) {
         for (j, r) in arr(&v["remediations"]).iter().enumerate() {
             if arr(&r["product_ids"]).is_empty() && arr(&r["group_ids"]).is_empty() {
                 fail(out, "6.1.29", format!("/vulnerabilities/{i}/remediations/{j} names no product"));
+            }
+        }
+    }
+}
+
+/// The product ids an element names: its `product_ids` and the products of its `group_ids`.
+fn named_products<'a>(element: &'a Value, groups: &HashMap<&str, Vec<&'a str>>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = strs(&element["product_ids"]).collect();
+    for g in strs(&element["group_ids"]) {
+        ids.extend(groups.get(g).into_iter().flatten());
+    }
+    ids
+}
+
+/// `product_tree.product_groups`: group id → product ids.
+fn product_groups(doc: &Value) -> HashMap<&str, Vec<&str>> {
+    arr(&doc["product_tree"]["product_groups"])
+        .iter()
+        .filter_map(|g| Some((g["group_id"].as_str()?, strs(&g["product_ids"]).collect())))
+        .collect()
+}
+
+/// The tests of the `csaf_vex` profile: 6.1.27.7 VEX Product Status, 6.1.27.8 Vulnerability
+/// ID, 6.1.27.9 Impact Statement (every known-not-affected product has a flag or an `impact`
+/// threat) and 6.1.27.10 Action Statement (every known-affected product has a remediation).
+fn vex_profile(doc: &Value, out: &mut Out) {
+    if doc["document"]["category"] != "csaf_vex" {
+        return;
+    }
+    let groups = product_groups(doc);
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        let status = &v["product_status"];
+        let vex_groups = ["fixed", "known_affected", "known_not_affected", "under_investigation"];
+        if vex_groups.iter().all(|g| arr(&status[g]).is_empty()) {
+            fail(out, "6.1.27.7", format!("/vulnerabilities/{i} has none of {}", vex_groups.join(", ")));
+        }
+        if v["cve"].is_null() && arr(&v["ids"]).is_empty() {
+            fail(out, "6.1.27.8", format!("/vulnerabilities/{i} has neither a cve nor ids"));
+        }
+        let flagged: HashSet<&str> = arr(&v["flags"]).iter().flat_map(|f| named_products(f, &groups)).collect();
+        let impacts = arr(&v["threats"]).iter().filter(|t| t["category"] == "impact");
+        let explained: HashSet<&str> = impacts.flat_map(|t| named_products(t, &groups)).collect();
+        for id in strs(&status["known_not_affected"]) {
+            if !flagged.contains(id) && !explained.contains(id) {
+                fail(
+                    out,
+                    "6.1.27.9",
+                    format!("/vulnerabilities/{i}: not affected product {id} has no flag and no impact threat"),
+                );
+            }
+        }
+        let acted: HashSet<&str> = arr(&v["remediations"]).iter().flat_map(|r| named_products(r, &groups)).collect();
+        for id in strs(&status["known_affected"]) {
+            if !acted.contains(id) {
+                fail(out, "6.1.27.10", format!("/vulnerabilities/{i}: affected product {id} has no remediation"));
+            }
+        }
+    }
+}
+
+/// 6.1.32 Flag without Product Reference; 6.1.33 Multiple Flags with VEX Justification Codes
+/// per Product.
+fn flags(doc: &Value, out: &mut Out) {
+    let groups = product_groups(doc);
+    for (i, v) in arr(&doc["vulnerabilities"]).iter().enumerate() {
+        let mut label_of: HashMap<&str, &str> = HashMap::new();
+        for (j, f) in arr(&v["flags"]).iter().enumerate() {
+            if arr(&f["product_ids"]).is_empty() && arr(&f["group_ids"]).is_empty() {
+                fail(out, "6.1.32", format!("/vulnerabilities/{i}/flags/{j} names no product"));
+            }
+            let label = f["label"].as_str().unwrap_or_default();
+            for id in named_products(f, &groups) {
+                if label_of.insert(id, label).is_some() {
+                    fail(out, "6.1.33", format!("/vulnerabilities/{i}: product {id} has more than one flag"));
+                }
             }
         }
     }
@@ -471,5 +555,85 @@ mod tests {
             },
             &["6.1.1", "6.1.27.4"],
         );
+    }
+
+    /// The VEX document of the exports fixture with web not affected and api under
+    /// investigation, or (`affected`) as it is, with `edit` applied, fails exactly `expected`.
+    fn vex_fails(affected: bool, edit: impl FnOnce(&mut Value), expected: &[&str]) {
+        let text = if affected { EXPORTS.to_owned() } else { crate::publish::csaf::vex::tests::mixed() };
+        let mut doc = crate::publish::csaf::test_support::vex_document(&text);
+        assert_eq!(mandatory(&doc), [], "generated VEX documents pass");
+        edit(&mut doc);
+        assert_eq!(tests_failed(&doc), expected, "{:#?}", mandatory(&doc));
+    }
+
+    #[test]
+    fn the_vex_profile() {
+        let v0 = |d: &mut Value| d["vulnerabilities"][0].take();
+        vex_fails(false, |d| d["vulnerabilities"][0]["notes"] = json!([]), &["6.1.27.5"]);
+        vex_fails(false, |d| d["vulnerabilities"] = json!([]), &["6.1.27.11"]);
+        vex_fails(false, |d| drop(d.as_object_mut().expect("doc").remove("product_tree")), &["6.1.1", "6.1.27.4"]);
+        // A VEX document needs a VEX status (6.1.27.6 is the advisory profile's only).
+        vex_fails(false, |d| d["vulnerabilities"][0]["product_status"] = json!({}), &["6.1.27.7"]);
+        vex_fails(
+            false,
+            |d| {
+                let mut v = v0(d);
+                v.as_object_mut().expect("v").remove("cve");
+                d["vulnerabilities"][0] = v;
+            },
+            &["6.1.27.8"],
+        );
+        // The not-affected product's flag and its impact threat: one of them is enough.
+        vex_fails(false, |d| drop(d["vulnerabilities"][0].as_object_mut().expect("v").remove("flags")), &[]);
+        vex_fails(
+            false,
+            |d| {
+                let v = d["vulnerabilities"][0].as_object_mut().expect("v");
+                v.remove("flags");
+                v.remove("threats");
+            },
+            &["6.1.27.9"],
+        );
+        vex_fails(false, |d| d["vulnerabilities"][0]["threats"][0]["category"] = json!("exploit_status"), &[]);
+        vex_fails(
+            true,
+            |d| drop(d["vulnerabilities"][0].as_object_mut().expect("v").remove("remediations")),
+            &["6.1.27.10"],
+        );
+        // Through a product group, a flag counts for its products.
+        vex_fails(
+            false,
+            |d| {
+                d["product_tree"]["product_groups"] =
+                    json!([{ "group_id": "CSAFGID-0001", "product_ids": ["CSAFPID-0001", "CSAFPID-0002"] }]);
+                d["vulnerabilities"][0]["threats"] = json!([]);
+                d["vulnerabilities"][0]["flags"][0] =
+                    json!({ "label": "component_not_present", "group_ids": ["CSAFGID-0001"] });
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn flags_name_products_once() {
+        vex_fails(false, |d| d["vulnerabilities"][0]["flags"][0]["product_ids"] = json!([]), &["6.1.32"]);
+        vex_fails(
+            false,
+            |d| {
+                let flag = d["vulnerabilities"][0]["flags"][0].clone();
+                d["vulnerabilities"][0]["flags"].as_array_mut().expect("flags").push(flag);
+            },
+            &["6.1.33"],
+        );
+    }
+
+    #[test]
+    fn the_advisory_profile_does_not_run_the_vex_tests() {
+        let mut doc = document(&crate::publish::csaf::vex::tests::mixed());
+        assert_eq!(doc["document"]["category"], "csaf_security_advisory");
+        doc["vulnerabilities"][0].as_object_mut().expect("v").remove("threats");
+        doc["vulnerabilities"][0].as_object_mut().expect("v").remove("flags");
+        assert_eq!(mandatory(&doc), []);
     }
 }

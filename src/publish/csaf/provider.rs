@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use super::Publisher;
 use super::rolie::{self, Entry};
 use super::tracking::{History, Tracking};
+use super::vex::Profile;
 use crate::publish::public::Advisory;
 
 /// The provider directory inside the site.
@@ -122,17 +123,24 @@ pub fn listing(
     base_url: Option<&str>,
     trusted: Option<&str>,
 ) -> Vec<(String, Vec<u8>)> {
+    // Each advisory's documents: the security advisory (not for a VEX-only statement) and the
+    // `csaf_vex` document (`super::vex`).
     let entries: Vec<Entry> = advisories
         .iter()
-        .map(|a| {
+        .flat_map(|a| {
             let t = history.tracking(a);
-            Entry {
-                listed: Listed { path: path(&a.id, &t), current_release_date: t.current_release_date().to_owned() },
-                id: a.id.clone(),
-                title: a.title.clone(),
-                summary: a.summary.clone(),
-                initial_release_date: t.initial_release_date().to_owned(),
-            }
+            let profiles: &[Profile] =
+                if a.vex_only { &[Profile::Vex] } else { &[Profile::SecurityAdvisory, Profile::Vex] };
+            profiles.iter().map(move |p| {
+                let id = p.tracking_id(&a.id);
+                Entry {
+                    listed: Listed { path: path(&id, &t), current_release_date: t.current_release_date().to_owned() },
+                    id,
+                    title: a.title.clone(),
+                    summary: a.summary.clone(),
+                    initial_release_date: t.initial_release_date().to_owned(),
+                }
+            })
         })
         .collect();
     let listed: Vec<Listed> = entries.iter().map(|e| e.listed.clone()).collect();

@@ -118,7 +118,7 @@ pub fn is_cve(s: &str) -> bool {
 }
 
 /// `GHSA-xxxx-xxxx-xxxx` with groups from GitHub's alphabet (23456789cfghjmpqrvwx).
-fn is_ghsa(s: &str) -> bool {
+pub(crate) fn is_ghsa(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("GHSA-") else {
         return false;
     };

@@ -193,7 +193,7 @@ const RULES: &[Rule] = &[
     g(
         "secret in an assignment",
         &["pass", "pwd", "secret", "token", "key", "credential", "auth"],
-        r#"(?i)(?:^|[^a-z0-9])[a-z0-9_.\-]*?(?:passw(?:or)?d|passwd|\bpwd|\bpass|secret|token|api[_.\-]?key|apikey|(?:access|private|account|storage|master|signing|encryption|auth|client|app|service|shared|license)[_.\-]?key|credentials?|auth)[a-z0-9_.\-]*["']?[ \t]*(?::=|=>|[:=])[ \t]*(?:"(?P<s>[^"\n]{8,256})"|'(?P<s2>[^'\n]{8,256})'|(?P<s3>[^\s"'`,;&<>]{8,256}))"#,
+        r#"(?i)(?:^|[^a-z0-9])[a-z0-9_.\-]*?(?:passw(?:or)?d|passwd|\bpwd|\bpass|secret|token|api[_.\-]?key|apikey|(?:access|private|account|storage|master|signing|encryption|auth|client|app|service|shared|license)[_.\-]?key|credentials?|auth(?:[a-np-z0-9_.\-]|orization|\b))[a-z0-9_.\-]*["']?[ \t]*(?::=|=>|[:=])[ \t]*(?:"(?P<s>[^"\n]{8,256})"|'(?P<s2>[^'\n]{8,256})'|(?P<s3>[^\s"'`,;&<>]{8,256}))"#,
         3.0,
     ),
     g("high-entropy string", &[], r#"["'](?P<s>[A-Za-z0-9+/_\-]{24,}={0,2})["']"#, 4.5),
@@ -821,6 +821,8 @@ mod tests {
             "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
             "redis://:Tq8vLx2mPz@cache.internal:6379/0",
             "DB_PASSWORD=S3cur3-Pa55word!",
+            "auth: Qw8Ej2Rt5Yz7Lm",
+            "x-authorization: Qw8Ej2Rt5Yz7Lm",
         ];
         for s in samples {
             let f = secret_findings(s);
@@ -852,6 +854,9 @@ mod tests {
             "api_key: REDACTED",
             "password=changeme",
             "secret_name: my-app-credentials",
+            // An author is no credential (OpenVEX documents have one).
+            "\"author\": \"Acme Corp\"",
+            "authored_by: Jane Doe",
         ] {
             assert!(secret_findings(s).is_empty(), "{s}: {:?}", secret_findings(s));
         }

@@ -26,10 +26,22 @@ fn spans_fixed(p: &crate::format::report::Product) -> bool {
         && p.versions.iter().all(|s| s.fixed.is_some() || s.last_affected.is_some())
 }
 
+/// The sections of a VEX statement (`vex_only`) in `state`: a Summary once triaged, saying
+/// what the statement is about; it has no impact of ours, nothing to reproduce or remediate.
+pub fn required_sections_for(vex_only: bool, state: State) -> &'static [&'static str] {
+    match (vex_only, state) {
+        (false, _) => required_sections(state),
+        (true, State::Received | State::NeedsInfo | State::Rejected) => &[],
+        (true, _) => &["Summary"],
+    }
+}
+
 /// Checks that `report` meets the requirements of `state` (its own state for `validate`, the
 /// target state for `advance`).
 pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, state: State) {
+    // A VEX statement's vulnerability is someone else's: its severity is theirs to give.
     if state.needs_severity()
+        && !report.vex_only
         && report.severity.as_ref().is_none_or(|s| s.cvss.is_none() && s.cvss_v4.is_none() && s.level.is_none())
     {
         at.push(Code::MissingSeverity, at.key("severity"), format!("a {state} report needs a severity"), "add `severity:` with a `cvss:` vector (v3.1 or v4.0) and/or a `level:` (none, low, medium, high, critical)");
@@ -43,7 +55,10 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
                 "add `products:` with `- name:` and `affected:` (e.g. '< 2.4.1')",
             );
         }
-        for (i, p) in report.products.iter().enumerate() {
+        // Only an affected product has affected versions to name (a VEX statement's products
+        // are named by their identifiers).
+        let ranged = report.products.iter().enumerate().filter(|(_, p)| needs_fix(report, p));
+        for (i, p) in ranged {
             if p.affected.as_deref().is_none_or(|a| a.trim().is_empty()) && p.versions.is_empty() {
                 at.push(
                     Code::MissingAffected,
@@ -54,11 +69,12 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
             }
         }
     }
-    if state.is_fixed_or_later() {
+    if state.is_fixed_or_later() && !report.vex_only {
         let all_fixed = !report.products.is_empty()
             && report
                 .products
                 .iter()
+                .filter(|p| needs_fix(report, p))
                 .all(|p| p.fixed.as_deref().is_some_and(|f| !f.trim().is_empty()) || spans_fixed(p));
         let mitigated = report.mitigation.as_deref().is_some_and(|m| !m.trim().is_empty());
         if !all_fixed && !mitigated {
@@ -88,7 +104,14 @@ pub fn requirements(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>, st
     }
     resolution(at, report, ctx, state);
     products(at, report, ctx);
-    sections::required(at, required_sections(state));
+    sections::required(at, required_sections_for(report.vex_only, state));
+}
+
+/// Whether a product of `report` needs affected versions and a fix: an affected one (status
+/// unset or `affected`) of an advisory; not a VEX statement's, nor a product that is
+/// `not_affected`, `fixed` (every version named is fixed) or `under_investigation`.
+fn needs_fix(report: &Report, p: &crate::format::report::Product) -> bool {
+    !report.vex_only && p.vex_status() == crate::format::report::model::ProductStatus::Affected
 }
 
 /// The guard of publishing at the instant `now`: refused while the report is embargoed

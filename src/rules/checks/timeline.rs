@@ -3,7 +3,7 @@
 use super::{At, CheckContext};
 use crate::format::finding::Code;
 use crate::format::report::Report;
-use crate::rules::lifecycle::{INITIAL, is_legal};
+use crate::rules::lifecycle::{INITIAL, is_legal_for, targets_for};
 
 pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
     dates(at, report, ctx);
@@ -42,8 +42,8 @@ pub fn check(at: &mut At<'_>, report: &Report, ctx: &CheckContext<'_>) {
                 "keep timeline entries oldest first",
             );
         }
-        if !is_legal(prev.state, next.state) {
-            let legal: Vec<&str> = crate::rules::lifecycle::targets(prev.state).map(|s| s.as_str()).collect();
+        if !is_legal_for(report.vex_only, prev.state, next.state) {
+            let legal: Vec<&str> = targets_for(report.vex_only, prev.state).map(|s| s.as_str()).collect();
             let legal = if legal.is_empty() { "none: it is final".to_owned() } else { legal.join(", ") };
             at.push(
                 Code::TimelineTransition,
