@@ -207,6 +207,15 @@ pub struct StagedFile {
     pub blob: BlobId,
 }
 
+/// A path the next commit changes ([`Staged::changes_from_head`]).
+#[derive(Debug, Clone)]
+pub struct StagedChange {
+    /// Relative, `/`-separated.
+    pub path: String,
+    /// The file's blob in HEAD, when HEAD has a file there.
+    pub head_blob: Option<BlobId>,
+}
+
 impl Staged<'_> {
     /// The file at `rel` (relative, `/`-separated), unless it is missing or conflicted.
     pub fn file(&self, rel: &Path) -> Option<StagedFile> {
@@ -231,14 +240,39 @@ impl Staged<'_> {
     }
 
     /// Every stage-0 entry whose path starts with `prefix`, with its mode and blob, in index
-    /// order (paths that are not UTF-8 are shown lossily).
+    /// order (paths that are not UTF-8 are shown lossily). The index is sorted by path, so
+    /// only the matching entries are visited (a report's folder among 100,000 reports is
+    /// found by a binary search, not a scan).
     pub fn files_under(&self, prefix: &str) -> Vec<(String, StagedFile)> {
-        self.index
-            .iter()
+        let Ok(start) = self.index.find_prefix(prefix) else { return Vec::new() };
+        (start..self.index.len())
+            .map_while(|n| self.index.get(n).filter(|e| e.path.starts_with(prefix.as_bytes())))
             .filter(|e| (e.flags >> 12) & 0x3 == 0)
-            .filter(|e| e.path.starts_with(prefix.as_bytes()))
             .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), StagedFile { mode: e.mode, blob: BlobId(e.id) }))
             .collect()
+    }
+
+    /// What the next commit changes: every path whose staged entry differs from HEAD's tree
+    /// (added, modified, deleted, of another type, or conflicted), with HEAD's blob where HEAD
+    /// has the path, in path order. Only blob ids are compared (no file is read). `None`
+    /// when HEAD has no commit yet (everything is new).
+    pub fn changes_from_head(&self) -> Result<Option<Vec<StagedChange>>> {
+        let Ok(head) = self.repo.git.head() else { return Ok(None) };
+        let tree = head.peel_to_tree()?;
+        let mut opts = git2::DiffOptions::new();
+        opts.include_typechange(true);
+        let diff = self.repo.git.diff_tree_to_index(Some(&tree), Some(&self.index), Some(&mut opts))?;
+        let mut out: Vec<StagedChange> = diff
+            .deltas()
+            .filter_map(|d| {
+                let path = d.new_file().path().or(d.old_file().path())?.to_str()?.to_owned();
+                let head_blob =
+                    (d.old_file().exists() && !d.old_file().id().is_zero()).then(|| BlobId(d.old_file().id()));
+                Some(StagedChange { path, head_blob })
+            })
+            .collect();
+        out.dedup_by(|a, b| a.path == b.path);
+        Ok(Some(out))
     }
 
     /// Runs `f` on the content of a staged blob.
