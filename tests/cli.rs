@@ -40,6 +40,7 @@ mod cli {
     mod sarif;
     mod sealed;
     mod ssvc;
+    mod staged_scope;
     mod validate;
     mod writes;
     mod xss;
