@@ -36,7 +36,9 @@ pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
             paths.push(Path::new(REPORTS_DIR).join(name));
         }
     }
-    paths.sort();
+    // By bytes: for names in one directory the same order as `Path`'s, which compares
+    // component by component and is several times slower on 100,000 paths.
+    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     Ok(paths)
 }
 
