@@ -200,6 +200,12 @@ fn staged_bytes(index: &Staged<'_>, rel: &Path) -> std::result::Result<Vec<u8>, 
     })?
 }
 
+/// Whether `path` is in `paths`, sorted by bytes (as the index and [`report_paths`] list them):
+/// a binary search, no set of 100,000 paths to hash.
+fn listed(paths: &[PathBuf], path: &Path) -> bool {
+    paths.binary_search_by(|p| p.as_os_str().cmp(path.as_os_str())).is_ok()
+}
+
 /// The id a report path names (its file stem, in either layout).
 fn report_id(rel: &Path) -> Option<&str> {
     crate::layout::report_id_of(rel)
@@ -229,12 +235,12 @@ impl Changes {
     }
 
     /// The staged reports to check: the changed ones, and those whose folder changed.
-    fn targets(&self, all: &HashSet<&Path>) -> Vec<PathBuf> {
+    fn targets(&self, all: &[PathBuf]) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for change in &self.paths {
             let path = Path::new(&change.path);
             if report_id(path).is_some() {
-                if all.contains(path) {
+                if listed(all, path) {
                     out.push(path.to_owned());
                 }
                 continue;
@@ -244,7 +250,7 @@ impl Changes {
             for part in path.iter().take(3) {
                 owner.push(part);
                 let report = owner.with_extension("md");
-                if owner.as_os_str().len() > REPORTS_DIR.len() && all.contains(report.as_path()) {
+                if owner.as_os_str().len() > REPORTS_DIR.len() && listed(all, &report) {
                     out.push(report);
                 }
             }
@@ -290,10 +296,9 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         (Some(index), None, None) if request.changes_only => Changes::of(index, &config)?,
         _ => None,
     };
-    let all_set: HashSet<&Path> = all.iter().map(PathBuf::as_path).collect();
     let targets: Vec<PathBuf> = match (&request.paths, &changes) {
         (Some(p), _) => sorted(p.iter().filter(|p| p.as_path() != Path::new(CONFIG_FILE)).cloned().collect()),
-        (None, Some(changes)) => sorted(changes.targets(&all_set)),
+        (None, Some(changes)) => sorted(changes.targets(&all)),
         (None, None) => all.clone(),
     };
     let known_ids: HashSet<String> =
@@ -334,7 +339,7 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
     }
     if let (Some(index), None) = (&files.index, &request.paths) {
         let changed = changes.as_ref().map(Changes::other_files);
-        results.extend(attachments(index, &all_set, changed.as_ref()));
+        results.extend(attachments(index, &all, changed.as_ref()));
     }
     // The disclosure policy: it must render with the configuration (every variable defined).
     if let (Some(check), None) = (request.policy_check, &request.paths)
@@ -569,7 +574,7 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> 
 /// Every staged file under `reports/` that is not a report (attachments, logs, captures),
 /// scanned for secrets ([`attachments::check`]); its size is checked before it is read.
 /// With `only` (a check of the changes), just those of the files it names that are staged.
-fn attachments(index: &Staged<'_>, reports: &HashSet<&Path>, only: Option<&HashSet<&str>>) -> Vec<FileResult> {
+fn attachments(index: &Staged<'_>, reports: &[PathBuf], only: Option<&HashSet<&str>>) -> Vec<FileResult> {
     let staged = match only {
         None => index.files_under(&format!("{REPORTS_DIR}/")),
         Some(only) => {
@@ -583,7 +588,7 @@ fn attachments(index: &Staged<'_>, reports: &HashSet<&Path>, only: Option<&HashS
     for (path, file) in staged {
         let rel = PathBuf::from(&path);
         // A submodule (gitlink) commits a pointer, not content.
-        if reports.contains(rel.as_path()) || file.mode == 0o160_000 {
+        if listed(reports, &rel) || file.mode == 0o160_000 {
             continue;
         }
         let unreadable = |message: String| FileResult {
