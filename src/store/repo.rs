@@ -4,8 +4,9 @@
 //! [`history`](super::history), on the same handle.
 //!
 //! A commit made by the tool contains exactly the files it changed, on top of HEAD, whatever
-//! else the user has staged: the tree is built in an in-memory index from HEAD's tree, and
-//! afterwards only those paths are updated in the user's index. The branch moves last, with
+//! else the user has staged: the tree is HEAD's with only the directories on those paths
+//! rebuilt (never the whole tree), and afterwards only those paths are updated in the user's
+//! index. The branch moves last, with
 //! a compare-and-swap on its old value; if the index or the branch cannot be updated, the
 //! index is put back as it was and the error says why.
 
