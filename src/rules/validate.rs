@@ -8,7 +8,7 @@
 //! comparison with a base revision run after. Results are ordered by path, then position, so output is deterministic.
 //!
 //! The pre-commit hook's check (`--staged`, [`Request::changes_only`]) reads only what the next
-//! commit changes ([`Changes`]: the index compared with HEAD by blob id) and answers the
+//! commit changes (`Changes`: the index compared with HEAD by blob id) and answers the
 //! cross-file rules from the index's paths and HEAD's blobs of the changed files, so a commit
 //! of one report costs the same with 100 or 100,000 reports beside it.
 
@@ -74,7 +74,7 @@ pub struct Request {
     /// the caller: templates are the publish room's); `None` leaves `policy.md` unchecked.
     pub policy_check: Option<fn(&str, &Config) -> Vec<Finding>>,
     /// With [`Source::Index`] and no `paths` nor `against`: check only what the next commit
-    /// changes ([`Changes`]); the same findings as checking everything, as long as HEAD itself
+    /// changes (`Changes`); the same findings as checking everything, as long as HEAD itself
     /// passed (which the gate saw to). `false` checks every staged file.
     pub changes_only: bool,
 }
