@@ -43,6 +43,7 @@ mod cli {
     mod sealed;
     mod shard;
     mod ssvc;
+    mod staged_scope;
     mod validate;
     mod vex;
     mod writes;

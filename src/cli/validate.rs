@@ -71,6 +71,8 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> Result<ExitCode, Error> {
         against: args.against,
         today: clock::today()?,
         policy_check: Some(enigm_disclose::publish::policy::check),
+        // The hook's check: what the commit changes (everything when the configuration changes).
+        changes_only: args.staged,
     };
     let outcome = validate::run(&repo, &request)?;
     match args.format {

@@ -6,6 +6,11 @@
 //! ([`pipeline::check_document`]: parsed once, checked against the report schema, typed and put
 //! through the semantic checks), in parallel. Cross-file rules (duplicate ids) and the
 //! comparison with a base revision run after. Results are ordered by path, then position, so output is deterministic.
+//!
+//! The pre-commit hook's check (`--staged`, [`Request::changes_only`]) reads only what the next
+//! commit changes (`Changes`: the index compared with HEAD by blob id) and answers the
+//! cross-file rules from the index's paths and HEAD's blobs of the changed files, so a commit
+//! of one report costs the same with 100 or 100,000 reports beside it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,7 +28,7 @@ use crate::rules::change;
 use crate::rules::checks::{self, CheckContext};
 use crate::rules::pipeline;
 use crate::store::history::Snapshot;
-use crate::store::repo::{Repo, Staged};
+use crate::store::repo::{BlobId, Repo, Staged, StagedChange};
 use crate::store::scan::report_paths;
 
 /// The findings of one file, with its text for showing locations.
@@ -68,6 +73,10 @@ pub struct Request {
     /// Renders `policy.md` and returns its problems (`publish::policy::check`, handed in by
     /// the caller: templates are the publish room's); `None` leaves `policy.md` unchecked.
     pub policy_check: Option<fn(&str, &Config) -> Vec<Finding>>,
+    /// With [`Source::Index`] and no `paths` nor `against`: check only what the next commit
+    /// changes (`Changes`); the same findings as checking everything, as long as HEAD itself
+    /// passed (which the gate saw to). `false` checks every staged file.
+    pub changes_only: bool,
 }
 
 /// Reads files from the chosen source.
@@ -79,43 +88,18 @@ struct Files<'a> {
 
 impl Files<'_> {
     fn read(&self, rel: &Path) -> Loaded {
+        match self.read_staged(rel) {
+            Some(bytes) => Document::from_bytes(rel, bytes?),
+            None => Document::load(self.repo.root(), rel),
+        }
+    }
+
+    /// The bytes of a staged file, when the source is the index (`None` for the work tree):
+    /// inflated here, parsed by the caller (on any thread).
+    fn read_staged(&self, rel: &Path) -> Option<std::result::Result<Vec<u8>, Box<Rejected>>> {
         match (&self.index, self.source) {
-            (Some(index), Source::Index) => {
-                let Some(entry) = index.file(rel) else {
-                    let conflicted = index.is_conflicted(rel);
-                    let finding = if conflicted {
-                        Finding::error(Code::MergeConflict, rel, None, "the file is conflicted in the index (unresolved merge)")
-                            .with_help("resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`")
-                    } else {
-                        Finding::error(Code::FileUnreadable, rel, None, "the file is not in the git index")
-                            .with_help("stage it with `git add`, or validate the work tree instead")
-                    };
-                    return Err(Box::new(Rejected { finding, text: None }));
-                };
-                if entry.mode == 0o120_000 {
-                    return Err(crate::format::report::rejected_symlink(rel));
-                }
-                // The size from the object header first: a huge blob is never inflated.
-                if let Ok(size) = index.blob_size(entry.blob) {
-                    crate::format::report::check_size(rel, size)?;
-                }
-                let loaded = index.with_blob(entry.blob, |content| {
-                    crate::format::report::check_size(rel, content.len() as u64)?;
-                    Document::from_bytes(rel, content.to_vec())
-                });
-                loaded.map_err(|e| {
-                    Box::new(Rejected {
-                        finding: Finding::error(
-                            Code::FileUnreadable,
-                            rel,
-                            None,
-                            format!("cannot read the staged file: {}", e.message),
-                        ),
-                        text: None,
-                    })
-                })?
-            }
-            _ => Document::load(self.repo.root(), rel),
+            (Some(index), Source::Index) => Some(staged_bytes(index, rel)),
+            _ => None,
         }
     }
 
@@ -136,19 +120,27 @@ impl Files<'_> {
         }
     }
 
-    /// The files of every report folder in the source (`reports/<ID>/…`, in either layout),
-    /// by the report file beside the folder, each relative to its folder. A link is never
-    /// listed (nor followed): it is not a file there.
-    fn folders(&self) -> Result<HashMap<PathBuf, Vec<String>>> {
+    /// The files of the report folders (`<report path without .md>/…`, beside the report file)
+    /// of `reports` in the source, by the report file beside the folder, each relative to its folder. A link is never listed
+    /// (nor followed): it is not a file there. From the index only the folders of `reports`
+    /// are looked up (each by a binary search); the work tree lists them all.
+    fn folders(&self, reports: &[PathBuf]) -> Result<HashMap<PathBuf, Vec<String>>> {
         let mut out: HashMap<PathBuf, Vec<String>> = HashMap::new();
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
-                for (path, file) in index.files_under(&format!("{REPORTS_DIR}/")) {
-                    let Some((report, name)) = crate::layout::folder_entry(&path) else {
+                for report in reports {
+                    let Some(folder) = report.to_str().and_then(|p| p.strip_suffix(".md")) else {
                         continue;
                     };
-                    if file.mode & 0o170000 == 0o100000 {
-                        out.entry(report).or_default().push(name.to_owned());
+                    let prefix = format!("{folder}/");
+                    let names: Vec<String> = index
+                        .files_under(&prefix)
+                        .into_iter()
+                        .filter(|(_, file)| file.mode & 0o170000 == 0o100000)
+                        .filter_map(|(path, _)| path.strip_prefix(&prefix).map(str::to_owned))
+                        .collect();
+                    if !names.is_empty() {
+                        out.entry(report.clone()).or_default().extend(names);
                     }
                 }
             }
@@ -157,21 +149,130 @@ impl Files<'_> {
         Ok(out)
     }
 
-    /// Every report path in the source, sorted.
+    /// Every report path in the source, sorted (the index's own order: by bytes, which for
+    /// report paths is the order of their components too; a conflicted path once).
     fn report_paths(&self) -> Result<Vec<PathBuf>> {
         match (&self.index, self.source) {
             (Some(index), Source::Index) => {
-                let mut paths: Vec<PathBuf> = index
-                    .paths()
-                    .filter(|p| crate::layout::report_id_of(Path::new(p)).is_some())
-                    .map(PathBuf::from)
-                    .collect();
-                paths.sort();
+                let mut paths: Vec<String> =
+                    index.paths().filter(|p| crate::layout::report_id_of(Path::new(p)).is_some()).collect();
                 paths.dedup();
-                Ok(paths)
+                Ok(paths.into_iter().map(PathBuf::from).collect())
             }
             _ => report_paths(self.repo.root()),
         }
+    }
+}
+
+/// The bytes of the staged file `rel` (stage 0), or why it cannot be read as a report.
+fn staged_bytes(index: &Staged<'_>, rel: &Path) -> std::result::Result<Vec<u8>, Box<Rejected>> {
+    let Some(entry) = index.file(rel) else {
+        let conflicted = index.is_conflicted(rel);
+        let finding = if conflicted {
+            Finding::error(Code::MergeConflict, rel, None, "the file is conflicted in the index (unresolved merge)")
+                .with_help(
+                    "resolve the conflict and `git add` the file; for an id collision use `enigm-disclose renumber`",
+                )
+        } else {
+            Finding::error(Code::FileUnreadable, rel, None, "the file is not in the git index")
+                .with_help("stage it with `git add`, or validate the work tree instead")
+        };
+        return Err(Box::new(Rejected { finding, text: None }));
+    };
+    if entry.mode == 0o120_000 {
+        return Err(crate::format::report::rejected_symlink(rel));
+    }
+    // The size from the object header first: a huge blob is never inflated.
+    if let Ok(size) = index.blob_size(entry.blob) {
+        crate::format::report::check_size(rel, size)?;
+    }
+    let loaded = index.with_blob(entry.blob, |content| {
+        crate::format::report::check_size(rel, content.len() as u64)?;
+        Ok(content.to_vec())
+    });
+    loaded.map_err(|e| {
+        Box::new(Rejected {
+            finding: Finding::error(
+                Code::FileUnreadable,
+                rel,
+                None,
+                format!("cannot read the staged file: {}", e.message),
+            ),
+            text: None,
+        })
+    })?
+}
+
+/// Whether `path` is in `paths`, sorted by bytes (as the index and [`report_paths`] list them):
+/// a binary search, no set of 100,000 paths to hash.
+fn listed(paths: &[PathBuf], path: &Path) -> bool {
+    paths.binary_search_by(|p| p.as_os_str().cmp(path.as_os_str())).is_ok()
+}
+
+/// The id a report path names (its file stem, in either layout).
+fn report_id(rel: &Path) -> Option<&str> {
+    crate::layout::report_id_of(rel)
+}
+
+/// What the next commit changes, for a check of the changes only: the changed paths under
+/// `reports/` with HEAD's blob where HEAD has them. Everything else about the repository is
+/// as HEAD has it, which passed the gate: an unchanged file's findings are the same as when
+/// it was committed, and it claims the id it is named after.
+struct Changes {
+    paths: Vec<StagedChange>,
+}
+
+impl Changes {
+    /// The changes to check, or `None` when everything must be checked: no HEAD yet (the first
+    /// commit), or a change to what every report is judged by (`enigm.yaml`, the policy, the
+    /// schemas, the SSVC tree file): any report's findings may change with it.
+    fn of(index: &Staged<'_>, config: &Config) -> Result<Option<Changes>> {
+        let Some(changed) = index.changes_from_head()? else { return Ok(None) };
+        let ssvc = config.policy.ssvc_tree.as_deref().map(|p| p.trim_start_matches("./"));
+        let judged_by = |p: &str| p == CONFIG_FILE || p == POLICY_FILE || p.starts_with("schemas/") || Some(p) == ssvc;
+        if changed.iter().any(|c| judged_by(&c.path)) {
+            return Ok(None);
+        }
+        let prefix = format!("{REPORTS_DIR}/");
+        Ok(Some(Changes { paths: changed.into_iter().filter(|c| c.path.starts_with(&prefix)).collect() }))
+    }
+
+    /// The staged reports to check: the changed ones, and those whose folder changed.
+    fn targets(&self, all: &[PathBuf]) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for change in &self.paths {
+            let path = Path::new(&change.path);
+            if report_id(path).is_some() {
+                if listed(all, path) {
+                    out.push(path.to_owned());
+                }
+                continue;
+            }
+            // A file in a report's folder: `reports/<ID>/…` or `reports/<YEAR>/<ID>/…`.
+            let mut owner = PathBuf::new();
+            for part in path.iter().take(3) {
+                owner.push(part);
+                let report = owner.with_extension("md");
+                if owner.as_os_str().len() > REPORTS_DIR.len() && listed(all, &report) {
+                    out.push(report);
+                }
+            }
+        }
+        out
+    }
+
+    /// HEAD's reports the next commit changes or removes, with HEAD's blob.
+    fn head_reports(&self) -> Vec<(PathBuf, BlobId)> {
+        self.paths
+            .iter()
+            .filter(|c| report_id(Path::new(&c.path)).is_some())
+            .filter_map(|c| c.head_blob.map(|b| (PathBuf::from(&c.path), b)))
+            .collect()
+    }
+
+    /// The changed paths under `reports/` that are not reports (attachments, folders' files).
+    fn other_files(&self) -> HashSet<&str> {
+        self.paths.iter().map(|c| c.path.as_str()).filter(|p| report_id(Path::new(p)).is_none()).collect()
     }
 }
 
@@ -194,34 +295,41 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         config_warnings.findings.extend(checks::securitytxt::expiry(&config, yaml.spans(), request.today));
     }
     let all = files.report_paths()?;
-    let mut targets: Vec<PathBuf> = match &request.paths {
-        None => all.clone(),
-        Some(p) => p.iter().filter(|p| p.as_path() != Path::new(CONFIG_FILE)).cloned().collect(),
+    let changes = match (&files.index, &request.paths, &request.against) {
+        (Some(index), None, None) if request.changes_only => Changes::of(index, &config)?,
+        _ => None,
     };
-    targets.sort();
-    targets.dedup();
+    let targets: Vec<PathBuf> = match (&request.paths, &changes) {
+        (Some(p), _) => sorted(p.iter().filter(|p| p.as_path() != Path::new(CONFIG_FILE)).cloned().collect()),
+        (None, Some(changes)) => sorted(changes.targets(&all)),
+        (None, None) => all.clone(),
+    };
     let known_ids: HashSet<String> =
         all.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect();
     let ctx = CheckContext { config: &config, today: request.today, known_ids: &known_ids };
-    // git handles are not shared across threads: staged blobs are read first, then every file
-    // is parsed and checked in parallel.
-    let inputs: Vec<(PathBuf, Option<Loaded>)> = targets
-        .into_iter()
-        .map(|p| {
-            let loaded = (request.source == Source::Index).then(|| files.read(&p));
-            (p, loaded)
-        })
-        .collect();
     let root = repo.root();
-    let folders = files.folders()?;
-    let checked: Vec<(FileResult, Option<Claim>)> = inputs
-        .into_par_iter()
-        .map(|(p, loaded)| {
-            let doc = loaded.unwrap_or_else(|| Document::load(root, &p));
-            let present = folders.get(&p);
-            check_file(&p, doc, &ctx, present)
-        })
-        .collect();
+    // The work tree's folders are listed once (the sealed files need them too); the index's
+    // are looked up per report checked.
+    let folders = match request.source {
+        Source::WorkTree => files.folders(&[])?,
+        Source::Index => HashMap::new(),
+    };
+    let mut checked = check_files(&files, &ctx, &folders, targets)?;
+    if changes.is_some() {
+        // An unchanged report whose id a changed one claims is in the clash too: it is checked
+        // (and shows its `duplicate-id`) as a check of everything would.
+        let claimed: HashSet<&str> = checked.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.id.as_str())).collect();
+        let done: HashSet<&Path> = checked.iter().map(|(r, _)| r.path.as_path()).collect();
+        let more: Vec<PathBuf> = all
+            .iter()
+            .filter(|p| report_id(p).is_some_and(|id| claimed.contains(id)) && !done.contains(p.as_path()))
+            .cloned()
+            .collect();
+        if !more.is_empty() {
+            checked.extend(check_files(&files, &ctx, &folders, more)?);
+            checked.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        }
+    }
     let claims: HashMap<PathBuf, Claim> =
         checked.iter().filter_map(|(r, c)| c.clone().map(|c| (r.path.clone(), c))).collect();
     let mut results: Vec<FileResult> = duplicate_ids(checked, &all);
@@ -236,7 +344,8 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         results.push(config_warnings);
     }
     if let (Some(index), None) = (&files.index, &request.paths) {
-        results.extend(attachments(index, &all));
+        let changed = changes.as_ref().map(Changes::other_files);
+        results.extend(attachments(index, &all, changed.as_ref()));
     }
     // The disclosure policy: it must render with the configuration (every variable defined).
     if let (Some(check), None) = (request.policy_check, &request.paths)
@@ -264,7 +373,9 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         .clone()
         .or_else(|| (request.source == Source::Index && repo.has_head()).then(|| "HEAD".to_owned()));
     if let Some(rev) = &base {
-        against(repo, &files, rev, &claims, &mut results)?;
+        let head = changes.as_ref().map(Changes::head_reports);
+        let current = Current { paths: &all, claims: &claims, fast: head.is_some() };
+        against(repo, &files, rev, head, &current, &mut results)?;
     }
     // Text is kept only where there is something to show (100,000 clean files need none).
     for r in &mut results {
@@ -274,6 +385,50 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         }
     }
     Ok(finish(results))
+}
+
+/// Paths sorted and without repeats.
+fn sorted(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// Staged files are inflated this many at a time before they are parsed and checked in
+/// parallel: memory holds one chunk of files, never the whole index's.
+const CHUNK: usize = 256;
+
+/// Reads and checks `targets`, in their order, in parallel. git handles are not shared across
+/// threads: staged blobs are inflated here a chunk at a time, then parsed and checked on every
+/// thread; work tree files are read on every thread. A document is dropped once checked
+/// (its text is kept only when it has findings).
+fn check_files(
+    files: &Files<'_>,
+    ctx: &CheckContext<'_>,
+    work_tree_folders: &HashMap<PathBuf, Vec<String>>,
+    targets: Vec<PathBuf>,
+) -> Result<Vec<(FileResult, Option<Claim>)>> {
+    let root = files.repo.root();
+    let mut out = Vec::with_capacity(targets.len());
+    // Work tree files are read on every thread: one chunk.
+    let size = if files.source == Source::Index { CHUNK } else { targets.len().max(1) };
+    for chunk in targets.chunks(size) {
+        let staged_folders = match files.source {
+            Source::Index => files.folders(chunk)?,
+            Source::WorkTree => HashMap::new(),
+        };
+        let folders = if files.source == Source::Index { &staged_folders } else { work_tree_folders };
+        let inputs: Vec<(&PathBuf, Option<_>)> = chunk.iter().map(|p| (p, files.read_staged(p))).collect();
+        out.par_extend(inputs.into_par_iter().map(|(p, staged)| {
+            let doc = match staged {
+                Some(bytes) => bytes.and_then(|b| Document::from_bytes(p, b)),
+                None => Document::load(root, p),
+            };
+            let present = folders.get(p);
+            check_file(p, doc, ctx, present)
+        }));
+    }
+    Ok(out)
 }
 
 /// Orders results by path and position, and masks secrets in the text kept for display.
@@ -385,8 +540,10 @@ fn check_file(
 fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> Vec<FileResult> {
     let mut claims: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let checked_paths: HashSet<&Path> = checked.iter().map(|(r, _)| r.path.as_path()).collect();
+    // Only the ids the checked files claim matter: an unchecked file is named after its id.
+    let claimed: HashSet<&str> = checked.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.id.as_str())).collect();
     for p in all.iter().filter(|p| !checked_paths.contains(p.as_path())) {
-        if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
+        if let Some(stem) = p.file_stem().and_then(|s| s.to_str()).filter(|s| claimed.contains(s)) {
             claims.entry(stem.to_owned()).or_default().push(p.clone());
         }
     }
@@ -422,13 +579,22 @@ fn duplicate_ids(checked: Vec<(FileResult, Option<Claim>)>, all: &[PathBuf]) -> 
 
 /// Every staged file under `reports/` that is not a report (attachments, logs, captures),
 /// scanned for secrets ([`attachments::check`]); its size is checked before it is read.
-fn attachments(index: &Staged<'_>, reports: &[PathBuf]) -> Vec<FileResult> {
-    let reports: HashSet<&Path> = reports.iter().map(PathBuf::as_path).collect();
+/// With `only` (a check of the changes), just those of the files it names that are staged.
+fn attachments(index: &Staged<'_>, reports: &[PathBuf], only: Option<&HashSet<&str>>) -> Vec<FileResult> {
+    let staged = match only {
+        None => index.files_under(&format!("{REPORTS_DIR}/")),
+        Some(only) => {
+            let mut some: Vec<(String, crate::store::repo::StagedFile)> =
+                only.iter().filter_map(|p| index.file(Path::new(p)).map(|f| ((*p).to_owned(), f))).collect();
+            some.sort_by(|a, b| a.0.cmp(&b.0));
+            some
+        }
+    };
     let mut out = Vec::new();
-    for (path, file) in index.files_under(&format!("{REPORTS_DIR}/")) {
+    for (path, file) in staged {
         let rel = PathBuf::from(&path);
         // A submodule (gitlink) commits a pointer, not content.
-        if reports.contains(rel.as_path()) || file.mode == 0o160_000 {
+        if listed(reports, &rel) || file.mode == 0o160_000 {
             continue;
         }
         let unreadable = |message: String| FileResult {
@@ -540,41 +706,59 @@ fn push_finding(results: &mut Vec<FileResult>, finding: Finding) {
 /// Compares the checked source with `rev`: published reports stay, ids do not change,
 /// committed timeline entries stay as they were, and (when `rev` is HEAD: what is checked is
 /// the next commit) the state moves by one legal step ([`change`]).
+/// The reports of the checked source, for [`against`]: their paths, the ids the checked ones
+/// claim, and whether the unchecked ones are taken to claim the id they are named after (a
+/// check of the changes: HEAD passed the gate) rather than read.
+struct Current<'a> {
+    paths: &'a [PathBuf],
+    claims: &'a HashMap<PathBuf, Claim>,
+    fast: bool,
+}
+
+/// `head`, when given, names the only base reports to compare (a check of the changes: those
+/// the next commit changes or removes, with their blobs); else every report of `rev` is.
 fn against(
     repo: &Repo,
     files: &Files<'_>,
     rev: &str,
-    claims: &HashMap<PathBuf, Claim>,
+    head: Option<Vec<(PathBuf, BlobId)>>,
+    current: &Current<'_>,
     results: &mut Vec<FileResult>,
 ) -> Result<()> {
+    let claims = current.claims;
     let base = Snapshot::resolve(repo, rev).map_err(|e| {
         Error::usage(
             format!("cannot resolve `{rev}`: {}", e.message),
             "pass a commit, branch or tag, e.g. {against} origin/main",
         )
     })?;
-    let Some(tree) = base.reports()? else {
-        return Ok(());
+    let entries = match head {
+        Some(entries) => entries,
+        None => match base.reports()? {
+            Some(tree) => {
+                tree.entries().into_iter().map(|(name, blob)| (Path::new(REPORTS_DIR).join(name), blob)).collect()
+            }
+            None => return Ok(()),
+        },
     };
     let one_commit = repo.resolves_to_head(rev);
-    let current: Vec<PathBuf> = files.report_paths()?;
-    let current_set: HashSet<&PathBuf> = current.iter().collect();
+    let current_set: HashSet<&Path> = current.paths.iter().map(PathBuf::as_path).collect();
     let mut current_ids: Option<HashMap<String, PathBuf>> = None;
-    for (name, blob) in tree.entries() {
+    for (rel, blob) in entries {
         // A report moved to its place in the other layout (`migrate`) is compared there.
-        let rel = moved_between_layouts(&Path::new(REPORTS_DIR).join(&name), &current_set);
+        let rel = moved_between_layouts(&rel, &current_set);
         // A file staged as it is at `rev` has nothing to compare (the hook reads no other).
-        if current_set.contains(&rel)
+        if current_set.contains(rel.as_path())
             && let Some(index) = &files.index
             && index.file(&rel).is_some_and(|f| f.blob == blob)
         {
             continue;
         }
-        let Some(content) = tree.content(blob) else { continue };
+        let Ok(content) = repo.blob(blob) else { continue };
         let Ok(base_report) = Document::from_bytes(&rel, content.clone()).and_then(|d| d.report()) else {
             continue;
         };
-        if current_set.contains(&rel) {
+        if current_set.contains(rel.as_path()) {
             if let Ok(doc) = files.read(&rel)
                 && doc.text.as_bytes() != content.as_slice()
                 && let Ok(now) = doc.report()
@@ -623,7 +807,7 @@ fn against(
         if !base_report.state.is_public() {
             continue;
         }
-        let ids = current_ids.get_or_insert_with(|| current_id_map(files, &current));
+        let ids = current_ids.get_or_insert_with(|| current_id_map(files, current));
         let f = match ids.get(&base_report.id) {
             Some(new_path) => Finding::error(Code::PublishedRenamed, &rel, None, format!("published report {} was renamed to {}", base_report.id, new_path.display()))
                 .with_help("published advisories keep their file and id; move it back"),
@@ -638,24 +822,30 @@ fn against(
 /// `rel` (a report file at the base revision), or, when it is gone and its id's place in the
 /// other layout is among `current`, that place: a report moved between layouts is the same
 /// report, checked as a modification.
-fn moved_between_layouts(rel: &Path, current: &HashSet<&PathBuf>) -> PathBuf {
-    if current.contains(&rel.to_path_buf()) {
+fn moved_between_layouts(rel: &Path, current: &HashSet<&Path>) -> PathBuf {
+    if current.contains(rel) {
         return rel.to_owned();
     }
     let places = crate::layout::report_id_of(rel).map(crate::layout::report_places).unwrap_or_default();
-    let other = places.into_iter().find(|p| p.as_path() != rel && current.contains(p));
+    let other = places.into_iter().find(|p| p.as_path() != rel && current.contains(p.as_path()));
     other.unwrap_or_else(|| rel.to_owned())
 }
 
-fn current_id_map(files: &Files<'_>, paths: &[PathBuf]) -> HashMap<String, PathBuf> {
-    paths
+/// The id each current report claims, and its path: read from the checked files' claims; an
+/// unchecked file is read, or (`fast`) taken to claim the id it is named after.
+fn current_id_map(files: &Files<'_>, current: &Current<'_>) -> HashMap<String, PathBuf> {
+    current
+        .paths
         .iter()
         .filter_map(|p| {
-            files
-                .read(p)
-                .ok()
-                .and_then(|d| d.value().get("id").and_then(|v| v.as_str().map(str::to_owned)))
-                .map(|id| (id, p.clone()))
+            let id = match current.claims.get(p) {
+                Some(claim) => Some(claim.id.clone()),
+                None if current.fast => report_id(p).map(str::to_owned),
+                None => {
+                    files.read(p).ok().and_then(|d| d.value().get("id").and_then(|v| v.as_str().map(str::to_owned)))
+                }
+            };
+            id.map(|id| (id, p.clone()))
         })
         .collect()
 }

@@ -4,8 +4,9 @@
 //! [`history`](super::history), on the same handle.
 //!
 //! A commit made by the tool contains exactly the files it changed, on top of HEAD, whatever
-//! else the user has staged: the tree is built in an in-memory index from HEAD's tree, and
-//! afterwards only those paths are updated in the user's index. The branch moves last, with
+//! else the user has staged: the tree is HEAD's with only the directories on those paths
+//! rebuilt (never the whole tree), and afterwards only those paths are updated in the user's
+//! index. The branch moves last, with
 //! a compare-and-swap on its old value; if the index or the branch cannot be updated, the
 //! index is put back as it was and the error says why.
 
@@ -207,6 +208,15 @@ pub struct StagedFile {
     pub blob: BlobId,
 }
 
+/// A path the next commit changes ([`Staged::changes_from_head`]).
+#[derive(Debug, Clone)]
+pub struct StagedChange {
+    /// Relative, `/`-separated.
+    pub path: String,
+    /// The file's blob in HEAD, when HEAD has a file there.
+    pub head_blob: Option<BlobId>,
+}
+
 impl Staged<'_> {
     /// The file at `rel` (relative, `/`-separated), unless it is missing or conflicted.
     pub fn file(&self, rel: &Path) -> Option<StagedFile> {
@@ -231,14 +241,39 @@ impl Staged<'_> {
     }
 
     /// Every stage-0 entry whose path starts with `prefix`, with its mode and blob, in index
-    /// order (paths that are not UTF-8 are shown lossily).
+    /// order (paths that are not UTF-8 are shown lossily). The index is sorted by path, so
+    /// only the matching entries are visited (a report's folder among 100,000 reports is
+    /// found by a binary search, not a scan).
     pub fn files_under(&self, prefix: &str) -> Vec<(String, StagedFile)> {
-        self.index
-            .iter()
+        let Ok(start) = self.index.find_prefix(prefix) else { return Vec::new() };
+        (start..self.index.len())
+            .map_while(|n| self.index.get(n).filter(|e| e.path.starts_with(prefix.as_bytes())))
             .filter(|e| (e.flags >> 12) & 0x3 == 0)
-            .filter(|e| e.path.starts_with(prefix.as_bytes()))
             .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), StagedFile { mode: e.mode, blob: BlobId(e.id) }))
             .collect()
+    }
+
+    /// What the next commit changes: every path whose staged entry differs from HEAD's tree
+    /// (added, modified, deleted, of another type, or conflicted), with HEAD's blob where HEAD
+    /// has the path, in path order. Only blob ids are compared (no file is read). `None`
+    /// when HEAD has no commit yet (everything is new).
+    pub fn changes_from_head(&self) -> Result<Option<Vec<StagedChange>>> {
+        let Ok(head) = self.repo.git.head() else { return Ok(None) };
+        let tree = head.peel_to_tree()?;
+        let mut opts = git2::DiffOptions::new();
+        opts.include_typechange(true);
+        let diff = self.repo.git.diff_tree_to_index(Some(&tree), Some(&self.index), Some(&mut opts))?;
+        let mut out: Vec<StagedChange> = diff
+            .deltas()
+            .filter_map(|d| {
+                let path = d.new_file().path().or(d.old_file().path())?.to_str()?.to_owned();
+                let head_blob =
+                    (d.old_file().exists() && !d.old_file().id().is_zero()).then(|| BlobId(d.old_file().id()));
+                Some(StagedChange { path, head_blob })
+            })
+            .collect();
+        out.dedup_by(|a, b| a.path == b.path);
+        Ok(Some(out))
     }
 
     /// Runs `f` on the content of a staged blob.
@@ -687,25 +722,27 @@ impl Repo {
     pub fn commit_paths(&self, changes: &[Change], message: &str, identity: &Identity) -> Result<CommitId> {
         commit::check_state(&self.git)?;
         let (refname, parent) = self.head_branch()?;
-        let mut tree_index = Index::new()?;
-        if let Some(p) = &parent {
-            tree_index.read_tree(&p.tree()?)?;
-        }
         let mut blobs = Vec::with_capacity(changes.len());
+        let mut edits = Vec::with_capacity(changes.len());
         for change in changes {
             match change {
                 Change::Write { path, content } => {
                     let oid = self.git.blob(&commit::to_blob(&self.git, path, content)?)?;
-                    tree_index.add(&self.entry(path, oid, content.len(), false))?;
                     blobs.push(Some((oid, content.len())));
+                    edits.push((tree_path(path)?, Some(oid)));
                 }
                 Change::Remove { path } => {
-                    tree_index.remove_path(path)?;
                     blobs.push(None);
+                    edits.push((tree_path(path)?, None));
                 }
             }
         }
-        let tree = self.git.find_tree(tree_index.write_tree_to(&self.git)?)?;
+        let base = parent.as_ref().map(git2::Commit::tree).transpose()?;
+        let root = edit_tree(&self.git, base.as_ref(), edits)?;
+        let tree = match root {
+            Some(id) => self.git.find_tree(id)?,
+            None => self.git.find_tree(self.git.treebuilder(None)?.write()?)?,
+        };
         if parent.as_ref().is_some_and(|p| p.tree_id() == tree.id()) {
             return Err(Error::NothingToCommit);
         }
@@ -1011,6 +1048,65 @@ impl Repo {
     }
 }
 
+/// The components of a repository-relative path, as a tree names them; a path that cannot be
+/// one (empty, absolute, `..`) is refused.
+fn tree_path(path: &Path) -> Result<Vec<String>> {
+    let parts: Option<Vec<String>> = path
+        .components()
+        .map(|c| match c {
+            std::path::Component::Normal(name) => name.to_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    parts.filter(|p| !p.is_empty()).ok_or_else(|| Error::Git {
+        message: format!("{} cannot be committed: not a plain relative path", path.display()),
+        help: None,
+    })
+}
+
+/// A file edit of [`edit_tree`]: its path's components, and its new blob (`None`: removed).
+type TreeEdit = (Vec<String>, Option<Oid>);
+
+/// `base` with `edits` applied; `None` when nothing is left in it (git keeps no empty
+/// directory). Only the directories on the edited paths are rebuilt, each from its existing
+/// tree: a commit changing one report in a directory of 100,000 writes that directory's tree
+/// and the root, and never looks at the other 99,999 entries' objects (which building the tree
+/// from an index does, as `git2::opts::strict_object_creation` checks that each exists).
+/// Every entry it inserts is checked: a blob just written, or a tree just built.
+fn edit_tree(git: &Repository, base: Option<&git2::Tree<'_>>, edits: Vec<TreeEdit>) -> Result<Option<Oid>> {
+    let mut builder = git.treebuilder(base)?;
+    let mut below: std::collections::BTreeMap<String, Vec<TreeEdit>> = std::collections::BTreeMap::new();
+    for (mut parts, blob) in edits {
+        let name = parts.remove(0);
+        if !parts.is_empty() {
+            below.entry(name).or_default().push((parts, blob));
+            continue;
+        }
+        match blob {
+            // A file the tool writes is a regular, non-executable file (as its index entries).
+            Some(oid) => {
+                builder.insert(&name, oid, 0o100_644)?;
+            }
+            None if builder.get(&name)?.is_some() => builder.remove(&name)?,
+            None => {}
+        }
+    }
+    for (name, edits) in below {
+        let sub = match builder.get(&name)? {
+            Some(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(git.find_tree(e.id())?),
+            _ => None,
+        };
+        match edit_tree(git, sub.as_ref(), edits)? {
+            Some(oid) => {
+                builder.insert(&name, oid, 0o040_000)?;
+            }
+            None if builder.get(&name)?.is_some() => builder.remove(&name)?,
+            None => {}
+        }
+    }
+    Ok(if builder.is_empty() { None } else { Some(builder.write()?) })
+}
+
 /// An identity setting as git reads it: the environment variable when set and not empty,
 /// else the configuration key; blank values count as unset.
 fn git_setting(config: &git2::Config, env: &str, key: &str) -> Option<String> {
@@ -1129,6 +1225,51 @@ fn fill_stat(entry: &mut IndexEntry, meta: &fs::Metadata) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tree an index of `files` writes (what `commit_paths` built before [`edit_tree`]).
+    fn tree_of(git: &Repository, files: &[(&str, Oid)]) -> Oid {
+        let mut index = Index::new().expect("index");
+        for (path, oid) in files {
+            let mut e = Repo { git: Repository::open(git.path()).expect("open"), root: PathBuf::new() }.entry(
+                Path::new(path),
+                *oid,
+                1,
+                false,
+            );
+            e.mode = 0o100_644;
+            index.add(&e).expect("add");
+        }
+        index.write_tree_to(git).expect("tree")
+    }
+
+    #[test]
+    fn editing_a_tree_gives_the_tree_an_index_of_the_result_writes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let git = Repository::init(dir.path()).expect("init");
+        let blob = |s: &str| git.blob(s.as_bytes()).expect("blob");
+        let (a, b, c, d) = (blob("a"), blob("b"), blob("c"), blob("d"));
+        let before = [("enigm.yaml", a), ("reports/A.md", a), ("reports/B.md", b), ("reports/2026/C.md", c)];
+        let base = git.find_tree(tree_of(&git, &before)).expect("base");
+        let edit = |p: &str, o: Option<Oid>| (tree_path(Path::new(p)).expect("path"), o);
+        let edits = vec![
+            edit("reports/B.md", Some(d)),
+            edit("reports/A.md", None),
+            edit("reports/2026/C.md", None),
+            edit("reports/2027/E.md", Some(c)),
+            edit("reports/B/log.txt", Some(a)),
+            edit("missing/gone.md", None),
+        ];
+        let after = [("enigm.yaml", a), ("reports/2027/E.md", c), ("reports/B.md", d), ("reports/B/log.txt", a)];
+        assert_eq!(edit_tree(&git, Some(&base), edits).expect("edit"), Some(tree_of(&git, &after)));
+        let all_gone = vec![
+            edit("enigm.yaml", None),
+            edit("reports/A.md", None),
+            edit("reports/B.md", None),
+            edit("reports/2026/C.md", None),
+        ];
+        assert_eq!(edit_tree(&git, Some(&base), all_gone).expect("edit"), None, "nothing left");
+        assert!(tree_path(Path::new("../x")).is_err() && tree_path(Path::new("")).is_err());
+    }
 
     #[test]
     fn reads_git_dates() {

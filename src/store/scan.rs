@@ -27,7 +27,9 @@ pub fn report_paths(root: &Path) -> Result<Vec<PathBuf>> {
     for shard in shards {
         list_reports(root, &shard, &mut paths, None)?;
     }
-    paths.sort();
+    // By bytes: for names in one directory the same order as `Path`'s, which compares
+    // component by component and is several times slower on 100,000 paths.
+    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     Ok(paths)
 }
 

@@ -251,10 +251,11 @@ impl NewReport {
 /// the text it would write through [`gate`]: a refused report writes nothing and takes no id.
 pub fn write_new(repo: &Repo, config: &Config, today: NaiveDate, req: &NewReport) -> Result<NewFile> {
     let dir = repo.root().join(REPORTS_DIR);
-    let mut taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
-    let in_dir = ids_in_dir(&dir)?;
-    let known: HashSet<String> = in_dir.iter().map(ToString::to_string).collect();
-    taken.extend(in_dir);
+    // The ids taken are read from the branches' trees (names only, no file is parsed nor the
+    // directory listed); a file in the work tree no branch has yet (uncommitted) is found
+    // when the new file is created next to it, and the next number is taken.
+    let taken: HashSet<ReportId> = repo.ids_on_branches()?.into_iter().collect();
+    let known: HashSet<String> = taken.iter().map(ToString::to_string).collect();
     let mut id = id::next_free(&config.id_prefix, req.reported.year(), &taken);
     // Where the repository's layout puts it: `reports/` or the year's shard.
     let place = |id: &ReportId| config.layout.report_path(&id.to_string());

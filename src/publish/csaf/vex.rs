@@ -17,7 +17,7 @@
 
 use serde_json::{Value, json};
 
-use super::products::Tree;
+use super::products::{Entry, Tree};
 use crate::format::report::ProductStatus;
 use crate::publish::public::Advisory;
 
@@ -74,7 +74,7 @@ pub fn groups<'a>(a: &Advisory, tree: &'a Tree) -> Groups<'a> {
             ProductStatus::Fixed => g.fixed.push(range),
             ProductStatus::UnderInvestigation => g.under_investigation.push(range),
         }
-        g.fixed.extend(e.fixed.as_ref().map(|(_, id)| id.as_str()));
+        g.fixed.extend(e.fixed.iter().map(|f| f.id.as_str()));
     }
     g
 }
@@ -127,13 +127,7 @@ pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
             continue;
         }
         open.push(id);
-        let fix = match (&e.fixed, &e.fixed_text) {
-            _ if status != ProductStatus::Affected => None,
-            (Some((version, _)), _) => Some(format!("Upgrade {} to version {version} or later.", e.label)),
-            (None, Some(text)) => Some(format!("Fixed for {}: {text}.", e.label)),
-            (None, None) => None,
-        };
-        if let Some(details) = fix {
+        for details in fixes(e).into_iter().filter(|_| status == ProductStatus::Affected) {
             out.push(json!({ "category": "vendor_fix", "details": details, "product_ids": [id] }));
             covered.push(id);
         }
@@ -152,6 +146,17 @@ pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
         out.push(json!({ "category": "none_available", "details": details, "product_ids": bare }));
     }
     out
+}
+
+/// The `vendor_fix` texts of a product: one per fixed version (naming the release branch it
+/// fixes when there are several), else the fix as written.
+fn fixes(e: &Entry) -> Vec<String> {
+    let each = e.fixed.iter().map(|f| match &f.branch {
+        Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
+        None => format!("Upgrade {} to version {} or later.", e.label, f.version),
+    });
+    let text = e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
+    each.chain(text.flatten()).collect()
 }
 
 /// The vulnerability's ids in the VEX profile, which needs `cve` or `ids` (6.1.27.8): the
