@@ -41,6 +41,7 @@ mod cli {
     mod sealed;
     mod ssvc;
     mod validate;
+    mod verify;
     mod writes;
     mod xss;
 }

@@ -258,7 +258,8 @@ fn modified(
     name: &str,
     finding: &dyn Fn(Code, &str, String) -> AuditFinding,
 ) -> Vec<AuditFinding> {
-    let mut out: Vec<AuditFinding> = change::modified(old, new).into_iter().map(|b| finding(b.code, name, b.message)).collect();
+    let mut out: Vec<AuditFinding> =
+        change::modified(old, new).into_iter().map(|b| finding(b.code, name, b.message)).collect();
     if old.id != new.id && old.state.is_public() {
         out.push(finding(
             Code::PublishedRenamed,

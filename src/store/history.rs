@@ -20,11 +20,11 @@ use rayon::prelude::*;
 use super::repo::{BlobId, CommitId, GitFailure, Repo};
 
 mod changes;
+use crate::error::Result;
+use crate::layout::REPORTS_DIR;
 pub use changes::{
     ChangedCommit, FileChange, Objects, VERIFIED_REF, Verified, Walked, record_verified, reports_changes, verified,
 };
-use crate::error::Result;
-use crate::layout::REPORTS_DIR;
 
 /// When a commit was made: Unix seconds and the committer's UTC offset in minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -255,12 +255,8 @@ fn report_files_diff<'r>(
 /// without the name. An entry that changed kind (file ↔ folder) comes once with both sides.
 fn sorted_diff<'t>(old: Option<&'t git2::Tree<'_>>, new: Option<&'t git2::Tree<'_>>) -> Vec<DiffPair<'t>> {
     let entries = |t: Option<&'t git2::Tree<'_>>| -> Vec<Entry<'t>> {
-        t.map(|t| {
-            t.iter()
-                .map(|e| Entry { id: e.id(), tree: e.kind() == Some(ObjectType::Tree), entry: e })
-                .collect()
-        })
-        .unwrap_or_default()
+        t.map(|t| t.iter().map(|e| Entry { id: e.id(), tree: e.kind() == Some(ObjectType::Tree), entry: e }).collect())
+            .unwrap_or_default()
     };
     let (a, b) = (entries(old), entries(new));
     let (mut a, mut b) = (a.into_iter().map(Some).collect::<Vec<_>>(), b.into_iter().map(Some).collect::<Vec<_>>());
