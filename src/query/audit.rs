@@ -2,13 +2,17 @@
 //!
 //! Every state change is a commit, so git history can be checked against the lifecycle: a
 //! state may only change by a legal step, timeline entries once committed are never rewritten
-//! or removed, and a published report is never deleted or renamed. `verify` walks every
-//! commit on the current branch (all parents) whose `reports/` tree changed, diffs that tree
-//! against its first parent by sorted entry names (each tree is read once), and parses only
-//! the changed files. In a merge, a file that equals its version in another parent came from
-//! that parent and was checked there. Commits are checked in parallel, one repository handle
-//! per worker. The walks and the tree diff are [`store::history`](crate::store::history)'s;
-//! this module holds the rules they are checked against.
+//! or removed, and a published report is never deleted or renamed. `verify` walks the commits
+//! on the current branch (all parents) whose report files changed (the store's
+//! [`reports_changes`](crate::store::history::reports_changes) diffs `reports/` and, sharded,
+//! each changed year shard against the first parent), and parses only the changed files. In a merge, a file that equals its
+//! version in another parent came from that parent and was checked there. Commits are checked
+//! in parallel, one repository handle per worker.
+//!
+//! A clean run may be recorded (`refs/enigm/verified`, written by the store at the caller's
+//! request: this module only reads); the next run then checks the commits after it, or
+//! everything when the record cannot be trusted ([`FullCheck`]). This module holds the rules
+//! the commits are checked against and decides where a run starts.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
