@@ -7,17 +7,19 @@
 //! ([`VERIFIED_REF`]): then only commits not reachable from it are walked, and their parents'
 //! trees are read from git, never from a cache.
 
-use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::{Odb, Oid, Repository, Sort};
 use rayon::prelude::*;
 
-use super::{CommitInfo, Tip, TreeCache, reports_tree, trust_object_ids, walk};
+use super::{CommitInfo, Tip, reports_tree, trust_object_ids, walk};
 use crate::error::{Error, Result};
 use crate::layout::{REPORTS_DIR, report_id_of};
 use crate::store::repo::{BlobId, CommitId, Repo};
+
+mod rawtree;
+use rawtree::{Owned, RawCache};
 
 /// The ref naming the last commit whose history `verify` accepted (no findings, or only
 /// acknowledged ones). Only a successful `verify` moves it.
@@ -164,10 +166,11 @@ where
         .par_chunks(256.max(steps.len() / 64 + 1))
         .map(|chunk| {
             let objects = Objects { git: Repository::open(&git_dir)? };
-            let mut trees = TreeCache::default();
+            let odb = objects.git.odb()?;
+            let mut trees = RawCache::default();
             let mut out = Vec::with_capacity(chunk.len());
             for step in chunk {
-                let changed = changed_commit(&objects.git, &mut trees, step)?;
+                let changed = changed_commit(&objects.git, &odb, &mut trees, step)?;
                 out.push(check(&objects, &changed)?);
             }
             Ok(out)
@@ -181,12 +184,12 @@ where
 }
 
 /// The report files `step` changed against its first parent.
-fn changed_commit<'r>(git: &'r Repository, trees: &mut TreeCache<'r>, step: &Step) -> Result<ChangedCommit> {
+fn changed_commit(git: &Repository, odb: &Odb<'_>, trees: &mut RawCache, step: &Step) -> Result<ChangedCommit> {
     let parent = step.parents.first().copied().flatten();
     let others: Vec<git2::Tree<'_>> =
         step.parents.iter().skip(1).flatten().map(|t| git.find_tree(*t)).collect::<std::result::Result<_, _>>()?;
     let mut changes = Vec::new();
-    report_files_diff(git, trees, parent, step.tree, "", &mut changes)?;
+    report_files_diff(odb, trees, parent, step.tree, "", &mut changes)?;
     let changes = changes
         .into_iter()
         .map(|(name, old, new)| {
@@ -198,25 +201,12 @@ fn changed_commit<'r>(git: &'r Repository, trees: &mut TreeCache<'r>, step: &Ste
     Ok(ChangedCommit { commit: CommitInfo::of(&git.find_commit(step.commit)?), changes })
 }
 
-/// An entry of a tree, as the diff needs it.
-struct Entry<'t> {
-    entry: git2::TreeEntry<'t>,
-    id: Oid,
-    tree: bool,
-}
-
-impl Entry<'_> {
-    fn name(&self) -> &[u8] {
-        self.entry.name_bytes()
-    }
-}
-
 /// Appends the report files that differ between two trees of `reports/` (or of one year
 /// shard, `prefix` being `<YEAR>/`): (path inside `reports/`, old blob, new blob). A shard
 /// whose tree id is the same on both sides is not read.
-fn report_files_diff<'r>(
-    git: &'r Repository,
-    trees: &mut TreeCache<'r>,
+fn report_files_diff(
+    odb: &Odb<'_>,
+    trees: &mut RawCache,
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &str,
@@ -225,13 +215,20 @@ fn report_files_diff<'r>(
     if old == new {
         return Ok(());
     }
-    let old = old.map(|t| trees.get(git, t)).transpose()?;
-    let new = new.map(|t| trees.get(git, t)).transpose()?;
+    let empty = RawCache::empty();
+    let old = match old {
+        Some(t) => trees.get(odb, t)?,
+        None => empty.clone(),
+    };
+    let pairs = match new {
+        Some(t) => trees.diff(odb, &old, t)?.1,
+        None => old.entries()?.into_iter().map(|e| (Some(e.into()), None)).collect(),
+    };
     let mut shards = Vec::new();
-    for (a, b) in sorted_diff(old.as_ref(), new.as_ref()) {
+    for (a, b) in pairs {
         let Some(either) = a.as_ref().or(b.as_ref()) else { continue };
-        let path = format!("{prefix}{}", String::from_utf8_lossy(either.name()));
-        let side = |e: &Option<Entry<'_>>, tree: bool| e.as_ref().filter(|e| e.tree == tree).map(|e| e.id);
+        let path = format!("{prefix}{}", String::from_utf8_lossy(&either.name));
+        let side = |e: &Option<Owned>, tree: bool| e.as_ref().filter(|e| e.tree == tree).map(|e| e.id);
         if prefix.is_empty() && (side(&a, true).is_some() || side(&b, true).is_some()) {
             // A year shard (`reports/<YEAR>/`) is diffed in turn; other folders are not reports.
             if report_id_of(&Path::new(REPORTS_DIR).join(&path).join("x.md")).is_some() {
@@ -239,78 +236,12 @@ fn report_files_diff<'r>(
             }
         }
         let (old, new) = (side(&a, false), side(&b, false));
-        let is_report = report_id_of(&Path::new(REPORTS_DIR).join(&path)).is_some();
-        if is_report && (old.is_some() || new.is_some()) {
+        if report_id_of(&Path::new(REPORTS_DIR).join(&path)).is_some() && (old.is_some() || new.is_some()) {
             out.push((path, old, new));
         }
     }
     for (a, b, prefix) in shards {
-        report_files_diff(git, trees, a, b, &prefix, out)?;
+        report_files_diff(odb, trees, a, b, &prefix, out)?;
     }
     Ok(())
-}
-
-/// The entries that differ between two trees, walking their sorted entries side by side in
-/// git's order (a folder sorts as its name followed by `/`): (old, new), `None` for a side
-/// without the name. An entry that changed kind (file ↔ folder) comes once with both sides.
-fn sorted_diff<'t>(old: Option<&'t git2::Tree<'_>>, new: Option<&'t git2::Tree<'_>>) -> Vec<DiffPair<'t>> {
-    let entries = |t: Option<&'t git2::Tree<'_>>| -> Vec<Entry<'t>> {
-        t.map(|t| t.iter().map(|e| Entry { id: e.id(), tree: e.kind() == Some(ObjectType::Tree), entry: e }).collect())
-            .unwrap_or_default()
-    };
-    let (a, b) = (entries(old), entries(new));
-    let (mut a, mut b) = (a.into_iter().map(Some).collect::<Vec<_>>(), b.into_iter().map(Some).collect::<Vec<_>>());
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() || j < b.len() {
-        let order = match (a.get(i).and_then(Option::as_ref), b.get(j).and_then(Option::as_ref)) {
-            (Some(x), Some(y)) => git_order(x, y),
-            (Some(_), None) => Ordering::Less,
-            _ => Ordering::Greater,
-        };
-        match order {
-            Ordering::Equal => {
-                let (x, y) = (a[i].take(), b[j].take());
-                if x.as_ref().map(|x| (x.id, x.tree)) != y.as_ref().map(|y| (y.id, y.tree)) {
-                    out.push((x, y));
-                }
-                i += 1;
-                j += 1;
-            }
-            Ordering::Less => {
-                out.push((a[i].take(), None));
-                i += 1;
-            }
-            Ordering::Greater => {
-                out.push((None, b[j].take()));
-                j += 1;
-            }
-        }
-    }
-    out
-}
-
-type DiffPair<'t> = (Option<Entry<'t>>, Option<Entry<'t>>);
-
-/// Git's order of tree entries: by name, a folder's name followed by `/`. A file and a folder
-/// of the same name compare equal here, so a change of kind pairs them.
-fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-    let key = |e: &Entry<'_>, i: usize| match e.name().get(i) {
-        Some(c) => Some(*c),
-        None if e.tree => Some(b'/'),
-        None => None,
-    };
-    let (la, lb) = (a.name().len(), b.name().len());
-    let n = la.max(lb) + 1;
-    for i in 0..n {
-        match (key(a, i), key(b, i)) {
-            (Some(x), Some(y)) if x == y => continue,
-            (Some(x), Some(y)) => return x.cmp(&y),
-            (None, None) => return Ordering::Equal,
-            // One name ends: equal names of different kinds, or a prefix.
-            (None, Some(b'/')) | (Some(b'/'), None) if la == lb => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-        }
-    }
-    Ordering::Equal
 }
