@@ -431,16 +431,14 @@ SCALE_NOTES = """How each grows:
   advisory).
 - `new` and `advance` touch one report: they grow only with the listing of `reports/` and the git
   index (reading the index and one status check), which is linear with a small constant.
-- `verify` walks every commit and compares each commit's `reports/` tree with its parent's. With
-  one flat `reports/` directory, git stores that directory as one tree object of all reports, so
-  each comparison costs time proportional to the number of reports, and `verify` grows as
-  commits × reports. git itself pays the same (`git log -- reports/X.md`). For the same reason
-  the generator cannot build 100,000 reports with 200,000 commits here: every commit rewrites a
-  ~5 MB tree, about 1 TB to hash and compress, so the 100k corpus has 2,000 commits. The remedy,
-  if a repository ever gets there, is sharding `reports/` by year (`reports/2026/…`), which makes
-  each tree comparison proportional to one year's reports; it would be a format change and is not
-  done."""
-
-
-if __name__ == "__main__":
-    main()
+- `verify --full` walks every commit, skips those whose `reports/` tree (and, sharded, year
+  shard) kept its id, and compares the changed tree with its parent's as bytes: the common
+  prefix and suffix at memory speed, then only the entries between them (entry offsets come
+  from the previous version, never guessed). It grows with commits × the bytes of the tree a
+  commit touched (the flat `reports/`, or one year's shard); the blobs of changed files are
+  parsed in parallel. The incremental `verify` (one new commit after a recorded run) walks
+  only that commit: its time is the start-up and the check whether the record is an ancestor
+  of HEAD.
+- `gen-corpus` rewrites, per commit, the tree of the report it changed (hashing it and
+  delta-compressing it into a pack): the flat layout costs commits × reports; the sharded one
+  commits × one year's reports."""

@@ -253,7 +253,8 @@ mod tests {
         let git = git2::Repository::init(dir.path()).expect("init");
         let odb = git.odb().expect("odb");
         let base: Vec<(String, String)> = (0..300).map(|i| (format!("R-{i}.md"), format!("v{i}"))).collect();
-        let edits: Vec<Box<dyn Fn(&mut Vec<(String, String)>)>> = vec![
+        type Edit = Box<dyn Fn(&mut Vec<(String, String)>)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|t| t[150].1 = "changed".into()),
             Box::new(|t| t.insert(0, ("A.md".into(), "new".into()))),
             Box::new(|t| t.push(("Z.md".into(), "new".into()))),
