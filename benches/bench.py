@@ -426,9 +426,8 @@ SCALE_NOTES = """How each grows:
 - `validate`, `list` and `due` read and parse every report once, in parallel: linear in the number of
   reports (the ratio at 10k→100k is about 10), with memory bounded by what they keep (findings, rows).
 - `render` is linear in public advisories, plus one walk of the history for the CSAF revisions
-  (linear in commits): the 10k corpus has ten times the commits of the others, which is why its
-  ratio from 1k is above 10. Its wall time follows the file system (four to five files per
-  advisory).
+  (linear in commits; every corpus has two commits per report). Its wall time follows the file
+  system (four to five files per advisory).
 - `new` and `advance` touch one report: they grow only with the listing of `reports/` and the git
   index (reading the index and one status check), which is linear with a small constant.
 - `verify --full` walks every commit, skips those whose `reports/` tree (and, sharded, year
