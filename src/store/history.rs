@@ -3,9 +3,10 @@
 //! merges, renames and deletions), the commit that filed a file, the ids changed since a
 //! revision, and a revision's tree.
 //!
-//! Every walk goes through [`walk`] and every tree read through a [`TreeCache`], so in a linear
-//! stretch of history each `reports/` tree is read once: a commit's parent tree is the previous
-//! commit's tree. Bulk walks split their commits into chunks checked in parallel, one
+//! Every walk goes through [`walk`] and every tree read through a [`TreeCache`] (the walk
+//! `verify` checks, in `changes`, compares trees as bytes instead), so in a linear stretch of
+//! history each `reports/` tree is read once: a commit's parent tree is the previous commit's
+//! tree. Bulk walks split their commits into chunks checked in parallel, one
 //! repository handle per worker (git handles are not shared across threads). Callers get
 //! plain values (ids, times, names, file changes) and never a git handle, except the
 //! per-worker [`Objects`] a check reads blobs from.
