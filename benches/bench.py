@@ -442,3 +442,6 @@ SCALE_NOTES = """How each grows:
 - `gen-corpus` rewrites, per commit, the tree of the report it changed (hashing it and
   delta-compressing it into a pack): the flat layout costs commits × reports; the sharded one
   commits × one year's reports."""
+
+if __name__ == "__main__":
+    main()
