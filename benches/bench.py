@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of enigm-disclose on generated disclosure repositories.
 
-Usage: python3 benches/bench.py [--quick] [--out docs/benchmarks.md]
+Usage: python3 benches/bench.py [--quick] [--scale-only] [--sharded] [--out docs/benchmarks.md]
 
 Builds the release binary and the corpus generator, generates corpora under a temporary
 directory, times each command (median of several runs, wall clock, peak RSS via
@@ -37,17 +37,22 @@ def run(cmd, **kw):
     return subprocess.run(cmd, env=ENV, check=True, capture_output=True, text=True, **kw)
 
 
-def measure(cmd, runs=5, cwd=None):
+def measure(cmd, runs=5, cwd=None, expect=(0,), prepare=None):
     """Median wall seconds, max peak RSS (MiB) and median user/system CPU seconds over `runs`
-    runs of `cmd` (a list, or a function of the run number returning one)."""
+    runs of `cmd` (a list, or a function of the run number returning one). A run that exits
+    with a code outside `expect` stops the benchmark, naming the command: a timed failure is
+    not a figure. `prepare(k)`, when given, runs (untimed) before run `k`."""
     walls, rss, cpu = [], [], []
     for k in range(runs):
+        if prepare:
+            prepare(k)
         argv = cmd(k) if callable(cmd) else cmd
         start = time.perf_counter()
         p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + argv, env=ENV, cwd=cwd, capture_output=True, text=True)
         walls.append(time.perf_counter() - start)
-        if p.returncode not in (0, 1):
-            sys.exit(f"{' '.join(argv)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
+        if p.returncode not in expect:
+            sys.exit(f"benchmark stopped: `{' '.join(argv)}` exited {p.returncode}, expected "
+                     f"{' or '.join(map(str, expect))}:\n{p.stdout[-1000:]}\n{p.stderr[-2000:]}")
         m, u, s = p.stderr.strip().splitlines()[-1].split()
         rss.append(int(m) / 1024)
         cpu.append((float(u), float(s)))
@@ -55,11 +60,34 @@ def measure(cmd, runs=5, cwd=None):
     return statistics.median(walls), max(rss)
 
 
-def generate(n, directory, commits=None):
-    cmd = [GEN, str(n), directory] + (["--commits", str(commits)] if commits else [])
+def generate(n, directory, commits=None, sharded=False):
+    cmd = [GEN, str(n), directory] + (["--commits", str(commits)] if commits else []) + (["--sharded"] if sharded else [])
+    start = time.perf_counter()
     out = run(cmd).stdout.strip()
-    print("  " + out, flush=True)
+    print(f"  {out} (wall {time.perf_counter() - start:.0f} s, load {load()})", flush=True)
+    if sharded:
+        known_layout(directory)
     return out
+
+
+def load():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def known_layout(corpus):
+    """gen-corpus --sharded writes `layout: sharded` into enigm.yaml. A binary that does not
+    know the key yet (before the sharded layout lands) refuses the configuration: then the
+    work tree's copy goes without it (history, which verify reads, keeps it)."""
+    p = subprocess.run([BIN, "-C", corpus, "stats"], env=ENV,
+                       capture_output=True, text=True)
+    if "config-unknown-key" in p.stdout + p.stderr:
+        path = os.path.join(corpus, "enigm.yaml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("\nlayout: sharded\n", "\n"))
+        print("  (this binary does not know `layout:` yet: dropped from the work tree's enigm.yaml)", flush=True)
 
 
 def front_matters(corpus, dest):
@@ -99,49 +127,92 @@ def reports_in_state(corpus, state):
     return out
 
 
-# Corpora of the scale table: reports and commits. 100,000 reports get fewer commits: each
-# commit rewrites the one flat `reports/` tree (100,000 entries, ~5 MB), so 200,000 commits
-# would mean ~1 TB of tree objects to hash and delta-compress (see docs/benchmarks.md).
-SCALE = [(1_000, 2_000), (10_000, 20_000), (100_000, 2_000)]
+# Corpora of the scale table: reports and commits (two commits per report, as a team that
+# files and advances through the tool makes them). `--quick` keeps to the first two.
+SCALE = [(1_000, 2_000), (10_000, 20_000), (100_000, 200_000)]
 
 
-def scale(tmp):
-    """Times the main commands on three corpus sizes; returns {command: [(t, m), ...]}."""
+def report_files(corpus):
+    """Repository-relative paths of the report files, in either layout."""
+    out = []
+    for top, dirs, files in os.walk(os.path.join(corpus, "reports")):
+        rel = os.path.relpath(top, corpus)
+        dirs[:] = [d for d in dirs if len(d) == 4 and d.isdigit() and rel == "reports"]
+        out += [os.path.join(rel, f) for f in files if f.endswith(".md") and not f.startswith(".")]
+    return sorted(out)
+
+
+def edit_and_stage(corpus, rel, k):
+    """Changes one report's body (a hand edit) and stages it: what the pre-commit hook sees."""
+    path = os.path.join(corpus, rel)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.rstrip("\n") + f"\n\nEdited for the hook benchmark ({k}).\n")
+    run(["git", "-C", corpus, "add", rel])
+
+
+def scale_cases(d, tmp, n, runs):
+    """The scale table's commands on corpus `d`: (name, command, runs, options of measure)."""
+    product = re.search(r"- name: (\S+)", open(os.path.join(d, "enigm.yaml")).read()).group(1)
+    files = report_files(d)
+    one = files[len(files) // 2]
+    received = [os.path.basename(f)[:-3] for f in files if "\nstate: received\n" in open(os.path.join(d, f)).read(600)]
+    received = received[: 2 * runs]
+    staged = files[len(files) // 3]
+    advance = lambda k: [BIN, "-C", d, "advance", received[k], "needs-info", "--note", "scale"]
+    return [
+        ("validate", [BIN, "-C", d, "validate"], runs, {}),
+        ("validate ONE", [BIN, "-C", d, "validate", one], runs, {}),
+        ("validate --staged (the hook, one report changed)", [BIN, "-C", d, "validate", "--staged"], runs,
+         {"prepare": lambda k: edit_and_stage(d, staged, k)}),
+        ("list", [BIN, "-C", d, "list"], runs, {}),
+        # `due` exits 1 when a deadline is overdue (its alert): the corpora have overdue reports.
+        ("due", [BIN, "-C", d, "due"], runs, {"expect": (1,)}),
+        ("stats", [BIN, "-C", d, "stats"], runs, {}),
+        ("render (whole site)", lambda k: [BIN, "-C", d, "render", "--out", os.path.join(tmp, f"site{n}-{k}")], runs,
+         {"prepare": lambda k: run(["git", "-C", d, "reset", "-q", "--hard"])}),
+        ("verify --full (from scratch)", [BIN, "-C", d, "verify", "--full"], runs, {}),
+        ("new", lambda k: [BIN, "-C", d, "new", "--title", f"Scale {k}", "--product", product, "--reporter-name", "B"],
+         runs, {}),
+        ("advance", advance, runs, {}),
+        ("verify (incremental: one new commit)", [BIN, "-C", d, "verify"], runs,
+         {"prepare": lambda k: (run([BIN, "-C", d, "verify"]), run(advance(runs + k)))}),
+    ]
+
+
+def scale(tmp, sizes, sharded):
+    """Times every command on corpora of the given sizes; returns {command: [(t, m), ...]}."""
     table = {}
-    for n, commits in SCALE:
+    for n, commits in sizes:
         d = os.path.join(tmp, f"scale{n}")
-        print(f"scale corpus {n:,} reports, {commits:,} commits:", flush=True)
-        generate(n, d, commits=commits)
+        print(f"scale corpus {n:,} reports, {commits:,} commits{' (sharded)' if sharded else ''}:", flush=True)
+        generate(n, d, commits=commits, sharded=sharded)
         with_base_url(d)
         runs = 3 if n < 100_000 else 1
-        product = re.search(r"- name: (\S+)", open(os.path.join(d, "enigm.yaml")).read()).group(1)
-        received = reports_in_state(d, "received")[:runs]
-        cases = [
-            ("validate", lambda k: [BIN, "-C", d, "validate"]),
-            ("list", lambda k: [BIN, "-C", d, "list"]),
-            ("due", lambda k: [BIN, "-C", d, "due"]),
-            ("render (whole site)", lambda k: [BIN, "-C", d, "render", "--out", os.path.join(tmp, f"site{n}-{k}")]),
-            ("verify", lambda k: [BIN, "-C", d, "verify"]),
-            ("new", lambda k: [BIN, "-C", d, "new", "--title", f"Scale {k}", "--product", product, "--reporter-name", "B"]),
-            ("advance", lambda k: [BIN, "-C", d, "advance", received[k], "needs-info", "--note", "scale"]),
-        ]
-        for name, cmd in cases:
-            t, m = measure(cmd, runs=runs if name not in ("new", "advance") else len(received))
+        run(["git", "-C", d, "commit", "-qam", "render.base_url for the benchmark"])
+        for name, cmd, k, opts in scale_cases(d, tmp, n, runs):
+            t, m = measure(cmd, runs=k, **opts)
+            print(f"  {name}: {t:.3f} s, {m:.0f} MB (load {load()})", flush=True)
             table.setdefault(name, []).append((t, m))
+            if name == "render (whole site)":
+                for j in range(runs):
+                    shutil.rmtree(os.path.join(tmp, f"site{n}-{j}"), ignore_errors=True)
         shutil.rmtree(d, ignore_errors=True)
-        for k in range(runs):
-            shutil.rmtree(os.path.join(tmp, f"site{n}-{k}"), ignore_errors=True)
     return table
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="skip the 100,000-report corpus")
+    ap.add_argument("--quick", action="store_true", help="skip the 100,000-report corpora (the scale table keeps to 1k/10k)")
+    ap.add_argument("--scale-only", action="store_true", help="only the scale table (rewrites its section of --out)")
+    ap.add_argument("--no-build", action="store_true", help="use the release binaries as they are (no cargo build)")
+    ap.add_argument("--sharded", action="store_true", help="scale corpora in the sharded layout (reports/<YEAR>/<ID>.md)")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     args = ap.parse_args()
 
     print("building release binary and generator...", flush=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "enigm-disclose", "--example", "gen-corpus",
+    subprocess.run(["true"] if args.no_build else ["cargo", "build", "--release", "--quiet", "--bin", "enigm-disclose", "--example", "gen-corpus",
                     "--example", "csaf-export"], cwd=ROOT, check=True)
     rows = []
 
@@ -151,6 +222,13 @@ def main():
 
     rows = Rows()
     tmp = tempfile.mkdtemp(prefix="enigm-bench-")
+    sizes = SCALE[:2] if args.quick else SCALE
+    if args.scale_only:
+        try:
+            write_scale(args, scale(tmp, sizes, args.sharded), sizes)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     try:
         c10k = os.path.join(tmp, "c10k")
         print("corpus 10k:", flush=True)
@@ -220,7 +298,7 @@ def main():
         n = len(public) + len(reports_in_state(hist, "withdrawn"))
         rows.append((f"CSAF export of {n:,} public advisories (revisions from git), 50,000 commits", t, m, "–"))
 
-        scaled = None if args.quick else scale(tmp)
+        scaled = scale(tmp, sizes, args.sharded)
 
         if not args.quick:
             c100k = os.path.join(tmp, "c100k")
@@ -242,16 +320,26 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    write(args, rows, compare, scaled)
+    write(args, rows, compare, scaled, sizes)
 
 
-def scale_lines(scaled):
-    head = " | ".join(f"{n // 1000}k reports, {c // 1000}k commits" for n, c in SCALE)
+def command_line(args):
+    flags = [f for f, on in (("--quick", args.quick), ("--scale-only", args.scale_only), ("--sharded", args.sharded)) if on]
+    return " ".join(["python3 benches/bench.py"] + flags)
+
+
+def scale_lines(scaled, sizes, args):
+    head = " | ".join(f"{n // 1000}k reports, {c // 1000}k commits" for n, c in sizes)
+    steps = " | ".join(f"×, {a // 1000}k→{b // 1000}k" for (a, _), (b, _) in zip(sizes, sizes[1:]))
+    layout = "sharded (`--sharded`: `reports/<YEAR>/<ID>.md`)" if args.sharded else "flat (`reports/<ID>.md`)"
     lines = ["", "## Scale", "",
-             "Each command on three corpora (`gen-corpus N DIR --commits M`), wall time and peak memory; the "
-             "last two columns divide the time at one size by the time at the size below (10× more reports: "
-             "about 10 means linear, less means fixed costs still dominate).", "",
-             f"| command | {head} | ×, 1k→10k | ×, 10k→100k |", "|---|---:|---:|---:|---:|---:|"]
+             f"Produced by `{command_line(args)}` on {datetime.date.today()}, load average {load()} at the end "
+             "(2 cores shared with other builds: absolute times are inflated, ratios within the run hold). "
+             f"Each command on corpora from `gen-corpus N DIR --commits M`, layout {layout}: median wall time "
+             "and peak memory; the ratio columns divide the time at one size by the time at the size below "
+             "(10× more reports: about 10 means linear, less means fixed costs still dominate). Every timed "
+             "run must exit as expected (0; `due` 1, its overdue alert), or the benchmark stops.", "",
+             f"| command | {head} | {steps} |", "|---|" + "---:|" * (len(sizes) * 2 - 1)]
     for name, cells in scaled.items():
         shown = []
         for t, m in cells:
@@ -262,8 +350,22 @@ def scale_lines(scaled):
     return lines
 
 
-def write(args, rows, compare, scaled=None):
-    cmd = "python3 benches/bench.py" + (" --quick" if args.quick else "")
+def write_scale(args, scaled, sizes):
+    """Replaces the `## Scale` section of --out (up to the next section or kept block)."""
+    try:
+        old = open(args.out, encoding="utf-8").read()
+    except OSError:
+        old = "# Benchmarks\n"
+    new = "\n".join(scale_lines(scaled, sizes, args) + ["", SCALE_NOTES, ""])
+    m = re.search(r"\n## Scale\n.*?(?=\n## |\n<!-- keep|\Z)", old, flags=re.S)
+    text = old[: m.start()] + new + old[m.end():] if m else old.rstrip("\n") + "\n" + new
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(new)
+
+
+def write(args, rows, compare, scaled=None, sizes=SCALE):
+    cmd = command_line(args)
     cpu = ""
     try:
         with open("/proc/cpuinfo") as f:
@@ -303,7 +405,7 @@ def write(args, rows, compare, scaled=None):
     else:
         lines += ["", "check-jsonschema was not installed, so the comparison was skipped (`pip install check-jsonschema`)."]
     if scaled:
-        lines += scale_lines(scaled)
+        lines += scale_lines(scaled, sizes, args)
         lines += ["", SCALE_NOTES]
     lines.append("")
     # Sections other scripts own (`<!-- keep:NAME -->` … `<!-- /keep -->` or
@@ -325,21 +427,21 @@ SCALE_NOTES = """How each grows:
 - `validate`, `list` and `due` read and parse every report once, in parallel: linear in the number of
   reports (the ratio at 10k→100k is about 10), with memory bounded by what they keep (findings, rows).
 - `render` is linear in public advisories, plus one walk of the history for the CSAF revisions
-  (linear in commits): the 10k corpus has ten times the commits of the others, which is why its
-  ratio from 1k is above 10. Its wall time follows the file system (four to five files per
-  advisory).
+  (linear in commits; every corpus has two commits per report). Its wall time follows the file
+  system (four to five files per advisory).
 - `new` and `advance` touch one report: they grow only with the listing of `reports/` and the git
   index (reading the index and one status check), which is linear with a small constant.
-- `verify` walks every commit and compares each commit's `reports/` tree with its parent's. With
-  one flat `reports/` directory, git stores that directory as one tree object of all reports, so
-  each comparison costs time proportional to the number of reports, and `verify` grows as
-  commits × reports. git itself pays the same (`git log -- reports/X.md`). For the same reason
-  the generator cannot build 100,000 reports with 200,000 commits here: every commit rewrites a
-  ~5 MB tree, about 1 TB to hash and compress, so the 100k corpus has 2,000 commits. The remedy,
-  if a repository ever gets there, is sharding `reports/` by year (`reports/2026/…`), which makes
-  each tree comparison proportional to one year's reports; it would be a format change and is not
-  done."""
-
+- `verify --full` walks every commit, skips those whose `reports/` tree (and, sharded, year
+  shard) kept its id, and compares the changed tree with its parent's as bytes: the common
+  prefix and suffix at memory speed, then only the entries between them (entry offsets come
+  from the previous version, never guessed). It grows with commits × the bytes of the tree a
+  commit touched (the flat `reports/`, or one year's shard); the blobs of changed files are
+  parsed in parallel. The incremental `verify` (one new commit after a recorded run) walks
+  only that commit: its time is the start-up and the check whether the record is an ancestor
+  of HEAD.
+- `gen-corpus` rewrites, per commit, the tree of the report it changed (hashing it and
+  delta-compressing it into a pack): the flat layout costs commits × reports; the sharded one
+  commits × one year's reports."""
 
 if __name__ == "__main__":
     main()

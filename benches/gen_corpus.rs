@@ -7,15 +7,17 @@
 //! tool's own message format.
 //!
 //! ```text
-//! cargo run --release --example gen-corpus -- N DIR [--commits M] [--seed S] [--prefix ENIGM]
+//! cargo run --release --example gen-corpus -- N DIR [--commits M] [--seed S] [--prefix ENIGM] [--sharded]
 //! ```
 //!
 //! History, in date order: each report is created (`received`) in its own commit, then advanced
-//! one state per commit. A smaller `--commits` folds a report's first transitions into one commit,
-//! then imports the oldest reports in their final state in a first commit (`--commits 1`, the
-//! default, imports everything); a larger one adds `triaged → needs-info → triaged` round trips.
-//! Every commit rewrites the flat `reports/` tree, so the work grows with N × M; objects are
-//! written to memory and packed (delta-compressed) instead of gigabytes of loose trees.
+//! one state per commit, so `verify` accepts every commit (a test checks it). A smaller
+//! `--commits` imports the oldest reports in their final state in a first commit (`--commits 1`,
+//! the default, imports everything); a larger one adds `triaged → needs-info → triaged` round
+//! trips. `--sharded` files reports as `reports/<YEAR>/<ID>.md` and writes `layout: sharded`
+//! into `enigm.yaml`. Every commit rewrites the tree that holds the report it changed (the flat
+//! `reports/`, or one year's shard), so the work grows with M × the size of that tree; objects
+//! are written to memory and packed (delta-compressed) instead of gigabytes of loose trees.
 
 use std::error::Error;
 use std::ops::Range;
@@ -29,6 +31,7 @@ use enigm_disclose::format::config::ConfigSeed;
 use enigm_disclose::format::id::{ReportId, valid_prefix};
 use enigm_disclose::format::report::{Level, Resolution, State, State::*};
 use enigm_disclose::format::yamlout::scalar;
+use enigm_disclose::layout::{Layout, shard};
 use git2::{ObjectType, Odb, Oid, Repository, RepositoryInitOptions};
 use rayon::prelude::*;
 
@@ -273,11 +276,12 @@ struct Args {
     commits: usize,
     seed: u64,
     prefix: String,
+    sharded: bool,
 }
 
 fn args() -> Res<Args> {
-    let usage = "usage: gen-corpus N DIR [--commits M] [--seed S] [--prefix ENIGM]";
-    let (mut pos, mut commits, mut seed, mut prefix) = (Vec::new(), 1, 1, "ENIGM".to_owned());
+    let usage = "usage: gen-corpus N DIR [--commits M] [--seed S] [--prefix ENIGM] [--sharded]";
+    let (mut pos, mut commits, mut seed, mut prefix, mut sharded) = (Vec::new(), 1, 1, "ENIGM".to_owned(), false);
     let mut it = env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value\n{usage}"));
@@ -285,6 +289,7 @@ fn args() -> Res<Args> {
             "--commits" => commits = value()?.parse()?,
             "--seed" => seed = value()?.parse()?,
             "--prefix" => prefix = value()?,
+            "--sharded" => sharded = true,
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}\n{usage}").into()),
             _ => pos.push(arg),
         }
@@ -294,7 +299,7 @@ fn args() -> Res<Args> {
     if n == 0 || commits == 0 || !valid_prefix(&prefix) {
         return Err(format!("N and M must be at least 1 and the prefix valid (e.g. ENIGM)\n{usage}").into());
     }
-    Ok(Args { n, dir: PathBuf::from(dir), commits, seed, prefix })
+    Ok(Args { n, dir: PathBuf::from(dir), commits, seed, prefix, sharded })
 }
 
 /// Every report's lifecycle and content; timeline dates past `reported` come later.
@@ -353,18 +358,20 @@ fn plan(a: &Args) -> Vec<Rep> {
     reps
 }
 
-/// Fits the history to `m` commits where the reports allow: lengthens lifecycles or folds
-/// transitions, sets every report's committed versions, and returns how many of the oldest
-/// reports are imported whole (after a commit of the bare layout, unless `m` is 1).
+/// Fits the history to `m` commits where the reports allow, as the tool would make it: every
+/// state change is its own commit, so the oldest reports are imported whole (in their final
+/// state, after a commit of the bare layout unless `m` is 1) until the others' full lifecycles
+/// fit, and spare commits become `triaged → needs-info → triaged` round trips. Sets every
+/// report's committed versions and returns how many reports are imported.
 fn fit_history(reps: &mut [Rep], m: usize) -> usize {
     let (n, k) = (reps.len(), |r: &Rep| r.states.len() - 1);
     let mut fewest = vec![0; n + 1];
     for r in (0..n).rev() {
-        fewest[r] = fewest[r + 1] + 1 + k(&reps[r]).min(1);
+        fewest[r] = fewest[r + 1] + 1 + k(&reps[r]);
     }
     let first = |s: usize| if m == 1 { 1 } else { 1 + usize::from(s > 0) };
     let imported = (0..=n).find(|&s| first(s) + fewest[s] <= m).unwrap_or(n);
-    let most = first(imported) + reps[imported..].iter().map(|r| 1 + k(r)).sum::<usize>();
+    let most = first(imported) + fewest[imported];
     let mut extra = m.saturating_sub(most);
     if extra % 2 == 1
         && let Some(r) = reps[imported..].iter_mut().find(|r| r.states.get(1) == Some(&Triaged))
@@ -378,18 +385,11 @@ fn fit_history(reps: &mut [Rep], m: usize) -> usize {
         let at = reps[r].states.iter().position(|s| *s == Triaged).unwrap_or(0) + 1;
         reps[r].states.splice(at..at, [NeedsInfo, Triaged].repeat(loops));
     }
-    let fold = most.saturating_sub(m);
-    let foldable = reps[imported..].iter().map(|r| k(r).saturating_sub(1)).sum::<usize>().max(1);
     for rep in &mut reps[..imported] {
         rep.versions = vec![k(rep)];
     }
-    let mut seen = 0;
     for rep in &mut reps[imported..] {
-        // Fold the first `folded` transitions into the next one, spreading the folds evenly.
-        let (k, cap) = (k(rep), k(rep).saturating_sub(1));
-        let folded = (seen + cap) * fold / foldable - seen * fold / foldable;
-        seen += cap;
-        rep.versions = [0].into_iter().chain(folded + 1..=k).collect();
+        rep.versions = (0..=k(rep)).collect();
     }
     imported
 }
@@ -511,7 +511,15 @@ fn main() -> Res<()> {
     let (dir, pack_dir) = (repo.workdir().ok_or("bare repository")?.to_owned(), repo.path().join("objects/pack"));
     let products = PRODUCTS.iter().map(|p| p.0.to_owned()).collect();
     let (organization, security_contact) = ("Example Corp".into(), "security@example.com".into());
-    let config = ConfigSeed { id_prefix: a.prefix.clone(), organization, security_contact, products }.render();
+    let mut config = ConfigSeed { id_prefix: a.prefix.clone(), organization, security_contact, products }.render();
+    if a.sharded {
+        // The layout key of the sharded layout (`reports/<YEAR>/<ID>.md`).
+        config.push_str("layout: sharded\n");
+    }
+    let group_of = |r: usize| if a.sharded { shard(&reps[r].id).unwrap_or_default().to_owned() } else { String::new() };
+    for year in reps.iter().enumerate().map(|(r, _)| group_of(r)).collect::<std::collections::BTreeSet<_>>() {
+        fs::create_dir_all(a.dir.join("reports").join(year))?;
+    }
     for (path, text) in [("enigm.yaml", config.as_str()), ("reports/.gitkeep", ""), ("templates/.gitkeep", "")] {
         fs::write(dir.join(path), text)?;
     }
@@ -526,7 +534,8 @@ fn main() -> Res<()> {
                 ids[v] = odb.write(ObjectType::Blob, text.as_bytes())?;
                 record(ids[v], text.len())?;
                 if v + 1 == ids.len() {
-                    fs::write(dir.join(format!("reports/{}.md", rep.id)), &text)?;
+                    let layout = if a.sharded { Layout::Sharded } else { Layout::Flat };
+                    fs::write(dir.join(layout.report_path(&rep.id)), &text)?;
                 }
             }
             out.push(ids);
@@ -534,30 +543,68 @@ fn main() -> Res<()> {
         Ok(out)
     })?;
 
-    // Root trees, in parallel ranges of commits: each replays the changes before its range.
-    let mut heads: Vec<(String, usize)> = (0..n).map(|r| (format!("100644 {}.md\0", reps[r].id), r)).collect();
-    heads.sort_unstable();
+    // Root trees, in parallel ranges of commits: each replays the changes before its range and
+    // rebuilds only the tree (flat `reports/`, or one year shard) that a commit changed.
+    let groups: Vec<String> = {
+        let set: std::collections::BTreeSet<String> = (0..n).map(group_of).collect();
+        set.into_iter().collect()
+    };
+    let mut heads: Vec<Vec<(String, usize)>> = vec![Vec::new(); groups.len()];
+    let group_index: Vec<usize> = (0..n).map(|r| groups.binary_search(&group_of(r)).unwrap_or(0)).collect();
+    for r in 0..n {
+        heads[group_index[r]].push((format!("100644 {}.md\0", reps[r].id), r));
+    }
+    heads.iter_mut().for_each(|h| h.sort_unstable());
+    let gitkeep = [&b"100644 .gitkeep\0"[..], empty.as_bytes()].concat();
     let trees = packed(parts, commits.len(), &pack_dir, |range, odb, record| {
-        let (mut current, mut buf, mut out) = (vec![None; n], Vec::new(), Vec::with_capacity(range.len()));
+        let (mut current, mut out) = (vec![None; n], Vec::with_capacity(range.len()));
+        let mut shard_trees: Vec<Option<Oid>> = vec![None; groups.len()];
+        let mut dirty = vec![true; groups.len()];
+        let mut write = |buf: &[u8]| -> Res<Oid> {
+            let tree = odb.write(ObjectType::Tree, buf)?;
+            record(tree, buf.len())?;
+            Ok(tree)
+        };
+        let mut buf = Vec::new();
         for (i, (_, what)) in commits.iter().enumerate().take(range.end) {
             for (r, v) in changes(what, &reps) {
                 current[r] = Some(blobs[r][v]);
+                dirty[group_index[r]] = true;
             }
             if i < range.start {
                 continue;
             }
-            buf.clear();
-            buf.extend_from_slice(&[&b"100644 .gitkeep\0"[..], empty.as_bytes()].concat());
-            for (head, oid) in heads.iter().filter_map(|(head, r)| Some((head, current[*r]?))) {
-                buf.extend_from_slice(head.as_bytes());
-                buf.extend_from_slice(oid.as_bytes());
+            for g in 0..groups.len() {
+                if !dirty[g] {
+                    continue;
+                }
+                buf.clear();
+                if !a.sharded {
+                    buf.extend_from_slice(&gitkeep);
+                }
+                for (head, oid) in heads[g].iter().filter_map(|(head, r)| Some((head, current[*r]?))) {
+                    buf.extend_from_slice(head.as_bytes());
+                    buf.extend_from_slice(oid.as_bytes());
+                }
+                shard_trees[g] = if buf.is_empty() { None } else { Some(write(&buf)?) };
+                dirty[g] = false;
             }
-            let tree = odb.write(ObjectType::Tree, &buf)?;
-            record(tree, buf.len())?;
-            let root = [b"100644 enigm.yaml\0", config_blob.as_bytes(), b"40000 reports\0", tree.as_bytes()].concat();
+            let reports = match a.sharded {
+                false => shard_trees[0].ok_or("no reports tree")?,
+                true => {
+                    buf.clear();
+                    buf.extend_from_slice(&gitkeep);
+                    for (year, tree) in groups.iter().zip(&shard_trees).filter_map(|(y, t)| Some((y, (*t)?))) {
+                        buf.extend_from_slice(format!("40000 {year}\0").as_bytes());
+                        buf.extend_from_slice(tree.as_bytes());
+                    }
+                    write(&buf)?
+                }
+            };
+            let root =
+                [b"100644 enigm.yaml\0", config_blob.as_bytes(), b"40000 reports\0", reports.as_bytes()].concat();
             let root = [&root[..], b"40000 templates\0", templates.as_bytes()].concat();
-            out.push(odb.write(ObjectType::Tree, &root)?);
-            record(out[out.len() - 1], root.len())?;
+            out.push(write(&root)?);
         }
         Ok(out)
     })?;

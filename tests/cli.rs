@@ -45,6 +45,7 @@ mod cli {
     mod ssvc;
     mod staged_scope;
     mod validate;
+    mod verify;
     mod vex;
     mod writes;
     mod xss;

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use enigm_disclose::Error;
-use enigm_disclose::query::audit::{history, verify};
+use enigm_disclose::query::audit::{Audit, FullCheck, history, verify};
+use enigm_disclose::store::history::{self as git_history, VERIFIED_REF};
 
 use super::Context;
 use super::output::{Format, print, print_json};
@@ -25,9 +26,15 @@ pub struct HistoryArgs {
 
 /// Audit the git history: every state change legal, no committed timeline entry rewritten,
 /// no published report deleted or renamed. Exit 1 on findings.
+///
+/// A run without findings records HEAD in refs/enigm/verified; the next run checks only the
+/// commits after it (the whole history again when that commit is not an ancestor of HEAD).
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  enigm-disclose verify --format json")]
+#[command(after_help = "Examples:\n  enigm-disclose verify --format json\n  enigm-disclose verify --full")]
 pub struct VerifyArgs {
+    /// Check the whole history, ignoring the commit recorded in refs/enigm/verified.
+    #[arg(long)]
+    full: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -62,7 +69,16 @@ pub fn run_history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode, Error> 
 
 pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
     let (repo, _) = ctx.open()?;
-    let audit = verify(&repo)?;
+    let mut audit = verify(&repo, args.full)?;
+    if let Some(tip) = audit.verified_commit
+        && let Err(e) = git_history::record_verified(&repo, tip)
+    {
+        eprintln!("warning: {e}");
+        audit.verified = None;
+    }
+    if let Some(why) = scope_note(&audit) {
+        eprintln!("{why}");
+    }
     if audit.shallow {
         eprintln!(
             "warning: this is a shallow clone; history before its boundary was not checked (fetch with --unshallow, or fetch-depth: 0 in CI)"
@@ -97,8 +113,9 @@ pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
                 0 => String::new(),
                 n => format!(", {n} acknowledged"),
             };
+            let since = audit.checked_from.as_ref().map_or(String::new(), |c| format!(" after {}", &c[..7]));
             out.push_str(&format!(
-                "{} finding{}{acknowledged} in {} commits ({} report changes checked)\n",
+                "{} finding{}{acknowledged} in {} commits{since} ({} report changes checked)\n",
                 audit.findings.len(),
                 if audit.findings.len() == 1 { "" } else { "s" },
                 audit.commits,
@@ -108,4 +125,15 @@ pub fn run_verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(if audit.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Why the whole history was checked, when a record was there but could not be used.
+fn scope_note(audit: &Audit) -> Option<String> {
+    let why = match audit.full_check? {
+        FullCheck::Requested | FullCheck::NoRecord => return None,
+        FullCheck::NotAnAncestor => "is not an ancestor of HEAD (history was rewritten)",
+        FullCheck::UnknownCommit => "names a commit this repository does not have",
+        FullCheck::AcknowledgementsChanged => "predates a change of .enigm/acknowledged.yaml",
+    };
+    Some(format!("note: {VERIFIED_REF} {why}: checking the whole history"))
 }

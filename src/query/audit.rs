@@ -2,13 +2,17 @@
 //!
 //! Every state change is a commit, so git history can be checked against the lifecycle: a
 //! state may only change by a legal step, timeline entries once committed are never rewritten
-//! or removed, and a published report is never deleted or renamed. `verify` walks every
-//! commit on the current branch (all parents) whose `reports/` tree changed, diffs that tree
-//! against its first parent by sorted entry names (each tree is read once), and parses only
-//! the changed files. In a merge, a file that equals its version in another parent came from
-//! that parent and was checked there. Commits are checked in parallel, one repository handle
-//! per worker. The walks and the tree diff are [`store::history`](crate::store::history)'s;
-//! this module holds the rules they are checked against.
+//! or removed, and a published report is never deleted or renamed. `verify` walks the commits
+//! on the current branch (all parents) whose report files changed (the store's
+//! [`reports_changes`](crate::store::history::reports_changes) diffs `reports/` and, sharded,
+//! each changed year shard against the first parent), and parses only the changed files. In a merge, a file that equals its
+//! version in another parent came from that parent and was checked there. Commits are checked
+//! in parallel, one repository handle per worker.
+//!
+//! A clean run may be recorded (`refs/enigm/verified`, written by the store at the caller's
+//! request: this module only reads); the next run then checks the commits after it, or
+//! everything when the record cannot be trusted ([`FullCheck`]). This module holds the rules
+//! the commits are checked against and decides where a run starts.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,8 +26,8 @@ use crate::format::report::{Document, Report, State};
 use crate::format::sealed;
 use crate::layout::{ACKNOWLEDGED_FILE, REPORTS_DIR};
 use crate::rules::change;
-use crate::store::history::{self, ChangedCommit, CommitInfo, FileEventKind, Objects, Snapshot};
-use crate::store::repo::Repo;
+use crate::store::history::{self, ChangedCommit, CommitInfo, FileEventKind, Objects, Snapshot, Verified};
+use crate::store::repo::{BlobId, CommitId, Repo};
 
 /// One problem found in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,14 +45,42 @@ pub struct AuditFinding {
 /// What `verify` looked at and found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Audit {
-    /// The repository is a shallow clone: history before its boundary was not checked.
+    /// The walk reached the boundary of a shallow clone: history before it was not checked.
     pub shallow: bool,
+    /// Commits checked (walked) by this run.
     pub commits: usize,
     pub changes: usize,
+    /// The commit this run continued from (`refs/enigm/verified`): only commits not reachable
+    /// from it were checked. `None`: the whole history was checked.
+    pub checked_from: Option<String>,
+    /// Why the whole history was checked (`None` when the run continued from a record).
+    pub full_check: Option<FullCheck>,
+    /// The commit whose history this run accepted (HEAD), when it can be recorded as verified:
+    /// no findings but acknowledged ones, and no shallow boundary reached.
+    pub verified: Option<String>,
+    #[serde(skip)]
+    pub verified_commit: Option<CommitId>,
     /// Findings not acknowledged, and problems of the acknowledgements file itself.
     pub findings: Vec<AuditFinding>,
     /// Findings the committed acknowledgements file accepts (they do not fail `verify`).
     pub acknowledged: Vec<AcknowledgedFinding>,
+}
+
+/// Why `verify` checked the whole history rather than the commits after its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FullCheck {
+    /// The request asked for it.
+    Requested,
+    /// No commit is recorded as verified yet.
+    NoRecord,
+    /// The recorded commit is not in HEAD's history (a force push or a rebase rewrote it).
+    NotAnAncestor,
+    /// The record names a commit the repository does not have.
+    UnknownCommit,
+    /// `.enigm/acknowledged.yaml` changed since the recorded commit: every acknowledgement is
+    /// matched against the whole history again.
+    AcknowledgementsChanged,
 }
 
 /// A finding of history that `.enigm/acknowledged.yaml` (in HEAD) accepts.
@@ -60,23 +92,60 @@ pub struct AcknowledgedFinding {
     pub by: String,
 }
 
-/// Verifies the history of the current branch.
-pub fn verify(repo: &Repo) -> Result<Audit> {
-    let walked = history::reports_changes(repo, check_step)?;
-    let mut audit = Audit { commits: walked.commits, shallow: walked.shallow, ..Audit::default() };
+/// Verifies the history of the current branch: the commits after the one recorded as
+/// verified ([`history::VERIFIED_REF`]) when it is an ancestor of HEAD, else (or when `full`)
+/// every commit.
+pub fn verify(repo: &Repo, full: bool) -> Result<Audit> {
+    let (from, full_check) = starting_point(repo, full)?;
+    let walked = history::reports_changes(repo, from, check_step)?;
+    let mut audit = Audit {
+        commits: walked.commits,
+        shallow: walked.shallow,
+        checked_from: from.map(|c| c.to_string()),
+        full_check,
+        ..Audit::default()
+    };
     let mut found = Vec::new();
     for (n, f) in walked.results {
         audit.changes += n;
         found.extend(f);
     }
-    acknowledge(repo, found, &mut audit)?;
+    acknowledge(repo, found, from.is_some(), &mut audit)?;
+    if audit.findings.is_empty() && !audit.shallow {
+        audit.verified_commit = repo.head_id();
+        audit.verified = audit.verified_commit.map(|h| h.to_string());
+    }
     Ok(audit)
+}
+
+/// The verified commit to continue from, or why the whole history must be checked.
+fn starting_point(repo: &Repo, full: bool) -> Result<(Option<CommitId>, Option<FullCheck>)> {
+    if full {
+        return Ok((None, Some(FullCheck::Requested)));
+    }
+    let from = match history::verified(repo)? {
+        Verified::Ancestor(c) => c,
+        Verified::None => return Ok((None, Some(FullCheck::NoRecord))),
+        Verified::NotAncestor(_) => return Ok((None, Some(FullCheck::NotAnAncestor))),
+        Verified::Unknown(_) => return Ok((None, Some(FullCheck::UnknownCommit))),
+    };
+    // The acknowledgements were matched against the history up to `from` as they were then.
+    let acks = |c: CommitId| -> Result<Option<Vec<u8>>> {
+        Ok(Snapshot::of_commit(repo, c)?.file(Path::new(ACKNOWLEDGED_FILE)))
+    };
+    let head = repo.head_commit()?;
+    if acks(from)? != acks(head)? {
+        return Ok((None, Some(FullCheck::AcknowledgementsChanged)));
+    }
+    Ok((Some(from), None))
 }
 
 /// Splits `found` into acknowledged findings and the rest, by the acknowledgements file as
 /// committed in HEAD (a copy only in the work tree does not count: CI sees what is
-/// committed). A malformed file, or an acknowledgement that names no finding, is a finding.
-fn acknowledge(repo: &Repo, found: Vec<AuditFinding>, audit: &mut Audit) -> Result<()> {
+/// committed). A malformed file, or an acknowledgement that names no finding, is a finding;
+/// when only the commits after a verified one were checked (`partial`), with the file as it
+/// was then, the other acknowledgements named findings of the history already checked.
+fn acknowledge(repo: &Repo, found: Vec<AuditFinding>, partial: bool, audit: &mut Audit) -> Result<()> {
     let Some(head) = repo.head_id() else {
         audit.findings = found;
         return Ok(());
@@ -119,7 +188,7 @@ fn acknowledge(repo: &Repo, found: Vec<AuditFinding>, audit: &mut Audit) -> Resu
             None => audit.findings.push(f),
         }
     }
-    for (a, _) in acks.iter().zip(&used).filter(|(_, u)| !**u) {
+    for (a, _) in acks.iter().zip(&used).filter(|(_, u)| !**u && !partial) {
         let mut f = file_finding(format!(
             "the acknowledgement of {} in {} at {} names no finding of `verify`",
             a.code, a.commit, a.path
@@ -155,71 +224,61 @@ fn check_step(objects: &Objects, step: &ChangedCommit) -> Result<(usize, Vec<Aud
         if change.merged {
             continue;
         }
-        let (name, before, after) = (&change.name, change.old, change.new);
-        match (before, after) {
-            (Some(b), Some(a)) => {
-                let (Some(old), Some(new)) = (parse_blob(objects.blob(b), name), parse_blob(objects.blob(a), name))
-                else {
-                    continue;
-                };
-                for b in change::modified(&old, &new) {
-                    findings.push(finding(b.code, name, b.message));
-                }
-                if old.id != new.id && old.state.is_public() {
-                    findings.push(finding(
-                        Code::PublishedRenamed,
-                        name,
-                        format!("published report {} had its id changed to {}", old.id, new.id),
-                    ));
-                }
+        let name = &change.name;
+        let parse = |blob: Option<BlobId>| blob.and_then(|b| parse_blob(objects.blob(b), name));
+        match (parse(change.old), parse(change.new)) {
+            (Some(old), Some(new)) => findings.extend(modified(&old, &new, name, &finding)),
+            (Some(old), None) if change.new.is_none() => deleted.push((name.clone(), old)),
+            (None, Some(new)) if change.old.is_none() => {
+                added.insert(new.id.clone(), (name.clone(), new));
             }
-            (Some(b), None) => {
-                if let Some(old) = parse_blob(objects.blob(b), name) {
-                    deleted.push((name.clone(), old));
-                }
-            }
-            (None, Some(a)) => {
-                if let Some(new) = parse_blob(objects.blob(a), name) {
-                    added.insert(new.id.clone(), (name.clone(), new));
-                }
-            }
-            (None, None) => {}
+            _ => {}
         }
     }
     for (name, old) in deleted {
-        let moved = added.get(&old.id).filter(|(to, _)| between_layouts(&old.id, &name, to));
-        if let Some((to, new)) = moved {
-            // The same report in its place in the other layout (`migrate`): a modification.
-            for b in change::modified(&old, new) {
-                findings.push(finding(b.code, to, b.message));
-            }
-            continue;
-        }
-        if !old.state.is_public() {
-            continue;
-        }
-        match added.get(&old.id).map(|(to, _)| to) {
-            Some(to) => findings.push(finding(
+        match added.get(&old.id) {
+            // The same report under its path in the other layout (`migrate`): an edit.
+            Some((to, new)) if same_file_name(&name, to) => findings.extend(modified(&old, new, to, &finding)),
+            Some((to, _)) if old.state.is_public() => findings.push(finding(
                 Code::PublishedRenamed,
                 &name,
                 format!("published report {} was moved to {REPORTS_DIR}/{to}", old.id),
             )),
-            None => findings.push(finding(
+            None if old.state.is_public() => findings.push(finding(
                 Code::PublishedDeleted,
                 &name,
                 format!("published report {} ({}) was deleted", old.id, old.title),
             )),
+            _ => {}
         }
     }
     Ok((step.changes.len(), findings))
 }
 
-/// True when `from` and `to` (names inside `reports/`) are report `id`'s places in the two
-/// layouts (`X.md` and `<YEAR>/X.md`).
-fn between_layouts(id: &str, from: &str, to: &str) -> bool {
-    let places = crate::layout::report_places(id);
-    let inside = |name: &str| Path::new(REPORTS_DIR).join(name);
-    from != to && places.contains(&inside(from)) && places.contains(&inside(to))
+/// The findings of one committed report file changed from `old` to `new` (at `name`).
+fn modified(
+    old: &Report,
+    new: &Report,
+    name: &str,
+    finding: &dyn Fn(Code, &str, String) -> AuditFinding,
+) -> Vec<AuditFinding> {
+    let mut out: Vec<AuditFinding> =
+        change::modified(old, new).into_iter().map(|b| finding(b.code, name, b.message)).collect();
+    if old.id != new.id && old.state.is_public() {
+        out.push(finding(
+            Code::PublishedRenamed,
+            name,
+            format!("published report {} had its id changed to {}", old.id, new.id),
+        ));
+    }
+    out
+}
+
+/// Two paths inside `reports/` name the same file in the two layouts (`<ID>.md` and
+/// `<YEAR>/<ID>.md`).
+fn same_file_name(a: &str, b: &str) -> bool {
+    let id = |n: &str| crate::layout::report_id_of(&Path::new(REPORTS_DIR).join(n)).map(str::to_owned);
+    id(a).is_some() && id(a) == id(b)
 }
 
 /// One row of a report's history.
@@ -371,9 +430,9 @@ mod tests {
         assert!(!renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), edited.as_bytes()));
         assert!(renamed_from("ENIGM-2026-0001.md", REPORT.as_bytes(), REPORT.as_bytes()), "moved to the other layout");
         assert!(!renamed_from("ENIGM-2026-0009.md", REPORT.as_bytes(), REPORT.as_bytes()), "a copy of another file");
-        assert!(super::between_layouts("ENIGM-2026-0001", "ENIGM-2026-0001.md", "2026/ENIGM-2026-0001.md"));
-        assert!(super::between_layouts("ENIGM-2026-0001", "2026/ENIGM-2026-0001.md", "ENIGM-2026-0001.md"));
-        assert!(!super::between_layouts("ENIGM-2026-0001", "ENIGM-2026-0001.md", "2025/ENIGM-2026-0001.md"));
-        assert!(!super::between_layouts("ENIGM-2026-0001", "ENIGM-2026-0009.md", "2026/ENIGM-2026-0001.md"));
+        assert!(super::same_file_name("ENIGM-2026-0001.md", "2026/ENIGM-2026-0001.md"));
+        assert!(super::same_file_name("2026/ENIGM-2026-0001.md", "ENIGM-2026-0001.md"));
+        assert!(!super::same_file_name("ENIGM-2026-0001.md", "2026/ENIGM-2026-0002.md"));
+        assert!(!super::same_file_name("ENIGM-2026-0009.md", "2026/ENIGM-2026-0001.md"));
     }
 }

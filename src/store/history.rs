@@ -3,9 +3,10 @@
 //! merges, renames and deletions), the commit that filed a file, the ids changed since a
 //! revision, and a revision's tree.
 //!
-//! Every walk goes through [`walk`] and every tree read through a [`TreeCache`], so in a linear
-//! stretch of history each `reports/` tree is read once: a commit's parent tree is the previous
-//! commit's tree. Bulk walks split their commits into chunks checked in parallel, one
+//! Every walk goes through [`walk`] and every tree read through a [`TreeCache`] (the walk
+//! `verify` checks, in `changes`, compares trees as bytes instead), so in a linear stretch of
+//! history each `reports/` tree is read once: a commit's parent tree is the previous commit's
+//! tree. Bulk walks split their commits into chunks checked in parallel, one
 //! repository handle per worker (git handles are not shared across threads). Callers get
 //! plain values (ids, times, names, file changes) and never a git handle, except the
 //! per-worker [`Objects`] a check reads blobs from.
@@ -18,8 +19,13 @@ use git2::{Oid, Repository, Revwalk, Sort};
 use rayon::prelude::*;
 
 use super::repo::{BlobId, CommitId, GitFailure, Repo};
+
+mod changes;
 use crate::error::Result;
 use crate::layout::{REPORTS_DIR, is_shard_name, report_id_in_reports};
+pub use changes::{
+    ChangedCommit, FileChange, Objects, VERIFIED_REF, Verified, Walked, record_verified, reports_changes, verified,
+};
 
 /// When a commit was made: Unix seconds and the committer's UTC offset in minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,47 +56,6 @@ impl CommitInfo {
             summary: commit.summary().ok().flatten().map(str::to_owned),
         }
     }
-}
-
-/// One file that differs between two `reports/` trees.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileChange {
-    /// File name inside `reports/`.
-    pub name: String,
-    pub old: Option<BlobId>,
-    pub new: Option<BlobId>,
-    /// In a merge: another parent already has the new version (it was checked on that side).
-    pub merged: bool,
-}
-
-/// A commit whose `reports/` tree differs from its first parent's, and how.
-#[derive(Debug, Clone)]
-pub struct ChangedCommit {
-    pub commit: CommitInfo,
-    pub changes: Vec<FileChange>,
-}
-
-/// Read access to blobs for one worker of a parallel walk.
-pub struct Objects {
-    git: Repository,
-}
-
-impl Objects {
-    /// The content of a blob, if it can be read.
-    pub fn blob(&self, id: BlobId) -> Option<Vec<u8>> {
-        crate::store::repo::read_blob(&self.git, id.0).ok()
-    }
-}
-
-/// The result of [`reports_changes`].
-#[derive(Debug)]
-pub struct Walked<T> {
-    /// Commits walked.
-    pub commits: usize,
-    /// The repository is a shallow clone: history before its boundary was not walked.
-    pub shallow: bool,
-    /// One result per commit that changed `reports/`, oldest first.
-    pub results: Vec<T>,
 }
 
 /// Objects are addressed by their hash; re-hashing every object on read (libgit2's default)
@@ -132,7 +97,8 @@ fn reports_tree(commit: &git2::Commit<'_>) -> Result<Option<Oid>> {
     Ok(commit.tree()?.get_path(Path::new(REPORTS_DIR)).ok().map(|e| e.id()))
 }
 
-/// The two most recent `reports/` trees: a linear stretch reads each tree once.
+/// The four most recent trees (`reports/` and, sharded, a year shard on each side of a
+/// commit): a linear stretch reads each tree once.
 #[derive(Default)]
 struct TreeCache<'r> {
     recent: Vec<git2::Tree<'r>>,
@@ -145,7 +111,7 @@ impl<'r> TreeCache<'r> {
         }
         let tree = git.find_tree(id)?;
         self.recent.push(tree.clone());
-        if self.recent.len() > 2 {
+        if self.recent.len() > 4 {
             self.recent.remove(0);
         }
         Ok(tree)
@@ -215,81 +181,6 @@ fn entry_id(tree: &git2::Tree<'_>, name: &str) -> Option<Oid> {
 
 fn entry_at<'t>(tree: Option<&'t git2::Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
     tree.and_then(|t| t.get(i))
-}
-
-/// A commit to diff: its id, its `reports/` tree and its parents'.
-struct Step {
-    commit: Oid,
-    tree: Option<Oid>,
-    parents: Vec<Option<Oid>>,
-}
-
-/// Every commit on the current branch (all parents), oldest first, whose `reports/` tree
-/// differs from its first parent's, diffed against it and given to `check` (in parallel).
-pub fn reports_changes<T, F>(repo: &Repo, check: F) -> Result<Walked<T>>
-where
-    T: Send,
-    F: Fn(&Objects, &ChangedCommit) -> Result<T> + Sync,
-{
-    trust_object_ids();
-    let git = repo.git();
-    let Some(walk) = walk(git, Tip::Head, Sort::TOPOLOGICAL | Sort::REVERSE, false)? else {
-        return Ok(Walked { commits: 0, shallow: false, results: Vec::new() });
-    };
-    let mut reports: HashMap<Oid, Option<Oid>> = HashMap::new();
-    let mut steps = Vec::new();
-    let mut commits = 0;
-    for oid in walk {
-        let commit = git.find_commit(oid?)?;
-        commits += 1;
-        let tree = reports_tree(&commit)?;
-        let parents: Vec<Option<Oid>> = commit.parent_ids().map(|p| reports.get(&p).copied().flatten()).collect();
-        reports.insert(commit.id(), tree);
-        let changed = match parents.first() {
-            Some(first) => *first != tree,
-            None => tree.is_some(),
-        };
-        if changed {
-            steps.push(Step { commit: commit.id(), tree, parents });
-        }
-    }
-    let git_dir = git.path().to_owned();
-    let parts: Vec<Result<Vec<T>>> = steps
-        .par_chunks(256.max(steps.len() / 64 + 1))
-        .map(|chunk| {
-            let objects = Objects { git: Repository::open(&git_dir)? };
-            let git = &objects.git;
-            let mut trees = TreeCache::default();
-            let mut out = Vec::with_capacity(chunk.len());
-            for step in chunk {
-                let parent = step.parents.first().copied().flatten().map(|p| trees.get(git, p)).transpose()?;
-                let tree = step.tree.map(|t| trees.get(git, t)).transpose()?;
-                let commit = git.find_commit(step.commit)?;
-                let others: Vec<git2::Tree<'_>> = step
-                    .parents
-                    .iter()
-                    .skip(1)
-                    .flatten()
-                    .map(|t| git.find_tree(*t))
-                    .collect::<std::result::Result<_, _>>()?;
-                let changes = diff_reports(git, parent.as_ref(), tree.as_ref())
-                    .into_iter()
-                    .map(|(name, old, new)| {
-                        let merged = new.is_some() && others.iter().any(|o| entry_id(o, &name) == new);
-                        FileChange { name, old: old.map(BlobId), new: new.map(BlobId), merged }
-                    })
-                    .collect();
-                let changed = ChangedCommit { commit: CommitInfo::of(&commit), changes };
-                out.push(check(&objects, &changed)?);
-            }
-            Ok(out)
-        })
-        .collect();
-    let mut results = Vec::with_capacity(steps.len());
-    for part in parts {
-        results.extend(part?);
-    }
-    Ok(Walked { commits, shallow: git.is_shallow(), results })
 }
 
 /// What a commit did to a report's file, in [`report_lineage`].

@@ -15,7 +15,7 @@ fn codes(v: &serde_json::Value) -> Vec<String> {
 }
 
 /// A repository whose history is made by the tool: new, then triaged.
-fn tool_history() -> TestRepo {
+pub fn tool_history() -> TestRepo {
     let repo = TestRepo::new();
     let body = repo.sandbox.tmp.path().join("b.md");
     fs::write(&body, "## Summary\n\nx\n\n## Impact\n\ny\n").expect("body");

@@ -52,7 +52,7 @@ fn failing(result: &Value, section: &str) -> Vec<String> {
 
 /// `gen-corpus`, built beside the test binary (`cargo test` builds the examples; a lone
 /// `cargo test --test cli` builds it here).
-fn gen_corpus() -> PathBuf {
+pub fn gen_corpus() -> PathBuf {
     let exe = env::current_exe().expect("test binary");
     let bin = exe.parent().and_then(Path::parent).expect("target dir").join("examples/gen-corpus");
     if !bin.is_file() {

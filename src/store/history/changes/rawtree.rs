@@ -1,0 +1,293 @@
+//! Tree objects compared as bytes, for the walk over every commit.
+//!
+//! In a long history, consecutive versions of a tree of thousands of reports differ in one
+//! entry. Parsing both versions into entries costs time in the number of reports for every
+//! commit; comparing their bytes finds the common prefix and suffix at memory speed, and only
+//! the entries between them are parsed. Entry boundaries are never guessed from bytes (an
+//! object id or a name could look like an entry): they come from the offsets of the previous
+//! version, which was parsed from its start (or derived, exactly, from its own predecessor).
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use git2::{ObjectType, Odb, Oid};
+
+use crate::error::{Error, Result};
+
+/// A tree object's bytes and the offset of each of its entries.
+pub(super) struct RawTree {
+    id: Oid,
+    data: Vec<u8>,
+    offsets: Vec<u32>,
+}
+
+/// One entry of a [`RawTree`].
+#[derive(Clone, Copy)]
+pub(super) struct Entry<'t> {
+    pub name: &'t [u8],
+    pub id: Oid,
+    pub tree: bool,
+    /// Where the next entry starts.
+    end: usize,
+}
+
+fn corrupt(id: Oid) -> Error {
+    Error::Git { message: format!("tree {id} is malformed"), help: Some("run `git fsck`".into()) }
+}
+
+/// The entry of `data` starting at `at` ("<mode> <name>\0<20-byte id>").
+fn entry_at(data: &[u8], at: usize, tree_id: Oid) -> Result<Entry<'_>> {
+    let rest = data.get(at..).ok_or_else(|| corrupt(tree_id))?;
+    let space = rest.iter().position(|&b| b == b' ').ok_or_else(|| corrupt(tree_id))?;
+    let nul = rest[space..].iter().position(|&b| b == 0).ok_or_else(|| corrupt(tree_id))? + space;
+    let raw = rest.get(nul + 1..nul + 21).ok_or_else(|| corrupt(tree_id))?;
+    let id = Oid::from_bytes(raw).map_err(|_| corrupt(tree_id))?;
+    Ok(Entry { name: &rest[space + 1..nul], id, tree: &rest[..space] == b"40000", end: at + nul + 21 })
+}
+
+impl RawTree {
+    /// Reads `id` and parses its entry offsets from the start.
+    fn read(odb: &Odb<'_>, id: Oid) -> Result<RawTree> {
+        let object = odb.read(id)?;
+        if object.kind() != ObjectType::Tree {
+            return Err(corrupt(id));
+        }
+        let data = object.data().to_vec();
+        let mut offsets = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            offsets.push(at as u32);
+            at = entry_at(&data, at, id)?.end;
+        }
+        Ok(RawTree { id, data, offsets })
+    }
+
+    pub fn entries(&self) -> Result<Vec<Entry<'_>>> {
+        self.offsets.iter().map(|&o| entry_at(&self.data, o as usize, self.id)).collect()
+    }
+}
+
+/// The few trees read last: in a linear stretch of history a commit's old tree is the
+/// previous commit's new one.
+#[derive(Default)]
+pub(super) struct RawCache {
+    recent: Vec<Rc<RawTree>>,
+}
+
+impl RawCache {
+    /// The empty tree (the side of a diff that has no tree).
+    pub fn empty() -> Rc<RawTree> {
+        Rc::new(RawTree { id: Oid::ZERO_SHA1, data: Vec::new(), offsets: Vec::new() })
+    }
+
+    fn find(&self, id: Oid) -> Option<Rc<RawTree>> {
+        self.recent.iter().find(|t| t.id == id).cloned()
+    }
+
+    fn keep(&mut self, tree: Rc<RawTree>) -> Rc<RawTree> {
+        self.recent.push(tree.clone());
+        if self.recent.len() > 4 {
+            self.recent.remove(0);
+        }
+        tree
+    }
+
+    pub fn get(&mut self, odb: &Odb<'_>, id: Oid) -> Result<Rc<RawTree>> {
+        match self.find(id) {
+            Some(t) => Ok(t),
+            None => Ok(self.keep(Rc::new(RawTree::read(odb, id)?))),
+        }
+    }
+
+    /// The entries that differ between trees `old` and `new` (old entry, new entry; `None`
+    /// for a side without the name), in git's order; `new` is kept with its offsets derived
+    /// from `old`'s, so only the bytes between their common prefix and suffix are parsed.
+    pub fn diff(&mut self, odb: &Odb<'_>, old: &RawTree, new_id: Oid) -> Result<(Rc<RawTree>, Vec<Pair>)> {
+        if let Some(new) = self.find(new_id) {
+            let pairs = merge(old, &new, 0, common_suffix(&old.data, &new.data))?;
+            return Ok((new, pairs));
+        }
+        let object = odb.read(new_id)?;
+        if object.kind() != ObjectType::Tree {
+            return Err(corrupt(new_id));
+        }
+        let data = object.data().to_vec();
+        let prefix = old.data.iter().zip(data.iter()).take_while(|(x, y)| x == y).count();
+        // The last entry of `old` that starts within the common prefix starts there in `new` too.
+        let first = old.offsets.partition_point(|&o| o as usize <= prefix).saturating_sub(1);
+        let start = old.offsets.get(first).map_or(0, |&o| o as usize);
+        let suffix = common_suffix(&old.data, &data);
+        let new = RawTree { id: new_id, data, offsets: old.offsets[..first].to_vec() };
+        let pairs = merge(old, &new, start, suffix)?;
+        Ok((self.keep(Rc::new(derive_offsets(old, new, start, first, suffix)?)), pairs))
+    }
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count()
+}
+
+/// (old entry, new entry) of a name that differs; owned ids and names.
+pub(super) type Pair = (Option<Owned>, Option<Owned>);
+
+/// An entry, copied out of its tree.
+#[derive(Debug, Clone)]
+pub(super) struct Owned {
+    pub name: Vec<u8>,
+    pub id: Oid,
+    pub tree: bool,
+}
+
+impl From<Entry<'_>> for Owned {
+    fn from(e: Entry<'_>) -> Owned {
+        Owned { name: e.name.to_vec(), id: e.id, tree: e.tree }
+    }
+}
+
+/// `new`'s offsets: `old`'s up to entry `first` (bytes identical up to `start`), those parsed
+/// from `start` until the rest of both trees is the same bytes, then `old`'s shifted.
+fn derive_offsets(old: &RawTree, mut new: RawTree, start: usize, first: usize, suffix: usize) -> Result<RawTree> {
+    let (mut i, mut ia, mut j) = (start, first, start);
+    loop {
+        let (rest_old, rest_new) = (old.data.len() - i, new.data.len() - j);
+        if rest_old == rest_new && rest_old <= suffix {
+            let shift = j as i64 - i as i64;
+            new.offsets.extend(old.offsets[ia..].iter().map(|&o| (o as i64 + shift) as u32));
+            return Ok(new);
+        }
+        // Advance the side that is behind (or both), as the merge does.
+        let (a, b) = (
+            (i < old.data.len()).then(|| entry_at(&old.data, i, old.id)).transpose()?,
+            (j < new.data.len()).then(|| entry_at(&new.data, j, new.id)).transpose()?,
+        );
+        let order = match (&a, &b) {
+            (Some(x), Some(y)) => git_order(x, y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => return Ok(new),
+        };
+        if order != Ordering::Greater {
+            i = a.map_or(i, |e| e.end);
+            ia += 1;
+        }
+        if order != Ordering::Less {
+            new.offsets.push(j as u32);
+            j = b.map_or(j, |e| e.end);
+        }
+    }
+}
+
+/// The differing entries of `old` and `new` from byte `start`, an entry boundary of both;
+/// stops when the rest of both is the same bytes (within their common `suffix`).
+fn merge(old: &RawTree, new: &RawTree, start: usize, suffix: usize) -> Result<Vec<Pair>> {
+    let (mut i, mut j, mut out) = (start, start, Vec::new());
+    loop {
+        let (rest_old, rest_new) = (old.data.len() - i, new.data.len() - j);
+        if rest_old == rest_new && rest_old <= suffix {
+            return Ok(out);
+        }
+        let a = (i < old.data.len()).then(|| entry_at(&old.data, i, old.id)).transpose()?;
+        let b = (j < new.data.len()).then(|| entry_at(&new.data, j, new.id)).transpose()?;
+        match (a, b) {
+            (Some(x), Some(y)) => match git_order(&x, &y) {
+                Ordering::Equal => {
+                    if (x.id, x.tree) != (y.id, y.tree) {
+                        out.push((Some(x.into()), Some(y.into())));
+                    }
+                    (i, j) = (x.end, y.end);
+                }
+                Ordering::Less => {
+                    out.push((Some(x.into()), None));
+                    i = x.end;
+                }
+                Ordering::Greater => {
+                    out.push((None, Some(y.into())));
+                    j = y.end;
+                }
+            },
+            (Some(x), None) => {
+                out.push((Some(x.into()), None));
+                i = x.end;
+            }
+            (None, Some(y)) => {
+                out.push((None, Some(y.into())));
+                j = y.end;
+            }
+            (None, None) => return Ok(out),
+        }
+    }
+}
+
+/// Git's order of tree entries: by name, a folder's name followed by `/`. A file and a folder
+/// of the same name compare equal here, so a change of kind pairs them.
+pub(super) fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    let common = a.name.len().min(b.name.len());
+    match a.name[..common].cmp(&b.name[..common]) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |e: &Entry<'_>| e.name.get(common).copied().or(e.tree.then_some(b'/'));
+    match (next(a), next(b)) {
+        _ if a.name.len() == b.name.len() => Ordering::Equal,
+        (x, y) => x.cmp(&y),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(git: &git2::Repository, names: &[(String, String)]) -> Oid {
+        let mut b = git.treebuilder(None).expect("builder");
+        for (name, content) in names {
+            b.insert(name, git.blob(content.as_bytes()).expect("blob"), 0o100644).expect("insert");
+        }
+        b.write().expect("write")
+    }
+
+    /// Every kind of change, alone and together, gives what a full parse of both trees gives,
+    /// and the derived offsets are those a parse from the start finds.
+    #[test]
+    fn byte_diff_matches_a_full_comparison() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let git = git2::Repository::init(dir.path()).expect("init");
+        let odb = git.odb().expect("odb");
+        let base: Vec<(String, String)> = (0..300).map(|i| (format!("R-{i}.md"), format!("v{i}"))).collect();
+        type Edit = Box<dyn Fn(&mut Vec<(String, String)>)>;
+        let edits: Vec<Edit> = vec![
+            Box::new(|t| t[150].1 = "changed".into()),
+            Box::new(|t| t.insert(0, ("A.md".into(), "new".into()))),
+            Box::new(|t| t.push(("Z.md".into(), "new".into()))),
+            Box::new(|t| drop(t.remove(299))),
+            Box::new(|t| drop(t.remove(0))),
+            Box::new(|t| {
+                t[10].1 = "x".into();
+                t.remove(200);
+                t.push(("R-99.mdx".into(), "y".into()));
+            }),
+            Box::new(|t| t.clear()),
+        ];
+        for (k, edit) in edits.iter().enumerate() {
+            let mut next = base.clone();
+            edit(&mut next);
+            let (old_id, new_id) = (tree(&git, &base), tree(&git, &next));
+            let mut cache = RawCache::default();
+            let old = cache.get(&odb, old_id).expect("old");
+            let (new, found) = cache.diff(&odb, &old, new_id).expect("diff");
+            let parsed = RawTree::read(&odb, new_id).expect("parse");
+            assert_eq!(new.offsets, parsed.offsets, "edit {k}: offsets");
+            // The same as libgit2's parse of both trees, compared entry by entry.
+            let (a, b) = (git.find_tree(old_id).expect("old"), git.find_tree(new_id).expect("new"));
+            let expected = crate::store::history::diff(Some(&a), Some(&b));
+            let found_triples: Vec<(String, Option<Oid>, Option<Oid>)> = found
+                .iter()
+                .map(|(x, y)| {
+                    let name = x.as_ref().or(y.as_ref()).map(|e| String::from_utf8_lossy(&e.name).into_owned());
+                    (name.unwrap_or_default(), x.as_ref().map(|e| e.id), y.as_ref().map(|e| e.id))
+                })
+                .collect();
+            assert_eq!(found_triples, expected, "edit {k}");
+            assert!(!found.is_empty(), "edit {k} changes something");
+        }
+    }
+}
