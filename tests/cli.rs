@@ -24,6 +24,7 @@ mod cli {
     mod help;
     mod hook;
     mod hostile;
+    mod incremental;
     mod init;
     mod intake_mail;
     mod new;

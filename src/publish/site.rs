@@ -10,7 +10,10 @@
 //! view. Output is deterministic (sorted, no clock), so re-rendering gives the same bytes and
 //! CI diffs stay clean. The site directory keeps a manifest (`.enigm-site`) of the files the
 //! tool wrote: files no longer produced are removed only if they are in it, so nothing the
-//! tool did not write is ever deleted, and never outside the directory.
+//! tool did not write is ever deleted, and never outside the directory. The site is streamed:
+//! advisories are rendered a batch at a time and their files written before the next batch,
+//! so memory holds the advisories' public views and one batch of pages, never the whole site;
+//! the manifest is written last.
 //!
 //! With a signing key ([`SitePlan::signed`]) the site is a trusted distribution: hashes and
 //! OpenPGP signatures of what it distributes, the public key, a signed `security.txt`
@@ -255,8 +258,13 @@ pub fn render_one(
     }
 }
 
+/// How many advisories are rendered (in parallel) before their files are written: the site
+/// is never held in memory, only one batch of pages at a time.
+const BATCH: usize = 256;
+
 /// Renders every file of the site: relative path → content. `csaf` adds the CSAF directory;
-/// `policy` is the repository's `policy.md` ([`super::face`]).
+/// `policy` is the repository's `policy.md` ([`super::face`]). The whole site in memory: for
+/// tests and small sites; [`build`] streams the same files ([`page_files`], [`shared_files`]).
 pub fn render_files(
     renderer: &Renderer,
     config: &Config,
@@ -265,16 +273,36 @@ pub fn render_files(
     csaf: Option<&CsafExport>,
     policy: Option<&str>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
+    let site = site_info(renderer, config, advisories, policy);
+    let mut files = page_files(renderer, config, &site, advisories, only, csaf)?;
+    files.extend(shared_files(renderer, config, &site, advisories, csaf, policy)?);
+    Ok(files)
+}
+
+/// The site's template context, with the instruction budget granted for every page.
+fn site_info(renderer: &Renderer, config: &Config, advisories: &[Advisory], policy: Option<&str>) -> SiteInfo {
     let site = SiteInfo { has_policy: policy.is_some(), ..SiteInfo::from_config(config) };
-    let (facets, facet_pages) = facets::facets(advisories);
     // Two templates per advisory, plus the index, the feed, the filtered indexes and the
     // public face's pages.
-    renderer.plan_pages(advisories.len() * 2 + 7 + facet_pages.len());
+    renderer.plan_pages(advisories.len() * 2 + 7 + facets::facets(advisories).1.len());
+    site
+}
+
+/// The files of each advisory of `advisories` (those in `only`): its pages, its OSV record and
+/// its CSAF document.
+fn page_files(
+    renderer: &Renderer,
+    config: &Config,
+    site: &SiteInfo,
+    advisories: &[Advisory],
+    only: Option<&HashSet<String>>,
+    csaf: Option<&CsafExport>,
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let pages: Vec<Result<Vec<SiteFile>>> = advisories
         .par_iter()
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))
         .map(|a| {
-            let page = |format| advisory_text(renderer, config, &site, a, format, "../");
+            let page = |format| advisory_text(renderer, config, site, a, format, "../");
             let mut files = vec![
                 (format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()),
                 (format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()),
@@ -295,20 +323,35 @@ pub fn render_files(
     for page in pages {
         files.extend(page?);
     }
+    Ok(files)
+}
+
+/// The files made of all advisories together: the indexes, the feed, the CSAF listings, the
+/// CVE records, `osv/all.json` and the public face.
+fn shared_files(
+    renderer: &Renderer,
+    config: &Config,
+    site: &SiteInfo,
+    advisories: &[Advisory],
+    csaf: Option<&CsafExport>,
+    policy: Option<&str>,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    let (facets, facet_pages) = facets::facets(advisories);
+    let mut files = BTreeMap::new();
     let base = Some(site.base_url.as_str()).filter(|b| csaf::is_web_url(b));
     if let Some(c) = csaf {
         files.extend(provider::listing(advisories, &c.history, &c.publisher, base, c.trusted.as_deref()));
     }
     let face = super::face::FaceInputs { policy, csaf: csaf.is_some() && base.is_some() };
-    files.extend(super::face::files(renderer, config, &site, advisories, face)?);
+    files.extend(super::face::files(renderer, config, site, advisories, face)?);
     if config.render.cve_org_id.is_some() {
-        files.extend(cve_files(config, &site, advisories)?);
+        files.extend(cve_files(config, site, advisories)?);
     }
     let updated = advisories.iter().map(|a| a.modified.as_str()).max().unwrap_or("1970-01-01T00:00:00Z").to_owned();
     let index = |listed: &[&Advisory], root: &str, facet: Option<&facets::Facet>| {
         let ctx = minijinja::context! {
             advisories => minijinja::Value::from(minijinja::value::Serde(listed)),
-            site => minijinja::Value::from(minijinja::value::Serde(&site)),
+            site => minijinja::Value::from(minijinja::value::Serde(site)),
             root => root,
             draft => None::<String>,
             updated => updated.clone(),
@@ -434,7 +477,9 @@ fn csaf_publisher(config: &Config, notes: &mut Vec<String>) -> Option<Publisher>
 }
 
 /// Builds (or checks) the site from `plan`; `history` holds the revisions git records (for
-/// [`SitePlan::history_wanted`]).
+/// [`SitePlan::history_wanted`]). Files are written batch by batch as they are rendered
+/// ([`BATCH`]), the files made of all advisories after them, the manifest last: an interrupted
+/// render leaves a manifest that names only files a render wrote.
 pub fn build(
     config: &Config,
     renderer: &Renderer,
@@ -450,93 +495,155 @@ pub fn build(
     let only = req.only.as_ref();
     let trusted = trust.as_ref().map(|t| t.public().fingerprint());
     let csaf = publisher.map(|publisher| CsafExport { publisher, history, trusted });
-    let mut files = render_files(renderer, config, &advisories, only, csaf.as_ref(), policy.as_deref())?;
-    let mut outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
-    let previous = read_manifest(&req.out)?;
-    // One directory listing instead of a failed open per new file.
-    let existing = existing_files(&req.out);
-    let read_old = |rel: &str| {
-        existing.contains(rel).then(|| crate::layout::read_regular(&req.out.join(rel), MAX_SITE_FILE).ok()).flatten()
-    };
-    if let Some(t) = &trust {
-        distribution::add(&mut files, t, &read_old)?;
+    let outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
+    let mut writer = SiteWriter::open(req, trust.as_ref(), outcome)?;
+    let site = site_info(renderer, config, &advisories, policy.as_deref());
+    for batch in advisories.chunks(BATCH) {
+        let files = page_files(renderer, config, &site, batch, only, csaf.as_ref())?;
+        writer.put(files, false)?;
     }
-    // The manifest's own hashes and signature are written with it, after the files.
-    let signed_manifest: Vec<String> = match &trust {
-        Some(_) => distribution::COMPANIONS.iter().map(|ext| format!("{SITE_MANIFEST}.{ext}")).collect(),
-        None => Vec::new(),
-    };
-    let produced: BTreeSet<&String> = files.keys().chain(&signed_manifest).collect();
-    // A report that cannot be read right now (a typo) must not unpublish its pages.
-    let keep_all = only.is_some() || !outcome.skipped.is_empty();
-    let stale: Vec<String> =
-        if keep_all { Vec::new() } else { previous.iter().filter(|p| !produced.contains(p)).cloned().collect() };
-    // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
-    // Each directory is checked once; a file itself is only read when the listing (which does
-    // not follow links) saw a regular file, and a new one is created with O_EXCL, which fails
-    // on a link instead of following it.
-    let parents: BTreeSet<&Path> = files.keys().filter_map(|rel| Path::new(rel).parent()).collect();
-    for dir in parents {
-        crate::layout::no_links(&req.out, dir).map_err(Error::io("cannot write the site"))?;
+    let shared = shared_files(renderer, config, &site, &advisories, csaf.as_ref(), policy.as_deref())?;
+    writer.put(shared, true)?;
+    writer.finish()
+}
+
+/// Writes (or, with `check`, compares) a site's files as they come, and remembers their names
+/// for the manifest.
+struct SiteWriter<'a> {
+    req: &'a SiteRequest,
+    trust: Option<&'a Trust>,
+    outcome: SiteOutcome,
+    /// The previous render's manifest.
+    previous: BTreeSet<String>,
+    /// The regular files of the site directory before this render.
+    existing: HashSet<String>,
+    /// Every file produced so far.
+    produced: BTreeSet<String>,
+    /// Directories checked for links (and created).
+    checked: HashSet<PathBuf>,
+}
+
+impl<'a> SiteWriter<'a> {
+    fn open(req: &'a SiteRequest, trust: Option<&'a Trust>, outcome: SiteOutcome) -> Result<SiteWriter<'a>> {
+        let previous = read_manifest(&req.out)?;
+        // One directory listing instead of a failed open per new file.
+        let existing = existing_files(&req.out);
+        let (produced, checked) = (BTreeSet::new(), HashSet::new());
+        Ok(SiteWriter { req, trust, outcome, previous, existing, produced, checked })
     }
-    let mut to_write = Vec::new();
-    for (rel, content) in &files {
-        let path = req.out.join(rel);
-        let old = if existing.contains(rel.as_str()) {
-            crate::layout::read_regular(&path, MAX_SITE_FILE)
-        } else {
-            Err(std::io::ErrorKind::NotFound.into())
+
+    /// The current content of a site file, when the listing saw a regular file there.
+    fn read_old(&self, rel: &str) -> Option<Vec<u8>> {
+        if !self.existing.contains(rel) {
+            return None;
+        }
+        crate::layout::read_regular(&self.req.out.join(rel), MAX_SITE_FILE).ok()
+    }
+
+    /// Signs `files` (with `whole`: they are the shared files, which carry the key and the
+    /// signed `security.txt`) and writes those that differ from what the site holds.
+    fn put(&mut self, mut files: BTreeMap<String, Vec<u8>>, whole: bool) -> Result<()> {
+        if let Some(t) = self.trust {
+            let read_old = |rel: &str| self.read_old(rel);
+            if whole {
+                distribution::add(&mut files, t, &read_old)?;
+            } else {
+                distribution::sign(&mut files, t, &read_old)?;
+            }
+        }
+        // Never through a link: a committed `site/advisories -> /elsewhere` would write there.
+        // Each directory is checked once; a file itself is only read when the listing (which
+        // does not follow links) saw a regular file, and a new one is created with O_EXCL,
+        // which fails on a link instead of following it.
+        let parents: BTreeSet<&Path> = files.keys().filter_map(|rel| Path::new(rel).parent()).collect();
+        for dir in parents {
+            if self.checked.contains(dir) {
+                continue;
+            }
+            crate::layout::no_links(&self.req.out, dir).map_err(Error::io("cannot write the site"))?;
+            if !self.req.check {
+                let path = self.req.out.join(dir);
+                fs::create_dir_all(&path).map_err(Error::io(format!("cannot create {}", path.display())))?;
+            }
+            self.checked.insert(dir.to_owned());
+        }
+        // A new file is created in place (a failed render exits non-zero, so nothing is
+        // deployed); an existing one is replaced through a temporary file, so it is never
+        // half-written. Writes are sequential: rendering is the parallel part, and two threads
+        // creating files in one directory made the kernel contend (system time 4x, wall time
+        // 1.5x on 2 cores).
+        for (rel, content) in files {
+            let path = self.req.out.join(&rel);
+            match self.read_old(&rel) {
+                Some(old) if old == content => self.outcome.unchanged += 1,
+                _ if self.req.check => self.outcome.out_of_date.push(rel.clone()),
+                old => {
+                    let written = if old.is_some() {
+                        files::write_replace(&path, &content)
+                    } else {
+                        files::create_new(&path, &content)
+                    };
+                    written.map_err(Error::io(format!("cannot write {}", path.display())))?;
+                    self.outcome.written.push(rel.clone());
+                }
+            }
+            self.produced.insert(rel);
+        }
+        Ok(())
+    }
+
+    /// Removes the files of the previous render that were not produced, and writes the
+    /// manifest (with its signature, on a signed site).
+    fn finish(mut self) -> Result<SiteOutcome> {
+        let only = self.req.only.is_some();
+        // The manifest's own hashes and signature are written with it, after the files.
+        let signed_manifest: Vec<String> = match self.trust {
+            Some(_) => distribution::COMPANIONS.iter().map(|ext| format!("{SITE_MANIFEST}.{ext}")).collect(),
+            None => Vec::new(),
         };
-        match old {
-            Ok(old) if &old == content => outcome.unchanged += 1,
-            _ if req.check => outcome.out_of_date.push(rel.clone()),
-            Ok(_) => to_write.push((rel, path, content, true)),
-            Err(_) => to_write.push((rel, path, content, false)),
+        self.produced.extend(signed_manifest);
+        // A report that cannot be read right now (a typo) must not unpublish its pages.
+        if !only && self.outcome.skipped.is_empty() {
+            let stale: Vec<String> = self.previous.iter().filter(|p| !self.produced.contains(*p)).cloned().collect();
+            for rel in stale {
+                self.remove_stale(rel)?;
+            }
         }
-    }
-    let dirs: BTreeSet<&Path> = to_write.iter().filter_map(|(_, p, _, _)| p.parent()).collect();
-    for dir in dirs {
-        fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
-    }
-    // A new file is created in place (a failed render exits non-zero, so nothing is deployed);
-    // an existing one is replaced through a temporary file, so it is never half-written.
-    // Writes are sequential: rendering is the parallel part, and two threads creating files
-    // in one directory made the kernel contend (system time 4x, wall time 1.5x on 2 cores).
-    for (_, path, content, exists) in &to_write {
-        let written = if *exists { files::write_replace(path, content) } else { files::create_new(path, content) };
-        written.map_err(Error::io(format!("cannot write {}", path.display())))?;
-    }
-    outcome.written = to_write.into_iter().map(|(rel, _, _, _)| rel.clone()).collect();
-    for rel in stale {
-        let path = req.out.join(&rel);
-        // Only a regular file the manifest names, inside the site, reached through no link.
-        let inside = files::is_contained(Path::new(&rel)) && crate::layout::no_links(&req.out, Path::new(&rel)).is_ok();
-        let is_file = inside && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        if !is_file {
-            continue;
+        if self.req.check {
+            return Ok(self.outcome);
         }
-        if req.check {
-            outcome.out_of_date.push(rel);
-        } else {
-            fs::remove_file(&path).map_err(Error::io(format!("cannot remove {}", path.display())))?;
-            outcome.removed.push(rel);
-        }
-    }
-    if !req.check {
-        let mut manifest: BTreeSet<String> = if only.is_some() { previous } else { BTreeSet::new() };
-        manifest.extend(files.keys().cloned());
-        manifest.extend(signed_manifest.iter().cloned());
+        let mut manifest = if only { std::mem::take(&mut self.previous) } else { BTreeSet::new() };
+        manifest.extend(std::mem::take(&mut self.produced));
         let text: String = manifest.iter().map(|p| format!("{p}\n")).collect();
-        if let Some(t) = &trust {
+        if let Some(t) = self.trust {
+            let read_old = |rel: &str| self.read_old(rel);
             for (rel, content) in distribution::companions(t, SITE_MANIFEST, text.as_bytes(), &read_old)? {
-                files::write_atomic(&req.out.join(rel), &content)
+                files::write_atomic(&self.req.out.join(rel), &content)
                     .map_err(Error::io("cannot write the site manifest"))?;
             }
         }
-        files::write_atomic(&req.out.join(SITE_MANIFEST), text.as_bytes())
+        files::write_atomic(&self.req.out.join(SITE_MANIFEST), text.as_bytes())
             .map_err(Error::io("cannot write the site manifest"))?;
+        Ok(self.outcome)
     }
-    Ok(outcome)
+
+    /// Removes (or, with `check`, reports) a file of the previous render no longer produced:
+    /// only a regular file the manifest names, inside the site, reached through no link.
+    fn remove_stale(&mut self, rel: String) -> Result<()> {
+        let path = self.req.out.join(&rel);
+        let inside =
+            files::is_contained(Path::new(&rel)) && crate::layout::no_links(&self.req.out, Path::new(&rel)).is_ok();
+        if !(inside && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())) {
+            return Ok(());
+        }
+        if self.req.check {
+            self.outcome.out_of_date.push(rel);
+        } else {
+            fs::remove_file(&path).map_err(Error::io(format!("cannot remove {}", path.display())))?;
+            self.outcome.removed.push(rel);
+        }
+        Ok(())
+    }
 }
 
 /// Relative paths of the regular files under `out` (two levels, links not followed).
