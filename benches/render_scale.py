@@ -4,7 +4,8 @@ report changed, at 10,000 and 100,000 reports (about 40 % of them public), for t
 side by side (before: a build of the branch base; after: this tree's release build).
 
 Usage: python3 benches/render_scale.py --before /tmp/base-bin [--sizes 10000,100000]
-       [--commits-10k 20000] [--out docs/benchmarks.md] [--no-build]
+       [--commits-10k 20000] [--runs 3] [--out docs/benchmarks.md] [--no-build]
+       [--work DIR [--keep]]
 
 Builds the release binary and the corpus generator (unless --no-build), generates each corpus
 under a temporary directory (deleted at the end), times each command (wall clock, peak RSS
@@ -56,14 +57,18 @@ def measure(make_argv, runs):
 
 
 def generate(n, directory, commits):
-    run([GEN, str(n), directory] + (["--commits", str(commits)] if commits else []))
+    """A corpus of `n` reports in `directory` (kept when it is already there: --work), with
+    `render.base_url` set."""
+    if not os.path.isdir(os.path.join(directory, ".git")):
+        run([GEN, str(n), directory] + (["--commits", str(commits)] if commits else []))
     path = os.path.join(directory, "enigm.yaml")
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text.replace("# base_url: https://security.example.com/advisories/",
-                             "base_url: https://security.example.com/advisories/"))
-    run(["git", "-C", directory, "commit", "-qam", "render.base_url"])
+    commented = "# base_url: https://security.example.com/advisories/"
+    if commented in text:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(commented, commented[2:]))
+        run(["git", "-C", directory, "commit", "-qam", "render.base_url"])
 
 
 def public_reports(corpus):
@@ -122,7 +127,6 @@ def bench(binaries, n, commits, runs, tmp):
         rows[(label, "edit")] = (statistics.median(e[0] for e in edits), max(e[1] for e in edits),
                                  statistics.median(e[2] + e[3] for e in edits))
         shutil.rmtree(sites)
-    shutil.rmtree(corpus)
     return {"n": n, "commits": commits or 1, "public": len(public), "size": size, "rows": rows}
 
 
@@ -170,13 +174,17 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="runs per figure below 100,000 reports")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--work", help="generate the corpora here (c<N>/), reusing those already there; "
+                    "deleted at the end unless --keep")
+    ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     if not args.no_build:
         run(["cargo", "build", "--release", "--bin", "enigm-disclose", "--example", "gen-corpus"], cwd=ROOT)
     labels = ["before", "after"]
     binaries = [("before", args.before), ("after", AFTER)]
     load = [open("/proc/loadavg").read().split()[:3]]
-    tmp = tempfile.mkdtemp(prefix="render-scale-")
+    tmp = args.work or tempfile.mkdtemp(prefix="render-scale-")
+    os.makedirs(tmp, exist_ok=True)
     results = []
     try:
         for n in [int(x) for x in args.sizes.split(",")]:
@@ -184,7 +192,8 @@ def main():
             results.append(bench(binaries, n, commits, args.runs if n < 100000 else 1, tmp))
             load.append(open("/proc/loadavg").read().split()[:3])
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
     argv = " ".join(["python3", "benches/render_scale.py"] + sys.argv[1:])
     lines = [f"Made with `{argv}`; load average (1/5/15 min) before and after each corpus: "
              + ", ".join("/".join(l) for l in load) + " on 2 cores shared with other builds, so absolute "

@@ -174,9 +174,25 @@ pub fn build_site(
     trust: Option<Trust>,
 ) -> Result<site::SiteOutcome, Error> {
     let plan = site::plan(repo.root(), config, &request.out)?.signed(trust);
+    let plan = plan.cached_pages(history::read_cache(repo, site::pages::FILE), tool_build());
     let (ids, since) = plan.history_wanted();
     let revisions = site_history(repo, config, &ids, since)?;
-    site::build(config, renderer, request, plan, revisions)
+    let outcome = site::build(config, renderer, request, plan, revisions)?;
+    if let Some(bytes) = &outcome.page_cache
+        && let Err(e) = history::write_cache(repo, site::pages::FILE, bytes)
+    {
+        eprintln!("note: the page cache was not saved: {e}");
+    }
+    Ok(outcome)
+}
+
+/// This build of the tool (the executable's size and modification time): a page cache made by
+/// another build, even of the same version, is not used.
+fn tool_build() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp =
+        meta.as_ref().ok().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    format!("{}-{}", meta.map(|m| m.len()).unwrap_or_default(), stamp.map(|d| d.as_nanos()).unwrap_or_default())
 }
 
 /// The revisions of the site's advisories `ids` (their releases since `since`): the commits

@@ -36,6 +36,9 @@ use super::csaf::{self, Publisher, provider};
 use super::distribution::{self, Trust};
 use super::templates::{Renderer, SiteInfo};
 use super::{cve, facets, osv, revisions};
+use pages::PageCache;
+
+pub mod pages;
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
@@ -70,6 +73,8 @@ pub struct SiteOutcome {
     pub skipped: Vec<Skipped>,
     /// Parts of the site that were left out, and why (configuration missing).
     pub notes: Vec<String>,
+    /// The page cache to keep for the next render ([`SitePlan::cached_pages`]).
+    pub page_cache: Option<Vec<u8>>,
 }
 
 /// What the site's CSAF directory needs: the publisher and the revisions of each advisory.
@@ -301,27 +306,36 @@ fn page_files(
     let pages: Vec<Result<Vec<SiteFile>>> = advisories
         .par_iter()
         .filter(|a| only.is_none_or(|o| o.contains(&a.id)))
-        .map(|a| {
-            let page = |format| advisory_text(renderer, config, site, a, format, "../");
-            let mut files = vec![
-                (format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()),
-                (format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()),
-                (a.files.osv.clone(), page(Format::Osv)?.into_bytes()),
-            ];
-            if let Some(c) = csaf {
-                let tracking = c.history.tracking(a);
-                let doc = csaf::document(a, &tracking, &c.publisher, &site.base_url)?;
-                files.push((
-                    format!("{}/{}", provider::DIR, provider::path(&a.id, &tracking)),
-                    csaf::to_text(&doc).into_bytes(),
-                ));
-            }
-            Ok(files)
-        })
+        .map(|a| advisory_files(renderer, config, site, a, csaf))
         .collect();
     let mut files = BTreeMap::new();
     for page in pages {
         files.extend(page?);
+    }
+    Ok(files)
+}
+
+/// The files of one advisory: its pages, its OSV record and its CSAF document.
+fn advisory_files(
+    renderer: &Renderer,
+    config: &Config,
+    site: &SiteInfo,
+    a: &Advisory,
+    csaf: Option<&CsafExport>,
+) -> Result<Vec<SiteFile>> {
+    let page = |format| advisory_text(renderer, config, site, a, format, "../");
+    let mut files = vec![
+        (format!("advisories/{}.html", a.id), page(Format::Html)?.into_bytes()),
+        (format!("advisories/{}.md", a.id), page(Format::Md)?.into_bytes()),
+        (a.files.osv.clone(), page(Format::Osv)?.into_bytes()),
+    ];
+    if let Some(c) = csaf {
+        let tracking = c.history.tracking(a);
+        let doc = csaf::document(a, &tracking, &c.publisher, &site.base_url)?;
+        files.push((
+            format!("{}/{}", provider::DIR, provider::path(&a.id, &tracking)),
+            csaf::to_text(&doc).into_bytes(),
+        ));
     }
     Ok(files)
 }
@@ -435,12 +449,21 @@ pub struct SitePlan {
     notes: Vec<String>,
     /// Set when the site is signed (or, with only the public key, re-rendered to be compared).
     trust: Option<Trust>,
+    /// The previous render's page cache (its bytes, if any) and the build of the tool.
+    page_cache: Option<(Option<Vec<u8>>, String)>,
 }
 
 impl SitePlan {
     /// The plan of a site distributed with `trust`'s key (none: unsigned).
     pub fn signed(self, trust: Option<Trust>) -> SitePlan {
         SitePlan { trust, ..self }
+    }
+
+    /// Reuses the files of advisories whose inputs did not change since the render that
+    /// left the page cache `bytes` ([`pages`]); `tool` names the build of the tool. The new
+    /// cache is [`SiteOutcome::page_cache`].
+    pub fn cached_pages(self, bytes: Option<Vec<u8>>, tool: String) -> SitePlan {
+        SitePlan { page_cache: Some((bytes, tool)), ..self }
     }
 
     /// What git must be asked for the revisions of the advisories ([`History::wanted`]).
@@ -457,7 +480,7 @@ pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
     let publisher = csaf_publisher(config, &mut notes);
     let policy = super::policy::read_source(root)?;
     notes.extend(super::face::notes(config, policy.is_some()));
-    Ok(SitePlan { advisories, skipped, publisher, policy, notes, trust: None })
+    Ok(SitePlan { advisories, skipped, publisher, policy, notes, trust: None, page_cache: None })
 }
 
 /// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
@@ -487,7 +510,7 @@ pub fn build(
     plan: SitePlan,
     history: History,
 ) -> Result<SiteOutcome> {
-    let SitePlan { mut advisories, skipped, publisher, policy, notes, trust } = plan;
+    let SitePlan { mut advisories, skipped, publisher, policy, notes, trust, page_cache } = plan;
     for a in &mut advisories {
         let tracking = history.tracking(a);
         updated(a, &tracking, config, publisher.is_some());
@@ -498,13 +521,69 @@ pub fn build(
     let outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let mut writer = SiteWriter::open(req, trust.as_ref(), outcome)?;
     let site = site_info(renderer, config, &advisories, policy.as_deref());
+    let mut cache = page_cache.map(|(bytes, tool)| {
+        let key = pages::site_key(&tool, config, renderer.fingerprint(), policy.is_some(), csaf.is_some());
+        PageCache::read(bytes.as_deref(), key)
+    });
     for batch in advisories.chunks(BATCH) {
-        let files = page_files(renderer, config, &site, batch, only, csaf.as_ref())?;
-        writer.put(files, false)?;
+        let listed = batch.iter().filter(|a| only.is_none_or(|o| o.contains(&a.id)));
+        let made: Vec<Result<Made>> = listed
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|a| made(renderer, config, &site, a, csaf.as_ref(), cache.as_ref(), &writer))
+            .collect();
+        let (mut files, mut reused) = (BTreeMap::new(), HashSet::new());
+        for m in made {
+            let (id, key, list, from_cache) = m?;
+            if let (Some(c), Some(key)) = (cache.as_mut(), key) {
+                c.record(id, key, list.iter().map(|(p, bytes)| (p.clone(), pages::file_hash(bytes))).collect());
+            }
+            if from_cache {
+                reused.extend(list.iter().map(|(p, _)| p.clone()));
+            }
+            files.extend(list);
+        }
+        writer.put(files, false, &reused)?;
     }
     let shared = shared_files(renderer, config, &site, &advisories, csaf.as_ref(), policy.as_deref())?;
-    writer.put(shared, true)?;
-    writer.finish()
+    writer.put(shared, true, &HashSet::new())?;
+    if let Some(c) = cache.as_mut().filter(|_| only.is_none()) {
+        let ids: HashSet<&str> = advisories.iter().map(|a| a.id.as_str()).collect();
+        c.retain(|id| ids.contains(id));
+    }
+    let mut outcome = writer.finish()?;
+    outcome.page_cache = cache.filter(|_| !req.check).map(|c| c.to_bytes());
+    Ok(outcome)
+}
+
+/// One advisory's files: (id, cache key, files, whether they are the site's own bytes).
+type Made<'a> = (&'a str, Option<String>, Vec<SiteFile>, bool);
+
+/// The files of advisory `a`: the bytes the site holds when the page cache says they were made
+/// from the same inputs and they still hash as recorded, else rendered.
+fn made<'a>(
+    renderer: &Renderer,
+    config: &Config,
+    site: &SiteInfo,
+    a: &'a Advisory,
+    csaf: Option<&CsafExport>,
+    cache: Option<&PageCache>,
+    writer: &SiteWriter<'_>,
+) -> Result<Made<'a>> {
+    let key = cache.map(|_| pages::advisory_key(a, csaf.map(|c| c.history.tracking(a)).as_ref()));
+    let recorded = cache.zip(key.as_deref()).and_then(|(c, k)| c.files(&a.id, k));
+    let reused = recorded.and_then(|files| {
+        files
+            .iter()
+            .map(|(path, hash)| {
+                writer.read_old(path).filter(|b| pages::file_hash(b) == *hash).map(|b| (path.clone(), b))
+            })
+            .collect::<Option<Vec<SiteFile>>>()
+    });
+    match reused {
+        Some(files) => Ok((&a.id, key, files, true)),
+        None => Ok((&a.id, key, advisory_files(renderer, config, site, a, csaf)?, false)),
+    }
 }
 
 /// Writes (or, with `check`, compares) a site's files as they come, and remembers their names
@@ -541,8 +620,9 @@ impl<'a> SiteWriter<'a> {
     }
 
     /// Signs `files` (with `whole`: they are the shared files, which carry the key and the
-    /// signed `security.txt`) and writes those that differ from what the site holds.
-    fn put(&mut self, mut files: BTreeMap<String, Vec<u8>>, whole: bool) -> Result<()> {
+    /// signed `security.txt`) and writes those that differ from what the site holds (`same`:
+    /// files whose content was read from the site).
+    fn put(&mut self, mut files: BTreeMap<String, Vec<u8>>, whole: bool, same: &HashSet<String>) -> Result<()> {
         if let Some(t) = self.trust {
             let read_old = |rel: &str| self.read_old(rel);
             if whole {
@@ -574,7 +654,9 @@ impl<'a> SiteWriter<'a> {
         // 1.5x on 2 cores).
         for (rel, content) in files {
             let path = self.req.out.join(&rel);
-            match self.read_old(&rel) {
+            // `same`: bytes just read from the site file itself.
+            let old = if same.contains(&rel) { Some(content.clone()) } else { self.read_old(&rel) };
+            match old {
                 Some(old) if old == content => self.outcome.unchanged += 1,
                 _ if self.req.check => self.outcome.out_of_date.push(rel.clone()),
                 old => {

@@ -1,6 +1,7 @@
 //! `render` again after a change: the site it leaves is the one a render into an empty
-//! directory makes, byte for byte, whatever the revision cache in `.git/enigm/` holds (none,
-//! garbage, or the edits of commits that history no longer has).
+//! directory makes, byte for byte, whatever the caches in `.git/enigm/` hold (none, garbage,
+//! the edits of commits that history no longer has, pages made with other templates or edited
+//! by hand since).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use super::validate::{PUBLISHED, commit_all};
 use crate::util::{TestRepo, stdout};
 
 const CACHE: &str = ".git/enigm/render-revisions.json";
+const PAGES: &str = ".git/enigm/render-pages.json";
 
 /// Renders the site of `repo` into `dir` (a path under the sandbox), and returns its files by
 /// path relative to `dir`.
@@ -105,4 +107,30 @@ fn a_corrupt_or_outdated_revision_cache_is_rebuilt_never_trusted() {
     );
     fs::remove_file(repo.root().join(CACHE)).expect("rm cache");
     assert_eq!(render(&repo, "scratch"), rewritten, "same as without a cache");
+}
+
+#[test]
+fn pages_are_reused_only_while_their_inputs_and_their_bytes_are_the_same() {
+    let repo = repo();
+    with_three(&repo);
+    render(&repo, "site");
+    let cache = fs::read_to_string(repo.root().join(PAGES)).expect("the page cache is in the git directory");
+    assert!(cache.contains("advisories/ENIGM-2026-0003.html"), "{cache}");
+    // A page edited by hand is not taken for a render: its bytes no longer hash as recorded.
+    let page = site(&repo, "site").join("advisories/ENIGM-2026-0003.html");
+    fs::write(&page, "defaced").expect("deface");
+    add_alias(&repo, "GHSA-aaaa-bbbb-cccc");
+    let again = render(&repo, "site");
+    assert_eq!(again, render(&repo, "fresh"), "= a fresh render");
+    assert!(fs::read_to_string(&page).expect("page").contains("ENIGM-2026-0003"), "rendered again");
+    // Another template renders every page again.
+    repo.cmd().args(["templates", "export"]).assert().success();
+    let template = repo.read("templates/advisory.html.j2");
+    repo.write("templates/advisory.html.j2", format!("<!-- house style -->\n{template}"));
+    let restyled = render(&repo, "site");
+    let pages = restyled.iter().filter(|(p, _)| p.starts_with("advisories/") && p.ends_with(".html"));
+    assert_eq!(pages.clone().count(), 3);
+    assert!(pages.clone().all(|(_, c)| c.starts_with(b"<!-- house style -->")), "every page re-rendered");
+    fs::remove_file(repo.root().join(PAGES)).expect("rm");
+    assert_eq!(render(&repo, "no-cache"), restyled, "= a render without the cache");
 }
