@@ -25,6 +25,7 @@ mod cli {
     mod help;
     mod hook;
     mod hostile;
+    mod incremental;
     mod init;
     mod intake_mail;
     mod new;

@@ -8,8 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use enigm_disclose::Error;
 use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::Document;
-use enigm_disclose::publish::csaf::tracking::History;
+use enigm_disclose::publish::csaf::tracking::{History, name_all};
 use enigm_disclose::publish::distribution::Trust;
+use enigm_disclose::publish::revisions::{self, cache, cache::RevisionCache};
 use enigm_disclose::publish::signing::Signer;
 use enigm_disclose::publish::site::{self, Format, OneRequest, SiteRequest};
 use enigm_disclose::publish::templates::{Renderer, export_templates};
@@ -176,9 +177,54 @@ pub fn build_site(
     trust: Option<Trust>,
 ) -> Result<site::SiteOutcome, Error> {
     let plan = site::plan(repo.root(), config, &request.out)?.signed(trust);
+    let plan = plan.cached_pages(history::read_cache(repo, site::pages::FILE), tool_build());
     let (ids, since) = plan.history_wanted();
-    let revisions = History::from_git(history::report_revisions(repo, &ids, since)?, config);
-    site::build(config, renderer, request, plan, revisions)
+    let revisions = site_history(repo, config, &ids, since)?;
+    let outcome = site::build(config, renderer, request, plan, revisions)?;
+    if let Some(bytes) = &outcome.page_cache
+        && let Err(e) = history::write_cache(repo, site::pages::FILE, bytes)
+    {
+        eprintln!("note: the page cache was not saved: {e}");
+    }
+    Ok(outcome)
+}
+
+/// This build of the tool (the executable's size and modification time): a page cache made by
+/// another build, even of the same version, is not used.
+fn tool_build() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp =
+        meta.as_ref().ok().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    format!("{}-{}", meta.map(|m| m.len()).unwrap_or_default(), stamp.map(|d| d.as_nanos()).unwrap_or_default())
+}
+
+/// The revisions of the site's advisories `ids` (their releases since `since`): the commits
+/// after the cached walk's end, named and added to the cache in the git directory
+/// ([`RevisionCache`]); the whole window when there is no cache that can be trusted.
+fn site_history(repo: &Repo, config: &Config, ids: &HashSet<&str>, since: Option<i64>) -> Result<History, Error> {
+    let dirty = repo.modified_reports()?.into_iter().filter(|id| ids.contains(id.as_str())).collect();
+    let Some(since) = since else { return Ok(History::from_named(Default::default(), dirty)) };
+    let cached = history::read_cache(repo, cache::FILE)
+        .and_then(|bytes| RevisionCache::read(&bytes, config))
+        .filter(|c| c.since <= since);
+    let known = cached.as_ref().and_then(|c| history::commit_named(repo, &c.tip));
+    let walked = history::report_edits_after(repo, known, since, &revisions::may_revise)?;
+    let Some(tip) = walked.tip else { return Ok(History::from_named(Default::default(), dirty)) };
+    let named = name_all(walked.changes, config);
+    let unchanged = walked.since_known && named.is_empty() && cached.as_ref().is_some_and(|c| c.tip == tip.to_string());
+    let cache = match cached {
+        Some(mut c) if walked.since_known => {
+            c.extend(tip.to_string(), named);
+            c
+        }
+        _ => RevisionCache::new(config, tip.to_string(), since, named),
+    };
+    // A cache that cannot be written (a read-only clone) only makes the next render slower.
+    let saved = if unchanged { Ok(()) } else { history::write_cache(repo, cache::FILE, &cache.to_bytes()) };
+    if let Err(e) = saved {
+        eprintln!("note: the revision cache was not saved: {e}");
+    }
+    Ok(History::from_named(cache.edits(), dirty))
 }
 
 /// The site's signing key, when one is configured (docs/distribution.md), unlocked.

@@ -107,13 +107,7 @@ pub fn companions(trust: &Trust, path: &str, data: &[u8], previous: &Previous<'_
 /// Adds to the rendered `files` their hashes and signatures, the public key, and the signed
 /// `security.txt`. `previous` reads what the site directory holds now.
 pub fn add(files: &mut BTreeMap<String, Vec<u8>>, trust: &Trust, previous: &Previous<'_>) -> Result<()> {
-    let signed: Vec<(&String, &Vec<u8>)> = files.iter().filter(|(p, _)| is_signed(p)).collect();
-    let extra: Vec<Result<Vec<SiteFile>>> =
-        signed.par_iter().map(|(path, data)| companions(trust, path, data, previous)).collect();
     let mut added = Vec::new();
-    for e in extra {
-        added.extend(e?);
-    }
     if let Some(text) = files.get(SECURITY_TXT).map(|t| String::from_utf8_lossy(t).into_owned())
         && let Some(signed) = signed_security_txt(trust, &text, previous)?
     {
@@ -121,6 +115,21 @@ pub fn add(files: &mut BTreeMap<String, Vec<u8>>, trust: &Trust, previous: &Prev
     }
     let public = trust.public();
     added.push((key_path(public), public.armored().as_bytes().to_vec()));
+    sign(files, trust, previous)?;
+    files.extend(added);
+    Ok(())
+}
+
+/// Adds to `files` the hashes and signatures of those that are distributed ([`is_signed`]):
+/// what [`add`] does for one part of a site that is written part by part.
+pub fn sign(files: &mut BTreeMap<String, Vec<u8>>, trust: &Trust, previous: &Previous<'_>) -> Result<()> {
+    let signed: Vec<(&String, &Vec<u8>)> = files.iter().filter(|(p, _)| is_signed(p)).collect();
+    let extra: Vec<Result<Vec<SiteFile>>> =
+        signed.par_iter().map(|(path, data)| companions(trust, path, data, previous)).collect();
+    let mut added = Vec::new();
+    for e in extra {
+        added.extend(e?);
+    }
     files.extend(added);
     Ok(())
 }

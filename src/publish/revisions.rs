@@ -10,6 +10,8 @@
 //! changes, and [`apply`] hands the same revisions to the page (its revision history and "Last
 //! updated"), OSV `modified`, the feed's `<updated>` and the CVE record's `dateUpdated`.
 
+pub mod cache;
+
 use chrono::DateTime;
 use serde::Serialize;
 
@@ -58,6 +60,12 @@ pub fn named_edits(id: &str, edits: &[Edit], config: &Config) -> Vec<(When, Opti
         last = Some((&e.before, before));
     }
     out
+}
+
+/// Whether an edit whose file before it held `before` can be a revision of a public
+/// advisory: only when that version may have been public ([`named_edits`] names no other).
+pub fn may_revise(before: &[u8]) -> bool {
+    !surely_not_public(before)
 }
 
 /// The file's front matter has a top-level `state:` line naming a state that is not public

@@ -112,6 +112,8 @@ impl SiteInfo {
 /// The template environment.
 pub struct Renderer {
     env: Environment<'static>,
+    /// A hash of every template's source ([`Renderer::fingerprint`]).
+    fingerprint: String,
     /// Instructions used so far by all renders, and the limit ([`Renderer::plan_pages`]).
     spent: std::sync::atomic::AtomicU64,
     budget: std::sync::atomic::AtomicU64,
@@ -133,19 +135,31 @@ impl Renderer {
                 .build()
                 .expect("default syntax is valid"),
         );
+        let mut hash = <sha2::Sha256 as sha2::Digest>::new();
         for (name, source) in BUILTIN {
             let source = match root {
                 Some(root) => override_source(root, name)?.unwrap_or_else(|| (*source).to_owned()),
                 None => (*source).to_owned(),
             };
+            for part in [name.as_bytes(), &[0], source.as_bytes(), &[0]] {
+                sha2::Digest::update(&mut hash, part);
+            }
             let owned = source.clone();
             env.add_template_owned(*name, source).map_err(|e| template_error(&e, name, &owned))?;
         }
+        let fingerprint = sha2::Digest::finalize(hash).iter().map(|b| format!("{b:02x}")).collect();
         Ok(Renderer {
             env,
+            fingerprint,
             spent: std::sync::atomic::AtomicU64::new(0),
             budget: std::sync::atomic::AtomicU64::new(FUEL_BASE),
         })
+    }
+
+    /// A hash of every template's source, built-in or overridden: what a cache of rendered
+    /// pages must match.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Grants the site-wide instruction budget for `pages` renders.

@@ -443,6 +443,131 @@ struct Link {
     time: When,
 }
 
+/// The edits of report files in the commits of HEAD's first-parent chain after `known` (a
+/// commit an earlier walk ended at), or the whole window since `since` when `known` is not on
+/// that chain any more (history rewritten) or not given: [`Edits::since_known`] says which.
+/// Every report counts, in either layout ([`crate::layout::report_id_of`]); an edit is kept
+/// only when `keep` accepts the file's bytes before it (the caller's cheap "could this be a
+/// public revision" test), so the file after it is read only then.
+pub fn report_edits_after(
+    repo: &Repo,
+    known: Option<CommitId>,
+    since: i64,
+    keep: &(dyn Fn(&[u8]) -> bool + Sync),
+) -> Result<Edits> {
+    trust_object_ids();
+    let git = repo.git();
+    let tip = git.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| CommitId(c.id()));
+    let (chain, since_known) = chain_to(git, known.map(|k| k.0), since)?;
+    let pairs: Vec<(&Link, &Link)> =
+        chain.windows(2).map(|w| (&w[0], &w[1])).filter(|(c, p)| c.tree != p.tree).collect();
+    let git_dir = git.path().to_owned();
+    let found: Vec<Result<Vec<(String, Edit)>>> = pairs
+        .par_chunks(256.max(pairs.len() / 32 + 1))
+        .map(|chunk| {
+            let git = Repository::open(&git_dir)?;
+            let mut out = Vec::new();
+            for (commit, parent) in chunk {
+                let (Some(new), Some(old)) = (commit.tree, parent.tree) else { continue };
+                for (id, before, after) in modified_reports(&git, old, new, REPORTS_DIR)? {
+                    let before = crate::store::repo::read_blob(&git, before).unwrap_or_default();
+                    if keep(&before) {
+                        let after = crate::store::repo::read_blob(&git, after).unwrap_or_default();
+                        out.push((id, Edit { when: commit.time, before, after }));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut changes: HashMap<String, Vec<Edit>> = HashMap::new();
+    for part in found {
+        for (id, edit) in part? {
+            changes.entry(id).or_default().push(edit);
+        }
+    }
+    Ok(Edits { tip, since_known, changes })
+}
+
+/// What [`report_edits_after`] found.
+#[derive(Debug)]
+pub struct Edits {
+    /// HEAD's commit (none in a repository without commits).
+    pub tip: Option<CommitId>,
+    /// The walk stopped at the known commit: `changes` are only those after it.
+    pub since_known: bool,
+    /// Report id → the edits of its file, newest first.
+    pub changes: HashMap<String, Vec<Edit>>,
+}
+
+/// A commit id from its full hex form, if it names a commit of the repository.
+pub fn commit_named(repo: &Repo, hex: &str) -> Option<CommitId> {
+    let oid = Oid::from_str(hex).ok()?;
+    repo.git().find_commit(oid).ok().map(|c| CommitId(c.id()))
+}
+
+/// Largest cache file read back.
+const MAX_CACHE: u64 = 512 << 20;
+
+/// A cache file of the tool's in the git directory (`.git/enigm/<name>`), if there is one that
+/// can be read (a regular file, not a link).
+pub fn read_cache(repo: &Repo, name: &str) -> Option<Vec<u8>> {
+    crate::layout::read_regular(&repo.git_dir().join("enigm").join(name), MAX_CACHE).ok()
+}
+
+/// Replaces the cache file `.git/enigm/<name>` atomically (never in the work tree).
+pub fn write_cache(repo: &Repo, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = repo.git_dir().join("enigm");
+    std::fs::create_dir_all(&dir)?;
+    crate::store::files::write_atomic(&dir.join(name), bytes)
+}
+
+/// HEAD's first-parent chain, newest first, down to `known` (included; then `true`) or, when
+/// the chain does not reach it, as [`first_parent_chain`] cuts it.
+fn chain_to(git: &Repository, known: Option<Oid>, since: i64) -> Result<(Vec<Link>, bool)> {
+    let mut chain = Vec::new();
+    let Some(walk) = walk(git, Tip::Head, Sort::NONE, true)? else { return Ok((chain, false)) };
+    let mut older = 0;
+    for oid in walk {
+        let oid = oid?;
+        let commit = git.find_commit(oid)?;
+        let t = commit.time();
+        chain.push(Link {
+            tree: reports_tree(&commit)?,
+            time: When { seconds: t.seconds(), offset_minutes: t.offset_minutes() },
+        });
+        if Some(oid) == known {
+            return Ok((chain, true));
+        }
+        older = if t.seconds() < since { older + 1 } else { 0 };
+        if older > SKEW_SLOP {
+            break;
+        }
+    }
+    Ok((chain, false))
+}
+
+/// Report files (by id) present in both trees `old` and `new` of the directory `dir` with
+/// different blobs; a subdirectory (a year of the sharded layout) whose tree id is the same
+/// in both is not read.
+fn modified_reports(git: &Repository, old: Oid, new: Oid, dir: &str) -> Result<Vec<(String, Oid, Oid)>> {
+    let (old_tree, new_tree) = (git.find_tree(old)?, git.find_tree(new)?);
+    let mut out = Vec::new();
+    for (name, a, b) in diff(Some(&old_tree), Some(&new_tree)) {
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        let rel = format!("{dir}/{name}");
+        let is_tree = |t: &git2::Tree<'_>| t.get_name(&name).and_then(|e| e.kind()) == Some(git2::ObjectType::Tree);
+        if is_tree(&old_tree) && is_tree(&new_tree) {
+            if dir == REPORTS_DIR {
+                out.extend(modified_reports(git, a, b, &rel)?);
+            }
+        } else if let Some(id) = crate::layout::report_id_of(Path::new(&rel)) {
+            out.push((id.to_owned(), a, b));
+        }
+    }
+    Ok(out)
+}
+
 /// Commits older than the window read past the last one inside it, as git's `--since` reads a
 /// few: commit dates need not follow the graph (a rebase, a skewed clock, a backdated commit),
 /// and a revision after such a commit must not be lost (the CSAF version would go back).

@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::format::config::Config;
 use crate::publish::public::Advisory;
 use crate::publish::revisions::named_edits;
-use crate::store::history::{ReportRevisions, When};
+use crate::store::history::{Edit, ReportRevisions, When};
 
 /// One revision of the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Tracking {
 }
 
 /// A commit that modified a report file, and what it changed in public (`None`: not readable).
-type Named = (When, Option<Vec<String>>);
+pub type Named = (When, Option<Vec<String>>);
 
 /// Commits that changed published reports in public, and reports with uncommitted changes.
 #[derive(Debug, Default)]
@@ -93,6 +93,19 @@ fn release_day(a: &Advisory) -> String {
         .unwrap_or_else(|| a.reported.clone())
 }
 
+/// Each report's edits (newest first) summarised in public terms with the public sections
+/// `config` names.
+pub fn name_all(changes: HashMap<String, Vec<Edit>>, config: &Config) -> HashMap<String, Vec<Named>> {
+    use rayon::prelude::*;
+    changes
+        .into_par_iter()
+        .map(|(id, edits)| {
+            let named = named_edits(&id, &edits, config);
+            (id, named)
+        })
+        .collect()
+}
+
 impl History {
     /// No git information: revisions come from the timeline alone.
     pub fn none() -> History {
@@ -111,16 +124,13 @@ impl History {
     /// The revisions git records, read for [`History::wanted`]; each edit is summarised in
     /// public terms with the public sections `config` names.
     pub fn from_git(git: ReportRevisions, config: &Config) -> History {
-        use rayon::prelude::*;
-        let edits = git
-            .changes
-            .into_par_iter()
-            .map(|(id, edits)| {
-                let named = named_edits(&id, &edits, config);
-                (id, named)
-            })
-            .collect();
-        History { edits, dirty: git.dirty }
+        History { edits: name_all(git.changes, config), dirty: git.dirty }
+    }
+
+    /// The revisions of edits already named ([`name_all`]), and the reports with uncommitted
+    /// changes.
+    pub fn from_named(edits: HashMap<String, Vec<Named>>, dirty: HashSet<String>) -> History {
+        History { edits, dirty }
     }
 
     /// The tracking of one advisory.
@@ -159,7 +169,6 @@ mod tests {
     #[test]
     fn edits_become_named_revisions_in_commit_order_even_within_one_second() {
         use crate::publish::csaf::test_support::{EXPORTS, advisory, config};
-        use crate::store::history::Edit;
         let one = EXPORTS.replace("aliases: [CVE-2026-41234]", "aliases: [CVE-2026-41234, CVE-2026-41235]");
         let two = one.replace("CVE-2026-41235]", "CVE-2026-41235, CVE-2026-41236]");
         let private = two.replace("default configuration", "a lab");

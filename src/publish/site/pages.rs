@@ -1,0 +1,145 @@
+//! What the previous render made of each advisory, so that a re-render after one report changed
+//! renders only that advisory's pages again.
+//!
+//! An advisory's files (its HTML and Markdown pages, its OSV record, its CSAF document) are a
+//! function of its public view (which holds its revisions and dates), its CSAF tracking, the
+//! configuration, the templates and the tool. The cache records, per advisory, a hash of all of
+//! those (the key) and the SHA-256 of each file it produced. When the key is the same and every
+//! file in the site still has the recorded bytes (read and hashed: a file edited or removed by
+//! hand is rendered again), those bytes are the render: they go through signing, comparison and
+//! the manifest exactly as freshly rendered ones. Anything else (another template, another
+//! `enigm.yaml`, another tool version, a cache that does not parse) renders everything. The
+//! bytes live where the caller keeps them (the git directory); this module never opens the
+//! repository.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::format::config::Config;
+use crate::publish::csaf::tracking::Tracking;
+use crate::publish::public::Advisory;
+
+/// The file's name in the git directory's `enigm/` folder.
+pub const FILE: &str = "render-pages.json";
+
+/// Bumped whenever what is cached, or what goes into a key, changes.
+const FORMAT: u32 = 1;
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a file's bytes, in hex.
+pub fn file_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The pages of every advisory, as the last render made them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageCache {
+    format: u32,
+    /// What every key depends on: tool, configuration, templates, site.
+    site: String,
+    /// Advisory id → its key and its files (path, SHA-256).
+    advisories: HashMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    files: Vec<(String, String)>,
+}
+
+/// The part of every key that is the same for the whole site: the tool (its version and the
+/// build the caller names), the configuration, the templates, and whether the site has a
+/// policy page and a CSAF directory.
+pub fn site_key(tool: &str, config: &Config, templates: &str, has_policy: bool, csaf: bool) -> String {
+    let config = serde_json::to_string(config).unwrap_or_default();
+    let parts = [env!("CARGO_PKG_VERSION"), tool, &config, templates, &has_policy.to_string(), &csaf.to_string()];
+    let mut hash = Sha256::new();
+    for p in parts {
+        hash.update(p.as_bytes());
+        hash.update([0]);
+    }
+    hex(&hash.finalize())
+}
+
+/// The key of one advisory's files: its public view and its CSAF tracking.
+pub fn advisory_key(a: &Advisory, tracking: Option<&Tracking>) -> String {
+    let mut hash = Sha256::new();
+    hash.update(serde_json::to_vec(a).unwrap_or_default());
+    if let Some(t) = tracking {
+        for r in &t.revisions {
+            hash.update([0]);
+            hash.update(r.date.as_bytes());
+            hash.update([0]);
+            hash.update(r.summary.as_bytes());
+        }
+        hash.update([1, u8::from(t.interim)]);
+    }
+    hex(&hash.finalize())
+}
+
+impl PageCache {
+    /// An empty cache for the site `site` ([`site_key`]).
+    pub fn new(site: String) -> PageCache {
+        PageCache { format: FORMAT, site, advisories: HashMap::new() }
+    }
+
+    /// The cache in `bytes` when it was made for the same site key; else an empty one.
+    pub fn read(bytes: Option<&[u8]>, site: String) -> PageCache {
+        let cache: Option<PageCache> = bytes.and_then(|b| serde_json::from_slice(b).ok());
+        cache.filter(|c| c.format == FORMAT && c.site == site).unwrap_or_else(|| PageCache::new(site))
+    }
+
+    /// The files recorded for advisory `id` under `key`, with their hashes.
+    pub fn files(&self, id: &str, key: &str) -> Option<&[(String, String)]> {
+        self.advisories.get(id).filter(|e| e.key == key).map(|e| e.files.as_slice())
+    }
+
+    /// Records what advisory `id` rendered to under `key`.
+    pub fn record(&mut self, id: &str, key: String, files: Vec<(String, String)>) {
+        self.advisories.insert(id.to_owned(), Entry { key, files });
+    }
+
+    /// Keeps only the advisories `keep` accepts (those still in the site).
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.advisories.retain(|id, _| keep(id));
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_for_another_site_or_garbage_is_empty() {
+        let mut cache = PageCache::new("s1".into());
+        cache.record("A-1", "k".into(), vec![("advisories/A-1.html".into(), file_hash(b"x"))]);
+        let bytes = cache.to_bytes();
+        assert_eq!(PageCache::read(Some(&bytes), "s1".into()), cache);
+        assert_eq!(PageCache::read(Some(&bytes), "s1".into()).files("A-1", "k").map(<[_]>::len), Some(1));
+        assert!(PageCache::read(Some(&bytes), "s1".into()).files("A-1", "other key").is_none());
+        assert_eq!(PageCache::read(Some(&bytes), "s2".into()), PageCache::new("s2".into()));
+        assert_eq!(PageCache::read(Some(b"{\"format\":"), "s1".into()), PageCache::new("s1".into()));
+        assert_eq!(PageCache::read(None, "s1".into()), PageCache::new("s1".into()));
+    }
+
+    #[test]
+    fn the_site_key_follows_templates_and_configuration() {
+        let config = crate::publish::csaf::test_support::config();
+        let base = site_key("build", &config, "t1", false, true);
+        assert_eq!(base, site_key("build", &config, "t1", false, true));
+        assert_ne!(base, site_key("build", &config, "t2", false, true), "templates");
+        assert_ne!(base, site_key("other build", &config, "t1", false, true), "tool");
+        let mut other = config.clone();
+        other.render.base_url = Some("https://elsewhere.test/".into());
+        assert_ne!(base, site_key("build", &other, "t1", false, true), "configuration");
+    }
+}
