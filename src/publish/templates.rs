@@ -29,6 +29,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("index.html.j2", include_str!("../../templates/index.html.j2")),
     ("feed.xml.j2", include_str!("../../templates/feed.xml.j2")),
     ("dashboard.html.j2", include_str!("../../templates/dashboard.html.j2")),
+    ("aggregate.html.j2", include_str!("../../templates/aggregate.html.j2")),
     ("policy.html.j2", include_str!("../../templates/policy.html.j2")),
     ("contact.html.j2", include_str!("../../templates/contact.html.j2")),
     ("thanks.html.j2", include_str!("../../templates/thanks.html.j2")),

@@ -180,7 +180,8 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn compare(self, a: &Row, b: &Row) -> Ordering {
+    /// How `a` and `b` compare in this order (ties are broken by the caller).
+    pub fn compare(self, a: &Row, b: &Row) -> Ordering {
         match self {
             SortKey::Id => Ordering::Equal,
             SortKey::State => a.state.cmp(&b.state),
@@ -266,7 +267,8 @@ pub struct Now {
     pub at: chrono::DateTime<chrono::FixedOffset>,
 }
 
-fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
+/// The deadlines of one report that [`due`] lists.
+pub fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
     deadline::pending(r, policy, now.today)
         .into_iter()
         .chain(crate::query::cra::pending(r, policy, now.at))
@@ -283,15 +285,12 @@ fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem>
 }
 
 fn sort_due(items: &mut [DueItem]) {
-    items.par_sort_by(|a, b| {
-        let (x, y) = (&a.deadline, &b.deadline);
-        (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(
-            y.due,
-            !y.overdue(),
-            y.due_at,
-            a.severity,
-            y.kind,
-            &b.id,
-        ))
-    });
+    items.par_sort_by(due_order);
+}
+
+/// The order of `due`: most urgent first (an overdue deadline before one due the same day),
+/// then the more severe, then by kind and id.
+pub fn due_order(a: &DueItem, b: &DueItem) -> Ordering {
+    let (x, y) = (&a.deadline, &b.deadline);
+    (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(y.due, !y.overdue(), y.due_at, a.severity, y.kind, &b.id))
 }
