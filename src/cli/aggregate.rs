@@ -349,7 +349,11 @@ fn due_table(items: &[MemberDue]) -> String {
     t.render(color_stdout(), stdout_width())
 }
 
-fn stats_request(today: Option<chrono::NaiveDate>, since: Option<chrono::NaiveDate>, titles: bool) -> Result<StatsRequest, Error> {
+fn stats_request(
+    today: Option<chrono::NaiveDate>,
+    since: Option<chrono::NaiveDate>,
+    titles: bool,
+) -> Result<StatsRequest, Error> {
     let now = today.is_none().then(enigm_disclose::store::clock::now).transpose()?;
     Ok(StatsRequest { today: super::output::today(today)?, since, with_titles: titles, now })
 }
@@ -413,4 +417,3 @@ fn run_dashboard(ctx: &Context, loaded: &Loaded, args: DashboardArgs) -> Result<
     eprintln!("wrote the dashboard of {} repositories to {}", set.members.len(), args.file.display());
     Ok(code(&findings, &unreadable, false))
 }
-

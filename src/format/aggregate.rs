@@ -142,8 +142,10 @@ mod tests {
 
     #[test]
     fn reads_repositories_with_defaults() {
-        let f = parse("repositories:\n  - name: web\n    path: ../web\n  - name: api\n    path: /srv/api.git\n    ref: main\n")
-            .expect("valid");
+        let f = parse(
+            "repositories:\n  - name: web\n    path: ../web\n  - name: api\n    path: /srv/api.git\n    ref: main\n",
+        )
+        .expect("valid");
         assert_eq!(f.name, "All repositories");
         assert_eq!((f.repositories[0].rev.as_str(), f.repositories[1].rev.as_str()), ("HEAD", "main"));
         assert_eq!(f.repositories[1].path, PathBuf::from("/srv/api.git"));
@@ -158,7 +160,10 @@ mod tests {
         assert!(e.finding.message.contains("repositories 1 and 2"), "{}", e.finding.message);
         let span = e.finding.span.clone().expect("span");
         assert_eq!(&text[span], "web");
-        assert_eq!(&text[parse("repositories:\n  - name: ../x\n    path: a\n").unwrap_err().finding.span.unwrap()], "../x");
+        assert_eq!(
+            &text[parse("repositories:\n  - name: ../x\n    path: a\n").unwrap_err().finding.span.unwrap()],
+            "../x"
+        );
         let unknown = parse("repositories: []\nrepos: 1\n").expect_err("unknown key");
         assert_eq!(unknown.finding.code, Code::AggregateInvalid);
         assert!(parse("repositories: []\n").is_err(), "empty");

@@ -63,13 +63,7 @@ pub fn open(file_dir: &Path, listed: &Listed) -> Result<(Member, Committed)> {
         finding.message = format!("{} (`{}`, at `{}`): {}", listed.name, path.display(), listed.rev, finding.message);
         Error::File(Box::new(FileProblem::new(finding, Some(text.clone()))))
     })?;
-    let member = Member {
-        name: listed.name.clone(),
-        path,
-        rev: listed.rev.clone(),
-        commit: tree.commit_id(),
-        config,
-    };
+    let member = Member { name: listed.name.clone(), path, rev: listed.rev.clone(), commit: tree.commit_id(), config };
     Ok((member, tree))
 }
 

@@ -292,5 +292,12 @@ fn sort_due(items: &mut [DueItem]) {
 /// then the more severe, then by kind and id.
 pub fn due_order(a: &DueItem, b: &DueItem) -> Ordering {
     let (x, y) = (&a.deadline, &b.deadline);
-    (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(y.due, !y.overdue(), y.due_at, a.severity, y.kind, &b.id))
+    (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(
+        y.due,
+        !y.overdue(),
+        y.due_at,
+        a.severity,
+        y.kind,
+        &b.id,
+    ))
 }

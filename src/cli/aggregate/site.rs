@@ -62,7 +62,12 @@ pub fn outside_members(set: &Set, path: &Path) -> Result<(), Error> {
         let root = canon(&m.path);
         if target.starts_with(&root) || root.starts_with(&target) {
             return Err(Error::usage(
-                format!("{} is inside repository `{}` ({}): aggregate never writes into one", path.display(), m.name, m.path.display()),
+                format!(
+                    "{} is inside repository `{}` ({}): aggregate never writes into one",
+                    path.display(),
+                    m.name,
+                    m.path.display()
+                ),
                 "write the output outside every repository of the set",
             ));
         }
@@ -127,7 +132,8 @@ fn render_member(
         let text = format!("{}: {} not rendered: {why}", member.name, p.display());
         eprintln!("warning: {}", crate::cli::table::sanitize(&text));
     }
-    let site = MemberSite { name: member.name.clone(), title: config.organization.name.clone(), count: outcome.advisories };
+    let site =
+        MemberSite { name: member.name.clone(), title: config.organization.name.clone(), count: outcome.advisories };
     let osv = osv_records(&member_out)?;
     let provider = read_json(&member_out.join("csaf/provider-metadata.json"))?;
     Ok(Rendered { site, listed: listed_advisories, osv, provider, skipped: outcome.skipped.len() })
@@ -196,7 +202,10 @@ fn write_top(loaded: &Loaded, out: &Path, parts: Vec<Rendered>) -> Result<usize,
     top.insert("osv/all.json".into(), all);
     let providers: Vec<serde_json::Value> = parts.iter().filter_map(|p| p.provider.clone()).collect();
     for p in parts.iter().filter(|p| p.provider.is_none()) {
-        eprintln!("note: {}: no csaf/provider-metadata.json (it needs `render.base_url`): not in aggregator.json", p.site.name);
+        eprintln!(
+            "note: {}: no csaf/provider-metadata.json (it needs `render.base_url`): not in aggregator.json",
+            p.site.name
+        );
     }
     if let Some(doc) = lister(loaded, &providers) {
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
@@ -251,7 +260,10 @@ fn write_files(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Erro
             fs::create_dir_all(dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
         }
         if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Error::usage(format!("{} is a link", path.display()), "remove it: the site is never written through a link"));
+            return Err(Error::usage(
+                format!("{} is a link", path.display()),
+                "remove it: the site is never written through a link",
+            ));
         }
         if fs::read(&path).ok().as_deref() != Some(content.as_slice()) {
             files::write_atomic(&path, content).map_err(Error::io(format!("cannot write {}", path.display())))?;
@@ -259,7 +271,8 @@ fn write_files(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Erro
     }
     for rel in previous.iter().filter(|p| !files.contains_key(*p)) {
         let path = out.join(rel);
-        let inside = files::is_contained(Path::new(rel)) && enigm_disclose::layout::no_links(out, Path::new(rel)).is_ok();
+        let inside =
+            files::is_contained(Path::new(rel)) && enigm_disclose::layout::no_links(out, Path::new(rel)).is_ok();
         if inside && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
             fs::remove_file(&path).map_err(Error::io(format!("cannot remove {}", path.display())))?;
         }
