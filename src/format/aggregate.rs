@@ -110,7 +110,7 @@ impl AggregateFile {
         }
         let mut seen = BTreeMap::new();
         for (i, m) in self.repositories.iter().enumerate() {
-            let at = format!("repositories.{i}.name");
+            let at = format!("repositories[{i}].name");
             if !valid_name(&m.name) {
                 let message = format!("`{}` cannot name a repository: it becomes a directory of the site", m.name);
                 return bad(&at, message, "use lower-case letters, digits, `-` and `_` (at most 64)");
@@ -160,10 +160,9 @@ mod tests {
         assert!(e.finding.message.contains("repositories 1 and 2"), "{}", e.finding.message);
         let span = e.finding.span.clone().expect("span");
         assert_eq!(&text[span], "web");
-        assert_eq!(
-            &text[parse("repositories:\n  - name: ../x\n    path: a\n").unwrap_err().finding.span.unwrap()],
-            "../x"
-        );
+        let bad_name = "repositories:\n  - name: ../x\n    path: a\n";
+        let span = parse(bad_name).expect_err("not a directory name").finding.span.clone().expect("span");
+        assert_eq!(&bad_name[span], "../x");
         let unknown = parse("repositories: []\nrepos: 1\n").expect_err("unknown key");
         assert_eq!(unknown.finding.code, Code::AggregateInvalid);
         assert!(parse("repositories: []\n").is_err(), "empty");
