@@ -41,7 +41,7 @@ impl Committed {
         let git = Repository::open_ext(path, flags, std::iter::empty::<&std::ffi::OsStr>()).map_err(|e| {
             Error::usage(
                 format!("{} is not a git repository: {}", path.display(), e.message()),
-                "name a clone's directory or a bare repository (fetch remote ones first: `git clone --mirror URL`)",
+                "name a clone's directory or a bare repository (clone or fetch a remote one first: docs/aggregate.md)",
             )
         })?;
         let found = git.revparse_single(rev).and_then(|o| o.peel_to_commit()).map(|c| (c.tree_id(), c.id()));
