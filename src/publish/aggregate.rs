@@ -70,12 +70,15 @@ pub fn index(
     renderer.render("aggregate.html.j2", ctx)
 }
 
+/// Files by name: OSV record file name → content.
+pub type Records = BTreeMap<String, Vec<u8>>;
+
 /// The OSV records of every member, for the combined `osv/`: OSV file name → (repository,
 /// content), and the combined `osv/all.json`. Each member's records are the files its render
 /// wrote (`osv/<OSV id>.json`, listed by its own `all.json`); two members writing one OSV id
 /// (one `render.osv_prefix` for both) would replace each other's record, and stop the render.
-pub fn osv(members: &[(String, BTreeMap<String, Vec<u8>>)]) -> Result<(BTreeMap<String, Vec<u8>>, Vec<u8>)> {
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+pub fn osv(members: &[(String, Records)]) -> Result<(Records, Vec<u8>)> {
+    let mut files = Records::new();
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     let mut listed: Vec<Value> = Vec::new();
     for (name, records) in members {
