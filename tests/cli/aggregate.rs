@@ -277,3 +277,35 @@ fn render_combines_exactly_each_repositorys_public_advisories() {
     assert!(stderr(&a).contains("never writes into one"), "{}", stderr(&a));
     assert!(!inside.exists());
 }
+
+#[test]
+fn a_bare_clone_is_read_at_the_ref_named_and_a_wrong_path_or_ref_is_a_usage_error() {
+    let web = member("WEB", "web.acme.test");
+    let sandbox = Sandbox::new();
+    let bare = sandbox.tmp.path().join("web.git");
+    let cloned = std::process::Command::new("git").arg("clone").arg("--bare").arg(web.root()).arg(&bare).output();
+    assert!(cloned.expect("git runs").status.success(), "git clone --bare");
+    let file = sandbox.work().join("aggregate.yaml");
+    let write = |rev: &str, path: &Path| {
+        let text = format!("repositories:\n  - name: web\n    path: {}\n    ref: {rev}\n", path.display());
+        fs::write(&file, text).expect("aggregate file");
+    };
+    let list = |code: i32| {
+        let a = sandbox.cmd_in(&sandbox.work()).args(["aggregate", "list", "--format", "json"]).assert().code(code);
+        (serde_json::from_str::<Value>(&stdout(&a)).ok(), stderr(&a))
+    };
+    write("HEAD", &bare);
+    let (out, _) = list(0);
+    assert_eq!(ids(&out.expect("json"), "reports").len(), 2, "the bare clone's HEAD");
+    // One commit back: before `new` filed the second report.
+    write("HEAD~1", &bare);
+    let out = list(0).0.expect("json");
+    assert_eq!(ids(&out, "reports"), [("web".to_owned(), "WEB-2026-0001".to_owned())]);
+    assert_eq!(out["repositories"][0]["ref"], "HEAD~1");
+    write("no-such-branch", &bare);
+    let (_, err) = list(2);
+    assert!(err.contains("cannot resolve `no-such-branch`"), "{err}");
+    write("HEAD", &sandbox.tmp.path().join("nowhere"));
+    let (_, err) = list(2);
+    assert!(err.contains("is not a git repository"), "{err}");
+}
