@@ -236,21 +236,23 @@ pub fn stats(
     for (name, e) in entries {
         by_member.entry(name).or_default().push(e);
     }
+    let catalogs: Vec<Catalog> = set
+        .members
+        .iter()
+        .map(|m| Catalog { entries: by_member.remove(&m.name).unwrap_or_default(), unreadable: Vec::new() })
+        .collect();
     let repositories: Vec<MemberStats> = set
         .members
         .par_iter()
-        .map(|m| {
-            let entries = by_member.get(&m.name).cloned().unwrap_or_default();
-            let catalog = Catalog { entries, unreadable: Vec::new() };
-            MemberStats {
-                repository: m.name.clone(),
-                id_prefix: m.config.id_prefix.clone(),
-                commit: m.commit.clone(),
-                stats: stats::compute(&catalog, &m.config.policy, req),
-            }
+        .zip(catalogs.par_iter())
+        .map(|(m, catalog)| MemberStats {
+            repository: m.name.clone(),
+            id_prefix: m.config.id_prefix.clone(),
+            commit: m.commit.clone(),
+            stats: stats::compute(catalog, &m.config.policy, req),
         })
         .collect();
-    let all = Catalog { entries: by_member.into_values().flatten().collect(), unreadable: Vec::new() };
+    let all = Catalog { entries: catalogs.into_iter().flat_map(|c| c.entries).collect(), unreadable: Vec::new() };
     let total = combine(stats::compute(&all, &crate::format::config::Policy::default(), req), &repositories);
     Ok((set, SetStats { repositories, total }, unreadable))
 }
