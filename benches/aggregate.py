@@ -124,7 +124,7 @@ def write(rows, runs, load):
         "is judged on the wall times above, on this loaded machine; with both cores free a view would take "
         "about half its CPU seconds (an estimate, not measured here). Almost all of the CPU is parsing the "
         "reports with the same parser `list` uses; 10× the reports cost 11–14× the CPU of one repository's "
-        "view, the rest being the committed-tree path (each blob read and inflated from the pack by "
+        "view, most likely the committed-tree path (each blob read and inflated from the pack by "
         "libgit2, where `list` reads the work tree from the page cache) and the wider merge and sort. Each "
         "member's blobs are read on one thread per member (libgit2 handles are not shared), then parsed on "
         "every core, members in parallel. `stats` keeps every parsed report (each member's figures and "
