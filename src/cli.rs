@@ -8,6 +8,7 @@
 //! dialoguer and flag spellings (`tests/cli/architecture.rs` checks it).
 
 mod advance;
+mod aggregate;
 mod audit;
 mod complete;
 mod demo;
@@ -99,6 +100,7 @@ enum Command {
     Show(show::ShowArgs),
     Due(list::DueArgs),
     Stats(stats::StatsArgs),
+    Aggregate(aggregate::AggregateArgs),
     Validate(validate::ValidateArgs),
     Advance(advance::AdvanceArgs),
     Reply(reply::ReplyArgs),
@@ -309,6 +311,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Due(args) => list::run_due(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
+        Command::Aggregate(args) => aggregate::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Edit(args) => seal::run_edit(&ctx, args),
         Command::Seal(args) => seal::run_seal(&ctx, args),

@@ -5,6 +5,7 @@
 //! can point at the exact line; the writers change a file byte-minimally.
 
 pub mod acknowledged;
+pub mod aggregate;
 pub mod code;
 pub mod config;
 pub mod contact;

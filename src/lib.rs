@@ -44,6 +44,7 @@
 //! | `due`, status screen | [`query::deadline`], [`query::cra`] (CRA Article 14 clocks) |
 //! | `stats` | [`query::stats`], [`publish::dashboard`] |
 //! | `verify`, `history` | [`query::audit`] |
+//! | `aggregate` | [`query::aggregate`] (the file: [`format::aggregate`]; committed trees: [`store::committed`]); its site: [`publish::site`] per repository, [`publish::aggregate`], [`publish::csaf::aggregator`] |
 //! | `render` | [`publish::site`] (+ [`publish::facets`]), [`publish::revisions`], [`publish::osv`], [`publish::csaf`], [`publish::openvex`], [`publish::cve`], [`publish::face`] ([`publish::policy`], [`publish::securitytxt`], [`publish::credits`]); signed: [`publish::distribution`], [`publish::signing`] (key: [`store::signing_key`]) |
 //! | `verify-site` | [`publish::verify`] |
 //! | `states` | [`rules::lifecycle`] |

@@ -4,6 +4,7 @@
 //! and the site render only that view. History facts (revision dates) are handed in as data,
 //! never as a repository handle, so what is published is a function of its inputs.
 
+pub mod aggregate;
 #[cfg(test)]
 mod agreement;
 pub mod credits;

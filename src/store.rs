@@ -7,6 +7,7 @@
 
 pub mod clock;
 mod commit;
+pub mod committed;
 pub mod files;
 pub mod history;
 pub mod hook;

@@ -6,6 +6,7 @@ mod util;
 mod cli {
     mod advance;
     mod advisories;
+    mod aggregate;
     mod architecture;
     mod audit;
     mod backports;

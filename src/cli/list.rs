@@ -65,7 +65,7 @@ pub struct DueArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SortArg {
+pub(super) enum SortArg {
     Id,
     State,
     /// Most severe first.
@@ -87,7 +87,7 @@ pub enum TableFormat {
 }
 
 impl SortArg {
-    fn key(self) -> SortKey {
+    pub(super) fn key(self) -> SortKey {
         match self {
             SortArg::Id => SortKey::Id,
             SortArg::State => SortKey::State,
@@ -160,7 +160,7 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode, Error> {
 }
 
 /// The title `due` shows in place of a report's own, off a terminal without `--show-titles`.
-const WITHHELD: &str = "(withheld: --show-titles)";
+pub(super) const WITHHELD: &str = "(withheld: --show-titles)";
 
 #[derive(Serialize)]
 struct ListJson<'a> {
@@ -184,13 +184,13 @@ struct DueJson<'a> {
 
 /// Tells the user (on stderr) which files were left out of a listing; the exit code is 1
 /// when any was (a listing that leaves reports out is a finding), else 0.
-fn level_text(level: Option<Level>) -> &'static str {
+pub(super) fn level_text(level: Option<Level>) -> &'static str {
     level.map_or("-", Level::as_str)
 }
 
 /// The level, with the SSVC outcome and an exploitation mark when the report has them
 /// (`high · immediate · exploited`).
-fn severity_text(r: &Row) -> String {
+pub(super) fn severity_text(r: &Row) -> String {
     let mut parts = vec![level_text(r.severity).to_owned()];
     parts.extend(r.ssvc.clone());
     parts.extend(r.exploited.map(|_| "exploited".to_owned()));

@@ -75,7 +75,7 @@ fn duration_cells(d: &Durations) -> [Cell; 3] {
     [Cell::plain(days(d.median)), Cell::plain(days(d.p90)), Cell::plain(d.count.to_string())]
 }
 
-fn human(s: &Stats) -> String {
+pub(super) fn human(s: &Stats) -> String {
     let color = color_stdout();
     let mut out = String::new();
     let since = s.since.map(|d| format!(" received since {d}")).unwrap_or_default();

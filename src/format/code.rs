@@ -138,6 +138,9 @@ pub enum Code {
     SecurityTxtExpiresSoon,
     SecurityTxtExpired,
     SecurityTxtExpiresLate,
+    // `aggregate`: several repositories read together.
+    AggregateInvalid,
+    AggregatePrefixClash,
 }
 
 impl Code {
@@ -286,6 +289,8 @@ impl Code {
             Code::SecurityTxtExpiresSoon => "security.txt's `contact.expires` is less than 30 days away",
             Code::SecurityTxtExpired => "security.txt's `contact.expires` has passed",
             Code::SecurityTxtExpiresLate => "security.txt's `contact.expires` is more than a year away",
+            Code::AggregateInvalid => "the aggregate file (the list of repositories) is wrong",
+            Code::AggregatePrefixClash => "two repositories of an aggregate use one id prefix",
             Code::NotSealed => "a report of a sealed repository holds private content in clear text",
             Code::SealUnreadable => "a sealed report's block is damaged, altered or not for your key",
             Code::SealRecipients => "a seal is not addressed to exactly the current recipients",

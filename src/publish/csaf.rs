@@ -10,6 +10,7 @@
 //! CSAF 2.0 scores only CVSS v2 and v3: a v4.0 vector is carried in a vulnerability note.
 //! Each CVE alias is a vulnerability of its own (with the same products, notes and scores).
 
+pub mod aggregator;
 pub mod mandatory;
 pub mod products;
 pub mod provider;

@@ -29,6 +29,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("index.html.j2", include_str!("../../templates/index.html.j2")),
     ("feed.xml.j2", include_str!("../../templates/feed.xml.j2")),
     ("dashboard.html.j2", include_str!("../../templates/dashboard.html.j2")),
+    ("aggregate.html.j2", include_str!("../../templates/aggregate.html.j2")),
     ("policy.html.j2", include_str!("../../templates/policy.html.j2")),
     ("contact.html.j2", include_str!("../../templates/contact.html.j2")),
     ("thanks.html.j2", include_str!("../../templates/thanks.html.j2")),
@@ -306,7 +307,8 @@ pub fn export_templates(root: &Path) -> Result<Vec<String>> {
     crate::layout::no_links(root, Path::new(TEMPLATES_DIR)).map_err(Error::io("cannot write the templates"))?;
     fs::create_dir_all(&dir).map_err(Error::io(format!("cannot create {}", dir.display())))?;
     let mut written = Vec::new();
-    for (name, source) in BUILTIN {
+    // The combined site of `aggregate` belongs to no repository: no repository's copy is used.
+    for (name, source) in BUILTIN.iter().filter(|(name, _)| *name != "aggregate.html.j2") {
         let path = dir.join(name);
         if let Some(parent) = path.parent().filter(|p| *p != dir) {
             crate::layout::no_links(root, &Path::new(TEMPLATES_DIR).join(parent.strip_prefix(&dir).unwrap_or(parent)))

@@ -182,7 +182,8 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn compare(self, a: &Row, b: &Row) -> Ordering {
+    /// How `a` and `b` compare in this order (ties are broken by the caller).
+    pub fn compare(self, a: &Row, b: &Row) -> Ordering {
         match self {
             SortKey::Id => Ordering::Equal,
             SortKey::State => a.state.cmp(&b.state),
@@ -261,7 +262,8 @@ pub fn due_in(root: &Path, policy: &Policy, now: Now, within: i64) -> Result<(Ve
     Ok((items, unreadable))
 }
 
-fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
+/// The deadlines of one report that [`due`] lists.
+pub fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem> {
     deadline::pending(r, policy, now)
         .into_iter()
         .chain(crate::query::cra::pending(r, policy, now.at))
@@ -278,15 +280,19 @@ fn due_items(r: &Report, policy: &Policy, now: Now, within: i64) -> Vec<DueItem>
 }
 
 fn sort_due(items: &mut [DueItem]) {
-    items.par_sort_by(|a, b| {
-        let (x, y) = (&a.deadline, &b.deadline);
-        (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(
-            y.due,
-            !y.overdue(),
-            y.due_at,
-            a.severity,
-            y.kind,
-            &b.id,
-        ))
-    });
+    items.par_sort_by(due_order);
+}
+
+/// The order of `due`: most urgent first (an overdue deadline before one due the same day),
+/// then the more severe, then by kind and id.
+pub fn due_order(a: &DueItem, b: &DueItem) -> Ordering {
+    let (x, y) = (&a.deadline, &b.deadline);
+    (x.due, !x.overdue(), x.due_at, b.severity, x.kind, &a.id).cmp(&(
+        y.due,
+        !y.overdue(),
+        y.due_at,
+        a.severity,
+        y.kind,
+        &b.id,
+    ))
 }
