@@ -150,9 +150,18 @@ def section(results, sizes, runs, loads, argv):
 
 
 def write_section(path, text):
+    """Writes this script's section between `<!-- keep:hook -->` markers, which bench.py keeps
+    when it rewrites the file."""
     old = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
+    section = text
+    block = "<!-- keep:hook -->\n" + section.rstrip("\n") + "\n<!-- /keep:hook -->\n"
+    marked = re.compile(r"<!-- keep:hook -->.*?<!-- /keep:hook -->\n", re.S)
+    bare = re.compile(re.escape(SECTION) + r".*?(?=^## |^<!-- keep|\Z)", re.S | re.M)
+    pattern = marked if marked.search(old) else bare
+    if pattern.search(old):
+        new = pattern.sub(lambda _: block + "\n", old, count=1)
+    else:
+        new = old.rstrip("\n") + "\n\n" + block
     with open(path, "w", encoding="utf-8") as f:
         f.write(new)
 

@@ -158,12 +158,20 @@ def growth(results, labels):
 
 
 def write_section(path, lines):
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    section = "\n".join([SECTION, ""] + lines) + "\n"
-    pattern = re.compile(r"^## Render at scale\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    """Writes this script's section between `<!-- keep:render -->` markers, which bench.py keeps
+    when it rewrites the file."""
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
+    section = "\n".join([SECTION, ""] + lines)
+    block = "<!-- keep:render -->\n" + section.rstrip("\n") + "\n<!-- /keep:render -->\n"
+    marked = re.compile(r"<!-- keep:render -->.*?<!-- /keep:render -->\n", re.S)
+    bare = re.compile(re.escape(SECTION) + r".*?(?=^## |^<!-- keep|\Z)", re.S | re.M)
+    pattern = marked if marked.search(old) else bare
+    if pattern.search(old):
+        new = pattern.sub(lambda _: block + "\n", old, count=1)
+    else:
+        new = old.rstrip("\n") + "\n\n" + block
     with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+        f.write(new)
 
 
 def main():
