@@ -155,7 +155,7 @@ def write_section(path, text):
     old = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
     section = text
     block = "<!-- keep:hook -->\n" + section.rstrip("\n") + "\n<!-- /keep:hook -->\n"
-    marked = re.compile(r"<!-- keep:hook -->.*?<!-- /keep:hook -->\n", re.S)
+    marked = re.compile(r"<!-- keep:hook -->.*?<!-- /keep:hook -->\n+", re.S)
     bare = re.compile(re.escape(SECTION) + r".*?(?=^## |^<!-- keep|\Z)", re.S | re.M)
     pattern = marked if marked.search(old) else bare
     if pattern.search(old):

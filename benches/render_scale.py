@@ -163,7 +163,7 @@ def write_section(path, lines):
     old = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
     section = "\n".join([SECTION, ""] + lines)
     block = "<!-- keep:render -->\n" + section.rstrip("\n") + "\n<!-- /keep:render -->\n"
-    marked = re.compile(r"<!-- keep:render -->.*?<!-- /keep:render -->\n", re.S)
+    marked = re.compile(r"<!-- keep:render -->.*?<!-- /keep:render -->\n+", re.S)
     bare = re.compile(re.escape(SECTION) + r".*?(?=^## |^<!-- keep|\Z)", re.S | re.M)
     pattern = marked if marked.search(old) else bare
     if pattern.search(old):
