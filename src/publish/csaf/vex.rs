@@ -17,7 +17,7 @@
 
 use serde_json::{Value, json};
 
-use super::products::Tree;
+use super::products::{Entry, Tree};
 use crate::format::report::ProductStatus;
 use crate::publish::public::Advisory;
 
@@ -74,7 +74,7 @@ pub fn groups<'a>(a: &Advisory, tree: &'a Tree) -> Groups<'a> {
             ProductStatus::Fixed => g.fixed.push(range),
             ProductStatus::UnderInvestigation => g.under_investigation.push(range),
         }
-        g.fixed.extend(e.fixed.as_ref().map(|(_, id)| id.as_str()));
+        g.fixed.extend(e.fixed.iter().map(|f| f.id.as_str()));
     }
     g
 }
@@ -110,6 +110,17 @@ pub fn flags_and_threats(a: &Advisory, tree: &Tree) -> (Vec<Value>, Vec<Value>) 
     (flags, threats)
 }
 
+/// The `vendor_fix` texts of one entry: one per fixed version (naming the span it ends, for
+/// backports), or the `fixed` text that names no single version.
+fn vendor_fixes(e: &Entry) -> Vec<String> {
+    let fixes = e.fixed.iter().map(|f| match &f.branch {
+        Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
+        None => format!("Upgrade {} to version {} or later.", e.label, f.version),
+    });
+    let text = e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
+    fixes.chain(text.flatten()).collect()
+}
+
 /// The remediations of the known-affected products and of those under investigation: each
 /// affected product's fixed version (`vendor_fix`), each one's `action` (`mitigation`), the
 /// report's mitigation (`workaround`, for the affected ones), and `none_available` for a
@@ -127,16 +138,11 @@ pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
             continue;
         }
         open.push(id);
-        let fix = match (&e.fixed, &e.fixed_text) {
-            _ if status != ProductStatus::Affected => None,
-            (Some((version, _)), _) => Some(format!("Upgrade {} to version {version} or later.", e.label)),
-            (None, Some(text)) => Some(format!("Fixed for {}: {text}.", e.label)),
-            (None, None) => None,
-        };
-        if let Some(details) = fix {
-            out.push(json!({ "category": "vendor_fix", "details": details, "product_ids": [id] }));
+        let fixes = if status == ProductStatus::Affected { vendor_fixes(e) } else { Vec::new() };
+        if !fixes.is_empty() {
             covered.push(id);
         }
+        out.extend(fixes.into_iter().map(|d| json!({ "category": "vendor_fix", "details": d, "product_ids": [id] })));
         if let Some(action) = a.products.get(i).and_then(|p| p.action.as_deref()) {
             out.push(json!({ "category": "mitigation", "details": action, "product_ids": [id] }));
             covered.push(id);
