@@ -41,6 +41,7 @@ mod cli {
     mod sandbox;
     mod sarif;
     mod sealed;
+    mod seams;
     mod shard;
     mod ssvc;
     mod validate;
