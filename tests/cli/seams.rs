@@ -83,3 +83,26 @@ fn backport_fixes_are_one_openvex_product_and_one_csaf_vex_remediation_each() {
     assert_eq!(advisory["vulnerabilities"], vex["vulnerabilities"], "the advisory and its VEX agree");
     assert_eq!(render(&repo, "1", "openvex"), open);
 }
+
+/// A `not_affected` product that also lists `versions`: its fixed version would say the
+/// versions before it were affected, so CSAF lists no `fixed` product for it (it listed web
+/// 1.2.0 as fixed beside web as known not affected, where OpenVEX said only `not_affected`).
+#[test]
+fn a_not_affected_product_has_no_fixed_version_in_csaf() {
+    let web = "    justification: vulnerable_code_not_present\n";
+    let report = BACKPORTS_VEX.replacen(
+        web,
+        &format!("{web}    versions:\n      - introduced: \"1.0.0\"\n        fixed: \"1.2.0\"\n"),
+        1,
+    );
+    assert_ne!(report, BACKPORTS_VEX);
+    let repo = repo_with(&report);
+    let csaf = render(&repo, "1", "csaf");
+    assert_eq!(mandatory(&csaf), []);
+    let status = &csaf["vulnerabilities"][0]["product_status"];
+    assert_eq!(status["fixed"], json!(["CSAFPID-0002", "CSAFPID-0003"]), "orbit's two branches only: {status}");
+    assert_eq!(status["known_not_affected"], json!(["CSAFPID-0004"]));
+    let open = render(&repo, "1", "openvex");
+    let fixed: Vec<(String, Vec<String>)> = openvex_statuses(&open).into_iter().filter(|(s, _)| s == "fixed").collect();
+    assert_eq!(fixed.len(), 2, "{fixed:?}");
+}

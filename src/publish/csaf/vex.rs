@@ -63,18 +63,24 @@ fn status(a: &Advisory, i: usize) -> ProductStatus {
     a.products.get(i).map_or(ProductStatus::Affected, |p| p.status)
 }
 
-/// The groups of `tree`'s entries by their products' statuses.
+/// The groups of `tree`'s entries by their products' statuses; the fixed versions of the
+/// affected and fixed products are `fixed`.
 pub fn groups<'a>(a: &Advisory, tree: &'a Tree) -> Groups<'a> {
     let mut g = Groups::default();
     for (i, e) in tree.entries.iter().enumerate() {
         let range = e.affected_id.as_str();
-        match status(a, i) {
+        let status = status(a, i);
+        match status {
             ProductStatus::Affected => g.known_affected.push(range),
             ProductStatus::NotAffected => g.known_not_affected.push(range),
             ProductStatus::Fixed => g.fixed.push(range),
             ProductStatus::UnderInvestigation => g.under_investigation.push(range),
         }
-        g.fixed.extend(e.fixed.iter().map(|f| f.id.as_str()));
+        // A fixed version says the versions before it were affected: not of a product that is
+        // not affected or still under investigation (OpenVEX states none for them either).
+        if matches!(status, ProductStatus::Affected | ProductStatus::Fixed) {
+            g.fixed.extend(e.fixed.iter().map(|f| f.id.as_str()));
+        }
     }
     g
 }
