@@ -155,7 +155,8 @@ mod tests {
         let late = pending(&r, &cra(), at("2026-10-25T08:00:01+01:00"));
         assert_eq!(late[0].hours_left, Some(-1));
         assert!(late[0].overdue());
-        assert_eq!(late[0].describe(), "early-warning 1h overdue");
+        assert_eq!(late[0].describe(), "early-warning under 1h overdue", "one second late");
+        assert_eq!(got[0].describe(), "early-warning in under 1h");
         assert_eq!(late[1].describe(), "notification in 47h");
     }
 

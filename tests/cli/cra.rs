@@ -214,3 +214,18 @@ fn a_not_affected_vex_statement_of_a_kev_cve_starts_no_cra_clock() {
     let cra: Vec<&Value> = v["items"].as_array().expect("items").iter().filter(|i| i["basis"] == "cra").collect();
     assert!(cra.is_empty(), "{cra:?}");
 }
+
+/// The hour either side of a deadline: 30 minutes before and one second after the early
+/// warning (`due` said `in 0h` and `1h overdue`).
+#[test]
+fn due_says_under_an_hour_either_side_of_the_deadline() {
+    let (repo, _) = repo_with(AWARE);
+    let text = |now: &str| {
+        let a = repo.cmd().env("ENIGM_TODAY", "").env("ENIGM_NOW", now).arg("due").assert();
+        String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+    };
+    let before = text("2026-10-25T07:30:00+01:00");
+    assert!(before.contains("in under 1h") && before.contains("early-warning (cra)"), "{before}");
+    let after = text("2026-10-25T08:00:01+01:00");
+    assert!(after.contains("under 1h overdue") && !after.replace("under 1h", "").contains("1h overdue"), "{after}");
+}
