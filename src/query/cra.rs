@@ -69,7 +69,7 @@ fn applies(report: &Report, policy: &Policy) -> bool {
     if concerned.is_empty() && !report.products.is_empty() {
         return false;
     }
-    policy.for_products(concerned.into_iter()).iter().any(|(_, p)| p.cra)
+    policy.for_products(concerned).iter().any(|(_, p)| p.cra)
 }
 
 /// A deadline due at the instant `at`, seen at `now`: shown in the offset of `now` (the
