@@ -43,6 +43,7 @@ mod cli {
     mod sandbox;
     mod sarif;
     mod sealed;
+    mod seams;
     mod shard;
     mod ssvc;
     mod staged_scope;

@@ -8,8 +8,9 @@
 //! carries the justification or, without one, the impact statement (the OpenVEX schema takes
 //! exactly one of them: beside a justification the impact is the status notes); an affected
 //! one an action statement (the report's `action`, else "upgrade to" the fixed version, else
-//! the mitigation, else "no fix yet"), and a fixed version of a product with a purl is a
-//! `fixed` statement of its own (`pkg:…@2.4.1`). Only the [`Advisory`] is read, so nothing
+//! the mitigation, else "no fix yet"; with backports, the fixed version of each release
+//! branch), and each fixed version of a product with a purl is a `fixed` statement of its own
+//! (`pkg:…@2.4.1`; one per release branch). Only the [`Advisory`] is read, so nothing
 //! private can leave; dates are the CSAF revisions' ([`Tracking`]), so the output has no clock.
 
 use serde_json::{Value, json};
@@ -17,6 +18,7 @@ use serde_json::{Value, json};
 use super::csaf::tracking::Tracking;
 use super::csaf::{Publisher, is_web_url};
 use crate::format::report::ProductStatus;
+use crate::format::versions::{End, Span};
 use crate::publish::public::{Advisory, PublicProduct};
 
 /// The OpenVEX context of the documents (the specification's version).
@@ -89,7 +91,7 @@ fn statements(a: &Advisory, namespace: &str) -> Vec<Value> {
     for vulnerability in vulnerabilities(a) {
         for p in &a.products {
             out.push(statement(a, p, &vulnerability, namespace));
-            if let Some(fixed) = fixed_product(p) {
+            for fixed in fixed_products(p) {
                 out.push(json!({ "vulnerability": vulnerability, "products": [fixed], "status": "fixed" }));
             }
         }
@@ -136,6 +138,7 @@ fn action(a: &Advisory, p: &PublicProduct) -> String {
     let fixed = p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty());
     match (&p.action, fixed, &a.mitigation) {
         (Some(action), _, _) => action.clone(),
+        (None, Some(_), _) if p.versions().fixed.len() > 1 => backport_action(p),
         (None, Some(f), _) => format!("Upgrade {} to version {f} or later.", label(p)),
         (None, None, Some(m)) => m.clone(),
         (None, None, None) => "No fix or workaround is available yet.".to_owned(),
@@ -186,16 +189,36 @@ fn product(p: &PublicProduct, namespace: &str) -> Value {
     product
 }
 
-/// The fixed version of a product with an unversioned purl, as a product of its own.
-fn fixed_product(p: &PublicProduct) -> Option<Value> {
-    if p.status != ProductStatus::Affected {
-        return None;
-    }
-    let purl = p.purl.as_deref().filter(|u| u.starts_with("pkg:") && !u.contains(['@', '?', '#']))?;
-    let fixed =
-        p.fixed.as_deref().map(str::trim).filter(|f| !f.is_empty() && !super::csaf::mandatory::names_a_range(f))?;
-    let versioned = format!("{purl}@{fixed}");
-    Some(json!({ "@id": versioned, "identifiers": { "purl": versioned } }))
+/// Several fixed versions (backports): the one of each release branch, with the span it ends
+/// when the product lists `versions` ("… from versions >= 3.0.0, < 3.7.5 to 3.7.5 …").
+fn backport_action(p: &PublicProduct) -> String {
+    let v = p.versions();
+    let steps: Vec<String> = match v.spans() {
+        Some(spans) if !p.versions.is_empty() => spans
+            .iter()
+            .filter_map(|s| match s {
+                Span::Range { end: End::Fixed(f), .. } => Some(format!("from versions {} to {f}", s.describe())),
+                _ => None,
+            })
+            .collect(),
+        _ => v.fixed.iter().map(|f| format!("to {f}")).collect(),
+    };
+    format!("Upgrade {} on its release branch: {}.", label(p), steps.join("; "))
+}
+
+/// Each fixed version of a product with an unversioned purl (one per release branch for
+/// backports), as a product of its own: `pkg:npm/orbit@3.7.5`, `pkg:npm/orbit@4.1.2`.
+fn fixed_products(p: &PublicProduct) -> Vec<Value> {
+    let purl = p.purl.as_deref().filter(|u| u.starts_with("pkg:") && !u.contains(['@', '?', '#']));
+    let Some(purl) = purl.filter(|_| p.status == ProductStatus::Affected) else { return Vec::new() };
+    p.versions()
+        .fixed
+        .iter()
+        .map(|f| {
+            let versioned = format!("{purl}@{f}");
+            json!({ "@id": versioned, "identifiers": { "purl": versioned } })
+        })
+        .collect()
 }
 
 /// OpenVEX's name of a hash algorithm (`sha256` → `sha-256`); `None` for one it has no key for.

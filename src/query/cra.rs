@@ -10,13 +10,15 @@
 //! `exploited.aware` (else `exploited.since`), and shown in the UTC offset of the clock that
 //! reads them (`ENIGM_NOW`, else the local one); the final report's from
 //! `exploited.measure_available`, else the start of the report's `fixed` timeline date in the
-//! offset of `aware`. A deadline is pending until its time of submission is recorded
+//! offset of `aware`, and never from before `aware` (a fix that shipped before the
+//! organisation learned of the exploitation gives it 14 days from then, not a deadline already
+//! missed when it learns). A report whose every product is `not_affected` owes none. A deadline is pending until its time of submission is recorded
 //! (`exploited.early_warning`, `notification`, `final_report`). A `rejected` report owes none.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime};
 
 use crate::format::config::Policy;
-use crate::format::report::{Report, State};
+use crate::format::report::{ProductStatus, Report, State};
 use crate::query::deadline::{Deadline, Kind};
 
 /// Hours to the early warning.
@@ -29,15 +31,18 @@ pub const FINAL_REPORT_DAYS: i64 = 14;
 /// The pending CRA deadlines of `report` at `now`, earliest first (none unless `policy.cra`, or
 /// the `cra` of the policy of one of its products, `policy.products`).
 pub fn pending(report: &Report, policy: &Policy, now: DateTime<FixedOffset>) -> Vec<Deadline> {
-    let applies = || policy.for_products(report.products.iter().map(|p| p.name.as_str())).iter().any(|(_, p)| p.cra);
-    let Some(e) = report.exploited.as_ref().filter(|_| report.state != State::Rejected && applies()) else {
+    let Some(e) = report.exploited.as_ref().filter(|_| report.state != State::Rejected && applies(report, policy))
+    else {
         return Vec::new();
     };
     let aware = e.aware_at();
-    let measure = e.measure_available.or_else(|| {
-        let fixed = report.timeline.iter().find(|t| t.state == State::Fixed)?;
-        fixed.date.and_time(NaiveTime::MIN).and_local_timezone(*aware.offset()).single()
-    });
+    let measure = e
+        .measure_available
+        .or_else(|| {
+            let fixed = report.timeline.iter().find(|t| t.state == State::Fixed)?;
+            fixed.date.and_time(NaiveTime::MIN).and_local_timezone(*aware.offset()).single()
+        })
+        .map(|m| m.max(aware));
     let clocks = [
         (Kind::EarlyWarning, Some(aware + Duration::hours(EARLY_WARNING_HOURS)), e.early_warning),
         (Kind::Notification, Some(aware + Duration::hours(NOTIFICATION_HOURS)), e.notification),
@@ -48,6 +53,23 @@ pub fn pending(report: &Report, policy: &Policy, now: DateTime<FixedOffset>) -> 
         .filter(|(_, _, done)| done.is_none())
         .filter_map(|(kind, at, _)| at.map(|at| deadline(kind, at, now)))
         .collect()
+}
+
+/// Whether the Act's clocks run for `report`: the CRA is in the policy of one of its products
+/// that the vulnerability may be in (all but the `not_affected` ones), or in the global policy
+/// for a report that names no product. A report whose every product is `not_affected` (a VEX
+/// statement "we are not affected by CVE-X") owes no notification.
+fn applies(report: &Report, policy: &Policy) -> bool {
+    let concerned: Vec<&str> = report
+        .products
+        .iter()
+        .filter(|p| p.vex_status() != ProductStatus::NotAffected)
+        .map(|p| p.name.as_str())
+        .collect();
+    if concerned.is_empty() && !report.products.is_empty() {
+        return false;
+    }
+    policy.for_products(concerned).iter().any(|(_, p)| p.cra)
 }
 
 /// A deadline due at the instant `at`, seen at `now`: shown in the offset of `now` (the
@@ -133,7 +155,8 @@ mod tests {
         let late = pending(&r, &cra(), at("2026-10-25T08:00:01+01:00"));
         assert_eq!(late[0].hours_left, Some(-1));
         assert!(late[0].overdue());
-        assert_eq!(late[0].describe(), "early-warning 1h overdue");
+        assert_eq!(late[0].describe(), "early-warning under 1h overdue", "one second late");
+        assert_eq!(got[0].describe(), "early-warning in under 1h");
         assert_eq!(late[1].describe(), "notification in 47h");
     }
 
@@ -178,5 +201,37 @@ mod tests {
         assert_eq!(last.due_at, Some(at("2026-11-16T00:00:00+02:00")), "the fixed date's start, + 14 days");
         r.state = State::Rejected;
         assert!(pending(&r, &cra(), at("2026-11-03T12:00:00Z")).is_empty());
+    }
+    #[test]
+    fn a_fix_before_awareness_gives_fourteen_days_from_awareness() {
+        let mut r = report(exploited("2026-11-20T10:00:00Z"));
+        r.timeline.push(crate::format::report::TimelineEntry {
+            date: "2026-06-04".parse().expect("date"),
+            state: State::Fixed,
+            by: None,
+            note: None,
+        });
+        let got = pending(&r, &cra(), at("2026-11-20T11:00:00Z"));
+        let last = got.last().expect("final report");
+        assert_eq!(last.kind, Kind::FinalReport);
+        assert_eq!(last.due_at, Some(at("2026-12-04T10:00:00Z")), "not missed in June, before anyone knew");
+    }
+
+    #[test]
+    fn a_report_whose_every_product_is_not_affected_owes_no_notification() {
+        let mut r = report(exploited("2026-10-24T09:00:00+02:00"));
+        let now = at("2026-10-24T10:00:00Z");
+        let product = |status: &str| {
+            serde_json::from_value(serde_json::json!({"name": "web", "status": status})).expect("product")
+        };
+        r.products = vec![product("not_affected")];
+        assert!(pending(&r, &cra(), now).is_empty(), "the vulnerability is in none of our products");
+        r.products.push(product("under_investigation"));
+        assert_eq!(pending(&r, &cra(), now).len(), 2, "one product may hold it");
+        let policy: Policy = serde_yaml::from_str("products: {cloud: {cra: true}}").expect("policy");
+        r.products =
+            vec![serde_json::from_value(serde_json::json!({"name": "cloud", "status": "not_affected"})).expect("p")];
+        r.products.push(product("affected"));
+        assert!(pending(&r, &policy, now).is_empty(), "the product under the CRA is not affected");
     }
 }

@@ -94,10 +94,14 @@ impl Deadline {
     }
 
     /// When, as people read it: `in 12d`, `today`, `3d overdue`; in hours (`in 13h`, `2h
-    /// overdue`) for a CRA deadline, and for a timed embargo within 48 hours of it.
+    /// overdue`) for a CRA deadline, and for a timed embargo within 48 hours of it. The hour
+    /// either side of the instant is `in under 1h` / `under 1h overdue` (`hours_left` 0 and -1:
+    /// a deadline passed a second ago is not "1h overdue").
     pub fn when(&self) -> String {
         match self.hours_left {
             Some(h) if self.basis == "cra" || h.abs() < 48 => match h {
+                0 => "in under 1h".to_owned(),
+                -1 => "under 1h overdue".to_owned(),
                 h if h < 0 => format!("{}h overdue", -h),
                 h => format!("in {h}h"),
             },

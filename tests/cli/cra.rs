@@ -188,3 +188,44 @@ fn enrich_records_kev_and_epss_on_the_report_with_the_cve_in_one_commit() {
     let err = crate::util::stderr(&repo.cmd().args(["enrich", "--kev", "bogus.json"]).assert().code(2));
     assert!(err.contains("bogus.json: not a KEV catalog"), "{err}");
 }
+
+/// A VEX statement "web is not affected by CVE-2026-41234" whose CVE is in KEV: `enrich`
+/// records it, but the Article 14 clocks are for a vulnerability in our product, so `due`
+/// shows none and exits 0 (it showed early-warning and notification deadlines, and exited 1
+/// once the early warning was 2 hours overdue).
+#[test]
+fn a_not_affected_vex_statement_of_a_kev_cve_starts_no_cra_clock() {
+    let repo = TestRepo::new();
+    let config = repo.read("enigm.yaml").replace("  # cra: true", "  cra: true");
+    repo.write("enigm.yaml", config);
+    commit_all(&repo, "cra");
+    let now = "2026-11-30T10:00:00Z";
+    repo.cmd()
+        .env("ENIGM_TODAY", "")
+        .env("ENIGM_NOW", now)
+        .args(["new", "--vex", "CVE-2026-41234", "--product", "web", "--justification", "component_not_present"])
+        .args(["--title", "web and CVE-2026-41234"])
+        .assert()
+        .success();
+    repo.cmd().env("ENIGM_TODAY", "").env("ENIGM_NOW", now).args(["enrich", "--kev", KEV]).assert().success();
+    let path = "reports/ENIGM-2026-0001.md";
+    assert!(repo.read(path).contains("exploited:"), "enrich records the exploitation in the wild");
+    let v = json(&stdout(&due_at(&repo, "2026-12-01T12:00:00Z").success()));
+    let cra: Vec<&Value> = v["items"].as_array().expect("items").iter().filter(|i| i["basis"] == "cra").collect();
+    assert!(cra.is_empty(), "{cra:?}");
+}
+
+/// The hour either side of a deadline: 30 minutes before and one second after the early
+/// warning (`due` said `in 0h` and `1h overdue`).
+#[test]
+fn due_says_under_an_hour_either_side_of_the_deadline() {
+    let (repo, _) = repo_with(AWARE);
+    let text = |now: &str| {
+        let a = repo.cmd().env("ENIGM_TODAY", "").env("ENIGM_NOW", now).arg("due").assert();
+        String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+    };
+    let before = text("2026-10-25T07:30:00+01:00");
+    assert!(before.contains("in under 1h") && before.contains("early-warning (cra)"), "{before}");
+    let after = text("2026-10-25T08:00:01+01:00");
+    assert!(after.contains("under 1h overdue") && !after.replace("under 1h", "").contains("1h overdue"), "{after}");
+}

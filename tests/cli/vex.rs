@@ -19,14 +19,14 @@ const MIXED: &str = include_str!("../fixtures/reports/vex-mixed.md");
 const VEX_ONLY: &str = include_str!("../fixtures/reports/vex-only.md");
 
 /// The OpenVEX 0.2.0 schema (tests/fixtures/openvex/README.md), formats checked.
-fn openvex_schema() -> jsonschema::Validator {
+pub(super) fn openvex_schema() -> jsonschema::Validator {
     let text = include_str!("../fixtures/openvex/openvex_json_schema.json");
     let schema: Value = serde_json::from_str(text).expect("schema is JSON");
     jsonschema::options().should_validate_formats(true).build(&schema).expect("schema compiles")
 }
 
 /// A repository with a website and a base URL (a CSAF publisher), holding `report`, committed.
-fn repo_with(report: &str) -> TestRepo {
+pub(super) fn repo_with(report: &str) -> TestRepo {
     let repo = TestRepo::new();
     let config = repo
         .read("enigm.yaml")
@@ -39,11 +39,11 @@ fn repo_with(report: &str) -> TestRepo {
     repo
 }
 
-fn json_file(dir: &Path, rel: &str) -> Value {
+pub(super) fn json_file(dir: &Path, rel: &str) -> Value {
     serde_json::from_str(&fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))).expect("JSON")
 }
 
-fn render(repo: &TestRepo, id: &str, format: &str) -> Value {
+pub(super) fn render(repo: &TestRepo, id: &str, format: &str) -> Value {
     serde_json::from_str(&stdout(&repo.cmd().args(["render", id, "--format", format]).assert().success()))
         .expect("JSON")
 }

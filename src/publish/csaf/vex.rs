@@ -63,18 +63,24 @@ fn status(a: &Advisory, i: usize) -> ProductStatus {
     a.products.get(i).map_or(ProductStatus::Affected, |p| p.status)
 }
 
-/// The groups of `tree`'s entries by their products' statuses.
+/// The groups of `tree`'s entries by their products' statuses; the fixed versions of the
+/// affected and fixed products are `fixed`.
 pub fn groups<'a>(a: &Advisory, tree: &'a Tree) -> Groups<'a> {
     let mut g = Groups::default();
     for (i, e) in tree.entries.iter().enumerate() {
         let range = e.affected_id.as_str();
-        match status(a, i) {
+        let status = status(a, i);
+        match status {
             ProductStatus::Affected => g.known_affected.push(range),
             ProductStatus::NotAffected => g.known_not_affected.push(range),
             ProductStatus::Fixed => g.fixed.push(range),
             ProductStatus::UnderInvestigation => g.under_investigation.push(range),
         }
-        g.fixed.extend(e.fixed.iter().map(|f| f.id.as_str()));
+        // A fixed version says the versions before it were affected: not of a product that is
+        // not affected or still under investigation (OpenVEX states none for them either).
+        if matches!(status, ProductStatus::Affected | ProductStatus::Fixed) {
+            g.fixed.extend(e.fixed.iter().map(|f| f.id.as_str()));
+        }
     }
     g
 }
@@ -110,6 +116,17 @@ pub fn flags_and_threats(a: &Advisory, tree: &Tree) -> (Vec<Value>, Vec<Value>) 
     (flags, threats)
 }
 
+/// The `vendor_fix` texts of one entry: one per fixed version (naming the span it ends, for
+/// backports), or the `fixed` text that names no single version.
+fn vendor_fixes(e: &Entry) -> Vec<String> {
+    let fixes = e.fixed.iter().map(|f| match &f.branch {
+        Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
+        None => format!("Upgrade {} to version {} or later.", e.label, f.version),
+    });
+    let text = e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
+    fixes.chain(text.flatten()).collect()
+}
+
 /// The remediations of the known-affected products and of those under investigation: each
 /// affected product's fixed version (`vendor_fix`), each one's `action` (`mitigation`), the
 /// report's mitigation (`workaround`, for the affected ones), and `none_available` for a
@@ -127,10 +144,11 @@ pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
             continue;
         }
         open.push(id);
-        for details in fixes(e).into_iter().filter(|_| status == ProductStatus::Affected) {
-            out.push(json!({ "category": "vendor_fix", "details": details, "product_ids": [id] }));
+        let fixes = if status == ProductStatus::Affected { vendor_fixes(e) } else { Vec::new() };
+        if !fixes.is_empty() {
             covered.push(id);
         }
+        out.extend(fixes.into_iter().map(|d| json!({ "category": "vendor_fix", "details": d, "product_ids": [id] })));
         if let Some(action) = a.products.get(i).and_then(|p| p.action.as_deref()) {
             out.push(json!({ "category": "mitigation", "details": action, "product_ids": [id] }));
             covered.push(id);
@@ -146,17 +164,6 @@ pub fn remediations(a: &Advisory, tree: &Tree) -> Vec<Value> {
         out.push(json!({ "category": "none_available", "details": details, "product_ids": bare }));
     }
     out
-}
-
-/// The `vendor_fix` texts of a product: one per fixed version (naming the release branch it
-/// fixes when there are several), else the fix as written.
-fn fixes(e: &Entry) -> Vec<String> {
-    let each = e.fixed.iter().map(|f| match &f.branch {
-        Some(branch) => format!("Upgrade {} from versions {branch} to version {}.", e.label, f.version),
-        None => format!("Upgrade {} to version {} or later.", e.label, f.version),
-    });
-    let text = e.fixed.is_empty().then(|| e.fixed_text.as_ref().map(|t| format!("Fixed for {}: {t}.", e.label)));
-    each.chain(text.flatten()).collect()
 }
 
 /// The vulnerability's ids in the VEX profile, which needs `cve` or `ids` (6.1.27.8): the
