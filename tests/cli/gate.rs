@@ -365,7 +365,11 @@ fn verify_accepts_acknowledged_history_and_reports_stale_or_bad_acknowledgements
     assert_eq!(codes(&v, "acknowledged").len(), 3, "{v}");
     assert_eq!(v["acknowledged"][0]["reason"], "Hand edit without the hook; reverted.");
     assert_eq!(v["acknowledged"][0]["by"], "Test Lead");
+    // The run above recorded HEAD as verified, so a plain run now checks no commit: `--full`
+    // walks the whole history again and shows what it acknowledged.
     let out = stdout(&repo.cmd().arg("verify").assert().success());
+    assert!(out.contains("0 findings in 0 commits after"), "{out}");
+    let out = stdout(&repo.cmd().args(["verify", "--full"]).assert().success());
     assert!(out.contains("acknowledged published-deleted") && out.contains("0 findings, 3 acknowledged"), "{out}");
 
     // An acknowledgement of nothing is reported.
