@@ -96,7 +96,8 @@ pub fn parse_validate(data: &[u8]) {
                 Err(r) => check_finding(&r.finding, &doc.text),
                 Ok(report) => {
                     // Consumers of a typed report: deadlines, the public advisory, OSV.
-                    let _ = enigm_disclose::query::deadline::pending(&report, &fx.config.policy, fx.today);
+                    let now = enigm_disclose::query::deadline::Now::start_of(fx.today);
+                    let _ = enigm_disclose::query::deadline::pending(&report, &fx.config.policy, now);
                     let advisory =
                         enigm_disclose::publish::public::advisory(&doc, &report, &fx.config, Some("draft".into()));
                     let _ = enigm_disclose::publish::osv::record(&advisory, &fx.config);
