@@ -519,6 +519,9 @@ pub fn read_cache(repo: &Repo, name: &str) -> Option<Vec<u8>> {
 pub fn write_cache(repo: &Repo, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let dir = repo.git_dir().join("enigm");
     std::fs::create_dir_all(&dir)?;
+    // A render killed while writing a cache leaves its temporary file here; the next write
+    // removes it (a concurrent render whose temporary goes only fails to save its cache).
+    crate::store::files::remove_own_temps(&dir, 0);
     crate::store::files::write_atomic(&dir.join(name), bytes)
 }
 
