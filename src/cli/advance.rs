@@ -1,7 +1,6 @@
 //! `enigm-disclose advance`: move a report to its next state, as one commit; or several
 //! reports (by ids or a query), each as its own commit or all as one (`--batch`).
 
-use std::collections::HashSet;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -11,8 +10,7 @@ use enigm_disclose::format::config::Config;
 use enigm_disclose::format::report::{Resolution, State};
 use enigm_disclose::store::clock;
 use enigm_disclose::store::repo::{CommitId, Identity, Repo};
-use enigm_disclose::store::scan::report_ids;
-use enigm_disclose::workflow::advance::{AdvanceRequest, Plan, check_flags, execute, execute_batch, plan};
+use enigm_disclose::workflow::advance::{AdvanceRequest, Plan, WorkTreeIds, check_flags, execute, execute_batch, plan};
 use serde::Serialize;
 
 use super::Context;
@@ -109,7 +107,7 @@ struct Setup {
     now: chrono::DateTime<chrono::FixedOffset>,
     identity: Option<Identity>,
     by: String,
-    known: HashSet<String>,
+    known: WorkTreeIds,
     /// The ids as typed, and the state to move to.
     ids: Vec<String>,
     to: State,
@@ -135,7 +133,7 @@ fn setup(ctx: &Context, args: &AdvanceArgs) -> Result<Setup, Error> {
         }
     }
     let by = super::author(&repo, identity.as_ref()).unwrap_or_else(|| config.organization.name.clone());
-    let known: HashSet<String> = report_ids(repo.root())?.into_iter().collect();
+    let known = WorkTreeIds::new(repo.root())?;
     Ok(Setup { repo, config, _lock: lock, today, now, identity, by, known, ids, to })
 }
 

@@ -35,7 +35,21 @@ pub struct CheckContext<'a> {
     pub config: &'a Config,
     pub today: NaiveDate,
     /// Every report id known in the tree (file names), for `duplicate_of`.
-    pub known_ids: &'a HashSet<String>,
+    pub known_ids: &'a dyn KnownIds,
+}
+
+/// The report ids known in the tree, asked one at a time: a set of them, or (to check one
+/// report among 100,000 without listing them: issue 22) a lookup of the files where a report
+/// of that id would be.
+pub trait KnownIds: Sync {
+    /// Whether a report file is named after `id`.
+    fn contains(&self, id: &str) -> bool;
+}
+
+impl KnownIds for HashSet<String> {
+    fn contains(&self, id: &str) -> bool {
+        HashSet::contains(self, id)
+    }
 }
 
 /// Checks on the raw text of any file, parsed or not: secrets (a secret must be reported even

@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ use crate::format::report::{Document, Rejected};
 use crate::layout::{ACKNOWLEDGED_FILE, CONFIG_FILE, POLICY_FILE, REPORTS_DIR};
 use crate::rules::attachments;
 use crate::rules::change;
-use crate::rules::checks::{self, CheckContext};
+use crate::rules::checks::{self, CheckContext, KnownIds};
 use crate::rules::pipeline;
 use crate::store::history::Snapshot;
 use crate::store::repo::{BlobId, Repo, Staged, StagedChange};
@@ -203,6 +204,27 @@ fn staged_bytes(index: &Staged<'_>, rel: &Path) -> std::result::Result<Vec<u8>, 
     })?
 }
 
+/// The ids the report files in `all` (sorted by bytes) are named after, for `duplicate_of`:
+/// an id is looked up where either layout puts its file (two binary searches, issue 22: the
+/// hook checks one report and must not hash 100,000 names); any other (a file in the wrong
+/// shard, an unknown id) in the set of every file stem, made once on first need.
+struct PathIds<'a> {
+    all: &'a [PathBuf],
+    stems: OnceLock<HashSet<String>>,
+}
+
+impl KnownIds for PathIds<'_> {
+    fn contains(&self, id: &str) -> bool {
+        crate::layout::report_places(id).iter().any(|place| listed(self.all, place))
+            || self
+                .stems
+                .get_or_init(|| {
+                    self.all.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect()
+                })
+                .contains(id)
+    }
+}
+
 /// Whether `path` is in `paths`, sorted by bytes (as the index and [`report_paths`] list them):
 /// a binary search, no set of 100,000 paths to hash.
 fn listed(paths: &[PathBuf], path: &Path) -> bool {
@@ -304,8 +326,7 @@ pub fn run(repo: &Repo, request: &Request) -> Result<Outcome> {
         (None, Some(changes)) => sorted(changes.targets(&all)),
         (None, None) => all.clone(),
     };
-    let known_ids: HashSet<String> =
-        all.iter().filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned)).collect();
+    let known_ids = PathIds { all: &all, stems: OnceLock::new() };
     let ctx = CheckContext { config: &config, today: request.today, known_ids: &known_ids };
     let root = repo.root();
     // The work tree's folders are listed once (the sealed files need them too); the index's
@@ -675,7 +696,6 @@ fn sealed_files(root: &Path, folders: &HashMap<PathBuf, Vec<String>>, only: Opti
 /// `report-misplaced` findings of the checked reports (`checked`, by path): a file in a year
 /// shard that is not its id's, or an id whose file is in both layouts' places (`all`).
 fn placement(all: &[PathBuf], checked: &HashMap<PathBuf, Claim>) -> Vec<Finding> {
-    let present: HashSet<&Path> = all.iter().map(PathBuf::as_path).collect();
     let mut out = Vec::new();
     for rel in checked.keys() {
         let help = "the file of report <ID> is reports/<ID>.md (flat) or reports/<YEAR>/<ID>.md (sharded), never both; `enigm-disclose migrate` moves every report to its shard";
@@ -686,7 +706,7 @@ fn placement(all: &[PathBuf], checked: &HashMap<PathBuf, Claim>) -> Vec<Finding>
         let Some(id) = crate::layout::report_id_of(rel) else { continue };
         let places = crate::layout::report_places(id);
         // An id without a year has one place only.
-        if places.len() == 2 && places.iter().all(|p| present.contains(p.as_path())) && places[0] == *rel {
+        if places.len() == 2 && places.iter().all(|p| listed(all, p)) && places[0] == *rel {
             let message =
                 format!("{} and {} are both files of {id}: keep one", places[0].display(), places[1].display());
             out.push(Finding::error(Code::ReportMisplaced, rel, None, message).with_help(help));
@@ -742,13 +762,14 @@ fn against(
         },
     };
     let one_commit = repo.resolves_to_head(rev);
-    let current_set: HashSet<&Path> = current.paths.iter().map(PathBuf::as_path).collect();
+    // Sorted by bytes: looked up by binary search, not hashed (issue 22).
+    let current_set = current.paths;
     let mut current_ids: Option<HashMap<String, PathBuf>> = None;
     for (rel, blob) in entries {
         // A report moved to its place in the other layout (`migrate`) is compared there.
-        let rel = moved_between_layouts(&rel, &current_set);
+        let rel = moved_between_layouts(&rel, current_set);
         // A file staged as it is at `rev` has nothing to compare (the hook reads no other).
-        if current_set.contains(rel.as_path())
+        if listed(current_set, &rel)
             && let Some(index) = &files.index
             && index.file(&rel).is_some_and(|f| f.blob == blob)
         {
@@ -758,7 +779,7 @@ fn against(
         let Ok(base_report) = Document::from_bytes(&rel, content.clone()).and_then(|d| d.report()) else {
             continue;
         };
-        if current_set.contains(rel.as_path()) {
+        if listed(current_set, &rel) {
             if let Ok(doc) = files.read(&rel)
                 && doc.text.as_bytes() != content.as_slice()
                 && let Ok(now) = doc.report()
@@ -822,12 +843,12 @@ fn against(
 /// `rel` (a report file at the base revision), or, when it is gone and its id's place in the
 /// other layout is among `current`, that place: a report moved between layouts is the same
 /// report, checked as a modification.
-fn moved_between_layouts(rel: &Path, current: &HashSet<&Path>) -> PathBuf {
-    if current.contains(rel) {
+fn moved_between_layouts(rel: &Path, current: &[PathBuf]) -> PathBuf {
+    if listed(current, rel) {
         return rel.to_owned();
     }
     let places = crate::layout::report_id_of(rel).map(crate::layout::report_places).unwrap_or_default();
-    let other = places.into_iter().find(|p| p.as_path() != rel && current.contains(p.as_path()));
+    let other = places.into_iter().find(|p| p.as_path() != rel && listed(current, p));
     other.unwrap_or_else(|| rel.to_owned())
 }
 
@@ -858,7 +879,8 @@ mod tests {
     fn placement_names_wrong_shards_and_both_places_and_never_panics_on_odd_names() {
         let claim = |p: &str| (PathBuf::from(p), Claim { id: String::new(), span: 0..0 });
         let all: Vec<PathBuf> =
-            ["reports/odd.md", "reports/A-2026-0001.md", "reports/2026/A-2026-0001.md", "reports/2025/A-2026-0002.md"]
+            // Sorted by bytes, as the index and the listing give them (looked up by binary search).
+            ["reports/2025/A-2026-0002.md", "reports/2026/A-2026-0001.md", "reports/A-2026-0001.md", "reports/odd.md"]
                 .map(PathBuf::from)
                 .to_vec();
         let checked: HashMap<PathBuf, Claim> = all.iter().map(|p| claim(p.to_str().expect("utf8"))).collect();

@@ -16,6 +16,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -24,7 +25,7 @@ use crate::format::config::Config;
 use crate::format::finding::{Code, Finding, Severity};
 use crate::format::report::edit::Editor;
 use crate::format::report::{Document, Resolution, State};
-use crate::rules::checks::{self, At, CheckContext};
+use crate::rules::checks::{self, At, CheckContext, KnownIds};
 use crate::rules::lifecycle::{is_legal_for, targets_for};
 use crate::rules::{pipeline, redact};
 use crate::store::files;
@@ -98,11 +99,54 @@ pub fn refused(findings: Vec<Finding>, text: Option<String>, headline: &str) -> 
 /// Problems drawn in a refusal; a hostile file with thousands stays fast to report.
 const SHOWN_PROBLEMS: usize = 25;
 
+/// The report ids of the work tree ([`crate::store::scan::report_ids`]: the files in
+/// `reports/` and its year shards), answered without listing 100,000 files (issue 22): an id
+/// is known when its file is where either layout puts it (one `stat` each; a shard that is a
+/// link is not entered, as the listing does not enter it). Anything else (a file in the wrong
+/// shard, an odd name) is looked up in the listing, made once on first need, so the answer is
+/// always the listing's.
+pub struct WorkTreeIds {
+    root: PathBuf,
+    listed: OnceLock<HashSet<String>>,
+}
+
+impl WorkTreeIds {
+    /// The ids of the work tree at `root`. Refuses a linked `reports/`, as the listing does.
+    pub fn new(root: &Path) -> Result<WorkTreeIds> {
+        crate::layout::no_links(root, Path::new(crate::layout::REPORTS_DIR))
+            .map_err(Error::io("cannot list the reports"))?;
+        Ok(WorkTreeIds { root: root.to_owned(), listed: OnceLock::new() })
+    }
+
+    /// Whether the file of `id` is where a layout puts it, as the listing would see it.
+    fn in_place(&self, id: &str) -> bool {
+        if id.is_empty() || id.starts_with('.') || id.contains(['/', '\\']) {
+            return false;
+        }
+        let is = |rel: &Path| fs::symlink_metadata(self.root.join(rel)).is_ok();
+        crate::layout::report_places(id).iter().any(|place| {
+            let shard = place.parent().filter(|p| *p != Path::new(crate::layout::REPORTS_DIR));
+            let entered = shard.is_none_or(|s| fs::symlink_metadata(self.root.join(s)).is_ok_and(|m| m.is_dir()));
+            entered && is(place)
+        })
+    }
+}
+
+impl KnownIds for WorkTreeIds {
+    fn contains(&self, id: &str) -> bool {
+        self.in_place(id)
+            || self
+                .listed
+                .get_or_init(|| crate::store::scan::report_ids(&self.root).unwrap_or_default().into_iter().collect())
+                .contains(id)
+    }
+}
+
 /// Plans the step without touching anything.
 pub fn plan(
     root: &Path,
     config: &Config,
-    known_ids: &HashSet<String>,
+    known_ids: &dyn KnownIds,
     today: NaiveDate,
     req: &AdvanceRequest,
 ) -> Result<Plan> {
@@ -443,6 +487,46 @@ pub fn batch_message(plans: &[Plan]) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The ids found without the listing are exactly the listing's ([`crate::store::scan::report_ids`]),
+    /// in both layouts and in the odd cases the listing decides (a wrong shard, a linked shard,
+    /// a dot name, a directory named like a report).
+    #[cfg(unix)]
+    #[test]
+    fn work_tree_ids_answer_as_the_listing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        for rel in [
+            "reports/A-2026-0001.md",
+            "reports/2025/A-2025-0002.md",
+            "reports/2025/A-2026-0003.md",
+            "reports/.A-2026-0004.md",
+        ] {
+            fs::create_dir_all(root.join(rel).parent().expect("parent")).expect("mkdir");
+            fs::write(root.join(rel), "x").expect("write");
+        }
+        fs::create_dir_all(root.join("reports/A-2026-0005.md")).expect("mkdir");
+        fs::write(elsewhere.path().join("A-2024-0006.md"), "x").expect("write");
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("reports/2024")).expect("link");
+        let listed: HashSet<String> = crate::store::scan::report_ids(root).expect("list").into_iter().collect();
+        let ids = WorkTreeIds::new(root).expect("ids");
+        for id in [
+            "A-2026-0001",
+            "A-2025-0002",
+            "A-2026-0003",
+            ".A-2026-0004",
+            "A-2026-0005",
+            "A-2024-0006",
+            "A-2026-0009",
+            "",
+            "../x",
+            "2025/A-2025-0002",
+        ] {
+            assert_eq!(ids.contains(id), listed.contains(id), "{id}");
+        }
+        assert!(ids.contains("A-2026-0003") && !ids.contains("A-2024-0006"), "wrong shard known, linked shard not");
+    }
 
     /// A report in `state` with formatting choices a person might make.
     fn report(state: State, crlf: bool, bom: bool, indent: usize, comment: bool, quote: u8, blank: bool) -> String {

@@ -204,7 +204,8 @@ fn play(
     for step in s.steps {
         let date = reported + Duration::days(step.day);
         edit_before(repo, &file.path, s, step, today)?;
-        let known = crate::store::scan::report_ids(repo.root())?.into_iter().collect();
+        let known: std::collections::HashSet<String> =
+            crate::store::scan::report_ids(repo.root())?.into_iter().collect();
         let req = AdvanceRequest {
             id: id.clone(),
             to: step.to,

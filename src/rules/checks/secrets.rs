@@ -203,12 +203,26 @@ const RULES: &[Rule] = &[
 const EXAMPLES: &[&str] = &["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"];
 
 struct Compiled {
-    rules: Vec<Regex>,
+    /// Each rule's regex, compiled the first time a text holds one of its keywords: most runs
+    /// (a hook checking one report, a command's gate) need a few of the 120 patterns, and
+    /// compiling them all cost more than the rest of the check (issue 22).
+    rules: Vec<OnceLock<Regex>>,
     keywords: AhoCorasick,
     /// Keyword index → the rules that need it.
     keyword_rules: Vec<Vec<usize>>,
     /// The index of [`URL_KEYWORD`] among the keywords.
     url_keyword: usize,
+}
+
+impl Compiled {
+    /// The regex of rule `i`, compiled on first use.
+    fn rule(&self, i: usize) -> &Regex {
+        // The patterns are constants covered by tests; they always compile. ASCII word
+        // boundaries: a Unicode `\b` makes the regex engine leave its DFA on any non-ASCII
+        // text (names, `…`), which costs several times the scan.
+        self.rules[i]
+            .get_or_init(|| Regex::new(&RULES[i].pattern.replace(r"\b", r"(?-u:\b)")).expect("secret pattern compiles"))
+    }
 }
 
 /// What every URL with credentials holds.
@@ -246,12 +260,7 @@ fn compiled() -> &'static Compiled {
         words.push(URL_KEYWORD);
         // The patterns and keywords are constants covered by tests; they always compile.
         Compiled {
-            // ASCII word boundaries: a Unicode `\b` makes the regex engine leave its DFA on any
-            // non-ASCII text (names, `…`), which costs several times the scan.
-            rules: RULES
-                .iter()
-                .map(|r| Regex::new(&r.pattern.replace(r"\b", r"(?-u:\b)")).expect("secret pattern compiles"))
-                .collect(),
+            rules: RULES.iter().map(|_| OnceLock::new()).collect(),
             keywords: AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
@@ -432,7 +441,7 @@ fn raw_hits(text: &str, base: usize, layer: Option<&'static str>, out: &mut Vec<
     for (i, window) in windows {
         let rule = &RULES[i];
         let offset = window.start;
-        for caps in c.rules[i].captures_iter(&text[window]) {
+        for caps in c.rule(i).captures_iter(&text[window]) {
             let Some(m) =
                 caps.name("s").or_else(|| caps.name("s2")).or_else(|| caps.name("s3")).or_else(|| caps.get(0))
             else {
@@ -803,6 +812,16 @@ mod tests {
         let text = PUBLISHED.replace("observe where it is written.", body);
         assert!(findings(&text).iter().all(|f| f.code != "secret"), "validate scans secrets, not check_report");
         super::scan(&text, std::path::Path::new("r.md"))
+    }
+
+    /// Rules are compiled on first use: every pattern must still compile (a typo would
+    /// otherwise surface only on a text holding its keyword).
+    #[test]
+    fn every_rule_compiles() {
+        let c = super::compiled();
+        for i in 0..super::RULES.len() {
+            assert!(c.rule(i).captures_len() >= 1, "{}", super::RULES[i].what);
+        }
     }
 
     #[test]
