@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of enigm-disclose on generated disclosure repositories.
 
-Usage: python3 benches/bench.py [--quick] [--scale-only] [--sharded] [--out docs/benchmarks.md]
+Usage: python3 benches/bench.py [--quick] [--scale-only] [--flat] [--verify-goal] [--out docs/benchmarks.md]
 
 Builds the release binary and the corpus generator, generates corpora under a temporary
 directory, times each command (median of several runs, wall clock, peak RSS via
@@ -60,11 +60,23 @@ def measure(cmd, runs=5, cwd=None, expect=(0,), prepare=None):
     return statistics.median(walls), max(rss)
 
 
+GENERATED = []
+
+
 def generate(n, directory, commits=None, sharded=False):
+    """Runs gen-corpus; records (reports, commits, layout, wall s, CPU s, peak MB) in GENERATED."""
     cmd = [GEN, str(n), directory] + (["--commits", str(commits)] if commits else []) + (["--sharded"] if sharded else [])
+    print(f"  generating: {' '.join(cmd[1:])} (load {load()})", flush=True)
     start = time.perf_counter()
-    out = run(cmd).stdout.strip()
-    print(f"  {out} (wall {time.perf_counter() - start:.0f} s, load {load()})", flush=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, env=ENV, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit(f"benchmark stopped: gen-corpus exited {p.returncode}:\n{p.stdout[-1000:]}\n{p.stderr[-2000:]}")
+    m, u, sy = p.stderr.strip().splitlines()[-1].split()
+    out = p.stdout.strip()
+    cpu = float(u) + float(sy)
+    GENERATED.append((n, commits or 1, "sharded" if sharded else "flat", wall, cpu, int(m) / 1024))
+    print(f"  {out} (wall {wall:.0f} s, CPU {cpu:.0f} s, load {load()})", flush=True)
     if sharded:
         known_layout(directory)
     return out
@@ -128,8 +140,14 @@ def reports_in_state(corpus, state):
 
 
 # Corpora of the scale table: reports and commits (two commits per report, as a team that
-# files and advances through the tool makes them). `--quick` keeps to the first two.
+# files and advances through the tool makes them). `--quick` keeps to the first two. The
+# 100,000-report, 200,000-commit corpus in the sharded layout is the verify goal's (issue 22):
+# its `verify` rows are the goal rows. In the flat layout every commit rewrites one tree of all
+# reports, so its 100k corpus has 20,000 commits (200,000 would mean hashing ~1 TB of trees).
 SCALE = [(1_000, 2_000), (10_000, 20_000), (100_000, 200_000)]
+FLAT_100K_COMMITS = 20_000
+GOAL = (100_000, 200_000)
+GOAL_FULL, GOAL_INCREMENTAL = 20.0, 0.2
 
 
 def report_files(corpus):
@@ -170,6 +188,8 @@ def scale_cases(d, tmp, n, runs):
         # `due` exits 1 when a deadline is overdue (its alert): the corpora have overdue reports.
         ("due", [BIN, "-C", d, "due"], runs, {"expect": (1,)}),
         ("stats", [BIN, "-C", d, "stats"], runs, {}),
+        ("show ID", [BIN, "-C", d, "show", os.path.basename(one)[:-3]], runs, {}),
+        ("history ID", [BIN, "-C", d, "history", os.path.basename(one)[:-3]], runs, {}),
         ("render (whole site)", lambda k: [BIN, "-C", d, "render", "--out", os.path.join(tmp, f"site{n}-{k}")], runs,
          {"prepare": lambda k: run(["git", "-C", d, "reset", "-q", "--hard"])}),
         ("verify --full (from scratch)", [BIN, "-C", d, "verify", "--full"], runs, {}),
@@ -181,8 +201,12 @@ def scale_cases(d, tmp, n, runs):
     ]
 
 
-def scale(tmp, sizes, sharded):
-    """Times every command on corpora of the given sizes; returns {command: [(t, m), ...]}."""
+VERIFY_ROWS = ("verify --full (from scratch)", "verify (incremental: one new commit)")
+
+
+def scale(tmp, sizes, sharded, goal):
+    """Times every command on corpora of the given sizes; returns {command: [(t, m), ...]}.
+    `goal` collects the verify rows of the goal corpus: {name: (wall, MB, CPU s)}."""
     table = {}
     for n, commits in sizes:
         d = os.path.join(tmp, f"scale{n}")
@@ -193,8 +217,10 @@ def scale(tmp, sizes, sharded):
         run(["git", "-C", d, "commit", "-qam", "render.base_url for the benchmark"])
         for name, cmd, k, opts in scale_cases(d, tmp, n, runs):
             t, m = measure(cmd, runs=k, **opts)
-            print(f"  {name}: {t:.3f} s, {m:.0f} MB (load {load()})", flush=True)
+            print(f"  {name}: {t:.3f} s, {m:.0f} MB, CPU {sum(LAST_CPU):.2f} s (load {load()})", flush=True)
             table.setdefault(name, []).append((t, m))
+            if sharded and (n, commits) == GOAL and name in VERIFY_ROWS:
+                goal[name] = (t, m, sum(LAST_CPU))
             if name == "render (whole site)":
                 for j in range(runs):
                     shutil.rmtree(os.path.join(tmp, f"site{n}-{j}"), ignore_errors=True)
@@ -202,14 +228,63 @@ def scale(tmp, sizes, sharded):
     return table
 
 
+def verify_goal(tmp, goal):
+    """The verify goal corpus on its own (when the scale table did not cover it): `verify --full`
+    from scratch, then the incremental run after a recorded one and one new commit."""
+    d = os.path.join(tmp, "goal")
+    print(f"verify goal corpus {GOAL[0]:,} reports, {GOAL[1]:,} commits (sharded):", flush=True)
+    generate(GOAL[0], d, commits=GOAL[1], sharded=True)
+    files = report_files(d)
+    received = [os.path.basename(f)[:-3] for f in files if "\nstate: received\n" in open(os.path.join(d, f)).read(600)]
+    advance = lambda k: [BIN, "-C", d, "advance", received[k], "needs-info", "--note", "goal"]
+    cases = [(VERIFY_ROWS[0], [BIN, "-C", d, "verify", "--full"], {}),
+             (VERIFY_ROWS[1], [BIN, "-C", d, "verify"],
+              {"prepare": lambda k: (run([BIN, "-C", d, "verify"]), run(advance(k)))})]
+    for name, cmd, opts in cases:
+        t, m = measure(cmd, runs=3, **opts)
+        goal[name] = (t, m, sum(LAST_CPU))
+        print(f"  {name}: {t:.3f} s, {m:.0f} MB, CPU {sum(LAST_CPU):.2f} s (load {load()})", flush=True)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def goal_lines(goal):
+    if not goal:
+        return []
+    lines = ["", "### The verify goal (issue 22)", "",
+             f"`verify` on {GOAL[0]:,} reports and {GOAL[1]:,} commits, sharded layout: median wall time, "
+             "peak memory and CPU time (user + system; on a loaded machine the CPU time bounds what a quiet "
+             "2-core machine would take better than the wall time does).", "",
+             "| run | wall | peak memory | CPU | goal | met (wall) |", "|---|---:|---:|---:|---:|---|"]
+    for name, limit in zip(VERIFY_ROWS, (GOAL_FULL, GOAL_INCREMENTAL)):
+        if name in goal:
+            t, m, cpu = goal[name]
+            wall = f"{t * 1000:.0f} ms" if t < 1 else f"{t:.2f} s"
+            target = f"{limit * 1000:.0f} ms" if limit < 1 else f"{limit:.0f} s"
+            lines.append(f"| {name} | {wall} | {m:.0f} MB | {cpu:.2f} s | < {target} | {'yes' if t < limit else '**no**'} |")
+    return lines
+
+
+def generated_lines():
+    if not GENERATED:
+        return []
+    lines = ["", "Generating the corpora (`gen-corpus`, release build):", "",
+             "| reports | commits | layout | wall | CPU | peak memory |", "|---:|---:|---|---:|---:|---:|"]
+    for n, c, layout, wall, cpu, m in GENERATED:
+        lines.append(f"| {n:,} | {c:,} | {layout} | {wall:.1f} s | {cpu:.1f} s | {m:.0f} MB |")
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the 100,000-report corpora (the scale table keeps to 1k/10k)")
     ap.add_argument("--scale-only", action="store_true", help="only the scale table (rewrites its section of --out)")
     ap.add_argument("--no-build", action="store_true", help="use the release binaries as they are (no cargo build)")
-    ap.add_argument("--sharded", action="store_true", help="scale corpora in the sharded layout (reports/<YEAR>/<ID>.md)")
+    ap.add_argument("--sharded", action="store_true", help="(the default) scale corpora in the sharded layout (reports/<YEAR>/<ID>.md)")
+    ap.add_argument("--flat", action="store_true", help="scale corpora in the flat layout (reports/<ID>.md); its 100k corpus has 20,000 commits")
+    ap.add_argument("--verify-goal", action="store_true", help="also with --quick: the verify goal corpus (100k reports, 200k commits, sharded)")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     args = ap.parse_args()
+    args.sharded = not args.flat
 
     print("building release binary and generator...", flush=True)
     subprocess.run(["true"] if args.no_build else ["cargo", "build", "--release", "--quiet", "--bin", "enigm-disclose", "--example", "gen-corpus",
@@ -223,9 +298,15 @@ def main():
     rows = Rows()
     tmp = tempfile.mkdtemp(prefix="enigm-bench-")
     sizes = SCALE[:2] if args.quick else SCALE
+    if args.flat:
+        sizes = [(n, FLAT_100K_COMMITS if n == 100_000 else c) for n, c in sizes]
+    goal = {}
     if args.scale_only:
         try:
-            write_scale(args, scale(tmp, sizes, args.sharded), sizes)
+            scaled = scale(tmp, sizes, args.sharded, goal)
+            if args.verify_goal or not args.quick and len(goal) < len(VERIFY_ROWS):
+                verify_goal(tmp, goal)
+            write_scale(args, scaled, sizes, goal)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return
@@ -298,7 +379,9 @@ def main():
         n = len(public) + len(reports_in_state(hist, "withdrawn"))
         rows.append((f"CSAF export of {n:,} public advisories (revisions from git), 50,000 commits", t, m, "–"))
 
-        scaled = scale(tmp, sizes, args.sharded)
+        scaled = scale(tmp, sizes, args.sharded, goal)
+        if args.verify_goal or not args.quick and len(goal) < len(VERIFY_ROWS):
+            verify_goal(tmp, goal)
 
         if not args.quick:
             c100k = os.path.join(tmp, "c100k")
@@ -320,11 +403,12 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    write(args, rows, compare, scaled, sizes)
+    write(args, rows, compare, scaled, sizes, goal)
 
 
 def command_line(args):
-    flags = [f for f, on in (("--quick", args.quick), ("--scale-only", args.scale_only), ("--sharded", args.sharded)) if on]
+    flags = [f for f, on in (("--quick", args.quick), ("--scale-only", args.scale_only), ("--flat", args.flat),
+                             ("--verify-goal", args.verify_goal)) if on]
     return " ".join(["python3 benches/bench.py"] + flags)
 
 
@@ -350,13 +434,13 @@ def scale_lines(scaled, sizes, args):
     return lines
 
 
-def write_scale(args, scaled, sizes):
+def write_scale(args, scaled, sizes, goal):
     """Replaces the `## Scale` section of --out (up to the next section or kept block)."""
     try:
         old = open(args.out, encoding="utf-8").read()
     except OSError:
         old = "# Benchmarks\n"
-    new = "\n".join(scale_lines(scaled, sizes, args) + ["", SCALE_NOTES, ""])
+    new = "\n".join(scale_lines(scaled, sizes, args) + goal_lines(goal) + generated_lines() + ["", SCALE_NOTES, ""])
     m = re.search(r"\n## Scale\n.*?(?=\n## |\n<!-- keep|\Z)", old, flags=re.S)
     text = old[: m.start()] + new + old[m.end():] if m else old.rstrip("\n") + "\n" + new
     with open(args.out, "w", encoding="utf-8") as f:
@@ -364,7 +448,7 @@ def write_scale(args, scaled, sizes):
     print(new)
 
 
-def write(args, rows, compare, scaled=None, sizes=SCALE):
+def write(args, rows, compare, scaled=None, sizes=SCALE, goal=None):
     cmd = command_line(args)
     cpu = ""
     try:
@@ -405,7 +489,7 @@ def write(args, rows, compare, scaled=None, sizes=SCALE):
     else:
         lines += ["", "check-jsonschema was not installed, so the comparison was skipped (`pip install check-jsonschema`)."]
     if scaled:
-        lines += scale_lines(scaled, sizes, args)
+        lines += scale_lines(scaled, sizes, args) + goal_lines(goal) + generated_lines()
         lines += ["", SCALE_NOTES]
     lines.append("")
     # Sections other scripts own (`<!-- keep:NAME -->` … `<!-- /keep -->` or
@@ -439,9 +523,9 @@ SCALE_NOTES = """How each grows:
   parsed in parallel. The incremental `verify` (one new commit after a recorded run) walks
   only that commit: its time is the start-up and the check whether the record is an ancestor
   of HEAD.
-- `gen-corpus` rewrites, per commit, the tree of the report it changed (hashing it and
-  delta-compressing it into a pack): the flat layout costs commits × reports; the sharded one
-  commits × one year's reports."""
+- `gen-corpus` rewrites, per commit, the tree of the report it changed (hashing it and storing
+  it as a delta of its previous version, in packs it writes itself): the flat layout costs
+  commits × reports; the sharded one commits × one year's reports."""
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,10 @@
 //! `gen-corpus`: generates a large, valid disclosure repository for benchmarks and load tests.
 //!
 //! Measuring `validate`, scans and history walks needs repositories with thousands of realistic
-//! reports and a long history; filing them through the CLI would take hours. This writes them
-//! straight into git through git2, deterministic from `--seed`: every report valid (legal
-//! lifecycle, CVSS level matching the vector, dates in order), one commit per state change in the
-//! tool's own message format.
+//! reports and a long history; filing them through the CLI would take hours. This writes their
+//! objects straight into git packs (`gen_corpus/pack.rs`), deterministic from `--seed`: every
+//! report valid (legal lifecycle, CVSS level matching the vector, dates in order), one commit
+//! per state change in the tool's own message format.
 //!
 //! ```text
 //! cargo run --release --example gen-corpus -- N DIR [--commits M] [--seed S] [--prefix ENIGM] [--sharded]
@@ -16,9 +16,11 @@
 //! the default, imports everything); a larger one adds `triaged → needs-info → triaged` round
 //! trips. `--sharded` files reports as `reports/<YEAR>/<ID>.md` and writes `layout: sharded`
 //! into `enigm.yaml`. Every commit rewrites the tree that holds the report it changed (the flat
-//! `reports/`, or one year's shard), so the work grows with M × the size of that tree; objects
-//! are written to memory and packed (delta-compressed) instead of gigabytes of loose trees.
+//! `reports/`, or one year's shard), so the work grows with M × the size of that tree: each
+//! version is hashed and stored as a delta of the previous one (common prefix and suffix; no
+//! delta search), in parallel ranges of commits, one pack per range.
 
+use std::collections::BTreeSet;
 use std::error::Error;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -32,12 +34,14 @@ use enigm_disclose::format::id::{ReportId, valid_prefix};
 use enigm_disclose::format::report::{Level, Resolution, State, State::*};
 use enigm_disclose::format::yamlout::scalar;
 use enigm_disclose::layout::{Layout, shard};
-use git2::{ObjectType, Odb, Oid, Repository, RepositoryInitOptions};
+use git2::{Oid, Repository, RepositoryInitOptions};
+use pack::{Kind, Pack, Placed};
 use rayon::prelude::*;
 
+#[path = "gen_corpus/pack.rs"]
+mod pack;
+
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
-/// Reports a written object (id, size) for packing.
-type Record<'a> = &'a mut dyn FnMut(Oid, usize) -> Res<()>;
 
 #[rustfmt::skip]
 mod data {
@@ -446,45 +450,64 @@ fn message(what: &What, reps: &[Rep], seed: u64) -> String {
     }
 }
 
-/// Runs `f` on `parts` ranges of `0..len` in parallel, each with a fresh in-memory object
-/// database; `f` reports each object it writes (id, size), and they are packed into `pack_dir`
-/// every 512 MiB and at the end. Thousands of versions of one big tree delta-compress to almost
-/// nothing (loose, they would take gigabytes), and no write waits for a rescan of the packs.
+/// How deep a chain of deltas gets before an object is stored whole. Each version of a tree
+/// is stored as a delta of the version before it (oldest first, the order `verify` reads them
+/// in); git's default of 50 would store every 51st version of a 20,000-entry shard whole
+/// (gigabytes at 200,000 commits), a deeper chain costs a cold read of HEAD's tree more deltas.
+const DEPTH: usize = 250;
+
+/// Runs `f` on `parts` ranges of `0..len` in parallel, each writing its own pack.
 fn packed<T: Send>(
     parts: usize,
     len: usize,
     pack_dir: &Path,
-    f: impl Fn(Range<usize>, &Odb, Record) -> Res<Vec<T>> + Sync,
+    f: impl Fn(Range<usize>, &mut Pack) -> Res<Vec<T>> + Sync,
 ) -> Res<Vec<T>> {
     let parts = parts.clamp(1, len.max(1));
     let run = |part: usize| -> Res<Vec<T>> {
-        let repo = Repository::from_odb(Odb::new()?)?;
-        let odb = repo.odb()?;
-        let memory = odb.add_new_mempack_backend(1)?;
-        let (mut written, mut size) = (Vec::new(), 0);
-        let pack = |written: &mut Vec<Oid>| -> Res<()> {
-            let mut builder = repo.packbuilder()?;
-            for oid in written.drain(..) {
-                builder.insert_object(oid, None)?;
-            }
-            if builder.object_count() > 0 {
-                builder.write(pack_dir, 0)?;
-            }
-            Ok(memory.reset()?)
-        };
-        let out = f(part * len / parts..(part + 1) * len / parts, &odb, &mut |oid, len| {
-            written.push(oid);
-            size += len;
-            if size > 512 << 20 {
-                size = 0;
-                pack(&mut written)?;
-            }
-            Ok(())
-        })?;
-        pack(&mut written)?;
+        let name = PACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut pack = Pack::create(pack_dir, name, DEPTH)?;
+        let out = f(part * len / parts..(part + 1) * len / parts, &mut pack)?;
+        pack.finish()?;
         Ok(out)
     };
     Ok((0..parts).into_par_iter().map(run).collect::<Res<Vec<_>>>()?.into_iter().flatten().collect())
+}
+
+/// Numbers the temporary files of the packs being written.
+static PACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Every committed version of every report as a blob (each a delta of the version before),
+/// and each final version into the work tree.
+fn write_blobs(reps: &[Rep], levels: &[Level], a: &Args, pack_dir: &Path, parts: usize) -> Res<Vec<Vec<Oid>>> {
+    let layout = if a.sharded { Layout::Sharded } else { Layout::Flat };
+    packed(parts, reps.len(), pack_dir, |range, pack| {
+        let mut out = Vec::with_capacity(range.len());
+        for rep in &reps[range] {
+            let mut ids = vec![Oid::ZERO_SHA1; rep.states.len()];
+            let mut before: Option<(Placed, String)> = None;
+            for &v in &rep.versions {
+                let text = render(rep, v, levels);
+                let placed = pack.put(Kind::Blob, text.as_bytes(), before.as_ref().map(|(p, t)| (p, t.as_bytes())))?;
+                ids[v] = placed.id;
+                before = Some((placed, text));
+            }
+            if let Some((_, text)) = before {
+                fs::write(a.dir.join(layout.report_path(&rep.id)), text)?;
+            }
+            out.push(ids);
+        }
+        Ok(out)
+    })
+}
+
+/// A tree's bytes: `(mode name, id)` entries, already in git's order.
+fn tree_bytes<'a>(buf: &mut Vec<u8>, entries: impl Iterator<Item = (&'a [u8], &'a Oid)>) {
+    buf.clear();
+    for (head, oid) in entries {
+        buf.extend_from_slice(head);
+        buf.extend_from_slice(oid.as_bytes());
+    }
 }
 
 fn main() -> Res<()> {
@@ -517,54 +540,39 @@ fn main() -> Res<()> {
         config.push_str("layout: sharded\n");
     }
     let group_of = |r: usize| if a.sharded { shard(&reps[r].id).unwrap_or_default().to_owned() } else { String::new() };
-    for year in reps.iter().enumerate().map(|(r, _)| group_of(r)).collect::<std::collections::BTreeSet<_>>() {
+    let groups: Vec<String> = (0..n).map(group_of).collect::<BTreeSet<_>>().into_iter().collect();
+    for year in &groups {
         fs::create_dir_all(a.dir.join("reports").join(year))?;
     }
     for (path, text) in [("enigm.yaml", config.as_str()), ("reports/.gitkeep", ""), ("templates/.gitkeep", "")] {
         fs::write(dir.join(path), text)?;
     }
-    let (config_blob, empty) = (repo.blob(config.as_bytes())?, repo.blob(b"")?);
-    let templates = repo.odb()?.write(ObjectType::Tree, &[b"100644 .gitkeep\0", empty.as_bytes()].concat())?;
-    let blobs: Vec<Vec<Oid>> = packed(parts, n, &pack_dir, |range, odb, record| {
-        let mut out = Vec::with_capacity(range.len());
-        for rep in &reps[range] {
-            let mut ids = vec![Oid::ZERO_SHA1; rep.states.len()];
-            for &v in &rep.versions {
-                let text = render(rep, v, &levels);
-                ids[v] = odb.write(ObjectType::Blob, text.as_bytes())?;
-                record(ids[v], text.len())?;
-                if v + 1 == ids.len() {
-                    let layout = if a.sharded { Layout::Sharded } else { Layout::Flat };
-                    fs::write(dir.join(layout.report_path(&rep.id)), &text)?;
-                }
-            }
-            out.push(ids);
-        }
-        Ok(out)
+    let small = packed(1, 3, &pack_dir, |_, pack| {
+        let (config, empty) = (pack.put(Kind::Blob, config.as_bytes(), None)?, pack.put(Kind::Blob, b"", None)?);
+        let templates = pack.put(Kind::Tree, &[b"100644 .gitkeep\0", empty.id.as_bytes()].concat(), None)?;
+        Ok(vec![config.id, empty.id, templates.id])
     })?;
+    let (config_blob, empty, templates) = (small[0], small[1], small[2]);
+    let blobs = write_blobs(&reps, &levels, &a, &pack_dir, parts)?;
 
     // Root trees, in parallel ranges of commits: each replays the changes before its range and
-    // rebuilds only the tree (flat `reports/`, or one year shard) that a commit changed.
-    let groups: Vec<String> = {
-        let set: std::collections::BTreeSet<String> = (0..n).map(group_of).collect();
-        set.into_iter().collect()
-    };
-    let mut heads: Vec<Vec<(String, usize)>> = vec![Vec::new(); groups.len()];
+    // rebuilds only the tree (flat `reports/`, or one year shard) that a commit changed, stored
+    // as a delta of its previous version.
+    let mut heads: Vec<Vec<(Vec<u8>, usize)>> = vec![Vec::new(); groups.len()];
     let group_index: Vec<usize> = (0..n).map(|r| groups.binary_search(&group_of(r)).unwrap_or(0)).collect();
     for r in 0..n {
-        heads[group_index[r]].push((format!("100644 {}.md\0", reps[r].id), r));
+        heads[group_index[r]].push((format!("100644 {}.md\0", reps[r].id).into_bytes(), r));
+    }
+    if !a.sharded {
+        heads[0].push((b"100644 .gitkeep\0".to_vec(), n));
     }
     heads.iter_mut().for_each(|h| h.sort_unstable());
     let gitkeep = [&b"100644 .gitkeep\0"[..], empty.as_bytes()].concat();
-    let trees = packed(parts, commits.len(), &pack_dir, |range, odb, record| {
-        let (mut current, mut out) = (vec![None; n], Vec::with_capacity(range.len()));
-        let mut shard_trees: Vec<Option<Oid>> = vec![None; groups.len()];
+    let trees = packed(parts, commits.len(), &pack_dir, |range, pack| {
+        let (mut current, mut out) = (vec![None; n + 1], Vec::with_capacity(range.len()));
+        current[n] = Some(empty);
+        let mut shard_trees: Vec<Option<(Placed, Vec<u8>)>> = vec![None; groups.len()];
         let mut dirty = vec![true; groups.len()];
-        let mut write = |buf: &[u8]| -> Res<Oid> {
-            let tree = odb.write(ObjectType::Tree, buf)?;
-            record(tree, buf.len())?;
-            Ok(tree)
-        };
         let mut buf = Vec::new();
         for (i, (_, what)) in commits.iter().enumerate().take(range.end) {
             for (r, v) in changes(what, &reps) {
@@ -575,55 +583,57 @@ fn main() -> Res<()> {
                 continue;
             }
             for g in 0..groups.len() {
-                if !dirty[g] {
+                if !std::mem::take(&mut dirty[g]) {
                     continue;
                 }
-                buf.clear();
-                if !a.sharded {
-                    buf.extend_from_slice(&gitkeep);
-                }
-                for (head, oid) in heads[g].iter().filter_map(|(head, r)| Some((head, current[*r]?))) {
-                    buf.extend_from_slice(head.as_bytes());
-                    buf.extend_from_slice(oid.as_bytes());
-                }
-                shard_trees[g] = if buf.is_empty() { None } else { Some(write(&buf)?) };
-                dirty[g] = false;
+                let entries = heads[g].iter().filter_map(|(head, r)| Some((&head[..], current[*r].as_ref()?)));
+                tree_bytes(&mut buf, entries);
+                shard_trees[g] = match (buf.is_empty(), shard_trees[g].take()) {
+                    (true, _) => None,
+                    (false, before) => {
+                        let base = before.as_ref().map(|(p, b)| (p, &b[..]));
+                        let placed = pack.put(Kind::Tree, &buf, base)?;
+                        let mut kept = before.map(|(_, b)| b).unwrap_or_default();
+                        std::mem::swap(&mut kept, &mut buf);
+                        Some((placed, kept))
+                    }
+                };
             }
             let reports = match a.sharded {
-                false => shard_trees[0].ok_or("no reports tree")?,
+                false => shard_trees[0].as_ref().ok_or("no reports tree")?.0.id,
                 true => {
-                    buf.clear();
-                    buf.extend_from_slice(&gitkeep);
-                    for (year, tree) in groups.iter().zip(&shard_trees).filter_map(|(y, t)| Some((y, (*t)?))) {
-                        buf.extend_from_slice(format!("40000 {year}\0").as_bytes());
-                        buf.extend_from_slice(tree.as_bytes());
+                    let mut tree = gitkeep.clone();
+                    for (year, (t, _)) in groups.iter().zip(&shard_trees).filter_map(|(y, t)| Some((y, t.as_ref()?))) {
+                        tree.extend_from_slice(format!("40000 {year}\0").as_bytes());
+                        tree.extend_from_slice(t.id.as_bytes());
                     }
-                    write(&buf)?
+                    pack.put(Kind::Tree, &tree, None)?.id
                 }
             };
             let root =
                 [b"100644 enigm.yaml\0", config_blob.as_bytes(), b"40000 reports\0", reports.as_bytes()].concat();
             let root = [&root[..], b"40000 templates\0", templates.as_bytes()].concat();
-            out.push(write(&root)?);
+            out.push(pack.put(Kind::Tree, &root, None)?.id);
         }
         Ok(out)
     })?;
 
-    // The commit chain as raw objects (no lookups), the branch, and an index matching HEAD.
-    let chain = packed(1, commits.len(), &pack_dir, |_, odb, record| {
+    // The commit chain as raw objects, the branch, and an index matching HEAD.
+    let chain = packed(1, commits.len(), &pack_dir, |_, pack| {
         let mut out: Vec<Oid> = Vec::with_capacity(commits.len());
         for ((ts, what), tree) in commits.iter().zip(&trees) {
             let sig = format!("Corpus Generator <corpus@example.com> {ts} +0000");
             let parent = out.last().map(|p| format!("parent {p}\n")).unwrap_or_default();
             let raw = format!("tree {tree}\n{parent}author {sig}\ncommitter {sig}\n\n{}", message(what, &reps, a.seed));
-            out.push(odb.write(ObjectType::Commit, raw.as_bytes())?);
-            record(out[out.len() - 1], raw.len())?;
+            out.push(pack.put(Kind::Commit, raw.as_bytes(), None)?.id);
         }
         Ok(out)
     })?;
     repo.reference("refs/heads/main", *chain.last().ok_or("no commits")?, true, "gen-corpus")?;
+    // An index matching HEAD.
+    let head = repo.head()?.peel_to_tree()?;
     let mut index = repo.index()?;
-    index.read_tree(&repo.find_tree(*trees.last().ok_or("no trees")?)?)?;
+    index.read_tree(&head)?;
     index.write()?;
     let secs = t0.elapsed().as_secs_f64();
     println!("generated {n} reports in {} commits at {} in {secs:.2}s", chain.len(), a.dir.display());

@@ -119,10 +119,15 @@ fn commit_dir(dir: &Path, message: &str) {
     git.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&head]).expect("commit");
 }
 
+/// A corpus from `gen-corpus`, whose hand-written packs git itself checks object by object.
 fn corpus(sandbox: &Sandbox, name: &str, args: &[&str]) -> std::path::PathBuf {
     let dir = sandbox.work().join(name);
     let made = Command::new(gen_corpus()).args(args).arg(&dir).output().expect("gen-corpus");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let fsck = Command::new("git").arg("-C").arg(&dir).args(["fsck", "--full", "--strict"]).output().expect("git");
+    assert!(fsck.status.success() && fsck.stderr.is_empty(), "{name}: {}", String::from_utf8_lossy(&fsck.stderr));
+    let status = Command::new("git").arg("-C").arg(&dir).args(["status", "--porcelain"]).output().expect("git");
+    assert!(status.status.success() && status.stdout.is_empty(), "{name}: the work tree is HEAD's");
     dir
 }
 
