@@ -64,8 +64,9 @@ pub struct InitArgs {
     clear_titles: bool,
     /// Where report files live: flat (reports/<ID>.md) or sharded (reports/<YEAR>/<ID>.md,
     /// for repositories that will hold many reports).
-    #[arg(long, value_enum, default_value_t = LayoutArg::Flat)]
-    layout: LayoutArg,
+    /// Default: flat; with --force on an existing repository, it must be what enigm.yaml says.
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
 }
 
 /// The `layout` of `enigm.yaml`, as the command line spells it.
@@ -98,7 +99,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, Error> {
         commit: !args.no_commit,
         verify: !args.no_verify,
         sealing: None,
-        layout: args.layout.into(),
+        layout: args.layout.map(Layout::from),
     };
     let mut text = String::new();
     let opts = if args.sealed || !args.recipients.is_empty() {

@@ -18,7 +18,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime};
 
 use crate::format::config::Policy;
-use crate::format::report::{ProductStatus, Report, State};
+use crate::format::report::{Report, State};
 use crate::query::deadline::{Deadline, Kind};
 
 /// Hours to the early warning.
@@ -60,12 +60,7 @@ pub fn pending(report: &Report, policy: &Policy, now: DateTime<FixedOffset>) -> 
 /// for a report that names no product. A report whose every product is `not_affected` (a VEX
 /// statement "we are not affected by CVE-X") owes no notification.
 fn applies(report: &Report, policy: &Policy) -> bool {
-    let concerned: Vec<&str> = report
-        .products
-        .iter()
-        .filter(|p| p.vex_status() != ProductStatus::NotAffected)
-        .map(|p| p.name.as_str())
-        .collect();
+    let concerned = super::deadline::concerned_products(report);
     if concerned.is_empty() && !report.products.is_empty() {
         return false;
     }

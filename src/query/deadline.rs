@@ -128,16 +128,30 @@ impl Now {
     }
 }
 
-/// The pending deadlines of `report` at `now`, earliest first: under each policy its products
-/// are held to ([`Policy::for_products`]), the earliest of each kind.
+/// The products whose policy governs `report`: every product it names except the `not_affected`
+/// ones (a team whose product is not affected does not set the report's clock). A report whose
+/// every product is `not_affected` is held to the global policy (an empty list).
+pub fn concerned_products(report: &Report) -> Vec<&str> {
+    let not_affected = crate::format::report::ProductStatus::NotAffected;
+    report.products.iter().filter(|p| p.vex_status() != not_affected).map(|p| p.name.as_str()).collect()
+}
+
+/// The pending deadlines of `report` at `now`, earliest first: under each policy its concerned
+/// products are held to ([`Policy::for_products`], [`concerned_products`]), the earliest of
+/// each kind.
 pub fn pending(report: &Report, policy: &Policy, now: Now) -> Vec<Deadline> {
     if !report.state.is_open() {
         return Vec::new();
     }
     let mut out: Vec<Deadline> = Vec::new();
-    for (product, p) in policy.for_products(report.products.iter().map(|p| p.name.as_str())) {
+    let policies = policy.for_products(concerned_products(report));
+    // A deadline is labelled with a product only where its override changes it.
+    let global =
+        if policies.iter().any(|(name, _)| name.is_some()) { pending_under(report, policy, now) } else { Vec::new() };
+    let as_global = |d: &Deadline| global.iter().any(|g| g.kind == d.kind && (g.due, g.due_at) == (d.due, d.due_at));
+    for (product, p) in policies {
         for mut d in pending_under(report, &p, now) {
-            d.product = product.filter(|_| d.basis.starts_with("policy")).map(str::to_owned);
+            d.product = product.filter(|_| d.basis.starts_with("policy") && !as_global(&d)).map(str::to_owned);
             match out.iter_mut().find(|o| o.kind == d.kind) {
                 Some(o) if (d.due, d.due_at) < (o.due, o.due_at) => *o = d,
                 Some(_) => {}
@@ -462,7 +476,8 @@ mod tests {
         );
         assert_eq!(
             due(&["cloud"]),
-            [("fix", "2026-07-01".into(), some("cloud")), ("publish", "2026-08-30".into(), some("cloud"))]
+            [("fix", "2026-07-01".into(), some("cloud")), ("publish", "2026-08-30".into(), None)],
+            "cloud keeps the global publish window: that deadline names no product"
         );
         assert_eq!(due(&["other"]), [("fix", "2026-07-31".into(), None), ("publish", "2026-08-30".into(), None)]);
         assert_eq!(due(&[]), due(&["other"]), "no product: the global policy");
@@ -471,6 +486,11 @@ mod tests {
             due(&["cloud", "firmware"]),
             [("fix", "2026-06-21".into(), some("firmware")), ("publish", "2026-07-16".into(), some("firmware"))]
         );
+        // A product that is not affected does not set the clock.
+        let mut vex = with_products(&["cloud", "firmware"]);
+        vex.products[1].status = Some(crate::format::report::ProductStatus::NotAffected);
+        let got: Vec<_> = pending(&vex, &p, on).into_iter().map(|d| (d.kind.as_str(), d.due.to_string())).collect();
+        assert_eq!(got, [("fix", "2026-07-01".to_owned()), ("publish", "2026-08-30".to_owned())]);
         let mut unacknowledged = with_products(&["other", "cloud"]);
         unacknowledged.state = State::Received;
         unacknowledged.timeline.truncate(1);

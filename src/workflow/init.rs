@@ -26,8 +26,9 @@ pub struct InitOptions {
     pub verify: bool,
     /// Seal the repository's reports to these recipients (a `sealing` section).
     pub sealing: Option<crate::format::keys::Sealing>,
-    /// Where new reports go (`layout` in `enigm.yaml`; flat unless told).
-    pub layout: crate::layout::Layout,
+    /// Where new reports go (`layout` in `enigm.yaml`; flat unless told). `None`: not asked
+    /// for, so a kept `enigm.yaml` may say either.
+    pub layout: Option<crate::layout::Layout>,
 }
 
 /// What `init` did.
@@ -65,7 +66,7 @@ fn layout(opts: &InitOptions, today: chrono::NaiveDate) -> Vec<(PathBuf, Vec<u8>
     let config = opts.seed.render_expiring(Some(expires))
         + &opts.sealing.as_ref().map(crate::format::keys::Sealing::render).unwrap_or_default();
     // The fresh file parses (its own test says so): the layout line is always set.
-    let config = match opts.layout {
+    let config = match opts.layout.unwrap_or_default() {
         crate::layout::Layout::Flat => config,
         layout => crate::format::config::set_layout(&config, layout).unwrap_or(config),
     };
@@ -108,6 +109,7 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
             "use {force} to add only the missing files; existing files are never overwritten and other changes are not committed",
         ));
     }
+    kept_layout_agrees(&root, opts.layout)?;
     let identity = if opts.commit {
         let identity = repo.identity()?;
         Some(if opts.verify { identity } else { identity.without_hooks() })
@@ -162,6 +164,30 @@ pub fn init(opts: &InitOptions) -> Result<InitOutcome> {
     };
     repo.pending_done();
     Ok(InitOutcome { root, created_repository: created, written, kept, commit })
+}
+
+/// A layout asked for must be the one a kept `enigm.yaml` says: `init` never rewrites an existing
+/// file, and silently keeping the other layout would file new reports where the user did not
+/// ask. Moving the reports of an existing repository is `migrate`'s job.
+fn kept_layout_agrees(root: &Path, asked: Option<crate::layout::Layout>) -> Result<()> {
+    let Some(asked) = asked else { return Ok(()) };
+    if !root.join(CONFIG_FILE).exists() {
+        return Ok(());
+    }
+    let Ok(config) = crate::format::config::Config::load(root) else { return Ok(()) };
+    if config.layout == asked {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!(
+            "{CONFIG_FILE} already says `layout: {}`, and init never overwrites an existing file",
+            config.layout.as_str()
+        ),
+        format!(
+            "to move the reports of this repository to the {} layout run `enigm-disclose migrate` (it moves every report in one commit and sets the layout), or drop the layout option",
+            asked.as_str()
+        ),
+    ))
 }
 
 /// Why `init` should not proceed without `--force`.

@@ -183,9 +183,9 @@ pub fn commit_message(config: &Config, composed: &Composed) -> String {
 }
 
 /// The policy a message quotes: the report's own (`policy.products`), the strictest of its
-/// products' when it has several.
+/// concerned products' when it has several.
 fn policy_info(config: &Config, report: &Report) -> PolicyInfo {
-    let policies = config.policy.for_products(report.products.iter().map(|p| p.name.as_str()));
+    let policies = config.policy.for_products(crate::query::deadline::concerned_products(report));
     let least = |days: fn(&crate::format::config::Policy) -> u32| policies.iter().map(|(_, p)| days(p)).min();
     let global = &config.policy;
     PolicyInfo {

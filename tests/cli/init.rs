@@ -54,6 +54,22 @@ fn init_refuses_an_existing_layout_and_force_adds_only_what_is_missing() {
 }
 
 #[test]
+fn init_force_refuses_a_layout_the_kept_config_does_not_say() {
+    let repo = TestRepo::new();
+    let config = repo.read("enigm.yaml");
+    let head = repo.head_id();
+    let a = repo.cmd().args(["init", ".", "--force", "--layout", "sharded"]).assert().code(2);
+    let err = stderr(&a);
+    assert!(err.contains("enigm.yaml already says `layout: flat`"), "{err}");
+    assert!(err.contains("enigm-disclose migrate"), "{err}");
+    assert_eq!(repo.read("enigm.yaml"), config, "the config is untouched");
+    assert_eq!(repo.head_id(), head, "nothing committed");
+    // The layout it already has, or none asked for, is fine.
+    repo.cmd().args(["init", ".", "--force", "--layout", "flat"]).assert().success();
+    repo.cmd().args(["init", ".", "--force"]).assert().success();
+}
+
+#[test]
 fn init_adopts_a_repository_with_history_and_refuses_when_dirty() {
     let sb = Sandbox::new();
     let root = sb.work();
