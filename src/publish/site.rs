@@ -37,8 +37,10 @@ use super::distribution::{self, Trust};
 use super::templates::{Renderer, SiteInfo};
 use super::{cve, facets, openvex, osv, revisions};
 use pages::PageCache;
+use reports::ReportState;
 
 pub mod pages;
+pub mod reports;
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
@@ -94,19 +96,28 @@ type SiteFile = (String, Vec<u8>);
 /// Public advisories of the repository, newest first, and the reports that could not be read.
 pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>, Vec<Skipped>)> {
     let paths = report_paths(root)?;
-    let results: Vec<Option<std::result::Result<(PathBuf, Advisory), Skipped>>> = paths
-        .par_iter()
-        .map(|p| match Document::load(root, p).and_then(|d| d.report().map(|r| (d, r))) {
-            Ok((d, r)) => r.state.is_public().then(|| Ok((p.clone(), public::advisory(&d, &r, config, None)))),
-            // An unreadable file is only reported when it claims to be public. Its text is
-            // what loading read (never read again: the path may be a FIFO or a link).
-            Err(e) => {
-                let public =
-                    e.text.as_deref().is_some_and(|t| t.contains("state: published") || t.contains("state: withdrawn"));
-                public.then(|| Err((p.clone(), e.finding.message)))
-            }
-        })
-        .collect();
+    let results: Vec<reports::Found> = paths.par_iter().map(|p| reports::load(root, p, config).0).collect();
+    sorted_public(results)
+}
+
+/// [`public_advisories`] through the render state `state` ([`reports`]): reports whose stat is
+/// the recorded one are not read. Also the state to keep, when it changed.
+pub fn public_advisories_with(
+    root: &Path,
+    config: &Config,
+    state: &ReportState,
+) -> Result<(Vec<Advisory>, Vec<Skipped>, Option<Vec<u8>>)> {
+    let paths = report_paths(root)?;
+    let results: Vec<_> = paths.par_iter().map(|p| state.find(root, p, config)).collect();
+    let (found, entries): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let kept = state.replaced(entries.into_iter().flatten().collect());
+    let (ok, skipped) = sorted_public(found)?;
+    Ok((ok, skipped, kept))
+}
+
+/// The public advisories of `results` (one per report file), newest first; two files with one
+/// id are refused.
+fn sorted_public(results: Vec<reports::Found>) -> Result<(Vec<Advisory>, Vec<Skipped>)> {
     let (mut ok, mut skipped) = (Vec::new(), Vec::new());
     // Two files with one id would write the same pages: one would silently replace the other.
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -516,13 +527,27 @@ impl SitePlan {
 
 /// Checks the site directory and reads the site's inputs from the work tree at `root`.
 pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
+    plan_with(root, config, out, None).map(|(plan, _)| plan)
+}
+
+/// [`plan`], reading the reports through the render state `state` ([`reports`]); also the
+/// state to keep, when it changed.
+pub fn plan_with(
+    root: &Path,
+    config: &Config,
+    out: &Path,
+    state: Option<&ReportState>,
+) -> Result<(SitePlan, Option<Vec<u8>>)> {
     check_out_dir(root, out)?;
-    let (advisories, skipped) = public_advisories(root, config)?;
+    let (advisories, skipped, kept) = match state {
+        Some(state) => public_advisories_with(root, config, state)?,
+        None => public_advisories(root, config).map(|(a, s)| (a, s, None))?,
+    };
     let mut notes = Vec::new();
     let publisher = csaf_publisher(config, &mut notes);
     let policy = super::policy::read_source(root)?;
     notes.extend(super::face::notes(config, policy.is_some()));
-    Ok(SitePlan { advisories, skipped, publisher, policy, notes, trust: None, page_cache: None })
+    Ok((SitePlan { advisories, skipped, publisher, policy, notes, trust: None, page_cache: None }, kept))
 }
 
 /// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
@@ -704,7 +729,9 @@ impl<'a> SiteWriter<'a> {
                 Some(old) if old == content => self.outcome.unchanged += 1,
                 _ if self.req.check => self.outcome.out_of_date.push(rel.clone()),
                 old => {
-                    let written = if old.is_some() {
+                    // A file the listing saw is replaced even when it was not read back (one
+                    // larger than the read cap: the CSAF feed of a big site).
+                    let written = if old.is_some() || self.existing.contains(&rel) {
                         files::write_replace(&path, &content)
                     } else {
                         files::create_new(&path, &content)
@@ -793,8 +820,10 @@ fn existing_files(out: &Path) -> HashSet<String> {
     found
 }
 
-/// Largest site file (or manifest) read back to compare: the output cap of a render.
-const MAX_SITE_FILE: u64 = super::templates::MAX_OUTPUT as u64;
+/// Largest site file (or manifest) read back to compare. Not the template output cap: files
+/// made without a template grow with the site (the CSAF ROLIE feed of 45,000 advisories is
+/// 90 MB), and one that cannot be read back is rewritten every time.
+const MAX_SITE_FILE: u64 = 1 << 30;
 
 /// The previous render's manifest: none when missing; a manifest that is not a regular file
 /// (a FIFO, a link) is refused rather than read.
