@@ -48,6 +48,7 @@ use crate::layout::{REPORTS_DIR, SITE_MANIFEST};
 use crate::publish::public::{self, Advisory, CveFile};
 use crate::store::files;
 use crate::store::scan::report_paths;
+use crate::store::statcache::Stat;
 
 /// The filter script of the index page (a local file: nothing is fetched from elsewhere).
 const FILTER_JS: &str = include_str!("../../templates/assets/filter.js");
@@ -603,7 +604,15 @@ pub fn build(
             .collect();
         let (mut files, mut reused) = (BTreeMap::new(), HashSet::new());
         for m in made {
-            let (id, key, list, from_cache) = m?;
+            let (id, key, pages) = m?;
+            let (list, from_cache) = match pages {
+                Pages::Kept(paths) => {
+                    writer.keep(paths);
+                    continue;
+                }
+                Pages::Read(list) => (list, true),
+                Pages::Rendered(list) => (list, false),
+            };
             if let (Some(c), Some(key)) = (cache.as_mut(), key) {
                 c.record(id, key, list.iter().map(|(p, bytes)| (p.clone(), pages::file_hash(bytes))).collect());
             }
@@ -620,13 +629,26 @@ pub fn build(
         let ids: HashSet<&str> = advisories.iter().map(|a| a.id.as_str()).collect();
         c.retain(|id| ids.contains(id));
     }
+    if let Some(c) = cache.as_mut().filter(|_| !req.check) {
+        c.settle(&req.out, &writer.seen);
+    }
     let mut outcome = writer.finish()?;
     outcome.page_cache = cache.filter(|_| !req.check).map(|c| c.to_bytes());
     Ok(outcome)
 }
 
-/// One advisory's files: (id, cache key, files, whether they are the site's own bytes).
-type Made<'a> = (&'a str, Option<String>, Vec<SiteFile>, bool);
+/// One advisory's files: (id, cache key, its files).
+type Made<'a> = (&'a str, Option<String>, Pages);
+
+/// An advisory's files, as this render got them.
+enum Pages {
+    /// Rendered.
+    Rendered(Vec<SiteFile>),
+    /// The site's own bytes, read back and found as the page cache recorded them.
+    Read(Vec<SiteFile>),
+    /// Unchanged in the site by their stat ([`PageCache::kept`]): not read, nothing to write.
+    Kept(Vec<String>),
+}
 
 /// The files of advisory `a`: the bytes the site holds when the page cache says they were made
 /// from the same inputs and they still hash as recorded, else rendered.
@@ -640,6 +662,12 @@ fn made<'a>(
     writer: &SiteWriter<'_>,
 ) -> Result<Made<'a>> {
     let key = cache.map(|_| pages::advisory_key(a, csaf.map(|c| c.history.tracking(a)).as_ref()));
+    // A signed site signs what it distributes, and a check compares it: both read the files.
+    let unread = writer.trust.is_none() && !writer.req.check;
+    let kept = cache.zip(key.as_deref()).filter(|_| unread).and_then(|(c, k)| c.kept(&a.id, k, &writer.req.out));
+    if let Some(paths) = kept {
+        return Ok((&a.id, key, Pages::Kept(paths)));
+    }
     let recorded = cache.zip(key.as_deref()).and_then(|(c, k)| c.files(&a.id, k));
     let reused = recorded.and_then(|files| {
         files
@@ -650,8 +678,8 @@ fn made<'a>(
             .collect::<Option<Vec<SiteFile>>>()
     });
     match reused {
-        Some(files) => Ok((&a.id, key, files, true)),
-        None => Ok((&a.id, key, advisory_files(renderer, config, site, a, csaf)?, false)),
+        Some(files) => Ok((&a.id, key, Pages::Read(files))),
+        None => Ok((&a.id, key, Pages::Rendered(advisory_files(renderer, config, site, a, csaf)?))),
     }
 }
 
@@ -669,6 +697,8 @@ struct SiteWriter<'a> {
     produced: BTreeSet<String>,
     /// Directories checked for links (and created).
     checked: HashSet<PathBuf>,
+    /// The stat of each file right after it was written or compared ([`PageCache::settle`]).
+    seen: std::collections::HashMap<String, Stat>,
 }
 
 impl<'a> SiteWriter<'a> {
@@ -676,8 +706,14 @@ impl<'a> SiteWriter<'a> {
         let previous = read_manifest(&req.out)?;
         // One directory listing instead of a failed open per new file.
         let existing = existing_files(&req.out);
-        let (produced, checked) = (BTreeSet::new(), HashSet::new());
-        Ok(SiteWriter { req, trust, outcome, previous, existing, produced, checked })
+        let (produced, checked, seen) = (BTreeSet::new(), HashSet::new(), Default::default());
+        Ok(SiteWriter { req, trust, outcome, previous, existing, produced, checked, seen })
+    }
+
+    /// Counts files the site holds unchanged, unread ([`Pages::Kept`]), as produced.
+    fn keep(&mut self, paths: Vec<String>) {
+        self.outcome.unchanged += paths.len();
+        self.produced.extend(paths);
     }
 
     /// The current content of a site file, when the listing saw a regular file there.
@@ -739,6 +775,9 @@ impl<'a> SiteWriter<'a> {
                     written.map_err(Error::io(format!("cannot write {}", path.display())))?;
                     self.outcome.written.push(rel.clone());
                 }
+            }
+            if let Some(stat) = Stat::of(&path).filter(|_| !self.req.check && !whole) {
+                self.seen.insert(rel.clone(), stat);
             }
             self.produced.insert(rel);
         }
