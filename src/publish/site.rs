@@ -103,22 +103,20 @@ pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>,
 
 /// [`public_advisories`] through the render state `state` ([`reports`]): reports whose stat is
 /// the recorded one are not read. Also the state to keep, when it changed.
-pub fn public_advisories_with(
-    root: &Path,
-    config: &Config,
-    state: &ReportState,
-) -> Result<(Vec<Advisory>, Vec<Skipped>, Option<Vec<u8>>)> {
+pub fn public_advisories_with(root: &Path, config: &Config, state: &ReportState) -> Result<(Public, Option<Vec<u8>>)> {
     let paths = report_paths(root)?;
     let results: Vec<_> = paths.par_iter().map(|p| state.find(root, p, config)).collect();
     let (found, entries): (Vec<_>, Vec<_>) = results.into_iter().unzip();
     let kept = state.replaced(entries.into_iter().flatten().collect());
-    let (ok, skipped) = sorted_public(found)?;
-    Ok((ok, skipped, kept))
+    Ok((sorted_public(found)?, kept))
 }
+
+/// The public advisories, newest first, and the public reports that could not be read.
+pub type Public = (Vec<Advisory>, Vec<Skipped>);
 
 /// The public advisories of `results` (one per report file), newest first; two files with one
 /// id are refused.
-fn sorted_public(results: Vec<reports::Found>) -> Result<(Vec<Advisory>, Vec<Skipped>)> {
+fn sorted_public(results: Vec<reports::Found>) -> Result<Public> {
     let (mut ok, mut skipped) = (Vec::new(), Vec::new());
     // Two files with one id would write the same pages: one would silently replace the other.
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -540,9 +538,9 @@ pub fn plan_with(
     state: Option<&ReportState>,
 ) -> Result<(SitePlan, Option<Vec<u8>>)> {
     check_out_dir(root, out)?;
-    let (advisories, skipped, kept) = match state {
+    let ((advisories, skipped), kept) = match state {
         Some(state) => public_advisories_with(root, config, state)?,
-        None => public_advisories(root, config).map(|(a, s)| (a, s, None))?,
+        None => (public_advisories(root, config)?, None),
     };
     let mut notes = Vec::new();
     let publisher = csaf_publisher(config, &mut notes);
