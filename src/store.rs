@@ -16,3 +16,4 @@ pub mod mail;
 pub mod repo;
 pub mod scan;
 pub mod signing_key;
+pub mod statcache;

@@ -12,6 +12,7 @@ use enigm_disclose::publish::csaf::tracking::{History, name_all};
 use enigm_disclose::publish::distribution::Trust;
 use enigm_disclose::publish::revisions::{self, cache, cache::RevisionCache};
 use enigm_disclose::publish::signing::Signer;
+use enigm_disclose::publish::site::reports::{self, ReportState};
 use enigm_disclose::publish::site::{self, Format, OneRequest, SiteRequest};
 use enigm_disclose::publish::templates::{Renderer, export_templates};
 use enigm_disclose::store::clock;
@@ -176,17 +177,27 @@ pub fn build_site(
     request: &SiteRequest,
     trust: Option<Trust>,
 ) -> Result<site::SiteOutcome, Error> {
-    let plan = site::plan(repo.root(), config, &request.out)?.signed(trust);
-    let plan = plan.cached_pages(history::read_cache(repo, site::pages::FILE), tool_build());
+    let tool = tool_build();
+    let state = ReportState::read(history::read_cache(repo, reports::FILE).as_deref(), reports::key(&tool, config));
+    let (plan, kept) = site::plan_with(repo.root(), config, &request.out, Some(&state))?;
+    drop(state);
+    save_cache(repo, reports::FILE, kept.filter(|_| !request.check), "the report state");
+    let plan = plan.signed(trust).cached_pages(history::read_cache(repo, site::pages::FILE), tool);
     let (ids, since) = plan.history_wanted();
     let revisions = site_history(repo, config, &ids, since)?;
     let outcome = site::build(config, renderer, request, plan, revisions)?;
-    if let Some(bytes) = &outcome.page_cache
-        && let Err(e) = history::write_cache(repo, site::pages::FILE, bytes)
-    {
-        eprintln!("note: the page cache was not saved: {e}");
-    }
+    save_cache(repo, site::pages::FILE, outcome.page_cache.as_deref(), "the page cache");
     Ok(outcome)
+}
+
+/// Keeps `bytes` as the cache `name` in the git directory; one that cannot be written (a
+/// read-only clone) only makes the next render slower.
+fn save_cache(repo: &Repo, name: &str, bytes: Option<impl AsRef<[u8]>>, what: &str) {
+    if let Some(bytes) = bytes
+        && let Err(e) = history::write_cache(repo, name, bytes.as_ref())
+    {
+        eprintln!("note: {what} was not saved: {e}");
+    }
 }
 
 /// This build of the tool (the executable's size and modification time): a page cache made by

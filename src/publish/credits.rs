@@ -5,13 +5,14 @@
 //! A credit named `anonymous` is left out everywhere. The Acknowledgements page (`thanks.html`)
 //! lists the credits of published advisories only (not withdrawn ones), newest first, by year.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::format::report::{CreditType, Report};
 use crate::publish::public::Advisory;
 
 /// One public credit (a template variable: `docs/templates.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CreditFields")]
 pub struct PublicCredit {
     pub name: String,
     /// The role as report files spell it: `remediation_developer`.
@@ -24,6 +25,26 @@ pub struct PublicCredit {
     /// The role, for the exporters.
     #[serde(skip)]
     pub role: CreditType,
+}
+
+/// A [`PublicCredit`] as it is serialised (the render state keeps advisories: `super::site`):
+/// its role is read back from its spelling.
+#[derive(Deserialize)]
+struct CreditFields {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    label: String,
+    url: Option<String>,
+}
+
+impl TryFrom<CreditFields> for PublicCredit {
+    type Error = String;
+
+    fn try_from(c: CreditFields) -> Result<PublicCredit, String> {
+        let role = CreditType::ALL.iter().find(|r| r.as_str() == c.kind).ok_or_else(|| format!("role {}", c.kind))?;
+        Ok(PublicCredit { name: c.name, kind: c.kind, label: c.label, url: c.url, role: *role })
+    }
 }
 
 /// The public credits of a report: `credits` in file order, then `reporter.credit` as a

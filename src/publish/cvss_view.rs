@@ -2,12 +2,12 @@
 //! name ("Attack vector: Network"), for the advisory page. The metric tables are
 //! [`crate::format::cvss`]'s (FIRST's JSON names); this module only turns them into words.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::format::cvss::given_metrics;
 
 /// One metric of a vector as the page shows it (documented in `docs/templates.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicMetric {
     /// `AV`.
     pub key: String,

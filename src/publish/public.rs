@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::format::config::Config;
 use crate::format::report::model::{FileHashes, GenericUri, Justification, ProductStatus, VersionSpan};
@@ -24,7 +24,7 @@ use crate::publish::markdown::{SAFE_SCHEMES, page_markdown, public_markdown, wit
 use crate::publish::revisions::PublicRevision;
 
 /// The template context of one advisory (documented in `docs/templates.md`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Advisory {
     pub id: String,
     pub title: String,
@@ -70,7 +70,7 @@ pub struct Advisory {
 }
 
 /// Where an advisory's machine-readable files are in the site (paths from the site root).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AdvisoryFiles {
     /// `osv/ENIGM-2026-0001.json`.
     pub osv: String,
@@ -85,7 +85,7 @@ pub struct AdvisoryFiles {
 }
 
 /// A CVE record of the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CveFile {
     pub id: String,
     /// `cve/CVE-2026-1234.json`.
@@ -93,7 +93,7 @@ pub struct CveFile {
 }
 
 /// Severity as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublicSeverity {
     /// none, low, medium, high, critical.
     pub level: Option<String>,
@@ -112,7 +112,7 @@ pub struct PublicSeverity {
 }
 
 /// An affected product.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublicProduct {
     pub name: String,
     pub component: Option<String>,
@@ -158,7 +158,7 @@ impl PublicProduct {
 }
 
 /// A reference link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublicReference {
     #[serde(rename = "type")]
     pub kind: String,
@@ -166,14 +166,14 @@ pub struct PublicReference {
 }
 
 /// One public timeline step.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublicStep {
     pub date: String,
     pub state: State,
 }
 
 /// A public body section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublicSection {
     pub title: String,
     /// Lowercase, dashes: an anchor for the heading.

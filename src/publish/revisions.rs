@@ -13,7 +13,7 @@
 pub mod cache;
 
 use chrono::DateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::format::config::Config;
 use crate::format::report::Document;
@@ -23,7 +23,7 @@ use crate::publish::public::{self, Advisory, PublicProduct};
 use crate::store::history::{Edit, When};
 
 /// One revision of an advisory as its page shows it (documented in `docs/templates.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicRevision {
     /// 1, 2, …: the CSAF revision number.
     pub number: usize,

@@ -37,8 +37,10 @@ use super::distribution::{self, Trust};
 use super::templates::{Renderer, SiteInfo};
 use super::{cve, facets, openvex, osv, revisions};
 use pages::PageCache;
+use reports::ReportState;
 
 pub mod pages;
+pub mod reports;
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
@@ -46,6 +48,7 @@ use crate::layout::{REPORTS_DIR, SITE_MANIFEST};
 use crate::publish::public::{self, Advisory, CveFile};
 use crate::store::files;
 use crate::store::scan::report_paths;
+use crate::store::statcache::Stat;
 
 /// The filter script of the index page (a local file: nothing is fetched from elsewhere).
 const FILTER_JS: &str = include_str!("../../templates/assets/filter.js");
@@ -94,19 +97,26 @@ type SiteFile = (String, Vec<u8>);
 /// Public advisories of the repository, newest first, and the reports that could not be read.
 pub fn public_advisories(root: &Path, config: &Config) -> Result<(Vec<Advisory>, Vec<Skipped>)> {
     let paths = report_paths(root)?;
-    let results: Vec<Option<std::result::Result<(PathBuf, Advisory), Skipped>>> = paths
-        .par_iter()
-        .map(|p| match Document::load(root, p).and_then(|d| d.report().map(|r| (d, r))) {
-            Ok((d, r)) => r.state.is_public().then(|| Ok((p.clone(), public::advisory(&d, &r, config, None)))),
-            // An unreadable file is only reported when it claims to be public. Its text is
-            // what loading read (never read again: the path may be a FIFO or a link).
-            Err(e) => {
-                let public =
-                    e.text.as_deref().is_some_and(|t| t.contains("state: published") || t.contains("state: withdrawn"));
-                public.then(|| Err((p.clone(), e.finding.message)))
-            }
-        })
-        .collect();
+    let results: Vec<reports::Found> = paths.par_iter().map(|p| reports::load(root, p, config).0).collect();
+    sorted_public(results)
+}
+
+/// [`public_advisories`] through the render state `state` ([`reports`]): reports whose stat is
+/// the recorded one are not read. Also the state to keep, when it changed.
+pub fn public_advisories_with(root: &Path, config: &Config, state: &ReportState) -> Result<(Public, Option<Vec<u8>>)> {
+    let paths = report_paths(root)?;
+    let results: Vec<_> = paths.par_iter().map(|p| state.find(root, p, config)).collect();
+    let (found, entries): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let kept = state.replaced(entries.into_iter().flatten().collect());
+    Ok((sorted_public(found)?, kept))
+}
+
+/// The public advisories, newest first, and the public reports that could not be read.
+pub type Public = (Vec<Advisory>, Vec<Skipped>);
+
+/// The public advisories of `results` (one per report file), newest first; two files with one
+/// id are refused.
+fn sorted_public(results: Vec<reports::Found>) -> Result<Public> {
     let (mut ok, mut skipped) = (Vec::new(), Vec::new());
     // Two files with one id would write the same pages: one would silently replace the other.
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -516,13 +526,27 @@ impl SitePlan {
 
 /// Checks the site directory and reads the site's inputs from the work tree at `root`.
 pub fn plan(root: &Path, config: &Config, out: &Path) -> Result<SitePlan> {
+    plan_with(root, config, out, None).map(|(plan, _)| plan)
+}
+
+/// [`plan`], reading the reports through the render state `state` ([`reports`]); also the
+/// state to keep, when it changed.
+pub fn plan_with(
+    root: &Path,
+    config: &Config,
+    out: &Path,
+    state: Option<&ReportState>,
+) -> Result<(SitePlan, Option<Vec<u8>>)> {
     check_out_dir(root, out)?;
-    let (advisories, skipped) = public_advisories(root, config)?;
+    let ((advisories, skipped), kept) = match state {
+        Some(state) => public_advisories_with(root, config, state)?,
+        None => (public_advisories(root, config)?, None),
+    };
     let mut notes = Vec::new();
     let publisher = csaf_publisher(config, &mut notes);
     let policy = super::policy::read_source(root)?;
     notes.extend(super::face::notes(config, policy.is_some()));
-    Ok(SitePlan { advisories, skipped, publisher, policy, notes, trust: None, page_cache: None })
+    Ok((SitePlan { advisories, skipped, publisher, policy, notes, trust: None, page_cache: None }, kept))
 }
 
 /// The publisher of the site's CSAF part, or why it is left out (no publisher namespace, or no
@@ -578,7 +602,15 @@ pub fn build(
             .collect();
         let (mut files, mut reused) = (BTreeMap::new(), HashSet::new());
         for m in made {
-            let (id, key, list, from_cache) = m?;
+            let (id, key, pages) = m?;
+            let (list, from_cache) = match pages {
+                Pages::Kept(paths) => {
+                    writer.keep(paths);
+                    continue;
+                }
+                Pages::Read(list) => (list, true),
+                Pages::Rendered(list) => (list, false),
+            };
             if let (Some(c), Some(key)) = (cache.as_mut(), key) {
                 c.record(id, key, list.iter().map(|(p, bytes)| (p.clone(), pages::file_hash(bytes))).collect());
             }
@@ -595,13 +627,26 @@ pub fn build(
         let ids: HashSet<&str> = advisories.iter().map(|a| a.id.as_str()).collect();
         c.retain(|id| ids.contains(id));
     }
+    if let Some(c) = cache.as_mut().filter(|_| !req.check) {
+        c.settle(&req.out, &writer.seen);
+    }
     let mut outcome = writer.finish()?;
     outcome.page_cache = cache.filter(|_| !req.check).map(|c| c.to_bytes());
     Ok(outcome)
 }
 
-/// One advisory's files: (id, cache key, files, whether they are the site's own bytes).
-type Made<'a> = (&'a str, Option<String>, Vec<SiteFile>, bool);
+/// One advisory's files: (id, cache key, its files).
+type Made<'a> = (&'a str, Option<String>, Pages);
+
+/// An advisory's files, as this render got them.
+enum Pages {
+    /// Rendered.
+    Rendered(Vec<SiteFile>),
+    /// The site's own bytes, read back and found as the page cache recorded them.
+    Read(Vec<SiteFile>),
+    /// Unchanged in the site by their stat ([`PageCache::kept`]): not read, nothing to write.
+    Kept(Vec<String>),
+}
 
 /// The files of advisory `a`: the bytes the site holds when the page cache says they were made
 /// from the same inputs and they still hash as recorded, else rendered.
@@ -615,6 +660,12 @@ fn made<'a>(
     writer: &SiteWriter<'_>,
 ) -> Result<Made<'a>> {
     let key = cache.map(|_| pages::advisory_key(a, csaf.map(|c| c.history.tracking(a)).as_ref()));
+    // A signed site signs what it distributes, and a check compares it: both read the files.
+    let unread = writer.trust.is_none() && !writer.req.check;
+    let kept = cache.zip(key.as_deref()).filter(|_| unread).and_then(|(c, k)| c.kept(&a.id, k, &writer.req.out));
+    if let Some(paths) = kept {
+        return Ok((&a.id, key, Pages::Kept(paths)));
+    }
     let recorded = cache.zip(key.as_deref()).and_then(|(c, k)| c.files(&a.id, k));
     let reused = recorded.and_then(|files| {
         files
@@ -625,8 +676,8 @@ fn made<'a>(
             .collect::<Option<Vec<SiteFile>>>()
     });
     match reused {
-        Some(files) => Ok((&a.id, key, files, true)),
-        None => Ok((&a.id, key, advisory_files(renderer, config, site, a, csaf)?, false)),
+        Some(files) => Ok((&a.id, key, Pages::Read(files))),
+        None => Ok((&a.id, key, Pages::Rendered(advisory_files(renderer, config, site, a, csaf)?))),
     }
 }
 
@@ -644,6 +695,8 @@ struct SiteWriter<'a> {
     produced: BTreeSet<String>,
     /// Directories checked for links (and created).
     checked: HashSet<PathBuf>,
+    /// The stat of each file right after it was written or compared ([`PageCache::settle`]).
+    seen: std::collections::HashMap<String, Stat>,
 }
 
 impl<'a> SiteWriter<'a> {
@@ -651,8 +704,14 @@ impl<'a> SiteWriter<'a> {
         let previous = read_manifest(&req.out)?;
         // One directory listing instead of a failed open per new file.
         let existing = existing_files(&req.out);
-        let (produced, checked) = (BTreeSet::new(), HashSet::new());
-        Ok(SiteWriter { req, trust, outcome, previous, existing, produced, checked })
+        let (produced, checked, seen) = (BTreeSet::new(), HashSet::new(), Default::default());
+        Ok(SiteWriter { req, trust, outcome, previous, existing, produced, checked, seen })
+    }
+
+    /// Counts files the site holds unchanged, unread ([`Pages::Kept`]), as produced.
+    fn keep(&mut self, paths: Vec<String>) {
+        self.outcome.unchanged += paths.len();
+        self.produced.extend(paths);
     }
 
     /// The current content of a site file, when the listing saw a regular file there.
@@ -704,7 +763,9 @@ impl<'a> SiteWriter<'a> {
                 Some(old) if old == content => self.outcome.unchanged += 1,
                 _ if self.req.check => self.outcome.out_of_date.push(rel.clone()),
                 old => {
-                    let written = if old.is_some() {
+                    // A file the listing saw is replaced even when it was not read back (one
+                    // larger than the read cap: the CSAF feed of a big site).
+                    let written = if old.is_some() || self.existing.contains(&rel) {
                         files::write_replace(&path, &content)
                     } else {
                         files::create_new(&path, &content)
@@ -712,6 +773,9 @@ impl<'a> SiteWriter<'a> {
                     written.map_err(Error::io(format!("cannot write {}", path.display())))?;
                     self.outcome.written.push(rel.clone());
                 }
+            }
+            if let Some(stat) = Stat::of(&path).filter(|_| !self.req.check && !whole) {
+                self.seen.insert(rel.clone(), stat);
             }
             self.produced.insert(rel);
         }
@@ -793,8 +857,10 @@ fn existing_files(out: &Path) -> HashSet<String> {
     found
 }
 
-/// Largest site file (or manifest) read back to compare: the output cap of a render.
-const MAX_SITE_FILE: u64 = super::templates::MAX_OUTPUT as u64;
+/// Largest site file (or manifest) read back to compare. Not the template output cap: files
+/// made without a template grow with the site (the CSAF ROLIE feed of 45,000 advisories is
+/// 90 MB), and one that cannot be read back is rewritten every time.
+const MAX_SITE_FILE: u64 = 1 << 30;
 
 /// The previous render's manifest: none when missing; a manifest that is not a regular file
 /// (a FIFO, a link) is refused rather than read.

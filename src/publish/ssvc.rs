@@ -7,7 +7,7 @@
 //! `options`, `version`, `timestamp`); OSV in `database_specific.ssvc`; CSAF 2.0 has no SSVC
 //! score (its `scores[]` hold CVSS only; `ssvc_v1` arrives with CSAF 2.1), so it carries none.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::format::config::Config;
@@ -15,7 +15,7 @@ use crate::format::report::Report;
 use crate::format::ssvc::{Tree, field_name, value_name};
 
 /// The decision as an advisory shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublicSsvc {
     /// The decision table's id (`ssvc:DT_SP:1.0.0`).
     pub tree: String,

@@ -134,3 +134,100 @@ fn pages_are_reused_only_while_their_inputs_and_their_bytes_are_the_same() {
     fs::remove_file(repo.root().join(PAGES)).expect("rm");
     assert_eq!(render(&repo, "no-cache"), restyled, "= a render without the cache");
 }
+
+const STATE: &str = ".git/enigm/render-reports.json";
+
+/// Sets every file under `dir` back a day, so that the stat-keyed render state and page cache
+/// trust them (a file changed less than two seconds before it was read never is). The status
+/// change time still moves, as with `touch -d`.
+fn age(dir: &Path) {
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    for (path, _) in all_files(dir) {
+        let f = fs::File::options().write(true).open(&path).expect("open");
+        f.set_modified(day_ago).expect("set the modification time");
+    }
+}
+
+/// A render into an empty directory with no state or cache in the git directory (they are
+/// put back afterwards).
+fn fresh(repo: &TestRepo, dir: &str) -> Vec<(String, Vec<u8>)> {
+    let (kept, aside) = (repo.root().join(".git/enigm"), repo.root().join(".git/enigm-aside"));
+    fs::rename(&kept, &aside).expect("set the caches aside");
+    let files = render(repo, dir);
+    fs::remove_dir_all(&kept).expect("rm the fresh caches");
+    fs::rename(&aside, &kept).expect("put the caches back");
+    files
+}
+
+/// Renders `site` again from the warm state and checks it against a fresh render.
+fn same_as_fresh(repo: &TestRepo, step: &str) {
+    let again = render(repo, "site");
+    assert_eq!(again, fresh(repo, &format!("fresh-{step}")), "after {step}: = a fresh render");
+    age(&repo.root().join("reports"));
+    age(&site(repo, "site"));
+    assert_eq!(render(repo, "site"), again, "after {step}: settled");
+}
+
+#[test]
+fn a_render_from_the_stat_keyed_state_sees_every_change_and_equals_a_fresh_render() {
+    let repo = repo();
+    with_three(&repo);
+    age(&repo.root().join("reports"));
+    render(&repo, "site");
+    age(&site(&repo, "site"));
+    render(&repo, "site");
+    let state = fs::read_to_string(repo.root().join(STATE)).expect("the render state is in the git directory");
+    assert!(state.contains("\"reports/ENIGM-2026-0003.md\":{\"stat\""), "recorded by stat: {state}");
+    let pages = fs::read_to_string(repo.root().join(PAGES)).expect("page cache");
+    assert!(pages.contains("\"stats\":[{\"size\""), "output stats recorded once settled: {pages}");
+    same_as_fresh(&repo, "nothing");
+    // An edit of the same size, its modification time set back: the status change time moved.
+    let text = repo.read("reports/ENIGM-2026-0002.md");
+    repo.write("reports/ENIGM-2026-0002.md", text.replace("Issue 0002 in uploads", "Issue 0002 in Uploads"));
+    age(&repo.root().join("reports"));
+    let edited = render(&repo, "site");
+    let page = edited.iter().find(|(p, _)| p == "advisories/ENIGM-2026-0002.html").expect("page");
+    assert!(String::from_utf8_lossy(&page.1).contains("Issue 0002 in Uploads"), "the edit is seen");
+    commit_all(&repo, "ENIGM-2026-0002: title");
+    same_as_fresh(&repo, "a same-size edit");
+    // A page edited by hand (same size, its time set back) is rendered again.
+    let page = site(&repo, "site").join("advisories/ENIGM-2026-0003.html");
+    let html = fs::read_to_string(&page).expect("page");
+    fs::write(&page, html.replacen("ENIGM-2026-0003", "ENIGM-2026-9999", 1)).expect("deface");
+    age(&site(&repo, "site"));
+    same_as_fresh(&repo, "a page edited by hand");
+    assert!(!fs::read_to_string(&page).expect("page").contains("ENIGM-2026-9999"), "restored");
+    // A deletion and a rename (another id in another file).
+    fs::remove_file(repo.root().join("reports/ENIGM-2026-0003.md")).expect("rm");
+    commit_all(&repo, "ENIGM-2026-0003: removed");
+    same_as_fresh(&repo, "a deletion");
+    assert!(!site(&repo, "site").join("advisories/ENIGM-2026-0003.html").exists(), "its pages are removed");
+    let text = repo.read("reports/ENIGM-2026-0002.md").replace("id: ENIGM-2026-0002", "id: ENIGM-2026-0005");
+    fs::remove_file(repo.root().join("reports/ENIGM-2026-0002.md")).expect("rm");
+    repo.write("reports/ENIGM-2026-0005.md", text);
+    commit_all(&repo, "ENIGM-2026-0002: renumbered 0005");
+    same_as_fresh(&repo, "a rename");
+    // A state change through the tool.
+    repo.cmd().args(["advance", "1", "withdrawn", "--reason", "a duplicate"]).assert().success();
+    same_as_fresh(&repo, "a withdrawal");
+    let withdrawn = fs::read_to_string(site(&repo, "site").join("advisories/ENIGM-2026-0001.html")).expect("page");
+    assert!(withdrawn.contains("a duplicate"), "{withdrawn}");
+    // Another configuration: every report is read again.
+    let config = repo.read("enigm.yaml");
+    repo.write(
+        "enigm.yaml",
+        config.replacen("base_url: https://security.example.com/", "base_url: https://sec.example.org/", 1),
+    );
+    commit_all(&repo, "base_url");
+    same_as_fresh(&repo, "a configuration change");
+    // A corrupt or truncated state, a deleted one: the same site.
+    let reference = render(&repo, "site");
+    let whole = fs::read(repo.root().join(STATE)).expect("state");
+    for garbage in [&b"\x00\xffnot json"[..], &whole[..whole.len() / 2], b""] {
+        fs::write(repo.root().join(STATE), garbage).expect("corrupt the state");
+        assert_eq!(render(&repo, "site"), reference, "a corrupt state is rebuilt");
+        assert!(fs::read(repo.root().join(STATE)).expect("rebuilt").starts_with(b"{\"key\""), "rewritten");
+    }
+    fs::remove_file(repo.root().join(STATE)).expect("rm state");
+    assert_eq!(render(&repo, "site"), reference, "without a state: the same site");
+}

@@ -8,11 +8,18 @@
 //! file in the site still has the recorded bytes (read and hashed: a file edited or removed by
 //! hand is rendered again), those bytes are the render: they go through signing, comparison and
 //! the manifest exactly as freshly rendered ones. Anything else (another template, another
-//! `enigm.yaml`, another tool version, a cache that does not parse) renders everything. The
-//! bytes live where the caller keeps them (the git directory); this module never opens the
-//! repository.
+//! `enigm.yaml`, another tool version, a cache that does not parse) renders everything.
+//!
+//! Each file's stat tuple is recorded too, once it has settled ([`Stat::settled`], git's rule
+//! against racy timestamps): an unsigned render keeps a file whose key and stat are unchanged
+//! without reading it at all ([`PageCache::kept`]); any other stat (an edit by hand, a `touch`,
+//! a file replaced) sends it back to being read and hashed. The bytes live where the caller
+//! keeps them (the git directory); this module never opens the repository.
 
 use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,12 +27,13 @@ use sha2::{Digest, Sha256};
 use crate::format::config::Config;
 use crate::publish::csaf::tracking::Tracking;
 use crate::publish::public::Advisory;
+use crate::store::statcache::Stat;
 
 /// The file's name in the git directory's `enigm/` folder.
 pub const FILE: &str = "render-pages.json";
 
 /// Bumped whenever what is cached, or what goes into a key, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -50,6 +58,8 @@ pub struct PageCache {
 struct Entry {
     key: String,
     files: Vec<(String, String)>,
+    /// The stat of each file (same order) once it settled; empty until [`PageCache::settle`].
+    stats: Vec<Option<Stat>>,
 }
 
 /// The part of every key that is the same for the whole site: the tool (its version and the
@@ -99,9 +109,28 @@ impl PageCache {
         self.advisories.get(id).filter(|e| e.key == key).map(|e| e.files.as_slice())
     }
 
-    /// Records what advisory `id` rendered to under `key`.
+    /// The files of advisory `id` when its key is `key` and each file in the site `out` has the
+    /// stat recorded for it: the site holds the recorded bytes, unread.
+    pub fn kept(&self, id: &str, key: &str, out: &Path) -> Option<Vec<String>> {
+        let e = self.advisories.get(id).filter(|e| e.key == key && e.stats.len() == e.files.len())?;
+        let same =
+            e.files.iter().zip(&e.stats).all(|((path, _), stat)| stat.is_some() && Stat::of(&out.join(path)) == *stat);
+        same.then(|| e.files.iter().map(|(p, _)| p.clone()).collect())
+    }
+
+    /// Records what advisory `id` rendered to under `key` (their stats: [`PageCache::settle`]).
     pub fn record(&mut self, id: &str, key: String, files: Vec<(String, String)>) {
-        self.advisories.insert(id.to_owned(), Entry { key, files });
+        self.advisories.insert(id.to_owned(), Entry { key, files, stats: Vec::new() });
+    }
+
+    /// Records the stat of every file in the site `out` that has none yet, when it settled and
+    /// is still `seen`'s (the stat taken right after the file was written or compared: a file
+    /// changed since, by hand, is not recorded).
+    pub fn settle(&mut self, out: &Path, seen: &HashMap<String, Stat>) {
+        self.advisories.par_iter_mut().filter(|(_, e)| e.stats.len() != e.files.len()).for_each(|(_, e)| {
+            let stat = |p: &str| Stat::settled(&out.join(p)).filter(|s| seen.get(p) == Some(s));
+            e.stats = e.files.iter().map(|(p, _)| stat(p)).collect();
+        });
     }
 
     /// Keeps only the advisories `keep` accepts (those still in the site).
