@@ -15,10 +15,10 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::format::config::Policy;
-use crate::format::report::{Document, Level, Report, State};
+use crate::format::report::{Level, Report, State};
 pub use crate::query::deadline::Now;
 use crate::query::deadline::{self, Deadline};
-use crate::store::scan::report_paths;
+use crate::store::scan::{Listed, report_paths};
 
 /// A report that parsed.
 #[derive(Debug, Clone)]
@@ -55,9 +55,10 @@ impl Catalog {
 /// Results are in path order.
 pub fn scan<T: Send>(root: &Path, keep: impl Fn(Entry) -> Option<T> + Sync) -> Result<(Vec<T>, Vec<Unreadable>)> {
     let paths = report_paths(root)?;
+    let files = Listed::open(root, &paths);
     Ok(paths
         .into_par_iter()
-        .filter_map(|path| match Document::load(root, &path).and_then(|d| d.report()) {
+        .filter_map(|path| match files.load(&path).and_then(|d| d.report()) {
             Ok(report) => keep(Entry { path, report }).map(Either::Left),
             Err(r) => Some(Either::Right(Unreadable { path, message: r.finding.message })),
         })

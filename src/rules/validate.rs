@@ -30,7 +30,7 @@ use crate::rules::checks::{self, CheckContext, KnownIds};
 use crate::rules::pipeline;
 use crate::store::history::Snapshot;
 use crate::store::repo::{BlobId, Repo, Staged, StagedChange};
-use crate::store::scan::report_paths;
+use crate::store::scan::{Listed, report_paths};
 
 /// The findings of one file, with its text for showing locations.
 #[derive(Debug, Clone)]
@@ -430,6 +430,8 @@ fn check_files(
     targets: Vec<PathBuf>,
 ) -> Result<Vec<(FileResult, Option<Claim>)>> {
     let root = files.repo.root();
+    // Work tree files are opened through their directories' handles (one `openat` each).
+    let listed = Listed::open(root, if files.source == Source::WorkTree { &targets } else { &[] });
     let mut out = Vec::with_capacity(targets.len());
     // Work tree files are read on every thread: one chunk.
     let size = if files.source == Source::Index { CHUNK } else { targets.len().max(1) };
@@ -443,7 +445,7 @@ fn check_files(
         out.par_extend(inputs.into_par_iter().map(|(p, staged)| {
             let doc = match staged {
                 Some(bytes) => bytes.and_then(|b| Document::from_bytes(p, b)),
-                None => Document::load(root, p),
+                None => listed.load(p),
             };
             let present = folders.get(p);
             check_file(p, doc, ctx, present)

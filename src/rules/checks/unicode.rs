@@ -18,6 +18,15 @@ fn is_bidi(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// True when every byte is printable ASCII, a tab, a line feed or a carriage return: then no
+/// bidi, invisible or control character ([`is_control`]) is there. Each chunk is checked
+/// without branches, so the loop is vectorised (it reads every byte of 100,000 reports).
+fn clean_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(64).all(|chunk| {
+        chunk.iter().fold(true, |ok, &b| ok & (((b >= 0x20) & (b < 0x7f)) | (b == b'\t') | (b == b'\n') | (b == b'\r')))
+    })
+}
+
 /// C0 and C1 controls other than tab, line feed and carriage return.
 fn is_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
@@ -49,7 +58,7 @@ fn script(c: char) -> Script {
 pub fn check(path: &Path, text: &str, front_matter: Option<Range<usize>>) -> Vec<Finding> {
     // Most reports are ASCII: no bidi, invisible or lookalike letters can be there, and one
     // byte scan finds any control character (100,000 files, so this matters).
-    if text.is_ascii() && !text.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f) {
+    if clean_ascii(text.as_bytes()) {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -109,6 +118,7 @@ pub fn check_values(path: &Path, tree: &Node, raw: &[Finding]) -> Option<Finding
 
 fn find_decoded(node: &Node) -> Option<(&Node, char)> {
     match &node.kind {
+        NodeKind::Str(s, _) if clean_ascii(s.as_bytes()) => None,
         NodeKind::Str(s, _) => s.chars().find(|&c| is_bidi(c) || is_control(c)).map(|c| (node, c)),
         NodeKind::Seq(items) => items.iter().find_map(find_decoded),
         NodeKind::Map(entries) => entries.iter().find_map(|(_, v)| find_decoded(v)),
@@ -176,6 +186,22 @@ fn mixed_scripts(path: &Path, text: &str, range: Range<usize>) -> Option<Finding
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_ascii_is_exactly_no_control_bidi_or_invisible_character() {
+        for b in 0u8..=0x7f {
+            let c = char::from(b);
+            let want = !(is_control(c) || is_bidi(c) || is_invisible(c));
+            // Alone, and at every position of a chunk longer than one vector.
+            for at in [0, 31, 63, 64, 99] {
+                let mut text = vec![b'a'; 100];
+                text[at] = b;
+                assert_eq!(clean_ascii(&text), want, "byte {b:#04x} at {at}");
+            }
+        }
+        assert!(!clean_ascii("é".as_bytes()));
+        assert!(clean_ascii(b""));
+    }
 
     fn codes(text: &str, front: Option<Range<usize>>) -> Vec<&'static str> {
         check(Path::new("r.md"), text, front).into_iter().map(|f| f.code.as_str()).collect()
