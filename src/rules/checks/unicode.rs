@@ -23,7 +23,7 @@ fn is_bidi(c: char) -> bool {
 /// without branches, so the loop is vectorised (it reads every byte of 100,000 reports).
 fn clean_ascii(bytes: &[u8]) -> bool {
     bytes.chunks(64).all(|chunk| {
-        chunk.iter().fold(true, |ok, &b| ok & (((b >= 0x20) & (b < 0x7f)) | (b == b'\t') | (b == b'\n') | (b == b'\r')))
+        chunk.iter().fold(true, |ok, &b| ok & ((0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r')))
     })
 }
 
