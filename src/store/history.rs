@@ -174,11 +174,6 @@ fn diff_reports(
     out
 }
 
-/// The entry at `name` (as [`diff_reports`] names it) of a `reports/` tree.
-fn entry_id(tree: &git2::Tree<'_>, name: &str) -> Option<Oid> {
-    tree.get_path(Path::new(name)).ok().map(|e| e.id())
-}
-
 fn entry_at<'t>(tree: Option<&'t git2::Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
     tree.and_then(|t| t.get(i))
 }
@@ -348,23 +343,36 @@ fn commits_since(git: &Repository, since: i64) -> Result<Vec<(Oid, Vec<Oid>)>> {
 /// A commit and the blob of one file in it.
 type CommitBlob = (Oid, Option<Oid>);
 
-/// The blob of `reports/<name>` in each commit, read in parallel (one tree parse per distinct
-/// `reports/` tree).
+/// The blob of `reports/<name>` in each commit, read in parallel. Consecutive commits mostly
+/// share the tree that holds the file (`reports/`, or its year shard, which other years'
+/// commits leave alone), so a tree is searched only when it differs from the one before; the
+/// search reads the tree's raw bytes ([`raw_entry`]) instead of parsing every entry.
 fn blobs_of(git_dir: &Path, commits: &[Oid], name: &str) -> Result<HashMap<Oid, Option<Oid>>> {
+    let (dir, file) = match name.rsplit_once('/') {
+        Some((dir, file)) => (Some(dir), file),
+        None => (None, name),
+    };
     let parts: Vec<Result<Vec<CommitBlob>>> = commits
         .par_chunks(512.max(commits.len() / 32 + 1))
         .map(|chunk| {
             let git = Repository::open(git_dir)?;
+            let odb = git.odb()?;
             let mut last: Option<(Oid, Option<Oid>)> = None;
             let mut out = Vec::with_capacity(chunk.len());
             for oid in chunk {
-                let tree = reports_tree(&git.find_commit(*oid)?)?;
-                let blob = match (tree, last) {
+                let holder = match reports_tree(&git.find_commit(*oid)?)? {
+                    Some(t) => match dir {
+                        Some(dir) => raw_entry(&odb, t, dir)?,
+                        None => Some(t),
+                    },
+                    None => None,
+                };
+                let blob = match (holder, last) {
                     (Some(t), Some((lt, lb))) if t == lt => lb,
-                    (Some(t), _) => entry_id(&git.find_tree(t)?, name),
+                    (Some(t), _) => raw_entry(&odb, t, file)?,
                     (None, _) => None,
                 };
-                if let Some(t) = tree {
+                if let Some(t) = holder {
                     last = Some((t, blob));
                 }
                 out.push((*oid, blob));
@@ -377,6 +385,32 @@ fn blobs_of(git_dir: &Path, commits: &[Oid], name: &str) -> Result<HashMap<Oid, 
         map.extend(part?);
     }
     Ok(map)
+}
+
+/// The id of the entry `name` (one path component) of the tree `tree`, found by walking the
+/// tree's raw entries (`<mode> <name>\0<20-byte id>`) without building them. `None` when the
+/// tree has no such entry, or is not a tree.
+fn raw_entry(odb: &git2::Odb<'_>, tree: Oid, name: &str) -> Result<Option<Oid>> {
+    let object = odb.read(tree)?;
+    if object.kind() != git2::ObjectType::Tree {
+        return Ok(None);
+    }
+    Ok(find_raw_entry(object.data(), name.as_bytes()).and_then(|id| Oid::from_bytes(id).ok()))
+}
+
+/// The 20-byte id of the entry named `name` in raw tree bytes; `None` when absent or when the
+/// bytes are not a well-formed tree.
+fn find_raw_entry<'a>(mut bytes: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    while !bytes.is_empty() {
+        let space = bytes.iter().position(|&b| b == b' ')?;
+        let nul = space + 1 + bytes[space + 1..].iter().position(|&b| b == 0)?;
+        let id = bytes.get(nul + 1..nul + 21)?;
+        if &bytes[space + 1..nul] == name {
+            return Some(id);
+        }
+        bytes = &bytes[nul + 21..];
+    }
+    None
 }
 
 /// Commits of HEAD's first-parent chain that modified report files, and reports with
@@ -771,6 +805,27 @@ mod tests {
             ]
         );
         assert_eq!(diff(None, Some(&old)).len(), 3);
+    }
+
+    #[test]
+    fn a_raw_entry_is_the_entry_git_finds() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let git = Repository::init(dir.path()).expect("init");
+        let odb = git.odb().expect("odb");
+        let mut b = git.treebuilder(None).expect("builder");
+        // Names that are prefixes of each other, a space and an id whose bytes hold a NUL.
+        let names = ["ENIGM-2026-0001.md", "ENIGM-2026-0001.md.bak", "ENIGM-2026-000", "a b", "2026"];
+        for (i, n) in names.iter().enumerate() {
+            b.insert(n, git.blob(format!("{i}\0{n}").as_bytes()).expect("blob"), 0o100644).expect("insert");
+        }
+        let tree = git.find_tree(b.write().expect("write")).expect("tree");
+        for n in names.iter().chain(&["ENIGM-2026-0002.md", "", "ENIGM"]) {
+            let want = tree.get_name(n).map(|e| e.id());
+            assert_eq!(raw_entry(&odb, tree.id(), n).expect("read"), want, "{n:?}");
+        }
+        let blob = git.blob(b"100644 x\0").expect("blob");
+        assert_eq!(raw_entry(&odb, blob, "x").expect("read"), None, "a blob is no tree");
+        assert_eq!(find_raw_entry(b"100644 x\0short", b"x"), None, "a cut id");
     }
 
     /// A tree holding `reports/` with files 0..n, file `changed` with other content.
