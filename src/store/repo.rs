@@ -1089,8 +1089,12 @@ fn edit_tree(git: &Repository, base: Option<&git2::Tree<'_>>, edits: Vec<TreeEdi
         }
     }
     for (name, edits) in below {
+        // Edits apply in path order, so one of the name itself (`a`) comes before those below it
+        // (`a/x`): the directory it replaced or removed is gone, and what is below starts empty.
         let sub = match base.and_then(|b| b.get_name(&name)) {
-            Some(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(git.find_tree(e.id())?),
+            Some(e) if e.kind() == Some(git2::ObjectType::Tree) && !here.contains_key(&name) => {
+                Some(git.find_tree(e.id())?)
+            }
             _ => None,
         };
         match edit_tree(git, sub.as_ref(), edits)? {
