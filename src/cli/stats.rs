@@ -89,6 +89,12 @@ pub(super) fn human(s: &Stats) -> String {
             s.not_reports
         ));
     }
+    if s.vex_statements > 0 {
+        out.push_str(&format!(
+            "{} VEX statements (about others' vulnerabilities): counted here, left out of the times and of not acknowledged\n",
+            s.vex_statements
+        ));
+    }
     out.push('\n');
     let mut states = Table::new(vec!["STATE", "REPORTS"]);
     for state in State::ALL {

@@ -141,12 +141,18 @@ struct ProductRow {
     own_policy: bool,
 }
 
-/// One line of a product's deadlines: fix by level (critical/high/medium/low/none), publish.
+/// One line of a product's deadlines: fix by level (critical/high/medium/low/none), fix by
+/// SSVC outcome when the policy sets any (`ssvc immediate 2d, out-of-cycle 10d`, shortest
+/// first), publish.
 fn policy_line(p: &crate::query::stats::ProductPolicy) -> String {
     let f = &p.fix_days;
     let unit = if p.business_days { " business days" } else { "d" };
+    let mut by_outcome: Vec<(&String, &u32)> = p.ssvc_fix_days.iter().collect();
+    by_outcome.sort_by_key(|(outcome, days)| (**days, *outcome));
+    let ssvc: Vec<String> = by_outcome.iter().map(|(outcome, days)| format!("{outcome} {days}{unit}")).collect();
+    let ssvc = if ssvc.is_empty() { String::new() } else { format!(" · ssvc {}", ssvc.join(", ")) };
     format!(
-        "fix {}/{}/{}/{}/{}{unit} · publish {}{unit}{}",
+        "fix {}/{}/{}/{}/{}{unit}{ssvc} · publish {}{unit}{}",
         f.critical,
         f.high,
         f.medium,
@@ -169,6 +175,7 @@ fn tiles(s: &Stats) -> Vec<Tile> {
     let t = &s.times;
     // Shown when there are any: they are in `reports`, not in the times.
     let not_reports = (s.not_reports > 0).then(|| ("spam or invalid".to_owned(), s.not_reports.to_string()));
+    let vex = (s.vex_statements > 0).then(|| ("VEX statements".to_owned(), s.vex_statements.to_string()));
     // Shown when any report has them.
     let threats = (s.exploited > 0)
         .then(|| {
@@ -195,6 +202,7 @@ fn tiles(s: &Stats) -> Vec<Tile> {
     .into_iter()
     .map(|(label, value)| (label.to_owned(), value))
     .chain(not_reports)
+    .chain(vex)
     .chain(threats)
     .chain(outcomes)
     .map(|(label, value)| Tile { label, value })
@@ -377,5 +385,21 @@ mod tests {
         assert_eq!(ticks(5), [1, 2, 3, 4, 5]);
         assert_eq!(ticks(10), [5, 10]);
         assert_eq!(ticks(1), [1]);
+    }
+
+    #[test]
+    fn a_policy_line_names_the_ssvc_fix_deadlines_shortest_first() {
+        let policy = crate::format::config::Policy::default();
+        let mut p = crate::query::stats::ProductPolicy::of(&policy, "web");
+        assert_eq!(policy_line(&p), "fix 30/60/90/90/90d · publish 90d");
+        p.ssvc_fix_days = [("scheduled".to_owned(), 60), ("immediate".to_owned(), 7), ("out-of-cycle".to_owned(), 30)]
+            .into_iter()
+            .collect();
+        p.business_days = true;
+        assert_eq!(
+            policy_line(&p),
+            "fix 30/60/90/90/90 business days · ssvc immediate 7 business days, out-of-cycle 30 business days, \
+             scheduled 60 business days · publish 90 business days"
+        );
     }
 }

@@ -4,8 +4,11 @@
 //! Durations are calendar days from `reported` to the first timeline entry of the state that
 //! ends the phase (`triaged`, `fixed`, `published`). Reports closed as `spam` or `invalid`
 //! are not security reports: they count in the totals and per-state counts (the volume that
-//! arrives) but not in any figure that measures the response ([`Report::measures_response`]). Percentiles use the nearest-rank method,
-//! so every figure is a duration some report actually had. `stats` prints these; the HTML
+//! arrives) but not in any figure that measures the response ([`Report::measures_response`]).
+//! Neither do VEX statements (`vex_only`: what our products make of someone else's
+//! vulnerability, filed by ourselves): they have no researcher to answer and nothing of ours to
+//! fix. Percentiles use the nearest-rank method, so every figure is a duration some report
+//! actually had. `stats` prints these; the HTML
 //! dashboard ([`dashboard`]) draws them.
 
 use std::collections::BTreeMap;
@@ -137,6 +140,9 @@ pub struct Stats {
     /// Closed as `spam` or `invalid`: counted in `total` and `by_state`, left out of `times`,
     /// `by_product` times and `fix_histogram`.
     pub not_reports: usize,
+    /// VEX statements (`vex_only`): counted in `total` and `by_state`, left out of `times`,
+    /// `by_product` times, `fix_histogram` and `unacknowledged`.
+    pub vex_statements: usize,
     pub by_state: BTreeMap<String, usize>,
     /// By level (`unknown` when a report has none yet).
     pub by_severity: BTreeMap<String, usize>,
@@ -174,9 +180,15 @@ fn days_to(report: &Report, state: State) -> Option<i64> {
     report.timeline.iter().find(|t| t.state == state).map(|t| (t.date - report.reported).num_days())
 }
 
+/// Whether `report` counts in the figures that measure the team's response: not when closed
+/// as spam or invalid ([`Report::measures_response`]), not when a VEX statement.
+fn measured(report: &Report) -> bool {
+    report.measures_response() && !report.vex_only
+}
+
 /// The time-to figures of the reports that measure the response.
 fn times<'a>(reports: impl Iterator<Item = &'a Report> + Clone) -> Times {
-    let measured = reports.filter(|r| r.measures_response());
+    let measured = reports.filter(|r| measured(r));
     let phase = |s| Durations::of(measured.clone().filter_map(|r| days_to(r, s)).collect());
     let first = measured.clone().filter_map(|r| deadline::first_response(r).map(|d| (d - r.reported).num_days()));
     Times {
@@ -235,7 +247,7 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         *by_severity.entry(level_name(level)).or_default() += 1;
         let month = format!("{:04}-{:02}", r.reported.year(), r.reported.month());
         *by_month.entry(month).or_default().entry(level_name(level)).or_default() += 1;
-        if let Some(d) = days_to(r, State::Fixed).filter(|_| r.measures_response()) {
+        if let Some(d) = days_to(r, State::Fixed).filter(|_| measured(r)) {
             fix_histogram[bucket(FIX_BUCKETS, d)] += 1;
         }
         if is_open(r) {
@@ -290,9 +302,10 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
         total: reports.len(),
         open: reports.iter().filter(|r| is_open(r)).count(),
         overdue: late_ids.len(),
-        unacknowledged: reports.iter().filter(|r| is_open(r) && !deadline::acknowledged(r)).count(),
+        unacknowledged: reports.iter().filter(|r| is_open(r) && !r.vex_only && !deadline::acknowledged(r)).count(),
         embargoed: reports.iter().filter(|r| r.is_embargoed(now_of(req))).count(),
         not_reports: reports.iter().filter(|r| !r.measures_response()).count(),
+        vex_statements: reports.iter().filter(|r| r.vex_only).count(),
         by_ssvc,
         exploited,
         cra_overdue,
@@ -324,7 +337,7 @@ mod tests {
     fn spam_and_invalid_reports_count_but_are_not_measured() {
         use crate::format::report::{Reporter, Resolution, TimelineEntry};
         let date = |s: &str| s.parse::<NaiveDate>().expect("date");
-        let report = |id: &str, resolution: Option<Resolution>| {
+        let report = |id: &str, resolution: Option<Resolution>, vex_only: bool| {
             let step = |d: &str, state| TimelineEntry { date: date(d), state, by: None, note: None };
             let mut timeline = vec![step("2026-01-01", State::Received), step("2026-01-03", State::Triaged)];
             if resolution.is_some() {
@@ -355,14 +368,15 @@ mod tests {
                 exploited: None,
                 kev: None,
                 epss: None,
-                vex_only: false,
+                vex_only,
             }
         };
         let entries = [
-            report("A-2026-0001", None),
-            report("A-2026-0002", Some(Resolution::Spam)),
-            report("A-2026-0003", Some(Resolution::Invalid)),
-            report("A-2026-0004", Some(Resolution::WontFix)),
+            report("A-2026-0001", None, false),
+            report("A-2026-0002", Some(Resolution::Spam), false),
+            report("A-2026-0003", Some(Resolution::Invalid), false),
+            report("A-2026-0004", Some(Resolution::WontFix), false),
+            report("A-2026-0005", None, true),
         ]
         .into_iter()
         .map(|report| crate::query::catalog::Entry { path: report.id.clone().into(), report })
@@ -370,8 +384,9 @@ mod tests {
         let catalog = Catalog { entries, unreadable: vec![] };
         let req = StatsRequest { today: date("2026-02-01"), since: None, with_titles: false, now: None };
         let s = compute(&catalog, &crate::format::config::Policy::default(), &req);
-        assert_eq!((s.total, s.not_reports, s.by_state["rejected"]), (4, 2, 3));
-        assert_eq!(s.times.triage.count, 2, "the triaged report and the wont-fix one");
+        assert_eq!((s.total, s.not_reports, s.vex_statements, s.by_state["rejected"]), (5, 2, 1, 3));
+        assert_eq!(s.times.triage.count, 2, "the triaged report and the wont-fix one, not the VEX statement");
+        assert_eq!(s.open, 2);
     }
 
     #[test]

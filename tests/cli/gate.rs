@@ -434,7 +434,15 @@ fn the_hook_scans_every_staged_file_under_reports() {
 fn binary_copy(dir: &Path) -> PathBuf {
     fs::create_dir_all(dir).expect("dir");
     let copy = dir.join("enigm-disclose");
-    fs::copy(env!("CARGO_BIN_EXE_enigm-disclose"), &copy).expect("copy the binary");
+    let built = env!("CARGO_BIN_EXE_enigm-disclose");
+    // A hard link opens no file for writing; a copy made by this process holds a write
+    // descriptor that a child forked meanwhile by another test thread inherits, and running
+    // the copy then fails with ETXTBSY. Where linking is refused (another file system),
+    // `cp` writes it in a process of its own.
+    if fs::hard_link(built, &copy).is_err() {
+        let status = Command::new("cp").arg(built).arg(&copy).status().expect("run cp");
+        assert!(status.success(), "cp the binary");
+    }
     copy
 }
 

@@ -281,6 +281,44 @@ fn a_vex_statement_is_filed_triaged_published_and_rendered_as_vex_only() {
 }
 
 #[test]
+fn a_vex_statement_counts_in_stats_but_not_in_the_response_figures() {
+    let repo = repo_with(MIXED);
+    let stats = |repo: &TestRepo| -> Value {
+        let out = repo.cmd().args(["stats", "--format", "json"]).assert().success();
+        serde_json::from_str(&stdout(&out)).expect("json")
+    };
+    let before = stats(&repo);
+    repo.cmd()
+        .args(["new", "--vex", "CVE-2026-1234", "--title", "Acme and CVE-2026-1234", "--product", "api"])
+        .assert()
+        .success();
+    let received = stats(&repo);
+    assert_eq!(received["open"].as_u64(), Some(before["open"].as_u64().expect("n") + 1));
+    assert_eq!(received["unacknowledged"], before["unacknowledged"], "no researcher waits for an answer");
+    let text = repo.read("reports/ENIGM-2026-0002.md").replacen(
+        "TODO: Which of our products the vulnerability concerns, and how they stand.",
+        "The api client is being checked.",
+        1,
+    );
+    repo.write("reports/ENIGM-2026-0002.md", text);
+    commit_all(&repo, "assessed");
+    repo.cmd().args(["advance", "2", "triaged"]).assert().success();
+    let after = stats(&repo);
+    assert_eq!((after["total"].as_u64(), after["vex_statements"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(after["by_state"]["triaged"].as_u64(), Some(before["by_state"]["triaged"].as_u64().expect("n") + 1));
+    for figure in ["first_response", "triage", "fix", "publish"] {
+        assert_eq!(after["times"][figure], before["times"][figure], "{figure}: a VEX statement is not measured");
+    }
+    assert_eq!(after["fix_histogram"], before["fix_histogram"]);
+    let human = stdout(&repo.cmd().arg("stats").assert().success());
+    assert!(human.contains("1 VEX statements (about others' vulnerabilities): counted here"), "{human}");
+    let page = repo.sandbox.tmp.path().join("dashboard.html");
+    repo.cmd().args(["stats", "--html"]).arg(&page).assert().success();
+    let page = fs::read_to_string(&page).expect("dashboard");
+    assert!(page.contains("VEX statements"), "a tile");
+}
+
+#[test]
 fn a_vex_only_fixture_validates_and_a_broken_status_is_found_at_its_line() {
     let repo = repo_with(VEX_ONLY);
     repo.cmd().arg("validate").assert().success();
