@@ -43,7 +43,7 @@ pub const TRANSITIONS: &[Transition] = &[
 /// claims no vulnerability of ours, so there is nothing to confirm, fix or coordinate, and it
 /// goes from `triaged` (the products are assessed) straight to `published`.
 pub const VEX_TRANSITIONS: &[Transition] =
-    &[t(State::Triaged, State::Published, "VEX statement published (vex_only: nothing of ours to fix)")];
+    &[t(State::Triaged, State::Published, "VEX statement published (vex_only, nothing of ours to fix)")];
 
 /// The state every report starts in.
 pub const INITIAL: State = State::Received;

@@ -316,13 +316,20 @@ fn states_prints_the_table_and_diagrams() {
         "{}",
         stdout(&a)
     );
+    let vex_step =
+        "A VEX statement (vex_only: true) may also take:\n  triaged     → published    VEX statement published";
+    assert!(stdout(&a).contains(vex_step), "{}", stdout(&a));
+    assert!(stdout(&a).contains("\n  published    products; published date; sections: Summary\n"), "{}", stdout(&a));
     let a = repo.cmd().args(["states", "--format", "dot"]).assert().success();
     assert!(stdout(&a).starts_with("digraph lifecycle {") && stdout(&a).contains("\"rejected\" -> \"triaged\""));
+    assert!(stdout(&a).contains("\"triaged\" -> \"published\" [label=\"VEX statement published"), "{}", stdout(&a));
     let a = repo.cmd().args(["states", "--format", "mermaid"]).assert().success();
     assert!(stdout(&a).contains("needs_info --> triaged"));
     let a = repo.cmd().args(["states", "--format", "json"]).assert().success();
     let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
     assert_eq!(v["transitions"].as_array().map(Vec::len), Some(16));
+    assert_eq!(v["vex_transitions"][0]["to"], "published");
+    assert_eq!(v["states"][2]["vex_requires"], serde_json::json!(["sections: Summary"]), "triaged");
 }
 
 /// docs/lifecycle.md shows the table and the diagram exactly as `states` prints them.
