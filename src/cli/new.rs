@@ -70,6 +70,13 @@ pub struct NewArgs {
     /// Do not run the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`).
     #[arg(long)]
     no_verify: bool,
+    /// The product's package URL (e.g. pkg:npm/acme-web): how OSV, CSAF and VEX documents
+    /// identify it.
+    #[arg(long, value_name = "PURL")]
+    purl: Option<String>,
+    /// The product's CPE 2.3 name (e.g. cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*).
+    #[arg(long, value_name = "CPE")]
+    cpe: Option<String>,
     /// File a VEX statement about someone else's vulnerability (a CVE or GHSA id) instead of
     /// a report: the product is under investigation until it is assessed.
     #[arg(long, value_name = "VULN-ID")]
@@ -217,6 +224,8 @@ fn request(
         title: title.unwrap_or_default(),
         product: product.unwrap_or_default(),
         component: args.component.clone(),
+        purl: args.purl.clone(),
+        cpe: args.cpe.clone(),
         reporter_name: reporter.unwrap_or_default(),
         reporter_contact: args.reporter_contact.clone(),
         credit: args.credit.clone(),

@@ -31,6 +31,10 @@ pub struct NewReport {
     pub title: String,
     pub product: String,
     pub component: Option<String>,
+    /// The product's package URL and CPE name (CSAF product identification helpers; what a
+    /// VEX statement's product is known by in OpenVEX and `csaf_vex`).
+    pub purl: Option<String>,
+    pub cpe: Option<String>,
     pub reporter_name: String,
     pub reporter_contact: Option<String>,
     pub credit: Option<String>,
@@ -79,6 +83,26 @@ pub use crate::format::report::SKELETON_BODY;
 impl NewReport {
     /// Checks the request against the configuration; every problem is reported at once, each
     /// with its own help (the help lines of the problems found, in order, without repeats).
+    /// The purl and the CPE name have their scheme (the schema checks the rest once written).
+    fn check_identifiers(&self, problems: &mut Vec<(String, String)>) {
+        if let Some(p) = self.purl.as_deref().map(str::trim) {
+            if !(p.starts_with("pkg:") && p.contains('/')) {
+                problems.push((
+                    format!("{{purl}} `{p}` is not a package URL"),
+                    "{purl} takes a package URL, e.g. pkg:npm/acme-web or pkg:pypi/acme-api@2.4.1".into(),
+                ));
+            }
+        }
+        if let Some(c) = self.cpe.as_deref().map(str::trim) {
+            if !(c.starts_with("cpe:2.3:") || c.starts_with("cpe:/")) {
+                problems.push((
+                    format!("{{cpe}} `{c}` is not a CPE name"),
+                    "{cpe} takes a CPE 2.3 name, e.g. cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*".into(),
+                ));
+            }
+        }
+    }
+
     pub fn check(&self, config: &Config, today: NaiveDate) -> Result<()> {
         let mut problems: Vec<(String, String)> = Vec::new();
         self.check_lines(&mut problems);
@@ -96,6 +120,7 @@ impl NewReport {
                 Ok(_) => {}
             }
         }
+        self.check_identifiers(&mut problems);
         if let Some(v) = &self.vex {
             let id = v.vulnerability.trim();
             if !(crate::rules::checks::fields::is_cve(id) || crate::rules::checks::fields::is_ghsa(id)) {
@@ -132,6 +157,8 @@ impl NewReport {
             ("{reporter_contact}", self.reporter_contact.as_ref()),
             ("{credit}", self.credit.as_ref()),
             ("{assignee}", self.assignee.as_ref()),
+            ("{purl}", self.purl.as_ref()),
+            ("{cpe}", self.cpe.as_ref()),
         ] {
             let Some(v) = value else { continue };
             if v.trim().is_empty() {
@@ -206,6 +233,11 @@ impl NewReport {
         s.push_str(&format!("products:\n  - name: {}\n", scalar(&self.product)));
         if let Some(c) = &self.component {
             s.push_str(&format!("    component: {}\n", scalar(c)));
+        }
+        for (key, value) in [("purl", &self.purl), ("cpe", &self.cpe)] {
+            if let Some(v) = value {
+                s.push_str(&format!("    {key}: {}\n", scalar(v.trim())));
+            }
         }
         match self.vex.as_ref().map(|v| v.justification) {
             Some(Some(j)) => s.push_str(&format!("    status: not_affected\n    justification: {}\n", j.as_str())),
@@ -377,6 +409,8 @@ mod tests {
             title: "SQL injection: in search".into(),
             product: "web".into(),
             component: Some("api".into()),
+            purl: None,
+            cpe: None,
             reporter_name: "Jane".into(),
             reporter_contact: Some("jane@example.org".into()),
             credit: None,

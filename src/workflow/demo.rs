@@ -184,6 +184,8 @@ fn play(
         title: s.title.into(),
         product: s.product.into(),
         component: s.component.map(Into::into),
+        purl: None,
+        cpe: None,
         reporter_name: s.reporter.0.into(),
         reporter_contact: Some(s.reporter.1.into()),
         credit: s.credit.map(Into::into),

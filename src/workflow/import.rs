@@ -151,6 +151,8 @@ impl<'a> Importer<'a> {
             title: item.title.clone(),
             product: product.clone(),
             component,
+            purl: None,
+            cpe: None,
             reporter_name: item.reporter_name.clone(),
             reporter_contact: item.reporter_contact.clone(),
             // Typed credits, when the channel has them, are the report's credits instead.

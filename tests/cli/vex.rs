@@ -208,6 +208,8 @@ fn a_vex_statement_is_filed_triaged_published_and_rendered_as_vex_only() {
             "Acme and CVE-2026-1234",
             "--product",
             "api",
+            "--purl",
+            "pkg:pypi/acme-api",
             "--format",
             "json",
         ])
@@ -217,16 +219,19 @@ fn a_vex_statement_is_filed_triaged_published_and_rendered_as_vex_only() {
     assert_eq!(id, "ENIGM-2026-0002");
     let path = format!("reports/{id}.md");
     let text = repo.read(&path);
-    for line in
-        ["vex_only: true\n", "    status: under_investigation\n", "aliases: [CVE-2026-1234]\n", "  name: Acme Corp\n"]
-    {
+    for line in [
+        "vex_only: true\n",
+        "    purl: pkg:pypi/acme-api\n    status: under_investigation\n",
+        "aliases: [CVE-2026-1234]\n",
+        "  name: Acme Corp\n",
+    ] {
         assert!(text.contains(line), "{line:?} in\n{text}");
     }
     // Assessed: not affected, and why.
     let assessed = text
         .replace(
             "    status: under_investigation\n",
-            "    status: not_affected\n    justification: component_not_present\n    purl: pkg:pypi/acme-api\n",
+            "    status: not_affected\n    justification: component_not_present\n",
         )
         .replace(
             "TODO: Which of our products the vulnerability concerns, and how they stand.",
@@ -252,6 +257,7 @@ fn a_vex_statement_is_filed_triaged_published_and_rendered_as_vex_only() {
     let open = json_file(&site, "vex/ENIGM-2026-0002.openvex.json");
     assert_valid(&openvex_schema(), &open, "OpenVEX");
     assert_eq!(open["statements"][0]["vulnerability"], json!({ "name": "CVE-2026-1234" }));
+    assert_eq!(open["statements"][0]["products"][0]["@id"], "pkg:pypi/acme-api", "known by the purl `new` wrote");
     assert_eq!(
         (open["statements"][0]["status"].as_str(), open["statements"][0]["justification"].as_str()),
         (Some("not_affected"), Some("component_not_present"))
@@ -278,6 +284,32 @@ fn a_vex_statement_is_filed_triaged_published_and_rendered_as_vex_only() {
         assert!(stderr(&a).contains("is a VEX statement"), "{format}: {}", stderr(&a));
     }
     assert_eq!(render(&repo, "2", "openvex"), open);
+}
+
+#[test]
+fn new_refuses_identifiers_without_their_scheme_and_names_the_flag() {
+    let repo = repo_with(MIXED);
+    let head = repo.head_id();
+    for (flag, value, says) in [
+        ("--purl", "acme-api", "--purl `acme-api` is not a package URL"),
+        ("--cpe", "acme:web", "--cpe `acme:web` is not a CPE name"),
+    ] {
+        let out = repo
+            .cmd()
+            .args(["new", "--vex", "CVE-2026-1234", "--title", "t", "--product", "api", flag, value])
+            .assert()
+            .code(2);
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    assert_eq!(repo.head_id(), head, "nothing committed");
+    let out = repo
+        .cmd()
+        .args(["new", "--title", "t", "--product", "api", "--reporter-name", "Jane", "--cpe"])
+        .args(["cpe:2.3:a:acme:api:*:*:*:*:*:*:*:*", "--no-commit"])
+        .assert()
+        .success();
+    assert!(stdout(&out).contains("ENIGM-2026-0002"), "{}", stdout(&out));
+    assert!(repo.read("reports/ENIGM-2026-0002.md").contains("    cpe: cpe:2.3:a:acme:api:*:*:*:*:*:*:*:*\n"));
 }
 
 #[test]
