@@ -125,6 +125,33 @@ fn scores_text(vector: &str) -> String {
     }
 }
 
+/// The SSVC decision, exploitation and enrichment lines, when the report has them:
+/// `ssvc  out-of-cycle  exploitation public-poc, automatable yes, … (decided … by …)`.
+fn threat_fields(r: &Report) -> Vec<(&'static str, String)> {
+    let mut lines = Vec::new();
+    if let Some(d) = &r.ssvc {
+        let values: Vec<String> = d.values.iter().map(|(point, value)| format!("{point} {value}")).collect();
+        let mut line = format!("{}  {}", d.outcome, values.join(", "));
+        match (d.decided, &d.by) {
+            (Some(at), Some(by)) => line.push_str(&format!(" (decided {} by {by})", at.format("%Y-%m-%d"))),
+            (Some(at), None) => line.push_str(&format!(" (decided {})", at.format("%Y-%m-%d"))),
+            (None, Some(by)) => line.push_str(&format!(" (decided by {by})")),
+            (None, None) => {}
+        }
+        lines.push(("ssvc", line));
+    }
+    if let Some(e) = &r.exploited {
+        lines.push(("exploited", format!("since {} ({})", e.since.format("%Y-%m-%d %H:%M %:z"), e.source.as_str())));
+    }
+    if let Some(k) = &r.kev {
+        lines.push(("kev", format!("{} added {} (catalog {})", k.cve, k.date_added, k.catalog_version)));
+    }
+    if let Some(e) = &r.epss {
+        lines.push(("epss", format!("{} score {:.5}, percentile {:.5} ({})", e.cve, e.score, e.percentile, e.date)));
+    }
+    lines
+}
+
 fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -> String {
     let color = color_stdout();
     let mut out = String::new();
@@ -165,7 +192,16 @@ fn human(doc: &Document, r: &Report, deadlines: &[Deadline], _config: &Config) -
                 text.push_str(&format!("  {label} {}", sanitize(v)));
             }
         }
+        if let Some(status) = p.status {
+            text.push_str(&format!("  status {}", status.as_str()));
+            if let Some(j) = p.justification {
+                text.push_str(&format!(" ({})", j.as_str()));
+            }
+        }
         field("product", text);
+    }
+    for (name, value) in threat_fields(r) {
+        field(name, sanitize(&value));
     }
     let optional = [
         ("cwe", (!r.cwe.is_empty()).then(|| r.cwe.join(", "))),

@@ -147,6 +147,8 @@ pub struct Stats {
     /// By level (`unknown` when a report has none yet).
     pub by_severity: BTreeMap<String, usize>,
     pub times: Times,
+    /// By product, over the reports that concern it: a product the report names as
+    /// `not_affected` does not count it ([`deadline::concerned_products`]).
     pub by_product: BTreeMap<String, ProductStats>,
     /// `YYYY-MM` → level → reports received that month.
     pub by_month: BTreeMap<String, BTreeMap<String, usize>>,
@@ -275,7 +277,8 @@ pub fn compute(catalog: &Catalog, policy: &crate::format::config::Policy, req: &
     open.truncate(10);
     let mut per_product: BTreeMap<&str, Vec<&Report>> = BTreeMap::new();
     for r in &reports {
-        let mut names: Vec<&str> = r.products.iter().map(|p| p.name.as_str()).collect();
+        // A product named as `not_affected` has nothing to do with the report's response.
+        let mut names = deadline::concerned_products(r);
         names.dedup();
         for name in names {
             per_product.entry(name).or_default().push(r);

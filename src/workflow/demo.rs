@@ -83,7 +83,7 @@ pub fn build_with(dir: &Path, today: NaiveDate, sealed: bool) -> Result<DemoOutc
     let mut reports = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     for (i, scenario) in SCENARIOS.iter().enumerate() {
-        let (id, state, made) = play(&repo, &config, today, scenario, &ids)?;
+        let (id, state, made) = play(&repo, &config, today, (scenario, scenarios::richer(i)), &ids)?;
         commits += made;
         for (_, later) in scenarios::LATER_ALIASES.iter().filter(|(s, _)| *s == i) {
             commits += edit_published(&repo, &id, scenario, later, today)?;
@@ -176,7 +176,7 @@ fn play(
     repo: &Repo,
     config: &Config,
     today: NaiveDate,
-    s: &Scenario,
+    (s, richer): (&Scenario, Option<&scenarios::Richer>),
     earlier: &[String],
 ) -> Result<(String, State, usize)> {
     let reported = today - Duration::days(s.reported_days_ago);
@@ -205,7 +205,7 @@ fn play(
     let mut state = State::Received;
     for step in s.steps {
         let date = reported + Duration::days(step.day);
-        edit_before(repo, &file.path, s, step, today)?;
+        edit_before(repo, &file.path, (s, richer), step, today)?;
         let known: std::collections::HashSet<String> =
             crate::store::scan::report_ids(repo.root())?.into_iter().collect();
         let req = AdvanceRequest {
@@ -252,14 +252,24 @@ fn edit_published(
 }
 
 /// The edits a person makes to the file before a step: what the new state requires.
-fn edit_before(repo: &Repo, rel: &Path, s: &Scenario, step: &Step, today: NaiveDate) -> Result<()> {
+fn edit_before(
+    repo: &Repo,
+    rel: &Path,
+    (s, richer): (&Scenario, Option<&scenarios::Richer>),
+    step: &Step,
+    today: NaiveDate,
+) -> Result<()> {
     let doc = crate::format::report::Document::load(repo.root(), rel)?;
     let text = doc.text.clone();
     let mut edited = text.clone();
     match step.to {
-        State::Confirmed => edited = scenarios::with_products(&edited, s, false),
+        State::Triaged => {
+            let date = today - Duration::days(s.reported_days_ago) + Duration::days(step.day);
+            edited = scenarios::with_ssvc(&edited, richer, LEAD.0, date);
+        }
+        State::Confirmed => edited = scenarios::with_products(&edited, s, richer, false),
         State::Fixed => {
-            edited = scenarios::with_products(&edited, s, true);
+            edited = scenarios::with_products(&edited, s, richer, true);
             edited = scenarios::with_list(&edited, "cwe", s.cwe);
             edited = scenarios::with_list(&edited, "aliases", s.aliases);
             edited = scenarios::with_references(&edited, s.references);

@@ -194,6 +194,15 @@ fn show_summarises_one_report_and_resolves_abbreviations() {
     assert_eq!(json["severity_level"], "critical");
     assert_eq!(json["cvss_score"], 9.8);
     assert!(json["body"].as_str().expect("body").contains("## Remediation"));
+    // Issue 21's data: the SSVC decision, a product named as not affected.
+    let all = stdout(&run(&sandbox, &dir, &["list", "--format", "csv"]).success());
+    let id_of =
+        |title: &str| all.lines().find(|l| l.contains(title)).and_then(|l| l.split(',').next()).expect("id").to_owned();
+    let jwt = stdout(&run(&sandbox, &dir, &["show", &id_of("unsigned JWTs")]).success());
+    assert!(jwt.contains("\nssvc       out-of-cycle  automatable yes, exploitation public-poc,"), "{jwt}");
+    assert!(jwt.contains("(decided 20") && jwt.contains(" by Alex Rivera)"), "{jwt}");
+    let xss = stdout(&run(&sandbox, &dir, &["show", &id_of("Stored XSS")]).success());
+    assert!(xss.contains("\nproduct    api-gateway  status not_affected (component_not_present)\n"), "{xss}");
     let number = sqli.rsplit('-').next().expect("n").trim_start_matches('0');
     let short = format!("{}-{number}", &sqli[5..9]);
     let by_short = stdout(&run(&sandbox, &dir, &["show", &short]).success());

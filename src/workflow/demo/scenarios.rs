@@ -1,5 +1,7 @@
 //! The demo's reports: a dozen realistic cases that together cover every lifecycle state,
-//! with the edits a person makes on the way (affected and fixed versions, CWE, references).
+//! with the edits a person makes on the way (affected and fixed versions, CWE, references),
+//! and the richer data of a mature process ([`RICHER`]): a fix on two release branches, a
+//! product that is not affected (VEX), an SSVC decision.
 
 use crate::format::report::{Resolution, State};
 
@@ -39,6 +41,52 @@ pub struct LaterAlias {
 
 /// Published edits, by index in [`SCENARIOS`].
 pub const LATER_ALIASES: &[(usize, LaterAlias)] = &[(0, LaterAlias { day: 51, alias: "CVE-2026-99002" })];
+
+/// What a scenario records beyond its versions and fix: the richer data of issue 21.
+pub struct Richer {
+    /// A product fixed on several release branches: its name and its spans (introduced,
+    /// fixed), written as `versions:` instead of its `affected`/`fixed` text.
+    pub backports: Option<(&'static str, &'static [(&'static str, &'static str)])>,
+    /// A product named as not affected (VEX): its name and the justification.
+    pub not_affected: Option<(&'static str, &'static str)>,
+    /// SSVC decision values (CERT/CC's supplier tree) and their outcome, recorded at triage.
+    pub ssvc: Option<(&'static [(&'static str, &'static str)], &'static str)>,
+}
+
+/// The richer data, by index in [`SCENARIOS`].
+pub const RICHER: &[(usize, Richer)] = &[
+    (0, Richer { backports: None, not_affected: Some(("api-gateway", "component_not_present")), ssvc: None }),
+    (
+        1,
+        Richer {
+            backports: Some(("web-portal", &[("3.0.0", "3.7.5"), ("4.0.0", "4.1.2")])),
+            not_affected: None,
+            ssvc: None,
+        },
+    ),
+    (
+        3,
+        Richer {
+            backports: None,
+            not_affected: None,
+            ssvc: Some((
+                &[
+                    ("exploitation", "public-poc"),
+                    ("automatable", "'yes'"),
+                    ("value_density", "concentrated"),
+                    ("technical_impact", "total"),
+                    ("public_safety_impact", "minimal"),
+                ],
+                "out-of-cycle",
+            )),
+        },
+    ),
+];
+
+/// The richer data of scenario `index`, if any.
+pub fn richer(index: usize) -> Option<&'static Richer> {
+    RICHER.iter().find(|(i, _)| *i == index).map(|(_, r)| r)
+}
 
 /// One report of the demo.
 pub struct Scenario {
@@ -109,7 +157,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         embargo_days_from_today: None,
         body: "## Summary\n\nThe login form builds its SQL query by concatenating the user name, so a crafted user name changes the query.\n\n## Impact\n\nAn unauthenticated attacker can read and modify the user database, including password hashes.\n\n## Reproduction\n\nSubmit the user name `' OR '1'='1' -- ` with any password against a test instance.\n\n## Context\n\nThe same query helper is shared by the API gateway's token endpoint.\n",
-        remediation: "Upgrade web-portal to 3.7.5 and api-gateway to 2.3.1; both use parameterised queries.",
+        remediation: "Upgrade web-portal to 3.7.5 (3.x) or 4.1.2 (4.x), and api-gateway to 2.3.1; all use parameterised queries.",
         steps: &[
             step(State::Triaged, 1),
             step(State::Confirmed, 2),
@@ -342,26 +390,71 @@ pub const SCENARIOS: &[Scenario] = &[
 
 /// `text` with its `products:` block replaced by the scenario's products, each with its CPE
 /// (and `fixed` versions when `fixed`).
-pub fn with_products(text: &str, s: &Scenario, fixed: bool) -> String {
+pub fn with_products(text: &str, s: &Scenario, richer: Option<&Richer>, fixed: bool) -> String {
     let Some(start) = text.find("\nproducts:\n") else { return text.to_owned() };
     let block_start = start + 1;
     let after = &text[block_start + "products:\n".len()..];
     let len = block_len(after);
     let mut block = String::from("products:\n");
+    // A product identification helper, as a vendor would give it (CSAF test 6.2.16).
+    let cpe = |name: &str| format!("    cpe: 'cpe:2.3:a:example_widgets:{name}:*:*:*:*:*:*:*:*'\n");
     for p in s.products {
         block.push_str(&format!("  - name: {}\n", p.name));
         if let Some(c) = p.component {
             block.push_str(&format!("    component: {c}\n"));
         }
-        block.push_str(&format!("    affected: '{}'\n", p.affected));
-        // A product identification helper, as a vendor would give it (CSAF test 6.2.16).
-        block.push_str(&format!("    cpe: 'cpe:2.3:a:example_widgets:{}:*:*:*:*:*:*:*:*'\n", p.name));
-        if fixed && !p.fixed.is_empty() {
-            block.push_str(&format!("    fixed: '{}'\n", p.fixed));
+        match richer.and_then(|r| r.backports).filter(|(name, _)| *name == p.name) {
+            Some((_, spans)) => {
+                block.push_str("    versions:\n");
+                for (introduced, fix) in spans {
+                    block.push_str(&format!("      - introduced: '{introduced}'\n"));
+                    if fixed {
+                        block.push_str(&format!("        fixed: '{fix}'\n"));
+                    } else {
+                        block.push_str(&format!("        last_affected: '{}'\n", last_before(fix)));
+                    }
+                }
+                block.push_str(&cpe(p.name));
+            }
+            None => {
+                block.push_str(&format!("    affected: '{}'\n", p.affected));
+                block.push_str(&cpe(p.name));
+                if fixed && !p.fixed.is_empty() {
+                    block.push_str(&format!("    fixed: '{}'\n", p.fixed));
+                }
+            }
         }
+    }
+    if let Some((name, justification)) = richer.and_then(|r| r.not_affected) {
+        block.push_str(&format!("  - name: {name}\n    status: not_affected\n    justification: {justification}\n"));
+        block.push_str(&cpe(name));
     }
     let end = block_start + "products:\n".len() + len;
     format!("{}{block}{}", &text[..block_start], &text[end..])
+}
+
+/// The release before `fixed` on its branch (`3.7.5` → `3.7.4`), the last affected one
+/// while the fix is not out yet.
+fn last_before(fixed: &str) -> String {
+    match fixed.rsplit_once('.') {
+        Some((head, patch)) => match patch.parse::<u32>() {
+            Ok(n) if n > 0 => format!("{head}.{}", n - 1),
+            _ => fixed.to_owned(),
+        },
+        None => fixed.to_owned(),
+    }
+}
+
+/// `text` with the SSVC decision of `richer` added before the timeline, decided on `date`
+/// by `by` (unchanged when there is none).
+pub fn with_ssvc(text: &str, richer: Option<&Richer>, by: &str, date: chrono::NaiveDate) -> String {
+    let Some((values, outcome)) = richer.and_then(|r| r.ssvc) else { return text.to_owned() };
+    let mut block = String::from("ssvc:\n  values:\n");
+    for (point, value) in values {
+        block.push_str(&format!("    {point}: {value}\n"));
+    }
+    block.push_str(&format!("  outcome: {outcome}\n  by: {by}\n  decided: {date}T10:00:00Z\ntimeline:\n"));
+    text.replacen("timeline:\n", &block, 1)
 }
 
 /// Length of the indented lines at the start of `after`.
