@@ -85,21 +85,21 @@ impl NewReport {
     /// with its own help (the help lines of the problems found, in order, without repeats).
     /// The purl and the CPE name have their scheme (the schema checks the rest once written).
     fn check_identifiers(&self, problems: &mut Vec<(String, String)>) {
-        if let Some(p) = self.purl.as_deref().map(str::trim) {
-            if !(p.starts_with("pkg:") && p.contains('/')) {
-                problems.push((
-                    format!("{{purl}} `{p}` is not a package URL"),
-                    "{purl} takes a package URL, e.g. pkg:npm/acme-web or pkg:pypi/acme-api@2.4.1".into(),
-                ));
-            }
+        if let Some(p) = self.purl.as_deref().map(str::trim)
+            && !(p.starts_with("pkg:") && p.contains('/'))
+        {
+            problems.push((
+                format!("{{purl}} `{p}` is not a package URL"),
+                "{purl} takes a package URL, e.g. pkg:npm/acme-web or pkg:pypi/acme-api@2.4.1".into(),
+            ));
         }
-        if let Some(c) = self.cpe.as_deref().map(str::trim) {
-            if !(c.starts_with("cpe:2.3:") || c.starts_with("cpe:/")) {
-                problems.push((
-                    format!("{{cpe}} `{c}` is not a CPE name"),
-                    "{cpe} takes a CPE 2.3 name, e.g. cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*".into(),
-                ));
-            }
+        if let Some(c) = self.cpe.as_deref().map(str::trim)
+            && !(c.starts_with("cpe:2.3:") || c.starts_with("cpe:/"))
+        {
+            problems.push((
+                format!("{{cpe}} `{c}` is not a CPE name"),
+                "{cpe} takes a CPE 2.3 name, e.g. cpe:2.3:a:acme:web:*:*:*:*:*:*:*:*".into(),
+            ));
         }
     }
 
