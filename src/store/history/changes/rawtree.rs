@@ -10,14 +10,16 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use git2::{ObjectType, Odb, Oid};
+use git2::{ObjectType, Odb, OdbObject, Oid};
 
 use crate::error::{Error, Result};
 
-/// A tree object's bytes and the offset of each of its entries.
-pub(super) struct RawTree {
+/// A tree object's bytes and the offset of each of its entries. The bytes stay in the buffer
+/// libgit2 read them into (a shard of 20,000 reports is almost 1 MB: a copy per commit was a
+/// pass over every version of it).
+pub(super) struct RawTree<'o> {
     id: Oid,
-    data: Vec<u8>,
+    object: Option<OdbObject<'o>>,
     offsets: Vec<u32>,
 }
 
@@ -45,46 +47,54 @@ fn entry_at(data: &[u8], at: usize, tree_id: Oid) -> Result<Entry<'_>> {
     Ok(Entry { name: &rest[space + 1..nul], id, tree: &rest[..space] == b"40000", end: at + nul + 21 })
 }
 
-impl RawTree {
+/// The tree object `id`.
+fn read_tree<'o>(odb: &'o Odb<'_>, id: Oid) -> Result<OdbObject<'o>> {
+    let object = odb.read(id)?;
+    if object.kind() != ObjectType::Tree {
+        return Err(corrupt(id));
+    }
+    Ok(object)
+}
+
+impl<'o> RawTree<'o> {
     /// Reads `id` and parses its entry offsets from the start.
-    fn read(odb: &Odb<'_>, id: Oid) -> Result<RawTree> {
-        let object = odb.read(id)?;
-        if object.kind() != ObjectType::Tree {
-            return Err(corrupt(id));
-        }
-        let data = object.data().to_vec();
-        let mut offsets = Vec::new();
-        let mut at = 0;
+    fn read(odb: &'o Odb<'_>, id: Oid) -> Result<RawTree<'o>> {
+        let tree = RawTree { id, object: Some(read_tree(odb, id)?), offsets: Vec::new() };
+        let (data, mut offsets, mut at) = (tree.data(), Vec::new(), 0);
         while at < data.len() {
             offsets.push(at as u32);
-            at = entry_at(&data, at, id)?.end;
+            at = entry_at(data, at, id)?.end;
         }
-        Ok(RawTree { id, data, offsets })
+        Ok(RawTree { offsets, ..tree })
+    }
+
+    fn data(&self) -> &[u8] {
+        self.object.as_ref().map_or(&[], OdbObject::data)
     }
 
     pub fn entries(&self) -> Result<Vec<Entry<'_>>> {
-        self.offsets.iter().map(|&o| entry_at(&self.data, o as usize, self.id)).collect()
+        self.offsets.iter().map(|&o| entry_at(self.data(), o as usize, self.id)).collect()
     }
 }
 
 /// The few trees read last: in a linear stretch of history a commit's old tree is the
 /// previous commit's new one.
 #[derive(Default)]
-pub(super) struct RawCache {
-    recent: Vec<Rc<RawTree>>,
+pub(super) struct RawCache<'o> {
+    recent: Vec<Rc<RawTree<'o>>>,
 }
 
-impl RawCache {
+impl<'o> RawCache<'o> {
     /// The empty tree (the side of a diff that has no tree).
-    pub fn empty() -> Rc<RawTree> {
-        Rc::new(RawTree { id: Oid::ZERO_SHA1, data: Vec::new(), offsets: Vec::new() })
+    pub fn empty() -> Rc<RawTree<'o>> {
+        Rc::new(RawTree { id: Oid::ZERO_SHA1, object: None, offsets: Vec::new() })
     }
 
-    fn find(&self, id: Oid) -> Option<Rc<RawTree>> {
+    fn find(&self, id: Oid) -> Option<Rc<RawTree<'o>>> {
         self.recent.iter().find(|t| t.id == id).cloned()
     }
 
-    fn keep(&mut self, tree: Rc<RawTree>) -> Rc<RawTree> {
+    fn keep(&mut self, tree: Rc<RawTree<'o>>) -> Rc<RawTree<'o>> {
         self.recent.push(tree.clone());
         if self.recent.len() > 4 {
             self.recent.remove(0);
@@ -92,7 +102,7 @@ impl RawCache {
         tree
     }
 
-    pub fn get(&mut self, odb: &Odb<'_>, id: Oid) -> Result<Rc<RawTree>> {
+    pub fn get(&mut self, odb: &'o Odb<'_>, id: Oid) -> Result<Rc<RawTree<'o>>> {
         match self.find(id) {
             Some(t) => Ok(t),
             None => Ok(self.keep(Rc::new(RawTree::read(odb, id)?))),
@@ -102,22 +112,19 @@ impl RawCache {
     /// The entries that differ between trees `old` and `new` (old entry, new entry; `None`
     /// for a side without the name), in git's order; `new` is kept with its offsets derived
     /// from `old`'s, so only the bytes between their common prefix and suffix are parsed.
-    pub fn diff(&mut self, odb: &Odb<'_>, old: &RawTree, new_id: Oid) -> Result<(Rc<RawTree>, Vec<Pair>)> {
+    pub fn diff(&mut self, odb: &'o Odb<'_>, old: &RawTree<'o>, new_id: Oid) -> Result<(Rc<RawTree<'o>>, Vec<Pair>)> {
         if let Some(new) = self.find(new_id) {
-            let pairs = merge(old, &new, 0, common_suffix(&old.data, &new.data))?;
+            let pairs = merge(old, &new, 0, common_suffix(old.data(), new.data()))?;
             return Ok((new, pairs));
         }
-        let object = odb.read(new_id)?;
-        if object.kind() != ObjectType::Tree {
-            return Err(corrupt(new_id));
-        }
-        let data = object.data().to_vec();
-        let prefix = common_prefix(&old.data, &data);
+        let object = read_tree(odb, new_id)?;
+        let data = object.data();
+        let prefix = common_prefix(old.data(), data);
         // The last entry of `old` that starts within the common prefix starts there in `new` too.
         let first = old.offsets.partition_point(|&o| o as usize <= prefix).saturating_sub(1);
         let start = old.offsets.get(first).map_or(0, |&o| o as usize);
-        let suffix = common_suffix(&old.data, &data);
-        let new = RawTree { id: new_id, data, offsets: old.offsets[..first].to_vec() };
+        let suffix = common_suffix(old.data(), data);
+        let new = RawTree { id: new_id, object: Some(object), offsets: old.offsets[..first].to_vec() };
         let pairs = merge(old, &new, start, suffix)?;
         Ok((self.keep(Rc::new(derive_offsets(old, new, start, first, suffix)?)), pairs))
     }
@@ -167,10 +174,17 @@ impl From<Entry<'_>> for Owned {
 
 /// `new`'s offsets: `old`'s up to entry `first` (bytes identical up to `start`), those parsed
 /// from `start` until the rest of both trees is the same bytes, then `old`'s shifted.
-fn derive_offsets(old: &RawTree, mut new: RawTree, start: usize, first: usize, suffix: usize) -> Result<RawTree> {
+fn derive_offsets<'o>(
+    old: &RawTree<'o>,
+    mut new: RawTree<'o>,
+    start: usize,
+    first: usize,
+    suffix: usize,
+) -> Result<RawTree<'o>> {
     let (mut i, mut ia, mut j) = (start, first, start);
+    let (old_data, new_len) = (old.data(), new.data().len());
     loop {
-        let (rest_old, rest_new) = (old.data.len() - i, new.data.len() - j);
+        let (rest_old, rest_new) = (old_data.len() - i, new_len - j);
         if rest_old == rest_new && rest_old <= suffix {
             let shift = j as i64 - i as i64;
             new.offsets.extend(old.offsets[ia..].iter().map(|&o| (o as i64 + shift) as u32));
@@ -178,8 +192,8 @@ fn derive_offsets(old: &RawTree, mut new: RawTree, start: usize, first: usize, s
         }
         // Advance the side that is behind (or both), as the merge does.
         let (a, b) = (
-            (i < old.data.len()).then(|| entry_at(&old.data, i, old.id)).transpose()?,
-            (j < new.data.len()).then(|| entry_at(&new.data, j, new.id)).transpose()?,
+            (i < old_data.len()).then(|| entry_at(old_data, i, old.id)).transpose()?,
+            (j < new_len).then(|| entry_at(new.data(), j, new.id)).transpose()?,
         );
         let order = match (&a, &b) {
             (Some(x), Some(y)) => git_order(x, y),
@@ -192,23 +206,25 @@ fn derive_offsets(old: &RawTree, mut new: RawTree, start: usize, first: usize, s
             ia += 1;
         }
         if order != Ordering::Less {
+            let end = b.map_or(j, |e| e.end);
             new.offsets.push(j as u32);
-            j = b.map_or(j, |e| e.end);
+            j = end;
         }
     }
 }
 
 /// The differing entries of `old` and `new` from byte `start`, an entry boundary of both;
 /// stops when the rest of both is the same bytes (within their common `suffix`).
-fn merge(old: &RawTree, new: &RawTree, start: usize, suffix: usize) -> Result<Vec<Pair>> {
+fn merge(old: &RawTree<'_>, new: &RawTree<'_>, start: usize, suffix: usize) -> Result<Vec<Pair>> {
     let (mut i, mut j, mut out) = (start, start, Vec::new());
+    let (old_data, new_data) = (old.data(), new.data());
     loop {
-        let (rest_old, rest_new) = (old.data.len() - i, new.data.len() - j);
+        let (rest_old, rest_new) = (old_data.len() - i, new_data.len() - j);
         if rest_old == rest_new && rest_old <= suffix {
             return Ok(out);
         }
-        let a = (i < old.data.len()).then(|| entry_at(&old.data, i, old.id)).transpose()?;
-        let b = (j < new.data.len()).then(|| entry_at(&new.data, j, new.id)).transpose()?;
+        let a = (i < old_data.len()).then(|| entry_at(old_data, i, old.id)).transpose()?;
+        let b = (j < new_data.len()).then(|| entry_at(new_data, j, new.id)).transpose()?;
         match (a, b) {
             (Some(x), Some(y)) => match git_order(&x, &y) {
                 Ordering::Equal => {
