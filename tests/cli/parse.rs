@@ -166,7 +166,7 @@ fn the_fast_yaml_reader_reads_gen_corpus_reports_as_the_event_parser_does() {
         assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
         let (mut total, mut answered) = (0, 0);
         for file in crate::util::work_tree_files(&dir, &[]) {
-            if !file.0.starts_with("reports") {
+            if !file.0.starts_with("reports") || file.0.extension().is_none_or(|e| e != "md") {
                 continue;
             }
             let text = String::from_utf8(file.1).expect("utf-8");
@@ -181,6 +181,7 @@ fn the_fast_yaml_reader_reads_gen_corpus_reports_as_the_event_parser_does() {
         }
         assert!(total >= 400, "{name}: {total} reports");
         assert!(answered * 100 >= total * 99, "{name}: the fast reader answered {answered} of {total}");
-        sandbox.cmd_in(&dir).arg("validate").assert().code(0);
+        // The corpus is dated from today, not from the sandbox's fixed day.
+        sandbox.cmd_in(&dir).env_remove("ENIGM_TODAY").arg("validate").assert().code(0);
     }
 }
