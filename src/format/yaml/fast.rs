@@ -26,7 +26,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<Node> {
     }
     let lines = lines(text)?;
     let first = lines.first()?;
-    let mut reader = Reader { text: text.as_bytes(), base, lines: &lines, at: 0, depth: 0 };
+    let mut reader = Reader { src: text, text: text.as_bytes(), base, lines: &lines, at: 0, depth: 0 };
     let root = reader.block(first.indent)?;
     (reader.at == lines.len()).then_some(root)
 }
@@ -35,21 +35,17 @@ pub(super) fn parse(text: &str, base: usize) -> Option<Node> {
 /// returns, control characters, C1 controls, Unicode line separators, byte-order marks,
 /// non-characters; or a comment (` #` or a line starting with `#`).
 fn plain_characters(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f) {
+    // One branch-free pass (it vectorises): controls, DEL, and whether anything is not ASCII.
+    let (control, high) = text.as_bytes().iter().fold((false, false), |(control, high), &b| {
+        (control | ((b < 0x20) & (b != b'\n')) | (b == 0x7f), high | (b >= 0x80))
+    });
+    if control || text.contains(" #") || text.starts_with('#') || text.contains("\n#") {
         return false;
     }
-    if memchr_pair(bytes, b" #") || bytes.first() == Some(&b'#') || memchr_pair(bytes, b"\n#") {
-        return false;
-    }
-    text.is_ascii()
+    !high
         || !text.chars().any(|c| {
             matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
         })
-}
-
-fn memchr_pair(hay: &[u8], pair: &[u8; 2]) -> bool {
-    hay.windows(2).any(|w| w == pair)
 }
 
 /// One non-blank line: byte offsets of its start and end (before `\n`), and its indentation.
@@ -71,7 +67,7 @@ fn lines(text: &str) -> Option<Vec<Line>> {
     let mut out = Vec::with_capacity(bytes.len() / 24);
     let mut start = 0;
     while start < bytes.len() {
-        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
+        let end = text[start..].find('\n').map_or(bytes.len(), |i| start + i);
         let line = &bytes[start..end];
         let indent = line.iter().take_while(|&&b| b == b' ').count();
         if indent < line.len() {
@@ -86,6 +82,9 @@ fn lines(text: &str) -> Option<Vec<Line>> {
 }
 
 struct Reader<'a> {
+    src: &'a str,
+    /// `src` as bytes; every offset the reader cuts at is an ASCII byte or the end of a line,
+    /// so slicing `src` there is always at a character boundary.
     text: &'a [u8],
     base: usize,
     lines: &'a [Line],
@@ -184,7 +183,7 @@ impl Reader<'_> {
         loop {
             let end = self.line()?.end;
             let colon = key_end(self.text, pos, end)?;
-            let name = key_name(&self.text[pos..colon])?;
+            let name = key_name(self.src.get(pos..colon)?)?;
             if entries.len() >= MAX_KEYS || entries.iter().any(|(k, _)| k.name == name) {
                 return None;
             }
@@ -241,17 +240,17 @@ impl Reader<'_> {
         let at = |a: usize, b: usize| self.base + a..self.base + b;
         match self.text[pos] {
             b'\'' => {
-                let (value, close) = single_quoted(self.text, pos, end)?;
+                let (value, close) = single_quoted(self.src, pos, end)?;
                 Some(Node { kind: NodeKind::Str(value, ScalarStyle::SingleQuoted), span: at(pos, close) })
             }
             b'"' => {
-                let (value, close) = double_quoted(self.text, pos, end)?;
+                let (value, close) = double_quoted(self.src, pos, end)?;
                 Some(Node { kind: NodeKind::Str(value, ScalarStyle::DoubleQuoted), span: at(pos, close) })
             }
             b'[' => self.flow_seq(pos, end),
             b'{' if &self.text[pos..end] == b"{}" => Some(Node { kind: NodeKind::Map(Vec::new()), span: at(pos, end) }),
             _ => {
-                let text = block_plain(self.text, pos, end)?;
+                let text = block_plain(self.src, pos, end)?;
                 Some(Node { kind: plain_kind(text), span: at(pos, end) })
             }
         }
@@ -270,7 +269,7 @@ impl Reader<'_> {
             for piece in self.text[inner.0..inner.1].split(|&b| b == b',') {
                 let a = item_start + piece.iter().take_while(|&&b| b == b' ').count();
                 let b = trim_end(self.text, a, item_start + piece.len());
-                let text = flow_plain(self.text, a, b)?;
+                let text = flow_plain(self.src, a, b)?;
                 items.push(Node { kind: plain_kind(text), span: self.base + a..self.base + b });
                 item_start += piece.len() + 1;
             }
@@ -289,12 +288,12 @@ fn key_end(text: &[u8], pos: usize, end: usize) -> Option<usize> {
 
 /// The name of a key written with letters, digits, `_`, `-` and `.` (resolved as the event
 /// parser path resolves it: `1.0` is the float 1, `null` is empty); `None` for other keys.
-fn key_name(raw: &[u8]) -> Option<String> {
+fn key_name(text: &str) -> Option<String> {
+    let raw = text.as_bytes();
     let simple = raw.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     if !simple || matches!(raw[0], b'-' | b'.') {
         return None;
     }
-    let text = std::str::from_utf8(raw).ok()?;
     let kind = plain_kind(text);
     key_text(&Node { kind, span: 0..0 }).ok()
 }
@@ -312,86 +311,84 @@ fn trim_end(text: &[u8], pos: usize, mut end: usize) -> usize {
 
 /// A plain scalar in block context, `pos..end` trimmed; `None` where the first character is
 /// an indicator or the text holds `: ` or ends with `:`.
-fn block_plain(text: &[u8], pos: usize, end: usize) -> Option<&str> {
-    let s = &text[pos..end];
+fn block_plain(src: &str, pos: usize, end: usize) -> Option<&str> {
+    let text = src.get(pos..end)?;
+    let s = text.as_bytes();
     let first = s[0];
     if matches!(first, b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b'#' | b',' | b']' | b'}' | b'[' | b'{')
         || (matches!(first, b'-' | b'?' | b':') && (s.len() == 1 || s[1] == b' '))
-        || memchr_pair(s, b": ")
+        || text.contains(": ")
         || s.ends_with(b":")
     {
         return None;
     }
-    std::str::from_utf8(s).ok()
+    Some(text)
 }
 
 /// A plain item of a flow sequence: words of letters, digits and `._/+-` (`CWE-79`), starting
 /// and ending with a letter or digit, with single spaces between words.
-fn flow_plain(text: &[u8], pos: usize, end: usize) -> Option<&str> {
-    let s = text.get(pos..end).filter(|s| !s.is_empty())?;
+fn flow_plain(src: &str, pos: usize, end: usize) -> Option<&str> {
+    let text = src.get(pos..end).filter(|s| !s.is_empty())?;
+    let s = text.as_bytes();
     let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'+' | b'-');
     let ok = s.iter().all(|b| word(b) || *b == b' ')
         && s[0].is_ascii_alphanumeric()
         && s[s.len() - 1].is_ascii_alphanumeric()
-        && !memchr_pair(s, b"  ")
-        && !memchr_pair(s, b" -")
-        && !memchr_pair(s, b"- ");
-    if !ok {
-        return None;
-    }
-    std::str::from_utf8(s).ok()
+        && !text.contains("  ")
+        && !text.contains(" -")
+        && !text.contains("- ");
+    ok.then_some(text)
 }
 
 /// A single-quoted scalar that ends the line: its value and the end of its closing quote.
-fn single_quoted(text: &[u8], pos: usize, end: usize) -> Option<(String, usize)> {
-    let mut out = Vec::new();
-    let mut i = pos + 1;
+fn single_quoted(src: &str, pos: usize, end: usize) -> Option<(String, usize)> {
+    let text = src.as_bytes();
+    let mut out = String::new();
+    let (mut i, mut from) = (pos + 1, pos + 1);
     while i < end {
-        match text[i] {
-            b'\'' if text.get(i + 1) == Some(&b'\'') && i + 1 < end => {
-                out.push(b'\'');
-                i += 2;
-            }
-            b'\'' => return (i + 1 == end).then(|| (String::from_utf8(out).ok(), i + 1)).and_then(lift),
-            b => {
-                out.push(b);
-                i += 1;
-            }
+        if text[i] != b'\'' {
+            i += 1;
+        } else if i + 1 < end && text[i + 1] == b'\'' {
+            out.push_str(src.get(from..=i)?);
+            i += 2;
+            from = i;
+        } else {
+            out.push_str(src.get(from..i)?);
+            return (i + 1 == end).then_some((out, i + 1));
         }
     }
     None
 }
 
 /// A double-quoted scalar that ends the line, with the escapes `\\ \" \/ \n \t` only.
-fn double_quoted(text: &[u8], pos: usize, end: usize) -> Option<(String, usize)> {
-    let mut out = Vec::new();
-    let mut i = pos + 1;
+fn double_quoted(src: &str, pos: usize, end: usize) -> Option<(String, usize)> {
+    let text = src.as_bytes();
+    let mut out = String::new();
+    let (mut i, mut from) = (pos + 1, pos + 1);
     while i < end {
         match text[i] {
             b'\\' => {
                 let c = match *text.get(i + 1).filter(|_| i + 1 < end)? {
-                    b'\\' => b'\\',
-                    b'"' => b'"',
-                    b'/' => b'/',
-                    b'n' => b'\n',
-                    b't' => b'\t',
+                    b'\\' => '\\',
+                    b'"' => '"',
+                    b'/' => '/',
+                    b'n' => '\n',
+                    b't' => '\t',
                     _ => return None,
                 };
+                out.push_str(src.get(from..i)?);
                 out.push(c);
                 i += 2;
+                from = i;
             }
-            b'"' => return (i + 1 == end).then(|| (String::from_utf8(out).ok(), i + 1)).and_then(lift),
-            b => {
-                out.push(b);
-                i += 1;
+            b'"' => {
+                out.push_str(src.get(from..i)?);
+                return (i + 1 == end).then_some((out, i + 1));
             }
+            _ => i += 1,
         }
     }
     None
-}
-
-fn lift((s, i): (Option<String>, usize)) -> Option<(String, usize)> {
-    s.map(|s| (s, i))
 }
 
 #[cfg(test)]
