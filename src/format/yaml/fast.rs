@@ -43,9 +43,9 @@ fn plain_characters(text: &str) -> bool {
         return false;
     }
     !high
-        || !text.chars().any(|c| {
-            matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
-        })
+        || !text
+            .chars()
+            .any(|c| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
 }
 
 /// One non-blank line: byte offsets of its start and end (before `\n`), and its indentation.
