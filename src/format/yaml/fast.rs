@@ -622,18 +622,23 @@ mod tests {
         })
     }
 
-    static ANSWERED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    static TRIED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    /// The property below only proves something where the fast reader answers: it must answer
+    /// for a good share of the generated documents (a fixed sample, so the figure is stable).
+    #[test]
+    fn the_generated_documents_are_often_in_the_subset() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = document();
+        let texts: Vec<String> = (0..1000).map(|_| strategy.new_tree(&mut runner).expect("sample").current()).collect();
+        let answered = texts.iter().filter(|t| agree(t, 0)).count();
+        assert!((150..1000).contains(&answered), "answered {answered} of 1000");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
         #[test]
         fn generated_yaml_reads_the_same_both_ways(text in document(), base in 0usize..40) {
-            if agree(&text, base) {
-                ANSWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            if TRIED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 1999 {
-                eprintln!("answered {}", ANSWERED.load(std::sync::atomic::Ordering::Relaxed));
-            }
+            agree(&text, base);
         }
 
         #[test]
