@@ -147,3 +147,41 @@ fn an_unreadable_file_is_a_located_finding() {
         .collect();
     assert_eq!(findings, [("file-unreadable", "reports/ENIGM-2026-0001.md")]);
 }
+
+/// The fast front-matter reader answers for (nearly) every report `gen-corpus` writes, in
+/// both layouts, and gives exactly the event parser's tree; `validate` still passes them all.
+#[test]
+fn the_fast_yaml_reader_reads_gen_corpus_reports_as_the_event_parser_does() {
+    use enigm_disclose::format::report::Parts;
+    use enigm_disclose::format::yaml::{parse_events, parse_subset};
+    let sandbox = crate::util::Sandbox::new();
+    for (name, extra) in [("flat", None), ("sharded", Some("--sharded"))] {
+        let dir = sandbox.work().join(name);
+        let made = std::process::Command::new(crate::cli::conformance::gen_corpus())
+            .args(["400", "--commits", "1"])
+            .args(extra)
+            .arg(&dir)
+            .output()
+            .expect("gen-corpus");
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let (mut total, mut answered) = (0, 0);
+        for file in crate::util::work_tree_files(&dir, &[]) {
+            if !file.0.starts_with("reports") || file.0.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let text = String::from_utf8(file.1).expect("utf-8");
+            let parts = Parts::split(&text).expect("front matter");
+            let (yaml, base) = (parts.front_matter, parts.front_matter_offset);
+            total += 1;
+            if let Some(fast) = parse_subset(yaml, base) {
+                answered += 1;
+                let slow = parse_events(yaml, base, 1).expect("the event parser reads it");
+                assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{}", file.0.display());
+            }
+        }
+        assert!(total >= 400, "{name}: {total} reports");
+        assert!(answered * 100 >= total * 99, "{name}: the fast reader answered {answered} of {total}");
+        // The corpus is dated from today, not from the sandbox's fixed day.
+        sandbox.cmd_in(&dir).env_remove("ENIGM_TODAY").arg("validate").assert().code(0);
+    }
+}
