@@ -55,6 +55,9 @@ impl CacheTree {
     }
 }
 
+/// A path the index changes from HEAD, with HEAD's object there (none when HEAD has no file).
+pub(super) type Changed = (Vec<u8>, Option<Oid>);
+
 /// The entries of an index file, sorted as git keeps them (by path bytes, then stage).
 pub(super) struct RawIndex {
     names: Vec<u8>,
@@ -201,7 +204,7 @@ impl RawIndex {
     /// What the index changes from the tree `head` (HEAD's root tree): each changed path
     /// (added, modified, removed, of another mode, or conflicted) with HEAD's blob where HEAD
     /// has one, sorted by path. Directories the cache-tree shows unchanged are not read.
-    pub(super) fn changes_from(&self, git: &Repository, head: Oid) -> Result<Vec<(Vec<u8>, Option<Oid>)>, git2::Error> {
+    pub(super) fn changes_from(&self, git: &Repository, head: Oid) -> Result<Vec<Changed>, git2::Error> {
         // Objects are addressed by their hash: re-hashing HEAD's trees on every read (5 MB for
         // the `reports/` tree of 100,000 flat reports, with the collision-detecting SHA-1) is
         // `git fsck`'s job, as in git and in the history walks (`store::history`). Process-wide.
@@ -246,7 +249,7 @@ fn cache_tree(data: &[u8], p: &mut usize) -> Option<CacheTree> {
 struct Compare<'a> {
     odb: &'a git2::Odb<'a>,
     index: &'a RawIndex,
-    out: Vec<(Vec<u8>, Option<Oid>)>,
+    out: Vec<Changed>,
 }
 
 /// A tree entry: its name, mode and id.
