@@ -150,18 +150,27 @@ pub fn report_id_of(rel: &Path) -> Option<&str> {
     // Issue 22 (hook+new): the plain `/`-separated paths the index and trees hold (the hook
     // lists 100,000 of them) are split as strings, a fifth of the hook's time through `Path`
     // components; anything else (`.`, `//`, a leading or trailing `/`, not UTF-8) as before.
-    if let Some(text) = rel.to_str()
-        && !text.split('/').any(|part| part.is_empty() || part == ".")
-    {
-        let rest = text.strip_prefix(REPORTS_DIR)?.strip_prefix('/')?;
-        let name = match rest.split_once('/') {
-            None => rest,
-            Some((shard, name)) if is_shard_name(shard) && !name.contains('/') => name,
-            Some(_) => return None,
-        };
-        return name.strip_suffix(".md").filter(|stem| !stem.is_empty() && !name.starts_with('.'));
+    if let Some(text) = rel.to_str() {
+        // An id found this way is the one `Path` components find (the path is plain).
+        if let Some(id) = plain_report_id(text) {
+            return Some(id);
+        }
+        if !text.split('/').any(|part| part.is_empty() || part == ".") {
+            return None;
+        }
     }
     report_id_of_components(rel)
+}
+
+/// The id of `reports/<ID>.md` or `reports/<YEAR>/<ID>.md` written plainly.
+fn plain_report_id(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix(REPORTS_DIR)?.strip_prefix('/')?;
+    let name = match rest.split_once('/') {
+        None => rest,
+        Some((shard, name)) if is_shard_name(shard) && !name.contains('/') => name,
+        Some(_) => return None,
+    };
+    name.strip_suffix(".md").filter(|stem| !stem.is_empty() && !name.starts_with('.'))
 }
 
 /// [`report_id_of`] through `Path` components, for any path.
@@ -261,7 +270,7 @@ mod tests {
         for p in paths {
             assert_eq!(report_id_of(Path::new(p)), report_id_of_components(Path::new(p)), "{p}");
         }
-        // What only `Path` components normalise: the same answers as before.
+        // What only `Path` components normalise.
         for (p, id) in [("reports//a.md", Some("a")), ("reports/./a.md", Some("a")), ("./reports/a.md", None)] {
             assert_eq!(report_id_of(Path::new(p)), id, "{p}");
         }

@@ -147,7 +147,12 @@ impl RawIndex {
             self.names.extend_from_slice(&buf[p..nul]);
             nul + 1
         } else {
-            let nul = p + buf.get(p..)?.iter().position(|&b| b == 0)?;
+            // The length is in the flags unless it is 0xFFF or more.
+            let short = usize::from(flags & 0x0fff);
+            let nul = match short {
+                0x0fff => p + buf.get(p..)?.iter().position(|&b| b == 0)?,
+                n => Some(p + n).filter(|&nul| buf.get(nul) == Some(&0))?,
+            };
             self.names.extend_from_slice(&buf[p..nul]);
             // Padded with 1 to 8 NULs to a multiple of 8 bytes from the entry's start.
             at + (nul - at + 8) / 8 * 8
