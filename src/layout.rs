@@ -147,6 +147,34 @@ pub fn shard(id: &str) -> Option<&str> {
 /// (`reports/<ID>.md` or `reports/<YEAR>/<ID>.md`), or `None` for any other path. The
 /// name is not checked to be a valid id here; `validate` does that.
 pub fn report_id_of(rel: &Path) -> Option<&str> {
+    // Issue 22 (hook+new): the plain `/`-separated paths the index and trees hold (the hook
+    // lists 100,000 of them) are split as strings, a fifth of the hook's time through `Path`
+    // components; anything else (`.`, `//`, a leading or trailing `/`, not UTF-8) as before.
+    if let Some(text) = rel.to_str() {
+        // An id found this way is the one `Path` components find (the path is plain).
+        if let Some(id) = plain_report_id(text) {
+            return Some(id);
+        }
+        if !text.split('/').any(|part| part.is_empty() || part == ".") {
+            return None;
+        }
+    }
+    report_id_of_components(rel)
+}
+
+/// The id of `reports/<ID>.md` or `reports/<YEAR>/<ID>.md` written plainly.
+fn plain_report_id(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix(REPORTS_DIR)?.strip_prefix('/')?;
+    let name = match rest.split_once('/') {
+        None => rest,
+        Some((shard, name)) if is_shard_name(shard) && !name.contains('/') => name,
+        Some(_) => return None,
+    };
+    name.strip_suffix(".md").filter(|stem| !stem.is_empty() && !name.starts_with('.'))
+}
+
+/// [`report_id_of`] through `Path` components, for any path.
+fn report_id_of_components(rel: &Path) -> Option<&str> {
     let rest = rel.strip_prefix(REPORTS_DIR).ok()?;
     let mut parts = rest.iter().map(|p| p.to_str());
     let (first, second, third) = (parts.next()??, parts.next(), parts.next());
@@ -215,6 +243,38 @@ fn too_large(path: &Path, limit: u64) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_string_path_to_a_report_id_agrees_with_the_components_path() {
+        let paths = [
+            "reports/ENIGM-2026-0001.md",
+            "reports/2026/ENIGM-2026-0001.md",
+            "reports/2026/x/ENIGM-2026-0001.md",
+            "reports/20260/ENIGM-2026-0001.md",
+            "reports/.md",
+            "reports/.hidden.md",
+            "reports/x.txt",
+            "reports",
+            "reports/",
+            "reportsX/a.md",
+            "docs/a.md",
+            "reports/a.md/b.md",
+            "reports/../a.md",
+            "reports/..",
+            "reports/ENIGM-2026-0001/notes.md",
+            "reports/2026/.md",
+            "reports/2026",
+            "reports/2026/",
+            "a.md",
+        ];
+        for p in paths {
+            assert_eq!(report_id_of(Path::new(p)), report_id_of_components(Path::new(p)), "{p}");
+        }
+        // What only `Path` components normalise.
+        for (p, id) in [("reports//a.md", Some("a")), ("reports/./a.md", Some("a")), ("./reports/a.md", None)] {
+            assert_eq!(report_id_of(Path::new(p)), id, "{p}");
+        }
+    }
 
     #[test]
     fn reports_live_under_reports() {

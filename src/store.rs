@@ -11,6 +11,7 @@ pub mod committed;
 pub mod files;
 pub mod history;
 pub mod hook;
+mod index;
 pub mod keys;
 pub mod mail;
 pub mod repo;

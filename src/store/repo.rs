@@ -22,6 +22,7 @@ use crate::format::id::ReportId;
 use crate::layout::{CONFIG_FILE, LOCK_FILE, REPORTS_DIR};
 use crate::store::commit;
 use crate::store::files;
+use crate::store::index::RawIndex;
 
 /// The disclosure repository: a git work tree.
 pub struct Repo {
@@ -197,7 +198,14 @@ impl From<git2::Error> for Error {
 /// The git index as it is now: what the next commit will contain.
 pub struct Staged<'r> {
     repo: &'r Repo,
-    index: Index,
+    index: StagedIndex,
+}
+
+/// The index as read: by [`RawIndex`] (the hook's fast path), or by libgit2 when the file has
+/// something that reader leaves to it (a split or sparse index, intent-to-add entries, …).
+enum StagedIndex {
+    Raw(RawIndex),
+    Git(Index),
 }
 
 /// A file at stage 0 of the index (not conflicted).
@@ -217,20 +225,40 @@ pub struct StagedChange {
     pub head_blob: Option<BlobId>,
 }
 
+/// The path of a libgit2 index entry as bytes.
+fn rel_bytes(rel: &Path) -> &[u8] {
+    rel.as_os_str().as_encoded_bytes()
+}
+
+fn raw_file(e: &crate::store::index::Entry) -> StagedFile {
+    StagedFile { mode: e.mode, blob: BlobId(Oid::from_bytes(&e.oid).expect("20 bytes")) }
+}
+
 impl Staged<'_> {
     /// The file at `rel` (relative, `/`-separated), unless it is missing or conflicted.
     pub fn file(&self, rel: &Path) -> Option<StagedFile> {
-        self.index.get_path(rel, 0).map(|e| StagedFile { mode: e.mode, blob: BlobId(e.id) })
+        match &self.index {
+            StagedIndex::Raw(raw) => raw.get(rel_bytes(rel), 0).map(raw_file),
+            StagedIndex::Git(index) => index.get_path(rel, 0).map(|e| StagedFile { mode: e.mode, blob: BlobId(e.id) }),
+        }
     }
 
     /// True when `rel` has conflict stages (an unresolved merge).
     pub fn is_conflicted(&self, rel: &Path) -> bool {
-        (1..=3).any(|stage| self.index.get_path(rel, stage).is_some())
+        match &self.index {
+            StagedIndex::Raw(raw) => (1..=3).any(|stage| raw.get(rel_bytes(rel), stage).is_some()),
+            StagedIndex::Git(index) => (1..=3).any(|stage| index.get_path(rel, stage).is_some()),
+        }
     }
 
     /// Every UTF-8 path in the index, in index order (a conflicted path once per stage).
-    pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
-        self.index.iter().filter_map(|e| String::from_utf8(e.path).ok())
+    pub fn paths(&self) -> Box<dyn Iterator<Item = String> + '_> {
+        match &self.index {
+            StagedIndex::Raw(raw) => {
+                Box::new(raw.entries().iter().filter_map(|e| std::str::from_utf8(raw.path(e)).ok().map(str::to_owned)))
+            }
+            StagedIndex::Git(index) => Box::new(index.iter().filter_map(|e| String::from_utf8(e.path).ok())),
+        }
     }
 
     /// The size in bytes of a staged blob, read from the object header (the content is not
@@ -245,24 +273,46 @@ impl Staged<'_> {
     /// only the matching entries are visited (a report's folder among 100,000 reports is
     /// found by a binary search, not a scan).
     pub fn files_under(&self, prefix: &str) -> Vec<(String, StagedFile)> {
-        let Ok(start) = self.index.find_prefix(prefix) else { return Vec::new() };
-        (start..self.index.len())
-            .map_while(|n| self.index.get(n).filter(|e| e.path.starts_with(prefix.as_bytes())))
-            .filter(|e| (e.flags >> 12) & 0x3 == 0)
-            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), StagedFile { mode: e.mode, blob: BlobId(e.id) }))
-            .collect()
+        let lossy = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
+        match &self.index {
+            StagedIndex::Raw(raw) => raw.entries()[raw.lower_bound(prefix.as_bytes())..]
+                .iter()
+                .take_while(|e| raw.path(e).starts_with(prefix.as_bytes()))
+                .filter(|e| e.stage == 0)
+                .map(|e| (lossy(raw.path(e)), raw_file(e)))
+                .collect(),
+            StagedIndex::Git(index) => {
+                let Ok(start) = index.find_prefix(prefix) else { return Vec::new() };
+                (start..index.len())
+                    .map_while(|n| index.get(n).filter(|e| e.path.starts_with(prefix.as_bytes())))
+                    .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                    .map(|e| (lossy(&e.path), StagedFile { mode: e.mode, blob: BlobId(e.id) }))
+                    .collect()
+            }
+        }
     }
 
     /// What the next commit changes: every path whose staged entry differs from HEAD's tree
     /// (added, modified, deleted, of another type, or conflicted), with HEAD's blob where HEAD
-    /// has the path, in path order. Only blob ids are compared (no file is read). `None`
-    /// when HEAD has no commit yet (everything is new).
+    /// has the path, in path order. Only blob ids are compared (no file is read); from the
+    /// raw index, only the directories its cache-tree shows changed are. `None` when HEAD has
+    /// no commit yet (everything is new).
     pub fn changes_from_head(&self) -> Result<Option<Vec<StagedChange>>> {
         let Ok(head) = self.repo.git.head() else { return Ok(None) };
         let tree = head.peel_to_tree()?;
+        let index = match &self.index {
+            StagedIndex::Raw(raw) => {
+                let changes = raw.changes_from(&self.repo.git, tree.id())?;
+                let out = changes.into_iter().filter_map(|(path, head)| {
+                    Some(StagedChange { path: String::from_utf8(path).ok()?, head_blob: head.map(BlobId) })
+                });
+                return Ok(Some(out.collect()));
+            }
+            StagedIndex::Git(index) => index,
+        };
         let mut opts = git2::DiffOptions::new();
         opts.include_typechange(true);
-        let diff = self.repo.git.diff_tree_to_index(Some(&tree), Some(&self.index), Some(&mut opts))?;
+        let diff = self.repo.git.diff_tree_to_index(Some(&tree), Some(index), Some(&mut opts))?;
         let mut out: Vec<StagedChange> = diff
             .deltas()
             .filter_map(|d| {
@@ -389,14 +439,19 @@ impl Repo {
     /// `.git/index`), else the repository's index. A relative path is relative to the work
     /// tree root, as git resolves it; a file that does not exist is an empty index, as in git.
     pub fn staged(&self) -> Result<Staged<'_>> {
-        let index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
-            Some(path) => {
-                let path = self.root.join(PathBuf::from(path));
-                Index::open(&path).map_err(|e| index_unreadable(&path, "GIT_INDEX_FILE", &e))?
-            }
-            None => self.git.index().map_err(|e| index_unreadable(&self.git.path().join("index"), "the index", &e))?,
+        let (path, what) = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+            Some(path) => (self.root.join(PathBuf::from(path)), "GIT_INDEX_FILE"),
+            None => (self.git.path().join("index"), "the index"),
         };
-        Ok(Staged { repo: self, index })
+        if let Some(raw) = RawIndex::read(&path) {
+            return Ok(Staged { repo: self, index: StagedIndex::Raw(raw) });
+        }
+        let index = match what {
+            "GIT_INDEX_FILE" => Index::open(&path),
+            _ => self.git.index(),
+        };
+        let index = index.map_err(|e| index_unreadable(&path, what, &e))?;
+        Ok(Staged { repo: self, index: StagedIndex::Git(index) })
     }
 
     /// Our and their blobs of `rel` when it is in an add/add (or modify) conflict: index

@@ -167,3 +167,58 @@ fn the_first_commit_checks_everything_staged() {
     ok(&repo, &["add", "-A"]);
     ok(&repo, &["commit", "-q", "-m", "first"]);
 }
+
+/// The hook reads the index file itself (issue 22); every form git writes gives the findings
+/// a check of everything gives: version 4 (paths prefix-compressed), a skip-worktree entry,
+/// an intent-to-add entry (left to libgit2), and after the commit a valid cache-tree.
+#[test]
+fn every_index_form_git_writes_gives_the_same_findings() {
+    let forms: [&[&[&str]]; 4] = [
+        &[&["update-index", "--index-version", "4"]],
+        &[&["update-index", "--index-version", "3"], &["update-index", "--skip-worktree", PUB]],
+        &[&["add", "-N", "NOTES.txt"]],
+        &[&["update-index", "--index-version", "2"]],
+    ];
+    for setup in forms {
+        let repo = repo();
+        repo.write("NOTES.txt", "notes\n");
+        for args in setup {
+            ok(&repo, args);
+        }
+        // A copy of the published report under another name claims its id.
+        repo.write("reports/ENIGM-2026-0009.md", PUBLISHED);
+        ok(&repo, &["add", "reports/ENIGM-2026-0009.md"]);
+        let out = refused(&repo, "duplicate-id");
+        assert!(out.contains("also used by reports/ENIGM-2026-0009.md"), "{setup:?}:\n{out}");
+        assert!(same_as_everything(&repo).contains(&format!("{PUB} duplicate-id")), "{setup:?}");
+        // Unstaged again, a change that passes is committed, and then nothing is staged.
+        ok(&repo, &["rm", "-q", "--cached", "reports/ENIGM-2026-0009.md"]);
+        std::fs::remove_file(repo.root().join("reports/ENIGM-2026-0009.md")).expect("rm");
+        repo.write("README.md", "notes\n");
+        ok(&repo, &["add", "README.md"]);
+        committed(&repo);
+        let (code, found) = findings(&repo, &["--staged"]);
+        assert_eq!((code, found), (0, vec![]), "{setup:?}");
+    }
+}
+
+/// A split index (`link`) or a sparse index (`sdir`) is not read by the hook's own reader: it
+/// falls back to libgit2, which refuses both with the way out (exit 2, as before issue 22).
+#[test]
+fn a_split_or_sparse_index_falls_back_and_is_refused_with_the_way_out() {
+    for setup in [
+        &[&["update-index", "--split-index"][..]][..],
+        &[&["config", "index.sparse", "true"][..], &["sparse-checkout", "set", "--cone", "--sparse-index", "reports"]],
+    ] {
+        let repo = repo();
+        repo.write("docs/notes.md", "notes\n");
+        ok(&repo, &["add", "-A"]);
+        ok(&repo, &["commit", "-q", "--no-verify", "-m", "docs"]);
+        for args in setup {
+            ok(&repo, args);
+        }
+        let a = repo.cmd().args(["validate", "--staged"]).assert().code(2);
+        let err = crate::util::stderr(&a);
+        assert!(err.contains("git config core.splitIndex false"), "{setup:?}:\n{err}");
+    }
+}
