@@ -28,6 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -41,6 +42,7 @@ use reports::ReportState;
 
 pub mod pages;
 pub mod reports;
+mod rows;
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
@@ -313,7 +315,7 @@ pub fn render_files(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let site = site_info(renderer, config, advisories, policy);
     let mut files = page_files(renderer, config, &site, advisories, only, csaf)?;
-    files.extend(shared_files(renderer, config, &site, advisories, csaf, policy)?);
+    files.extend(shared_files(renderer, config, &site, &advisories.to_vec().into(), csaf, policy)?);
     Ok(files)
 }
 
@@ -376,7 +378,7 @@ fn shared_files(
     renderer: &Renderer,
     config: &Config,
     site: &SiteInfo,
-    advisories: &[Advisory],
+    advisories: &Arc<[Advisory]>,
     csaf: Option<&CsafExport>,
     policy: Option<&str>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
@@ -392,9 +394,11 @@ fn shared_files(
         files.extend(cve_files(config, site, advisories)?);
     }
     let updated = advisories.iter().map(|a| a.modified.as_str()).max().unwrap_or("1970-01-01T00:00:00Z").to_owned();
-    let index = |listed: &[&Advisory], root: &str, facet: Option<&facets::Facet>| {
+    // One lazy row per advisory, shared by every listing ([`rows`]).
+    let rows = rows::rows(advisories);
+    let index = |listed: Vec<minijinja::Value>, root: &str, facet: Option<&facets::Facet>| {
         let ctx = minijinja::context! {
-            advisories => minijinja::Value::from(minijinja::value::Serde(listed)),
+            advisories => minijinja::Value::from(listed),
             site => minijinja::Value::from(minijinja::value::Serde(site)),
             root => root,
             draft => None::<String>,
@@ -404,13 +408,12 @@ fn shared_files(
         };
         renderer.render("index.html.j2", ctx.clone()).map(|page| (page, ctx))
     };
-    let all: Vec<&Advisory> = advisories.iter().collect();
-    let (page, ctx) = index(&all, "", None)?;
+    let (page, ctx) = index(rows.clone(), "", None)?;
     files.insert("index.html".into(), page.into_bytes());
     files.insert("feed.xml".into(), renderer.render("feed.xml.j2", ctx)?.into_bytes());
     for (facet, listed) in &facet_pages {
-        let listed: Vec<&Advisory> = listed.iter().map(|i| &advisories[*i]).collect();
-        files.insert(facet.path.clone(), index(&listed, "../", Some(facet))?.0.into_bytes());
+        let listed = listed.iter().map(|i| rows[*i].clone()).collect();
+        files.insert(facet.path.clone(), index(listed, "../", Some(facet))?.0.into_bytes());
     }
     files.insert("osv/all.json".into(), osv_listing(advisories, config));
     files.insert("assets/filter.js".into(), FILTER_JS.as_bytes().to_vec());
@@ -583,6 +586,7 @@ pub fn build(
         let tracking = history.tracking(a);
         updated(a, &tracking, config, publisher.is_some());
     }
+    let advisories: Arc<[Advisory]> = advisories.into();
     let only = req.only.as_ref();
     let trusted = trust.as_ref().map(|t| t.public().fingerprint());
     let csaf = publisher.map(|publisher| CsafExport { publisher, history, trusted });
