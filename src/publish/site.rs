@@ -635,7 +635,8 @@ pub fn build(
         }
         writer.put(files, false, &reused)?;
     }
-    let shared_key = keys.map(|k| pages::shared_key(&k, policy.as_deref(), csaf.as_ref().map(|c| c.trusted.as_deref())));
+    let shared_key =
+        keys.map(|k| pages::shared_key(&k, policy.as_deref(), csaf.as_ref().map(|c| c.trusted.as_deref())));
     let unread = writer.trust.is_none() && !req.check;
     let kept = cache.as_ref().zip(shared_key.as_deref()).filter(|_| unread);
     match kept.and_then(|(c, k)| c.kept(pages::SHARED, k, &req.out)) {

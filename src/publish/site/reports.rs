@@ -156,7 +156,8 @@ mod tests {
         let stat = Stat { size: 1, mtime_ns: 2, ctime_ns: 3, ino: 4, dev: 5 };
         let entry = Entry { stat, advisory: None };
         let bytes = state.replaced(BTreeMap::from([("reports/A-1.md".to_owned(), entry.clone())])).expect("changed");
-        let expected = serde_json::json!({ "key": "k", "reports": { "reports/A-1.md": { "stat": stat, "advisory": null } } });
+        let expected =
+            serde_json::json!({ "key": "k", "reports": { "reports/A-1.md": { "stat": stat, "advisory": null } } });
         assert_eq!(serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"), expected);
         let back = ReportState::read(Some(&bytes), "k".into());
         assert_eq!(back.reports.len(), 1);
