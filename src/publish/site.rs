@@ -28,6 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -41,6 +42,7 @@ use reports::ReportState;
 
 pub mod pages;
 pub mod reports;
+mod rows;
 use crate::error::{Error, Result};
 use crate::format::config::Config;
 use crate::format::report::{Document, Report};
@@ -76,7 +78,8 @@ pub struct SiteOutcome {
     pub skipped: Vec<Skipped>,
     /// Parts of the site that were left out, and why (configuration missing).
     pub notes: Vec<String>,
-    /// The page cache to keep for the next render ([`SitePlan::cached_pages`]).
+    /// The page cache to keep for the next render ([`SitePlan::cached_pages`]); `None` when it
+    /// is the one the render started from.
     pub page_cache: Option<Vec<u8>>,
 }
 
@@ -313,7 +316,7 @@ pub fn render_files(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let site = site_info(renderer, config, advisories, policy);
     let mut files = page_files(renderer, config, &site, advisories, only, csaf)?;
-    files.extend(shared_files(renderer, config, &site, advisories, csaf, policy)?);
+    files.extend(shared_files(renderer, config, &site, &advisories.to_vec().into(), csaf, policy)?);
     Ok(files)
 }
 
@@ -376,7 +379,7 @@ fn shared_files(
     renderer: &Renderer,
     config: &Config,
     site: &SiteInfo,
-    advisories: &[Advisory],
+    advisories: &Arc<[Advisory]>,
     csaf: Option<&CsafExport>,
     policy: Option<&str>,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
@@ -392,9 +395,11 @@ fn shared_files(
         files.extend(cve_files(config, site, advisories)?);
     }
     let updated = advisories.iter().map(|a| a.modified.as_str()).max().unwrap_or("1970-01-01T00:00:00Z").to_owned();
-    let index = |listed: &[&Advisory], root: &str, facet: Option<&facets::Facet>| {
+    // One lazy row per advisory, shared by every listing ([`rows`]).
+    let rows = rows::rows(advisories);
+    let index = |listed: Vec<minijinja::Value>, root: &str, facet: Option<&facets::Facet>| {
         let ctx = minijinja::context! {
-            advisories => minijinja::Value::from(minijinja::value::Serde(listed)),
+            advisories => minijinja::Value::from(listed),
             site => minijinja::Value::from(minijinja::value::Serde(site)),
             root => root,
             draft => None::<String>,
@@ -404,13 +409,12 @@ fn shared_files(
         };
         renderer.render("index.html.j2", ctx.clone()).map(|page| (page, ctx))
     };
-    let all: Vec<&Advisory> = advisories.iter().collect();
-    let (page, ctx) = index(&all, "", None)?;
+    let (page, ctx) = index(rows.clone(), "", None)?;
     files.insert("index.html".into(), page.into_bytes());
     files.insert("feed.xml".into(), renderer.render("feed.xml.j2", ctx)?.into_bytes());
     for (facet, listed) in &facet_pages {
-        let listed: Vec<&Advisory> = listed.iter().map(|i| &advisories[*i]).collect();
-        files.insert(facet.path.clone(), index(&listed, "../", Some(facet))?.0.into_bytes());
+        let listed = listed.iter().map(|i| rows[*i].clone()).collect();
+        files.insert(facet.path.clone(), index(listed, "../", Some(facet))?.0.into_bytes());
     }
     files.insert("osv/all.json".into(), osv_listing(advisories, config));
     files.insert("assets/filter.js".into(), FILTER_JS.as_bytes().to_vec());
@@ -583,16 +587,23 @@ pub fn build(
         let tracking = history.tracking(a);
         updated(a, &tracking, config, publisher.is_some());
     }
+    let advisories: Arc<[Advisory]> = advisories.into();
     let only = req.only.as_ref();
     let trusted = trust.as_ref().map(|t| t.public().fingerprint());
     let csaf = publisher.map(|publisher| CsafExport { publisher, history, trusted });
     let outcome = SiteOutcome { advisories: advisories.len(), skipped, notes, ..SiteOutcome::default() };
     let mut writer = SiteWriter::open(req, trust.as_ref(), outcome)?;
     let site = site_info(renderer, config, &advisories, policy.as_deref());
-    let mut cache = page_cache.map(|(bytes, tool)| {
-        let key = pages::site_key(&tool, config, renderer.fingerprint(), policy.is_some(), csaf.is_some());
-        PageCache::read(bytes.as_deref(), key)
-    });
+    // The cache's bytes are kept to compare: an unchanged cache is not written again.
+    let (mut cache, previous) = match page_cache {
+        Some((bytes, tool)) => {
+            let key = pages::site_key(&tool, config, renderer.fingerprint(), policy.is_some(), csaf.is_some());
+            (Some(PageCache::read(bytes.as_deref(), key)), bytes)
+        }
+        None => (None, None),
+    };
+    // Every advisory's key, in order: what the shared files are made of ([`pages::shared_key`]).
+    let mut keys: Option<Vec<String>> = cache.as_ref().filter(|_| only.is_none()).map(|_| Vec::new());
     for batch in advisories.chunks(BATCH) {
         let listed = batch.iter().filter(|a| only.is_none_or(|o| o.contains(&a.id)));
         let made: Vec<Result<Made>> = listed
@@ -603,6 +614,9 @@ pub fn build(
         let (mut files, mut reused) = (BTreeMap::new(), HashSet::new());
         for m in made {
             let (id, key, pages) = m?;
+            if let Some(keys) = keys.as_mut() {
+                keys.extend(key.clone());
+            }
             let (list, from_cache) = match pages {
                 Pages::Kept(paths) => {
                     writer.keep(paths);
@@ -621,17 +635,29 @@ pub fn build(
         }
         writer.put(files, false, &reused)?;
     }
-    let shared = shared_files(renderer, config, &site, &advisories, csaf.as_ref(), policy.as_deref())?;
-    writer.put(shared, true, &HashSet::new())?;
+    let shared_key =
+        keys.map(|k| pages::shared_key(&k, policy.as_deref(), csaf.as_ref().map(|c| c.trusted.as_deref())));
+    let unread = writer.trust.is_none() && !req.check;
+    let kept = cache.as_ref().zip(shared_key.as_deref()).filter(|_| unread);
+    match kept.and_then(|(c, k)| c.kept(pages::SHARED, k, &req.out)) {
+        Some(paths) => writer.keep(paths),
+        None => {
+            let shared = shared_files(renderer, config, &site, &advisories, csaf.as_ref(), policy.as_deref())?;
+            if let (Some(c), Some(k)) = (cache.as_mut(), shared_key) {
+                c.record(pages::SHARED, k, shared.iter().map(|(p, b)| (p.clone(), pages::file_hash(b))).collect());
+            }
+            writer.put(shared, true, &HashSet::new())?;
+        }
+    }
     if let Some(c) = cache.as_mut().filter(|_| only.is_none()) {
         let ids: HashSet<&str> = advisories.iter().map(|a| a.id.as_str()).collect();
-        c.retain(|id| ids.contains(id));
+        c.retain(|id| id == pages::SHARED || ids.contains(id));
     }
     if let Some(c) = cache.as_mut().filter(|_| !req.check) {
         c.settle(&req.out, &writer.seen);
     }
     let mut outcome = writer.finish()?;
-    outcome.page_cache = cache.filter(|_| !req.check).map(|c| c.to_bytes());
+    outcome.page_cache = cache.filter(|_| !req.check).map(|c| c.to_bytes()).filter(|b| previous.as_ref() != Some(b));
     Ok(outcome)
 }
 
@@ -774,7 +800,7 @@ impl<'a> SiteWriter<'a> {
                     self.outcome.written.push(rel.clone());
                 }
             }
-            if let Some(stat) = Stat::of(&path).filter(|_| !self.req.check && !whole) {
+            if let Some(stat) = Stat::of(&path).filter(|_| !self.req.check) {
                 self.seen.insert(rel.clone(), stat);
             }
             self.produced.insert(rel);

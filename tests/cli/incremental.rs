@@ -231,3 +231,54 @@ fn a_render_from_the_stat_keyed_state_sees_every_change_and_equals_a_fresh_rende
     fs::remove_file(repo.root().join(STATE)).expect("rm state");
     assert_eq!(render(&repo, "site"), reference, "without a state: the same site");
 }
+
+/// The inode of `path`: a file replaced (as every cache write is, atomically) gets another.
+fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).expect("stat").ino()
+}
+
+#[test]
+fn the_files_made_of_all_advisories_are_kept_unread_only_while_nothing_they_are_made_of_changed() {
+    let repo = repo();
+    with_three(&repo);
+    age(&repo.root().join("reports"));
+    render(&repo, "site");
+    age(&site(&repo, "site"));
+    render(&repo, "site");
+    let cache = fs::read_to_string(repo.root().join(PAGES)).expect("page cache");
+    assert!(cache.contains("\"index.html\"") && cache.contains("\"feed.xml\""), "the shared files are cached: {cache}");
+    // Nothing changed: nothing is written, the page cache included.
+    let before = inode(&repo.root().join(PAGES));
+    let out = site(&repo, "site");
+    let a = repo.cmd().args(["render", "--out"]).arg(&out).assert().success();
+    assert!(stdout(&a).contains(": 0 written,"), "{}", stdout(&a));
+    assert_eq!(inode(&repo.root().join(PAGES)), before, "an unchanged page cache is not written again");
+    same_as_fresh(&repo, "nothing");
+    // The index edited by hand (same size, its time set back) and the feed deleted: both back.
+    let index = out.join("index.html");
+    let html = fs::read_to_string(&index).expect("index");
+    fs::write(&index, html.replacen("ENIGM-2026-0003", "ENIGM-2026-9999", 1)).expect("deface");
+    fs::remove_file(out.join("feed.xml")).expect("rm feed");
+    age(&out);
+    same_as_fresh(&repo, "the index edited and the feed deleted by hand");
+    assert!(!fs::read_to_string(&index).expect("index").contains("ENIGM-2026-9999"), "restored");
+    assert!(out.join("feed.xml").is_file(), "the feed is written again");
+    // The policy's source is part of what the shared files are made of.
+    repo.write("policy.md", "# Our policy\n\nWe answer within a week.\n");
+    commit_all(&repo, "policy");
+    age(&repo.root().join("reports"));
+    same_as_fresh(&repo, "a new policy");
+    let policy = fs::read_to_string(out.join("policy.html")).expect("the policy page");
+    assert!(policy.contains("We answer within a week."), "{policy}");
+    repo.write("policy.md", "# Our policy\n\nWe answer within two days.\n");
+    commit_all(&repo, "policy: faster");
+    same_as_fresh(&repo, "an edited policy");
+    assert!(fs::read_to_string(out.join("policy.html")).expect("policy").contains("two days"));
+    // One report edited: its listing rows change.
+    let text = repo.read("reports/ENIGM-2026-0002.md");
+    repo.write("reports/ENIGM-2026-0002.md", text.replace("Issue 0002 in uploads", "Issue 0002 in Uploads"));
+    age(&repo.root().join("reports"));
+    same_as_fresh(&repo, "a title edited");
+    assert!(fs::read_to_string(&index).expect("index").contains("Issue 0002 in Uploads"), "the index lists the edit");
+}

@@ -13,10 +13,16 @@
 //! Each file's stat tuple is recorded too, once it has settled ([`Stat::settled`], git's rule
 //! against racy timestamps): an unsigned render keeps a file whose key and stat are unchanged
 //! without reading it at all ([`PageCache::kept`]); any other stat (an edit by hand, a `touch`,
-//! a file replaced) sends it back to being read and hashed. The bytes live where the caller
-//! keeps them (the git directory); this module never opens the repository.
+//! a file replaced) sends it back to being read and hashed.
+//!
+//! The files made of all advisories together (indexes, feeds, listings, the public face) are
+//! one more entry ([`SHARED`]), keyed by every advisory's key and the policy's source
+//! ([`shared_key`]): when none of those changed and each file still has its recorded stat, an
+//! unsigned render neither makes nor reads them. The cache is sorted, so an unchanged cache
+//! is the same bytes, and is not written again. The bytes live where the caller keeps them
+//! (the git directory); this module never opens the repository.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -50,8 +56,9 @@ pub struct PageCache {
     format: u32,
     /// What every key depends on: tool, configuration, templates, site.
     site: String,
-    /// Advisory id → its key and its files (path, SHA-256).
-    advisories: HashMap<String, Entry>,
+    /// Advisory id → its key and its files (path, SHA-256); sorted, so that the same cache is
+    /// the same bytes.
+    advisories: BTreeMap<String, Entry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,10 +99,31 @@ pub fn advisory_key(a: &Advisory, tracking: Option<&Tracking>) -> String {
     hex(&hash.finalize())
 }
 
+/// The cache's name for the files made of all advisories together (the indexes, the feeds,
+/// the listings, the public face): no advisory id is empty.
+pub const SHARED: &str = "";
+
+/// The key of the shared files: every advisory's key ([`advisory_key`], in the site's order),
+/// the policy page's source and, on a signed site, the key's fingerprint (the rest is the
+/// site key's).
+pub fn shared_key(advisory_keys: &[String], policy: Option<&str>, csaf: Option<Option<&str>>) -> String {
+    let mut hash = Sha256::new();
+    for k in advisory_keys {
+        hash.update(k.as_bytes());
+        hash.update([0]);
+    }
+    for part in [policy, csaf.map(|t| t.unwrap_or("-"))] {
+        hash.update([u8::from(part.is_some())]);
+        hash.update(part.unwrap_or_default().as_bytes());
+        hash.update([0]);
+    }
+    hex(&hash.finalize())
+}
+
 impl PageCache {
     /// An empty cache for the site `site` ([`site_key`]).
     pub fn new(site: String) -> PageCache {
-        PageCache { format: FORMAT, site, advisories: HashMap::new() }
+        PageCache { format: FORMAT, site, advisories: BTreeMap::new() }
     }
 
     /// The cache in `bytes` when it was made for the same site key; else an empty one.

@@ -110,12 +110,21 @@ impl ReportState {
         if same {
             return None;
         }
-        #[derive(Serialize)]
-        struct Sorted<'a> {
-            key: &'a str,
-            reports: BTreeMap<String, Entry>,
+        // Written entry by entry, each dropped once written: the state is never held twice.
+        let mut out = Vec::with_capacity(self.reports.len().max(entries.len()) * 256);
+        out.extend_from_slice(b"{\"key\":");
+        serde_json::to_writer(&mut out, &self.key).ok()?;
+        out.extend_from_slice(b",\"reports\":{");
+        for (i, (name, entry)) in entries.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, &name).ok()?;
+            out.push(b':');
+            serde_json::to_writer(&mut out, &entry).ok()?;
         }
-        serde_json::to_vec(&Sorted { key: &self.key, reports: entries }).ok()
+        out.extend_from_slice(b"}}");
+        Some(out)
     }
 }
 
@@ -147,6 +156,9 @@ mod tests {
         let stat = Stat { size: 1, mtime_ns: 2, ctime_ns: 3, ino: 4, dev: 5 };
         let entry = Entry { stat, advisory: None };
         let bytes = state.replaced(BTreeMap::from([("reports/A-1.md".to_owned(), entry.clone())])).expect("changed");
+        let expected =
+            serde_json::json!({ "key": "k", "reports": { "reports/A-1.md": { "stat": stat, "advisory": null } } });
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"), expected);
         let back = ReportState::read(Some(&bytes), "k".into());
         assert_eq!(back.reports.len(), 1);
         assert!(back.replaced(BTreeMap::from([("reports/A-1.md".to_owned(), entry)])).is_none(), "unchanged");
