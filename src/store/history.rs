@@ -60,8 +60,9 @@ impl CommitInfo {
 
 /// Objects are addressed by their hash; re-hashing every object on read (libgit2's default)
 /// costs half of a walk over history. The integrity of the object store is `git fsck`'s job,
-/// as in git. This is the one place that turns the (process-wide) check off, before a walk.
-fn trust_object_ids() {
+/// as in git. This is the one function that turns the (process-wide) check off: before a walk,
+/// and before the hook compares the index with HEAD's trees (`store::index`).
+pub(super) fn trust_object_ids() {
     git2::opts::strict_hash_verification(false);
 }
 
