@@ -168,14 +168,21 @@ fn same_as_fresh(repo: &TestRepo, step: &str) {
     assert_eq!(render(repo, "site"), again, "after {step}: settled");
 }
 
-#[test]
-fn a_render_from_the_stat_keyed_state_sees_every_change_and_equals_a_fresh_render() {
+/// A repository of three reports rendered twice to `site`, its reports and outputs aged past
+/// git's racy window, so the second render settled the state and the page cache.
+fn settled_three() -> TestRepo {
     let repo = repo();
     with_three(&repo);
     age(&repo.root().join("reports"));
     render(&repo, "site");
     age(&site(&repo, "site"));
     render(&repo, "site");
+    repo
+}
+
+#[test]
+fn a_render_from_the_stat_keyed_state_sees_every_change_and_equals_a_fresh_render() {
+    let repo = settled_three();
     let state = fs::read_to_string(repo.root().join(STATE)).expect("the render state is in the git directory");
     assert!(state.contains("\"reports/ENIGM-2026-0003.md\":{\"stat\""), "recorded by stat: {state}");
     let pages = fs::read_to_string(repo.root().join(PAGES)).expect("page cache");
@@ -240,12 +247,7 @@ fn inode(path: &Path) -> u64 {
 
 #[test]
 fn the_files_made_of_all_advisories_are_kept_unread_only_while_nothing_they_are_made_of_changed() {
-    let repo = repo();
-    with_three(&repo);
-    age(&repo.root().join("reports"));
-    render(&repo, "site");
-    age(&site(&repo, "site"));
-    render(&repo, "site");
+    let repo = settled_three();
     let cache = fs::read_to_string(repo.root().join(PAGES)).expect("page cache");
     assert!(cache.contains("\"index.html\"") && cache.contains("\"feed.xml\""), "the shared files are cached: {cache}");
     // Nothing changed: nothing is written, the page cache included.
