@@ -147,9 +147,9 @@ pub fn shard(id: &str) -> Option<&str> {
 /// (`reports/<ID>.md` or `reports/<YEAR>/<ID>.md`), or `None` for any other path. The
 /// name is not checked to be a valid id here; `validate` does that.
 pub fn report_id_of(rel: &Path) -> Option<&str> {
-    // Issue 22 (hook+new): the plain `/`-separated paths the index and trees hold (the hook
-    // lists 100,000 of them) are split as strings, a fifth of the hook's time through `Path`
-    // components; anything else (`.`, `//`, a leading or trailing `/`, not UTF-8) as before.
+    // The plain `/`-separated paths the index and trees hold (the hook looks at 100,000 of
+    // them) are split as strings: through `Path` components they were a fifth of the hook's
+    // time. Anything else (`.`, `//`, a leading or trailing `/`, not UTF-8) goes through them.
     if let Some(text) = rel.to_str() {
         // An id found this way is the one `Path` components find (the path is plain).
         if let Some(id) = plain_report_id(text) {
